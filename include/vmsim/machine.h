@@ -1,0 +1,76 @@
+/* The simulated machine: configuration, creation, teardown, errors,
+ * determinism.  No Linux file: this is the simulator's own frame. */
+#ifndef VMSIM_MACHINE_H
+#define VMSIM_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vmsim;
+
+enum vmsim_check_level { VMSIM_CHECK_OFF, VMSIM_CHECK_BASIC, VMSIM_CHECK_FULL };
+enum vmsim_luf_mode { VMSIM_LUF_OFF, VMSIM_LUF_ON, VMSIM_LUF_DEBUG };
+enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_ALWAYS };
+
+#define VMSIM_MAX_CPUS		64
+#define VMSIM_MIN_RAM		(1ULL << 20)	/* 1 MiB */
+#define VMSIM_MAX_RAM		(1ULL << 40)	/* 1 TiB of simulated frames */
+
+/* Everything a machine can be told at creation; vmsim_config_init() gives
+ * the defaults of the .vms `machine` line. */
+struct vmsim_config {
+	unsigned cpus;			/* 1..VMSIM_MAX_CPUS; default 4 */
+	uint64_t ram;			/* bytes, page multiple; default 256 MiB */
+	uint64_t swap;			/* bytes, page multiple; default 256 MiB */
+	unsigned levels;		/* 4 or 5; default 5 */
+	unsigned tlb_sets, tlb_ways;	/* per CPU, sets a power of two; 16x4 */
+	uint64_t seed;			/* every random choice comes from it; 1 */
+	enum vmsim_check_level check;	/* default basic */
+	bool data;			/* keep frame contents; default on */
+	enum vmsim_luf_mode luf;	/* default off */
+	enum vmsim_thp_mode thp;	/* default never */
+	uint64_t fault_around;		/* bytes, power of two, 4K..2M; 64 KiB */
+	uint64_t quirks;		/* VMSIM_QUIRK_* bits; default none */
+};
+
+/* Fill cfg with the defaults. */
+void vmsim_config_init(struct vmsim_config *cfg);
+
+/*
+ * Set one option by its .vms name and text value ("ram", "256M"; "tlb",
+ * "16x4"; "check", "full" ...).  Returns 0, -ENOENT for an unknown key,
+ * -EINVAL for a bad value; cfg is unchanged on error.
+ */
+int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value);
+
+/* 0 if every field is in range, else -EINVAL. */
+int vmsim_config_validate(const struct vmsim_config *cfg);
+
+/*
+ * Create a machine.  cfg may be NULL for the defaults.  Returns 0 and sets
+ * *out, or -EINVAL (bad config) / -ENOMEM.  The caller owns the machine and
+ * frees it with vmsim_free().
+ */
+int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out);
+
+/* Tear the machine down and release every byte it allocated.  NULL is ok. */
+void vmsim_free(struct vmsim *vm);
+
+/* The configuration the machine was created with. */
+const struct vmsim_config *vmsim_config(const struct vmsim *vm);
+
+/* The machine's deterministic random stream (from cfg.seed). */
+uint64_t vmsim_random(struct vmsim *vm);
+
+/* "EINVAL" for -EINVAL (or EINVAL); "E?" for an unknown number. */
+const char *vmsim_errno_name(int err);
+/* Human text for a negative errno, as strerror. */
+const char *vmsim_strerror(int err);
+/* The errno for a name such as "EINVAL", negative; 0 if unknown. */
+int vmsim_errno_from_name(const char *name);
+
+/* Host bytes the machine holds right now (its allocator's count). */
+size_t vmsim_host_bytes(const struct vmsim *vm);
+
+#endif /* VMSIM_MACHINE_H */

@@ -1,0 +1,108 @@
+/* Physical memory: struct vmsim_page (Linux's struct page), the memmap, the
+ * buddy allocator and frame contents.  Follows include/linux/{mm_types.h,
+ * page-flags.h} and mm/page_alloc.c; no zones, no per-cpu lists, no
+ * migratetypes: one node, one zone, orders 0..VMSIM_MAX_PAGE_ORDER. */
+#ifndef VMSIM_PAGE_H
+#define VMSIM_PAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vmsim/lock.h>
+
+struct vmsim;
+
+#define VMSIM_MAX_PAGE_ORDER	9	/* 2 MiB: one PMD leaf */
+#define NR_PAGE_ORDERS		(VMSIM_MAX_PAGE_ORDER + 1)
+
+/* Page flags, named as in include/linux/page-flags.h. */
+enum vmsim_pageflags {
+	PG_locked,
+	PG_referenced,
+	PG_uptodate,
+	PG_dirty,
+	PG_lru,
+	PG_active,
+	PG_workingset,
+	PG_writeback,
+	PG_reserved,		/* never allocated or freed (zero page) */
+	PG_private,
+	PG_swapcache,
+	PG_swapbacked,
+	PG_head,		/* first page of an order > 0 allocation */
+	PG_anon_exclusive,	/* Linux aliases PG_mappedtodisk */
+	PG_readahead,
+	PG_hwpoison,
+	/* Page types (Linux keeps these in page->page_type). */
+	PG_buddy,		/* free, in the buddy lists; private = order */
+	PG_table,		/* a page-table page */
+	PG_zero,		/* the shared zero page */
+	PG_has_data,		/* contents written since allocation */
+	__NR_PAGEFLAGS
+};
+
+/* Linux's struct page, reduced to what the simulator models. */
+struct vmsim_page {
+	uint32_t flags;			/* 1 << PG_* */
+	int32_t refcount;		/* page_ref_count() */
+	int32_t mapcount;		/* page_mapcount(): mappings, not _mapcount */
+	uint8_t order;			/* allocation order (head pages, buddies) */
+	uint8_t pt_level;		/* PG_table: 1 pte .. 5 pgd */
+	uint16_t pt_entries;		/* PG_table: non-none entries */
+	void *mapping;			/* anon_vma | 1, or an address space */
+	uint64_t index;			/* pgoff in mapping */
+	uint64_t private;		/* buddy order, swap entry, ... */
+	struct vmsim_page *prev, *next;	/* buddy free list or LRU */
+	struct vmsim_lock ptl;		/* PG_table: split page-table lock */
+};
+
+static inline bool vmsim_page_test(const struct vmsim_page *p, enum vmsim_pageflags f)
+{
+	return p->flags & (1u << f);
+}
+static inline void vmsim_page_set(struct vmsim_page *p, enum vmsim_pageflags f) { p->flags |= 1u << f; }
+static inline void vmsim_page_clear(struct vmsim_page *p, enum vmsim_pageflags f) { p->flags &= ~(1u << f); }
+
+/* Number of frames, and the memmap entry for a PFN (NULL if out of range). */
+unsigned long vmsim_nr_frames(const struct vmsim *vm);
+struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn);
+unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page);
+
+/*
+ * Allocate 2^order contiguous, naturally aligned frames.  The head page has
+ * refcount 1 and PG_head when order > 0.  Returns NULL when no block of that
+ * order is free (callers turn that into -ENOMEM).  Never-written frames read
+ * as zeros.
+ */
+struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order);
+/* Give a block back; it merges with its free buddies.  A reserved page, a
+ * page already free or a wrong order is a VMSIM_BUG. */
+void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order);
+/* Checked, PFN-level wrappers for users: 0 / -EINVAL / -ENOMEM. */
+int vmsim_page_alloc(struct vmsim *vm, unsigned order, unsigned long *pfn);
+int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order);
+
+/* Reference counting (include/linux/page_ref.h); put frees at zero. */
+void vmsim_get_page(struct vmsim *vm, struct vmsim_page *page);
+void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page);
+
+/* Frames free now, and free blocks of each order (for tests and stats). */
+unsigned long vmsim_nr_free_pages(const struct vmsim *vm);
+unsigned long vmsim_nr_free_blocks(const struct vmsim *vm, unsigned order);
+
+/* The shared zero page (reserved, never freed). */
+struct vmsim_page *vmsim_zero_page(struct vmsim *vm);
+
+/*
+ * Frame contents.  Reads of a never-written frame give zeros; with
+ * data=off writes are dropped and reads always give zeros (page-table pages
+ * always keep their contents).  off + len must stay within the frame.
+ */
+void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, void *buf, size_t len);
+int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, const void *buf, size_t len);
+void vmsim_frame_fill(struct vmsim *vm, struct vmsim_page *page, size_t off, int byte, size_t len);
+/* Copy a whole frame (COW). */
+int vmsim_frame_copy(struct vmsim *vm, struct vmsim_page *dst, struct vmsim_page *src);
+
+#endif /* VMSIM_PAGE_H */

@@ -1,0 +1,58 @@
+/* Trace events: one record per thing the machine does, delivered to a sink
+ * the user installs, and kept in a small ring for bug reports.
+ * Loosely follows include/trace/events/{kmem,tlb,pagemap}.h. */
+#ifndef VMSIM_TRACE_H
+#define VMSIM_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vmsim;
+
+enum vmsim_trace_type {
+	VMSIM_TR_PAGE_ALLOC,	/* pfn, order */
+	VMSIM_TR_PAGE_FREE,	/* pfn, order */
+	VMSIM_TR_PT_ALLOC,	/* pfn = table page, level */
+	VMSIM_TR_PT_FREE,	/* pfn = table page, level */
+	VMSIM_TR_SET_ENTRY,	/* addr, level, old -> new */
+	VMSIM_TR_WALK,		/* cpu, addr, level reached, new = leaf value */
+	VMSIM_TR_FAULT,		/* cpu, addr, flags = FAULT_FLAG_*, result */
+	VMSIM_TR_TLB_HIT,	/* cpu, addr */
+	VMSIM_TR_TLB_MISS,	/* cpu, addr */
+	VMSIM_TR_TLB_FILL,	/* cpu, addr, new = cached entry */
+	VMSIM_TR_TLB_EVICT,	/* cpu, addr */
+	VMSIM_TR_TLB_FLUSH,	/* cpu, addr..end (end 0: all), why */
+	VMSIM_TR_IPI,		/* cpu -> target */
+	VMSIM_TR_SWITCH_MM,	/* cpu, mm id */
+	VMSIM_TR_NOTE,		/* free text in why */
+	VMSIM_TR_NR
+};
+
+struct vmsim_trace_event {
+	uint64_t seq;		/* 1, 2, 3 ... per machine */
+	enum vmsim_trace_type type;
+	int cpu;		/* -1 when no CPU is involved */
+	int level;		/* page-table level: 1 pte .. 5 pgd; 0 none */
+	uint64_t addr, end;
+	uint64_t old, new;	/* raw entry values for SET_ENTRY/FILL */
+	uint64_t pfn;
+	unsigned order;
+	int target;		/* IPI target CPU; mm id for SWITCH_MM */
+	const char *why;	/* static text, may be NULL */
+};
+
+typedef void (*vmsim_trace_fn)(void *arg, const struct vmsim_trace_event *ev);
+
+/* Send every event to fn (NULL: stop).  The ring is kept either way. */
+void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg);
+
+/* One readable line (no newline); returns snprintf's count. */
+int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t size);
+
+/* The name of a type ("page_alloc", "tlb_flush" ...). */
+const char *vmsim_trace_type_name(enum vmsim_trace_type type);
+
+/* Events since the machine started. */
+uint64_t vmsim_trace_count(const struct vmsim *vm);
+
+#endif /* VMSIM_TRACE_H */

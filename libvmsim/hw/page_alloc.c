@@ -1,0 +1,187 @@
+/* The buddy allocator, orders 0..VMSIM_MAX_PAGE_ORDER.  Follows
+ * mm/page_alloc.c (__rmqueue_smallest, expand, __free_one_page) without
+ * zones, per-cpu lists or migratetypes.  Free blocks sit on per-order lists
+ * (utlist) with PG_buddy and their order in page->private, as Linux keeps
+ * them.  Allocation takes the list head, so it is deterministic. */
+#include <utlist.h>
+
+#include "../internal.h"
+
+static void add_to_free_list(struct vmsim *vm, struct vmsim_page *page, unsigned order)
+{
+	vmsim_page_set(page, PG_buddy);
+	page->private = order;
+	page->order = (uint8_t)order;
+	DL_PREPEND(vm->free_area[order], page);
+	vm->nr_free_blocks[order]++;
+}
+
+static void del_from_free_list(struct vmsim *vm, struct vmsim_page *page, unsigned order)
+{
+	DL_DELETE(vm->free_area[order], page);
+	page->prev = page->next = NULL;
+	vmsim_page_clear(page, PG_buddy);
+	page->private = 0;
+	page->order = 0;
+	vm->nr_free_blocks[order]--;
+}
+
+/* Put the free blocks on the lists, lowest address first out. */
+void vmsim__page_alloc_init(struct vmsim *vm)
+{
+	unsigned long pfn = vm->nr_frames;
+
+	/* Walk down from the top, carving the largest aligned block that fits,
+	 * so the list heads end up holding the lowest blocks. */
+	while (pfn > 0) {
+		unsigned order = VMSIM_MAX_PAGE_ORDER;
+
+		while (order > 0 && ((pfn & ((1UL << order) - 1)) || pfn < (1UL << order)))
+			order--;
+		pfn -= 1UL << order;
+		add_to_free_list(vm, &vm->memmap[pfn], order);
+		vm->nr_free += 1UL << order;
+	}
+}
+
+struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order)
+{
+	struct vmsim_page *page = NULL;
+	unsigned o;
+
+	if (order > VMSIM_MAX_PAGE_ORDER)
+		return NULL;
+	for (o = order; o <= VMSIM_MAX_PAGE_ORDER; o++) {
+		if (vm->free_area[o]) {
+			page = vm->free_area[o];
+			break;
+		}
+	}
+	if (!page)
+		return NULL;
+	del_from_free_list(vm, page, o);
+	/* expand(): give back the upper halves. */
+	while (o > order) {
+		o--;
+		add_to_free_list(vm, page + (1UL << o), o);
+	}
+	vm->nr_free -= 1UL << order;
+	page->refcount = 1;
+	page->order = (uint8_t)order;
+	if (order)
+		vmsim_page_set(page, PG_head);
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_PAGE_ALLOC, .cpu = -1,
+			  .pfn = vmsim_page_to_pfn(vm, page), .order = order });
+	return page;
+}
+
+static bool free_page_ok(struct vmsim *vm, struct vmsim_page *page, unsigned order)
+{
+	unsigned long pfn = vmsim_page_to_pfn(vm, page);
+
+	if (VMSIM_BUG_ON(vm, order > VMSIM_MAX_PAGE_ORDER || pfn >= vm->nr_frames ||
+			 (pfn & ((1UL << order) - 1)), "bad free of pfn %#lx order %u", pfn, order))
+		return false;
+	if (VMSIM_BUG_ON(vm, vmsim_page_test(page, PG_buddy), "double free of pfn %#lx", pfn))
+		return false;
+	if (VMSIM_BUG_ON(vm, vmsim_page_test(page, PG_reserved), "free of reserved pfn %#lx", pfn))
+		return false;
+	if (VMSIM_BUG_ON(vm, page->order != order, "pfn %#lx allocated at order %u, freed at %u",
+			 pfn, page->order, order))
+		return false;
+	if (VMSIM_BUG_ON(vm, page->mapcount != 0, "free of pfn %#lx still mapped %d times", pfn,
+			 page->mapcount))
+		return false;
+	return true;
+}
+
+void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order)
+{
+	unsigned long pfn = vmsim_page_to_pfn(vm, page);
+
+	if (!free_page_ok(vm, page, order))
+		return;
+	if (vm->page_free_hook)
+		vm->page_free_hook(vm, page, order);
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_PAGE_FREE, .cpu = -1,
+			  .pfn = pfn, .order = order });
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		struct vmsim_page *p = page + i;
+
+		if (vmsim_page_test(p, PG_has_data))
+			vm->frames_with_data--;
+		*p = (struct vmsim_page){ 0 };
+	}
+	vm->nr_free += 1UL << order;
+	/* __free_one_page(): merge with the buddy while it is free and whole. */
+	while (order < VMSIM_MAX_PAGE_ORDER) {
+		unsigned long buddy_pfn = pfn ^ (1UL << order);
+		struct vmsim_page *buddy;
+
+		if (buddy_pfn + (1UL << order) > vm->nr_frames)
+			break;
+		buddy = &vm->memmap[buddy_pfn];
+		if (!vmsim_page_test(buddy, PG_buddy) || buddy->private != order)
+			break;
+		del_from_free_list(vm, buddy, order);
+		pfn &= buddy_pfn;
+		order++;
+	}
+	add_to_free_list(vm, &vm->memmap[pfn], order);
+}
+
+int vmsim_page_alloc(struct vmsim *vm, unsigned order, unsigned long *pfn)
+{
+	struct vmsim_page *page;
+
+	if (order > VMSIM_MAX_PAGE_ORDER || !pfn)
+		return -EINVAL;
+	page = vmsim_alloc_pages(vm, order);
+	if (!page)
+		return -ENOMEM;
+	*pfn = vmsim_page_to_pfn(vm, page);
+	return 0;
+}
+
+int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order)
+{
+	struct vmsim_page *page;
+
+	if (order > VMSIM_MAX_PAGE_ORDER || pfn >= vm->nr_frames || (pfn & ((1UL << order) - 1)))
+		return -EINVAL;
+	page = &vm->memmap[pfn];
+	/* Only a block this API handed out, whole and unmapped, may come back. */
+	if (vmsim_page_test(page, PG_buddy) || vmsim_page_test(page, PG_reserved) ||
+	    vmsim_page_test(page, PG_table) || page->refcount != 1 || page->order != order ||
+	    page->mapcount)
+		return -EINVAL;
+	page->refcount = 0;
+	vmsim_free_pages(vm, page, order);
+	return 0;
+}
+
+void vmsim_get_page(struct vmsim *vm, struct vmsim_page *page)
+{
+	VMSIM_BUG_ON(vm, page->refcount <= 0 && !vmsim_page_test(page, PG_reserved),
+		     "get_page on pfn %#lx with refcount %d", vmsim_page_to_pfn(vm, page), page->refcount);
+	page->refcount++;
+}
+
+void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page)
+{
+	if (VMSIM_BUG_ON(vm, page->refcount <= 0, "put_page on pfn %#lx with refcount %d",
+			 vmsim_page_to_pfn(vm, page), page->refcount))
+		return;
+	if (--page->refcount == 0 && !vmsim_page_test(page, PG_reserved))
+		vmsim_free_pages(vm, page, page->order);
+}
+
+unsigned long vmsim_nr_free_pages(const struct vmsim *vm)
+{
+	return vm->nr_free;
+}
+
+unsigned long vmsim_nr_free_blocks(const struct vmsim *vm, unsigned order)
+{
+	return order <= VMSIM_MAX_PAGE_ORDER ? vm->nr_free_blocks[order] : 0;
+}

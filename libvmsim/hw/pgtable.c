@@ -1,0 +1,317 @@
+/* Page-table pages and walks.  Follows include/linux/pgtable.h
+ * (pgd_offset .. pte_offset), mm/memory.c (__p4d_alloc .. __pte_alloc,
+ * free_pgd_range's bottom-up order) and arch/x86 (_PAGE_TABLE entries,
+ * 4-level paging folding the p4d into the pgd). */
+#include <string.h>
+
+#include "../internal.h"
+
+unsigned vmsim_pgdir_shift(const struct vmsim *vm)
+{
+	return vm->pgdir_shift;
+}
+
+uint64_t vmsim_task_size(const struct vmsim *vm)
+{
+	return vm->task_size;
+}
+
+bool vmsim_addr_canonical(const struct vmsim *vm, uint64_t addr)
+{
+	unsigned bits = vm->cfg.levels == 5 ? 57 : 48;
+	int64_t s = (int64_t)(addr << (64 - bits)) >> (64 - bits);
+
+	return (uint64_t)s == addr;
+}
+
+uint64_t *vmsim_table(struct vmsim *vm, struct vmsim_page *table)
+{
+	return (uint64_t *)(vm->frames + ((size_t)vmsim_page_to_pfn(vm, table) << PAGE_SHIFT));
+}
+
+static struct vmsim_page *table_alloc(struct vmsim *vm, enum vmsim_level level)
+{
+	struct vmsim_page *page = vmsim_alloc_pages(vm, 0);
+
+	if (!page)
+		return NULL;
+	vmsim_page_set(page, PG_table);
+	page->pt_level = (uint8_t)level;
+	page->pt_entries = 0;
+	vmsim_lock_init(&page->ptl, VMSIM_LOCK_PTL);
+	/* __GFP_ZERO: a new table holds only none entries. */
+	(void)vmsim__frame_mem(vm, page);
+	vm->nr_pgtables++;
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_PT_ALLOC, .cpu = -1,
+			  .level = level, .pfn = vmsim_page_to_pfn(vm, page) });
+	return page;
+}
+
+static void table_free(struct vmsim *vm, struct vmsim_page *page)
+{
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_PT_FREE, .cpu = -1,
+			  .level = page->pt_level, .pfn = vmsim_page_to_pfn(vm, page) });
+	VMSIM_BUG_ON(vm, vmsim_lock_held(&page->ptl), "freeing table pfn %#lx with its lock held",
+		     vmsim_page_to_pfn(vm, page));
+	vmsim_page_clear(page, PG_table);
+	page->pt_level = 0;
+	page->pt_entries = 0;
+	page->ptl = (struct vmsim_lock){ 0 };
+	vm->nr_pgtables--;
+	vmsim_put_page(vm, page);
+}
+
+struct vmsim_page *vmsim_slot_table(struct vmsim *vm, const void *p)
+{
+	size_t off = (size_t)((const unsigned char *)p - vm->frames);
+
+	return &vm->memmap[off >> PAGE_SHIFT];
+}
+
+/* Table entries are none or point to a table; keep the page's count. */
+static void count_entry(struct vmsim *vm, const void *slot, uint64_t old, uint64_t new)
+{
+	struct vmsim_page *t = vmsim_slot_table(vm, slot);
+	bool was = (old & ~_PAGE_KNL_ERRATUM_MASK) != 0, is = (new & ~_PAGE_KNL_ERRATUM_MASK) != 0;
+
+	if (was && !is)
+		t->pt_entries--;
+	else if (!was && is)
+		t->pt_entries++;
+}
+
+static void set_entry(struct vmsim *vm, void *slot, uint64_t val, uint64_t addr, enum vmsim_level level)
+{
+	uint64_t old = *(uint64_t *)slot;
+
+	count_entry(vm, slot, old, val);
+	*(uint64_t *)slot = val;
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_SET_ENTRY, .cpu = -1,
+			  .level = level, .addr = addr, .old = old, .new = val });
+}
+
+void vmsim_set_pte(struct vmsim *vm, pte_t *ptep, pte_t pte, uint64_t addr)
+{
+	set_entry(vm, ptep, pte_val(pte), addr, VMSIM_LVL_PTE);
+}
+
+void vmsim_set_pmd(struct vmsim *vm, pmd_t *pmdp, pmd_t pmd, uint64_t addr)
+{
+	set_entry(vm, pmdp, pmd_val(pmd), addr, VMSIM_LVL_PMD);
+}
+
+void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr)
+{
+	set_entry(vm, pudp, pud_val(pud), addr, VMSIM_LVL_PUD);
+}
+
+/* The table a (non-leaf, present) entry points to. */
+static struct vmsim_page *entry_table(struct vmsim *vm, uint64_t val)
+{
+	unsigned long pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
+
+	if (VMSIM_BUG_ON(vm, pfn >= vm->nr_frames || !vmsim_page_test(&vm->memmap[pfn], PG_table),
+			 "entry %#llx does not point to a page table", (unsigned long long)val))
+		return NULL;
+	return &vm->memmap[pfn];
+}
+
+struct vmsim_page *vmsim_pmd_table(struct vmsim *vm, pmd_t pmd)
+{
+	if (pmd_none(pmd) || !pmd_present(pmd) || pmd_leaf(pmd))
+		return NULL;
+	return entry_table(vm, pmd_val(pmd));
+}
+
+/* pXd_populate(): link a fresh table below *slot. */
+static struct vmsim_page *populate(struct vmsim *vm, uint64_t *slot, enum vmsim_level child, uint64_t addr)
+{
+	struct vmsim_page *t = table_alloc(vm, child);
+
+	if (!t)
+		return NULL;
+	set_entry(vm, slot, ((uint64_t)vmsim_page_to_pfn(vm, t) << PAGE_SHIFT) | _PAGE_TABLE, addr,
+		  child + 1);
+	return t;
+}
+
+static unsigned shift_of(const struct vmsim *vm, enum vmsim_level l)
+{
+	switch (l) {
+	case VMSIM_LVL_PGD: return vm->pgdir_shift;
+	case VMSIM_LVL_P4D: return P4D_SHIFT;
+	case VMSIM_LVL_PUD: return PUD_SHIFT;
+	case VMSIM_LVL_PMD: return PMD_SHIFT;
+	default: return PAGE_SHIFT;
+	}
+}
+
+int vmsim_pgd_alloc(struct vmsim *vm, unsigned long *root)
+{
+	struct vmsim_page *t = table_alloc(vm, VMSIM_LVL_PGD);
+
+	if (!t)
+		return -ENOMEM;
+	*root = vmsim_page_to_pfn(vm, t);
+	return 0;
+}
+
+static bool valid_root(struct vmsim *vm, unsigned long root)
+{
+	return !VMSIM_BUG_ON(vm, root >= vm->nr_frames || !vmsim_page_test(&vm->memmap[root], PG_table) ||
+			     vm->memmap[root].pt_level != VMSIM_LVL_PGD, "pfn %#lx is not a pgd", root);
+}
+
+int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned flags, struct vmsim_walk *w)
+{
+	bool alloc = flags & (VMSIM_WALK_ALLOC | VMSIM_WALK_ALLOC_PMD);
+	enum vmsim_level stop = (flags & VMSIM_WALK_ALLOC) || !alloc ? VMSIM_LVL_PTE : VMSIM_LVL_PMD;
+	struct vmsim_page *t;
+	enum vmsim_level l;
+	uint64_t *slot;
+
+	memset(w, 0, sizeof(*w));
+	w->addr = addr;
+	if (!vmsim_addr_canonical(vm, addr))
+		return -EFAULT;
+	if (!valid_root(vm, root))
+		return -EIO;
+	t = &vm->memmap[root];
+	l = VMSIM_LVL_PGD;
+	for (;;) {
+		slot = &vmsim_table(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		w->table[l] = t;
+		w->level = l;
+		switch (l) {
+		case VMSIM_LVL_PGD: w->pgd = (pgd_t *)slot; break;
+		case VMSIM_LVL_P4D: w->p4d = (p4d_t *)slot; break;
+		case VMSIM_LVL_PUD: w->pud = (pud_t *)slot; break;
+		case VMSIM_LVL_PMD: w->pmd = (pmd_t *)slot; break;
+		default: w->pte = (pte_t *)slot; return 0;
+		}
+		if (l == VMSIM_LVL_PGD && vm->cfg.levels == 4) {
+			/* p4d folded: the pgd entry is the p4d entry. */
+			w->p4d = (p4d_t *)slot;
+			w->table[VMSIM_LVL_P4D] = t;
+			l = VMSIM_LVL_P4D;
+		}
+		if (l == stop)
+			return 0;
+		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+			if (!alloc)
+				return 0;
+			t = populate(vm, slot, l - 1, addr);
+			if (!t)
+				return -ENOMEM;
+		} else {
+			/* A leaf or a non-present pmd (migration) ends the walk. */
+			if ((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE))
+				return 0;
+			if (!(*slot & _PAGE_PRESENT))
+				return 0;
+			t = entry_table(vm, *slot);
+			if (!t)
+				return -EIO;
+		}
+		l--;
+	}
+}
+
+pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc)
+{
+	struct vmsim_walk w;
+
+	if (vmsim_walk(vm, root, addr, alloc ? VMSIM_WALK_ALLOC : 0, &w))
+		return NULL;
+	return w.pte;
+}
+
+/* Free the tables below slot (at level l) whose span lies in [start, end)
+ * and are empty, or all of them when force; returns pages freed. */
+static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_level l, uint64_t base,
+				uint64_t start, uint64_t end, bool force)
+{
+	struct vmsim_page *t;
+	unsigned long freed = 0;
+	unsigned shift;
+	uint64_t *tab;
+
+	if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0 || !(*slot & _PAGE_PRESENT))
+		return 0;
+	if ((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE))
+		return 0;
+	t = entry_table(vm, *slot);
+	if (!t)
+		return 0;
+	tab = vmsim_table(vm, t);
+	shift = shift_of(vm, l - 1);
+	if (l - 1 > VMSIM_LVL_PTE) {
+		for (unsigned i = 0; i < 512; i++) {
+			uint64_t b = base + ((uint64_t)i << shift);
+			uint64_t e = b + (1ULL << shift) - 1;
+
+			if (!force && (e < start || b >= end))
+				continue;
+			freed += free_below(vm, &tab[i], l - 1, b, start, end, force);
+		}
+	}
+	if (force || t->pt_entries == 0) {
+		set_entry(vm, slot, 0, base, l);
+		table_free(vm, t);
+		freed++;
+	}
+	return freed;
+}
+
+/* The first address the pgd slot i maps (upper half sign-extended). */
+static uint64_t pgd_slot_base(const struct vmsim *vm, unsigned i)
+{
+	uint64_t b = (uint64_t)i << vm->pgdir_shift;
+
+	if (i >= 256)
+		b |= ~((1ULL << (vm->pgdir_shift + 9)) - 1);
+	return b;
+}
+
+static void free_all(struct vmsim *vm, unsigned long root)
+{
+	struct vmsim_page *t = &vm->memmap[root];
+	uint64_t *tab = vmsim_table(vm, t);
+	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
+
+	for (unsigned i = 0; i < 512; i++)
+		free_below(vm, &tab[i], top, pgd_slot_base(vm, i), 0, ~0ULL, true);
+}
+
+void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
+{
+	if (!valid_root(vm, root))
+		return;
+	free_all(vm, root);
+	table_free(vm, &vm->memmap[root]);
+}
+
+unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end)
+{
+	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
+	uint64_t *tab;
+	unsigned long freed = 0;
+
+	if (!valid_root(vm, root) || start >= end)
+		return 0;
+	tab = vmsim_table(vm, &vm->memmap[root]);
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t b = pgd_slot_base(vm, i);
+		uint64_t e = b + (1ULL << vm->pgdir_shift) - 1;
+
+		if (e < start || b >= end)
+			continue;
+		freed += free_below(vm, &tab[i], top, b, start, end, false);
+	}
+	return freed;
+}
+
+unsigned long vmsim_nr_pgtable_pages(const struct vmsim *vm)
+{
+	return vm->nr_pgtables;
+}

@@ -1,0 +1,140 @@
+/* Physical memory: the memmap (one struct vmsim_page per frame, as
+ * mm/mm_init.c lays out mem_map) and frame contents.  Contents live in one
+ * host mapping of the machine's RAM size, reserved but not backed: a frame
+ * costs host memory only once written, and a never-written frame reads as
+ * zeros without touching it (Linux zeroes at allocation; we zero lazily at
+ * first write, which no reader can tell apart). */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../internal.h"
+
+int vmsim__physmem_init(struct vmsim *vm)
+{
+	vm->nr_frames = vm->cfg.ram >> PAGE_SHIFT;
+	vm->memmap = vmsim__calloc(vm, vm->nr_frames, sizeof(*vm->memmap));
+	if (!vm->memmap)
+		return -ENOMEM;
+	vm->frames_len = (size_t)vm->nr_frames << PAGE_SHIFT;
+	vm->frames = mmap(NULL, vm->frames_len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->frames == MAP_FAILED) {
+		vm->frames = NULL;
+		return -ENOMEM;
+	}
+	vmsim__page_alloc_init(vm);
+	/* The shared zero page: reserved, never freed, never written. */
+	vm->zero_page = vmsim_alloc_pages(vm, 0);
+	if (!vm->zero_page)
+		return -ENOMEM;
+	vmsim_page_set(vm->zero_page, PG_reserved);
+	vmsim_page_set(vm->zero_page, PG_zero);
+	vmsim_page_set(vm->zero_page, PG_uptodate);
+	return 0;
+}
+
+void vmsim__physmem_exit(struct vmsim *vm)
+{
+	if (vm->frames)
+		munmap(vm->frames, vm->frames_len);
+	vmsim__free(vm, vm->memmap);
+	vm->frames = NULL;
+	vm->memmap = NULL;
+}
+
+unsigned long vmsim_nr_frames(const struct vmsim *vm)
+{
+	return vm->nr_frames;
+}
+
+struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn)
+{
+	return pfn < vm->nr_frames ? &vm->memmap[pfn] : NULL;
+}
+
+unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page)
+{
+	return (unsigned long)(page - vm->memmap);
+}
+
+struct vmsim_page *vmsim_zero_page(struct vmsim *vm)
+{
+	return vm->zero_page;
+}
+
+unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page)
+{
+	unsigned char *mem = vm->frames + ((size_t)vmsim_page_to_pfn(vm, page) << PAGE_SHIFT);
+
+	if (!vmsim_page_test(page, PG_has_data)) {
+		/* Whatever an earlier owner of the frame left is not ours. */
+		memset(mem, 0, PAGE_SIZE);
+		vmsim_page_set(page, PG_has_data);
+		vm->frames_with_data++;
+	}
+	return mem;
+}
+
+/* data=off drops user data; page tables always keep theirs. */
+static bool keeps_data(const struct vmsim *vm, const struct vmsim_page *page)
+{
+	return vm->cfg.data || vmsim_page_test(page, PG_table);
+}
+
+static bool in_frame(size_t off, size_t len)
+{
+	return off <= PAGE_SIZE && len <= PAGE_SIZE - off;
+}
+
+void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, void *buf, size_t len)
+{
+	if (VMSIM_BUG_ON(vm, !in_frame(off, len), "frame read %zu+%zu crosses the frame", off, len))
+		return;
+	if (!vmsim_page_test(page, PG_has_data)) {
+		memset(buf, 0, len);
+		return;
+	}
+	memcpy(buf, vm->frames + ((size_t)vmsim_page_to_pfn(vm, page) << PAGE_SHIFT) + off, len);
+}
+
+int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, const void *buf, size_t len)
+{
+	if (VMSIM_BUG_ON(vm, !in_frame(off, len), "frame write %zu+%zu crosses the frame", off, len))
+		return -EIO;
+	if (VMSIM_BUG_ON(vm, vmsim_page_test(page, PG_zero), "write to the zero page"))
+		return -EIO;
+	if (!keeps_data(vm, page))
+		return 0;
+	memcpy(vmsim__frame_mem(vm, page) + off, buf, len);
+	return 0;
+}
+
+void vmsim_frame_fill(struct vmsim *vm, struct vmsim_page *page, size_t off, int byte, size_t len)
+{
+	if (VMSIM_BUG_ON(vm, !in_frame(off, len), "frame fill %zu+%zu crosses the frame", off, len))
+		return;
+	if (VMSIM_BUG_ON(vm, vmsim_page_test(page, PG_zero), "write to the zero page"))
+		return;
+	if (!keeps_data(vm, page))
+		return;
+	if (byte == 0 && !vmsim_page_test(page, PG_has_data))
+		return;
+	memset(vmsim__frame_mem(vm, page) + off, byte, len);
+}
+
+int vmsim_frame_copy(struct vmsim *vm, struct vmsim_page *dst, struct vmsim_page *src)
+{
+	if (VMSIM_BUG_ON(vm, vmsim_page_test(dst, PG_zero), "copy onto the zero page"))
+		return -EIO;
+	if (!keeps_data(vm, dst))
+		return 0;
+	if (!vmsim_page_test(src, PG_has_data)) {
+		/* Copying zeros onto a fresh frame is a no-op. */
+		if (vmsim_page_test(dst, PG_has_data))
+			memset(vmsim__frame_mem(vm, dst), 0, PAGE_SIZE);
+		return 0;
+	}
+	memcpy(vmsim__frame_mem(vm, dst), vm->frames + ((size_t)vmsim_page_to_pfn(vm, src) << PAGE_SHIFT),
+	       PAGE_SIZE);
+	return 0;
+}

@@ -1,0 +1,83 @@
+/* The machine object and the helpers every layer shares (not installed). */
+#ifndef VMSIM_INTERNAL_H
+#define VMSIM_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vmsim/vmsim.h>
+
+#define VMSIM_TRACE_RING	32	/* events kept for bug reports */
+#define VMSIM_MAX_HELD_LOCKS	32
+
+struct vmsim {
+	struct vmsim_config cfg;
+
+	/* Host memory (hw/alloc.c). */
+	unsigned arena;			/* jemalloc arena index */
+	size_t heap_bytes;		/* live bytes from vmsim__malloc */
+	size_t heap_objs;		/* live objects, to catch leaks */
+	uint64_t rng;
+
+	/* Physical memory (hw/physmem.c, hw/page_alloc.c). */
+	unsigned long nr_frames;
+	struct vmsim_page *memmap;
+	unsigned char *frames;		/* nr_frames * PAGE_SIZE, lazily backed */
+	size_t frames_len;
+	unsigned long frames_with_data;
+	struct vmsim_page *free_area[NR_PAGE_ORDERS];
+	unsigned long nr_free_blocks[NR_PAGE_ORDERS];
+	unsigned long nr_free;
+	unsigned long nr_pgtables;
+	struct vmsim_page *zero_page;
+	/* Called before a frame goes back to the buddy lists (TLB checks). */
+	void (*page_free_hook)(struct vmsim *vm, struct vmsim_page *page, unsigned order);
+
+	/* Paging geometry (hw/pgtable.c). */
+	unsigned pgdir_shift;
+	uint64_t task_size;
+
+	/* Bugs (hw/bug.c). */
+	vmsim_bug_handler_fn bug_fn;
+	void *bug_arg;
+	uint64_t bug_count;
+	int in_bug;
+
+	/* Trace (hw/trace.c). */
+	vmsim_trace_fn trace_fn;
+	void *trace_arg;
+	uint64_t trace_seq;
+	struct vmsim_trace_event ring[VMSIM_TRACE_RING];
+
+	/* Lock model (sched/lock.c). */
+	uint16_t ctx;			/* who is running: CPU number + 1, 0 = user */
+	unsigned nr_held;
+	struct vmsim_lock *held[VMSIM_MAX_HELD_LOCKS];
+};
+
+/* Host allocation, charged to the machine (jemalloc arena or malloc). */
+void *vmsim__malloc(struct vmsim *vm, size_t size);
+void *vmsim__calloc(struct vmsim *vm, size_t n, size_t size);
+void *vmsim__realloc(struct vmsim *vm, void *p, size_t size);
+void vmsim__free(struct vmsim *vm, void *p);
+char *vmsim__strdup(struct vmsim *vm, const char *s);
+int vmsim__arena_create(unsigned *arena);
+void vmsim__arena_destroy(unsigned arena);
+void *vmsim__arena_malloc(unsigned arena, size_t size);
+void vmsim__arena_free(unsigned arena, void *p);
+
+/* Physical memory setup/teardown (hw/physmem.c). */
+int vmsim__physmem_init(struct vmsim *vm);
+void vmsim__physmem_exit(struct vmsim *vm);
+/* Host address of a frame's contents; zeroes it first if never written. */
+unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
+void vmsim__page_alloc_init(struct vmsim *vm);
+
+/* Trace emission (hw/trace.c). */
+void vmsim__trace(struct vmsim *vm, const struct vmsim_trace_event *ev);
+/* The ring as text, oldest first, into buf. */
+void vmsim__trace_ring_text(struct vmsim *vm, char *buf, size_t size);
+
+
+#endif /* VMSIM_INTERNAL_H */

@@ -1,0 +1,48 @@
+/* Shared test helpers (see testutil.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+void tu_bug_recorder(struct vmsim *vm, const struct vmsim_bug_report *r, void *arg)
+{
+	struct bug_log *log = arg;
+
+	(void)vm;
+	log->count++;
+	snprintf(log->last, sizeof(log->last), "%s", r->msg);
+	snprintf(log->last_func, sizeof(log->last_func), "%s", r->func);
+}
+
+struct vmsim *tu_machine(const struct vmsim_config *cfg, struct bug_log *log)
+{
+	struct vmsim *vm;
+
+	if (vmsim_new(cfg, &vm))
+		return NULL;
+	if (log) {
+		memset(log, 0, sizeof(*log));
+		vmsim_set_bug_handler(vm, tu_bug_recorder, log);
+	}
+	return vm;
+}
+
+struct vmsim *tu_machine_str(const char *opts, struct bug_log *log)
+{
+	struct vmsim_config cfg;
+	char buf[512], *save = NULL;
+
+	vmsim_config_init(&cfg);
+	snprintf(buf, sizeof(buf), "%s", opts ? opts : "");
+	for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+
+		if (!eq)
+			return NULL;
+		*eq = 0;
+		if (vmsim_config_set(&cfg, w, eq + 1))
+			return NULL;
+	}
+	return tu_machine(&cfg, log);
+}
