@@ -50,6 +50,9 @@ struct vmsim {
 	uint64_t trace_seq;
 	struct vmsim_trace_event ring[VMSIM_TRACE_RING];
 
+	/* The kernel half (mm/): processes, files (struct vmsim_mm_world). */
+	struct vmsim_mm_world *mm_world;
+
 	/* Lock model (sched/lock.c). */
 	uint16_t ctx;			/* who is running: CPU number + 1, 0 = user */
 	unsigned nr_held;
@@ -73,6 +76,11 @@ void vmsim__physmem_exit(struct vmsim *vm);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);
+
+/* The kernel half's setup and teardown (mm/mm.c); hw calls them only to
+ * build and free the whole machine. */
+void vmsim__mm_init(struct vmsim *vm);
+void vmsim__mm_exit(struct vmsim *vm);
 
 /* Trace emission (hw/trace.c). */
 void vmsim__trace(struct vmsim *vm, const struct vmsim_trace_event *ev);

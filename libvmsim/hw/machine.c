@@ -183,6 +183,11 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 	vm->pgdir_shift = cfg->levels == 5 ? PGDIR_SHIFT_L5 : PGDIR_SHIFT_L4;
 	vm->task_size = (1ULL << (cfg->levels == 5 ? 56 : 47)) - PAGE_SIZE;
 	err = vmsim__physmem_init(vm);
+	if (!err) {
+		vmsim__mm_init(vm);
+		if (!vm->mm_world)
+			err = -ENOMEM;
+	}
 	if (err) {
 		vmsim_free(vm);
 		return err;
@@ -197,6 +202,8 @@ void vmsim_free(struct vmsim *vm)
 
 	if (!vm)
 		return;
+	/* Processes and files first: they hold frames. */
+	vmsim__mm_exit(vm);
 	if (vm->zero_page) {
 		vmsim_page_clear(vm->zero_page, PG_reserved);
 		vm->zero_page->refcount = 0;

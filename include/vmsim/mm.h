@@ -1,0 +1,144 @@
+/* Processes' memory: mm_struct, VMAs, files and the system calls on them
+ * (mmap, munmap, mprotect, mremap, madvise, fork, exit), faults, memory
+ * access, pagemap.  Follows mm/{mmap,vma,memory,mprotect,mremap,madvise,
+ * rmap,filemap,shmem}.c and kernel/fork.c of Linux 6.12-6.18. */
+#ifndef VMSIM_MM_H
+#define VMSIM_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vmsim;
+struct vmsim_mm;
+struct vmsim_file;
+struct vm_area_struct;
+
+/* mmap protections and flags: the Linux values. */
+#define VMSIM_PROT_NONE		0x0
+#define VMSIM_PROT_READ		0x1
+#define VMSIM_PROT_WRITE	0x2
+#define VMSIM_PROT_EXEC		0x4
+#define VMSIM_MAP_SHARED	0x01
+#define VMSIM_MAP_PRIVATE	0x02
+#define VMSIM_MAP_ANONYMOUS	0x20
+#define VMSIM_MAP_LOCKED	0x2000
+#define VMSIM_MAP_POPULATE	0x8000
+
+/* madvise advice: the Linux values. */
+#define VMSIM_MADV_WILLNEED	3
+#define VMSIM_MADV_DONTNEED	4
+#define VMSIM_MADV_REMOVE	9
+#define VMSIM_MADV_COLD		20
+#define VMSIM_MADV_PAGEOUT	21
+#define VMSIM_MADV_POPULATE_READ 22
+#define VMSIM_MADV_POPULATE_WRITE 23
+#define VMSIM_MADV_GUARD_INSTALL 102
+#define VMSIM_MADV_GUARD_REMOVE	103
+
+#define VMSIM_MREMAP_MAYMOVE	1
+#define VMSIM_MREMAP_FIXED	2
+
+enum vmsim_file_kind { VMSIM_FILE_SHMEM, VMSIM_FILE_DISK, VMSIM_FILE_DAX };
+
+/* Results of a memory access that are not errors: the signal it raised. */
+#define VMSIM_SIGSEGV	11
+#define VMSIM_SIGBUS	7
+
+/* A process address space.  Returns 0 / -ENOMEM. */
+int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out);
+/* exit(): tear the whole address space down (exit_mmap) and free it. */
+void vmsim_mm_exit(struct vmsim_mm *mm);
+/* fork(): a new mm copied from parent as dup_mmap does.  0 / -ENOMEM. */
+int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child);
+/* A small number naming the mm in traces and dumps (1, 2, ...). */
+int vmsim_mm_id(const struct vmsim_mm *mm);
+struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm);
+/* The CPU the process last ran on, and a context switch to another. */
+int vmsim_mm_cpu(const struct vmsim_mm *mm);
+int vmsim_mm_run(struct vmsim_mm *mm, int cpu);
+
+/*
+ * mmap at exactly addr (MAP_FIXED_NOREPLACE): -EEXIST if anything is mapped
+ * there; -EINVAL for unaligned addr/off, zero or overflowing len, both or
+ * neither of MAP_SHARED/MAP_PRIVATE, a file and MAP_ANONYMOUS together, or
+ * neither; -EACCES... never; -ENOMEM past TASK_SIZE.  file is NULL with
+ * MAP_ANONYMOUS.  MAP_POPULATE faults the range in; MAP_LOCKED too.
+ */
+int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+	       struct vmsim_file *file, uint64_t off);
+int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len);
+/* -ENOMEM if part of the range is unmapped (the part before the hole is
+ * changed, as in Linux); -EACCES for PROT_WRITE on a read-only shared file
+ * is not modelled (files are always opened read-write). */
+int vmsim_mprotect(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot);
+/* mremap(old, old_len, new_len, flags, new_addr); moves page-table entries. */
+int vmsim_mremap(struct vmsim_mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
+		 int flags, uint64_t new_addr);
+int vmsim_madvise(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int advice);
+
+/*
+ * Load or store len bytes at addr as the process would, on its CPU (cpu -1)
+ * or on cpu: walk, fault, retry.  Returns 0, VMSIM_SIGSEGV or VMSIM_SIGBUS
+ * (the signal the access raised; bytes before the faulting page were
+ * moved), or -EINVAL for bad arguments.  *fault_addr (may be NULL) gets the
+ * faulting address.
+ */
+int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,
+		 uint64_t *fault_addr);
+
+/* /proc/PID/pagemap: one 64-bit entry per page, with Linux's bits. */
+#define PM_PFRAME_BITS		55
+#define PM_PFRAME_MASK		((1ULL << PM_PFRAME_BITS) - 1)
+#define PM_SOFT_DIRTY		(1ULL << 55)
+#define PM_MMAP_EXCLUSIVE	(1ULL << 56)
+#define PM_UFFD_WP		(1ULL << 57)
+#define PM_GUARD_REGION		(1ULL << 58)
+#define PM_FILE			(1ULL << 61)
+#define PM_SWAP			(1ULL << 62)
+#define PM_PRESENT		(1ULL << 63)
+int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint64_t *out);
+/* The PFN of the shared zero page, to tell it apart in pagemap output. */
+unsigned long vmsim_zero_pfn(struct vmsim *vm);
+/* echo 4 > /proc/PID/clear_refs (soft-dirty); other types -EINVAL. */
+int vmsim_clear_refs(struct vmsim_mm *mm, int type);
+
+/* pin_user_pages(FOLL_PIN|FOLL_LONGTERM [|FOLL_WRITE]) of npages from addr,
+ * faulting them in; pfns (may be NULL) receives the pinned frames.
+ * Returns the number pinned or a negative errno.  Unpin with the pfns. */
+long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, bool write,
+			  unsigned long *pfns);
+void vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages);
+
+/* Files.  A name is unique per machine; the machine owns its files. */
+int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind, uint64_t size,
+		   struct vmsim_file **out);
+struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name);
+uint64_t vmsim_file_size(const struct vmsim_file *f);
+/* read()/write() through the page cache; pread/pwrite semantics (a write
+ * past the end extends the file).  Return bytes moved or -errno. */
+long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len);
+long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);
+/* fallocate(PUNCH_HOLE|KEEP_SIZE). */
+int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
+/* ftruncate. */
+int vmsim_file_truncate(struct vmsim_file *f, uint64_t size);
+/* Pages of the file in the page cache now (for tests and dumps). */
+unsigned long vmsim_file_cached_pages(const struct vmsim_file *f);
+/* Write dirty page-cache pages back (disk files) and drop clean ones. */
+int vmsim_file_drop_caches(struct vmsim_file *f);
+
+/* Counters of an mm (as in /proc/PID/status). */
+struct vmsim_mm_stats {
+	long rss_anon, rss_file, rss_shmem, swap_ents;
+	unsigned long nr_vmas;
+	unsigned long pgtable_pages;
+	unsigned long faults, faults_anon, faults_file, faults_wp, faults_cow;
+};
+void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st);
+
+/* Check every invariant of the machine now (what check=full runs after each
+ * operation); returns the number of violations, each reported as a bug. */
+unsigned long vmsim_check_all(struct vmsim *vm);
+
+#endif /* VMSIM_MM_H */

@@ -1,0 +1,546 @@
+/* Files and the page cache: shmem (page cache only), disk (page cache over
+ * a backing store, with mmap read-around and async readahead), read/write,
+ * hole punch and truncate in Linux's order (unmap, then drop from the
+ * cache).  Follows mm/filemap.c (filemap_fault, do_sync/async_mmap_readahead),
+ * mm/readahead.c (page_cache_ra_unbounded, get_init_ra_size,
+ * get_next_ra_size), mm/shmem.c (shmem_fault, shmem_fallocate) and
+ * mm/truncate.c.  Simplified: one readahead state per file rather than per
+ * open file; no large folios; writeback is synchronous. */
+#include <string.h>
+#include <uthash.h>
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+struct vmsim_pagecache_entry {
+	uint64_t pgoff;
+	struct vmsim_page *page;	/* page cache: the folio */
+	unsigned char *data;		/* store: the block, NULL = zeros */
+	UT_hash_handle hh;
+};
+
+#define VM_READAHEAD_PAGES	32	/* 128 KiB, the block layer's default */
+#define MMAP_LOTSAMISS		100
+
+struct ra_state {
+	uint64_t start, size, async_size;
+	unsigned mmap_miss;
+};
+
+static struct ra_state *file_ra(struct vmsim_file *f);
+
+/* ---- the file objects ---- */
+
+int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind, uint64_t size,
+		   struct vmsim_file **out)
+{
+	struct vmsim_file *f;
+
+	if (!name || !*name || strlen(name) >= sizeof(f->name) || kind > VMSIM_FILE_DAX)
+		return -EINVAL;
+	if (size > (1ULL << 46))
+		return -EFBIG;
+	if (kind == VMSIM_FILE_DAX)
+		return -EOPNOTSUPP;	/* DAX arrives with its feature */
+	if (vmsim_file_lookup(vm, name))
+		return -EEXIST;
+	f = vmsim__calloc(vm, 1, sizeof(*f) + sizeof(struct ra_state));
+	if (!f)
+		return -ENOMEM;
+	f->vm = vm;
+	strcpy(f->name, name);
+	f->kind = kind;
+	f->i_size = size;
+	f->ra_pages = VM_READAHEAD_PAGES;
+	f->refcount = 1;	/* the machine's directory entry */
+	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
+	LL_PREPEND(mm_world(vm)->files, f);
+	if (out)
+		*out = f;
+	return 0;
+}
+
+static struct ra_state *file_ra(struct vmsim_file *f)
+{
+	return (struct ra_state *)(f + 1);
+}
+
+/* MAP_SHARED|MAP_ANONYMOUS is shmem on an unnamed file (shmem_zero_setup). */
+struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size)
+{
+	struct vmsim_file *f = vmsim__calloc(vm, 1, sizeof(*f) + sizeof(struct ra_state));
+
+	if (!f)
+		return NULL;
+	f->vm = vm;
+	strcpy(f->name, "dev/zero");
+	f->kind = VMSIM_FILE_SHMEM;
+	f->i_size = size;
+	f->internal = true;
+	f->refcount = 0;	/* only the vmas hold it */
+	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
+	return f;
+}
+
+struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name)
+{
+	struct vmsim_file *f;
+
+	LL_FOREACH(mm_world(vm)->files, f)
+		if (!strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
+uint64_t vmsim_file_size(const struct vmsim_file *f)
+{
+	return f->i_size;
+}
+
+unsigned long vmsim_file_cached_pages(const struct vmsim_file *f)
+{
+	return f->nrpages;
+}
+
+static void cache_delete(struct vmsim_file *f, struct vmsim_pagecache_entry *e)
+{
+	struct vmsim_page *p = e->page;
+
+	HASH_DEL(f->pages, e);
+	f->nrpages--;
+	p->mapping = NULL;
+	vmsim_page_clear(p, PG_uptodate);
+	vmsim_page_clear(p, PG_dirty);
+	vmsim_page_clear(p, PG_readahead);
+	vmsim__free(f->vm, e);
+	vmsim_put_page(f->vm, p);	/* the page cache's reference */
+}
+
+static void file_destroy(struct vmsim_file *f)
+{
+	struct vmsim_pagecache_entry *e, *t;
+
+	HASH_ITER(hh, f->pages, e, t)
+		cache_delete(f, e);
+	HASH_ITER(hh, f->store, e, t) {
+		HASH_DEL(f->store, e);
+		vmsim__free(f->vm, e->data);
+		vmsim__free(f->vm, e);
+	}
+	vmsim__free(f->vm, f);
+}
+
+void vmsim__file_get(struct vmsim_file *f)
+{
+	f->refcount++;
+}
+
+void vmsim__file_put(struct vmsim_file *f)
+{
+	if (--f->refcount == 0)
+		file_destroy(f);
+}
+
+void vmsim__files_free_all(struct vmsim *vm)
+{
+	struct vmsim_file *f, *t;
+
+	LL_FOREACH_SAFE(mm_world(vm)->files, f, t) {
+		LL_DELETE(mm_world(vm)->files, f);
+		vmsim__file_put(f);
+	}
+}
+
+/* ---- the page cache ---- */
+
+struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_pagecache_entry *e;
+
+	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
+	return e ? e->page : NULL;
+}
+
+static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_pagecache_entry *e = vmsim__calloc(f->vm, 1, sizeof(*e));
+	struct vmsim_page *p;
+
+	if (!e)
+		return NULL;
+	p = vmsim_alloc_pages(f->vm, 0);
+	if (!p) {
+		vmsim__free(f->vm, e);
+		return NULL;
+	}
+	e->pgoff = pgoff;
+	e->page = p;
+	p->mapping = f;
+	p->index = pgoff;
+	if (f->kind == VMSIM_FILE_SHMEM)
+		vmsim_page_set(p, PG_swapbacked);
+	HASH_ADD(hh, f->pages, pgoff, sizeof(pgoff), e);
+	f->nrpages++;
+	return p;
+}
+
+static struct vmsim_pagecache_entry *store_find(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_pagecache_entry *e;
+
+	HASH_FIND(hh, f->store, &pgoff, sizeof(pgoff), e);
+	return e;
+}
+
+/* Read one block from the backing store into a new cache page. */
+static struct vmsim_page *read_in(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_page *p = cache_add(f, pgoff);
+	struct vmsim_pagecache_entry *s;
+
+	if (!p)
+		return NULL;
+	s = store_find(f, pgoff);
+	if (s && s->data)
+		vmsim_frame_write(f->vm, p, 0, s->data, PAGE_SIZE);
+	vmsim_page_set(p, PG_uptodate);
+	return p;
+}
+
+static uint64_t file_pages(const struct vmsim_file *f)
+{
+	return (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/* page_cache_ra_unbounded(): read nr pages from index that are not cached
+ * yet, never past EOF, and mark the page lookahead pages from the end. */
+static void ra_unbounded(struct vmsim_file *f, uint64_t index, uint64_t nr, uint64_t lookahead)
+{
+	uint64_t end = file_pages(f);
+	uint64_t mark = nr - lookahead;
+
+	if (!end || index >= end)
+		return;
+	if (index + nr > end)
+		nr = end - index;
+	for (uint64_t i = 0; i < nr; i++) {
+		struct vmsim_page *p;
+
+		if (vmsim__filemap_get(f, index + i))
+			continue;
+		p = read_in(f, index + i);
+		if (!p)
+			return;
+		if (i == mark)
+			vmsim_page_set(p, PG_readahead);
+	}
+}
+
+static uint64_t get_init_ra_size(uint64_t size, uint64_t max)
+{
+	uint64_t n = 1;
+
+	while (n < size)
+		n <<= 1;
+	if (n <= max / 32)
+		n *= 4;
+	else if (n <= max / 4)
+		n *= 2;
+	else
+		n = max;
+	return n;
+}
+
+static uint64_t get_next_ra_size(const struct ra_state *ra, uint64_t max)
+{
+	if (ra->size < max / 16)
+		return 4 * ra->size;
+	if (ra->size <= max / 2)
+		return 2 * ra->size;
+	return max;
+}
+
+/* A hit on a PG_readahead page: read the next window ahead of use. */
+static void async_readahead(struct vmsim_file *f, struct vmsim_page *p)
+{
+	struct ra_state *ra = file_ra(f);
+
+	vmsim_page_clear(p, PG_readahead);
+	if (!f->ra_pages)
+		return;
+	if (p->index == ra->start + ra->size - ra->async_size || p->index == ra->start + ra->size) {
+		ra->start += ra->size;
+		ra->size = get_next_ra_size(ra, f->ra_pages);
+		ra->async_size = ra->size;
+	} else {
+		/* A marker from another stream: start over from here. */
+		ra->start = p->index + 1;
+		ra->size = get_init_ra_size(1, f->ra_pages);
+		ra->async_size = ra->size;
+	}
+	ra_unbounded(f, ra->start, ra->size, ra->async_size);
+}
+
+/* do_sync_mmap_readahead(): read around the faulting page. */
+static void sync_mmap_readahead(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct ra_state *ra = file_ra(f);
+
+	if (!f->ra_pages)
+		return;
+	if (ra->mmap_miss < MMAP_LOTSAMISS * 10)
+		ra->mmap_miss++;
+	if (ra->mmap_miss > MMAP_LOTSAMISS)
+		return;
+	ra->start = pgoff > f->ra_pages / 2 ? pgoff - f->ra_pages / 2 : 0;
+	ra->size = f->ra_pages;
+	ra->async_size = f->ra_pages / 4;
+	ra_unbounded(f, ra->start, ra->size, ra->async_size);
+}
+
+unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out, bool for_mmap)
+{
+	struct vmsim_page *p;
+
+	if (pgoff >= file_pages(f))
+		return VM_FAULT_SIGBUS;
+	p = vmsim__filemap_get(f, pgoff);
+	if (f->kind == VMSIM_FILE_SHMEM) {
+		/* shmem_get_folio(): a hole gets a fresh zeroed page. */
+		if (!p) {
+			p = cache_add(f, pgoff);
+			if (!p)
+				return VM_FAULT_OOM;
+			vmsim_page_set(p, PG_uptodate);
+		}
+	} else if (p) {
+		struct ra_state *ra = file_ra(f);
+
+		if (for_mmap && ra->mmap_miss)
+			ra->mmap_miss--;
+		if (vmsim_page_test(p, PG_readahead))
+			async_readahead(f, p);
+	} else {
+		if (for_mmap)
+			sync_mmap_readahead(f, pgoff);
+		p = vmsim__filemap_get(f, pgoff);
+		if (!p)
+			p = read_in(f, pgoff);
+		if (!p)
+			return VM_FAULT_OOM;
+	}
+	vmsim_get_page(f->vm, p);
+	*out = p;
+	return 0;
+}
+
+void vmsim__folio_mark_dirty(struct vmsim_page *p)
+{
+	vmsim_page_set(p, PG_dirty);
+}
+
+/* ---- read(), write() ---- */
+
+long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+	size_t done = 0;
+
+	if (!buf && len)
+		return -EFAULT;
+	if (off + len < off || off + len > (1ULL << 46))
+		return -EFBIG;
+	while (done < len) {
+		uint64_t pos = off + done, pgoff = pos >> PAGE_SHIFT;
+		size_t in = pos & (PAGE_SIZE - 1), n = PAGE_SIZE - in;
+		struct vmsim_page *p = vmsim__filemap_get(f, pgoff);
+
+		if (n > len - done)
+			n = len - done;
+		if (!p) {
+			/* A partial write needs the rest of the block first. */
+			p = f->kind == VMSIM_FILE_DISK ? read_in(f, pgoff) : cache_add(f, pgoff);
+			if (!p)
+				return done ? (long)done : -ENOMEM;
+			vmsim_page_set(p, PG_uptodate);
+		}
+		vmsim_frame_write(f->vm, p, in, b + done, n);
+		vmsim__folio_mark_dirty(p);
+		done += n;
+		if (off + done > f->i_size)
+			f->i_size = off + done;
+	}
+	return (long)done;
+}
+
+long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
+{
+	unsigned char *b = buf;
+	size_t done = 0;
+
+	if (!buf && len)
+		return -EFAULT;
+	if (off >= f->i_size)
+		return 0;
+	if (len > f->i_size - off)
+		len = f->i_size - off;
+	if (f->kind == VMSIM_FILE_DISK && len) {
+		uint64_t first = off >> PAGE_SHIFT, last = (off + len - 1) >> PAGE_SHIFT;
+
+		/* page_cache_sync_ra() of a fresh stream: the initial window. */
+		if (!vmsim__filemap_get(f, first)) {
+			struct ra_state *ra = file_ra(f);
+			uint64_t req = last - first + 1;
+
+			ra->start = first;
+			ra->size = get_init_ra_size(req, f->ra_pages);
+			if (ra->size < req)
+				ra->size = req;
+			ra->async_size = ra->size > req ? ra->size - req : ra->size;
+			ra_unbounded(f, ra->start, ra->size, ra->async_size);
+		}
+	}
+	while (done < len) {
+		uint64_t pos = off + done, pgoff = pos >> PAGE_SHIFT;
+		size_t in = pos & (PAGE_SIZE - 1), n = PAGE_SIZE - in;
+		struct vmsim_page *p = vmsim__filemap_get(f, pgoff);
+
+		if (n > len - done)
+			n = len - done;
+		if (!p && f->kind == VMSIM_FILE_DISK)
+			p = read_in(f, pgoff);
+		else if (p && vmsim_page_test(p, PG_readahead))
+			async_readahead(f, p);
+		if (p)
+			vmsim_frame_read(f->vm, p, in, b + done, n);
+		else
+			memset(b + done, 0, n);	/* a shmem hole: no page is added */
+		done += n;
+	}
+	return (long)done;
+}
+
+/* ---- punch hole, truncate, writeback ---- */
+
+/* Zero [from, to) of a cached page: the partial ends of a hole. */
+static void zero_partial(struct vmsim_file *f, uint64_t pgoff, size_t from, size_t to)
+{
+	struct vmsim_page *p = vmsim__filemap_get(f, pgoff);
+	struct vmsim_pagecache_entry *s;
+
+	if (p)
+		vmsim_frame_fill(f->vm, p, from, 0, to - from);
+	s = store_find(f, pgoff);
+	if (s && s->data)
+		memset(s->data + from, 0, to - from);
+}
+
+/* truncate_inode_pages_range() over whole pages [pstart, pend). */
+static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
+{
+	struct vmsim_pagecache_entry *e, *t;
+
+	HASH_ITER(hh, f->pages, e, t) {
+		if (e->pgoff < pstart || e->pgoff >= pend)
+			continue;
+		/* truncate_inode_folio(): still mapped -> unmap_mapping_folio(),
+		 * which drops markers over that folio's range. */
+		if (e->page->mapcount > 0)
+			vmsim__unmap_mapping_range(f, e->pgoff, e->pgoff + 1, false);
+		cache_delete(f, e);
+	}
+	HASH_ITER(hh, f->store, e, t) {
+		if (e->pgoff < pstart || e->pgoff >= pend)
+			continue;
+		HASH_DEL(f->store, e);
+		vmsim__free(f->vm, e->data);
+		vmsim__free(f->vm, e);
+	}
+}
+
+int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+{
+	uint64_t end, pstart, pend;
+
+	if (!len || off + len < off)
+		return -EINVAL;
+	if (off >= f->i_size)
+		return 0;
+	end = off + len;
+	if (end > f->i_size)
+		end = f->i_size;
+	pstart = (off + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	pend = end >> PAGE_SHIFT;
+	/* Both shmem and truncate_pagecache_range unmap with even_cows=0:
+	 * private COW copies survive a hole punch. */
+	if (pend > pstart)
+		vmsim__unmap_mapping_range(f, pstart, pend, false);
+	if ((off >> PAGE_SHIFT) == ((end - 1) >> PAGE_SHIFT) && (off & ~PAGE_MASK) + len < PAGE_SIZE) {
+		zero_partial(f, off >> PAGE_SHIFT, off & ~PAGE_MASK, (end - 1) - (off & PAGE_MASK) + 1);
+		return 0;
+	}
+	if (off & ~PAGE_MASK)
+		zero_partial(f, off >> PAGE_SHIFT, off & ~PAGE_MASK, PAGE_SIZE);
+	if (end & ~PAGE_MASK)
+		zero_partial(f, end >> PAGE_SHIFT, 0, end & ~PAGE_MASK);
+	drop_range(f, pstart, pend);
+	return 0;
+}
+
+int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
+{
+	uint64_t old = f->i_size, from;
+
+	if (size > (1ULL << 46))
+		return -EFBIG;
+	f->i_size = size;
+	if (size >= old)
+		return 0;
+	/* truncate_pagecache(): unmap (even COWs) past the new end, drop. */
+	from = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	vmsim__unmap_mapping_range(f, from, ~0ULL >> PAGE_SHIFT, true);
+	if (size & ~PAGE_MASK)
+		zero_partial(f, size >> PAGE_SHIFT, size & ~PAGE_MASK, PAGE_SIZE);
+	drop_range(f, from, ~0ULL);
+	vmsim__unmap_mapping_range(f, from, ~0ULL >> PAGE_SHIFT, true);
+	return 0;
+}
+
+/* Write a dirty page back to the store (disk files only). */
+static int writeback(struct vmsim_file *f, struct vmsim_page *p)
+{
+	struct vmsim_pagecache_entry *s = store_find(f, p->index);
+
+	if (!s) {
+		s = vmsim__calloc(f->vm, 1, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		s->pgoff = p->index;
+		HASH_ADD(hh, f->store, pgoff, sizeof(s->pgoff), s);
+	}
+	if (f->vm->cfg.data) {
+		if (!s->data)
+			s->data = vmsim__malloc(f->vm, PAGE_SIZE);
+		if (!s->data)
+			return -ENOMEM;
+		vmsim_frame_read(f->vm, p, 0, s->data, PAGE_SIZE);
+	}
+	vmsim_page_clear(p, PG_dirty);
+	return 0;
+}
+
+int vmsim_file_drop_caches(struct vmsim_file *f)
+{
+	struct vmsim_pagecache_entry *e, *t;
+
+	if (f->kind != VMSIM_FILE_DISK)
+		return 0;	/* shmem pages have no other home (no swap yet) */
+	HASH_ITER(hh, f->pages, e, t) {
+		if (vmsim_page_test(e->page, PG_dirty) && writeback(f, e->page))
+			return -ENOMEM;
+		/* Only unmapped, unreferenced pages can go (invalidate_mapping_pages). */
+		if (e->page->mapcount == 0 && e->page->refcount == 1)
+			cache_delete(f, e);
+	}
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* fork: dup_mmap.  Follows kernel/fork.c (dup_mmap, vm_area_dup) and
+ * fs/userfaultfd.c dup_userfaultfd (without EVENT_FORK the child loses the
+ * userfaultfd registration).  The parent's TLB is flushed at the end, as
+ * dup_mmap does after write-protecting its COW pages. */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
+{
+	struct vmsim *vm;
+	struct vmsim_mm *mm;
+	struct vm_area_struct *mpnt;
+	int err = 0;
+
+	if (!parent || !child)
+		return -EINVAL;
+	vm = parent->vm;
+	err = vmsim_mm_new(vm, &mm);
+	if (err)
+		return err;
+	mm->cpu = parent->cpu;
+	vmsim_lock(vm, &parent->mmap_lock);
+	DL_FOREACH(parent->mmap, mpnt) {
+		struct vm_area_struct *tmp;
+
+		if (mpnt->vm_flags & VM_DONTCOPY)
+			continue;
+		tmp = vmsim__vma_alloc(mm);
+		if (!tmp) {
+			err = -ENOMEM;
+			break;
+		}
+		tmp->vm_start = mpnt->vm_start;
+		tmp->vm_end = mpnt->vm_end;
+		tmp->vm_flags = mpnt->vm_flags;
+		tmp->vm_page_prot = mpnt->vm_page_prot;
+		tmp->vm_pgoff = mpnt->vm_pgoff;
+		tmp->vm_file = mpnt->vm_file;
+		/* dup_userfaultfd() without EVENT_FORK: no registration survives. */
+		tmp->uffd_ctx = NULL;
+		tmp->vm_flags &= ~__VM_UFFD_FLAGS;
+		if (!(tmp->vm_flags & VM_WIPEONFORK) && vmsim__anon_vma_fork(tmp, mpnt)) {
+			vmsim__vma_free(vm, tmp);
+			err = -ENOMEM;
+			break;
+		}
+		vmsim__vma_link(mm, tmp);
+		if (!(tmp->vm_flags & VM_WIPEONFORK)) {
+			err = vmsim__copy_page_range(tmp, mpnt);
+			if (err)
+				break;
+		}
+	}
+	vmsim__flush_tlb_range(parent, 0, ~0ULL);
+	vmsim_unlock(vm, &parent->mmap_lock);
+	if (err) {
+		vmsim_mm_exit(mm);
+		return err;
+	}
+	*child = mm;
+	vmsim__mm_check_after(vm);
+	return 0;
+}

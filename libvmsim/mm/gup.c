@@ -1,0 +1,74 @@
+/* pin_user_pages(FOLL_PIN | FOLL_LONGTERM): fault in, then pin by adding
+ * GUP_PIN_COUNTING_BIAS to the refcount, as Linux does for small folios.
+ * Follows mm/gup.c (__get_user_pages, gup_must_unshare, try_grab_folio). */
+#include "mm_internal.h"
+
+#define GUP_PIN_COUNTING_BIAS 1024
+
+long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, bool write,
+			  unsigned long *pfns)
+{
+	unsigned long i;
+
+	if (!mm || (addr & ~PAGE_MASK) || !npages)
+		return -EINVAL;
+	vmsim_lock_read(mm->vm, &mm->mmap_lock);
+	for (i = 0; i < npages; i++) {
+		uint64_t a = addr + ((uint64_t)i << PAGE_SHIFT);
+		struct vm_area_struct *vma = vmsim__find_vma(mm, a);
+		struct vmsim_page *p = NULL;
+		pte_t *ptep;
+		int tries;
+
+		if (!vma || (write ? !(vma->vm_flags & VM_WRITE) : !(vma->vm_flags & (VM_READ | VM_WRITE))))
+			break;
+		for (tries = 0; tries < 4; tries++) {
+			pte_t pte;
+			unsigned flags = 0;
+
+			ptep = vmsim__pte_lookup(mm, a);
+			pte = ptep ? ptep_get(ptep) : __pte(0);
+			if (ptep && pte_present(pte) && !pte_protnone(pte)) {
+				p = vmsim__vm_normal_page(vma, a, pte);
+				if (write && !pte_write(pte))
+					flags = FAULT_FLAG_WRITE;
+				/* gup_must_unshare(): a read pin of a shared anon page
+				 * would see a later COW go elsewhere: unshare first. */
+				else if (!write && p && folio_test_anon(p) && !vmsim_page_test(p, PG_anon_exclusive))
+					flags = FAULT_FLAG_UNSHARE;
+				else
+					break;
+			} else {
+				flags = write ? FAULT_FLAG_WRITE : 0;
+			}
+			p = NULL;
+			if (vmsim__handle_mm_fault(vma, a, flags, mm->cpu) & VM_FAULT_ERROR)
+				break;
+		}
+		if (!p && !(ptep && pte_present(ptep_get(ptep)) && pte_special(ptep_get(ptep))))
+			break;
+		if (p) {
+			p->refcount += GUP_PIN_COUNTING_BIAS;
+			mm->flags |= MMF_HAS_PINNED;
+		}
+		if (pfns)
+			pfns[i] = pte_pfn(ptep_get(ptep));
+	}
+	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	return i ? (long)i : -EFAULT;
+}
+
+void vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages)
+{
+	for (unsigned long i = 0; i < npages; i++) {
+		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
+
+		if (!p || vmsim_page_test(p, PG_zero))
+			continue;
+		if (VMSIM_BUG_ON(vm, p->refcount < GUP_PIN_COUNTING_BIAS, "unpin of unpinned pfn %#lx", pfns[i]))
+			continue;
+		p->refcount -= GUP_PIN_COUNTING_BIAS - 1;
+		vmsim_put_page(vm, p);
+	}
+}

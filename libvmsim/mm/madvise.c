@@ -1,0 +1,232 @@
+/* madvise: DONTNEED, REMOVE, WILLNEED, COLD, PAGEOUT, POPULATE_READ/WRITE,
+ * GUARD_INSTALL/REMOVE.  Follows mm/madvise.c (madvise_walk_vmas,
+ * madvise_dontneed_single_vma, madvise_remove, madvise_populate,
+ * madvise_guard_install/remove) of Linux 6.12-6.18.  PAGEOUT reclaims only
+ * clean-able disk-file pages: there is no swap yet, as on the host. */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+static bool valid_advice(int a)
+{
+	switch (a) {
+	case VMSIM_MADV_WILLNEED: case VMSIM_MADV_DONTNEED: case VMSIM_MADV_REMOVE:
+	case VMSIM_MADV_COLD: case VMSIM_MADV_PAGEOUT: case VMSIM_MADV_POPULATE_READ:
+	case VMSIM_MADV_POPULATE_WRITE: case VMSIM_MADV_GUARD_INSTALL: case VMSIM_MADV_GUARD_REMOVE:
+		return true;
+	}
+	return false;
+}
+
+static int guard_install(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	struct mmu_gather tlb;
+
+	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP))
+		return -EINVAL;
+	/* fork must copy the page tables to keep the markers (6.15: an
+	 * anon_vma makes vma_needs_copy() say yes). */
+	if (vmsim__anon_vma_prepare(vma))
+		return -ENOMEM;
+	tlb_gather_mmu(&tlb, mm, false);
+	vmsim__zap_page_range(&tlb, vma, start, end, NULL);
+	tlb_finish_mmu(&tlb);
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		pte_t *ptep = vmsim__pte_alloc(mm, a);
+
+		if (!ptep)
+			return -ENOMEM;
+		if (pte_none(ptep_get(ptep)))
+			vmsim__set_pte_at(mm, a, ptep, make_pte_marker(PTE_MARKER_GUARD));
+	}
+	return 0;
+}
+
+static int guard_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		pte_t *ptep = vmsim__pte_lookup(mm, a);
+
+		if (ptep && is_guard_swp_entry(softleaf_from_pte(ptep_get(ptep))))
+			vmsim__set_pte_at(mm, a, ptep, __pte(0));
+	}
+	return 0;
+}
+
+static int cold(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		pte_t *ptep = vmsim__pte_lookup(mm, a);
+		struct vmsim_page *p;
+		pte_t pte;
+
+		if (!ptep || !pte_present(pte = ptep_get(ptep)))
+			continue;
+		p = vmsim__vm_normal_page(vma, a, pte);
+		/* Shared pages are left alone: others may still use them. */
+		if (!p || p->mapcount != 1)
+			continue;
+		if (pte_young(pte)) {
+			vmsim__set_pte_at(mm, a, ptep, pte_mkold(pte));
+			vmsim__flush_tlb_page(mm, a);
+		}
+		vmsim_page_clear(p, PG_referenced);
+		vmsim_page_clear(p, PG_active);
+	}
+	return 0;
+}
+
+static int pageout(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	struct zap_details d = { .even_cows = false };
+
+	cold(vma, start, end);
+	/* Only pages mapped here alone, of a disk file: unmap, write back,
+	 * drop.  Anonymous and shmem pages would need swap. */
+	if (!vma->vm_file || vma->vm_file->kind != VMSIM_FILE_DISK)
+		return 0;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		pte_t *ptep = vmsim__pte_lookup(vma->vm_mm, a);
+		struct vmsim_page *p;
+		struct mmu_gather tlb;
+
+		if (!ptep || !pte_present(ptep_get(ptep)))
+			continue;
+		p = vmsim__vm_normal_page(vma, a, ptep_get(ptep));
+		if (!p || folio_test_anon(p) || p->mapcount != 1)
+			continue;
+		d.single_folio = p;
+		tlb_gather_mmu(&tlb, vma->vm_mm, false);
+		vmsim__zap_page_range(&tlb, vma, a, a + PAGE_SIZE, &d);
+		tlb_finish_mmu(&tlb);
+	}
+	vmsim_file_drop_caches(vma->vm_file);
+	return 0;
+}
+
+static int willneed(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	struct vmsim_file *f = vma->vm_file;
+
+	/* vfs_fadvise(WILLNEED): read the range into the page cache. */
+	if (!f || f->kind != VMSIM_FILE_DISK)
+		return 0;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		uint64_t pgoff = linear_page_index(vma, a);
+		struct vmsim_page *p;
+
+		if (pgoff * PAGE_SIZE >= f->i_size)
+			break;
+		if (!vmsim__filemap_get(f, pgoff) && !vmsim__filemap_fault(f, pgoff, &p, false))
+			vmsim_put_page(f->vm, p);
+	}
+	return 0;
+}
+
+static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, int advice)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	struct mmu_gather tlb;
+	unsigned ret;
+
+	switch (advice) {
+	case VMSIM_MADV_DONTNEED:
+		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
+			return -EINVAL;
+		tlb_gather_mmu(&tlb, mm, false);
+		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
+		tlb_finish_mmu(&tlb);
+		return 0;
+	case VMSIM_MADV_REMOVE:
+		if (vma->vm_flags & VM_LOCKED)
+			return -EINVAL;
+		if (!vma->vm_file)
+			return -EINVAL;
+		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
+			return -EACCES;
+		return vmsim_file_punch(vma->vm_file, linear_page_index(vma, start) << PAGE_SHIFT, end - start);
+	case VMSIM_MADV_WILLNEED:
+		return willneed(vma, start, end);
+	case VMSIM_MADV_COLD:
+		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
+			return -EINVAL;
+		return cold(vma, start, end);
+	case VMSIM_MADV_PAGEOUT:
+		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
+			return -EINVAL;
+		return pageout(vma, start, end);
+	case VMSIM_MADV_POPULATE_READ:
+	case VMSIM_MADV_POPULATE_WRITE: {
+		bool write = advice == VMSIM_MADV_POPULATE_WRITE;
+
+		if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
+			return -EINVAL;
+		/* GUP's check_vma_flags(): no access of that kind -> EFAULT. */
+		if (write ? !(vma->vm_flags & VM_WRITE) : !(vma->vm_flags & VM_READ))
+			return -EFAULT;
+		ret = vmsim__populate(mm, start, end, write);
+		if (ret & VM_FAULT_OOM)
+			return -ENOMEM;
+		return ret ? -EFAULT : 0;
+	}
+	case VMSIM_MADV_GUARD_INSTALL:
+		return guard_install(vma, start, end);
+	case VMSIM_MADV_GUARD_REMOVE:
+		return guard_remove(vma, start, end);
+	}
+	return -EINVAL;
+}
+
+int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
+{
+	struct vm_area_struct *v;
+	uint64_t end, a;
+	int err = 0, unmapped = 0;
+
+	if (!mm || !valid_advice(advice))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	len = (len + PAGE_SIZE - 1) & PAGE_MASK;
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	vmsim_lock(mm->vm, &mm->mmap_lock);
+	/* madvise_walk_vmas(): act on the mapped parts; a hole makes the
+	 * result -ENOMEM, but only after the rest was done. */
+	for (a = start; a < end;) {
+		v = vmsim__find_vma(mm, a);
+		if (!v) {
+			struct vm_area_struct *n = NULL;
+
+			DL_FOREACH(mm->mmap, n)
+				if (n->vm_start > a)
+					break;
+			unmapped = 1;
+			if (!n || n->vm_start >= end)
+				break;
+			a = n->vm_start;
+			continue;
+		}
+		{
+			uint64_t e = v->vm_end < end ? v->vm_end : end;
+
+			err = advise_one(v, a, e, advice);
+			if (err)
+				break;
+			a = e;
+		}
+	}
+	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	if (err)
+		return err;
+	return unmapped ? -ENOMEM : 0;
+}

@@ -1,0 +1,620 @@
+/* Faults, zap and fork's page-table copy.  Follows mm/memory.c of Linux
+ * 6.12-6.18: handle_pte_fault, do_anonymous_page, do_read_fault with
+ * fault-around, do_cow_fault, do_shared_fault, do_wp_page (reuse/copy,
+ * wp_page_copy), do_swap_page's dispatch to the entry kind, zap_pte_range
+ * with zap_details, copy_pte_range/copy_present_ptes/copy_present_page.
+ * Simplified: order-0 folios only (no THP), no KSM, no NUMA hinting, no
+ * page-table locks taken (operations run one at a time). */
+#include <string.h>
+
+#include "mm_internal.h"
+
+/* ---- page-table access for an mm ---- */
+
+pte_t *vmsim__pte_alloc(struct vmsim_mm *mm, uint64_t addr)
+{
+	return vmsim_pte_lookup(mm->vm, mm->pgd, addr, true);
+}
+
+pte_t *vmsim__pte_lookup(struct vmsim_mm *mm, uint64_t addr)
+{
+	return vmsim_pte_lookup(mm->vm, mm->pgd, addr, false);
+}
+
+void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte)
+{
+	vmsim_set_pte(mm->vm, ptep, pte, addr);
+}
+
+pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep)
+{
+	pte_t old = ptep_get(ptep);
+
+	vmsim_set_pte(mm->vm, ptep, __pte(0), addr);
+	return old;
+}
+
+unsigned long vmsim_zero_pfn(struct vmsim *vm)
+{
+	return vmsim_page_to_pfn(vm, vmsim_zero_page(vm));
+}
+
+/* vm_normal_page(): the struct page behind a present pte, or NULL for
+ * special mappings (the zero page). */
+struct vmsim_page *vmsim__vm_normal_page(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+{
+	(void)addr;
+	if (pte_special(pte))
+		return NULL;
+	return vmsim_pfn_to_page(vma->vm_mm->vm, pte_pfn(pte));
+}
+
+static pte_t mk_pte(struct vmsim *vm, struct vmsim_page *p, pgprot_t prot)
+{
+	return pfn_pte(vmsim_page_to_pfn(vm, p), prot);
+}
+
+static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
+}
+
+/* ---- anonymous faults ---- */
+
+static unsigned do_anonymous_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_page *p;
+	pte_t entry;
+
+	vma->vm_mm->st.faults_anon++;
+	/* Read of an untouched page: map the shared zero page, read-only. */
+	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
+		entry = pte_mkspecial(pfn_pte(vmsim_zero_pfn(vm), vma->vm_page_prot));
+		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+		return 0;
+	}
+	if (vmsim__anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	p = vmsim_alloc_pages(vm, 0);
+	if (!p)
+		return VM_FAULT_OOM;
+	vmsim_page_set(p, PG_uptodate);
+	entry = mk_pte(vm, p, vma->vm_page_prot);
+	if (vma->vm_flags & VM_WRITE)
+		entry = pte_mkwrite(pte_mkdirty(entry));
+	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+	return 0;
+}
+
+/* ---- file faults ---- */
+
+/* set_pte_range() for one page-cache page. */
+static void map_file_page(struct vm_fault *vmf, struct vmsim_page *p, uint64_t addr, pte_t *ptep,
+			  bool write)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t entry = mk_pte(vma->vm_mm->vm, p, vma->vm_page_prot);
+
+	if (write)
+		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
+	vmsim__folio_add_file_rmap(vma, p);
+	vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
+}
+
+/* filemap_map_pages(): map what the page cache already holds, uptodate and
+ * unlocked, within [start_pgoff, end_pgoff] and EOF, into none ptes only. */
+static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64_t end_pgoff)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim_file *f = vma->vm_file;
+	uint64_t eof = (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+	if (!eof)
+		return;
+	if (end_pgoff > eof - 1)
+		end_pgoff = eof - 1;
+	for (uint64_t pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
+		struct vmsim_page *p = vmsim__filemap_get(f, pgoff);
+		uint64_t addr = vma_address(vma, pgoff);
+		pte_t *ptep;
+
+		if (!p || !vmsim_page_test(p, PG_uptodate) || vmsim_page_test(p, PG_locked) ||
+		    vmsim_page_test(p, PG_hwpoison))
+			continue;
+		/* A page with a readahead mark is left to ->fault, which will
+		 * start the next async window. */
+		if (vmsim_page_test(p, PG_readahead))
+			continue;
+		ptep = vmsim__pte_lookup(vma->vm_mm, addr);
+		if (!ptep || !pte_none(ptep_get(ptep)))
+			continue;
+		vmsim_get_page(vma->vm_mm->vm, p);
+		map_file_page(vmf, p, addr, ptep, false);
+	}
+}
+
+static bool should_fault_around(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR))
+		return false;	/* uffd_disable_fault_around() */
+	return (vma->vm_mm->vm->cfg.fault_around >> PAGE_SHIFT) > 1;
+}
+
+/* do_fault_around(): the window is fault_around bytes, aligned, clamped to
+ * the vma and to the pte table that holds the faulting address. */
+static void do_fault_around(struct vm_fault *vmf)
+{
+	uint64_t nr_pages = vmf->vma->vm_mm->vm->cfg.fault_around >> PAGE_SHIFT;
+	uint64_t pte_off = pte_index(vmf->address);
+	uint64_t vma_off = vmf->pgoff - vmf->vma->vm_pgoff;
+	uint64_t from_pte, to_pte, a, b;
+
+	a = pte_off & ~(nr_pages - 1);
+	b = pte_off - (pte_off < vma_off ? pte_off : vma_off);
+	from_pte = a > b ? a : b;
+	to_pte = from_pte + nr_pages;
+	if (to_pte > PTRS_PER_PTE)
+		to_pte = PTRS_PER_PTE;
+	if (to_pte > pte_off + vma_pages(vmf->vma) - vma_off)
+		to_pte = pte_off + vma_pages(vmf->vma) - vma_off;
+	to_pte--;
+	filemap_map_pages(vmf, vmf->pgoff + from_pte - pte_off, vmf->pgoff + to_pte - pte_off);
+}
+
+static unsigned do_read_fault(struct vm_fault *vmf)
+{
+	struct vmsim_page *p;
+	unsigned ret;
+
+	if (should_fault_around(vmf)) {
+		do_fault_around(vmf);
+		if (!pte_none(ptep_get(vmf->pte)))
+			return 0;
+	}
+	ret = vmsim__filemap_fault(vmf->vma->vm_file, vmf->pgoff, &p, true);
+	if (ret)
+		return ret;
+	map_file_page(vmf, p, vmf->address, vmf->pte, false);
+	return 0;
+}
+
+/* Write to a none pte of a private file mapping: copy the cache page. */
+static unsigned do_cow_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_page *src, *p;
+	unsigned ret;
+	pte_t entry;
+
+	vma->vm_mm->st.faults_cow++;
+	if (vmsim__anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	ret = vmsim__filemap_fault(vma->vm_file, vmf->pgoff, &src, true);
+	if (ret)
+		return ret;
+	p = vmsim_alloc_pages(vm, 0);
+	if (!p) {
+		vmsim_put_page(vm, src);
+		return VM_FAULT_OOM;
+	}
+	vmsim_frame_copy(vm, p, src);
+	vmsim_put_page(vm, src);
+	vmsim_page_set(p, PG_uptodate);
+	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, vma->vm_page_prot)), vma);
+	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+	return 0;
+}
+
+static unsigned do_shared_fault(struct vm_fault *vmf)
+{
+	struct vmsim_page *p;
+	unsigned ret;
+
+	ret = vmsim__filemap_fault(vmf->vma->vm_file, vmf->pgoff, &p, true);
+	if (ret)
+		return ret;
+	vmsim__folio_mark_dirty(p);	/* ->page_mkwrite, then fault_dirty_shared_page */
+	map_file_page(vmf, p, vmf->address, vmf->pte, true);
+	return 0;
+}
+
+static unsigned do_fault(struct vm_fault *vmf)
+{
+	vmf->vma->vm_mm->st.faults_file++;
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		return do_read_fault(vmf);
+	if (!(vmf->vma->vm_flags & VM_SHARED))
+		return do_cow_fault(vmf);
+	return do_shared_fault(vmf);
+}
+
+/* ---- write-protect faults ---- */
+
+static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim *vm = vma->vm_mm->vm;
+	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
+	struct vmsim_page *p;
+	pte_t entry;
+
+	vma->vm_mm->st.faults_cow++;
+	if (vmsim__anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	p = vmsim_alloc_pages(vm, 0);
+	if (!p)
+		return VM_FAULT_OOM;
+	if (old)
+		vmsim_frame_copy(vm, p, old);
+	vmsim_page_set(p, PG_uptodate);
+	entry = mk_pte(vm, p, vma->vm_page_prot);
+	if (unshare) {
+		if (pte_soft_dirty(vmf->orig_pte))
+			entry = pte_mksoft_dirty(entry);
+		if (pte_uffd_wp(vmf->orig_pte))
+			entry = pte_mkuffd_wp(entry);
+	} else {
+		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
+	}
+	/* ptep_clear_flush(): no CPU may keep using the old page. */
+	vmsim__ptep_get_and_clear(vma->vm_mm, vmf->address, vmf->pte);
+	vmsim__flush_tlb_page(vma->vm_mm, vmf->address);
+	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+	if (old) {
+		vmsim__folio_remove_rmap(vma, old);
+		vmsim_put_page(vm, old);	/* the mapping's reference */
+	}
+	return 0;
+}
+
+/* wp_can_reuse_anon_folio(): only we hold a reference. */
+static bool wp_can_reuse_anon_folio(struct vmsim_page *p)
+{
+	if (p->refcount > 1 + vmsim_page_test(p, PG_swapcache))
+		return false;
+	return p->refcount == 1;
+}
+
+static unsigned do_wp_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
+	struct vmsim_page *p;
+
+	vma->vm_mm->st.faults_wp++;
+	p = vmsim__vm_normal_page(vma, vmf->address, vmf->orig_pte);
+	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
+		pte_t entry;
+
+		/* wp_page_shared(): page_mkwrite, then reuse, dirtying the page. */
+		if (p)
+			vmsim__folio_mark_dirty(p);
+		entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(vmf->orig_pte)), vma);
+		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+		return 0;
+	}
+	if (p && folio_test_anon(p) &&
+	    (vmsim_page_test(p, PG_anon_exclusive) || wp_can_reuse_anon_folio(p))) {
+		vmsim_page_set(p, PG_anon_exclusive);
+		if (unshare)
+			return 0;
+		/* wp_page_reuse() */
+		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte,
+				  maybe_mkwrite(pte_mkdirty(pte_mkyoung(vmf->orig_pte)), vma));
+		return 0;
+	}
+	return wp_page_copy(vmf, p);
+}
+
+/* ---- the fault entry point ---- */
+
+static unsigned handle_pte_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t entry;
+
+	vmf->orig_pte = ptep_get(vmf->pte);
+	if (pte_none(vmf->orig_pte)) {
+		if (vma_is_anonymous(vma))
+			return do_anonymous_page(vmf);
+		return do_fault(vmf);
+	}
+	vmf->flags |= FAULT_FLAG_ORIG_PTE_VALID;
+	if (!pte_present(vmf->orig_pte)) {
+		/* do_swap_page(): whatever the entry is, its kind answers. */
+		const struct vmsim_kind_ops *k = vmsim_kind_of(vmf->orig_pte);
+
+		if (VMSIM_BUG_ON(vma->vm_mm->vm, !k, "fault on unknown entry %#llx at %#llx",
+				 (unsigned long long)pte_val(vmf->orig_pte),
+				 (unsigned long long)vmf->address))
+			return VM_FAULT_SIGBUS;
+		return k->fault(vmf);
+	}
+	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
+		if (!pte_write(vmf->orig_pte))
+			return do_wp_page(vmf);
+		if (vmf->flags & FAULT_FLAG_UNSHARE)
+			return 0;
+	}
+	/* Spurious or access-bit fault: mark young (and dirty on write). */
+	entry = pte_mkyoung(vmf->orig_pte);
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		entry = pte_mkdirty(entry);
+	if (!pte_same(entry, vmf->orig_pte))
+		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+	return 0;
+}
+
+unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned flags, int cpu)
+{
+	struct vm_fault vmf = {
+		.vma = vma,
+		.flags = flags,
+		.address = addr & PAGE_MASK,
+		.real_address = addr,
+		.pgoff = linear_page_index(vma, addr & PAGE_MASK),
+		.cpu = cpu,
+	};
+	unsigned ret;
+
+	vma->vm_mm->st.faults++;
+	vmf.pte = vmsim__pte_alloc(vma->vm_mm, vmf.address);
+	if (!vmf.pte)
+		return VM_FAULT_OOM;
+	ret = handle_pte_fault(&vmf);
+	vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
+			  .addr = vmf.address, .level = VMSIM_LVL_PTE, .new = pte_val(ptep_get(vmf.pte)),
+			  .pfn = ret, .why = (flags & FAULT_FLAG_WRITE) ? "write" : "read" });
+	return ret;
+}
+
+/* ---- zap ---- */
+
+static bool should_zap_cows(const struct zap_details *d)
+{
+	return !d || d->even_cows;
+}
+
+static bool should_zap_folio(const struct zap_details *d, const struct vmsim_page *p)
+{
+	if (d && d->single_folio && d->single_folio != p)
+		return false;
+	return should_zap_cows(d) || !folio_test_anon(p);
+}
+
+static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+		    struct zap_details *d)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	pte_t pte = ptep_get(ptep);
+
+	if (pte_none(pte))
+		return;
+	if (pte_present(pte)) {
+		struct vmsim_page *p = vmsim__vm_normal_page(vma, addr, pte);
+
+		if (p && !should_zap_folio(d, p))
+			return;
+		if (!p && d && d->single_folio)
+			return;
+		vmsim__ptep_get_and_clear(mm, addr, ptep);
+		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
+		if (!p)
+			return;
+		if (!folio_test_anon(p) && pte_dirty(pte))
+			vmsim__folio_mark_dirty(p);
+		vmsim__folio_remove_rmap(vma, p);
+		tlb_remove_page(tlb, p);	/* freed only after the flush */
+		return;
+	}
+	{
+		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
+
+		if (VMSIM_BUG_ON(mm->vm, !k, "zap of unknown entry %#llx", (unsigned long long)pte_val(pte)))
+			return;
+		if (k->zap(vma, pte, d))
+			vmsim__ptep_get_and_clear(mm, addr, ptep);
+	}
+}
+
+/* unmap_page_range() over [start, end) of one vma. */
+void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+			   uint64_t end, struct zap_details *d)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	uint64_t addr = start;
+
+	while (addr < end) {
+		struct vmsim_walk w;
+		uint64_t next;
+
+		vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+		if (w.level == VMSIM_LVL_PTE) {
+			next = (addr | (PMD_SIZE - 1)) + 1;
+			if (next > end || next < addr)
+				next = end;
+			for (pte_t *ptep = w.pte; addr < next; addr += PAGE_SIZE, ptep++)
+				zap_one(tlb, vma, addr, ptep, d);
+			continue;
+		}
+		if (w.level == VMSIM_LVL_NONE)
+			break;
+		/* A missing table: skip the region its entry would map. */
+		next = (addr | ((1ULL << (PAGE_SHIFT + 9 * (w.level - 1))) - 1)) + 1;
+		addr = next > end || next < addr ? end : next;
+	}
+}
+
+/* free_pgtables(): page-table pages of the unmapped range that are now
+ * empty go back, after the TLB flush (they are queued on the gather). */
+void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end)
+{
+	struct vmsim_mm *mm = tlb->mm;
+	unsigned long n;
+
+	/* Tables are freed only once no CPU can walk them: flush first. */
+	tlb_flush_mmu(tlb);
+	n = vmsim_free_empty_tables(mm->vm, mm->pgd, start, end);
+	if (n)
+		tlb->freed_tables = true;
+}
+
+/* ---- fork: copy_page_range ---- */
+
+/* vma_needs_copy(): can a fault refill the child instead?  Not if the child
+ * would lose uffd-wp, pfn maps, or anonymous pages (6.12-6.18 rule). */
+static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	if (userfaultfd_wp(dst))
+		return true;
+	if (src->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
+		return true;
+	if (src->anon_vma)
+		return true;
+	return false;
+}
+
+static bool folio_maybe_dma_pinned(const struct vmsim_page *p)
+{
+	return p->refcount >= 1024;	/* GUP_PIN_COUNTING_BIAS */
+}
+
+/* copy_present_page(): a possibly pinned exclusive page is copied for the
+ * child now, so COW can never move the parent away from the pin. */
+static int copy_present_page(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t *dst_ptep,
+			     uint64_t addr, pte_t pte, struct vmsim_page *srcp)
+{
+	struct vmsim *vm = dst->vm_mm->vm;
+	struct vmsim_page *p;
+	pte_t entry;
+
+	(void)src;
+	if (vmsim__anon_vma_prepare(dst))
+		return -ENOMEM;
+	p = vmsim_alloc_pages(vm, 0);
+	if (!p)
+		return -ENOMEM;
+	vmsim_frame_copy(vm, p, srcp);
+	vmsim_page_set(p, PG_uptodate);
+	vmsim__folio_add_new_anon_rmap(dst, p, addr);
+	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, dst->vm_page_prot)), dst);
+	if (userfaultfd_wp(dst) && pte_uffd_wp(pte))
+		entry = pte_mkuffd_wp(entry);
+	vmsim__set_pte_at(dst->vm_mm, addr, dst_ptep, entry);
+	return 0;
+}
+
+static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
+		    bool *wrprotected)
+{
+	struct vmsim_mm *dst_mm = dst->vm_mm;
+	pte_t pte = ptep_get(src_ptep);
+	struct vmsim_page *p;
+	pte_t *dst_ptep;
+
+	if (pte_none(pte))
+		return 0;
+	dst_ptep = vmsim__pte_alloc(dst_mm, addr);
+	if (!dst_ptep)
+		return -ENOMEM;
+	if (!pte_present(pte)) {
+		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
+		pte_t child;
+
+		if (VMSIM_BUG_ON(dst_mm->vm, !k, "fork of unknown entry %#llx", (unsigned long long)pte_val(pte)))
+			return -EIO;
+		child = k->copy(dst, src, src_ptep, pte, addr);
+		if (!pte_none(child) && !userfaultfd_wp(dst))
+			child = pte_swp_clear_uffd_wp(child);
+		if (!pte_none(child))
+			vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
+		return 0;
+	}
+	p = vmsim__vm_normal_page(src, addr, pte);
+	if (p) {
+		if (folio_test_anon(p)) {
+			if (vmsim_page_test(p, PG_anon_exclusive) && (src->vm_mm->flags & MMF_HAS_PINNED) &&
+			    folio_maybe_dma_pinned(p))
+				return copy_present_page(dst, src, dst_ptep, addr, pte, p);
+			vmsim_page_clear(p, PG_anon_exclusive);
+			vmsim__folio_dup_rmap(p);
+			dst_mm->rss[MM_ANONPAGES]++;
+		} else {
+			vmsim__folio_add_file_rmap(dst, p);
+		}
+		vmsim_get_page(dst_mm->vm, p);
+	}
+	/* __copy_present_ptes() */
+	if (is_cow_mapping(src->vm_flags) && pte_write(pte)) {
+		vmsim__set_pte_at(src->vm_mm, addr, src_ptep, pte_wrprotect(pte));
+		pte = pte_wrprotect(pte);
+		*wrprotected = true;
+	}
+	if (src->vm_flags & VM_SHARED)
+		pte = pte_mkclean(pte);
+	pte = pte_mkold(pte);
+	if (!userfaultfd_wp(dst))
+		pte = pte_clear_uffd_wp(pte);
+	vmsim__set_pte_at(dst_mm, addr, dst_ptep, pte);
+	return 0;
+}
+
+int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct vmsim_mm *mm = src->vm_mm;
+	bool wrprotected = false;
+	uint64_t addr = src->vm_start;
+	int err = 0;
+
+	if (!vma_needs_copy(dst, src))
+		return 0;
+	while (addr < src->vm_end && !err) {
+		struct vmsim_walk w;
+		uint64_t next = (addr | (PMD_SIZE - 1)) + 1;
+
+		if (next > src->vm_end)
+			next = src->vm_end;
+		vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+		if (w.level != VMSIM_LVL_PTE) {
+			addr = next;
+			continue;
+		}
+		for (pte_t *ptep = w.pte; addr < next && !err; addr += PAGE_SIZE, ptep++)
+			err = copy_one(dst, src, addr, ptep, &wrprotected);
+	}
+	(void)wrprotected;	/* dup_mmap flushes the parent's whole TLB at the end */
+	return err;
+}
+
+/* ---- populate (MAP_POPULATE, MADV_POPULATE_*) ---- */
+
+/* Fault in every page of [start, end) as GUP does; returns VM_FAULT_* of
+ * the first failure, 0 if all succeeded. */
+unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write)
+{
+	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
+		struct vm_area_struct *vma = vmsim__find_vma(mm, addr);
+		unsigned flags = write ? FAULT_FLAG_WRITE : 0;
+		pte_t *ptep;
+		unsigned ret;
+
+		if (!vma)
+			return VM_FAULT_SIGSEGV;
+		ptep = vmsim__pte_lookup(mm, addr);
+		if (ptep && pte_present(ptep_get(ptep)) && (!write || pte_write(ptep_get(ptep))))
+			continue;
+		/* GUP never breaks COW for a read; for a write it does. */
+		ret = vmsim__handle_mm_fault(vma, addr, flags, mm->cpu);
+		if (ret & VM_FAULT_ERROR)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,152 @@
+/* mm_struct: creation, exit (exit_mmap), the machine's list of processes,
+ * unmap_mapping_range, and the vma page-protection rule.  Follows
+ * kernel/fork.c (mm_init), mm/mmap.c (exit_mmap, vma_set_page_prot,
+ * vma_wants_writenotify) and mm/memory.c (unmap_mapping_range). */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+void vmsim__mm_init(struct vmsim *vm)
+{
+	vm->mm_world = vmsim__calloc(vm, 1, sizeof(struct vmsim_mm_world));
+}
+
+void vmsim__mm_exit(struct vmsim *vm)
+{
+	struct vmsim_mm *mm, *t;
+
+	if (!vm->mm_world)
+		return;
+	LL_FOREACH_SAFE(mm_world(vm)->mms, mm, t)
+		vmsim_mm_exit(mm);
+	vmsim__files_free_all(vm);
+	vmsim__free(vm, vm->mm_world);
+	vm->mm_world = NULL;
+}
+
+int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out)
+{
+	struct vmsim_mm *mm;
+
+	if (!vm || !out || !vm->mm_world)
+		return -EINVAL;
+	mm = vmsim__calloc(vm, 1, sizeof(*mm));
+	if (!mm)
+		return -ENOMEM;
+	mm->vm = vm;
+	if (vmsim_pgd_alloc(vm, &mm->pgd)) {
+		vmsim__free(vm, mm);
+		return -ENOMEM;
+	}
+	mm->id = ++mm_world(vm)->next_mm_id;
+	vmsim_lock_init(&mm->mmap_lock, VMSIM_LOCK_MMAP);
+	vmsim_lock_init(&mm->page_table_lock, VMSIM_LOCK_PAGE_TABLE);
+	LL_APPEND(mm_world(vm)->mms, mm);
+	*out = mm;
+	return 0;
+}
+
+int vmsim_mm_id(const struct vmsim_mm *mm)
+{
+	return mm->id;
+}
+
+struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm)
+{
+	return mm->vm;
+}
+
+int vmsim_mm_cpu(const struct vmsim_mm *mm)
+{
+	return mm->cpu;
+}
+
+int vmsim_mm_run(struct vmsim_mm *mm, int cpu)
+{
+	if (!mm || cpu < 0 || (unsigned)cpu >= mm->vm->cfg.cpus)
+		return -EINVAL;
+	mm->cpu = cpu;
+	return 0;
+}
+
+/* exit_mmap(): zap everything (markers too), free tables, vmas, the pgd. */
+void vmsim_mm_exit(struct vmsim_mm *mm)
+{
+	struct vmsim *vm;
+	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
+	struct vm_area_struct *v, *t;
+	struct mmu_gather tlb;
+
+	if (!mm)
+		return;
+	vm = mm->vm;
+	vmsim_lock(vm, &mm->mmap_lock);
+	tlb_gather_mmu(&tlb, mm, true);
+	DL_FOREACH(mm->mmap, v)
+		vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+	tlb_flush_mmu(&tlb);
+	tlb_finish_mmu(&tlb);
+	DL_FOREACH_SAFE(mm->mmap, v, t) {
+		vmsim__unlink_anon_vmas(v);
+		vmsim__vma_unlink(mm, v);
+		vmsim__vma_free(vm, v);
+	}
+	vmsim_unlock(vm, &mm->mmap_lock);
+	vmsim_pgd_free(vm, mm->pgd);
+	LL_DELETE(mm_world(vm)->mms, mm);
+	vmsim__free(vm, mm);
+	vmsim__mm_check_after(vm);
+}
+
+/* vma_wants_writenotify(): must a write to a shared mapping fault first,
+ * so the kernel learns the page got dirty? */
+static bool wants_writenotify(const struct vm_area_struct *vma)
+{
+	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) != (VM_WRITE | VM_SHARED))
+		return false;
+	if (vma->vm_file && vma->vm_file->kind == VMSIM_FILE_DISK)
+		return true;		/* ->page_mkwrite and writeback */
+	if (!(vma->vm_flags & VM_SOFTDIRTY))
+		return true;		/* soft-dirty tracking is on */
+	return userfaultfd_wp(vma);
+}
+
+/* vma_set_page_prot(): shared mappings that want write notification get
+ * the private (read-only) protections. */
+void vmsim__vma_set_page_prot(struct vm_area_struct *vma)
+{
+	unsigned long flags = vma->vm_flags;
+
+	if (wants_writenotify(vma))
+		flags &= ~VM_SHARED;
+	vma->vm_page_prot = vmsim__vm_get_page_prot(flags);
+}
+
+/* unmap_mapping_range(): zap [pgstart, pgend) of the file in every vma. */
+void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows)
+{
+	struct zap_details d = { .even_cows = even_cows };
+	struct vm_area_struct *v;
+
+	DL_FOREACH2(f->i_mmap, v, i_next) {
+		uint64_t vs = v->vm_pgoff, ve = v->vm_pgoff + vma_pages(v);
+		uint64_t s = pgstart > vs ? pgstart : vs, e = pgend < ve ? pgend : ve;
+		struct mmu_gather tlb;
+
+		if (s >= e)
+			continue;
+		tlb_gather_mmu(&tlb, v->vm_mm, false);
+		vmsim__zap_page_range(&tlb, v, vma_address(v, s), vma_address(v, e), &d);
+		tlb_finish_mmu(&tlb);
+	}
+}
+
+void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st)
+{
+	*st = mm->st;
+	st->rss_anon = mm->rss[MM_ANONPAGES];
+	st->rss_file = mm->rss[MM_FILEPAGES];
+	st->rss_shmem = mm->rss[MM_SHMEMPAGES];
+	st->swap_ents = mm->rss[MM_SWAPENTS];
+	st->nr_vmas = mm->map_count;
+}

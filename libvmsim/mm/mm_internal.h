@@ -1,0 +1,266 @@
+/* The kernel half's shared structures: mm_struct, vm_area_struct, anon_vma,
+ * address_space, vm_fault, zap_details, mmu_gather.  Names and fields follow
+ * include/linux/{mm_types.h,mm.h,rmap.h,fs.h}; only what is modelled. */
+#ifndef VMSIM_MM_INTERNAL_H
+#define VMSIM_MM_INTERNAL_H
+
+#include "../internal.h"
+#include <vmsim/kind.h>
+
+/* vm_flags (include/linux/mm.h values). */
+#define VM_NONE		0x00000000UL
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL
+#define VM_MAYREAD	0x00000010UL
+#define VM_MAYWRITE	0x00000020UL
+#define VM_MAYEXEC	0x00000040UL
+#define VM_MAYSHARE	0x00000080UL
+#define VM_UFFD_MISSING	0x00000200UL
+#define VM_MAYBE_GUARD	0x00000800UL	/* newest kernels; see kernel-facts 3.4 */
+#define VM_UFFD_WP	0x00001000UL
+#define VM_LOCKED	0x00002000UL
+#define VM_SEQ_READ	0x00008000UL
+#define VM_RAND_READ	0x00010000UL
+#define VM_DONTCOPY	0x00020000UL
+#define VM_DONTEXPAND	0x00040000UL
+#define VM_ACCOUNT	0x00100000UL
+#define VM_NORESERVE	0x00200000UL
+#define VM_WIPEONFORK	0x02000000UL
+#define VM_SOFTDIRTY	0x08000000UL
+#define VM_PFNMAP	0x00000400UL
+#define VM_MIXEDMAP	0x10000000UL
+#define VM_UFFD_MINOR	0x200000000000UL
+#define __VM_UFFD_FLAGS	(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
+#define VM_COPY_ON_FORK	(VM_PFNMAP | VM_MIXEDMAP | VM_UFFD_WP | VM_MAYBE_GUARD)
+/* Flags that must match for two vmas to merge (besides these, VM_SOFTDIRTY
+ * is ignored, as in Linux's is_mergeable_vma). */
+#define VM_IGNORE_MERGE	VM_SOFTDIRTY
+
+enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
+
+#define MMF_HAS_PINNED	(1UL << 0)
+
+struct anon_vma;
+struct anon_vma_chain;
+
+struct vm_area_struct {
+	uint64_t vm_start, vm_end;
+	struct vmsim_mm *vm_mm;
+	unsigned long vm_flags;
+	pgprot_t vm_page_prot;
+	uint64_t vm_pgoff;		/* in pages */
+	struct vmsim_file *vm_file;
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *anon_vma_chain;	/* this vma's avcs */
+	struct vm_area_struct *prev, *next;	/* the mm's list, by address */
+	struct vm_area_struct *i_prev, *i_next;	/* the file's i_mmap */
+	void *uffd_ctx;
+};
+
+struct anon_vma {
+	struct anon_vma *root, *parent;
+	int refcount;			/* vmas' avcs + pages pointing here */
+	unsigned long degree;
+	struct anon_vma_chain *rb_root;	/* all avcs, i.e. every vma that may map its pages */
+	struct vmsim_lock rwsem;
+};
+
+/* One (vma, anon_vma) pair: how rmap finds every vma a page may be in. */
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *same_vma_prev, *same_vma_next;
+	struct anon_vma_chain *av_prev, *av_next;
+};
+
+struct vmsim_pagecache_entry;
+
+/* A file and its page cache (struct inode + struct address_space). */
+struct vmsim_file {
+	struct vmsim *vm;
+	char name[32];
+	enum vmsim_file_kind kind;
+	uint64_t i_size;
+	struct vmsim_pagecache_entry *pages;	/* uthash pgoff -> folio */
+	unsigned long nrpages;
+	struct vmsim_pagecache_entry *store;	/* disk: written-back contents */
+	struct vm_area_struct *i_mmap;		/* every vma mapping the file */
+	struct vmsim_lock i_mmap_rwsem;
+	unsigned long ra_pages;			/* readahead window, pages */
+	struct vmsim_file *next;		/* the machine's files */
+	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */
+	int refcount;
+};
+
+struct vmsim_mm {
+	struct vmsim *vm;
+	int id;
+	unsigned long pgd;
+	struct vm_area_struct *mmap;	/* vmas, sorted by address */
+	unsigned long map_count;
+	struct vmsim_lock mmap_lock;
+	struct vmsim_lock page_table_lock;
+	long rss[NR_MM_COUNTERS];
+	unsigned long flags;		/* MMF_* */
+	int cpu;			/* CPU it last ran on */
+	int tlb_flush_pending;
+	struct vmsim_mm_stats st;
+	struct vmsim_mm *next;		/* the machine's mms */
+};
+
+/* The per-machine mm state, hung off struct vmsim. */
+struct vmsim_mm_world {
+	struct vmsim_mm *mms;
+	struct vmsim_file *files;
+	int next_mm_id;
+};
+
+/* What a fault is about (struct vm_fault). */
+struct vm_fault {
+	struct vm_area_struct *vma;
+	unsigned flags;			/* FAULT_FLAG_* */
+	uint64_t address;		/* page aligned */
+	uint64_t real_address;
+	uint64_t pgoff;
+	pmd_t *pmd;
+	pte_t *pte;
+	pte_t orig_pte;
+	struct vmsim_page *page;
+	int cpu;
+};
+
+/* Fault flags (include/linux/mm_types.h) and results. */
+#ifndef FAULT_FLAG_WRITE
+#define FAULT_FLAG_WRITE		(1u << 0)
+#define FAULT_FLAG_USER			(1u << 6)
+#define FAULT_FLAG_INSTRUCTION		(1u << 8)
+#define FAULT_FLAG_UNSHARE		(1u << 10)
+#define FAULT_FLAG_ORIG_PTE_VALID	(1u << 11)
+#endif
+#ifndef VM_FAULT_OOM
+#define VM_FAULT_OOM		0x000001
+#define VM_FAULT_SIGBUS		0x000002
+#define VM_FAULT_MAJOR		0x000004
+#define VM_FAULT_HWPOISON	0x000010
+#define VM_FAULT_SIGSEGV	0x000040
+#define VM_FAULT_NOPAGE		0x000100
+#define VM_FAULT_RETRY		0x000400
+#define VM_FAULT_ERROR		(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON)
+#endif
+
+/* zap_details (mm/memory.c). */
+#define ZAP_FLAG_DROP_MARKER	(1u << 0)
+#define ZAP_FLAG_UNMAP		(1u << 1)
+struct zap_details {
+	struct vmsim_page *single_folio;
+	bool even_cows;
+	unsigned zap_flags;
+};
+
+/* mmu_gather: pages are freed only after the TLB flush that follows their
+ * unmapping (include/asm-generic/tlb.h's ordering rule). */
+struct mmu_gather {
+	struct vmsim_mm *mm;
+	bool fullmm;
+	bool freed_tables;
+	bool cleared;
+	uint64_t start, end;
+	struct vmsim_page **pages;
+	unsigned long nr, cap;
+};
+
+static inline struct vmsim_mm_world *mm_world(struct vmsim *vm) { return vm->mm_world; }
+static inline unsigned long vma_pages(const struct vm_area_struct *v) { return (v->vm_end - v->vm_start) >> PAGE_SHIFT; }
+static inline bool vma_is_anonymous(const struct vm_area_struct *v) { return !v->vm_file; }
+static inline bool is_cow_mapping(unsigned long flags) { return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE; }
+static inline bool folio_test_anon(const struct vmsim_page *p) { return ((uintptr_t)p->mapping & 1) != 0; }
+static inline struct anon_vma *folio_anon_vma(const struct vmsim_page *p)
+{
+	return folio_test_anon(p) ? (struct anon_vma *)((uintptr_t)p->mapping - 1) : NULL;
+}
+static inline struct vmsim_file *folio_file(const struct vmsim_page *p)
+{
+	return folio_test_anon(p) ? NULL : (struct vmsim_file *)p->mapping;
+}
+static inline uint64_t linear_page_index(const struct vm_area_struct *v, uint64_t addr)
+{
+	return ((addr - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff;
+}
+static inline uint64_t vma_address(const struct vm_area_struct *v, uint64_t pgoff)
+{
+	return v->vm_start + ((pgoff - v->vm_pgoff) << PAGE_SHIFT);
+}
+static inline bool userfaultfd_wp(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_WP; }
+
+/* vma.c */
+struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr);
+struct vm_area_struct *vmsim__vma_alloc(struct vmsim_mm *mm);
+void vmsim__vma_free(struct vmsim *vm, struct vm_area_struct *vma);
+void vmsim__vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma);
+void vmsim__vma_unlink(struct vmsim_mm *mm, struct vm_area_struct *vma);
+int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t addr);
+void vmsim__vma_try_merge(struct vmsim_mm *mm, struct vm_area_struct *vma);
+pgprot_t vmsim__vm_get_page_prot(unsigned long vm_flags);
+bool vmsim__range_has_hole(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+void vmsim__vma_set_page_prot(struct vm_area_struct *vma);
+int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+
+/* rmap.c */
+int vmsim__anon_vma_prepare(struct vm_area_struct *vma);
+int vmsim__anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+void vmsim__unlink_anon_vmas(struct vm_area_struct *vma);
+void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr);
+void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
+void vmsim__folio_dup_rmap(struct vmsim_page *p);
+void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
+typedef bool (*rmap_one_fn)(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, void *arg);
+/* Visit every pte that maps p; the callback returns false to stop. */
+void vmsim__rmap_walk(struct vmsim *vm, struct vmsim_page *p, rmap_one_fn fn, void *arg);
+
+/* filemap.c / shmem.c */
+struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff);
+/* The page at pgoff, read in (disk, with read-around) or allocated (shmem):
+ * 0, or VM_FAULT_SIGBUS past EOF / VM_FAULT_OOM.  Takes a reference. */
+unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out,
+			      bool for_mmap);
+void vmsim__file_get(struct vmsim_file *f);
+void vmsim__file_put(struct vmsim_file *f);
+struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size);
+void vmsim__files_free_all(struct vmsim *vm);
+void vmsim__folio_mark_dirty(struct vmsim_page *p);
+/* unmap_mapping_range(mapping, start, len, even_cows) */
+void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
+
+/* memory.c */
+unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned flags, int cpu);
+struct vmsim_page *vmsim__vm_normal_page(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
+void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+			   uint64_t end, struct zap_details *details);
+int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
+pte_t *vmsim__pte_alloc(struct vmsim_mm *mm, uint64_t addr);
+pte_t *vmsim__pte_lookup(struct vmsim_mm *mm, uint64_t addr);
+void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte);
+pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep);
+unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write);
+void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end);
+
+/* mmu_gather.c, tlb flush glue */
+void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm);
+void tlb_remove_page(struct mmu_gather *tlb, struct vmsim_page *p);
+void tlb_flush_pte_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size);
+void tlb_flush_mmu(struct mmu_gather *tlb);
+void tlb_finish_mmu(struct mmu_gather *tlb);
+void vmsim__flush_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+void vmsim__flush_tlb_page(struct vmsim_mm *mm, uint64_t addr);
+
+/* mprotect.c */
+long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+			      uint64_t end, unsigned long cp_flags);
+
+/* check */
+void vmsim__mm_check_after(struct vmsim *vm);
+
+#endif /* VMSIM_MM_INTERNAL_H */

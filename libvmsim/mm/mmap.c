@@ -1,0 +1,162 @@
+/* mmap and munmap.  Follows mm/mmap.c (do_mmap, mmap_region, __mm_populate)
+ * and mm/vma.c (do_vmi_munmap, unmap_region) of Linux 6.12-6.18, for
+ * MAP_FIXED_NOREPLACE placement only: the scripts always name the address. */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+static unsigned long calc_vm_prot_bits(int prot)
+{
+	return (prot & VMSIM_PROT_READ ? VM_READ : 0) | (prot & VMSIM_PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & VMSIM_PROT_EXEC ? VM_EXEC : 0);
+}
+
+static bool range_ok(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t ts = vmsim_task_size(mm->vm);
+
+	return len <= ts && addr <= ts - len;
+}
+
+int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+	       struct vmsim_file *file, uint64_t off)
+{
+	struct vmsim *vm;
+	struct vm_area_struct *vma, *v;
+	unsigned long vm_flags;
+	int type = flags & (VMSIM_MAP_SHARED | VMSIM_MAP_PRIVATE);
+
+	if (!mm)
+		return -EINVAL;
+	vm = mm->vm;
+	if (prot & ~(VMSIM_PROT_READ | VMSIM_PROT_WRITE | VMSIM_PROT_EXEC))
+		return -EINVAL;
+	if (off & ~PAGE_MASK)
+		return -EINVAL;		/* sys_mmap */
+	if (!len)
+		return -EINVAL;
+	if (len > ~0ULL - PAGE_SIZE + 1)
+		return -ENOMEM;
+	len = (len + PAGE_SIZE - 1) & PAGE_MASK;
+	if (((off >> PAGE_SHIFT) + (len >> PAGE_SHIFT)) < (off >> PAGE_SHIFT))
+		return -EOVERFLOW;
+	if (!type)
+		return -EINVAL;
+	if (!(flags & VMSIM_MAP_ANONYMOUS) && !file)
+		return -EBADF;
+	if (flags & VMSIM_MAP_ANONYMOUS)
+		file = NULL;
+	if (!range_ok(mm, addr, len))
+		return -ENOMEM;
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (file && file->kind == VMSIM_FILE_DAX)
+		return -EOPNOTSUPP;
+	vmsim_lock(vm, &mm->mmap_lock);
+	/* MAP_FIXED_NOREPLACE: anything in the way is EEXIST. */
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_start < addr + len && addr < v->vm_end) {
+			vmsim_unlock(vm, &mm->mmap_lock);
+			return -EEXIST;
+		}
+	}
+	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SOFTDIRTY;
+	if (flags & VMSIM_MAP_LOCKED)
+		vm_flags |= VM_LOCKED;
+	if (type & VMSIM_MAP_SHARED)
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	vma = vmsim__vma_alloc(mm);
+	if (!vma)
+		goto oom;
+	vma->vm_start = addr;
+	vma->vm_end = addr + len;
+	vma->vm_flags = vm_flags;
+	vma->vm_pgoff = file ? off >> PAGE_SHIFT : addr >> PAGE_SHIFT;
+	if (!file && (vm_flags & VM_SHARED)) {
+		/* shmem_zero_setup(): shared anonymous memory is an unnamed shmem file. */
+		file = vmsim__shmem_zero_setup(vm, len);
+		if (!file) {
+			vmsim__vma_free(vm, vma);
+			goto oom;
+		}
+		vma->vm_pgoff = 0;
+	}
+	vma->vm_file = file;
+	vmsim__vma_set_page_prot(vma);
+	vmsim__vma_link(mm, vma);
+	vmsim__vma_try_merge(mm, vma);
+	if (flags & (VMSIM_MAP_POPULATE | VMSIM_MAP_LOCKED)) {
+		/* __mm_populate(): private writable memory is written (COW broken
+		 * now), PROT_NONE is skipped, the rest is read. */
+		for (v = vmsim__find_vma(mm, addr); v && v->vm_start < addr + len; v = v->next) {
+			uint64_t s = v->vm_start > addr ? v->vm_start : addr;
+			uint64_t e = v->vm_end < addr + len ? v->vm_end : addr + len;
+
+			if (v->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
+				vmsim__populate(mm, s, e, (v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE);
+		}
+	}
+	vmsim_unlock(vm, &mm->mmap_lock);
+	vmsim__mm_check_after(vm);
+	return 0;
+oom:
+	vmsim_unlock(vm, &mm->mmap_lock);
+	return -ENOMEM;
+}
+
+/* do_vmi_align_munmap() for [start, end): split the edge vmas, zap with
+ * markers dropped, free the tables, then the vmas. Caller holds mmap_lock. */
+int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
+	struct vm_area_struct *v, *t;
+	struct mmu_gather tlb;
+
+	/* Split first, so that a failure changes nothing that matters. */
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_start < start && v->vm_end > start) {
+			if (vmsim__split_vma(mm, v, start))
+				return -ENOMEM;
+		}
+	}
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_start < end && v->vm_end > end) {
+			if (vmsim__split_vma(mm, v, end))
+				return -ENOMEM;
+		}
+	}
+	tlb_gather_mmu(&tlb, mm, false);
+	DL_FOREACH(mm->mmap, v)
+		if (v->vm_start >= start && v->vm_end <= end)
+			vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+	DL_FOREACH_SAFE(mm->mmap, v, t) {
+		if (v->vm_start >= start && v->vm_end <= end) {
+			vmsim__unlink_anon_vmas(v);
+			vmsim__vma_unlink(mm, v);
+			vmsim__vma_free(mm->vm, v);
+		}
+	}
+	vmsim__free_pgtables(&tlb, start, end);
+	tlb_finish_mmu(&tlb);
+	return 0;
+}
+
+int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t ts;
+	int err;
+
+	if (!mm)
+		return -EINVAL;
+	ts = vmsim_task_size(mm->vm);
+	if ((addr & ~PAGE_MASK) || addr > ts || len > ts - addr)
+		return -EINVAL;
+	len = (len + PAGE_SIZE - 1) & PAGE_MASK;
+	if (!len)
+		return -EINVAL;
+	vmsim_lock(mm->vm, &mm->mmap_lock);
+	err = vmsim__do_munmap(mm, addr, addr + len);
+	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	return err;
+}

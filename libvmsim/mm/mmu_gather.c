@@ -1,0 +1,69 @@
+/* mmu_gather: unhook pages, flush the TLB, only then free them.  Follows
+ * mm/mmu_gather.c and include/asm-generic/tlb.h (tlb_gather_mmu,
+ * tlb_remove_page, tlb_flush_mmu, tlb_finish_mmu) with x86's tlb_flush()
+ * choosing the range.  Simplified: one growing batch. */
+#include "mm_internal.h"
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm)
+{
+	*tlb = (struct mmu_gather){ .mm = mm, .fullmm = fullmm, .start = ~0ULL, .end = 0 };
+	mm->tlb_flush_pending++;
+}
+
+void tlb_flush_pte_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size)
+{
+	if (addr < tlb->start)
+		tlb->start = addr;
+	if (addr + size > tlb->end)
+		tlb->end = addr + size;
+	tlb->cleared = true;
+}
+
+void tlb_remove_page(struct mmu_gather *tlb, struct vmsim_page *p)
+{
+	struct vmsim *vm = tlb->mm->vm;
+
+	if (tlb->nr == tlb->cap) {
+		unsigned long cap = tlb->cap ? tlb->cap * 2 : 64;
+		struct vmsim_page **n = vmsim__realloc(vm, tlb->pages, cap * sizeof(*n));
+
+		if (!n) {
+			/* No room to defer: flush now, then the page may go. */
+			tlb_flush_mmu(tlb);
+			vmsim_put_page(vm, p);
+			return;
+		}
+		tlb->pages = n;
+		tlb->cap = cap;
+	}
+	tlb->pages[tlb->nr++] = p;
+}
+
+/* tlb_flush_mmu_tlbonly() then tlb_flush_mmu_free(). */
+void tlb_flush_mmu(struct mmu_gather *tlb)
+{
+	struct vmsim *vm = tlb->mm->vm;
+
+	if (tlb->cleared || tlb->freed_tables) {
+		if (tlb->fullmm)
+			vmsim__flush_tlb_range(tlb->mm, 0, ~0ULL);
+		else
+			vmsim__flush_tlb_range(tlb->mm, tlb->start, tlb->end);
+		tlb->cleared = false;
+		tlb->freed_tables = false;
+		tlb->start = ~0ULL;
+		tlb->end = 0;
+	}
+	for (unsigned long i = 0; i < tlb->nr; i++)
+		vmsim_put_page(vm, tlb->pages[i]);
+	tlb->nr = 0;
+}
+
+void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu(tlb);
+	vmsim__free(tlb->mm->vm, tlb->pages);
+	tlb->pages = NULL;
+	tlb->cap = 0;
+	tlb->mm->tlb_flush_pending--;
+}

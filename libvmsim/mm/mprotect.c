@@ -1,0 +1,158 @@
+/* mprotect and change_protection.  Follows mm/mprotect.c (do_mprotect_pkey,
+ * mprotect_fixup, change_pte_range, can_change_pte_writable). */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+/* can_change_pte_writable(): may mprotect make this pte writable at once,
+ * without a write fault?  Only if no fault is needed for COW, soft-dirty or
+ * uffd-wp tracking. */
+static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+{
+	struct vmsim_page *p;
+
+	if (!(vma->vm_flags & VM_WRITE) || pte_protnone(pte))
+		return false;
+	if (!(vma->vm_flags & VM_SOFTDIRTY) && !pte_soft_dirty(pte))
+		return false;
+	if (userfaultfd_wp(vma) && pte_uffd_wp(pte))
+		return false;
+	if (!(vma->vm_flags & VM_SHARED)) {
+		p = vmsim__vm_normal_page(vma, addr, pte);
+		return p && folio_test_anon(p) && vmsim_page_test(p, PG_anon_exclusive);
+	}
+	return pte_dirty(pte);
+}
+
+long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+			      uint64_t end, unsigned long cp_flags)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	long pages = 0;
+
+	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
+		pte_t *ptep = vmsim__pte_lookup(mm, addr);
+		pte_t old, new;
+
+		if (!ptep)
+			continue;
+		old = ptep_get(ptep);
+		if (pte_none(old))
+			continue;
+		if (pte_present(old)) {
+			new = pte_modify(old, vma->vm_page_prot);
+			if (cp_flags & MM_CP_UFFD_WP)
+				new = pte_mkuffd_wp(new);
+			else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
+				new = pte_clear_uffd_wp(new);
+			if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(new) &&
+			    can_change_pte_writable(vma, addr, new))
+				new = pte_mkwrite(new);
+		} else {
+			const struct vmsim_kind_ops *k = vmsim_kind_of(old);
+
+			if (VMSIM_BUG_ON(mm->vm, !k, "mprotect of unknown entry %#llx",
+					 (unsigned long long)pte_val(old)))
+				continue;
+			new = k->change_prot(vma, old, cp_flags);
+		}
+		if (pte_same(old, new))
+			continue;
+		vmsim__set_pte_at(mm, addr, ptep, new);
+		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
+		pages++;
+	}
+	return pages;
+}
+
+/* vma_wants_manual_pte_write_upgrade() */
+static bool wants_manual_write_upgrade(const struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_SHARED)
+		return (vma->vm_flags & VM_WRITE) && vma->vm_page_prot.pgprot != vmsim__vm_get_page_prot(vma->vm_flags).pgprot;
+	return vma->vm_flags & VM_WRITE;
+}
+
+static int mprotect_fixup(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t start, uint64_t end,
+			  unsigned long newflags)
+{
+	struct mmu_gather tlb;
+	int err;
+
+	if (newflags == vma->vm_flags)
+		return 0;
+	if (start > vma->vm_start) {
+		err = vmsim__split_vma(mm, vma, start);
+		if (err)
+			return err;
+		vma = vma->next;
+	}
+	if (end < vma->vm_end) {
+		err = vmsim__split_vma(mm, vma, end);
+		if (err)
+			return err;
+	}
+	vma->vm_flags = newflags;
+	vmsim__vma_set_page_prot(vma);
+	tlb_gather_mmu(&tlb, mm, false);
+	vmsim__change_protection(&tlb, vma, start, end,
+				 wants_manual_write_upgrade(vma) ? MM_CP_TRY_CHANGE_WRITABLE : 0);
+	tlb_finish_mmu(&tlb);
+	vmsim__vma_try_merge(mm, vma);
+	return 0;
+}
+
+int vmsim_mprotect(struct vmsim_mm *mm, uint64_t start, uint64_t len, int prot)
+{
+	struct vm_area_struct *vma;
+	uint64_t end, nstart;
+	int err = 0;
+
+	if (!mm)
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = (len + PAGE_SIZE - 1) & PAGE_MASK;
+	end = start + len;
+	if (end <= start)
+		return -ENOMEM;
+	if (prot & ~(VMSIM_PROT_READ | VMSIM_PROT_WRITE | VMSIM_PROT_EXEC))
+		return -EINVAL;
+	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vma = vmsim__find_vma(mm, start);
+	if (!vma) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* Each vma in turn; a hole stops us with -ENOMEM after the part
+	 * before it was changed, as in Linux. */
+	for (nstart = start; nstart < end;) {
+		unsigned long newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) |
+					 (prot & VMSIM_PROT_READ ? VM_READ : 0) |
+					 (prot & VMSIM_PROT_WRITE ? VM_WRITE : 0) |
+					 (prot & VMSIM_PROT_EXEC ? VM_EXEC : 0);
+		uint64_t tmp = vma->vm_end < end ? vma->vm_end : end;
+
+		if ((newflags & ~(newflags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC)) {
+			err = -EACCES;
+			break;
+		}
+		err = mprotect_fixup(mm, vma, nstart, tmp, newflags);
+		if (err)
+			break;
+		nstart = tmp;
+		if (nstart >= end)
+			break;
+		vma = vmsim__find_vma(mm, nstart);
+		if (!vma) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+out:
+	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	return err;
+}

@@ -1,0 +1,112 @@
+/* mremap to a fixed address, moving page-table entries rather than
+ * faulting them again.  Follows mm/mremap.c (mremap_to, move_vma,
+ * move_page_tables, move_ptes, move_soft_dirty_pte) for
+ * MREMAP_MAYMOVE|MREMAP_FIXED with an unchanged length. */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+/* A moved entry is soft-dirty: the new address was never seen clean. */
+static pte_t move_soft_dirty_pte(pte_t pte)
+{
+	if (pte_present(pte))
+		return pte_mksoft_dirty(pte);
+	if (is_swap_pte(pte))
+		return pte_swp_mksoft_dirty(pte);
+	return pte;
+}
+
+static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
+		pte_t *src = vmsim__pte_lookup(mm, old + i), *dst;
+		pte_t pte;
+
+		if (!src || pte_none(ptep_get(src)))
+			continue;
+		dst = vmsim__pte_alloc(mm, new + i);
+		if (!dst)
+			return -ENOMEM;
+		pte = vmsim__ptep_get_and_clear(mm, old + i, src);
+		vmsim__set_pte_at(mm, new + i, dst, move_soft_dirty_pte(pte));
+	}
+	vmsim__flush_tlb_range(mm, old, old + len);
+	return 0;
+}
+
+int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+		 uint64_t new)
+{
+	struct vm_area_struct *vma, *nv;
+	uint64_t ts;
+	int err;
+
+	if (!mm)
+		return -EINVAL;
+	ts = vmsim_task_size(mm->vm);
+	if (flags & ~(VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED))
+		return -EINVAL;
+	if ((flags & VMSIM_MREMAP_FIXED) && !(flags & VMSIM_MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (old & ~PAGE_MASK)
+		return -EINVAL;
+	old_len = (old_len + PAGE_SIZE - 1) & PAGE_MASK;
+	new_len = (new_len + PAGE_SIZE - 1) & PAGE_MASK;
+	if (!new_len)
+		return -EINVAL;
+	/* Only the move the scripts use is modelled. */
+	if (!(flags & VMSIM_MREMAP_FIXED) || old_len != new_len)
+		return -EOPNOTSUPP;
+	if (new & ~PAGE_MASK)
+		return -EINVAL;
+	if (new_len > ts || new > ts - new_len)
+		return -EINVAL;
+	if (new + new_len > old && new < old + old_len)
+		return -EINVAL;	/* overlapping ranges */
+	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vma = vmsim__find_vma(mm, old);
+	if (!vma || old_len > vma->vm_end - old) {
+		err = -EFAULT;
+		goto out;
+	}
+	/* mremap_to() unmaps the target first. */
+	err = vmsim__do_munmap(mm, new, new + new_len);
+	if (err)
+		goto out;
+	vma = vmsim__find_vma(mm, old);
+	if (old > vma->vm_start && (err = vmsim__split_vma(mm, vma, old)))
+		goto out;
+	vma = vmsim__find_vma(mm, old);
+	if (old + old_len < vma->vm_end && (err = vmsim__split_vma(mm, vma, old + old_len)))
+		goto out;
+	/* copy_vma(): same file offset, flags and anon_vmas at the new place. */
+	nv = vmsim__vma_alloc(mm);
+	if (!nv) {
+		err = -ENOMEM;
+		goto out;
+	}
+	nv->vm_start = new;
+	nv->vm_end = new + new_len;
+	nv->vm_flags = vma->vm_flags;
+	nv->vm_page_prot = vma->vm_page_prot;
+	nv->vm_pgoff = vma->vm_pgoff;
+	nv->vm_file = vma->vm_file;
+	nv->uffd_ctx = vma->uffd_ctx;
+	if (vmsim__anon_vma_clone(nv, vma)) {
+		vmsim__vma_free(mm->vm, nv);
+		err = -ENOMEM;
+		goto out;
+	}
+	vmsim__vma_link(mm, nv);
+	err = move_ptes(mm, old, new, old_len);
+	if (err)
+		goto out;
+	err = vmsim__do_munmap(mm, old, old + old_len);
+	nv = vmsim__find_vma(mm, new);
+	if (nv)
+		vmsim__vma_try_merge(mm, nv);
+out:
+	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	return err;
+}

@@ -1,0 +1,110 @@
+/* /proc/PID/pagemap and clear_refs (soft-dirty).  Follows fs/proc/task_mmu.c
+ * (pte_to_pagemap_entry, pagemap_pte_hole, clear_refs_write with
+ * CLEAR_REFS_SOFT_DIRTY) of Linux 6.18. */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+static uint64_t pte_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_page *page = NULL;
+	uint64_t flags = 0, frame = 0;
+
+	if (pte_present(pte)) {
+		frame = pte_pfn(pte);
+		flags |= PM_PRESENT;
+		page = vmsim__vm_normal_page(vma, addr, pte);
+		if (pte_soft_dirty(pte))
+			flags |= PM_SOFT_DIRTY;
+		if (pte_uffd_wp(pte))
+			flags |= PM_UFFD_WP;
+	} else if (is_swap_pte(pte)) {
+		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
+		softleaf_t e = softleaf_from_pte(pte);
+
+		flags |= PM_SWAP;
+		if (pte_swp_soft_dirty(pte))
+			flags |= PM_SOFT_DIRTY;
+		if (pte_swp_uffd_wp(pte))
+			flags |= PM_UFFD_WP;
+		if (k) {
+			uint64_t v = k->pagemap(pte);
+
+			flags |= v & ~PM_PFRAME_MASK;
+			frame = v & PM_PFRAME_MASK;
+		} else {
+			frame = swp_type(e) | ((uint64_t)swp_offset(e) << MAX_SWAPFILES_SHIFT);
+		}
+		if (softleaf_has_pfn(e))
+			page = vmsim_pfn_to_page(vm, softleaf_to_pfn(e));
+	}
+	if (page) {
+		if (!folio_test_anon(page))
+			flags |= PM_FILE;
+		if ((flags & PM_PRESENT) && page->mapcount == 1)
+			flags |= PM_MMAP_EXCLUSIVE;
+	}
+	if (vma->vm_flags & VM_SOFTDIRTY)
+		flags |= PM_SOFT_DIRTY;
+	return (frame & PM_PFRAME_MASK) | flags;
+}
+
+int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint64_t *out)
+{
+	if (!mm || !out || (addr & ~PAGE_MASK) || npages > (~0ULL - addr) >> PAGE_SHIFT)
+		return -EINVAL;
+	vmsim_lock_read(mm->vm, &mm->mmap_lock);
+	for (unsigned long i = 0; i < npages; i++) {
+		uint64_t a = addr + ((uint64_t)i << PAGE_SHIFT);
+		struct vm_area_struct *vma = vmsim__find_vma(mm, a);
+		pte_t *ptep;
+
+		if (!vma) {
+			out[i] = 0;	/* pagemap_pte_hole() outside any vma */
+			continue;
+		}
+		ptep = vmsim__pte_lookup(mm, a);
+		out[i] = pte_to_pagemap_entry(vma, a, ptep ? ptep_get(ptep) : __pte(0));
+	}
+	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
+	return 0;
+}
+
+/* clear_refs 4: forget soft-dirty.  Present ptes are write-protected so the
+ * next write faults and sets soft-dirty again; pinned pages are left alone. */
+int vmsim_clear_refs(struct vmsim_mm *mm, int type)
+{
+	struct vm_area_struct *vma;
+
+	if (!mm || type != 4)
+		return -EINVAL;
+	vmsim_lock(mm->vm, &mm->mmap_lock);
+	DL_FOREACH(mm->mmap, vma) {
+		vma->vm_flags &= ~VM_SOFTDIRTY;
+		vmsim__vma_set_page_prot(vma);
+		for (uint64_t a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
+			pte_t *ptep = vmsim__pte_lookup(mm, a);
+			pte_t pte;
+
+			if (!ptep)
+				continue;
+			pte = ptep_get(ptep);
+			if (pte_present(pte)) {
+				struct vmsim_page *p = vmsim__vm_normal_page(vma, a, pte);
+
+				/* pte_is_pinned() */
+				if (p && is_cow_mapping(vma->vm_flags) && folio_test_anon(p) &&
+				    (mm->flags & MMF_HAS_PINNED) && p->refcount >= 1024)
+					continue;
+				vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
+			} else if (is_swap_pte(pte)) {
+				vmsim__set_pte_at(mm, a, ptep, pte_swp_clear_soft_dirty(pte));
+			}
+		}
+	}
+	vmsim__flush_tlb_range(mm, 0, ~0ULL);
+	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	return 0;
+}

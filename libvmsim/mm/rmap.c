@@ -1,0 +1,191 @@
+/* Reverse mapping: anon_vma and its chains for anonymous pages, the file's
+ * i_mmap for page-cache pages, mapcounts and rmap_walk.  Follows mm/rmap.c
+ * (anon_vma_prepare, anon_vma_clone, anon_vma_fork, unlink_anon_vmas,
+ * folio_add_new_anon_rmap, rmap_walk_anon/file).  Simplified: a new vma
+ * never reuses a neighbour's or an idle anon_vma (find_mergeable_anon_vma,
+ * anon_vma reuse in anon_vma_clone), which changes no mapping or pagemap
+ * result, only which anon_vma rmap searches. */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+static struct anon_vma *anon_vma_alloc(struct vmsim *vm)
+{
+	struct anon_vma *av = vmsim__calloc(vm, 1, sizeof(*av));
+
+	if (!av)
+		return NULL;
+	av->root = av;
+	av->parent = av;
+	vmsim_lock_init(&av->rwsem, VMSIM_LOCK_ANON_VMA);
+	return av;
+}
+
+static int avc_link(struct vm_area_struct *vma, struct anon_vma *av)
+{
+	struct anon_vma_chain *avc = vmsim__calloc(vma->vm_mm->vm, 1, sizeof(*avc));
+
+	if (!avc)
+		return -ENOMEM;
+	avc->vma = vma;
+	avc->anon_vma = av;
+	DL_APPEND2(vma->anon_vma_chain, avc, same_vma_prev, same_vma_next);
+	DL_APPEND2(av->rb_root, avc, av_prev, av_next);
+	av->refcount++;
+	return 0;
+}
+
+/* The first anonymous page of a vma needs somewhere to point. */
+int vmsim__anon_vma_prepare(struct vm_area_struct *vma)
+{
+	struct anon_vma *av;
+
+	if (vma->anon_vma)
+		return 0;
+	av = anon_vma_alloc(vma->vm_mm->vm);
+	if (!av)
+		return -ENOMEM;
+	if (avc_link(vma, av)) {
+		vmsim__free(vma->vm_mm->vm, av);
+		return -ENOMEM;
+	}
+	vma->anon_vma = av;
+	return 0;
+}
+
+/* dst may map every page src may map: give it the same chains. */
+int vmsim__anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct anon_vma_chain *avc;
+
+	DL_FOREACH2(src->anon_vma_chain, avc, same_vma_next) {
+		if (avc_link(dst, avc->anon_vma)) {
+			vmsim__unlink_anon_vmas(dst);
+			return -ENOMEM;
+		}
+	}
+	dst->anon_vma = src->anon_vma;
+	return 0;
+}
+
+/* fork: the child shares the parent's anon_vmas (pages still shared after
+ * fork are found through them) and gets its own for pages it COWs. */
+int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+	struct anon_vma *av;
+
+	vma->anon_vma = NULL;
+	vma->anon_vma_chain = NULL;
+	if (!pvma->anon_vma)
+		return 0;
+	if (vmsim__anon_vma_clone(vma, pvma))
+		return -ENOMEM;
+	av = anon_vma_alloc(vma->vm_mm->vm);
+	if (!av)
+		goto err;
+	av->root = pvma->anon_vma->root;
+	av->parent = pvma->anon_vma;
+	pvma->anon_vma->degree++;
+	if (avc_link(vma, av)) {
+		vmsim__free(vma->vm_mm->vm, av);
+		goto err;
+	}
+	vma->anon_vma = av;
+	return 0;
+err:
+	vmsim__unlink_anon_vmas(vma);
+	return -ENOMEM;
+}
+
+void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct anon_vma_chain *avc, *tmp;
+
+	DL_FOREACH_SAFE2(vma->anon_vma_chain, avc, tmp, same_vma_next) {
+		struct anon_vma *av = avc->anon_vma;
+
+		DL_DELETE2(vma->anon_vma_chain, avc, same_vma_prev, same_vma_next);
+		DL_DELETE2(av->rb_root, avc, av_prev, av_next);
+		vmsim__free(vm, avc);
+		if (--av->refcount == 0) {
+			if (av->parent != av)
+				av->parent->degree--;
+			vmsim__free(vm, av);
+		}
+	}
+	vma->anon_vma = NULL;
+}
+
+/* A fresh anonymous page, mapped once, exclusive to this process. */
+void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr)
+{
+	p->mapping = (void *)((uintptr_t)vma->anon_vma | 1);
+	p->index = linear_page_index(vma, addr);
+	p->mapcount = 1;
+	vmsim_page_set(p, PG_anon_exclusive);
+	vmsim_page_set(p, PG_swapbacked);
+	vma->vm_mm->rss[MM_ANONPAGES]++;
+}
+
+static int mm_counter(const struct vmsim_page *p)
+{
+	if (folio_test_anon(p))
+		return MM_ANONPAGES;
+	return vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+
+void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
+{
+	p->mapcount++;
+	vma->vm_mm->rss[mm_counter(p)]++;
+}
+
+void vmsim__folio_dup_rmap(struct vmsim_page *p)
+{
+	p->mapcount++;
+}
+
+void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
+{
+	VMSIM_BUG_ON(vma->vm_mm->vm, p->mapcount <= 0, "rmap removal from unmapped pfn %#lx",
+		     vmsim_page_to_pfn(vma->vm_mm->vm, p));
+	p->mapcount--;
+	vma->vm_mm->rss[mm_counter(p)]--;
+}
+
+static bool rmap_one(struct vmsim *vm, struct vmsim_page *p, struct vm_area_struct *vma,
+		     rmap_one_fn fn, void *arg)
+{
+	uint64_t addr = vma_address(vma, p->index);
+	pte_t *ptep;
+
+	if (p->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
+		return true;
+	ptep = vmsim__pte_lookup(vma->vm_mm, addr);
+	if (!ptep || !pte_present(ptep_get(ptep)) || pte_pfn(ptep_get(ptep)) != vmsim_page_to_pfn(vm, p))
+		return true;
+	return fn(p, vma, addr, ptep, arg);
+}
+
+void vmsim__rmap_walk(struct vmsim *vm, struct vmsim_page *p, rmap_one_fn fn, void *arg)
+{
+	/* An unmapped page's mapping may be stale: nothing to find. */
+	if (p->mapcount <= 0)
+		return;
+	if (folio_test_anon(p)) {
+		struct anon_vma *av = folio_anon_vma(p);
+		struct anon_vma_chain *avc;
+
+		DL_FOREACH2(av->rb_root, avc, av_next)
+			if (!rmap_one(vm, p, avc->vma, fn, arg))
+				return;
+	} else if (p->mapping) {
+		struct vmsim_file *f = folio_file(p);
+		struct vm_area_struct *v;
+
+		DL_FOREACH2(f->i_mmap, v, i_next)
+			if (!rmap_one(vm, p, v, fn, arg))
+				return;
+	}
+}

@@ -1,0 +1,187 @@
+/* VMAs: lookup, link, split and merge.  Follows mm/vma.c (is_mergeable_vma,
+ * can_vma_merge_before/after, __split_vma) and mm/mmap.c (vm_get_page_prot,
+ * x86's protection_map).  A sorted list instead of the maple tree: the same
+ * answers, fewer lines. */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+/* arch/x86/mm/pgprot.c protection_map[], indexed by VM_READ|WRITE|EXEC|SHARED. */
+pgprot_t vmsim__vm_get_page_prot(unsigned long vm_flags)
+{
+	static const pgprotval_t map[16] = {
+		[VM_NONE] = _PAGE_ACCESSED | _PAGE_GLOBAL,	/* PAGE_NONE */
+		[VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_WRITE] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_WRITE | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_EXEC] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_EXEC | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_EXEC | VM_WRITE] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_EXEC | VM_WRITE | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_SHARED] = _PAGE_ACCESSED | _PAGE_GLOBAL,
+		[VM_SHARED | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_SHARED | VM_WRITE] = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_SHARED | VM_WRITE | VM_READ] = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX,
+		[VM_SHARED | VM_EXEC] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_SHARED | VM_EXEC | VM_READ] = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_SHARED | VM_EXEC | VM_WRITE] = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED,
+		[VM_SHARED | VM_EXEC | VM_WRITE | VM_READ] = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED,
+	};
+
+	return __pgprot(map[vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED)]);
+}
+
+/* find_vma(): the vma containing addr, or NULL (unlike Linux's, not the next
+ * one above: callers that want that walk the list). */
+struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr)
+{
+	struct vm_area_struct *v;
+
+	DL_FOREACH(mm->mmap, v) {
+		if (addr < v->vm_start)
+			return NULL;
+		if (addr < v->vm_end)
+			return v;
+	}
+	return NULL;
+}
+
+bool vmsim__range_has_hole(struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t a = start;
+	struct vm_area_struct *v;
+
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_end <= a)
+			continue;
+		if (v->vm_start > a)
+			return true;
+		a = v->vm_end;
+		if (a >= end)
+			return false;
+	}
+	return a < end;
+}
+
+struct vm_area_struct *vmsim__vma_alloc(struct vmsim_mm *mm)
+{
+	struct vm_area_struct *v = vmsim__calloc(mm->vm, 1, sizeof(*v));
+
+	if (v)
+		v->vm_mm = mm;
+	return v;
+}
+
+void vmsim__vma_free(struct vmsim *vm, struct vm_area_struct *vma)
+{
+	vmsim__free(vm, vma);
+}
+
+/* Insert by address; the file's i_mmap learns of it too. */
+void vmsim__vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma)
+{
+	struct vm_area_struct *v, *after = NULL;
+
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_start > vma->vm_start)
+			break;
+		after = v;
+	}
+	if (!after)
+		DL_PREPEND(mm->mmap, vma);
+	else if (!after->next)
+		DL_APPEND(mm->mmap, vma);
+	else
+		DL_APPEND_ELEM(mm->mmap, after, vma);
+	mm->map_count++;
+	if (vma->vm_file) {
+		vmsim__file_get(vma->vm_file);
+		DL_APPEND2(vma->vm_file->i_mmap, vma, i_prev, i_next);
+	}
+}
+
+void vmsim__vma_unlink(struct vmsim_mm *mm, struct vm_area_struct *vma)
+{
+	DL_DELETE(mm->mmap, vma);
+	vma->prev = vma->next = NULL;
+	mm->map_count--;
+	if (vma->vm_file) {
+		DL_DELETE2(vma->vm_file->i_mmap, vma, i_prev, i_next);
+		vma->i_prev = vma->i_next = NULL;
+		vmsim__file_put(vma->vm_file);
+	}
+}
+
+/* __split_vma(): vma keeps [vm_start, addr), a new vma gets [addr, vm_end).
+ * The new one shares the anon_vmas (anon_vma_clone), as in Linux. */
+int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t addr)
+{
+	struct vm_area_struct *n;
+
+	if (addr <= vma->vm_start || addr >= vma->vm_end || (addr & ~PAGE_MASK))
+		return -EINVAL;
+	n = vmsim__vma_alloc(mm);
+	if (!n)
+		return -ENOMEM;
+	n->vm_start = addr;
+	n->vm_end = vma->vm_end;
+	n->vm_flags = vma->vm_flags;
+	n->vm_page_prot = vma->vm_page_prot;
+	n->vm_file = vma->vm_file;
+	n->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	n->uffd_ctx = vma->uffd_ctx;
+	if (vmsim__anon_vma_clone(n, vma)) {
+		vmsim__vma_free(mm->vm, n);
+		return -ENOMEM;
+	}
+	vma->vm_end = addr;
+	vmsim__vma_link(mm, n);
+	return 0;
+}
+
+/* is_mergeable_vma() + is_mergeable_anon_vma() + offset continuity. */
+static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	if (a->vm_end != b->vm_start)
+		return false;
+	if ((a->vm_flags ^ b->vm_flags) & ~VM_IGNORE_MERGE)
+		return false;
+	if (a->vm_file != b->vm_file || a->uffd_ctx != b->uffd_ctx)
+		return false;
+	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
+		return false;
+	/* Both anon_vmas must be the same, or one vma has none yet (and then
+	 * Linux also refuses when the other's anon_vma is shared by a chain
+	 * longer than one: we require the simple case). */
+	if (a->anon_vma && b->anon_vma && a->anon_vma != b->anon_vma)
+		return false;
+	if ((a->anon_vma || b->anon_vma) && (a->anon_vma_chain && b->anon_vma_chain))
+		return a->anon_vma == b->anon_vma && a->anon_vma_chain->same_vma_next == NULL &&
+		       b->anon_vma_chain->same_vma_next == NULL;
+	return true;
+}
+
+/* Fold b into a (a precedes b).  b's avcs go; its pages already point at
+ * the common anon_vma. */
+static void merge_into(struct vmsim_mm *mm, struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	if (!a->anon_vma && b->anon_vma)
+		vmsim__anon_vma_clone(a, b);
+	a->vm_end = b->vm_end;
+	a->vm_flags |= b->vm_flags & VM_SOFTDIRTY;
+	vmsim__unlink_anon_vmas(b);
+	vmsim__vma_unlink(mm, b);
+	vmsim__vma_free(mm->vm, b);
+}
+
+/* vma_merge_existing_range()/vma_merge_new_range(): join with neighbours. */
+void vmsim__vma_try_merge(struct vmsim_mm *mm, struct vm_area_struct *vma)
+{
+	struct vm_area_struct *prev = vma == mm->mmap ? NULL : vma->prev;
+	struct vm_area_struct *next = vma->next;
+
+	if (next && can_merge(vma, next))
+		merge_into(mm, vma, next);
+	if (prev && can_merge(prev, vma))
+		merge_into(mm, prev, vma);
+}
