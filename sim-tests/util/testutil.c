@@ -46,3 +46,31 @@ struct vmsim *tu_machine_str(const char *opts, struct bug_log *log)
 	}
 	return tu_machine(&cfg, log);
 }
+
+int tu_read(struct vmsim_mm *mm, uint64_t addr)
+{
+	unsigned char b;
+	int r = vmsim_access(mm, -1, addr, &b, 1, false, NULL);
+
+	return r ? -r : b;
+}
+
+int tu_write(struct vmsim_mm *mm, uint64_t addr, unsigned char v)
+{
+	return vmsim_access(mm, -1, addr, &v, 1, true, NULL);
+}
+
+uint64_t tu_pm(struct vmsim_mm *mm, uint64_t addr)
+{
+	uint64_t e = 0;
+
+	vmsim_pagemap(mm, addr, 1, &e);
+	return e;
+}
+
+unsigned long tu_pfn(struct vmsim_mm *mm, uint64_t addr)
+{
+	uint64_t e = tu_pm(mm, addr);
+
+	return (e & PM_PRESENT) ? (unsigned long)(e & PM_PFRAME_MASK) : ~0UL;
+}

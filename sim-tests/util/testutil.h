@@ -18,4 +18,15 @@ struct vmsim *tu_machine(const struct vmsim_config *cfg, struct bug_log *log);
 struct vmsim *tu_machine_str(const char *opts, struct bug_log *log);
 void tu_bug_recorder(struct vmsim *vm, const struct vmsim_bug_report *r, void *arg);
 
+/* ---- process helpers (mm) ---- */
+#define TU_PROT_R	VMSIM_PROT_READ
+#define TU_PROT_RW	(VMSIM_PROT_READ | VMSIM_PROT_WRITE)
+/* One byte load; returns the byte, or -VMSIM_SIGSEGV / -VMSIM_SIGBUS. */
+int tu_read(struct vmsim_mm *mm, uint64_t addr);
+/* One byte store; returns 0 or VMSIM_SIGSEGV / VMSIM_SIGBUS. */
+int tu_write(struct vmsim_mm *mm, uint64_t addr, unsigned char v);
+/* The pagemap entry of one page. */
+uint64_t tu_pm(struct vmsim_mm *mm, uint64_t addr);
+/* The PFN a present page maps, or ~0UL. */
+unsigned long tu_pfn(struct vmsim_mm *mm, uint64_t addr);
 #endif
