@@ -14,6 +14,8 @@
 #include <vmsim/leafops.h>
 #include <vmsim/page.h>
 #include <vmsim/pagetable.h>
+#include <vmsim/fault.h>
+#include <vmsim/cpu.h>
 
 #define VMSIM_VERSION_MAJOR 0
 #define VMSIM_VERSION_MINOR 1

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "../internal.h"
+#include "cpu_internal.h"
 
 void vmsim_config_init(struct vmsim_config *cfg)
 {
@@ -183,6 +184,8 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 	vm->pgdir_shift = cfg->levels == 5 ? PGDIR_SHIFT_L5 : PGDIR_SHIFT_L4;
 	vm->task_size = (1ULL << (cfg->levels == 5 ? 56 : 47)) - PAGE_SIZE;
 	err = vmsim__physmem_init(vm);
+	if (!err)
+		err = vmsim__cpu_init(vm);
 	if (err) {
 		vmsim_free(vm);
 		return err;
@@ -197,6 +200,7 @@ void vmsim_free(struct vmsim *vm)
 
 	if (!vm)
 		return;
+	vmsim__cpu_exit(vm);
 	if (vm->zero_page) {
 		vmsim_page_clear(vm->zero_page, PG_reserved);
 		vm->zero_page->refcount = 0;
