@@ -205,7 +205,7 @@ int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned acces
 
 		if (!c->loaded)
 			return VMSIM_ACCESS_SIGSEGV;	/* the handler unloaded us */
-		if (tries > VMSIM_MAX_FAULT_RETRIES) {
+		if (tries >= VMSIM_MAX_FAULT_RETRIES) {
 			VMSIM_BUG(vm, "cpu%d access %#x at %#llx still faults after %u fixed faults",
 				  cpu, access, (unsigned long long)addr, VMSIM_MAX_FAULT_RETRIES);
 			return -EIO;
