@@ -285,6 +285,43 @@ static void test_pmd_leaf_one_entry(void **state)
 	assert_int_equal(t.log.count, 0);
 }
 
+static void test_four_levels_and_pud_leaf(void **state)
+{
+	struct tt t;
+	struct vmsim_walk w;
+	struct vmsim_tlb_entry e;
+	unsigned long pfn;
+	pud_t old;
+	const uint64_t va = 0x80000000ULL;	/* 2 GiB: PUD aligned */
+
+	(void)state;
+	/* 4-level paging folds the p4d into the pgd; 1 GiB of RAM so that a
+	 * PUD leaf onto frames 0.. stays inside memory. */
+	tt_setup(&t, "ram=1G cpus=1 levels=4", 0, 0, true);
+	assert_non_null(t.vm);
+	assert_int_equal(vmsim_walk(t.vm, t.sp[0].pgd, va, VMSIM_WALK_ALLOC_PMD, &w), 0);
+	assert_non_null(w.pud);
+	old = pudp_get(w.pud);	/* the pmd table, put back at the end */
+	vmsim_set_pud(t.vm, w.pud, pud_mkhuge(pfn_pud(0, PAGE_READONLY)), va);
+	assert_int_equal(vmsim_cpu_translate(t.vm, 0, va + 0x12345678, X86_PF_USER, &pfn), VMSIM_ACCESS_OK);
+	assert_int_equal(pfn, 0x12345);
+	assert_int_equal(vmsim_tlb_probe(t.vm, 0, &t.sp[0].ctx, va + 0x3ffff000, &e), 1);
+	assert_int_equal(e.size, VMSIM_TLB_1G);
+	assert_false(e.write);
+	/* Read-only leaf: a write is a protection fault; 57-bit addresses
+	 * are non-canonical with 4 levels. */
+	assert_int_equal(vmsim_cpu_translate(t.vm, 0, va, X86_PF_USER | X86_PF_WRITE, &pfn),
+			 VMSIM_ACCESS_SIGSEGV);
+	assert_int_equal(t.last_ec, X86_PF_PROT | X86_PF_WRITE | X86_PF_USER);
+	t.nr_faults = 0;
+	assert_int_equal(vmsim_cpu_translate(t.vm, 0, 1ULL << 50, X86_PF_USER, &pfn), VMSIM_ACCESS_SIGSEGV);
+	assert_int_equal(t.nr_faults, 0);
+	vmsim_set_pud(t.vm, w.pud, old, va);
+	vmsim_flush_tlb_mm(t.vm, &t.sp[0].ctx);
+	tt_teardown(&t);
+	assert_int_equal(t.log.count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_fault_results),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_pmd_leaf_one_entry),
+		cmocka_unit_test(test_four_levels_and_pud_leaf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
