@@ -57,6 +57,19 @@ struct vmsim {
 	uint16_t ctx;			/* who is running: CPU number + 1, 0 = user */
 	unsigned nr_held;
 	struct vmsim_lock *held[VMSIM_MAX_HELD_LOCKS];
+
+	/* ---- CPUs, TLBs, flushing (hw/cpu.c, tlb.c, tlb_flush.c, mmu.c;
+	 * check/tlb_check.c); see hw/cpu_internal.h ---- */
+	struct vmsim_cpu *cpu;		/* cfg.cpus of them */
+	int cur_cpu;			/* the CPU running the current operation */
+	uint64_t last_ctx_id;		/* last_mm_ctx_id */
+	struct vmsim_mm_context *contexts;	/* live contexts */
+	unsigned long flush_ceiling;	/* tlb_single_page_flush_ceiling */
+	bool suppress_flush;		/* test hook: flush requests do nothing */
+	vmsim_fault_fn fault_fn;
+	void *fault_arg;
+	bool (*luf_tracks)(struct vmsim *vm, unsigned long pfn);
+	/* ---- end CPUs ---- */
 };
 
 /* Host allocation, charged to the machine (jemalloc arena or malloc). */

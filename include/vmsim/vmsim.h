@@ -14,6 +14,8 @@
 #include <vmsim/leafops.h>
 #include <vmsim/page.h>
 #include <vmsim/pagetable.h>
+#include <vmsim/fault.h>
+#include <vmsim/cpu.h>
 #include <vmsim/mm.h>
 #include <vmsim/kind.h>
 

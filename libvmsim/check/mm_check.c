@@ -101,6 +101,15 @@ static unsigned long check_full(struct vmsim *vm)
 unsigned long vmsim_check_all(struct vmsim *vm)
 {
 	unsigned long bad = 0;
+	struct vmsim_mm *mm;
+
+	/* No CPU may hold a translation the page tables no longer grant. */
+	LL_FOREACH(mm_world(vm)->mms, mm) {
+		int n = vmsim_tlb_check_stale(vm, &mm->ctx, 0, vmsim_task_size(vm));
+
+		if (n > 0)
+			bad += (unsigned long)n;
+	}
 
 	if (VMSIM_BUG_ON(vm, vmsim_locks_held(vm) != 0, "%u locks held between operations",
 			 vmsim_locks_held(vm)))

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "../internal.h"
+#include "cpu_internal.h"
 
 void vmsim_config_init(struct vmsim_config *cfg)
 {
@@ -183,6 +184,8 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 	vm->pgdir_shift = cfg->levels == 5 ? PGDIR_SHIFT_L5 : PGDIR_SHIFT_L4;
 	vm->task_size = (1ULL << (cfg->levels == 5 ? 56 : 47)) - PAGE_SIZE;
 	err = vmsim__physmem_init(vm);
+	if (!err)
+		err = vmsim__cpu_init(vm);
 	if (!err) {
 		vmsim__mm_init(vm);
 		if (!vm->mm_world)
@@ -202,8 +205,9 @@ void vmsim_free(struct vmsim *vm)
 
 	if (!vm)
 		return;
-	/* Processes and files first: they hold frames. */
+	/* Processes and files first: they hold frames (and CPUs cache them). */
 	vmsim__mm_exit(vm);
+	vmsim__cpu_exit(vm);
 	if (vm->zero_page) {
 		vmsim_page_clear(vm->zero_page, PG_reserved);
 		vm->zero_page->refcount = 0;

@@ -20,6 +20,7 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 	if (err)
 		return err;
 	mm->cpu = parent->cpu;
+	vmsim__mm_enter(parent);
 	vmsim_lock(vm, &parent->mmap_lock);
 	DL_FOREACH(parent->mmap, mpnt) {
 		struct vm_area_struct *tmp;

@@ -12,6 +12,7 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 
 	if (!mm || (addr & ~PAGE_MASK) || !npages)
 		return -EINVAL;
+	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	for (i = 0; i < npages; i++) {
 		uint64_t a = addr + ((uint64_t)i << PAGE_SHIFT);

@@ -198,6 +198,7 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 		return -EINVAL;
 	if (end == start)
 		return 0;
+	vmsim__mm_enter(mm);
 	vmsim_lock(mm->vm, &mm->mmap_lock);
 	/* madvise_walk_vmas(): act on the mapped parts; a hole makes the
 	 * result -ENOMEM, but only after the rest was done. */

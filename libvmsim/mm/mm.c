@@ -6,9 +6,40 @@
 
 #include "mm_internal.h"
 
+/* do_user_addr_fault(): a CPU's #PF, for the process it runs. */
+static int mm_fault_handler(struct vmsim *vm, int cpu, uint64_t addr, unsigned ec, void *arg)
+{
+	struct vmsim_mm_context *ctx = vmsim_cpu_loaded(vm, cpu);
+	struct vmsim_mm *mm;
+	struct vm_area_struct *vma;
+	unsigned flags = FAULT_FLAG_USER;
+
+	(void)arg;
+	if (!ctx)
+		return VM_FAULT_SIGSEGV;
+	mm = (struct vmsim_mm *)((char *)ctx - offsetof(struct vmsim_mm, ctx));
+	vma = vmsim__find_vma(mm, addr);
+	if (!vma)
+		return VM_FAULT_SIGSEGV;
+	/* access_error() */
+	if (ec & X86_PF_WRITE) {
+		if (!(vma->vm_flags & VM_WRITE))
+			return VM_FAULT_SIGSEGV;
+		flags |= FAULT_FLAG_WRITE;
+	} else if (ec & X86_PF_INSTR) {
+		if (!(vma->vm_flags & VM_EXEC))
+			return VM_FAULT_SIGSEGV;
+		flags |= FAULT_FLAG_INSTRUCTION;
+	} else if ((ec & X86_PF_PROT) || !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+		return VM_FAULT_SIGSEGV;
+	}
+	return (int)vmsim__handle_mm_fault(vma, addr, flags, cpu);
+}
+
 void vmsim__mm_init(struct vmsim *vm)
 {
 	vm->mm_world = vmsim__calloc(vm, 1, sizeof(struct vmsim_mm_world));
+	vmsim_set_fault_handler(vm, mm_fault_handler, NULL);
 }
 
 void vmsim__mm_exit(struct vmsim *vm)
@@ -39,6 +70,8 @@ int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out)
 		return -ENOMEM;
 	}
 	mm->id = ++mm_world(vm)->next_mm_id;
+	vmsim_mm_context_init(vm, &mm->ctx, mm->pgd);
+	mm->ctx.id = mm->id;
 	vmsim_lock_init(&mm->mmap_lock, VMSIM_LOCK_MMAP);
 	vmsim_lock_init(&mm->page_table_lock, VMSIM_LOCK_PAGE_TABLE);
 	LL_APPEND(mm_world(vm)->mms, mm);
@@ -66,7 +99,15 @@ int vmsim_mm_run(struct vmsim_mm *mm, int cpu)
 	if (!mm || cpu < 0 || (unsigned)cpu >= mm->vm->cfg.cpus)
 		return -EINVAL;
 	mm->cpu = cpu;
+	vmsim__mm_enter(mm);
 	return 0;
+}
+
+void vmsim__mm_enter(struct vmsim_mm *mm)
+{
+	if (vmsim_cpu_loaded(mm->vm, mm->cpu) != &mm->ctx)
+		vmsim_switch_mm(mm->vm, mm->cpu, &mm->ctx);
+	vmsim_set_cur_cpu(mm->vm, mm->cpu);
 }
 
 /* exit_mmap(): zap everything (markers too), free tables, vmas, the pgd. */
@@ -80,6 +121,7 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 	if (!mm)
 		return;
 	vm = mm->vm;
+	vmsim__mm_enter(mm);
 	vmsim_lock(vm, &mm->mmap_lock);
 	tlb_gather_mmu(&tlb, mm, true);
 	DL_FOREACH(mm->mmap, v)
@@ -92,6 +134,8 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 		vmsim__vma_free(vm, v);
 	}
 	vmsim_unlock(vm, &mm->mmap_lock);
+	/* No CPU may keep walking or caching the freed tables. */
+	vmsim_mm_context_destroy(vm, &mm->ctx);
 	vmsim_pgd_free(vm, mm->pgd);
 	LL_DELETE(mm_world(vm)->mms, mm);
 	vmsim__free(vm, mm);

@@ -98,6 +98,7 @@ struct vmsim_mm {
 	struct vmsim *vm;
 	int id;
 	unsigned long pgd;
+	struct vmsim_mm_context ctx;	/* what the CPUs see: CR3, PCID, tlb_gen */
 	struct vm_area_struct *mmap;	/* vmas, sorted by address */
 	unsigned long map_count;
 	struct vmsim_lock mmap_lock;
@@ -255,6 +256,9 @@ void tlb_flush_mmu(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 void vmsim__flush_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end);
 void vmsim__flush_tlb_page(struct vmsim_mm *mm, uint64_t addr);
+void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool freed_tables);
+/* A system call of this process starts: it runs on the process's CPU. */
+void vmsim__mm_enter(struct vmsim_mm *mm);
 
 /* mprotect.c */
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,

@@ -52,6 +52,7 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		return -EINVAL;
 	if (file && file->kind == VMSIM_FILE_DAX)
 		return -EOPNOTSUPP;
+	vmsim__mm_enter(mm);
 	vmsim_lock(vm, &mm->mmap_lock);
 	/* MAP_FIXED_NOREPLACE: anything in the way is EEXIST. */
 	DL_FOREACH(mm->mmap, v) {
@@ -154,6 +155,7 @@ int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
 	len = (len + PAGE_SIZE - 1) & PAGE_MASK;
 	if (!len)
 		return -EINVAL;
+	vmsim__mm_enter(mm);
 	vmsim_lock(mm->vm, &mm->mmap_lock);
 	err = vmsim__do_munmap(mm, addr, addr + len);
 	vmsim_unlock(mm->vm, &mm->mmap_lock);

@@ -45,10 +45,11 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 	struct vmsim *vm = tlb->mm->vm;
 
 	if (tlb->cleared || tlb->freed_tables) {
-		if (tlb->fullmm)
-			vmsim__flush_tlb_range(tlb->mm, 0, ~0ULL);
+		/* x86 tlb_flush(): the whole mm for fullmm, else the range. */
+		if (tlb->fullmm || tlb->start >= tlb->end)
+			vmsim__flush_tlb_mmu(tlb->mm, 0, ~0ULL, tlb->freed_tables);
 		else
-			vmsim__flush_tlb_range(tlb->mm, tlb->start, tlb->end);
+			vmsim__flush_tlb_mmu(tlb->mm, tlb->start, tlb->end, tlb->freed_tables);
 		tlb->cleared = false;
 		tlb->freed_tables = false;
 		tlb->start = ~0ULL;

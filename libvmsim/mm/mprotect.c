@@ -120,6 +120,7 @@ int vmsim_mprotect(struct vmsim_mm *mm, uint64_t start, uint64_t len, int prot)
 		return -ENOMEM;
 	if (prot & ~(VMSIM_PROT_READ | VMSIM_PROT_WRITE | VMSIM_PROT_EXEC))
 		return -EINVAL;
+	vmsim__mm_enter(mm);
 	vmsim_lock(mm->vm, &mm->mmap_lock);
 	vma = vmsim__find_vma(mm, start);
 	if (!vma) {

@@ -63,6 +63,7 @@ int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t n
 		return -EINVAL;
 	if (new + new_len > old && new < old + old_len)
 		return -EINVAL;	/* overlapping ranges */
+	vmsim__mm_enter(mm);
 	vmsim_lock(mm->vm, &mm->mmap_lock);
 	vma = vmsim__find_vma(mm, old);
 	if (!vma || old_len > vma->vm_end - old) {

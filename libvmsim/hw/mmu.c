@@ -1,0 +1,299 @@
+/* The MMU: TLB lookup, hardware page walk (A/D bits), #PF delivery and
+ * retry.  Error codes and result handling follow arch/x86/mm/fault.c. */
+#include <string.h>
+
+#include "cpu_internal.h"
+
+/* The paging-structure entry slot of each level the walk reached. */
+static uint64_t *level_slot(const struct vmsim_walk *w, enum vmsim_level l)
+{
+	switch (l) {
+	case VMSIM_LVL_PGD: return (uint64_t *)w->pgd;
+	case VMSIM_LVL_P4D: return (uint64_t *)w->p4d;
+	case VMSIM_LVL_PUD: return (uint64_t *)w->pud;
+	case VMSIM_LVL_PMD: return (uint64_t *)w->pmd;
+	case VMSIM_LVL_PTE: return (uint64_t *)w->pte;
+	default: return NULL;
+	}
+}
+
+static enum vmsim_level top_level(const struct vmsim *vm)
+{
+	/* With 4 levels the pgd entry is the p4d entry: visit it once. */
+	return vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D;
+}
+
+struct hw_walk {
+	struct vmsim_xlate x;
+	uint64_t *slot[6];
+};
+
+/* Walk root for addr as the hardware does, without side effects. */
+static int do_walk(struct vmsim *vm, unsigned long root, uint64_t addr, struct hw_walk *hw)
+{
+	struct vmsim_walk w;
+	enum vmsim_level l;
+	int err;
+
+	memset(hw, 0, sizeof(*hw));
+	err = vmsim_walk(vm, root, addr, 0, &w);
+	if (err)
+		return err;
+	hw->x.write = hw->x.user = true;
+	for (l = top_level(vm); l >= w.level && l >= VMSIM_LVL_PTE; l--) {
+		uint64_t v = *level_slot(&w, l);
+
+		hw->slot[l] = level_slot(&w, l);
+		hw->x.level = l;
+		hw->x.leaf = v;
+		if (!(v & _PAGE_PRESENT))
+			return 0;	/* none, PROT_NONE, swap, migration ... */
+		/* R/W and U/S must allow it at every level; NX at any forbids. */
+		hw->x.write &= !!(v & _PAGE_RW);
+		hw->x.user &= !!(v & _PAGE_USER);
+		hw->x.nx |= !!(v & _PAGE_NX);
+		if (l == VMSIM_LVL_PTE || ((l == VMSIM_LVL_PMD || l == VMSIM_LVL_PUD) && (v & _PAGE_PSE))) {
+			enum vmsim_tlb_size size = l == VMSIM_LVL_PTE ? VMSIM_TLB_4K :
+						   l == VMSIM_LVL_PMD ? VMSIM_TLB_2M : VMSIM_TLB_1G;
+			uint64_t mask = l == VMSIM_LVL_PTE ? PTE_PFN_MASK :
+					l == VMSIM_LVL_PMD ? PHYSICAL_PMD_PAGE_MASK : PHYSICAL_PUD_PAGE_MASK;
+
+			hw->x.present = true;
+			hw->x.size = size;
+			hw->x.dirty = !!(v & _PAGE_DIRTY);
+			hw->x.pfn = (unsigned long)(((v & mask) + (addr & (vmsim__tlb_page_size(size) - 1)))
+						    >> PAGE_SHIFT);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int vmsim__xlate(struct vmsim *vm, unsigned long root, uint64_t addr, struct vmsim_xlate *x)
+{
+	struct hw_walk hw;
+	int err = do_walk(vm, root, addr, &hw);
+
+	*x = hw.x;
+	return err;
+}
+
+/* Mark every entry used Accessed, and the leaf Dirty on a write, in place:
+ * the CPU's own update, not a software change (no SET_ENTRY, no counts). */
+static void set_accessed_dirty(struct vmsim *vm, int cpu, uint64_t addr, struct hw_walk *hw, bool write)
+{
+	for (enum vmsim_level l = top_level(vm); l >= hw->x.level; l--) {
+		uint64_t *slot = hw->slot[l], old = *slot, new = old | _PAGE_ACCESSED;
+
+		if (l == hw->x.level && write)
+			new |= _PAGE_DIRTY;
+		if (new == old)
+			continue;
+		*slot = new;
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_WALK, .cpu = cpu,
+				  .level = l, .addr = addr, .old = old, .new = new,
+				  .why = write && l == hw->x.level ? "hw sets A/D" : "hw sets A" });
+		if (l == hw->x.level)
+			hw->x.leaf = new;
+	}
+	hw->x.dirty = hw->x.dirty || write;
+}
+
+/* Walk, check, update A/D and fill.  0, 1 for a page fault with its error
+ * code in *ec, or -EIO. */
+static int walk_and_fill(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
+			 unsigned long *pfn, unsigned *ec)
+{
+	struct vmsim_mm_context *ctx = c->loaded;
+	bool write = access & X86_PF_WRITE;
+	struct hw_walk hw;
+	unsigned long npages;
+	uint64_t psize;
+	int err;
+
+	c->st.walks++;
+	err = do_walk(vm, ctx->pgd, addr, &hw);
+	if (err)
+		return -EIO;
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_WALK, .cpu = c->nr,
+			  .level = hw.x.level, .addr = addr, .new = hw.x.leaf });
+	if (!hw.x.present) {
+		*ec = access;
+		return 1;
+	}
+	if ((write && !hw.x.write) || ((access & X86_PF_USER) && !hw.x.user) ||
+	    ((access & X86_PF_INSTR) && hw.x.nx)) {
+		*ec = access | X86_PF_PROT;
+		return 1;
+	}
+	psize = vmsim__tlb_page_size(hw.x.size);
+	npages = (unsigned long)(psize >> PAGE_SHIFT);
+	if (VMSIM_BUG_ON(vm, hw.x.pfn >= vmsim_nr_frames(vm) ||
+			 (hw.x.pfn & ~(npages - 1)) + npages > vmsim_nr_frames(vm),
+			 "cpu%d walk of %#llx reached pfn %#lx outside RAM (leaf %#llx)", c->nr,
+			 (unsigned long long)addr, hw.x.pfn, (unsigned long long)hw.x.leaf))
+		return -EIO;
+	set_accessed_dirty(vm, c->nr, addr, &hw, write);
+	vmsim__tlb_fill(vm, c, &(struct vmsim_tlb_entry){
+		.addr = addr & ~(psize - 1), .size = hw.x.size, .pcid = c->loaded_mm_asid,
+		.global = !!(hw.x.leaf & _PAGE_GLOBAL), .pfn = hw.x.pfn & ~(npages - 1),
+		.write = hw.x.write, .user = hw.x.user, .nx = hw.x.nx, .dirty = hw.x.dirty,
+		.accessed = true, .leaf = hw.x.leaf });
+	*pfn = hw.x.pfn;
+	return 0;
+}
+
+/* mm_fault_error(): the order Linux tests the bits in. */
+static int fault_result(struct vmsim *vm, int cpu, uint64_t addr, int vmf)
+{
+	if (!(vmf & VM_FAULT_ERROR))
+		return VMSIM_ACCESS_OK;
+	if (vmf & VM_FAULT_OOM)
+		return VMSIM_ACCESS_OOM;
+	if (vmf & (VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE))
+		return VMSIM_ACCESS_HWPOISON;
+	if (vmf & VM_FAULT_SIGBUS)
+		return VMSIM_ACCESS_SIGBUS;
+	if (vmf & VM_FAULT_SIGSEGV)
+		return VMSIM_ACCESS_SIGSEGV;
+	VMSIM_BUG(vm, "cpu%d fault at %#llx returned %#x (FALLBACK must not escape)", cpu,
+		  (unsigned long long)addr, (unsigned)vmf);
+	return -EIO;
+}
+
+static int page_fault(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned error_code)
+{
+	int saved = vm->cur_cpu, vmf;
+
+	/* A #PF invalidates the faulting address's entries (SDM 4.10.4.1),
+	 * so the retry walks the tables the handler fixed. */
+	vmsim__tlb_invlpg(vm, c, c->loaded_mm_asid, addr);
+	c->st.faults++;
+	if (!vm->fault_fn) {
+		vmf = VM_FAULT_SIGSEGV;
+	} else {
+		vm->cur_cpu = c->nr;
+		vmf = vm->fault_fn(vm, c->nr, addr, error_code, vm->fault_arg);
+		vm->cur_cpu = saved;
+	}
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = c->nr,
+			  .addr = addr, .old = error_code, .new = (uint64_t)(unsigned)vmf,
+			  .why = vm->fault_fn ? "#PF" : "#PF, no handler" });
+	return fault_result(vm, c->nr, addr, vmf);
+}
+
+int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned access, unsigned long *pfn)
+{
+	bool write = access & X86_PF_WRITE;
+	struct vmsim_cpu *c;
+
+	if (!vm || !pfn || !vmsim__cpu_valid(vm, cpu) ||
+	    (access & ~(X86_PF_WRITE | X86_PF_USER | X86_PF_INSTR)) || !vm->cpu[cpu].loaded ||
+	    ((access & X86_PF_WRITE) && (access & X86_PF_INSTR)))
+		return -EINVAL;
+	c = &vm->cpu[cpu];
+	if (!vmsim_addr_canonical(vm, addr)) {
+		/* #GP, not #PF: the handler never sees it. */
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
+				  .addr = addr, .why = "#GP non-canonical" });
+		return VMSIM_ACCESS_SIGSEGV;
+	}
+	for (unsigned tries = 0;; tries++) {
+		struct vmsim_tlbe *t;
+		unsigned ec = 0;
+		int r;
+
+		if (!c->loaded)
+			return VMSIM_ACCESS_SIGSEGV;	/* the handler unloaded us */
+		if (tries >= VMSIM_MAX_FAULT_RETRIES) {
+			VMSIM_BUG(vm, "cpu%d access %#x at %#llx still faults after %u fixed faults",
+				  cpu, access, (unsigned long long)addr, VMSIM_MAX_FAULT_RETRIES);
+			return -EIO;
+		}
+		t = vmsim__tlb_lookup(c, c->loaded_mm_asid, addr);
+		if (t) {
+			uint64_t off = addr & (vmsim__tlb_page_size(t->e.size) - 1);
+
+			c->st.tlb_hits++;
+			vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_HIT,
+					  .cpu = cpu, .addr = addr, .new = t->e.leaf, .pfn = t->e.pfn });
+			/* The cached rights are the rights, whatever the PTE says now. */
+			if ((write && !t->e.write) || ((access & X86_PF_USER) && !t->e.user) ||
+			    ((access & X86_PF_INSTR) && t->e.nx)) {
+				r = page_fault(vm, c, addr, access | X86_PF_PROT);
+				if (r)
+					return r;
+				continue;
+			}
+			if (!(write && !t->e.dirty)) {
+				t->lru = ++c->tick;
+				*pfn = t->e.pfn + (unsigned long)(off >> PAGE_SHIFT);
+				return VMSIM_ACCESS_OK;
+			}
+			/* A write through a clean entry: the CPU walks again to set
+			 * D (and faults if the entry no longer allows the write). */
+			t->valid = false;
+			c->st.entries_dropped++;
+		} else {
+			c->st.tlb_misses++;
+			vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_MISS,
+					  .cpu = cpu, .addr = addr });
+		}
+		r = walk_and_fill(vm, c, addr, access, pfn, &ec);
+		if (r <= 0)
+			return r;
+		r = page_fault(vm, c, addr, ec);
+		if (r)
+			return r;
+	}
+}
+
+enum mem_op { OP_READ, OP_WRITE, OP_EXEC };
+
+static int access_bytes(struct vmsim *vm, int cpu, uint64_t addr, void *rbuf, const void *wbuf,
+			size_t len, enum mem_op op)
+{
+	static const unsigned acc[] = { X86_PF_USER, X86_PF_USER | X86_PF_WRITE, X86_PF_USER | X86_PF_INSTR };
+	size_t done = 0;
+
+	if (!vm || !vmsim__cpu_valid(vm, cpu) || !vm->cpu[cpu].loaded)
+		return -EINVAL;
+	if (len && ((op == OP_WRITE ? !wbuf : !rbuf) || addr + (len - 1) < addr))
+		return -EINVAL;
+	while (done < len) {
+		uint64_t a = addr + done;
+		size_t off = (size_t)(a & (PAGE_SIZE - 1));
+		size_t n = len - done < PAGE_SIZE - off ? len - done : PAGE_SIZE - off;
+		struct vmsim_page *page;
+		unsigned long pfn;
+		int r = vmsim_cpu_translate(vm, cpu, a, acc[op], &pfn);
+
+		if (r)
+			return r;
+		page = vmsim_pfn_to_page(vm, pfn);
+		if (op == OP_WRITE) {
+			r = vmsim_frame_write(vm, page, off, (const unsigned char *)wbuf + done, n);
+			if (r)
+				return r;
+		} else {
+			vmsim_frame_read(vm, page, off, (unsigned char *)rbuf + done, n);
+		}
+		done += n;
+	}
+	return VMSIM_ACCESS_OK;
+}
+
+int vmsim_cpu_read(struct vmsim *vm, int cpu, uint64_t addr, void *buf, size_t len)
+{
+	return access_bytes(vm, cpu, addr, buf, NULL, len, OP_READ);
+}
+
+int vmsim_cpu_write(struct vmsim *vm, int cpu, uint64_t addr, const void *buf, size_t len)
+{
+	return access_bytes(vm, cpu, addr, NULL, buf, len, OP_WRITE);
+}
+
+int vmsim_cpu_exec(struct vmsim *vm, int cpu, uint64_t addr, void *buf, size_t len)
+{
+	return access_bytes(vm, cpu, addr, buf, NULL, len, OP_EXEC);
+}

@@ -1,0 +1,150 @@
+/* TLB shootdown: flush_tlb_mm_range, flush_tlb_func, IPIs, flush_tlb_all.
+ * Follows arch/x86/mm/tlb.c of Linux 6.12 (without lazy-TLB trimming). */
+#include "cpu_internal.h"
+
+struct flush_tlb_info {
+	struct vmsim_mm_context *mm;
+	uint64_t start, end;
+	uint64_t new_tlb_gen;
+	unsigned stride_shift;
+	bool freed_tables;
+	int initiating_cpu;
+};
+
+void vmsim_set_flush_ceiling(struct vmsim *vm, unsigned long ceiling)
+{
+	vm->flush_ceiling = ceiling;
+}
+
+unsigned long vmsim_flush_ceiling(const struct vmsim *vm)
+{
+	return vm->flush_ceiling;
+}
+
+void vmsim_debug_suppress_flush(struct vmsim *vm, bool suppress)
+{
+	vm->suppress_flush = suppress;
+}
+
+/* flush_tlb_func() on CPU c, which runs f->mm (checked by the caller). */
+static void flush_tlb_func(struct vmsim *vm, struct vmsim_cpu *c, const struct flush_tlb_info *f)
+{
+	unsigned asid = c->loaded_mm_asid;
+	uint64_t local_tlb_gen = c->ctxs[asid].tlb_gen;
+	uint64_t mm_tlb_gen;
+
+	if (f->new_tlb_gen <= local_tlb_gen)
+		return;		/* already caught up by an earlier flush */
+	mm_tlb_gen = c->loaded->tlb_gen;
+	if (local_tlb_gen == mm_tlb_gen)
+		return;
+	/* Partial only if this flush is the one step we are behind by. */
+	if (f->end != VMSIM_TLB_FLUSH_ALL && f->new_tlb_gen == local_tlb_gen + 1 &&
+	    f->new_tlb_gen == mm_tlb_gen) {
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_FLUSH,
+				  .cpu = c->nr, .addr = f->start, .end = f->end,
+				  .why = c->nr == f->initiating_cpu ? "local" : "remote" });
+		for (uint64_t addr = f->start; addr < f->end; addr += 1ULL << f->stride_shift) {
+			vmsim__tlb_invlpg(vm, c, asid, addr);
+			c->st.page_flushes++;
+			if (addr + (1ULL << f->stride_shift) < addr)
+				break;
+		}
+	} else {
+		vmsim__tlb_flush_pcid(vm, c, asid, c->nr == f->initiating_cpu ? "local" : "remote");
+	}
+	c->ctxs[asid].tlb_gen = mm_tlb_gen;
+}
+
+static void send_ipi(struct vmsim *vm, struct vmsim_cpu *from, struct vmsim_cpu *to, const char *why)
+{
+	from->st.ipis_sent++;
+	to->st.ipis_received++;
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_IPI, .cpu = from->nr,
+			  .target = to->nr, .why = why });
+}
+
+void vmsim_flush_tlb_mm_range(struct vmsim *vm, struct vmsim_mm_context *mm, uint64_t start,
+			      uint64_t end, unsigned stride_shift, bool freed_tables)
+{
+	struct flush_tlb_info info;
+	struct vmsim_cpu *me;
+
+	if (!vm || !mm || !vm->cpu)
+		return;
+	if (vm->suppress_flush) {
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+				  .why = "flush_tlb_mm_range suppressed (debug)" });
+		return;
+	}
+	me = &vm->cpu[vm->cur_cpu];
+	/* Should we flush just the requested range? */
+	if (end == VMSIM_TLB_FLUSH_ALL || start > end || stride_shift >= 64 ||
+	    ((end - start) >> stride_shift) > vm->flush_ceiling) {
+		start = 0;
+		end = VMSIM_TLB_FLUSH_ALL;
+	}
+	info = (struct flush_tlb_info){ .mm = mm, .start = start, .end = end,
+		.new_tlb_gen = ++mm->tlb_gen, .stride_shift = stride_shift,
+		.freed_tables = freed_tables, .initiating_cpu = me->nr };
+	/* native_flush_tlb_multi() over mm_cpumask: the local CPU runs the
+	 * function directly, the others by IPI.  should_flush_tlb() skips CPUs
+	 * that do not run mm, unless tables were freed (then the IPI arrives
+	 * and flush_tlb_func returns at once: f->mm != loaded_mm). */
+	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
+		struct vmsim_cpu *c = &vm->cpu[i];
+		bool runs = c->loaded == mm;
+
+		if (!(mm->cpumask & (1ULL << i)) && !(c == me && runs))
+			continue;
+		if (c == me) {
+			if (runs)
+				flush_tlb_func(vm, c, &info);
+			continue;
+		}
+		if (!runs && !freed_tables)
+			continue;
+		send_ipi(vm, me, c, "flush_tlb_mm_range");
+		if (runs)
+			flush_tlb_func(vm, c, &info);
+	}
+}
+
+void vmsim_flush_tlb_page(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t addr)
+{
+	addr &= PAGE_MASK;
+	vmsim_flush_tlb_mm_range(vm, ctx, addr, addr + PAGE_SIZE, PAGE_SHIFT, false);
+}
+
+void vmsim_flush_tlb_range(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t start, uint64_t end)
+{
+	vmsim_flush_tlb_mm_range(vm, ctx, start, end, PAGE_SHIFT, false);
+}
+
+void vmsim_flush_tlb_mm(struct vmsim *vm, struct vmsim_mm_context *ctx)
+{
+	vmsim_flush_tlb_mm_range(vm, ctx, 0, VMSIM_TLB_FLUSH_ALL, 0, true);
+}
+
+void vmsim_flush_tlb_all(struct vmsim *vm)
+{
+	struct vmsim_cpu *me;
+
+	if (!vm || !vm->cpu)
+		return;
+	if (vm->suppress_flush) {
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+				  .why = "flush_tlb_all suppressed (debug)" });
+		return;
+	}
+	me = &vm->cpu[vm->cur_cpu];
+	/* on_each_cpu(do_flush_tlb_all): __flush_tlb_all() drops global entries
+	 * and every PCID. */
+	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
+		struct vmsim_cpu *c = &vm->cpu[i];
+
+		if (c != me)
+			send_ipi(vm, me, c, "flush_tlb_all");
+		vmsim__tlb_flush_everything(vm, c, "flush_tlb_all");
+	}
+}
