@@ -15,7 +15,8 @@ if(rc)
   message(FATAL_ERROR "pkg-config does not know vmsim")
 endif()
 separate_arguments(flags UNIX_COMMAND "${flags}")
-execute_process(COMMAND ${CC} -std=c11 -Wall -Wextra -Werror ${SRC}/examples/hello.c -o ${BIN}/packaging-hello ${flags}
+separate_arguments(extra UNIX_COMMAND "${EXTRA}")
+execute_process(COMMAND ${CC} -std=c11 -Wall -Wextra -Werror ${extra} ${SRC}/examples/hello.c -o ${BIN}/packaging-hello ${flags}
   RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "a user's program does not build through pkg-config")

@@ -20,7 +20,8 @@ struct vmsim_bug_report {
  * aborts; a handler that returns lets the operation fail with -EIO. */
 typedef void (*vmsim_bug_handler_fn)(struct vmsim *vm, const struct vmsim_bug_report *r, void *arg);
 
-/* Install h (NULL restores the default).  Returns the previous handler. */
+/* Install h (NULL restores the default).  Returns the previous handler,
+ * NULL if that was the default. */
 vmsim_bug_handler_fn vmsim_set_bug_handler(struct vmsim *vm, vmsim_bug_handler_fn h, void *arg);
 
 /* Bugs reported so far by this machine. */

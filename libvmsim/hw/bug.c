@@ -22,7 +22,9 @@ vmsim_bug_handler_fn vmsim_set_bug_handler(struct vmsim *vm, vmsim_bug_handler_f
 
 	vm->bug_fn = h ? h : default_handler;
 	vm->bug_arg = h ? arg : NULL;
-	return old;
+	/* NULL stands for the default both ways, whether it was never
+	 * replaced (bug_fn still NULL) or restored with NULL. */
+	return old == default_handler ? NULL : old;
 }
 
 uint64_t vmsim_bug_count(const struct vmsim *vm)

@@ -64,7 +64,9 @@ static int parse_size(const char *s, uint64_t *out)
 	if (!s || !*s || *s == '-' || *s == '+')
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	/* Base 0 would read a leading 0 as octal ("010" = 8): only 0x
+	 * switches base. */
+	v = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
 	if (errno || end == s)
 		return -EINVAL;
 	if (*end == 'K')
