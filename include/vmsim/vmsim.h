@@ -14,6 +14,7 @@
 #include <vmsim/leafops.h>
 #include <vmsim/page.h>
 #include <vmsim/pagetable.h>
+#include <vmsim/script.h>
 
 #define VMSIM_VERSION_MAJOR 0
 #define VMSIM_VERSION_MINOR 1
