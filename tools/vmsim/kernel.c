@@ -782,8 +782,10 @@ int vmsim_kernel_main(int argc, char **argv)
 				swap_on = strcmp(c->kv[k].value, "0") != 0;
 		why = cannot(c, swap_on);
 		if (why) {
+			int line = c->line;
+
 			vms_script_free(s);
-			return skip("line %d: %s", c->line, why);
+			return skip("line %d: %s", line, why);
 		}
 	}
 	if (count_slots(s) > K_MAX_SLOTS) {
