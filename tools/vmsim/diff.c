@@ -1,0 +1,131 @@
+/* `vmsim diff FILE.vms...`: run each script on the simulator and on the host
+ * kernel, show a unified diff of their standard outputs, count the results. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vmsim_tool.h"
+
+/* Run `vmsim MODE script` with stdout to out; its exit status, or -1. */
+static int run_self(const char *mode, const char *script, const char *out)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		FILE *f = freopen(out, "w", stdout);
+
+		if (!f)
+			_exit(127);
+		execl("/proc/self/exe", "vmsim", mode, script, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* diff -u of the two outputs to our stdout; 0 when they are the same. */
+static int run_diff(const char *script, const char *sim, const char *kern)
+{
+	char l1[1100], l2[1100];
+	pid_t pid;
+	int st;
+
+	snprintf(l1, sizeof(l1), "simulator: %s", script);
+	snprintf(l2, sizeof(l2), "kernel: %s", script);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execlp("diff", "diff", "-u", "--label", l1, "--label", l2, sim, kern, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* A kernel without soft-dirty prints sd=?: the simulator's sd is then not
+ * comparable, so mask it the same way (docs/fidelity.md). */
+static bool mask_sd(const char *kern, const char *sim)
+{
+	char line[1024];
+	bool unknown = false;
+	FILE *k = fopen(kern, "r"), *in, *out;
+	char tmp[4096];
+
+	if (!k)
+		return false;
+	while (!unknown && fgets(line, sizeof(line), k))
+		unknown = strstr(line, " sd=?") != NULL;
+	fclose(k);
+	if (!unknown)
+		return false;
+	snprintf(tmp, sizeof(tmp), "%s.m", sim);
+	in = fopen(sim, "r");
+	out = fopen(tmp, "w");
+	while (in && out && fgets(line, sizeof(line), in)) {
+		char *p = strstr(line, " sd=");
+
+		if (!strncmp(line, "pagemap ", 8) && p && (p[4] == '0' || p[4] == '1'))
+			p[4] = '?';
+		fputs(line, out);
+	}
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+	rename(tmp, sim);
+	return true;
+}
+
+int vmsim_diff_main(int argc, char **argv)
+{
+	char dir[] = "/tmp/vmsim-diff-XXXXXX";
+	int same = 0, differ = 0, skipped = 0;
+
+	if (argc < 1) {
+		fprintf(stderr, "usage: vmsim diff FILE.vms...\n");
+		return 2;
+	}
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "vmsim diff: mkdtemp: %s\n", strerror(errno));
+		return 2;
+	}
+	for (int i = 0; i < argc; i++) {
+		char sim[128], kern[128];
+		int ks, ss, ds;
+
+		snprintf(sim, sizeof(sim), "%s/sim.out", dir);
+		snprintf(kern, sizeof(kern), "%s/kernel.out", dir);
+		fflush(stdout);
+		ks = run_self("kernel", argv[i], kern);
+		if (ks == VMSIM_EXIT_SKIP) {
+			printf("skipped %s (the host cannot run it)\n", argv[i]);
+			skipped++;
+			continue;
+		}
+		ss = run_self("run", argv[i], sim);
+		if (mask_sd(kern, sim))
+			printf("note: %s: sd not compared (the host kernel has no soft-dirty)\n", argv[i]);
+		fflush(stdout);
+		ds = run_diff(argv[i], sim, kern);
+		if (ks != ss)
+			printf("%s: exit status: simulator %d, kernel %d\n", argv[i], ss, ks);
+		if (ds == 0 && ks == ss)
+			same++;
+		else
+			differ++;
+		unlink(sim);
+		unlink(kern);
+	}
+	rmdir(dir);
+	printf("%d identical, %d differ, %d skipped\n", same, differ, skipped);
+	return differ ? 1 : 0;
+}

@@ -1,0 +1,90 @@
+/* The vmsim command: `run` a .vms script on the simulator, `kernel` on the
+ * host kernel, `diff` both.  Thin: the work is in libvmsim/script/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vmsim/vmsim.h>
+#include "vmsim_tool.h"
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: vmsim run FILE.vms|- [--trace] [--dot OUT.dot] [--seed N]\n"
+		"       vmsim kernel FILE.vms|-\n"
+		"       vmsim diff FILE.vms...\n");
+	return 2;
+}
+
+/* Read and parse path; 0 and *s, or the exit status after a message. */
+int vmsim_tool_load(const char *path, struct vms_script **s)
+{
+	char err[512];
+	char *text;
+	size_t len;
+	int rc = vms_read_file(path, &text, &len);
+
+	if (rc) {
+		fprintf(stderr, "vmsim: %s: %s\n", path, strerror(-rc));
+		return 2;
+	}
+	rc = vms_parse(text, len, s, err, sizeof(err));
+	free(text);
+	if (rc == -ENOMEM) {
+		fprintf(stderr, "vmsim: out of memory\n");
+		return 2;
+	}
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct vms_run_opts opts = { 0 };
+	const char *path = NULL;
+	struct vms_script *s;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--trace")) {
+			opts.trace = true;
+		} else if (!strcmp(argv[i], "--dot") && i + 1 < argc) {
+			opts.dot = argv[++i];
+		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+			char *end;
+
+			opts.has_seed = true;
+			opts.seed = strtoull(argv[++i], &end, 0);
+			if (*end || !*argv[i])
+				return usage();
+		} else if (!path && (argv[i][0] != '-' || !argv[i][1])) {
+			path = argv[i];
+		} else {
+			return usage();
+		}
+	}
+	if (!path)
+		return usage();
+	rc = vmsim_tool_load(path, &s);
+	if (rc)
+		return rc;
+	rc = vms_run_sim(s, &opts, stdout, stderr);
+	vms_script_free(s);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "kernel"))
+		return vmsim_kernel_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "diff"))
+		return vmsim_diff_main(argc - 2, argv + 2);
+	return usage();
+}
