@@ -137,6 +137,25 @@ struct vmsim_mm_stats {
 };
 void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st);
 
+/* Introspection, for dumps and tests. */
+struct vmsim_vma_info {
+	uint64_t start, end;
+	unsigned long flags;		/* Linux's VM_* bits */
+	uint64_t pgoff;
+	const char *file;		/* file name, or NULL for anonymous */
+	bool has_anon_vma;
+};
+/* The idx-th vma by address: 0, or -ENOENT past the last. */
+int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info *out);
+/* The PFN of the process's top-level page table. */
+unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm);
+/* Every (process, address) that maps the frame, through rmap. */
+typedef void (*vmsim_rmap_fn)(void *arg, struct vmsim_mm *mm, uint64_t addr);
+void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_fn fn, void *arg);
+/* What kind of page a frame holds: "anon", "file NAME", "shmem NAME",
+ * "zero", "pgtable", "free", or "kernel". */
+const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size);
+
 /* Check every invariant of the machine now (what check=full runs after each
  * operation); returns the number of violations, each reported as a bug. */
 unsigned long vmsim_check_all(struct vmsim *vm);

@@ -206,6 +206,11 @@ int vms_out_pagemap(struct vms_out *o, const char *proc, uint64_t addr, const st
 bool vms_pm_check(const struct vms_out *o, const struct vms_pm *got,
 		  const struct vms_pm_want *want, char *why, size_t whylen);
 
+/* The frame a label #k names (false if none yet), and the label of a
+ * frame (0 if it has none): for dumps that speak the labels' language. */
+bool vms_out_label_frame(const struct vms_out *o, unsigned k, uint64_t *frame_id);
+unsigned vms_out_frame_label(const struct vms_out *o, uint64_t frame_id);
+
 /* ---- Back ends ---- */
 
 struct vms_run_opts {

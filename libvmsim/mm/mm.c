@@ -194,3 +194,27 @@ void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st)
 	st->swap_ents = mm->rss[MM_SWAPENTS];
 	st->nr_vmas = mm->map_count;
 }
+
+int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info *out)
+{
+	struct vm_area_struct *v;
+	unsigned i = 0;
+
+	DL_FOREACH(mm->mmap, v) {
+		if (i++ != idx)
+			continue;
+		out->start = v->vm_start;
+		out->end = v->vm_end;
+		out->flags = v->vm_flags;
+		out->pgoff = v->vm_pgoff;
+		out->file = v->vm_file ? v->vm_file->name : NULL;
+		out->has_anon_vma = v->anon_vma != NULL;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm)
+{
+	return mm->pgd;
+}

@@ -5,6 +5,7 @@
  * never reuses a neighbour's or an idle anon_vma (find_mergeable_anon_vma,
  * anon_vma reuse in anon_vma_clone), which changes no mapping or pagemap
  * result, only which anon_vma rmap searches. */
+#include <stdio.h>
 #include <utlist.h>
 
 #include "mm_internal.h"
@@ -188,4 +189,51 @@ void vmsim__rmap_walk(struct vmsim *vm, struct vmsim_page *p, rmap_one_fn fn, vo
 			if (!rmap_one(vm, p, v, fn, arg))
 				return;
 	}
+}
+
+struct rmap_user {
+	vmsim_rmap_fn fn;
+	void *arg;
+};
+
+static bool rmap_user_one(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+			  void *arg)
+{
+	struct rmap_user *u = arg;
+
+	(void)p;
+	(void)ptep;
+	u->fn(u->arg, vma->vm_mm, addr);
+	return true;
+}
+
+void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_fn fn, void *arg)
+{
+	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
+	struct rmap_user u = { fn, arg };
+
+	if (p && !vmsim_page_test(p, PG_buddy) && !vmsim_page_test(p, PG_table))
+		vmsim__rmap_walk(vm, p, rmap_user_one, &u);
+}
+
+const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size)
+{
+	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
+
+	if (!p)
+		snprintf(buf, size, "none");
+	else if (vmsim_page_test(p, PG_buddy))
+		snprintf(buf, size, "free");
+	else if (vmsim_page_test(p, PG_zero))
+		snprintf(buf, size, "zero");
+	else if (vmsim_page_test(p, PG_table))
+		snprintf(buf, size, "pgtable");
+	else if (folio_test_anon(p))
+		snprintf(buf, size, "anon");
+	else if (p->mapping)
+		snprintf(buf, size, "%s %s", folio_file(p)->kind == VMSIM_FILE_SHMEM ? "shmem" : "file",
+			 folio_file(p)->name);
+	else
+		snprintf(buf, size, "kernel");
+	return buf;
 }

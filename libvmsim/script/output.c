@@ -203,3 +203,23 @@ bool vms_pm_check(const struct vms_out *o, const struct vms_pm *got,
 	snprintf(why, whylen, "frame=%s, expected frame=%s", g, w);
 	return false;
 }
+
+bool vms_out_label_frame(const struct vms_out *o, unsigned k, uint64_t *frame_id)
+{
+	const struct label *l, *t;
+
+	HASH_ITER(hh, o->labels->by_frame, l, t) {
+		if (l->k == k) {
+			*frame_id = l->frame_id;
+			return true;
+		}
+	}
+	return false;
+}
+
+unsigned vms_out_frame_label(const struct vms_out *o, uint64_t frame_id)
+{
+	const struct label *l = find_label(o->labels, frame_id);
+
+	return l ? l->k : 0;
+}

@@ -1,0 +1,367 @@
+/* `show vmas|pgtable|tlb|page|stats` and --dot: the machine drawn for
+ * people.  Formats are free (SCENARIO.md); /proc/PID/maps inspires vmas. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "show.h"
+
+static const char *const level_name[] = { "-", "pte", "pmd", "pud", "p4d", "pgd" };
+
+static struct vmsim_mm *lookup(const struct vmsim_show_proc *p, unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(p[i].name, name))
+			return p[i].mm;
+	return NULL;
+}
+
+static bool num(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	if (!s || !*s)
+		return false;
+	x = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
+	if (*end == 'K')
+		x <<= 10, end++;
+	else if (*end == 'M')
+		x <<= 20, end++;
+	else if (*end == 'G')
+		x <<= 30, end++;
+	*v = x;
+	return *end == 0;
+}
+
+static void frame_label(const struct vms_out *o, struct vmsim *vm, unsigned long pfn, char *buf, size_t n)
+{
+	unsigned k = vms_out_frame_label(o, pfn);
+
+	if (pfn == vmsim_zero_pfn(vm))
+		snprintf(buf, n, "zero");
+	else if (k)
+		snprintf(buf, n, "#%u", k);
+	else
+		snprintf(buf, n, "pfn %#lx", pfn);
+}
+
+/* One leaf entry, decoded. */
+static void describe_leaf(struct vmsim *vm, const struct vms_out *o, uint64_t v, char *buf, size_t n)
+{
+	pte_t pte = __pte(v);
+	char lbl[32], own[64];
+
+	if (pte_present(pte)) {
+		unsigned long pfn = pte_pfn(pte);
+		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
+
+		frame_label(o, vm, pfn, lbl, sizeof(lbl));
+		snprintf(buf, n, "%s %s%s%s%s%s%s%s%s%s [%s%s map=%d ref=%d]", lbl,
+			 pte_protnone(pte) ? "protnone" : pte_write(pte) ? "rw" : "ro",
+			 pte_user(pte) ? " user" : "", pte_exec(pte) ? " x" : "", pte_dirty(pte) ? " dirty" : "",
+			 pte_young(pte) ? " young" : "", pte_soft_dirty(pte) ? " sd" : "",
+			 pte_uffd_wp(pte) ? " uffd-wp" : "", pte_special(pte) ? " special" : "",
+			 pte_global(pte) ? " global" : "", vmsim_page_owner(vm, pfn, own, sizeof(own)),
+			 p && vmsim_page_test(p, PG_anon_exclusive) ? " excl" : "", p ? p->mapcount : 0,
+			 p ? p->refcount : 0);
+	} else {
+		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
+		softleaf_t e = softleaf_from_pte(pte);
+		char d[64] = "";
+
+		if (k)
+			k->describe(pte, d, sizeof(d));
+		snprintf(buf, n, "%s (%s type=%u offset=%#lx)%s%s%s", k ? d : "unknown entry",
+			 vmsim_softleaf_type_name(softleaf_type(e)), swp_type(e), swp_offset(e),
+			 pte_swp_soft_dirty(pte) ? " swp-sd" : "", pte_swp_uffd_wp(pte) ? " swp-uffd-wp" : "",
+			 pte_swp_exclusive(pte) ? " swp-excl" : "");
+	}
+}
+
+static unsigned shift_of(struct vmsim *vm, int level)
+{
+	return level == 5 ? vmsim_pgdir_shift(vm) : PAGE_SHIFT + 9 * (unsigned)(level - 1);
+}
+
+/* Walk the tree below table t (at level), printing non-none entries in
+ * [lo, hi); empty stretches are folded into one line. */
+static void dump_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct vmsim_page *t, int level,
+		       uint64_t base, uint64_t lo, uint64_t hi, int depth)
+{
+	uint64_t *tab = vmsim_table(vm, t);
+	unsigned shift = shift_of(vm, level);
+	unsigned empty = 0;
+
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t a = base + ((uint64_t)i << shift), e = a + (1ULL << shift);
+		uint64_t v = tab[i];
+		char d[256];
+
+		if (e <= lo || a >= hi)
+			continue;
+		if (!(v & ~(uint64_t)_PAGE_KNL_ERRATUM_MASK)) {
+			empty++;
+			continue;
+		}
+		if (empty)
+			fprintf(f, "%*s(%u empty)\n", depth * 2, "", empty);
+		empty = 0;
+		if (level > 1 && (v & _PAGE_PRESENT) && !(level <= 3 && (v & _PAGE_PSE))) {
+			struct vmsim_page *child = vmsim_pfn_to_page(vm, (v & PTE_PFN_MASK) >> PAGE_SHIFT);
+
+			fprintf(f, "%*s%s[%3u] 0x%016" PRIx64 " %#018" PRIx64 " -> %s table pfn %#lx (%u entries)\n",
+				depth * 2, "", level_name[level], i, a, v, level_name[level - 1],
+				vmsim_page_to_pfn(vm, child), child->pt_entries);
+			dump_table(vm, o, f, child, level - 1, a, lo, hi, depth + 1);
+			continue;
+		}
+		describe_leaf(vm, o, v, d, sizeof(d));
+		fprintf(f, "%*s%s[%3u] 0x%016" PRIx64 " %#018" PRIx64 " %s%s\n", depth * 2, "", level_name[level], i,
+			a, v, level > 1 ? "huge " : "", d);
+	}
+	if (empty)
+		fprintf(f, "%*s(%u empty)\n", depth * 2, "", empty);
+}
+
+static void show_pgtable(struct vmsim *vm, const struct vms_out *o, FILE *f, const char *name,
+			 struct vmsim_mm *mm, uint64_t lo, uint64_t hi)
+{
+	unsigned long root = vmsim_mm_pgd(mm);
+	int top = vmsim_config(vm)->levels == 5 ? 5 : 4;
+
+	fprintf(f, "page tables of %s (pgd pfn %#lx, %d levels):\n", name, root, top);
+	dump_table(vm, o, f, vmsim_pfn_to_page(vm, root), top, 0, lo, hi, 1);
+}
+
+static void flag_text(unsigned long fl, char *buf, size_t n)
+{
+	static const struct { unsigned long bit; const char *name; } names[] = {
+		{ 0x8, "shared" }, { 0x80, "mayshare" }, { 0x2000, "locked" }, { 0x200, "uffd_missing" },
+		{ 0x1000, "uffd_wp" }, { 0x200000000000UL, "uffd_minor" }, { 0x08000000, "softdirty" },
+		{ 0x20000, "dontcopy" }, { 0x02000000, "wipeonfork" },
+	};
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (fl & names[i].bit)
+			used += (size_t)snprintf(buf + used, used < n ? n - used : 0, " %s", names[i].name);
+}
+
+static void show_vmas(FILE *f, const char *name, struct vmsim_mm *mm)
+{
+	struct vmsim_vma_info v;
+
+	fprintf(f, "vmas of %s:\n", name);
+	for (unsigned i = 0; !vmsim_mm_vma(mm, i, &v); i++) {
+		char fl[160];
+
+		flag_text(v.flags, fl, sizeof(fl));
+		fprintf(f, "  %012" PRIx64 "-%012" PRIx64 " %c%c%c%c %08" PRIx64 " %-12s%s%s\n", v.start, v.end,
+			v.flags & 1 ? 'r' : '-', v.flags & 2 ? 'w' : '-', v.flags & 4 ? 'x' : '-',
+			v.flags & 8 ? 's' : 'p', v.pgoff << PAGE_SHIFT, v.file ? v.file : "[anon]", fl,
+			v.has_anon_vma ? " anon_vma" : "");
+	}
+}
+
+static void show_tlb(struct vmsim *vm, FILE *f, int only)
+{
+	struct vmsim_tlb_entry e[512];
+
+	for (unsigned cpu = 0; cpu < vmsim_nr_cpus(vm); cpu++) {
+		int n;
+		struct vmsim_mm_context *ctx = vmsim_cpu_loaded(vm, (int)cpu);
+
+		if (only >= 0 && (unsigned)only != cpu)
+			continue;
+		n = vmsim_tlb_entries(vm, (int)cpu, e, 512);
+		fprintf(f, "cpu%u tlb: %d entries, running %s%d\n", cpu, n < 0 ? 0 : n, ctx ? "mm" : "-",
+			ctx ? ctx->id : 0);
+		for (int i = 0; i < n && i < 512; i++)
+			fprintf(f, "  0x%016" PRIx64 " %s pcid %u pfn %#lx %s%s%s%s%s\n", e[i].addr,
+				e[i].size == VMSIM_TLB_4K ? "4K" : e[i].size == VMSIM_TLB_2M ? "2M" : "1G", e[i].pcid,
+				e[i].pfn, e[i].write ? "rw" : "ro", e[i].user ? " user" : "", e[i].nx ? " nx" : "",
+				e[i].dirty ? " dirty" : "", e[i].global ? " global" : "");
+	}
+}
+
+struct rmap_print {
+	FILE *f;
+	const struct vmsim_show_proc *procs;
+	unsigned n;
+};
+
+static void print_mapper(void *arg, struct vmsim_mm *mm, uint64_t addr)
+{
+	struct rmap_print *r = arg;
+	const char *name = "?";
+
+	for (unsigned i = 0; i < r->n; i++)
+		if (r->procs[i].mm == mm)
+			name = r->procs[i].name;
+	fprintf(r->f, "  mapped by %s at 0x%016" PRIx64 "\n", name, addr);
+}
+
+static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const char *arg,
+		      const struct vmsim_show_proc *procs, unsigned n)
+{
+	uint64_t pfn = 0;
+	struct vmsim_page *p;
+	char own[64];
+	struct rmap_print r = { f, procs, n };
+
+	if (arg && arg[0] == '#') {
+		uint64_t k;
+
+		if (!num(arg + 1, &k) || !vms_out_label_frame(o, (unsigned)k, &pfn)) {
+			fprintf(f, "show page: no frame %s yet\n", arg);
+			return;
+		}
+	} else if (!arg || strncmp(arg, "pfn=", 4) || !num(arg + 4, &pfn)) {
+		fprintf(f, "show page: give #K or pfn=N\n");
+		return;
+	}
+	p = vmsim_pfn_to_page(vm, (unsigned long)pfn);
+	if (!p) {
+		fprintf(f, "show page: no pfn %#" PRIx64 "\n", pfn);
+		return;
+	}
+	fprintf(f, "page pfn %#" PRIx64 ": %s refcount %d mapcount %d index %#" PRIx64 " flags%s%s%s%s%s\n", pfn,
+		vmsim_page_owner(vm, (unsigned long)pfn, own, sizeof(own)), p->refcount, p->mapcount, p->index,
+		vmsim_page_test(p, PG_anon_exclusive) ? " anon_exclusive" : "",
+		vmsim_page_test(p, PG_dirty) ? " dirty" : "", vmsim_page_test(p, PG_uptodate) ? " uptodate" : "",
+		vmsim_page_test(p, PG_readahead) ? " readahead" : "", vmsim_page_test(p, PG_swapbacked) ? " swapbacked" : "");
+	vmsim_page_rmap(vm, (unsigned long)pfn, print_mapper, &r);
+}
+
+static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *procs, unsigned n)
+{
+	fprintf(f, "frames: %lu total, %lu free, %lu page-table pages\n", vmsim_nr_frames(vm),
+		vmsim_nr_free_pages(vm), vmsim_nr_pgtable_pages(vm));
+	for (unsigned i = 0; i < n; i++) {
+		struct vmsim_mm_stats st;
+
+		vmsim_mm_stats(procs[i].mm, &st);
+		fprintf(f, "%s: %lu vmas, rss anon %ld file %ld shmem %ld; faults %lu (anon %lu, file %lu, wp %lu, cow %lu)\n",
+			procs[i].name, st.nr_vmas, st.rss_anon, st.rss_file, st.rss_shmem, st.faults, st.faults_anon,
+			st.faults_file, st.faults_wp, st.faults_cow);
+	}
+	for (unsigned cpu = 0; cpu < vmsim_nr_cpus(vm); cpu++) {
+		struct vmsim_cpu_stats c;
+		uint64_t look;
+
+		vmsim_cpu_stats(vm, (int)cpu, &c);
+		look = c.tlb_hits + c.tlb_misses;
+		fprintf(f, "cpu%u: tlb %" PRIu64 " hits %" PRIu64 " misses (%.1f%% hit), %" PRIu64 " walks, %" PRIu64
+			" faults, %" PRIu64 " full + %" PRIu64 " page flushes, IPIs %" PRIu64 " sent %" PRIu64 " received\n",
+			cpu, c.tlb_hits, c.tlb_misses, look ? 100.0 * (double)c.tlb_hits / (double)look : 0.0, c.walks,
+			c.faults, c.full_flushes, c.page_flushes, c.ipis_sent, c.ipis_received);
+	}
+}
+
+void vmsim_show(struct vmsim *vm, const struct vms_out *o, const struct vms_cmd *c, FILE *f,
+		const struct vmsim_show_proc *procs, unsigned n)
+{
+	const char *a0 = c->show_argc > 0 ? c->show_argv[0] : NULL;
+	struct vmsim_mm *mm = a0 ? lookup(procs, n, a0) : NULL;
+
+	fprintf(f, "--- show (line %d)\n", c->line);
+	switch (c->show) {
+	case VMS_SHOW_VMAS:
+		if (!mm)
+			fprintf(f, "show vmas: no process %s\n", a0 ? a0 : "given");
+		else
+			show_vmas(f, a0, mm);
+		break;
+	case VMS_SHOW_PGTABLE: {
+		uint64_t lo = 0, len = ~0ULL;
+
+		if (!mm) {
+			fprintf(f, "show pgtable: no process %s\n", a0 ? a0 : "given");
+			break;
+		}
+		if (c->show_argc >= 3 && num(c->show_argv[1], &lo) && num(c->show_argv[2], &len))
+			show_pgtable(vm, o, f, a0, mm, lo, lo + len < lo ? ~0ULL : lo + len);
+		else
+			show_pgtable(vm, o, f, a0, mm, 0, ~0ULL);
+		break;
+	}
+	case VMS_SHOW_TLB: {
+		uint64_t cpu;
+
+		show_tlb(vm, f, a0 && !strncmp(a0, "cpu=", 4) && num(a0 + 4, &cpu) ? (int)cpu : -1);
+		break;
+	}
+	case VMS_SHOW_PAGE:
+		show_page(vm, o, f, a0, procs, n);
+		break;
+	case VMS_SHOW_STATS:
+		show_stats(vm, f, procs, n);
+		break;
+	}
+}
+
+/* ---- Graphviz ---- */
+
+static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct vmsim_page *t, int level,
+		      uint64_t base, unsigned char *seen)
+{
+	uint64_t *tab = vmsim_table(vm, t);
+	unsigned long tpfn = vmsim_page_to_pfn(vm, t);
+
+	fprintf(f, "  t%lu [shape=box,label=\"%s table\\npfn %#lx\"];\n", tpfn, level_name[level], tpfn);
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t v = tab[i], a = base + ((uint64_t)i << shift_of(vm, level));
+
+		if (!(v & ~(uint64_t)_PAGE_KNL_ERRATUM_MASK))
+			continue;
+		if (level > 1 && (v & _PAGE_PRESENT) && !(level <= 3 && (v & _PAGE_PSE))) {
+			unsigned long c = (v & PTE_PFN_MASK) >> PAGE_SHIFT;
+
+			fprintf(f, "  t%lu -> t%lu [label=\"%u\"];\n", tpfn, c, i);
+			dot_table(vm, o, f, vmsim_pfn_to_page(vm, c), level - 1, a, seen);
+		} else if (pte_present(__pte(v))) {
+			unsigned long pfn = pte_pfn(__pte(v));
+			char lbl[32];
+
+			frame_label(o, vm, pfn, lbl, sizeof(lbl));
+			if (!seen[pfn]) {
+				seen[pfn] = 1;
+				fprintf(f, "  f%lu [shape=ellipse,style=filled,fillcolor=%s,label=\"%s\"];\n", pfn,
+					pfn == vmsim_zero_pfn(vm) ? "lightgrey" : "lightyellow", lbl);
+			}
+			fprintf(f, "  t%lu -> f%lu [label=\"%u %s\",color=%s];\n", tpfn, pfn, i,
+				pte_write(__pte(v)) ? "rw" : "ro", pte_write(__pte(v)) ? "black" : "blue");
+		} else {
+			fprintf(f, "  x%lu_%u [shape=note,label=\"%s\"];\n  t%lu -> x%lu_%u;\n", tpfn, i,
+				vmsim_softleaf_type_name(softleaf_type(softleaf_from_pte(__pte(v)))), tpfn, tpfn, i);
+		}
+	}
+}
+
+int vmsim_dot(struct vmsim *vm, const struct vms_out *o, const char *path,
+	      const struct vmsim_show_proc *procs, unsigned n)
+{
+	FILE *f = fopen(path, "w");
+	unsigned char *seen;
+	int top = vmsim_config(vm)->levels == 5 ? 5 : 4;
+
+	if (!f)
+		return -errno;
+	seen = calloc(vmsim_nr_frames(vm), 1);
+	if (!seen) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	fprintf(f, "digraph vmsim {\n  rankdir=LR;\n");
+	for (unsigned i = 0; i < n; i++) {
+		unsigned long root = vmsim_mm_pgd(procs[i].mm);
+
+		fprintf(f, "  p%u [shape=plaintext,label=\"%s\"];\n  p%u -> t%lu;\n", i, procs[i].name, i, root);
+		dot_table(vm, o, f, vmsim_pfn_to_page(vm, root), top, 0, seen);
+	}
+	fprintf(f, "}\n");
+	free(seen);
+	return fclose(f) ? -EIO : 0;
+}
