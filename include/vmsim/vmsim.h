@@ -18,6 +18,7 @@
 #include <vmsim/cpu.h>
 #include <vmsim/mm.h>
 #include <vmsim/kind.h>
+#include <vmsim/userfaultfd.h>
 #include <vmsim/script.h>
 
 #define VMSIM_VERSION_MAJOR 0

@@ -145,8 +145,21 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		err = pick(value, onoff, 2, &e);
 		c.data = e;
 	} else if (!strcmp(key, "quirks")) {
-		/* Named quirks arrive with the features they break. */
-		err = *value ? -EINVAL : 0;
+		/* Historic bugs, re-introduced on purpose (docs/quirks.md). */
+		char buf[128], *save = NULL;
+
+		if (strlen(value) >= sizeof(buf))
+			return -EINVAL;
+		strcpy(buf, value);
+		c.quirks = 0;
+		for (char *q = strtok_r(buf, ",", &save); q; q = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(q, "fork_skips_uffd_wp"))
+				c.quirks |= VMSIM_QUIRK_FORK_SKIPS_UFFD_WP;
+			else if (!strcmp(q, "fault_around_uffd"))
+				c.quirks |= VMSIM_QUIRK_FAULT_AROUND_UFFD;
+			else if (strcmp(q, "none"))
+				return -EINVAL;
+		}
 	} else {
 		return -ENOENT;
 	}

@@ -7,11 +7,13 @@
 #define MAX_KINDS 32
 
 extern const struct vmsim_kind_ops vmsim_kind_guard;
+extern const struct vmsim_kind_ops vmsim_kind_uffd_wp;
 
 static const struct vmsim_kind_ops *kinds[MAX_KINDS] = {
 	&vmsim_kind_guard,
+	&vmsim_kind_uffd_wp,
 };
-static unsigned nr_kinds = 1;
+static unsigned nr_kinds = 2;
 
 int vmsim_kind_register(const struct vmsim_kind_ops *ops)
 {

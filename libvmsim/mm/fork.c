@@ -11,6 +11,7 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 	struct vmsim *vm;
 	struct vmsim_mm *mm;
 	struct vm_area_struct *mpnt;
+	struct vmsim_uffd_fork *uf = NULL;
 	int err = 0;
 
 	if (!parent || !child)
@@ -38,9 +39,14 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 		tmp->vm_page_prot = mpnt->vm_page_prot;
 		tmp->vm_pgoff = mpnt->vm_pgoff;
 		tmp->vm_file = mpnt->vm_file;
-		/* dup_userfaultfd() without EVENT_FORK: no registration survives. */
-		tmp->uffd_ctx = NULL;
-		tmp->vm_flags &= ~__VM_UFFD_FLAGS;
+		tmp->uffd_ctx = mpnt->uffd_ctx;
+		/* dup_userfaultfd() runs before the page tables are copied, so
+		 * vma_needs_copy() sees whether the child keeps uffd-wp. */
+		if (vmsim__dup_userfaultfd(tmp, mpnt, &uf)) {
+			vmsim__vma_free(vm, tmp);
+			err = -ENOMEM;
+			break;
+		}
 		if (!(tmp->vm_flags & VM_WIPEONFORK) && vmsim__anon_vma_fork(tmp, mpnt)) {
 			vmsim__vma_free(vm, tmp);
 			err = -ENOMEM;
@@ -56,10 +62,12 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 	vmsim__flush_tlb_range(parent, 0, ~0ULL);
 	vmsim_unlock(vm, &parent->mmap_lock);
 	if (err) {
+		vmsim__dup_userfaultfd_fail(vm, uf);
 		vmsim_mm_exit(mm);
 		return err;
 	}
 	*child = mm;
+	vmsim__dup_userfaultfd_complete(vm, uf, mm);
 	vmsim__mm_check_after(vm);
 	return 0;
 }

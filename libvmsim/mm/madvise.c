@@ -138,6 +138,7 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 	case VMSIM_MADV_DONTNEED:
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
+		vmsim__userfaultfd_remove(vma, start, end);
 		tlb_gather_mmu(&tlb, mm, false);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
 		tlb_finish_mmu(&tlb);
@@ -149,6 +150,7 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 			return -EINVAL;
 		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
 			return -EACCES;
+		vmsim__userfaultfd_remove(vma, start, end);
 		return vmsim_file_punch(vma->vm_file, linear_page_index(vma, start) << PAGE_SHIFT, end - start);
 	case VMSIM_MADV_WILLNEED:
 		return willneed(vma, start, end);

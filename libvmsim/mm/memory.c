@@ -69,9 +69,14 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	pte_t entry;
 
 	vma->vm_mm->st.faults_anon++;
+	/* A registered missing range: the handler provides the page. */
+	if (userfaultfd_missing(vma))
+		return vmsim__handle_userfault(vmf, VM_UFFD_MISSING);
 	/* Read of an untouched page: map the shared zero page, read-only. */
 	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
 		entry = pte_mkspecial(pfn_pte(vmsim_zero_pfn(vm), vma->vm_page_prot));
+		if (vmsim__vmf_orig_pte_uffd_wp(vmf))
+			entry = pte_mkuffd_wp(entry);
 		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 		return 0;
 	}
@@ -84,6 +89,8 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	entry = mk_pte(vm, p, vma->vm_page_prot);
 	if (vma->vm_flags & VM_WRITE)
 		entry = pte_mkwrite(pte_mkdirty(entry));
+	if (vmsim__vmf_orig_pte_uffd_wp(vmf))
+		entry = pte_mkuffd_wp(entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
@@ -100,6 +107,10 @@ static void map_file_page(struct vm_fault *vmf, struct vmsim_page *p, uint64_t a
 
 	if (write)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
+	/* Only the faulting page inherits a marker's uffd-wp, never a
+	 * fault-around neighbour. */
+	if (addr == vmf->address && vmsim__vmf_orig_pte_uffd_wp(vmf))
+		entry = pte_mkuffd_wp(entry);
 	vmsim__folio_add_file_rmap(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
 }
@@ -140,8 +151,11 @@ static bool should_fault_around(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 
-	if (vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR))
-		return false;	/* uffd_disable_fault_around() */
+	/* uffd_disable_fault_around(): a wp or minor handler must see every
+	 * page.  The quirk brings back the bug of mapping them anyway. */
+	if ((vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR)) &&
+	    !vmsim__quirk(vma->vm_mm->vm, VMSIM_QUIRK_FAULT_AROUND_UFFD))
+		return false;
 	return (vma->vm_mm->vm->cfg.fault_around >> PAGE_SHIFT) > 1;
 }
 
@@ -166,6 +180,24 @@ static void do_fault_around(struct vm_fault *vmf)
 	filemap_map_pages(vmf, vmf->pgoff + from_pte - pte_off, vmf->pgoff + to_pte - pte_off);
 }
 
+/* __do_fault(): ->fault of the file.  shmem_get_folio_gfp() first asks
+ * userfaultfd: a page in the cache is a minor fault, a hole a missing one. */
+static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim_file *f = vma->vm_file;
+
+	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff < (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT) {
+		struct vmsim_page *p = vmsim__filemap_get(f, vmf->pgoff);
+
+		if (p && userfaultfd_minor(vma))
+			return vmsim__handle_userfault(vmf, VM_UFFD_MINOR);
+		if (!p && userfaultfd_missing(vma))
+			return vmsim__handle_userfault(vmf, VM_UFFD_MISSING);
+	}
+	return vmsim__filemap_fault(f, vmf->pgoff, out, true);
+}
+
 static unsigned do_read_fault(struct vm_fault *vmf)
 {
 	struct vmsim_page *p;
@@ -173,10 +205,10 @@ static unsigned do_read_fault(struct vm_fault *vmf)
 
 	if (should_fault_around(vmf)) {
 		do_fault_around(vmf);
-		if (!pte_none(ptep_get(vmf->pte)))
+		if (!pte_none_mostly(ptep_get(vmf->pte)))
 			return 0;
 	}
-	ret = vmsim__filemap_fault(vmf->vma->vm_file, vmf->pgoff, &p, true);
+	ret = do_file_fault(vmf, &p);
 	if (ret)
 		return ret;
 	map_file_page(vmf, p, vmf->address, vmf->pte, false);
@@ -195,7 +227,7 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 	vma->vm_mm->st.faults_cow++;
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	ret = vmsim__filemap_fault(vma->vm_file, vmf->pgoff, &src, true);
+	ret = do_file_fault(vmf, &src);
 	if (ret)
 		return ret;
 	p = vmsim_alloc_pages(vm, 0);
@@ -207,6 +239,8 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 	vmsim_put_page(vm, src);
 	vmsim_page_set(p, PG_uptodate);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, vma->vm_page_prot)), vma);
+	if (vmsim__vmf_orig_pte_uffd_wp(vmf))
+		entry = pte_mkuffd_wp(entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
@@ -217,7 +251,7 @@ static unsigned do_shared_fault(struct vm_fault *vmf)
 	struct vmsim_page *p;
 	unsigned ret;
 
-	ret = vmsim__filemap_fault(vmf->vma->vm_file, vmf->pgoff, &p, true);
+	ret = do_file_fault(vmf, &p);
 	if (ret)
 		return ret;
 	vmsim__folio_mark_dirty(p);	/* ->page_mkwrite, then fault_dirty_shared_page */
@@ -290,6 +324,13 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 	struct vmsim_page *p;
 
 	vma->vm_mm->st.faults_wp++;
+	if (!unshare && userfaultfd_wp(vma) && pte_uffd_wp(vmf->orig_pte)) {
+		if (!vmsim__userfaultfd_wp_async(vma))
+			return vmsim__handle_userfault(vmf, VM_UFFD_WP);
+		/* WP_ASYNC: resolve in place, then COW or reuse as usual. */
+		vmf->orig_pte = pte_clear_uffd_wp(vmf->orig_pte);
+		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, vmf->orig_pte);
+	}
 	p = vmsim__vm_normal_page(vma, vmf->address, vmf->orig_pte);
 	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
 		pte_t entry;
@@ -316,17 +357,21 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 
 /* ---- the fault entry point ---- */
 
+unsigned vmsim__do_pte_missing(struct vm_fault *vmf)
+{
+	if (vma_is_anonymous(vmf->vma))
+		return do_anonymous_page(vmf);
+	return do_fault(vmf);
+}
+
 static unsigned handle_pte_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	pte_t entry;
 
 	vmf->orig_pte = ptep_get(vmf->pte);
-	if (pte_none(vmf->orig_pte)) {
-		if (vma_is_anonymous(vma))
-			return do_anonymous_page(vmf);
-		return do_fault(vmf);
-	}
+	if (pte_none(vmf->orig_pte))
+		return vmsim__do_pte_missing(vmf);
 	vmf->flags |= FAULT_FLAG_ORIG_PTE_VALID;
 	if (!pte_present(vmf->orig_pte)) {
 		/* do_swap_page(): whatever the entry is, its kind answers. */
@@ -407,6 +452,7 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 			return;
 		vmsim__ptep_get_and_clear(mm, addr, ptep);
 		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
+		vmsim__zap_install_uffd_wp_if_needed(vma, addr, ptep, d, pte);
 		if (!p)
 			return;
 		if (!folio_test_anon(p) && pte_dirty(pte))
@@ -420,8 +466,10 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 
 		if (VMSIM_BUG_ON(mm->vm, !k, "zap of unknown entry %#llx", (unsigned long long)pte_val(pte)))
 			return;
-		if (k->zap(vma, pte, d))
+		if (k->zap(vma, pte, d)) {
 			vmsim__ptep_get_and_clear(mm, addr, ptep);
+			vmsim__zap_install_uffd_wp_if_needed(vma, addr, ptep, d, pte);
+		}
 	}
 }
 
@@ -473,7 +521,9 @@ void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end)
  * would lose uffd-wp, pfn maps, or anonymous pages (6.12-6.18 rule). */
 static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src)
 {
-	if (userfaultfd_wp(dst))
+	/* Without this the child refaults file pages and silently loses
+	 * uffd-wp (the quirk brings that bug back, for teaching). */
+	if (userfaultfd_wp(dst) && !vmsim__quirk(dst->vm_mm->vm, VMSIM_QUIRK_FORK_SKIPS_UFFD_WP))
 		return true;
 	if (src->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
 		return true;
@@ -601,20 +651,27 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write)
 {
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
-		struct vm_area_struct *vma = vmsim__find_vma(mm, addr);
 		unsigned flags = write ? FAULT_FLAG_WRITE : 0;
-		pte_t *ptep;
-		unsigned ret;
+		int tries;
 
-		if (!vma)
-			return VM_FAULT_SIGSEGV;
-		ptep = vmsim__pte_lookup(mm, addr);
-		if (ptep && pte_present(ptep_get(ptep)) && (!write || pte_write(ptep_get(ptep))))
-			continue;
-		/* GUP never breaks COW for a read; for a write it does. */
-		ret = vmsim__handle_mm_fault(vma, addr, flags, mm->cpu);
-		if (ret & VM_FAULT_ERROR)
-			return ret;
+		/* A userfault returns VM_FAULT_RETRY: look again, as GUP does. */
+		for (tries = 0; tries < 16; tries++) {
+			struct vm_area_struct *vma = vmsim__find_vma(mm, addr);
+			pte_t *ptep;
+			unsigned ret;
+
+			if (!vma)
+				return VM_FAULT_SIGSEGV;
+			ptep = vmsim__pte_lookup(mm, addr);
+			if (ptep && pte_present(ptep_get(ptep)) && (!write || pte_write(ptep_get(ptep))))
+				break;
+			/* GUP never breaks COW for a read; for a write it does. */
+			ret = vmsim__handle_mm_fault(vma, addr, flags, mm->cpu);
+			if (ret & VM_FAULT_ERROR)
+				return ret;
+		}
+		if (tries == 16)
+			return VM_FAULT_SIGBUS;
 	}
 	return 0;
 }

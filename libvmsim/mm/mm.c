@@ -134,6 +134,7 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 		vmsim__vma_free(vm, v);
 	}
 	vmsim_unlock(vm, &mm->mmap_lock);
+	vmsim__userfaultfd_mm_exit(mm);
 	/* No CPU may keep walking or caching the freed tables. */
 	vmsim_mm_context_destroy(vm, &mm->ctx);
 	vmsim_pgd_free(vm, mm->pgd);

@@ -108,6 +108,7 @@ struct vmsim_mm {
 	int cpu;			/* CPU it last ran on */
 	int tlb_flush_pending;
 	struct vmsim_mm_stats st;
+	struct vmsim_uffd *uffds;	/* userfaultfd contexts opened on this mm */
 	struct vmsim_mm *next;		/* the machine's mms */
 };
 
@@ -194,6 +195,13 @@ static inline uint64_t vma_address(const struct vm_area_struct *v, uint64_t pgof
 	return v->vm_start + ((pgoff - v->vm_pgoff) << PAGE_SHIFT);
 }
 static inline bool userfaultfd_wp(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_WP; }
+static inline bool userfaultfd_missing(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_MISSING; }
+static inline bool userfaultfd_minor(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_MINOR; }
+static inline bool vma_is_shmem(const struct vm_area_struct *v)
+{
+	return v->vm_file && v->vm_file->kind == VMSIM_FILE_SHMEM;
+}
+static inline bool vmsim__quirk(const struct vmsim *vm, uint64_t q) { return vm->cfg.quirks & q; }
 
 /* vma.c */
 struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr);
@@ -263,6 +271,32 @@ void vmsim__mm_enter(struct vmsim_mm *mm);
 /* mprotect.c */
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags);
+
+/* features/userfaultfd.c: the hooks mm calls */
+#define VM_UFFD_REASON_MISSING	VM_UFFD_MISSING
+unsigned vmsim__handle_userfault(struct vm_fault *vmf, unsigned long reason);
+bool vmsim__userfaultfd_wp_async(const struct vm_area_struct *vma);
+bool vmsim__userfaultfd_wp_use_markers(const struct vm_area_struct *vma);
+/* vmf_orig_pte_uffd_wp(): the fault is on a uffd-wp marker of a wp vma. */
+bool vmsim__vmf_orig_pte_uffd_wp(const struct vm_fault *vmf);
+/* pte_install_uffd_wp_if_needed() after a zap cleared pteval at ptep. */
+void vmsim__zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+					  const struct zap_details *d, pte_t pteval);
+/* madvise DONTNEED/REMOVE: UFFD_EVENT_REMOVE first. */
+void vmsim__userfaultfd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end);
+/* munmap: which contexts want UFFD_EVENT_UNMAP; then deliver it. */
+struct vmsim_uffd_unmap;
+void vmsim__userfaultfd_unmap_prep(struct vm_area_struct *vma, uint64_t start, uint64_t end,
+				   struct vmsim_uffd_unmap **list);
+void vmsim__userfaultfd_unmap_complete(struct vmsim *vm, struct vmsim_uffd_unmap *list);
+/* fork: the child vma keeps its registration only with EVENT_FORK. */
+struct vmsim_uffd_fork;
+int vmsim__dup_userfaultfd(struct vm_area_struct *vma, struct vm_area_struct *pvma, struct vmsim_uffd_fork **list);
+void vmsim__dup_userfaultfd_complete(struct vmsim *vm, struct vmsim_uffd_fork *list, struct vmsim_mm *child);
+void vmsim__dup_userfaultfd_fail(struct vmsim *vm, struct vmsim_uffd_fork *list);
+void vmsim__userfaultfd_mm_exit(struct vmsim_mm *mm);
+/* The page fault paths memory.c shares with the uffd-wp marker kind. */
+unsigned vmsim__do_pte_missing(struct vm_fault *vmf);
 
 /* check */
 void vmsim__mm_check_after(struct vmsim *vm);

@@ -110,6 +110,7 @@ oom:
 int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 {
 	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
+	struct vmsim_uffd_unmap *uf = NULL;
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
 
@@ -126,6 +127,9 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 				return -ENOMEM;
 		}
 	}
+	DL_FOREACH(mm->mmap, v)
+		if (v->vm_start >= start && v->vm_end <= end)
+			vmsim__userfaultfd_unmap_prep(v, start, end, &uf);
 	tlb_gather_mmu(&tlb, mm, false);
 	DL_FOREACH(mm->mmap, v)
 		if (v->vm_start >= start && v->vm_end <= end)
@@ -139,6 +143,8 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 	}
 	vmsim__free_pgtables(&tlb, start, end);
 	tlb_finish_mmu(&tlb);
+	/* userfaultfd_unmap_complete(): the events go out after the unmap. */
+	vmsim__userfaultfd_unmap_complete(mm->vm, uf);
 	return 0;
 }
 

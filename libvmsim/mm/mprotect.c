@@ -30,15 +30,25 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 	struct vmsim_mm *mm = vma->vm_mm;
 	long pages = 0;
 
+	/* pgtable_populate_needed(): uffd-wp markers need tables to live in. */
+	bool populate = (cp_flags & MM_CP_UFFD_WP) && vmsim__userfaultfd_wp_use_markers(vma);
+
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
-		pte_t *ptep = vmsim__pte_lookup(mm, addr);
+		pte_t *ptep = populate ? vmsim__pte_alloc(mm, addr) : vmsim__pte_lookup(mm, addr);
 		pte_t old, new;
 
 		if (!ptep)
 			continue;
 		old = ptep_get(ptep);
-		if (pte_none(old))
+		if (pte_none(old)) {
+			/* A none pte of memory whose page may live on (page cache):
+			 * write-protect it with a marker. */
+			if (populate) {
+				vmsim__set_pte_at(mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
+				pages++;
+			}
 			continue;
+		}
 		if (pte_present(old)) {
 			new = pte_modify(old, vma->vm_page_prot);
 			if (cp_flags & MM_CP_UFFD_WP)
@@ -55,6 +65,13 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 					 (unsigned long long)pte_val(old)))
 				continue;
 			new = k->change_prot(vma, old, cp_flags);
+			/* Swap-like entries carry uffd-wp in their pte bit. */
+			if (!pte_none(new) && !pte_is_marker(new)) {
+				if (cp_flags & MM_CP_UFFD_WP)
+					new = pte_swp_mkuffd_wp(new);
+				else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
+					new = pte_swp_clear_uffd_wp(new);
+			}
 		}
 		if (pte_same(old, new))
 			continue;

@@ -92,7 +92,10 @@ int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t n
 	nv->vm_page_prot = vma->vm_page_prot;
 	nv->vm_pgoff = vma->vm_pgoff;
 	nv->vm_file = vma->vm_file;
-	nv->uffd_ctx = vma->uffd_ctx;
+	/* mremap_userfaultfd_prep() without EVENT_REMAP (not modelled): the
+	 * moved range is no longer registered. */
+	nv->uffd_ctx = NULL;
+	nv->vm_flags &= ~__VM_UFFD_FLAGS;
 	if (vmsim__anon_vma_clone(nv, vma)) {
 		vmsim__vma_free(mm->vm, nv);
 		err = -ENOMEM;

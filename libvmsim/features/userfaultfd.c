@@ -1,0 +1,680 @@
+/* userfaultfd: contexts, (un)registration, UFFDIO_COPY/ZEROPAGE/CONTINUE/
+ * WRITEPROTECT, handle_userfault, and the fork/remove/unmap events.
+ * Follows fs/userfaultfd.c, mm/userfaultfd.c (mfill_atomic*,
+ * mwriteprotect_range, uffd_wp_range), include/linux/userfaultfd_k.h
+ * (vma_can_userfault, userfaultfd_wp_use_markers) and mm_inline.h
+ * (pte_install_uffd_wp_if_needed) of Linux 6.12-6.18.  Simplified: no
+ * hugetlb, no UFFDIO_MOVE/POISON, no EVENT_REMAP (mremap drops the
+ * registration of the moved range, as Linux does without it), no
+ * mmap_changing (operations never interleave). */
+#include <string.h>
+#include <utlist.h>
+
+#include "../mm/mm_internal.h"
+
+#define MMAP_MIN_ADDR 65536UL	/* the usual vm.mmap_min_addr */
+
+struct vmsim_uffd {
+	struct vmsim_mm *mm;
+	uint64_t features;
+	vmsim_uffd_handler_fn fn;
+	void *arg;
+	struct vmsim_uffd *next;
+};
+
+struct vmsim_uffd_unmap {
+	struct vmsim_uffd *ctx;
+	uint64_t start, end;
+	struct vmsim_uffd_unmap *next;
+};
+
+struct vmsim_uffd_fork {
+	struct vmsim_uffd *parent, *child;
+	struct vmsim_uffd_fork *next;
+};
+
+static struct vmsim_uffd *ctx_of(const struct vm_area_struct *vma)
+{
+	return vma->uffd_ctx;
+}
+
+int vmsim_uffd_open(struct vmsim_mm *mm, uint64_t features, struct vmsim_uffd **out)
+{
+	struct vmsim_uffd *ctx;
+
+	if (!mm || !out || (features & ~VMSIM_UFFD_FEATURES))
+		return -EINVAL;
+	/* UFFDIO_API: WP_ASYNC implies WP_UNPOPULATED. */
+	if (features & UFFD_FEATURE_WP_ASYNC)
+		features |= UFFD_FEATURE_WP_UNPOPULATED;
+	ctx = vmsim__calloc(mm->vm, 1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->mm = mm;
+	ctx->features = features;
+	LL_APPEND(mm->uffds, ctx);
+	*out = ctx;
+	return 0;
+}
+
+void vmsim_uffd_set_handler(struct vmsim_uffd *ctx, vmsim_uffd_handler_fn fn, void *arg)
+{
+	ctx->fn = fn;
+	ctx->arg = arg;
+}
+
+void *vmsim_uffd_handler_arg(const struct vmsim_uffd *ctx)
+{
+	return ctx->arg;
+}
+
+uint64_t vmsim_uffd_features(const struct vmsim_uffd *ctx)
+{
+	return ctx->features;
+}
+
+struct vmsim_mm *vmsim_uffd_mm(const struct vmsim_uffd *ctx)
+{
+	return ctx->mm;
+}
+
+static int deliver(struct vmsim_uffd *ctx, const struct vmsim_uffd_msg *msg)
+{
+	if (!ctx->fn)
+		return VMSIM_UFFD_SIGBUS;
+	return ctx->fn(ctx->arg, ctx, msg);
+}
+
+/* ---- queries mm asks ---- */
+
+bool vmsim__userfaultfd_wp_async(const struct vm_area_struct *vma)
+{
+	return ctx_of(vma) && (ctx_of(vma)->features & UFFD_FEATURE_WP_ASYNC);
+}
+
+/* Markers on none ptes: file memory always; anonymous with WP_UNPOPULATED. */
+bool vmsim__userfaultfd_wp_use_markers(const struct vm_area_struct *vma)
+{
+	if (!userfaultfd_wp(vma))
+		return false;
+	if (!vma_is_anonymous(vma))
+		return true;
+	return ctx_of(vma) && (ctx_of(vma)->features & UFFD_FEATURE_WP_UNPOPULATED);
+}
+
+bool vmsim__vmf_orig_pte_uffd_wp(const struct vm_fault *vmf)
+{
+	if (!userfaultfd_wp(vmf->vma) || !(vmf->flags & FAULT_FLAG_ORIG_PTE_VALID))
+		return false;
+	return pte_is_uffd_wp_marker(vmf->orig_pte);
+}
+
+/* pte_install_uffd_wp_if_needed(): a zapped pte that carried uffd-wp in a
+ * file vma leaves a marker, so the protection outlives the pte. */
+void vmsim__zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+					  const struct zap_details *d, pte_t pteval)
+{
+	bool arm;
+
+	if (vma_is_anonymous(vma) || (d && (d->zap_flags & ZAP_FLAG_DROP_MARKER)))
+		return;
+	if (!userfaultfd_wp(vma))
+		return;
+	arm = pte_present(pteval) ? pte_uffd_wp(pteval) : pte_swp_uffd_wp_any(pteval);
+	if (arm && pte_none(ptep_get(ptep)))
+		vmsim__set_pte_at(vma->vm_mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
+}
+
+/* handle_userfault(): tell the handler and wait (here: call it, with
+ * mmap_lock dropped as Linux drops it), then let the fault be retried. */
+unsigned vmsim__handle_userfault(struct vm_fault *vmf, unsigned long reason)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim_uffd *ctx = ctx_of(vma);
+	struct vmsim_mm *mm = vma->vm_mm;
+	struct vmsim_uffd_msg msg = { .event = UFFD_EVENT_PAGEFAULT, .address = vmf->address };
+	bool relock;
+	int r;
+
+	if (!ctx)
+		return VM_FAULT_SIGBUS;
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		msg.flags |= UFFD_PAGEFAULT_FLAG_WRITE;
+	if (reason & VM_UFFD_WP)
+		msg.flags |= UFFD_PAGEFAULT_FLAG_WP;
+	if (reason & VM_UFFD_MINOR)
+		msg.flags |= UFFD_PAGEFAULT_FLAG_MINOR;
+	vmsim__trace(mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vmf->cpu,
+			  .addr = vmf->address, .why = "handle_userfault" });
+	relock = vmsim_lock_held(&mm->mmap_lock) && !vmsim_lock_held_write(&mm->mmap_lock);
+	if (relock)
+		vmsim_unlock_read(mm->vm, &mm->mmap_lock);
+	r = deliver(ctx, &msg);
+	if (relock)
+		vmsim_lock_read(mm->vm, &mm->mmap_lock);
+	return r == VMSIM_UFFD_SIGBUS ? VM_FAULT_SIGBUS : VM_FAULT_RETRY;
+}
+
+/* ---- events ---- */
+
+void vmsim__userfaultfd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	struct vmsim_uffd *ctx = ctx_of(vma);
+	struct vmsim_uffd_msg msg = { .event = UFFD_EVENT_REMOVE, .start = start, .end = end };
+
+	if (!ctx || !(ctx->features & UFFD_FEATURE_EVENT_REMOVE))
+		return;
+	deliver(ctx, &msg);
+}
+
+/* userfaultfd_unmap_prep(): one event per context per munmap call. */
+void vmsim__userfaultfd_unmap_prep(struct vm_area_struct *vma, uint64_t start, uint64_t end,
+				   struct vmsim_uffd_unmap **list)
+{
+	struct vmsim_uffd *ctx = ctx_of(vma);
+	struct vmsim_uffd_unmap *u;
+
+	if (!ctx || !(ctx->features & UFFD_FEATURE_EVENT_UNMAP))
+		return;
+	LL_FOREACH(*list, u)
+		if (u->ctx == ctx && u->start == start && u->end == end)
+			return;
+	u = vmsim__calloc(vma->vm_mm->vm, 1, sizeof(*u));
+	if (!u)
+		return;
+	u->ctx = ctx;
+	u->start = start;
+	u->end = end;
+	LL_APPEND(*list, u);
+}
+
+void vmsim__userfaultfd_unmap_complete(struct vmsim *vm, struct vmsim_uffd_unmap *list)
+{
+	struct vmsim_uffd_unmap *u, *t;
+
+	LL_FOREACH_SAFE(list, u, t) {
+		struct vmsim_uffd_msg msg = { .event = UFFD_EVENT_UNMAP, .start = u->start, .end = u->end };
+
+		deliver(u->ctx, &msg);
+		vmsim__free(vm, u);
+	}
+}
+
+/* dup_userfaultfd(): without EVENT_FORK the child loses every uffd flag;
+ * with it, each parent context gets one child context (same features and
+ * handler), announced to the parent after the fork. */
+int vmsim__dup_userfaultfd(struct vm_area_struct *vma, struct vm_area_struct *pvma, struct vmsim_uffd_fork **list)
+{
+	struct vmsim_uffd *octx = ctx_of(pvma);
+	struct vmsim_uffd_fork *f;
+
+	if (!octx || !(octx->features & UFFD_FEATURE_EVENT_FORK)) {
+		vma->uffd_ctx = NULL;
+		vma->vm_flags &= ~__VM_UFFD_FLAGS;
+		return 0;
+	}
+	LL_FOREACH(*list, f) {
+		if (f->parent == octx) {
+			vma->uffd_ctx = f->child;
+			return 0;
+		}
+	}
+	f = vmsim__calloc(vma->vm_mm->vm, 1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	if (vmsim_uffd_open(vma->vm_mm, octx->features, &f->child)) {
+		vmsim__free(vma->vm_mm->vm, f);
+		return -ENOMEM;
+	}
+	f->child->fn = octx->fn;
+	f->child->arg = octx->arg;
+	f->parent = octx;
+	LL_APPEND(*list, f);
+	vma->uffd_ctx = f->child;
+	return 0;
+}
+
+void vmsim__dup_userfaultfd_complete(struct vmsim *vm, struct vmsim_uffd_fork *list, struct vmsim_mm *child)
+{
+	struct vmsim_uffd_fork *f, *t;
+
+	LL_FOREACH_SAFE(list, f, t) {
+		struct vmsim_uffd_msg msg = { .event = UFFD_EVENT_FORK, .child = f->child, .child_mm = child };
+
+		deliver(f->parent, &msg);
+		vmsim__free(vm, f);
+	}
+}
+
+void vmsim__dup_userfaultfd_fail(struct vmsim *vm, struct vmsim_uffd_fork *list)
+{
+	struct vmsim_uffd_fork *f, *t;
+
+	LL_FOREACH_SAFE(list, f, t)
+		vmsim__free(vm, f);
+}
+
+void vmsim__userfaultfd_mm_exit(struct vmsim_mm *mm)
+{
+	struct vmsim_uffd *ctx, *t;
+
+	LL_FOREACH_SAFE(mm->uffds, ctx, t) {
+		LL_DELETE(mm->uffds, ctx);
+		vmsim__free(mm->vm, ctx);
+	}
+}
+
+/* ---- registration ---- */
+
+static int validate_range(struct vmsim_mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t ts = vmsim_task_size(mm->vm);
+
+	if ((start & ~PAGE_MASK) || (len & ~PAGE_MASK) || !len)
+		return -EINVAL;
+	if (start < MMAP_MIN_ADDR || start >= ts || len > ts - start)
+		return -EINVAL;
+	return 0;
+}
+
+/* vma_can_userfault() */
+static bool vma_can_userfault(const struct vm_area_struct *vma, unsigned long vm_flags, bool wp_async)
+{
+	vm_flags &= __VM_UFFD_FLAGS;
+	if ((vm_flags & VM_UFFD_MINOR) && !vma_is_shmem(vma))
+		return false;
+	if (wp_async && vm_flags == VM_UFFD_WP)
+		return true;
+	return vma_is_anonymous(vma) || vma_is_shmem(vma);
+}
+
+/* Give [start, end) of vma its own vma, splitting where needed. */
+static struct vm_area_struct *isolate(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t start,
+				      uint64_t end)
+{
+	if (start > vma->vm_start) {
+		if (vmsim__split_vma(mm, vma, start))
+			return NULL;
+		vma = vma->next;
+	}
+	if (end < vma->vm_end && vmsim__split_vma(mm, vma, end))
+		return NULL;
+	return vma;
+}
+
+/* userfaultfd_set_vm_flags(): shared mappings switch write-notify with wp. */
+static void set_vm_flags(struct vm_area_struct *vma, unsigned long flags)
+{
+	bool wp_changed = (vma->vm_flags ^ flags) & VM_UFFD_WP;
+
+	vma->vm_flags = flags;
+	if ((vma->vm_flags & VM_SHARED) && wp_changed)
+		vmsim__vma_set_page_prot(vma);
+}
+
+static long wp_range(struct vm_area_struct *vma, uint64_t start, uint64_t end, bool enable)
+{
+	unsigned long cp = enable ? MM_CP_UFFD_WP : MM_CP_UFFD_WP_RESOLVE;
+	struct mmu_gather tlb;
+	long ret;
+
+	/* vma_wants_manual_pte_write_upgrade() */
+	if (!enable && (vma->vm_flags & VM_WRITE) &&
+	    (!(vma->vm_flags & VM_SHARED) ||
+	     vma->vm_page_prot.pgprot != vmsim__vm_get_page_prot(vma->vm_flags).pgprot))
+		cp |= MM_CP_TRY_CHANGE_WRITABLE;
+	tlb_gather_mmu(&tlb, vma->vm_mm, false);
+	ret = vmsim__change_protection(&tlb, vma, start, end, cp);
+	tlb_finish_mmu(&tlb);
+	return ret;
+}
+
+int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, uint64_t modes)
+{
+	struct vmsim_mm *mm;
+	struct vm_area_struct *v;
+	unsigned long vm_flags = 0;
+	bool wp_async, found = false;
+	uint64_t end;
+	int err = 0;
+
+	if (!ctx)
+		return -EBADF;
+	mm = ctx->mm;
+	if (!modes || (modes & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP | UFFDIO_REGISTER_MODE_MINOR)))
+		return -EINVAL;
+	if (modes & UFFDIO_REGISTER_MODE_MISSING)
+		vm_flags |= VM_UFFD_MISSING;
+	if (modes & UFFDIO_REGISTER_MODE_WP)
+		vm_flags |= VM_UFFD_WP;
+	if (modes & UFFDIO_REGISTER_MODE_MINOR)
+		vm_flags |= VM_UFFD_MINOR;
+	err = validate_range(mm, start, len);
+	if (err)
+		return err;
+	end = start + len;
+	wp_async = ctx->features & UFFD_FEATURE_WP_ASYNC;
+	vmsim__mm_enter(mm);
+	vmsim_lock(mm->vm, &mm->mmap_lock);
+	/* Every vma in the range must accept it (holes are fine). */
+	err = -EINVAL;
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_end <= start || v->vm_start >= end)
+			continue;
+		found = true;
+		if (!vma_can_userfault(v, vm_flags, wp_async)) {
+			err = -EINVAL;
+			goto out;
+		}
+		if (!(v->vm_flags & VM_MAYWRITE)) {
+			err = -EPERM;
+			goto out;
+		}
+		if (v->uffd_ctx && v->uffd_ctx != ctx) {
+			err = -EBUSY;
+			goto out;
+		}
+	}
+	if (!found)
+		goto out;
+	err = 0;
+	for (v = mm->mmap; v && !err; v = v ? v->next : NULL) {
+		uint64_t s, e;
+
+		if (v->vm_end <= start)
+			continue;
+		if (v->vm_start >= end)
+			break;
+		if (v->uffd_ctx == ctx && (v->vm_flags & vm_flags) == vm_flags)
+			continue;
+		s = v->vm_start > start ? v->vm_start : start;
+		e = v->vm_end < end ? v->vm_end : end;
+		v = isolate(mm, v, s, e);
+		if (!v) {
+			err = -ENOMEM;
+			break;
+		}
+		set_vm_flags(v, (v->vm_flags & ~__VM_UFFD_FLAGS) | vm_flags);
+		v->uffd_ctx = ctx;
+	}
+out:
+	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	return err;
+}
+
+/* userfaultfd_clear_vma(): drop the flags, and every uffd-wp bit and
+ * marker the range still carries. */
+static void clear_vma(struct vm_area_struct *v, uint64_t s, uint64_t e)
+{
+	if (userfaultfd_wp(v))
+		wp_range(v, s, e, false);
+	set_vm_flags(v, v->vm_flags & ~__VM_UFFD_FLAGS);
+	v->uffd_ctx = NULL;
+}
+
+int vmsim_uffd_unregister(struct vmsim_uffd *ctx, uint64_t start, uint64_t len)
+{
+	struct vmsim_mm *mm;
+	struct vm_area_struct *v;
+	uint64_t end;
+	bool wp_async;
+	int err;
+
+	if (!ctx)
+		return -EBADF;
+	mm = ctx->mm;
+	err = validate_range(mm, start, len);
+	if (err)
+		return err;
+	end = start + len;
+	wp_async = ctx->features & UFFD_FEATURE_WP_ASYNC;
+	vmsim__mm_enter(mm);
+	vmsim_lock(mm->vm, &mm->mmap_lock);
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_end <= start || v->vm_start >= end)
+			continue;
+		if (!vma_can_userfault(v, v->vm_flags, wp_async)) {
+			err = -EINVAL;
+			goto out;
+		}
+	}
+	for (v = mm->mmap; v && !err; v = v ? v->next : NULL) {
+		uint64_t s, e;
+
+		if (v->vm_end <= start)
+			continue;
+		if (v->vm_start >= end)
+			break;
+		if (!v->uffd_ctx)
+			continue;
+		s = v->vm_start > start ? v->vm_start : start;
+		e = v->vm_end < end ? v->vm_end : end;
+		v = isolate(mm, v, s, e);
+		if (!v) {
+			err = -ENOMEM;
+			break;
+		}
+		clear_vma(v, s, e);
+		vmsim__vma_try_merge(mm, v);
+		v = vmsim__find_vma(mm, s);
+	}
+out:
+	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	return err;
+}
+
+void vmsim_uffd_close(struct vmsim_uffd *ctx)
+{
+	struct vmsim_mm *mm;
+	struct vm_area_struct *v;
+
+	if (!ctx)
+		return;
+	mm = ctx->mm;
+	vmsim_lock(mm->vm, &mm->mmap_lock);
+	DL_FOREACH(mm->mmap, v)
+		if (v->uffd_ctx == ctx)
+			clear_vma(v, v->vm_start, v->vm_end);
+	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	LL_DELETE(mm->uffds, ctx);
+	vmsim__free(mm->vm, ctx);
+}
+
+/* ---- UFFDIO_WRITEPROTECT ---- */
+
+int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp)
+{
+	struct vmsim_mm *mm;
+	struct vm_area_struct *v;
+	uint64_t end;
+	int err;
+
+	if (!ctx)
+		return -EBADF;
+	mm = ctx->mm;
+	err = validate_range(mm, start, len);
+	if (err)
+		return err;
+	end = start + len;
+	vmsim__mm_enter(mm);
+	vmsim_lock_read(mm->vm, &mm->mmap_lock);
+	err = -ENOENT;
+	DL_FOREACH(mm->mmap, v) {
+		uint64_t s, e;
+
+		if (v->vm_end <= start || v->vm_start >= end)
+			continue;
+		if (!userfaultfd_wp(v)) {
+			err = -ENOENT;
+			break;
+		}
+		s = v->vm_start > start ? v->vm_start : start;
+		e = v->vm_end < end ? v->vm_end : end;
+		wp_range(v, s, e, wp);
+		err = 0;
+	}
+	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	return err;
+}
+
+/* ---- mfill: COPY, ZEROPAGE, CONTINUE ---- */
+
+enum mfill_mode { MFILL_COPY, MFILL_ZEROPAGE, MFILL_CONTINUE };
+
+/* mfill_atomic_install_pte() */
+static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, struct vmsim_page *p,
+		       bool in_cache, bool wp)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	bool writable = (vma->vm_flags & VM_WRITE) && !(in_cache && !(vma->vm_flags & VM_SHARED));
+	pte_t pte = pte_mkdirty(pfn_pte(vmsim_page_to_pfn(vm, p), vma->vm_page_prot));
+
+	if (writable)
+		pte = pte_mkwrite(pte);
+	if (wp)
+		pte = pte_mkuffd_wp(pte);
+	if (!pte_none_mostly(ptep_get(ptep)))
+		return -EEXIST;
+	if (in_cache)
+		vmsim__folio_add_file_rmap(vma, p);
+	else
+		vmsim__folio_add_new_anon_rmap(vma, p, addr);
+	vmsim__set_pte_at(vma->vm_mm, addr, ptep, pte);
+	return 0;
+}
+
+static int fill_page(struct vmsim *vm, struct vmsim_page *p, const unsigned char *src, int byte)
+{
+	if (src)
+		return vmsim_frame_write(vm, p, 0, src, PAGE_SIZE);
+	vmsim_frame_fill(vm, p, 0, byte, PAGE_SIZE);
+	return 0;
+}
+
+static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode mode,
+		     const unsigned char *src, int byte, bool wp)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	pte_t *ptep = vmsim__pte_alloc(vma->vm_mm, addr);
+	struct vmsim_page *p;
+	int err;
+
+	if (!ptep)
+		return -ENOMEM;
+	if (mode == MFILL_CONTINUE) {
+		/* The page must already be in the page cache. */
+		p = vmsim__filemap_get(vma->vm_file, linear_page_index(vma, addr));
+		if (!p)
+			return -EFAULT;
+		vmsim_get_page(vm, p);
+		err = install_pte(vma, addr, ptep, p, true, wp);
+		if (err)
+			vmsim_put_page(vm, p);
+		return err;
+	}
+	if (!(vma->vm_flags & VM_SHARED)) {
+		if (mode == MFILL_ZEROPAGE) {
+			/* The zero page needs a strictly none pte: no marker. */
+			if (!pte_none(ptep_get(ptep)))
+				return -EEXIST;
+			vmsim__set_pte_at(vma->vm_mm, addr, ptep,
+					  pte_mkspecial(pfn_pte(vmsim_zero_pfn(vm), vma->vm_page_prot)));
+			return 0;
+		}
+		if (!pte_none_mostly(ptep_get(ptep)))
+			return -EEXIST;
+		p = vmsim_alloc_pages(vm, 0);
+		if (!p)
+			return -ENOMEM;
+		fill_page(vm, p, src, byte);
+		vmsim_page_set(p, PG_uptodate);
+		err = install_pte(vma, addr, ptep, p, false, wp);
+		if (err)
+			vmsim_put_page(vm, p);
+		return err;
+	}
+	/* shmem_mfill_atomic_pte(): a new page in the page cache, mapped. */
+	{
+		struct vmsim_file *f = vma->vm_file;
+		uint64_t pgoff = linear_page_index(vma, addr);
+		unsigned ret;
+
+		if (pgoff >= (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT)
+			return -EFAULT;
+		if (vmsim__filemap_get(f, pgoff))
+			return -EEXIST;
+		if (!pte_none_mostly(ptep_get(ptep)))
+			return -EEXIST;
+		ret = vmsim__filemap_fault(f, pgoff, &p, false);	/* allocates the hole */
+		if (ret)
+			return -ENOMEM;
+		if (mode == MFILL_COPY)
+			fill_page(vm, p, src, byte);
+		vmsim__folio_mark_dirty(p);
+		err = install_pte(vma, addr, ptep, p, true, wp);
+		if (err)
+			vmsim_put_page(vm, p);
+		return err;
+	}
+}
+
+static long mfill(struct vmsim_uffd *ctx, uint64_t dst, const void *src, int byte, uint64_t len, bool wp,
+		  enum mfill_mode mode)
+{
+	struct vmsim_mm *mm;
+	struct vm_area_struct *vma;
+	long copied = 0;
+	int err;
+
+	if (!ctx)
+		return -EBADF;
+	mm = ctx->mm;
+	err = validate_range(mm, dst, len);
+	if (err)
+		return err;
+	vmsim__mm_enter(mm);
+	vmsim_lock_read(mm->vm, &mm->mmap_lock);
+	vma = vmsim__find_vma(mm, dst);
+	err = -ENOENT;
+	if (!vma || dst + len > vma->vm_end || !vma->uffd_ctx)
+		goto out;
+	err = -EINVAL;
+	if (wp && !userfaultfd_wp(vma))
+		goto out;
+	if (!vma_is_anonymous(vma) && !vma_is_shmem(vma))
+		goto out;
+	if (mode == MFILL_CONTINUE && (!vma_is_shmem(vma) || !userfaultfd_minor(vma)))
+		goto out;
+	err = -ENOMEM;
+	if (!(vma->vm_flags & VM_SHARED) && vmsim__anon_vma_prepare(vma))
+		goto out;
+	err = 0;
+	for (uint64_t a = dst; a < dst + len; a += PAGE_SIZE) {
+		err = mfill_one(vma, a, mode, src ? (const unsigned char *)src + (a - dst) : NULL, byte, wp);
+		if (err)
+			break;
+		copied += PAGE_SIZE;
+	}
+out:
+	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
+	vmsim__mm_check_after(mm->vm);
+	return copied ? copied : err;
+}
+
+long vmsim_uffd_copy(struct vmsim_uffd *ctx, uint64_t dst, const void *src, int byte, uint64_t len, bool wp)
+{
+	return mfill(ctx, dst, src, byte, len, wp, MFILL_COPY);
+}
+
+long vmsim_uffd_zeropage(struct vmsim_uffd *ctx, uint64_t dst, uint64_t len)
+{
+	return mfill(ctx, dst, NULL, 0, len, false, MFILL_ZEROPAGE);
+}
+
+long vmsim_uffd_continue(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp)
+{
+	return mfill(ctx, start, NULL, 0, len, wp, MFILL_CONTINUE);
+}
