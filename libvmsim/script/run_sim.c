@@ -13,16 +13,22 @@
 
 #define MAX_PROCS 256
 
+struct sim;
+
+/* A scenario process: its mm, its userfaultfd and the handler's policy. */
 struct proc {
 	char name[VMS_NAME_MAX];
 	struct vmsim_mm *mm;
+	struct vmsim_uffd *uffd;
+	enum vms_resolve missing, wp, minor;
+	struct sim *sim;
 };
 
-static void show_procs(const struct proc *procs, unsigned n, struct vmsim_show_proc *out)
+static void show_procs(struct proc *const *procs, unsigned n, struct vmsim_show_proc *out)
 {
 	for (unsigned i = 0; i < n; i++) {
-		out[i].name = procs[i].name;
-		out[i].mm = procs[i].mm;
+		out[i].name = procs[i]->name;
+		out[i].mm = procs[i]->mm;
 	}
 }
 
@@ -30,8 +36,9 @@ struct sim {
 	struct vmsim *vm;
 	struct vms_out out;
 	FILE *err;
-	struct proc procs[MAX_PROCS];
+	struct proc *procs[MAX_PROCS];
 	unsigned nprocs;
+	struct vmsim_uffd *forked_uffd;	/* the child context a fork event announced */
 	const struct vms_cmd *cur;
 	unsigned bugs;
 	bool trace;
@@ -54,31 +61,157 @@ static int fail(struct sim *s, const struct vms_cmd *c, const char *fmt, ...)
 	return 1;
 }
 
-static struct vmsim_mm *find_mm(struct sim *s, const char *name)
+static struct proc *find_proc(struct sim *s, const char *name)
 {
 	for (unsigned i = 0; i < s->nprocs; i++)
-		if (!strcmp(s->procs[i].name, name))
-			return s->procs[i].mm;
+		if (!strcmp(s->procs[i]->name, name))
+			return s->procs[i];
 	return NULL;
+}
+
+static struct vmsim_mm *find_mm(struct sim *s, const char *name)
+{
+	struct proc *p = find_proc(s, name);
+
+	return p ? p->mm : NULL;
 }
 
 static void drop_proc(struct sim *s, const char *name)
 {
 	for (unsigned i = 0; i < s->nprocs; i++) {
-		if (!strcmp(s->procs[i].name, name)) {
+		if (!strcmp(s->procs[i]->name, name)) {
+			free(s->procs[i]);
 			s->procs[i] = s->procs[--s->nprocs];
 			return;
 		}
 	}
 }
 
-static int add_proc(struct sim *s, const char *name, struct vmsim_mm *mm)
+static struct proc *add_proc(struct sim *s, const char *name, struct vmsim_mm *mm)
 {
-	if (s->nprocs >= MAX_PROCS)
-		return -ENOMEM;
-	snprintf(s->procs[s->nprocs].name, VMS_NAME_MAX, "%s", name);
-	s->procs[s->nprocs++].mm = mm;
-	return 0;
+	struct proc *p;
+
+	if (s->nprocs >= MAX_PROCS || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	snprintf(p->name, VMS_NAME_MAX, "%s", name);
+	p->mm = mm;
+	p->sim = s;
+	p->missing = VMS_RESOLVE_ZEROPAGE;
+	p->wp = VMS_RESOLVE_UNPROTECT;
+	p->minor = VMS_RESOLVE_CONTINUE;
+	s->procs[s->nprocs++] = p;
+	return p;
+}
+
+/* ---- userfaultfd: the `resolve` policy as a handler ---- */
+
+static int uffd_handler(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uffd_msg *msg)
+{
+	struct proc *p = arg;
+	struct sim *s = p->sim;
+	uint64_t a = msg->address;
+	unsigned kind;
+	enum vms_resolve how;
+
+	switch (msg->event) {
+	case UFFD_EVENT_FORK:
+		vms_out_uffd_fork(&s->out, p->name, s->cur && s->cur->op == VMS_FORK ? s->cur->name[1] : "?");
+		s->forked_uffd = msg->child;
+		return 0;
+	case UFFD_EVENT_REMOVE:
+		vms_out_uffd_range(&s->out, p->name, "remove", msg->start, msg->end - msg->start);
+		return 0;
+	case UFFD_EVENT_UNMAP:
+		vms_out_uffd_range(&s->out, p->name, "unmap", msg->start, msg->end - msg->start);
+		return 0;
+	case UFFD_EVENT_PAGEFAULT:
+		break;
+	}
+	kind = (msg->flags & UFFD_PAGEFAULT_FLAG_MINOR) ? VMS_UFFD_MODE_MINOR :
+	       (msg->flags & UFFD_PAGEFAULT_FLAG_WP) ? VMS_UFFD_MODE_WP : VMS_UFFD_MODE_MISSING;
+	vms_out_uffd_fault(&s->out, p->name, a, kind, msg->flags & UFFD_PAGEFAULT_FLAG_WRITE);
+	how = kind == VMS_UFFD_MODE_MINOR ? p->minor : kind == VMS_UFFD_MODE_WP ? p->wp : p->missing;
+	switch (how) {
+	case VMS_RESOLVE_ZEROPAGE:
+		vmsim_uffd_zeropage(ctx, a, VMS_PAGE_SIZE);
+		break;
+	case VMS_RESOLVE_COPY:
+		vmsim_uffd_copy(ctx, a, NULL, 0xAA, VMS_PAGE_SIZE, false);
+		break;
+	case VMS_RESOLVE_UNPROTECT:
+		vmsim_uffd_writeprotect(ctx, a, VMS_PAGE_SIZE, false);
+		break;
+	case VMS_RESOLVE_CONTINUE:
+		vmsim_uffd_continue(ctx, a, VMS_PAGE_SIZE, false);
+		break;
+	default:
+		return VMSIM_UFFD_SIGBUS;
+	}
+	return VMSIM_UFFD_RETRY;
+}
+
+static uint64_t uffd_features(unsigned f)
+{
+	return (f & VMS_UFFD_FEAT_EVENT_FORK ? UFFD_FEATURE_EVENT_FORK : 0) |
+	       (f & VMS_UFFD_FEAT_EVENT_REMOVE ? UFFD_FEATURE_EVENT_REMOVE : 0) |
+	       (f & VMS_UFFD_FEAT_EVENT_UNMAP ? UFFD_FEATURE_EVENT_UNMAP : 0) |
+	       (f & VMS_UFFD_FEAT_WP_UNPOPULATED ? UFFD_FEATURE_WP_UNPOPULATED : 0) |
+	       (f & VMS_UFFD_FEAT_WP_ASYNC ? UFFD_FEATURE_WP_ASYNC : 0);
+}
+
+static int uffd_cmd(struct sim *s, const struct vms_cmd *c, struct proc *p)
+{
+	long r;
+
+	switch (c->uffd_op) {
+	case VMS_UFFD_RESOLVE:
+		if (c->resolve_missing != VMS_RESOLVE_KEEP)
+			p->missing = c->resolve_missing;
+		if (c->resolve_wp != VMS_RESOLVE_KEEP)
+			p->wp = c->resolve_wp;
+		if (c->resolve_minor != VMS_RESOLVE_KEEP)
+			p->minor = c->resolve_minor;
+		return 0;
+	case VMS_UFFD_REGISTER: {
+		uint64_t want = uffd_features(c->uffd_features);
+		uint64_t modes = (c->uffd_modes & VMS_UFFD_MODE_MISSING ? UFFDIO_REGISTER_MODE_MISSING : 0) |
+				 (c->uffd_modes & VMS_UFFD_MODE_WP ? UFFDIO_REGISTER_MODE_WP : 0) |
+				 (c->uffd_modes & VMS_UFFD_MODE_MINOR ? UFFDIO_REGISTER_MODE_MINOR : 0);
+
+		if (!p->uffd) {
+			int err = vmsim_uffd_open(p->mm, want, &p->uffd);
+
+			if (err)
+				return err;
+			vmsim_uffd_set_handler(p->uffd, uffd_handler, p);
+		} else if (want & ~vmsim_uffd_features(p->uffd)) {
+			return -EINVAL;	/* features are fixed at open */
+		}
+		return vmsim_uffd_register(p->uffd, c->addr, c->len, modes);
+	}
+	default:
+		break;
+	}
+	if (!p->uffd)
+		return -EBADF;
+	switch (c->uffd_op) {
+	case VMS_UFFD_UNREGISTER:
+		return vmsim_uffd_unregister(p->uffd, c->addr, c->len);
+	case VMS_UFFD_WP:
+		return vmsim_uffd_writeprotect(p->uffd, c->addr, c->len, c->uffd_wp);
+	case VMS_UFFD_COPY:
+		r = vmsim_uffd_copy(p->uffd, c->addr, NULL, c->has_byte ? c->byte : 0xAA, c->len, c->uffd_wp);
+		return r < 0 ? (int)r : 0;
+	case VMS_UFFD_ZEROPAGE:
+		r = vmsim_uffd_zeropage(p->uffd, c->addr, c->len);
+		return r < 0 ? (int)r : 0;
+	case VMS_UFFD_CONTINUE:
+		r = vmsim_uffd_continue(p->uffd, c->addr, c->len, c->uffd_wp);
+		return r < 0 ? (int)r : 0;
+	default:
+		return -EINVAL;
+	}
+	(void)s;
 }
 
 static void bug_handler(struct vmsim *vm, const struct vmsim_bug_report *r, void *arg)
@@ -106,8 +239,6 @@ static const char *unsupported(const struct vms_cmd *c)
 {
 	const struct vms_cmd *x = c->op == VMS_EXPECT_ERROR ? c->inner : c;
 
-	if (x->op == VMS_UFFD)
-		return "userfaultfd";
 	if (x->op == VMS_FILE && x->file_kind == VMS_FILE_DAX)
 		return "kind=dax";
 	if (x->op == VMS_MACHINE) {
@@ -116,8 +247,6 @@ static const char *unsupported(const struct vms_cmd *c)
 				return "luf=on/debug";
 			if (!strcmp(x->kv[i].key, "thp") && strcmp(x->kv[i].value, "never"))
 				return "thp=always";
-			if (!strcmp(x->kv[i].key, "quirks") && x->kv[i].value[0])
-				return "quirks";
 		}
 	}
 	return NULL;
@@ -381,13 +510,30 @@ static int syscall_cmd(struct sim *s, const struct vms_cmd *c, int *err, bool qu
 	prot = (c->prot & VMS_PROT_READ ? VMSIM_PROT_READ : 0) | (c->prot & VMS_PROT_WRITE ? VMSIM_PROT_WRITE : 0) |
 	       (c->prot & VMS_PROT_EXEC ? VMSIM_PROT_EXEC : 0);
 	switch (c->op) {
-	case VMS_FORK:
+	case VMS_FORK: {
+		struct proc *parent = find_proc(s, c->name[0]), *cp;
+
+		s->forked_uffd = NULL;
 		*err = vmsim_fork(mm, &child);
-		if (!*err && add_proc(s, c->name[1], child)) {
+		if (*err)
+			return 0;
+		cp = add_proc(s, c->name[1], child);
+		if (!cp) {
 			vmsim_mm_exit(child);
 			*err = -ENOMEM;
+			return 0;
+		}
+		/* With event_fork the child's new context keeps the parent's
+		 * policy, and faults print with the child's name. */
+		cp->missing = parent->missing;
+		cp->wp = parent->wp;
+		cp->minor = parent->minor;
+		if (s->forked_uffd) {
+			cp->uffd = s->forked_uffd;
+			vmsim_uffd_set_handler(cp->uffd, uffd_handler, cp);
 		}
 		return 0;
+	}
 	case VMS_EXIT:
 		vmsim_mm_exit(mm);
 		drop_proc(s, c->name[0]);
@@ -418,6 +564,9 @@ static int syscall_cmd(struct sim *s, const struct vms_cmd *c, int *err, bool qu
 	case VMS_ADVISE:
 		*err = vmsim_madvise(mm, c->addr, c->len, advice_of(c->advice));
 		return 0;
+	case VMS_UFFD:
+		*err = uffd_cmd(s, c, find_proc(s, c->name[0]));
+		return 0;
 	default:
 		return fail(s, c, "%s: not supported yet", vms_cmd_word(c));
 	}
@@ -441,7 +590,7 @@ static int run_cmd(struct sim *s, const struct vms_cmd *c)
 	}
 	case VMS_PROCESS:
 		rc = vmsim_mm_new(s->vm, &mm);
-		if (rc || add_proc(s, c->name[0], mm))
+		if (rc || !add_proc(s, c->name[0], mm))
 			return fail(s, c, "cannot create process %s", c->name[0]);
 		if (vmsim_mm_run(mm, c->cpu >= 0 ? c->cpu : 0))
 			return fail(s, c, "no cpu %d", c->cpu);
@@ -530,6 +679,8 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 	}
 	s->cur = NULL;
 	vmsim_free(s->vm);
+	for (unsigned i = 0; i < s->nprocs; i++)
+		free(s->procs[i]);
 	vms_out_fini(&s->out);
 	if (s->bugs && !rc)
 		rc = 3;
