@@ -397,6 +397,16 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 		set_vm_flags(v, (v->vm_flags & ~__VM_UFFD_FLAGS) | vm_flags);
 		v->uffd_ctx = ctx;
 	}
+	/* vma_modify_flags_uffd() merges what now matches its neighbours. */
+	for (uint64_t a = start; !err && a < end;) {
+		v = vmsim__find_vma(mm, a);
+		if (!v) {
+			a += PAGE_SIZE;
+			continue;
+		}
+		a = v->vm_end;
+		vmsim__vma_try_merge(mm, v);
+	}
 out:
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
 	vmsim__mm_check_after(mm->vm);
