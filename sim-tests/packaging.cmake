@@ -27,3 +27,22 @@ if(rc)
   message(FATAL_ERROR "the pkg-config-built program failed")
 endif()
 message(STATUS "pkg-config build of examples/hello.c works")
+
+# The same through CMake's find_package(vmsim).
+file(REMOVE_RECURSE ${BIN}/packaging-cmake)
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SRC}/sim-tests/packaging -B ${BIN}/packaging-cmake
+  -DCMAKE_PREFIX_PATH=${prefix} -DHELLO=${SRC}/examples/hello.c -DCMAKE_C_COMPILER=${CC}
+  "-DCMAKE_C_FLAGS=${EXTRA}" "-DCMAKE_EXE_LINKER_FLAGS=${EXTRA}"
+  RESULT_VARIABLE rc OUTPUT_QUIET)
+if(rc)
+  message(FATAL_ERROR "find_package(vmsim) failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${BIN}/packaging-cmake RESULT_VARIABLE rc OUTPUT_QUIET)
+if(rc)
+  message(FATAL_ERROR "a user's CMake project does not build")
+endif()
+execute_process(COMMAND ${BIN}/packaging-cmake/user RESULT_VARIABLE rc OUTPUT_QUIET)
+if(rc)
+  message(FATAL_ERROR "the find_package-built program failed")
+endif()
+message(STATUS "find_package(vmsim) build of examples/hello.c works")
