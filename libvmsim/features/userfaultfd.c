@@ -146,6 +146,11 @@ unsigned vmsim__handle_userfault(struct vm_fault *vmf, unsigned long reason)
 		msg.flags |= UFFD_PAGEFAULT_FLAG_MINOR;
 	vmsim__trace(mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vmf->cpu,
 			  .addr = vmf->address, .why = "handle_userfault" });
+	/* pte_unmap_unlock() first: the handler will change this table. */
+	if (vmf->ptl) {
+		vmsim_unlock(mm->vm, vmf->ptl);
+		vmf->ptl = NULL;
+	}
 	relock = vmsim_lock_held(&mm->mmap_lock) && !vmsim_lock_held_write(&mm->mmap_lock);
 	if (relock)
 		vmsim_unlock_read(mm->vm, &mm->mmap_lock);

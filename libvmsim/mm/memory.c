@@ -414,7 +414,12 @@ unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsig
 	vmf.pte = vmsim__pte_alloc(vma->vm_mm, vmf.address);
 	if (!vmf.pte)
 		return VM_FAULT_OOM;
+	/* pte_offset_map_lock(): the entry changes under its table's lock. */
+	vmf.ptl = vmsim__pte_lockptr(vma->vm_mm->vm, vmf.pte);
+	vmsim_lock(vma->vm_mm->vm, vmf.ptl);
 	ret = handle_pte_fault(&vmf);
+	if (vmf.ptl)
+		vmsim_unlock(vma->vm_mm->vm, vmf.ptl);
 	vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
 			  .addr = vmf.address, .level = VMSIM_LVL_PTE, .new = pte_val(ptep_get(vmf.pte)),
 			  .pfn = ret, .why = (flags & FAULT_FLAG_WRITE) ? "write" : "read" });
@@ -486,11 +491,15 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 
 		vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
 		if (w.level == VMSIM_LVL_PTE) {
+			struct vmsim_lock *ptl = vmsim__pte_lockptr(mm->vm, w.pte);
+
 			next = (addr | (PMD_SIZE - 1)) + 1;
 			if (next > end || next < addr)
 				next = end;
+			vmsim_lock(mm->vm, ptl);
 			for (pte_t *ptep = w.pte; addr < next; addr += PAGE_SIZE, ptep++)
 				zap_one(tlb, vma, addr, ptep, d);
+			vmsim_unlock(mm->vm, ptl);
 			continue;
 		}
 		if (w.level == VMSIM_LVL_NONE)
@@ -637,8 +646,22 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 			addr = next;
 			continue;
 		}
-		for (pte_t *ptep = w.pte; addr < next && !err; addr += PAGE_SIZE, ptep++)
-			err = copy_one(dst, src, addr, ptep, &wrprotected);
+		{
+			/* copy_pte_range(): the child's table first, then both
+			 * locks, the child's outside. */
+			pte_t *dst_pte = vmsim__pte_alloc(dst->vm_mm, addr);
+			struct vmsim_lock *dst_ptl, *src_ptl = vmsim__pte_lockptr(mm->vm, w.pte);
+
+			if (!dst_pte)
+				return -ENOMEM;
+			dst_ptl = vmsim__pte_lockptr(mm->vm, dst_pte);
+			vmsim_lock(mm->vm, dst_ptl);
+			vmsim_lock(mm->vm, src_ptl);
+			for (pte_t *ptep = w.pte; addr < next && !err; addr += PAGE_SIZE, ptep++)
+				err = copy_one(dst, src, addr, ptep, &wrprotected);
+			vmsim_unlock(mm->vm, src_ptl);
+			vmsim_unlock(mm->vm, dst_ptl);
+		}
 	}
 	(void)wrprotected;	/* dup_mmap flushes the parent's whole TLB at the end */
 	return err;

@@ -131,7 +131,14 @@ struct vm_fault {
 	pte_t orig_pte;
 	struct vmsim_page *page;
 	int cpu;
+	struct vmsim_lock *ptl;		/* the pte table's lock, while held */
 };
+
+/* pte_lockptr(): the split lock of the table holding ptep. */
+static inline struct vmsim_lock *vmsim__pte_lockptr(struct vmsim *vm, pte_t *ptep)
+{
+	return &vmsim_slot_table(vm, ptep)->ptl;
+}
 
 /* Fault flags (include/linux/mm_types.h) and results. */
 #ifndef FAULT_FLAG_WRITE

@@ -33,12 +33,25 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 	/* pgtable_populate_needed(): uffd-wp markers need tables to live in. */
 	bool populate = (cp_flags & MM_CP_UFFD_WP) && vmsim__userfaultfd_wp_use_markers(vma);
 
-	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
-		pte_t *ptep = populate ? vmsim__pte_alloc(mm, addr) : vmsim__pte_lookup(mm, addr);
-		pte_t old, new;
+	struct vmsim_lock *ptl = NULL;
 
-		if (!ptep)
-			continue;
+	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
+		pte_t *ptep, old, new;
+
+		/* One table at a time, under its lock (change_pte_range). */
+		if (ptl && !(addr & (PMD_SIZE - 1))) {
+			vmsim_unlock(mm->vm, ptl);
+			ptl = NULL;
+		}
+		if (!ptl) {
+			ptep = populate ? vmsim__pte_alloc(mm, addr) : vmsim__pte_lookup(mm, addr);
+			if (!ptep)
+				continue;
+			ptl = vmsim__pte_lockptr(mm->vm, ptep);
+			vmsim_lock(mm->vm, ptl);
+		} else {
+			ptep = vmsim__pte_lookup(mm, addr);
+		}
 		old = ptep_get(ptep);
 		if (pte_none(old)) {
 			/* A none pte of memory whose page may live on (page cache):
@@ -79,6 +92,8 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
 		pages++;
 	}
+	if (ptl)
+		vmsim_unlock(mm->vm, ptl);
 	return pages;
 }
 
