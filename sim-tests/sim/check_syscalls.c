@@ -153,11 +153,31 @@ START_TEST(madvise_dontneed_and_errors)
 	ck_assert_int_eq(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_DONTNEED), -ENOMEM);
 	ck_assert_uint_eq(tu_pm(mm, A) & PM_PRESENT, 0);
 	ck_assert_int_eq(tu_read(mm, A + P), 0);
-	/* POPULATE_WRITE on read-only memory is EFAULT. */
+	/* POPULATE_WRITE on read-only memory: GUP's check_vma_flags() refuses
+	 * the vma, which madvise_populate() reports as EINVAL. */
 	ck_assert_int_eq(vmsim_mprotect(mm, A, 2 * P, VMSIM_PROT_READ), 0);
-	ck_assert_int_eq(vmsim_madvise(mm, A, P, VMSIM_MADV_POPULATE_WRITE), -EFAULT);
+	ck_assert_int_eq(vmsim_madvise(mm, A, P, VMSIM_MADV_POPULATE_WRITE), -EINVAL);
 	ck_assert_int_eq(vmsim_madvise(mm, A, P, VMSIM_MADV_POPULATE_READ), 0);
 	ck_assert_uint_eq(tu_pfn(mm, A), vmsim_zero_pfn(vm));
+}
+END_TEST
+
+/* MADV_POPULATE_* is GUP over the range (faultin_page_range), not a vma
+ * walk: it stops at the first hole (ENOMEM) or refused vma (EINVAL), and
+ * what follows is not populated. */
+START_TEST(madvise_populate_stops_at_hole)
+{
+	ck_assert_int_eq(vmsim_mmap(mm, A, P, TU_PROT_RW, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_mmap(mm, A + 2 * P, P, TU_PROT_RW, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_mmap(mm, A + 3 * P, P, VMSIM_PROT_READ, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_mmap(mm, A + 4 * P, P, TU_PROT_RW, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_madvise(mm, A, 3 * P, VMSIM_MADV_POPULATE_WRITE), -ENOMEM);
+	ck_assert(tu_pm(mm, A) & PM_PRESENT);
+	ck_assert_uint_eq(tu_pm(mm, A + 2 * P) & PM_PRESENT, 0);
+	ck_assert_int_eq(vmsim_madvise(mm, A + 2 * P, 3 * P, VMSIM_MADV_POPULATE_WRITE), -EINVAL);
+	ck_assert(tu_pm(mm, A + 2 * P) & PM_PRESENT);
+	ck_assert_uint_eq(tu_pm(mm, A + 3 * P) & PM_PRESENT, 0);
+	ck_assert_uint_eq(tu_pm(mm, A + 4 * P) & PM_PRESENT, 0);
 }
 END_TEST
 
@@ -243,6 +263,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, mprotect_errors_and_hole);
 	tcase_add_test(tc, mremap_errors);
 	tcase_add_test(tc, madvise_dontneed_and_errors);
+	tcase_add_test(tc, madvise_populate_stops_at_hole);
 	tcase_add_test(tc, guard_regions);
 	tcase_add_test(tc, soft_dirty_clear_refs);
 	tcase_add_test(tc, checker_catches_mapcount);
