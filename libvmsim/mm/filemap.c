@@ -348,6 +348,9 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 
 	if (!buf && len)
 		return -EFAULT;
+	/* ksys_pwrite64(): a negative loff_t is EINVAL before any limit. */
+	if ((int64_t)off < 0)
+		return -EINVAL;
 	if (off + len < off || off + len > (1ULL << 46))
 		return -EFBIG;
 	while (done < len) {
@@ -380,6 +383,9 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 
 	if (!buf && len)
 		return -EFAULT;
+	/* ksys_pread64(): a negative loff_t is EINVAL, not end of file. */
+	if ((int64_t)off < 0)
+		return -EINVAL;
 	if (off >= f->i_size)
 		return 0;
 	if (len > f->i_size - off)

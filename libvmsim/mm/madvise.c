@@ -132,7 +132,6 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 	struct mmu_gather tlb;
-	unsigned ret;
 
 	switch (advice) {
 	case VMSIM_MADV_DONTNEED:
@@ -162,26 +161,40 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
 		return pageout(vma, start, end);
-	case VMSIM_MADV_POPULATE_READ:
-	case VMSIM_MADV_POPULATE_WRITE: {
-		bool write = advice == VMSIM_MADV_POPULATE_WRITE;
-
-		if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
-			return -EINVAL;
-		/* GUP's check_vma_flags(): no access of that kind -> EFAULT. */
-		if (write ? !(vma->vm_flags & VM_WRITE) : !(vma->vm_flags & VM_READ))
-			return -EFAULT;
-		ret = vmsim__populate(mm, start, end, write);
-		if (ret & VM_FAULT_OOM)
-			return -ENOMEM;
-		return ret ? -EFAULT : 0;
-	}
 	case VMSIM_MADV_GUARD_INSTALL:
 		return guard_install(vma, start, end);
 	case VMSIM_MADV_GUARD_REMOVE:
 		return guard_remove(vma, start, end);
 	}
 	return -EINVAL;
+}
+
+/* madvise_populate() -> faultin_page_range() -> __get_user_pages() with
+ * FOLL_MADV_POPULATE: not a vma walk but GUP over the whole range, which
+ * stops at the first problem, after populating what came before it: no
+ * vma -> ENOMEM; check_vma_flags() refusing the vma (no VM_WRITE for a
+ * write, no VM_READ for a read, VM_IO/VM_PFNMAP) -> EINVAL; a fault that
+ * fails (SIGBUS past EOF, SIGSEGV on a guard marker) -> EFAULT. */
+static int madvise_populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write)
+{
+	for (uint64_t a = start; a < end;) {
+		struct vm_area_struct *v = vmsim__find_vma(mm, a);
+		uint64_t e;
+		unsigned ret;
+
+		if (!v)
+			return -ENOMEM;
+		if ((v->vm_flags & VM_PFNMAP) || !(v->vm_flags & (write ? VM_WRITE : VM_READ)))
+			return -EINVAL;
+		e = v->vm_end < end ? v->vm_end : end;
+		ret = vmsim__populate(mm, a, e, write);
+		if (ret & VM_FAULT_OOM)
+			return -ENOMEM;
+		if (ret)
+			return -EFAULT;
+		a = e;
+	}
+	return 0;
 }
 
 int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
@@ -202,6 +215,12 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 		return 0;
 	vmsim__mm_enter(mm);
 	vmsim_lock(mm->vm, &mm->mmap_lock);
+	if (advice == VMSIM_MADV_POPULATE_READ || advice == VMSIM_MADV_POPULATE_WRITE) {
+		err = madvise_populate(mm, start, end, advice == VMSIM_MADV_POPULATE_WRITE);
+		vmsim_unlock(mm->vm, &mm->mmap_lock);
+		vmsim__mm_check_after(mm->vm);
+		return err;
+	}
 	/* madvise_walk_vmas(): act on the mapped parts; a hole makes the
 	 * result -ENOMEM, but only after the rest was done. */
 	for (a = start; a < end;) {

@@ -34,10 +34,98 @@ static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t l
 	return 0;
 }
 
+/* mremap_to() + move_vma() for [old, old + old_len), which lies in one vma
+ * (check_prep_vma: EFAULT otherwise), to new.  Caller holds mmap_lock. */
+static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t new)
+{
+	struct vm_area_struct *vma, *nv;
+	uint64_t new_len = old_len;
+	int err;
+
+	vma = vmsim__find_vma(mm, old);
+	if (!vma || old_len > vma->vm_end - old)
+		return -EFAULT;
+	/* mremap_to() unmaps the target first. */
+	err = vmsim__do_munmap(mm, new, new + new_len);
+	if (err)
+		return err;
+	vma = vmsim__find_vma(mm, old);
+	if (old > vma->vm_start && (err = vmsim__split_vma(mm, vma, old)))
+		return err;
+	vma = vmsim__find_vma(mm, old);
+	if (old + old_len < vma->vm_end && (err = vmsim__split_vma(mm, vma, old + old_len)))
+		return err;
+	/* copy_vma(): same file offset, flags and anon_vmas at the new place. */
+	nv = vmsim__vma_alloc(mm);
+	if (!nv)
+		return -ENOMEM;
+	nv->vm_start = new;
+	nv->vm_end = new + new_len;
+	nv->vm_flags = vma->vm_flags;
+	nv->vm_page_prot = vma->vm_page_prot;
+	nv->vm_pgoff = vma->vm_pgoff;
+	nv->vm_file = vma->vm_file;
+	/* mremap_userfaultfd_prep() without EVENT_REMAP (not modelled): the
+	 * moved range is no longer registered. */
+	nv->uffd_ctx = NULL;
+	nv->vm_flags &= ~__VM_UFFD_FLAGS;
+	if (vmsim__anon_vma_clone(nv, vma)) {
+		vmsim__vma_free(mm->vm, nv);
+		return -ENOMEM;
+	}
+	vmsim__vma_link(mm, nv);
+	err = move_ptes(mm, old, new, old_len);
+	if (err)
+		return err;
+	err = vmsim__do_munmap(mm, old, old + old_len);
+	nv = vmsim__find_vma(mm, new);
+	if (nv)
+		vmsim__vma_try_merge(mm, nv);
+	return err;
+}
+
+/* remap_move() (mm/mremap.c, 6.17+): a move with old_len == new_len takes
+ * every vma in [start, end), each clipped to the range, and puts it at the
+ * same distance from the previous one as in the source, so the gaps are
+ * kept (and what is mapped in the target's gaps stays).  A range that
+ * starts in a gap, or holds no vma, is EFAULT; a uffd-armed vma moves only
+ * alone (vma_multi_allowed). */
+static int remap_move(struct vmsim_mm *mm, uint64_t start, uint64_t end, uint64_t target)
+{
+	uint64_t addr = start, last_end = 0;
+	bool seen = false;
+
+	while (addr < end) {
+		struct vm_area_struct *v;
+		uint64_t from, len, offset;
+		int err;
+
+		DL_FOREACH(mm->mmap, v)
+			if (v->vm_end > addr)
+				break;
+		if (!v || v->vm_start >= end)
+			break;
+		if (!seen && start < v->vm_start)
+			return -EFAULT;
+		from = v->vm_start > addr ? v->vm_start : addr;
+		len = (v->vm_end < end ? v->vm_end : end) - from;
+		offset = seen ? v->vm_start - last_end : 0;
+		last_end = v->vm_end;
+		if (v->uffd_ctx && (seen || v->vm_end < end))
+			return -EFAULT;
+		err = mremap_to(mm, from, len, target + offset);
+		if (err)
+			return err;
+		seen = true;
+		target += offset + len;
+		addr = from + len;
+	}
+	return seen ? 0 : -EFAULT;
+}
+
 int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
 		 uint64_t new)
 {
-	struct vm_area_struct *vma, *nv;
 	uint64_t ts;
 	int err;
 
@@ -65,51 +153,7 @@ int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t n
 		return -EINVAL;	/* overlapping ranges */
 	vmsim__mm_enter(mm);
 	vmsim_lock(mm->vm, &mm->mmap_lock);
-	vma = vmsim__find_vma(mm, old);
-	if (!vma || old_len > vma->vm_end - old) {
-		err = -EFAULT;
-		goto out;
-	}
-	/* mremap_to() unmaps the target first. */
-	err = vmsim__do_munmap(mm, new, new + new_len);
-	if (err)
-		goto out;
-	vma = vmsim__find_vma(mm, old);
-	if (old > vma->vm_start && (err = vmsim__split_vma(mm, vma, old)))
-		goto out;
-	vma = vmsim__find_vma(mm, old);
-	if (old + old_len < vma->vm_end && (err = vmsim__split_vma(mm, vma, old + old_len)))
-		goto out;
-	/* copy_vma(): same file offset, flags and anon_vmas at the new place. */
-	nv = vmsim__vma_alloc(mm);
-	if (!nv) {
-		err = -ENOMEM;
-		goto out;
-	}
-	nv->vm_start = new;
-	nv->vm_end = new + new_len;
-	nv->vm_flags = vma->vm_flags;
-	nv->vm_page_prot = vma->vm_page_prot;
-	nv->vm_pgoff = vma->vm_pgoff;
-	nv->vm_file = vma->vm_file;
-	/* mremap_userfaultfd_prep() without EVENT_REMAP (not modelled): the
-	 * moved range is no longer registered. */
-	nv->uffd_ctx = NULL;
-	nv->vm_flags &= ~__VM_UFFD_FLAGS;
-	if (vmsim__anon_vma_clone(nv, vma)) {
-		vmsim__vma_free(mm->vm, nv);
-		err = -ENOMEM;
-		goto out;
-	}
-	vmsim__vma_link(mm, nv);
-	err = move_ptes(mm, old, new, old_len);
-	if (err)
-		goto out;
-	err = vmsim__do_munmap(mm, old, old + old_len);
-	nv = vmsim__find_vma(mm, new);
-	if (nv)
-		vmsim__vma_try_merge(mm, nv);
-out:
+	err = remap_move(mm, old, old + old_len, new);
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
 	vmsim__mm_check_after(mm->vm);
 	return err;

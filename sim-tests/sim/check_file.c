@@ -175,6 +175,19 @@ START_TEST(shared_write_reaches_file)
 }
 END_TEST
 
+/* ksys_pread64/ksys_pwrite64: a negative loff_t is EINVAL (not end of
+ * file, not EFBIG), and nothing is read or written. */
+START_TEST(negative_offset_is_einval)
+{
+	unsigned char b = 0x5a;
+
+	ck_assert_int_eq(vmsim_file_read(f, 1ULL << 63, &b, 1), -EINVAL);
+	ck_assert_int_eq(vmsim_file_write(f, ~0ULL - 4095, &b, 1), -EINVAL);
+	ck_assert_uint_eq(vmsim_file_size(f), 64 * P);
+	ck_assert_int_eq(vmsim_file_read(f, 64 * P, &b, 1), 0);
+}
+END_TEST
+
 START_TEST(sigbus_past_eof)
 {
 	ck_assert_int_eq(vmsim_mmap(mm, A, 128 * P, VMSIM_PROT_READ, VMSIM_MAP_SHARED, f, 0), 0);
@@ -248,6 +261,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, private_file_cow);
 	tcase_add_test(tc, shared_write_reaches_file);
 	tcase_add_test(tc, sigbus_past_eof);
+	tcase_add_test(tc, negative_offset_is_einval);
 	tcase_add_test(tc, punch_unmaps_shared);
 	tcase_add_test(tc, madvise_on_files);
 	tcase_add_test(tc, disk_read_around);

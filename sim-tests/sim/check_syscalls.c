@@ -135,9 +135,35 @@ START_TEST(mremap_errors)
 	ck_assert_int_eq(vmsim_mremap(mm, A, 2 * P, 2 * P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + P), -EINVAL);
 	/* Nothing mapped at the source. */
 	ck_assert_int_eq(vmsim_mremap(mm, A + 0x40000, P, P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 0x80000), -EFAULT);
-	/* Longer than the vma. */
-	ck_assert_int_eq(vmsim_mremap(mm, A + P, 2 * P, 2 * P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 0x80000), -EFAULT);
+	/* Starting in a gap before a vma. */
+	ck_assert_int_eq(vmsim_mremap(mm, A - P, 2 * P, 2 * P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 0x80000), -EFAULT);
 	ck_assert_uint_eq(nr_vmas(), 1);
+}
+END_TEST
+
+/* 6.17+ remap_move(): a same-size MREMAP_FIXED move takes every vma of the
+ * range, gaps kept, and leaves what is mapped in the target's gaps. */
+START_TEST(mremap_moves_several_vmas)
+{
+	const int MV = VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED;
+
+	ck_assert_int_eq(vmsim_mmap(mm, A, P, TU_PROT_RW, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_mmap(mm, A + 2 * P, 2 * P, VMSIM_PROT_READ, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_mmap(mm, A + 0x81000, P, TU_PROT_RW, ANON, NULL, 0), 0);
+	ck_assert_int_eq(tu_write(mm, A, 5), 0);
+	ck_assert_int_eq(tu_write(mm, A + 0x81000, 6), 0);
+	/* [A, A+3P): all of the first vma, the first page of the second. */
+	ck_assert_int_eq(vmsim_mremap(mm, A, 3 * P, 3 * P, MV, A + 0x80000), 0);
+	ck_assert_int_eq(tu_read(mm, A + 0x80000), 5);
+	ck_assert_int_eq(tu_read(mm, A + 0x81000), 6);
+	ck_assert_int_eq(tu_read(mm, A + 0x82000), 0);
+	ck_assert_int_eq(tu_write(mm, A + 0x82000, 1), VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A), -VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A + 2 * P), -VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A + 3 * P), 0);
+	/* A vma past the end of the range only: nothing at the start. */
+	ck_assert_int_eq(vmsim_mremap(mm, A + 2 * P, 2 * P, 2 * P, MV, A + 0x100000), -EFAULT);
+	ck_assert_int_eq(tu_read(mm, A + 3 * P), 0);
 }
 END_TEST
 
@@ -153,11 +179,31 @@ START_TEST(madvise_dontneed_and_errors)
 	ck_assert_int_eq(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_DONTNEED), -ENOMEM);
 	ck_assert_uint_eq(tu_pm(mm, A) & PM_PRESENT, 0);
 	ck_assert_int_eq(tu_read(mm, A + P), 0);
-	/* POPULATE_WRITE on read-only memory is EFAULT. */
+	/* POPULATE_WRITE on read-only memory: GUP's check_vma_flags() refuses
+	 * the vma, which madvise_populate() reports as EINVAL. */
 	ck_assert_int_eq(vmsim_mprotect(mm, A, 2 * P, VMSIM_PROT_READ), 0);
-	ck_assert_int_eq(vmsim_madvise(mm, A, P, VMSIM_MADV_POPULATE_WRITE), -EFAULT);
+	ck_assert_int_eq(vmsim_madvise(mm, A, P, VMSIM_MADV_POPULATE_WRITE), -EINVAL);
 	ck_assert_int_eq(vmsim_madvise(mm, A, P, VMSIM_MADV_POPULATE_READ), 0);
 	ck_assert_uint_eq(tu_pfn(mm, A), vmsim_zero_pfn(vm));
+}
+END_TEST
+
+/* MADV_POPULATE_* is GUP over the range (faultin_page_range), not a vma
+ * walk: it stops at the first hole (ENOMEM) or refused vma (EINVAL), and
+ * what follows is not populated. */
+START_TEST(madvise_populate_stops_at_hole)
+{
+	ck_assert_int_eq(vmsim_mmap(mm, A, P, TU_PROT_RW, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_mmap(mm, A + 2 * P, P, TU_PROT_RW, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_mmap(mm, A + 3 * P, P, VMSIM_PROT_READ, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_mmap(mm, A + 4 * P, P, TU_PROT_RW, ANON, NULL, 0), 0);
+	ck_assert_int_eq(vmsim_madvise(mm, A, 3 * P, VMSIM_MADV_POPULATE_WRITE), -ENOMEM);
+	ck_assert(tu_pm(mm, A) & PM_PRESENT);
+	ck_assert_uint_eq(tu_pm(mm, A + 2 * P) & PM_PRESENT, 0);
+	ck_assert_int_eq(vmsim_madvise(mm, A + 2 * P, 3 * P, VMSIM_MADV_POPULATE_WRITE), -EINVAL);
+	ck_assert(tu_pm(mm, A + 2 * P) & PM_PRESENT);
+	ck_assert_uint_eq(tu_pm(mm, A + 3 * P) & PM_PRESENT, 0);
+	ck_assert_uint_eq(tu_pm(mm, A + 4 * P) & PM_PRESENT, 0);
 }
 END_TEST
 
@@ -242,7 +288,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, munmap_errors_and_split);
 	tcase_add_test(tc, mprotect_errors_and_hole);
 	tcase_add_test(tc, mremap_errors);
+	tcase_add_test(tc, mremap_moves_several_vmas);
 	tcase_add_test(tc, madvise_dontneed_and_errors);
+	tcase_add_test(tc, madvise_populate_stops_at_hole);
 	tcase_add_test(tc, guard_regions);
 	tcase_add_test(tc, soft_dirty_clear_refs);
 	tcase_add_test(tc, checker_catches_mapcount);
