@@ -407,6 +407,7 @@ static double median(double *v, int n)
 
 struct opts {
 	bool csv, quick;
+	bool sim_only;		/* --sim-only: check=off simulator rows only (for profiling) */
 	int reps;
 	unsigned long sizes[MAX_SIZES];
 	int nr_sizes;
@@ -449,14 +450,17 @@ static void run_workload(const struct opts *o, const struct workload *w)
 		/* Alternate: simulator, kernel, simulator with checks. */
 		for (int r = 0; r < o->reps; r++) {
 			s[r] = w->sim(pages, "off");
+			if (o->sim_only)
+				continue;
 			if (w->kernel)
 				k[r] = w->kernel(pages);
 			c[r] = w->sim(pages, "basic");
 		}
-		if (w->kernel)
+		if (w->kernel && !o->sim_only)
 			km = median(k, o->reps);
 		row(o, w->name, "", pages, median(s, o->reps), km);
-		row(o, w->name, "_check", pages, median(c, o->reps), km);
+		if (!o->sim_only)
+			row(o, w->name, "_check", pages, median(c, o->reps), km);
 	}
 }
 
@@ -592,6 +596,8 @@ int main(int argc, char **argv)
 			o.csv = true;
 		} else if (!strcmp(a, "--quick")) {
 			o.quick = true;
+		} else if (!strcmp(a, "--sim-only")) {
+			o.sim_only = true;
 		} else if (!strcmp(a, "--memory")) {
 			memory = true;
 		} else if (!strcmp(a, "--scale")) {
@@ -651,7 +657,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
 		if (!o.only || !strcmp(o.only, workloads[i].name))
 			run_workload(&o, &workloads[i]);
-	if (!o.only)
+	if (!o.only && !o.sim_only)
 		memory_report(&o);
 	return 0;
 }
