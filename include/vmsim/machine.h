@@ -73,4 +73,16 @@ int vmsim_errno_from_name(const char *name);
 /* Host bytes the machine holds right now (its allocator's count). */
 size_t vmsim_host_bytes(const struct vmsim *vm);
 
+/* Where the host bytes go.  heap_bytes, heap_objs and frame_bytes are the
+ * machine's own counts (vmsim_host_bytes() is heap_bytes + frame_bytes);
+ * arena_allocated and arena_resident are jemalloc's statistics for the
+ * machine's arena (small + large allocated; resident pages incl. allocator
+ * metadata and fragmentation), 0 when built without jemalloc or without
+ * jemalloc statistics.  Returns vmsim_host_bytes(vm). */
+struct vmsim_host_mem {
+	size_t heap_bytes, heap_objs, frame_bytes;
+	size_t arena_allocated, arena_resident;
+};
+size_t vmsim_host_bytes_detail(const struct vmsim *vm, struct vmsim_host_mem *out);
+
 #endif /* VMSIM_MACHINE_H */

@@ -31,11 +31,12 @@ static void tlb_check_free(struct vmsim *vm, struct vmsim_page *page, unsigned o
 
 			for (size_t k = 0; k < (size_t)a->sets * a->ways; k++) {
 				struct vmsim_tlbe *t = &a->slot[k];
-				unsigned long n = (unsigned long)(vmsim__tlb_page_size(t->e.size) >> PAGE_SHIFT);
 				unsigned long hit;
 				char d[160];
 
-				if (!t->valid || t->e.pfn >= last || t->e.pfn + n <= first)
+				/* Entries of array s are all of its page size. */
+				if (!t->valid || t->e.pfn >= last ||
+				    t->e.pfn + (1UL << (a->shift - PAGE_SHIFT)) <= first)
 					continue;
 				if (!vmsim__tlb_entry_live(vm, c, t))
 					continue;	/* flushed at its next switch_mm */

@@ -2,6 +2,7 @@
  * freed and measured as a unit), or plain malloc for sanitizer builds.
  * Every allocation is counted, so vmsim_free() can tell a leak. */
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,26 @@ void vmsim__arena_free(unsigned arena, void *p)
 
 static size_t usable(void *p) { return sallocx(p, 0); }
 
+static size_t arena_stat(unsigned arena, const char *what)
+{
+	char name[64];
+	size_t v = 0, sz = sizeof(v);
+
+	snprintf(name, sizeof(name), "stats.arenas.%u.%s", arena, what);
+	return mallctl(name, &v, &sz, NULL, 0) ? 0 : v;
+}
+
+static void arena_stats(unsigned arena, size_t *allocated, size_t *resident)
+{
+	uint64_t epoch = 1;
+	size_t sz = sizeof(epoch);
+
+	/* Statistics are a snapshot taken at the last "epoch" write. */
+	mallctl("epoch", &epoch, &sz, &epoch, sz);
+	*allocated = arena_stat(arena, "small.allocated") + arena_stat(arena, "large.allocated");
+	*resident = arena_stat(arena, "resident");
+}
+
 static void *arena_realloc(unsigned arena, void *p, size_t size)
 {
 	return rallocx(p, size ? size : 1, MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE);
@@ -59,7 +80,24 @@ static void *arena_realloc(unsigned arena, void *p, size_t size)
 	(void)arena;
 	return realloc(p, size ? size : 1);
 }
+
+static void arena_stats(unsigned arena, size_t *allocated, size_t *resident)
+{
+	(void)arena;
+	*allocated = *resident = 0;
+}
 #endif
+
+size_t vmsim_host_bytes_detail(const struct vmsim *vm, struct vmsim_host_mem *out)
+{
+	if (out) {
+		out->heap_bytes = vm->heap_bytes;
+		out->heap_objs = vm->heap_objs;
+		out->frame_bytes = vm->frames_with_data * PAGE_SIZE;
+		arena_stats(vm->arena, &out->arena_allocated, &out->arena_resident);
+	}
+	return vmsim_host_bytes(vm);
+}
 
 void *vmsim__malloc(struct vmsim *vm, size_t size)
 {

@@ -1,0 +1,692 @@
+/*
+ * vmsim-bench: each workload on the simulator and on this machine's kernel,
+ * in the same run, alternating, several repetitions; per-page costs and the
+ * ratio simulator/kernel (medians).  See bench/README.md.
+ *
+ *   vmsim-bench [--quick] [--csv | --csv-file F] [--reps N] [--pages N[,N...]]
+ *               [--only NAME] [--sim-only]
+ *   vmsim-bench --memory     host bytes per mapped simulated page
+ *   vmsim-bench --scale      16 GiB of simulated RAM, mapped, forked, freed
+ *
+ * Only the operation is timed (CLOCK_MONOTONIC); set-up and tear-down of
+ * each repetition are not.  The simulator runs with check=off, data=off
+ * (rows NAME) and with check=basic, data=off (rows NAME_check).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <vmsim/vmsim.h>
+
+#define PG		4096ULL
+#define BASE		0x100000000ULL	/* where the simulated mappings go */
+#define MAX_REPS	64
+#define MAX_SIZES	8
+
+static void die(const char *what, long err)
+{
+	fprintf(stderr, "vmsim-bench: %s failed: %ld (%s)\n", what, err,
+		err < 0 ? vmsim_strerror((int)err) : strerror(errno));
+	exit(1);
+}
+
+#define CK(expr)                                                      \
+	do {                                                          \
+		long ck_ = (long)(expr);                              \
+		if (ck_)                                              \
+			die(#expr, ck_);                              \
+	} while (0)
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------- */
+/* Simulator side                                                    */
+
+struct sim {
+	struct vmsim *vm;
+	struct vmsim_mm *mm;
+};
+
+static void sim_new(struct sim *s, unsigned long pages, const char *check, const char *data)
+{
+	struct vmsim_config cfg;
+	char ram[32];
+
+	vmsim_config_init(&cfg);
+	/* Room for a parent's pages, a child's COW copies and page tables. */
+	snprintf(ram, sizeof(ram), "%lluM", (pages * PG * 2 + (64ULL << 20)) >> 20);
+	CK(vmsim_config_set(&cfg, "ram", ram));
+	CK(vmsim_config_set(&cfg, "check", check));
+	CK(vmsim_config_set(&cfg, "data", data));
+	CK(vmsim_new(&cfg, &s->vm));
+	CK(vmsim_mm_new(s->vm, &s->mm));
+}
+
+static void sim_free(struct sim *s)
+{
+	if (s->mm)
+		vmsim_mm_exit(s->mm);
+	vmsim_free(s->vm);
+	s->vm = NULL;
+	s->mm = NULL;
+}
+
+static void sim_map_anon(struct vmsim_mm *mm, unsigned long pages)
+{
+	CK(vmsim_mmap(mm, BASE, pages * PG, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
+		      VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0));
+}
+
+static void sim_touch(struct vmsim_mm *mm, unsigned long pages)
+{
+	unsigned char b = 1;
+
+	for (unsigned long i = 0; i < pages; i++)
+		CK(vmsim_access(mm, -1, BASE + i * PG, &b, 1, true, NULL));
+}
+
+static double sim_anon_fault(unsigned long pages, const char *check)
+{
+	struct sim s;
+	double t0, t1;
+
+	sim_new(&s, pages, check, "off");
+	sim_map_anon(s.mm, pages);
+	t0 = now_ns();
+	sim_touch(s.mm, pages);
+	t1 = now_ns();
+	sim_free(&s);
+	return (t1 - t0) / (double)pages;
+}
+
+static double sim_fork(unsigned long pages, const char *check)
+{
+	struct vmsim_mm *child;
+	struct sim s;
+	double t0, t1;
+
+	sim_new(&s, pages, check, "off");
+	sim_map_anon(s.mm, pages);
+	sim_touch(s.mm, pages);
+	t0 = now_ns();
+	CK(vmsim_fork(s.mm, &child));
+	t1 = now_ns();
+	vmsim_mm_exit(child);
+	sim_free(&s);
+	return (t1 - t0) / (double)pages;
+}
+
+static double sim_cow_fault(unsigned long pages, const char *check)
+{
+	struct vmsim_mm *child;
+	struct sim s;
+	double t0, t1;
+
+	sim_new(&s, pages, check, "off");
+	sim_map_anon(s.mm, pages);
+	sim_touch(s.mm, pages);
+	CK(vmsim_fork(s.mm, &child));
+	t0 = now_ns();
+	sim_touch(child, pages);
+	t1 = now_ns();
+	vmsim_mm_exit(child);
+	sim_free(&s);
+	return (t1 - t0) / (double)pages;
+}
+
+static double sim_mprotect(unsigned long pages, const char *check)
+{
+	struct sim s;
+	double t0, t1;
+
+	sim_new(&s, pages, check, "off");
+	sim_map_anon(s.mm, pages);
+	sim_touch(s.mm, pages);
+	t0 = now_ns();
+	CK(vmsim_mprotect(s.mm, BASE, pages * PG, VMSIM_PROT_READ));
+	CK(vmsim_mprotect(s.mm, BASE, pages * PG, VMSIM_PROT_READ | VMSIM_PROT_WRITE));
+	t1 = now_ns();
+	sim_free(&s);
+	return (t1 - t0) / (double)pages;
+}
+
+static double sim_munmap(unsigned long pages, const char *check)
+{
+	struct sim s;
+	double t0, t1;
+
+	sim_new(&s, pages, check, "off");
+	sim_map_anon(s.mm, pages);
+	sim_touch(s.mm, pages);
+	t0 = now_ns();
+	CK(vmsim_munmap(s.mm, BASE, pages * PG));
+	t1 = now_ns();
+	sim_free(&s);
+	return (t1 - t0) / (double)pages;
+}
+
+static double sim_shmem_read_fault(unsigned long pages, const char *check)
+{
+	static unsigned char buf[1 << 20];
+	struct vmsim_file *f;
+	unsigned char b;
+	struct sim s;
+	double t0, t1;
+	uint64_t len = pages * PG;
+
+	memset(buf, 0x5a, sizeof(buf));
+	sim_new(&s, pages, check, "off");
+	CK(vmsim_file_new(s.vm, "bench", VMSIM_FILE_SHMEM, len, &f));
+	for (uint64_t off = 0; off < len; off += sizeof(buf)) {
+		size_t n = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+
+		if (vmsim_file_write(f, off, buf, n) != (long)n)
+			die("vmsim_file_write", -EIO);
+	}
+	CK(vmsim_mmap(s.mm, BASE, len, VMSIM_PROT_READ, VMSIM_MAP_SHARED, f, 0));
+	t0 = now_ns();
+	for (unsigned long i = 0; i < pages; i++)
+		CK(vmsim_access(s.mm, -1, BASE + i * PG, &b, 1, false, NULL));
+	t1 = now_ns();
+	sim_free(&s);
+	return (t1 - t0) / (double)pages;
+}
+
+/* ns per access: 16 * pages one-byte reads of one page already in the TLB. */
+static double sim_tlb_hit_read(unsigned long pages, const char *check)
+{
+	unsigned long n = pages * 16;
+	unsigned char b = 1;
+	struct sim s;
+	double t0, t1;
+
+	sim_new(&s, 1, check, "off");
+	sim_map_anon(s.mm, 1);
+	sim_touch(s.mm, 1);
+	CK(vmsim_access(s.mm, -1, BASE, &b, 1, false, NULL));
+	t0 = now_ns();
+	for (unsigned long i = 0; i < n; i++)
+		CK(vmsim_access(s.mm, -1, BASE, &b, 1, false, NULL));
+	t1 = now_ns();
+	sim_free(&s);
+	return (t1 - t0) / (double)n;
+}
+
+/* ---------------------------------------------------------------- */
+/* Kernel side (this machine, THP disabled for the process)          */
+
+static unsigned char *k_map(unsigned long pages)
+{
+	void *p = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap", 0);
+	return p;
+}
+
+static void k_touch(unsigned char *p, unsigned long pages)
+{
+	for (unsigned long i = 0; i < pages; i++)
+		((volatile unsigned char *)p)[i * PG] = 1;
+}
+
+static double k_anon_fault(unsigned long pages)
+{
+	unsigned char *p = k_map(pages);
+	double t0, t1;
+
+	t0 = now_ns();
+	k_touch(p, pages);
+	t1 = now_ns();
+	munmap(p, pages * PG);
+	return (t1 - t0) / (double)pages;
+}
+
+static void k_wait(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		die("child", 0);
+}
+
+static double k_fork(unsigned long pages)
+{
+	unsigned char *p = k_map(pages);
+	double t0, t1;
+	pid_t pid;
+
+	k_touch(p, pages);
+	t0 = now_ns();
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	t1 = now_ns();
+	if (pid < 0)
+		die("fork", 0);
+	k_wait(pid);
+	munmap(p, pages * PG);
+	return (t1 - t0) / (double)pages;
+}
+
+static double k_cow_fault(unsigned long pages)
+{
+	unsigned char *p = k_map(pages);
+	double t;
+	int fd[2];
+	pid_t pid;
+
+	k_touch(p, pages);
+	if (pipe(fd))
+		die("pipe", 0);
+	pid = fork();
+	if (pid < 0)
+		die("fork", 0);
+	if (pid == 0) {
+		double t0 = now_ns();
+
+		k_touch(p, pages);
+		t = now_ns() - t0;
+		_exit(write(fd[1], &t, sizeof(t)) == sizeof(t) ? 0 : 1);
+	}
+	if (read(fd[0], &t, sizeof(t)) != sizeof(t))
+		die("read from child", 0);
+	k_wait(pid);
+	close(fd[0]);
+	close(fd[1]);
+	munmap(p, pages * PG);
+	return t / (double)pages;
+}
+
+static double k_mprotect(unsigned long pages)
+{
+	unsigned char *p = k_map(pages);
+	double t0, t1;
+
+	k_touch(p, pages);
+	t0 = now_ns();
+	if (mprotect(p, pages * PG, PROT_READ) || mprotect(p, pages * PG, PROT_READ | PROT_WRITE))
+		die("mprotect", 0);
+	t1 = now_ns();
+	munmap(p, pages * PG);
+	return (t1 - t0) / (double)pages;
+}
+
+static double k_munmap(unsigned long pages)
+{
+	unsigned char *p = k_map(pages);
+	double t0, t1;
+
+	k_touch(p, pages);
+	t0 = now_ns();
+	if (munmap(p, pages * PG))
+		die("munmap", 0);
+	t1 = now_ns();
+	return (t1 - t0) / (double)pages;
+}
+
+static double k_shmem_read_fault(unsigned long pages)
+{
+	static unsigned char buf[1 << 20];
+	uint64_t len = pages * PG;
+	volatile unsigned char *p;
+	unsigned sum = 0;
+	double t0, t1;
+	int fd;
+
+	memset(buf, 0x5a, sizeof(buf));
+	fd = memfd_create("vmsim-bench", 0);
+	if (fd < 0)
+		die("memfd_create", 0);
+	for (uint64_t off = 0; off < len; off += sizeof(buf)) {
+		size_t n = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+
+		if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
+			die("pwrite", 0);
+	}
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap memfd", 0);
+	t0 = now_ns();
+	for (unsigned long i = 0; i < pages; i++)
+		sum += p[i * PG];
+	t1 = now_ns();
+	if (sum != 0x5a * pages)
+		die("memfd contents", 0);
+	munmap((void *)p, len);
+	close(fd);
+	return (t1 - t0) / (double)pages;
+}
+
+/* ---------------------------------------------------------------- */
+/* The table                                                         */
+
+struct workload {
+	const char *name;
+	double (*sim)(unsigned long pages, const char *check);
+	double (*kernel)(unsigned long pages);
+};
+
+static const struct workload workloads[] = {
+	{ "anon_fault", sim_anon_fault, k_anon_fault },
+	{ "fork", sim_fork, k_fork },
+	{ "cow_fault", sim_cow_fault, k_cow_fault },
+	{ "mprotect", sim_mprotect, k_mprotect },
+	{ "munmap", sim_munmap, k_munmap },
+	{ "shmem_read_fault", sim_shmem_read_fault, k_shmem_read_fault },
+	{ "uffd_wp", NULL, NULL },	/* userfaultfd is not in the simulator yet */
+	{ "tlb_hit_read", sim_tlb_hit_read, NULL },
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct opts {
+	bool csv, quick;
+	bool sim_only;		/* --sim-only: check=off simulator rows only (for profiling) */
+	int reps;
+	FILE *csv_file;		/* --csv-file: CSV there too, table on stdout */
+	unsigned long sizes[MAX_SIZES];
+	int nr_sizes;
+	const char *only;
+};
+
+static void csv_row(FILE *f, const char *full, unsigned long pages, double sim, double kernel)
+{
+	fprintf(f, "%s,%lu,%.2f,", full, pages, sim);
+	if (kernel > 0)
+		fprintf(f, "%.2f,%.4f\n", kernel, sim / kernel);
+	else
+		fprintf(f, ",\n");
+	fflush(f);
+}
+
+static void row(const struct opts *o, const char *name, const char *suffix, unsigned long pages,
+		double sim, double kernel)
+{
+	char full[64];
+
+	snprintf(full, sizeof(full), "%s%s", name, suffix);
+	if (o->csv_file)
+		csv_row(o->csv_file, full, pages, sim, kernel);
+	if (o->csv) {
+		csv_row(stdout, full, pages, sim, kernel);
+		return;
+	}
+	printf("%-24s %8lu %14.1f", full, pages, sim);
+	if (kernel > 0)
+		printf(" %16.1f %10.4f\n", kernel, sim / kernel);
+	else
+		printf(" %16s %10s\n", "-", "-");
+	fflush(stdout);
+}
+
+static void run_workload(const struct opts *o, const struct workload *w)
+{
+	if (!w->sim) {
+		fprintf(o->csv ? stderr : stdout,
+			"%-24s skipped: userfaultfd is not in the simulator yet\n", w->name);
+		return;
+	}
+	for (int si = 0; si < o->nr_sizes; si++) {
+		unsigned long pages = o->sizes[si];
+		double s[MAX_REPS], k[MAX_REPS], c[MAX_REPS], km = 0;
+
+		/* Alternate: simulator, kernel, simulator with checks.  Outside
+		 * --quick, one warm-up repetition first, not counted: the first
+		 * touch of guest memory in a VM costs the kernel side several
+		 * times its steady-state fault cost. */
+		for (int r = o->quick ? 0 : -1; r < o->reps; r++) {
+			double sv, kv = 0, cv = 0;
+
+			sv = w->sim(pages, "off");
+			if (!o->sim_only) {
+				if (w->kernel)
+					kv = w->kernel(pages);
+				cv = w->sim(pages, "basic");
+			}
+			if (r < 0)
+				continue;
+			s[r] = sv;
+			k[r] = kv;
+			c[r] = cv;
+		}
+		if (w->kernel && !o->sim_only)
+			km = median(k, o->reps);
+		row(o, w->name, "", pages, median(s, o->reps), km);
+		if (!o->sim_only)
+			row(o, w->name, "_check", pages, median(c, o->reps), km);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Memory: host bytes per mapped simulated page                      */
+
+static void memory_report(const struct opts *o)
+{
+	FILE *out = o->csv ? stderr : stdout;
+	struct vmsim_host_mem m0, m1;
+	struct sim s;
+
+	fprintf(out, "\nHost memory per mapped simulated page (anonymous, written once;"
+		" deltas over the faults):\n");
+	fprintf(out, "%-6s %8s %12s %12s %12s %12s\n", "data", "pages", "host B/page",
+		"heap B/page", "arena alloc", "arena rss");
+	for (int d = 0; d < 2; d++) {
+		for (int si = 0; si < o->nr_sizes; si++) {
+			unsigned long pages = o->sizes[si];
+			double n = (double)pages;
+
+			sim_new(&s, pages, "off", d ? "on" : "off");
+			sim_map_anon(s.mm, pages);
+			vmsim_host_bytes_detail(s.vm, &m0);
+			sim_touch(s.mm, pages);
+			vmsim_host_bytes_detail(s.vm, &m1);
+			fprintf(out, "%-6s %8lu %12.1f %12.1f %12.1f %12.1f\n", d ? "on" : "off",
+				pages,
+				((double)(m1.heap_bytes + m1.frame_bytes) -
+				 (double)(m0.heap_bytes + m0.frame_bytes)) / n,
+				((double)m1.heap_bytes - (double)m0.heap_bytes) / n,
+				((double)m1.arena_allocated - (double)m0.arena_allocated) / n,
+				((double)m1.arena_resident - (double)m0.arena_resident) / n);
+			sim_free(&s);
+		}
+	}
+
+	fprintf(out, "\nFixed cost of an empty machine (one mm, nothing mapped):\n");
+	fprintf(out, "%10s %14s %14s %14s %14s\n", "ram", "host bytes", "of which memmap",
+		"arena alloc", "arena rss");
+	for (int si = 0; si < o->nr_sizes; si++) {
+		unsigned long pages = o->sizes[si];
+		unsigned long frames;
+
+		sim_new(&s, pages, "off", "off");
+		vmsim_host_bytes_detail(s.vm, &m0);
+		frames = vmsim_nr_frames(s.vm);
+		fprintf(out, "%9luM %14zu %14zu %14zu %14zu\n", frames >> 8,
+			vmsim_host_bytes(s.vm), frames * sizeof(struct vmsim_page),
+			m0.arena_allocated, m0.arena_resident);
+		sim_free(&s);
+	}
+	fprintf(out, "(sizeof(struct vmsim_page) = %zu bytes per simulated frame)\n",
+		sizeof(struct vmsim_page));
+}
+
+/* ---------------------------------------------------------------- */
+/* Scale: 16 GiB of simulated RAM, fully mapped, forked, torn down   */
+
+static long maxrss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static int scale(uint64_t ram)
+{
+	struct vmsim_mm *mm, *child;
+	struct vmsim_config cfg;
+	struct vmsim *vm;
+	unsigned long frames, pages;
+	long rss0 = maxrss_kib();
+	double t0, t1, t2, t3, t4, t5;
+	char buf[32];
+
+	vmsim_config_init(&cfg);
+	snprintf(buf, sizeof(buf), "%lluM", (unsigned long long)(ram >> 20));
+	CK(vmsim_config_set(&cfg, "ram", buf));
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "data", "off"));
+	t0 = now_ns();
+	CK(vmsim_new(&cfg, &vm));
+	CK(vmsim_mm_new(vm, &mm));
+	frames = vmsim_nr_frames(vm);
+	/* Every frame but the page tables of parent and child (one PTE table
+	 * per 512 pages each, a few upper tables) and the zero page. */
+	pages = frames - 2 * (frames / 512 + 64);
+	t1 = now_ns();
+	CK(vmsim_mmap(mm, BASE, pages * PG, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
+		      VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS | VMSIM_MAP_POPULATE, NULL, 0));
+	t2 = now_ns();
+	CK(vmsim_fork(mm, &child));
+	t3 = now_ns();
+	printf("scale: %lu frames (%llu MiB simulated RAM), %lu pages mapped and written,"
+	       " host bytes %zu\n", frames, (unsigned long long)(ram >> 20), pages,
+	       vmsim_host_bytes(vm));
+	vmsim_mm_exit(child);
+	vmsim_mm_exit(mm);
+	t4 = now_ns();
+	vmsim_free(vm);
+	t5 = now_ns();
+	printf("scale: machine %.2f s, mmap+populate %.2f s, fork %.2f s, exit both %.2f s,"
+	       " free %.2f s; total %.2f s\n", (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+	       (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t5 - t4) / 1e9, (t5 - t0) / 1e9);
+	printf("scale: peak RSS %.1f MiB (%.1f MiB before)\n", (double)maxrss_kib() / 1024,
+	       (double)rss0 / 1024);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: vmsim-bench [--quick] [--csv | --csv-file F] [--reps N] [--pages N[,N..]]\n"
+		"                   [--only NAME] [--sim-only]\n"
+		"       vmsim-bench --memory [--quick]\n"
+		"       vmsim-bench --scale [--ram MiB]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .reps = 5, .sizes = { 4096, 65536, 262144 }, .nr_sizes = 3 };
+	bool memory = false, do_scale = false, sizes_set = false, reps_set = false;
+	uint64_t scale_ram = 16ULL << 30;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--csv")) {
+			o.csv = true;
+		} else if (!strcmp(a, "--quick")) {
+			o.quick = true;
+		} else if (!strcmp(a, "--csv-file") && i + 1 < argc) {
+			o.csv_file = fopen(argv[++i], "w");
+			if (!o.csv_file)
+				die("fopen --csv-file", 0);
+		} else if (!strcmp(a, "--sim-only")) {
+			o.sim_only = true;
+		} else if (!strcmp(a, "--memory")) {
+			memory = true;
+		} else if (!strcmp(a, "--scale")) {
+			do_scale = true;
+		} else if (!strcmp(a, "--reps") && i + 1 < argc) {
+			o.reps = atoi(argv[++i]);
+			reps_set = true;
+			if (o.reps < 1 || o.reps > MAX_REPS)
+				usage();
+		} else if (!strcmp(a, "--ram") && i + 1 < argc) {
+			scale_ram = strtoull(argv[++i], NULL, 0) << 20;
+		} else if (!strcmp(a, "--only") && i + 1 < argc) {
+			o.only = argv[++i];
+		} else if (!strcmp(a, "--pages") && i + 1 < argc) {
+			char *s = argv[++i], *end;
+
+			o.nr_sizes = 0;
+			sizes_set = true;
+			while (*s && o.nr_sizes < MAX_SIZES) {
+				o.sizes[o.nr_sizes++] = strtoul(s, &end, 0);
+				if (end == s || !o.sizes[o.nr_sizes - 1])
+					usage();
+				s = *end == ',' ? end + 1 : end;
+			}
+		} else {
+			usage();
+		}
+	}
+	if (do_scale)
+		return scale(scale_ram);
+	if (o.quick) {
+		if (!reps_set)
+			o.reps = 2;
+		if (!sizes_set) {
+			o.sizes[0] = 256;
+			o.sizes[1] = 1024;
+			o.nr_sizes = 2;
+		}
+	}
+	if (memory) {
+		memory_report(&o);
+		return 0;
+	}
+
+	/* Kernel faults are 4K faults, like the simulator's (thp=never). */
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+		die("prctl(PR_SET_THP_DISABLE)", 0);
+
+	if (o.csv_file)
+		fprintf(o.csv_file, "workload,pages,sim_ns_per_page,kernel_ns_per_page,ratio\n");
+	if (o.csv) {
+		printf("workload,pages,sim_ns_per_page,kernel_ns_per_page,ratio\n");
+	} else {
+		printf("%d repetitions, medians; simulator check=off data=off (NAME) and"
+		       " check=basic data=off (NAME_check)\n", o.reps);
+		printf("%-24s %8s %14s %16s %10s\n", "workload", "pages", "sim ns/page",
+		       "kernel ns/page", "ratio");
+	}
+	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+		if (!o.only || !strcmp(o.only, workloads[i].name))
+			run_workload(&o, &workloads[i]);
+	if (!o.only && !o.sim_only)
+		memory_report(&o);
+	if (o.csv_file)
+		fclose(o.csv_file);
+	return 0;
+}
