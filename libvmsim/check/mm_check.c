@@ -29,6 +29,25 @@ static bool rmap_finds(struct vmsim_page *p, struct vm_area_struct *vma, uint64_
 	return true;
 }
 
+/* Page-table pages reachable from the table t (itself included). */
+static unsigned long count_tables(struct vmsim *vm, struct vmsim_page *t, int level)
+{
+	uint64_t *tab = vmsim_table(vm, t);
+	unsigned long n = 1;
+
+	if (level <= VMSIM_LVL_PTE)
+		return n;
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t v = tab[i];
+
+		if (!(v & _PAGE_PRESENT) || ((level == VMSIM_LVL_PMD || level == VMSIM_LVL_PUD) && (v & _PAGE_PSE)))
+			continue;
+		n += count_tables(vm, vmsim_pfn_to_page(vm, (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT)),
+				  level - 1);
+	}
+	return n;
+}
+
 static unsigned long check_full(struct vmsim *vm)
 {
 	unsigned long nr = vmsim_nr_frames(vm), bad = 0;
@@ -95,6 +114,18 @@ static unsigned long check_full(struct vmsim *vm)
 			bad++;
 	}
 	free(maps);
+	{
+		/* No page-table page is leaked: every one hangs off some mm. */
+		unsigned long reach = 0;
+		int top = vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D;
+
+		LL_FOREACH(mm_world(vm)->mms, mm)
+			reach += count_tables(vm, vmsim_pfn_to_page(vm, mm->pgd), top);
+		if (VMSIM_BUG_ON(vm, reach != vmsim_nr_pgtable_pages(vm),
+				 "%lu page-table pages allocated, %lu reachable from the mms",
+				 vmsim_nr_pgtable_pages(vm), reach))
+			bad++;
+	}
 	return bad;
 }
 

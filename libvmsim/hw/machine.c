@@ -196,6 +196,7 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 	vm->arena = arena;
 	vm->cfg = *cfg;
 	vm->rng = cfg->seed;
+	vm->trace_on = cfg->check != VMSIM_CHECK_OFF;
 	vm->pgdir_shift = cfg->levels == 5 ? PGDIR_SHIFT_L5 : PGDIR_SHIFT_L4;
 	vm->task_size = (1ULL << (cfg->levels == 5 ? 56 : 47)) - PAGE_SIZE;
 	err = vmsim__physmem_init(vm);

@@ -156,8 +156,19 @@ int vmsim_pgd_alloc(struct vmsim *vm, unsigned long *root)
 	return 0;
 }
 
+/* The table below a present, non-leaf entry.  Checked unless check=off,
+ * where the walk must cost only the loads the hardware would do. */
+static inline struct vmsim_page *next_table(struct vmsim *vm, uint64_t val)
+{
+	if (vm->cfg.check == VMSIM_CHECK_OFF)
+		return &vm->memmap[(val & PTE_PFN_MASK) >> PAGE_SHIFT];
+	return entry_table(vm, val);
+}
+
 static bool valid_root(struct vmsim *vm, unsigned long root)
 {
+	if (vm->cfg.check == VMSIM_CHECK_OFF)
+		return root < vm->nr_frames;
 	return !VMSIM_BUG_ON(vm, root >= vm->nr_frames || !vmsim_page_test(&vm->memmap[root], PG_table) ||
 			     vm->memmap[root].pt_level != VMSIM_LVL_PGD, "pfn %#lx is not a pgd", root);
 }
@@ -209,7 +220,7 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 				return 0;
 			if (!(*slot & _PAGE_PRESENT))
 				return 0;
-			t = entry_table(vm, *slot);
+			t = next_table(vm, *slot);
 			if (!t)
 				return -EIO;
 		}
@@ -217,13 +228,35 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	}
 }
 
+/* The same walk as vmsim_walk() down to the pte, without filling a
+ * struct vmsim_walk: the fault and zap paths call this for every page. */
 pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc)
 {
-	struct vmsim_walk w;
+	struct vmsim_page *t;
+	enum vmsim_level l;
 
-	if (vmsim_walk(vm, root, addr, alloc ? VMSIM_WALK_ALLOC : 0, &w))
+	if (!vmsim_addr_canonical(vm, addr) || !valid_root(vm, root))
 		return NULL;
-	return w.pte;
+	t = &vm->memmap[root];
+	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
+	for (; l > VMSIM_LVL_PTE; l--) {
+		uint64_t *slot = &vmsim_table(vm, t)[(addr >> shift_of(vm, l)) & 511];
+
+		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+			if (!alloc)
+				return NULL;
+			t = populate(vm, slot, l - 1, addr);
+			if (!t)
+				return NULL;
+			continue;
+		}
+		if (((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE)) || !(*slot & _PAGE_PRESENT))
+			return NULL;
+		t = next_table(vm, *slot);
+		if (!t)
+			return NULL;
+	}
+	return (pte_t *)&vmsim_table(vm, t)[(addr >> PAGE_SHIFT) & 511];
 }
 
 /* Free the tables below slot (at level l) whose span lies in [start, end)

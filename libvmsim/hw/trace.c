@@ -35,6 +35,7 @@ void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg)
 {
 	vm->trace_fn = fn;
 	vm->trace_arg = arg;
+	vm->trace_on = fn || vm->cfg.check != VMSIM_CHECK_OFF;
 }
 
 uint64_t vmsim_trace_count(const struct vmsim *vm)
@@ -42,7 +43,7 @@ uint64_t vmsim_trace_count(const struct vmsim *vm)
 	return vm->trace_seq;
 }
 
-void vmsim__trace(struct vmsim *vm, const struct vmsim_trace_event *ev)
+void vmsim__trace_record(struct vmsim *vm, const struct vmsim_trace_event *ev)
 {
 	struct vmsim_trace_event *slot = &vm->ring[vm->trace_seq % VMSIM_TRACE_RING];
 

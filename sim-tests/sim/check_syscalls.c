@@ -4,6 +4,7 @@
  * (MADV_GUARD_INSTALL, the first PTE-marker kind). */
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "testutil.h"
 
@@ -277,6 +278,20 @@ START_TEST(checker_catches_mapcount)
 }
 END_TEST
 
+/* ... and so must a page-table page no process can reach (a leak). */
+START_TEST(checker_catches_table_leak)
+{
+	unsigned long pgd;
+
+	ck_assert_int_eq(vmsim_pgd_alloc(vm, &pgd), 0);
+	ck_assert_uint_ge(vmsim_check_all(vm), 1);
+	ck_assert(strstr(log_.last, "reachable") != NULL);
+	vmsim_pgd_free(vm, pgd);
+	log_.count = 0;
+	ck_assert_uint_eq(vmsim_check_all(vm), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("syscalls");
@@ -294,6 +309,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, guard_regions);
 	tcase_add_test(tc, soft_dirty_clear_refs);
 	tcase_add_test(tc, checker_catches_mapcount);
+	tcase_add_test(tc, checker_catches_table_leak);
 	suite_add_tcase(s, tc);
 	return s;
 }
