@@ -29,4 +29,9 @@ int tu_write(struct vmsim_mm *mm, uint64_t addr, unsigned char v);
 uint64_t tu_pm(struct vmsim_mm *mm, uint64_t addr);
 /* The PFN a present page maps, or ~0UL. */
 unsigned long tu_pfn(struct vmsim_mm *mm, uint64_t addr);
+
+/* Run a Check suite in fork mode (a BUG()'s abort is a caught failure);
+ * returns main()'s exit status.  Check is only linked into sim tests. */
+struct Suite;
+int tu_check_main(struct Suite *s);
 #endif
