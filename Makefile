@@ -24,7 +24,8 @@ check: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The same tests under AddressSanitizer + UBSan, built with clang.
-check-asan: deps
+check-asan:
+	@sh scripts/deps.sh --asan
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DVMSIM_SANITIZE=ON \
 		-DCMAKE_C_COMPILER=$${CC_ASAN:-clang} >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)

@@ -4,7 +4,9 @@
 # fail, so nothing is assumed to be installed by hand.
 set -eu
 want="cmake make gcc pkg-config libcmocka-dev check libjemalloc-dev uthash-dev"
-[ "${1:-}" = "--fuzz" ] && want="$want clang libclang-rt-dev"
+case "${1:-}" in
+--fuzz|--asan) want="$want clang libclang-rt-dev" ;;
+esac
 missing=""
 for p in $want; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
