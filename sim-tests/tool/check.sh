@@ -1,6 +1,6 @@
 #!/bin/sh
-# One tool test: `vmsim run SCRIPT` must exit with the status in its
-# `#@ rc=N` line, print NAME.expected on stdout (nothing if there is none),
+# One tool test: `vmsim run SCRIPT [ARGS]` (ARGS from an `#@ args: ...` line,
+# shell-quoted) must exit with the status in its `#@ rc=N` line, print NAME.expected on stdout (nothing if there is none),
 # and match every `#@ stderr: REGEX` line (grep -E) on stderr.
 vmsim=$1 script=$2
 dir=$(dirname "$script") name=$(basename "$script" .vms)
@@ -8,7 +8,9 @@ out=$(mktemp) && err=$(mktemp) || exit 1
 trap 'rm -f "$out" "$err"' EXIT
 want=$(sed -n 's/^#@ rc=\([0-9]*\).*/\1/p' "$script")
 [ -n "$want" ] || { echo "$script: no '#@ rc=N' line"; exit 1; }
-timeout 20 "$vmsim" run "$script" >"$out" 2>"$err"
+args=$(sed -n 's/^#@ args: //p' "$script")
+eval "set -- $args"
+timeout 20 "$vmsim" run "$script" "$@" >"$out" 2>"$err"
 rc=$?
 status=0
 if [ "$rc" != "$want" ]; then

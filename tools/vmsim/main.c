@@ -10,7 +10,7 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: vmsim run FILE.vms|- [--trace] [--dot OUT.dot] [--seed N]\n"
+		"usage: vmsim run FILE.vms|- [--trace] [--dot OUT.dot] [--seed N] [--machine 'KEY=VAL...']\n"
 		"       vmsim kernel FILE.vms|-\n"
 		"       vmsim diff FILE.vms...\n");
 	return 2;
@@ -53,6 +53,9 @@ static int cmd_run(int argc, char **argv)
 			opts.trace = true;
 		} else if (!strcmp(argv[i], "--dot") && i + 1 < argc) {
 			opts.dot = argv[++i];
+		} else if (!strcmp(argv[i], "--machine") && i + 1 < argc) {
+			/* After the script's machine line: replays a fuzzer's run. */
+			opts.machine = argv[++i];
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			char *end;
 
