@@ -4,7 +4,7 @@
 # fail, so nothing is assumed to be installed by hand.
 set -eu
 want="cmake make gcc pkg-config libcmocka-dev check libjemalloc-dev uthash-dev"
-[ "${1:-}" = "--fuzz" ] && want="$want clang libclang-rt-dev"
+[ "${1:-}" = "--fuzz" ] && want="$want clang libclang-rt-14-dev"
 missing=""
 for p in $want; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
