@@ -555,8 +555,11 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 		struct vmsim_show_proc sp[MAX_PROCS];
 
 		show_procs(s->procs, s->nprocs, sp);
-		if (vmsim_dot(s->vm, &s->out, opts->dot, sp, s->nprocs))
+		if (vmsim_dot(s->vm, &s->out, opts->dot, sp, s->nprocs)) {
+			/* The run was fine but what was asked for is missing. */
 			fprintf(err, "vmsim run: cannot write %s\n", opts->dot);
+			rc = 2;
+		}
 	}
 	s->cur = NULL;
 	vmsim_free(s->vm);
