@@ -1,12 +1,15 @@
 # libvmsim: two commands on a fresh Debian 12 machine.
 #   make demo    build, then run the guided tour
 #   make check   build, then run every test
+#   make fuzz    build the libFuzzer target with clang, fuzz for FUZZ_TIME s
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo check check-asan bench clean install
+.PHONY: all deps build demo check check-asan fuzz bench clean install
 
 all: build
 
@@ -32,6 +35,20 @@ check-asan:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
+# The parser and small simulator runs under libFuzzer+ASan+UBSan.  New
+# inputs go to $(FUZZ_BUILD)/corpus; the checked-in seeds stay as they are;
+# a crash is written to $(FUZZ_BUILD)/crash-* and fails the target.
+fuzz:
+	@sh scripts/deps.sh --fuzz
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVMSIM_FUZZ=ON \
+		-DVMSIM_TESTS=OFF -DCMAKE_C_COMPILER=clang >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_script
+	@mkdir -p $(FUZZ_BUILD)/corpus
+	@$(FUZZ_BUILD)/fuzz/fuzz_script -max_total_time=$(FUZZ_TIME) -timeout=10 \
+		-rss_limit_mb=2048 -max_len=4096 -dict=fuzz/vms.dict \
+		-artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1 \
+		$(FUZZ_BUILD)/corpus fuzz/corpus
+
 bench: build
 	@sh scripts/bench.sh $(BUILD)
 
@@ -39,4 +56,4 @@ install: build
 	@cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,10 +1,31 @@
 #!/bin/sh
-# The guided tour: each example, with what it shows.
+# The guided tour (`make demo`): the C example, then each .vms scenario of
+# examples/ with its leading comment and its output, `show` dumps included.
 set -eu
 b=${1:-build}
-echo "== libvmsim tour =="
-for ex in "$b"/example_*; do
-	[ -x "$ex" ] || continue
-	echo "-- $(basename "$ex" | sed 's/^example_//')"
-	"$ex"
+ex=$(dirname "$0")/../examples
+# Teaching order: each step uses what the one before showed.
+tour="zero_page fork_cow fault_around munmap_shootdown mprotect_tlb quirk_fault_around_uffd quirk_fork_skips_uffd_wp"
+
+# A new example must be placed in the tour, not silently left out.
+for f in "$ex"/*.vms; do
+	case " $tour " in *" $(basename "$f" .vms) "*) ;; *)
+		echo "demo.sh: $f is not in the tour list" >&2; exit 1 ;;
+	esac
 done
+
+title() { printf '\n======== %s ========\n' "$1"; }
+
+title "hello (examples/hello.c: the library from C)"
+"$b/example_hello"
+for name in $tour; do
+	f=$ex/$name.vms
+	title "$name (examples/$name.vms)"
+	# The leading comment block is the lesson; the rest is the script.
+	sed -n '/^[^#]/q; s/^# \{0,1\}//p' "$f"
+	echo "\$ vmsim run examples/$name.vms"
+	# One stream, so that each dump appears right after the output before it.
+	"$b/vmsim" run "$f" 2>&1
+done
+echo
+echo "Next: edit a script, run it with --trace, or see docs/tour.md."

@@ -5,7 +5,7 @@
 set -eu
 want="cmake make gcc pkg-config libcmocka-dev check libjemalloc-dev uthash-dev"
 case "${1:-}" in
---fuzz|--asan) want="$want clang libclang-rt-dev" ;;
+--fuzz|--asan) want="$want clang libclang-rt-14-dev" ;;
 esac
 missing=""
 for p in $want; do

@@ -218,9 +218,13 @@ struct vms_run_opts {
 	const char *dot;	/* --dot FILE, or NULL */
 	bool has_seed;		/* --seed N overrides machine seed= */
 	uint64_t seed;
+	/* "KEY=VALUE ..." machine options applied after the script's machine
+	 * line (a harness bounds ram= or forces check=full); NULL for none. */
+	const char *machine;
 };
 
-/* Run s on the simulator; 0 ok, 1 an expect failed, 2 malformed. */
+/* Run s on the simulator; 0 ok, 1 an expect failed, 2 malformed (or
+ * refused: not supported yet), 3 the simulator reported a bug (BUG line). */
 int vms_run_sim(const struct vms_script *s, const struct vms_run_opts *opts, FILE *out, FILE *err);
 
 #endif /* VMSIM_SCRIPT_H */

@@ -101,9 +101,11 @@ err:
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
-	struct anon_vma_chain *avc, *tmp;
-
-	DL_FOREACH_SAFE2(vma->anon_vma_chain, avc, tmp, same_vma_next) {
+	/* Newest first, as Linux walks its chain (anon_vma_clone adds at the
+	 * head): a child anon_vma is freed while the parent whose degree it
+	 * drops is still held by an older link of this chain. */
+	while (vma->anon_vma_chain) {
+		struct anon_vma_chain *avc = vma->anon_vma_chain->same_vma_prev;
 		struct anon_vma *av = avc->anon_vma;
 
 		DL_DELETE2(vma->anon_vma_chain, avc, same_vma_prev, same_vma_next);

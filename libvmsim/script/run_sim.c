@@ -252,6 +252,34 @@ static const char *unsupported(const struct vms_cmd *c)
 	return NULL;
 }
 
+/* opts->machine: space-separated KEY=VALUE words, applied last. */
+static int set_overrides(struct sim *s, struct vmsim_config *cfg, const char *words)
+{
+	char buf[256], *save = NULL;
+
+	if (strlen(words) >= sizeof(buf)) {
+		fprintf(s->err, "vmsim run: machine overrides too long\n");
+		return 2;
+	}
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+
+		int bad;
+
+		if (eq)
+			*eq = 0;
+		bad = !eq || vmsim_config_set(cfg, w, eq + 1);
+		if (eq)
+			*eq = '=';
+		if (bad) {
+			fprintf(s->err, "vmsim run: bad machine override '%s'\n", w);
+			return 2;
+		}
+	}
+	return 0;
+}
+
 static int make_machine(struct sim *s, const struct vms_script *sc, const struct vms_run_opts *opts)
 {
 	struct vmsim_config cfg;
@@ -265,6 +293,8 @@ static int make_machine(struct sim *s, const struct vms_script *sc, const struct
 					c->kv[i].key, c->kv[i].value);
 				return 2;
 			}
+	if (opts && opts->machine && set_overrides(s, &cfg, opts->machine))
+		return 2;
 	if (opts && opts->has_seed)
 		cfg.seed = opts->seed;
 	if (vmsim_new(&cfg, &s->vm)) {
@@ -674,8 +704,11 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 		struct vmsim_show_proc sp[MAX_PROCS];
 
 		show_procs(s->procs, s->nprocs, sp);
-		if (vmsim_dot(s->vm, &s->out, opts->dot, sp, s->nprocs))
+		if (vmsim_dot(s->vm, &s->out, opts->dot, sp, s->nprocs)) {
+			/* The run was fine but what was asked for is missing. */
 			fprintf(err, "vmsim run: cannot write %s\n", opts->dot);
+			rc = 2;
+		}
 	}
 	s->cur = NULL;
 	vmsim_free(s->vm);

@@ -79,6 +79,15 @@ static void describe_leaf(struct vmsim *vm, const struct vms_out *o, uint64_t v,
 	}
 }
 
+/* With levels=4 the p4d is folded into the pgd (as in Linux): the top table
+ * is the pgd whatever its level number. */
+static const char *lname(struct vmsim *vm, int level)
+{
+	int top = vmsim_config(vm)->levels == 5 ? 5 : 4;
+
+	return level == top ? "pgd" : level_name[level];
+}
+
 static unsigned shift_of(struct vmsim *vm, int level)
 {
 	return level == 5 ? vmsim_pgdir_shift(vm) : PAGE_SHIFT + 9 * (unsigned)(level - 1);
@@ -111,13 +120,13 @@ static void dump_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struc
 			struct vmsim_page *child = vmsim_pfn_to_page(vm, (v & PTE_PFN_MASK) >> PAGE_SHIFT);
 
 			fprintf(f, "%*s%s[%3u] 0x%016" PRIx64 " %#018" PRIx64 " -> %s table pfn %#lx (%u entries)\n",
-				depth * 2, "", level_name[level], i, a, v, level_name[level - 1],
+				depth * 2, "", lname(vm, level), i, a, v, lname(vm, level - 1),
 				vmsim_page_to_pfn(vm, child), child->pt_entries);
 			dump_table(vm, o, f, child, level - 1, a, lo, hi, depth + 1);
 			continue;
 		}
 		describe_leaf(vm, o, v, d, sizeof(d));
-		fprintf(f, "%*s%s[%3u] 0x%016" PRIx64 " %#018" PRIx64 " %s%s\n", depth * 2, "", level_name[level], i,
+		fprintf(f, "%*s%s[%3u] 0x%016" PRIx64 " %#018" PRIx64 " %s%s\n", depth * 2, "", lname(vm, level), i,
 			a, v, level > 1 ? "huge " : "", d);
 	}
 	if (empty)
@@ -203,23 +212,33 @@ static void print_mapper(void *arg, struct vmsim_mm *mm, uint64_t addr)
 	fprintf(r->f, "  mapped by %s at 0x%016" PRIx64 "\n", name, addr);
 }
 
-static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const char *arg,
+/* `show page frame=#K | pfn=N | PROC ADDR`.  A bare `#K` cannot be used:
+ * a word starting with `#` begins a comment (SCENARIO.md). */
+static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const struct vms_cmd *c,
 		      const struct vmsim_show_proc *procs, unsigned n)
 {
-	uint64_t pfn = 0;
+	const char *arg = c->show_argc > 0 ? c->show_argv[0] : NULL;
+	struct vmsim_mm *mm = arg ? lookup(procs, n, arg) : NULL;
+	uint64_t pfn = 0, addr, e;
 	struct vmsim_page *p;
 	char own[64];
 	struct rmap_print r = { f, procs, n };
 
-	if (arg && arg[0] == '#') {
+	if (arg && !strncmp(arg, "frame=#", 7)) {
 		uint64_t k;
 
-		if (!num(arg + 1, &k) || !vms_out_label_frame(o, (unsigned)k, &pfn)) {
-			fprintf(f, "show page: no frame %s yet\n", arg);
+		if (!num(arg + 7, &k) || !k || k > 0x7fffffff || !vms_out_label_frame(o, (unsigned)k, &pfn)) {
+			fprintf(f, "show page: no frame %s yet (labels come from pagemap lines)\n", arg + 6);
 			return;
 		}
+	} else if (mm && c->show_argc >= 2 && num(c->show_argv[1], &addr)) {
+		if (vmsim_pagemap(mm, addr & ~(uint64_t)(PAGE_SIZE - 1), 1, &e) || !(e & PM_PRESENT)) {
+			fprintf(f, "show page: nothing present at %s 0x%016" PRIx64 "\n", arg, addr);
+			return;
+		}
+		pfn = e & PM_PFRAME_MASK;
 	} else if (!arg || strncmp(arg, "pfn=", 4) || !num(arg + 4, &pfn)) {
-		fprintf(f, "show page: give #K or pfn=N\n");
+		fprintf(f, "show page: give frame=#K, pfn=N or PROC ADDR\n");
 		return;
 	}
 	p = vmsim_pfn_to_page(vm, (unsigned long)pfn);
@@ -294,7 +313,7 @@ void vmsim_show(struct vmsim *vm, const struct vms_out *o, const struct vms_cmd 
 		break;
 	}
 	case VMS_SHOW_PAGE:
-		show_page(vm, o, f, a0, procs, n);
+		show_page(vm, o, f, c, procs, n);
 		break;
 	case VMS_SHOW_STATS:
 		show_stats(vm, f, procs, n);
@@ -310,7 +329,7 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 	uint64_t *tab = vmsim_table(vm, t);
 	unsigned long tpfn = vmsim_page_to_pfn(vm, t);
 
-	fprintf(f, "  t%lu [shape=box,label=\"%s table\\npfn %#lx\"];\n", tpfn, level_name[level], tpfn);
+	fprintf(f, "  t%lu [shape=box,label=\"%s table\\npfn %#lx\"];\n", tpfn, lname(vm, level), tpfn);
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t v = tab[i], a = base + ((uint64_t)i << shift_of(vm, level));
 

@@ -7,13 +7,19 @@
 #include <vmsim/vmsim.h>
 #include "vmsim_tool.h"
 
-static int usage(void)
+static int usage_to(FILE *f, int rc)
 {
-	fprintf(stderr,
-		"usage: vmsim run FILE.vms|- [--trace] [--dot OUT.dot] [--seed N]\n"
+	fprintf(f,
+		"usage: vmsim run FILE.vms|- [--trace] [--dot OUT.dot] [--seed N] [--machine 'KEY=VAL...']\n"
 		"       vmsim kernel FILE.vms|-\n"
 		"       vmsim diff FILE.vms...\n");
-	return 2;
+	return rc;
+}
+
+/* Bad usage: the usage on stderr, exit 2 (as a malformed script). */
+static int usage(void)
+{
+	return usage_to(stderr, 2);
 }
 
 /* Read and parse path; 0 and *s, or the exit status after a message. */
@@ -53,6 +59,9 @@ static int cmd_run(int argc, char **argv)
 			opts.trace = true;
 		} else if (!strcmp(argv[i], "--dot") && i + 1 < argc) {
 			opts.dot = argv[++i];
+		} else if (!strcmp(argv[i], "--machine") && i + 1 < argc) {
+			/* After the script's machine line: replays a fuzzer's run. */
+			opts.machine = argv[++i];
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			char *end;
 
@@ -80,6 +89,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage();
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return usage_to(stdout, 0);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "kernel"))
