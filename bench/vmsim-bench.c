@@ -165,6 +165,26 @@ static double sim_mprotect(unsigned long pages, const char *check)
 	return (t1 - t0) / (double)pages;
 }
 
+/* UFFDIO_WRITEPROTECT on and off over a touched, registered range. */
+static double sim_uffd_wp(unsigned long pages, const char *check)
+{
+	struct vmsim_uffd *u;
+	struct sim s;
+	double t0, t1;
+
+	sim_new(&s, pages, check, "off");
+	sim_map_anon(s.mm, pages);
+	sim_touch(s.mm, pages);
+	CK(vmsim_uffd_open(s.mm, 0, &u));
+	CK(vmsim_uffd_register(u, BASE, pages * PG, UFFDIO_REGISTER_MODE_WP));
+	t0 = now_ns();
+	CK(vmsim_uffd_writeprotect(u, BASE, pages * PG, true));
+	CK(vmsim_uffd_writeprotect(u, BASE, pages * PG, false));
+	t1 = now_ns();
+	sim_free(&s);
+	return (t1 - t0) / (double)pages;
+}
+
 static double sim_munmap(unsigned long pages, const char *check)
 {
 	struct sim s;
@@ -327,6 +347,10 @@ static double k_mprotect(unsigned long pages)
 	return (t1 - t0) / (double)pages;
 }
 
+/* bench/kernel_uffd.c: apart, because <linux/userfaultfd.h> and
+ * <vmsim/userfaultfd.h> use the same names. */
+double k_uffd_wp(unsigned long pages);
+
 static double k_munmap(unsigned long pages)
 {
 	unsigned char *p = k_map(pages);
@@ -389,7 +413,7 @@ static const struct workload workloads[] = {
 	{ "mprotect", sim_mprotect, k_mprotect },
 	{ "munmap", sim_munmap, k_munmap },
 	{ "shmem_read_fault", sim_shmem_read_fault, k_shmem_read_fault },
-	{ "uffd_wp", NULL, NULL },	/* userfaultfd is not in the simulator yet */
+	{ "uffd_wp", sim_uffd_wp, k_uffd_wp },
 	{ "tlb_hit_read", sim_tlb_hit_read, NULL },
 };
 
@@ -448,11 +472,6 @@ static void row(const struct opts *o, const char *name, const char *suffix, unsi
 
 static void run_workload(const struct opts *o, const struct workload *w)
 {
-	if (!w->sim) {
-		fprintf(o->csv ? stderr : stdout,
-			"%-24s skipped: userfaultfd is not in the simulator yet\n", w->name);
-		return;
-	}
 	for (int si = 0; si < o->nr_sizes; si++) {
 		unsigned long pages = o->sizes[si];
 		double s[MAX_REPS], k[MAX_REPS], c[MAX_REPS], km = 0;
