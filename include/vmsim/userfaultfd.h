@@ -10,20 +10,42 @@
 struct vmsim_mm;
 struct vmsim_uffd;
 
-/* UFFDIO_REGISTER modes. */
-#define UFFDIO_REGISTER_MODE_MISSING	(1ULL << 0)
-#define UFFDIO_REGISTER_MODE_WP		(1ULL << 1)
-#define UFFDIO_REGISTER_MODE_MINOR	(1ULL << 2)
+/* UFFDIO_REGISTER modes (uapi values; <linux/userfaultfd.h> may give them). */
+#ifndef UFFDIO_REGISTER_MODE_MISSING
+#define UFFDIO_REGISTER_MODE_MISSING	((uint64_t)1 << 0)
+#endif
+#ifndef UFFDIO_REGISTER_MODE_WP
+#define UFFDIO_REGISTER_MODE_WP		((uint64_t)1 << 1)
+#endif
+#ifndef UFFDIO_REGISTER_MODE_MINOR
+#define UFFDIO_REGISTER_MODE_MINOR	((uint64_t)1 << 2)
+#endif
 
 /* UFFD_FEATURE_* (the ones modelled). */
+#ifndef UFFD_FEATURE_PAGEFAULT_FLAG_WP
 #define UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1ULL << 0)
+#endif
+#ifndef UFFD_FEATURE_EVENT_FORK
 #define UFFD_FEATURE_EVENT_FORK		(1ULL << 1)
+#endif
+#ifndef UFFD_FEATURE_EVENT_REMOVE
 #define UFFD_FEATURE_EVENT_REMOVE	(1ULL << 3)
+#endif
+#ifndef UFFD_FEATURE_EVENT_UNMAP
 #define UFFD_FEATURE_EVENT_UNMAP	(1ULL << 6)
+#endif
+#ifndef UFFD_FEATURE_MINOR_SHMEM
 #define UFFD_FEATURE_MINOR_SHMEM	(1ULL << 10)
+#endif
+#ifndef UFFD_FEATURE_WP_HUGETLBFS_SHMEM
 #define UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1ULL << 12)
+#endif
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
 #define UFFD_FEATURE_WP_UNPOPULATED	(1ULL << 13)
+#endif
+#ifndef UFFD_FEATURE_WP_ASYNC
 #define UFFD_FEATURE_WP_ASYNC		(1ULL << 15)
+#endif
 #define VMSIM_UFFD_FEATURES	(UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_EVENT_FORK | \
 				 UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | \
 				 UFFD_FEATURE_MINOR_SHMEM | UFFD_FEATURE_WP_HUGETLBFS_SHMEM | \
@@ -31,14 +53,28 @@ struct vmsim_uffd;
 
 /* A message the handler reads (struct uffd_msg). */
 enum vmsim_uffd_event {
-	UFFD_EVENT_PAGEFAULT = 0x12,
-	UFFD_EVENT_FORK = 0x13,
-	UFFD_EVENT_REMOVE = 0x15,
-	UFFD_EVENT_UNMAP = 0x16,
+	VMSIM_UFFD_EVENT_PAGEFAULT = 0x12,
+	VMSIM_UFFD_EVENT_FORK = 0x13,
+	VMSIM_UFFD_EVENT_REMOVE = 0x15,
+	VMSIM_UFFD_EVENT_UNMAP = 0x16,
 };
+/* The uapi names, unless <linux/userfaultfd.h> already gave them (the
+ * values are the same, so either set of names works). */
+#ifndef UFFD_EVENT_PAGEFAULT
+#define UFFD_EVENT_PAGEFAULT	VMSIM_UFFD_EVENT_PAGEFAULT
+#define UFFD_EVENT_FORK		VMSIM_UFFD_EVENT_FORK
+#define UFFD_EVENT_REMOVE	VMSIM_UFFD_EVENT_REMOVE
+#define UFFD_EVENT_UNMAP	VMSIM_UFFD_EVENT_UNMAP
+#endif
+#ifndef UFFD_PAGEFAULT_FLAG_WRITE
 #define UFFD_PAGEFAULT_FLAG_WRITE	(1ULL << 0)
+#endif
+#ifndef UFFD_PAGEFAULT_FLAG_WP
 #define UFFD_PAGEFAULT_FLAG_WP		(1ULL << 1)
+#endif
+#ifndef UFFD_PAGEFAULT_FLAG_MINOR
 #define UFFD_PAGEFAULT_FLAG_MINOR	(1ULL << 2)
+#endif
 
 struct vmsim_uffd_msg {
 	enum vmsim_uffd_event event;
