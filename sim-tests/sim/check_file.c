@@ -247,6 +247,31 @@ START_TEST(disk_read_around)
 }
 END_TEST
 
+/* Disk files write dirty pages back; clean, unmapped pages can then be
+ * dropped, and the data comes back from the backing store. */
+START_TEST(disk_writeback_and_drop)
+{
+	struct vmsim_file *d;
+	unsigned char b = 0x77, r = 0;
+
+	ck_assert_int_eq(vmsim_file_new(vm, "d", VMSIM_FILE_DISK, 8 * P, &d), 0);
+	ck_assert_int_eq(vmsim_file_write(d, 3 * P + 5, &b, 1), 1);
+	ck_assert_int_eq(vmsim_mmap(mm, A, 8 * P, VMSIM_PROT_READ, VMSIM_MAP_SHARED, d, 0), 0);
+	ck_assert_int_eq(tu_read(mm, A + P), 0);
+	ck_assert_uint_gt(vmsim_file_cached_pages(d), 0);
+	ck_assert_int_eq(vmsim_file_drop_caches(d), 0);
+	/* Mapped pages stay: page 1, and page 3, which the written (cached)
+	 * page let fault-around map before the read-in.  Every other went. */
+	ck_assert(tu_pm(mm, A + 3 * P) & PM_PRESENT);
+	ck_assert(!(tu_pm(mm, A + 2 * P) & PM_PRESENT));
+	ck_assert_uint_eq(vmsim_file_cached_pages(d), 2);
+	ck_assert(tu_pm(mm, A + P) & PM_PRESENT);
+	ck_assert_int_eq(vmsim_file_read(d, 3 * P + 5, &r, 1), 1);
+	ck_assert_int_eq(r, 0x77);
+	ck_assert_int_eq(tu_read(mm, A + 3 * P + 5), 0x77);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("file");
@@ -265,6 +290,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, punch_unmaps_shared);
 	tcase_add_test(tc, madvise_on_files);
 	tcase_add_test(tc, disk_read_around);
+	tcase_add_test(tc, disk_writeback_and_drop);
 	suite_add_tcase(s, tc);
 	return s;
 }
