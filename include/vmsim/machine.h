@@ -32,6 +32,9 @@ struct vmsim_config {
 	enum vmsim_thp_mode thp;	/* default never */
 	uint64_t fault_around;		/* bytes, power of two, 4K..2M; 64 KiB */
 	uint64_t quirks;		/* VMSIM_QUIRK_* bits; default none */
+	uint64_t readahead;		/* disk read_ahead_kb in bytes, page multiple,
+					 * <= 1 GiB; default 8 MiB (this project's
+					 * machines; Linux's generic default is 128K) */
 };
 
 /* Fill cfg with the defaults. */

@@ -25,6 +25,7 @@ void vmsim_config_init(struct vmsim_config *cfg)
 		.thp = VMSIM_THP_NEVER,
 		.fault_around = 64ULL << 10,
 		.quirks = 0,
+		.readahead = 8ULL << 20,
 	};
 }
 
@@ -48,6 +49,8 @@ int vmsim_config_validate(const struct vmsim_config *c)
 	if (c->check > VMSIM_CHECK_FULL || c->luf > VMSIM_LUF_DEBUG || c->thp > VMSIM_THP_ALWAYS)
 		return -EINVAL;
 	/* fault_around_bytes: a power of two from one page to one PTE table. */
+	if ((c->readahead & (PAGE_SIZE - 1)) || c->readahead > (1ULL << 30))
+		return -EINVAL;
 	if (!is_pow2(c->fault_around) || c->fault_around < PAGE_SIZE ||
 	    c->fault_around > PTRS_PER_PTE * PAGE_SIZE)
 		return -EINVAL;
@@ -117,6 +120,8 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		err = parse_size(value, &c.ram);
 	} else if (!strcmp(key, "swap")) {
 		err = parse_size(value, &c.swap);
+	} else if (!strcmp(key, "readahead")) {
+		err = parse_size(value, &c.readahead);
 	} else if (!strcmp(key, "fault_around")) {
 		err = parse_size(value, &c.fault_around);
 	} else if (!strcmp(key, "tlb")) {

@@ -19,7 +19,6 @@ struct vmsim_pagecache_entry {
 	UT_hash_handle hh;
 };
 
-#define VM_READAHEAD_PAGES	32	/* 128 KiB, the block layer's default */
 #define MMAP_LOTSAMISS		100
 
 struct ra_state {
@@ -51,7 +50,8 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 	strcpy(f->name, name);
 	f->kind = kind;
 	f->i_size = size;
-	f->ra_pages = VM_READAHEAD_PAGES;
+	/* bdi->ra_pages: the block device's read_ahead_kb (machine option). */
+	f->ra_pages = vm->cfg.readahead >> PAGE_SHIFT;
 	f->refcount = 1;	/* the machine's directory entry */
 	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
 	LL_PREPEND(mm_world(vm)->files, f);
@@ -298,8 +298,10 @@ static void sync_mmap_readahead(struct vmsim_file *f, uint64_t pgoff)
 	ra_unbounded(f, ra->start, ra->size, ra->async_size);
 }
 
-unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out, bool for_mmap)
+unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out, unsigned mode)
 {
+	bool for_mmap = mode & VMSIM_FILEMAP_MMAP, tried = mode & VMSIM_FILEMAP_TRIED;
+	bool io = false;
 	struct vmsim_page *p;
 
 	if (pgoff >= file_pages(f))
@@ -318,8 +320,11 @@ unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim
 
 		if (for_mmap && ra->mmap_miss)
 			ra->mmap_miss--;
-		if (vmsim_page_test(p, PG_readahead))
+		/* do_async_mmap_readahead() only on the first try. */
+		if (vmsim_page_test(p, PG_readahead) && !(for_mmap && tried)) {
 			async_readahead(f, p);
+			io = true;
+		}
 	} else {
 		if (for_mmap)
 			sync_mmap_readahead(f, pgoff);
@@ -328,7 +333,13 @@ unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim
 			p = read_in(f, pgoff);
 		if (!p)
 			return VM_FAULT_OOM;
+		io = true;
 	}
+	/* filemap_fault() dropped mmap_lock for the read I/O (fpin): the
+	 * fault is retried, and on the retry fault-around finds the pages the
+	 * readahead brought in.  A retry never drops it again. */
+	if (for_mmap && io && !tried)
+		return VM_FAULT_RETRY;
 	vmsim_get_page(f->vm, p);
 	*out = p;
 	return 0;

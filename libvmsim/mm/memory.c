@@ -195,7 +195,14 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 		if (!p && userfaultfd_missing(vma))
 			return vmsim__handle_userfault(vmf, VM_UFFD_MISSING);
 	}
-	return vmsim__filemap_fault(f, vmf->pgoff, out, true);
+	{
+		unsigned ret = vmsim__filemap_fault(f, vmf->pgoff, out, VMSIM_FILEMAP_MMAP |
+						    ((vmf->flags & FAULT_FLAG_TRIED) ? VMSIM_FILEMAP_TRIED : 0));
+
+		if (ret & VM_FAULT_RETRY)
+			vmf->io_retry = true;
+		return ret;
+	}
 }
 
 static unsigned do_read_fault(struct vm_fault *vmf)
@@ -411,6 +418,7 @@ unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsig
 	unsigned ret;
 
 	vma->vm_mm->st.faults++;
+again:
 	vmf.pte = vmsim__pte_alloc(vma->vm_mm, vmf.address);
 	if (!vmf.pte)
 		return VM_FAULT_OOM;
@@ -420,6 +428,13 @@ unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsig
 	ret = handle_pte_fault(&vmf);
 	if (vmf.ptl)
 		vmsim_unlock(vma->vm_mm->vm, vmf.ptl);
+	/* do_user_addr_fault(): a fault that dropped mmap_lock for I/O is
+	 * retried at once, once, with FAULT_FLAG_TRIED. */
+	if ((ret & VM_FAULT_RETRY) && vmf.io_retry && !(vmf.flags & FAULT_FLAG_TRIED)) {
+		vmf.flags = (vmf.flags & ~FAULT_FLAG_ORIG_PTE_VALID) | FAULT_FLAG_TRIED;
+		vmf.io_retry = false;
+		goto again;
+	}
 	vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
 			  .addr = vmf.address, .level = VMSIM_LVL_PTE, .new = pte_val(ptep_get(vmf.pte)),
 			  .pfn = ret, .why = (flags & FAULT_FLAG_WRITE) ? "write" : "read" });

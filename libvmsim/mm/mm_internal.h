@@ -132,6 +132,7 @@ struct vm_fault {
 	struct vmsim_page *page;
 	int cpu;
 	struct vmsim_lock *ptl;		/* the pte table's lock, while held */
+	bool io_retry;			/* RETRY because filemap_fault did I/O */
 };
 
 /* pte_lockptr(): the split lock of the table holding ptep. */
@@ -240,8 +241,10 @@ void vmsim__rmap_walk(struct vmsim *vm, struct vmsim_page *p, rmap_one_fn fn, vo
 struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff);
 /* The page at pgoff, read in (disk, with read-around) or allocated (shmem):
  * 0, or VM_FAULT_SIGBUS past EOF / VM_FAULT_OOM.  Takes a reference. */
+#define VMSIM_FILEMAP_MMAP	0x1	/* a page fault (mmap readahead rules) */
+#define VMSIM_FILEMAP_TRIED	0x2	/* FAULT_FLAG_TRIED: the retry after I/O */
 unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out,
-			      bool for_mmap);
+			      unsigned mode);
 void vmsim__file_get(struct vmsim_file *f);
 void vmsim__file_put(struct vmsim_file *f);
 struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size);
