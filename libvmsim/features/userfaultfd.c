@@ -282,6 +282,12 @@ static int validate_range(struct vmsim_mm *mm, uint64_t start, uint64_t len)
 	return 0;
 }
 
+/* Every ioctl's first checks: an open context, a page-aligned range. */
+static int range_ok(const struct vmsim_uffd *ctx, uint64_t start, uint64_t len)
+{
+	return ctx ? validate_range(ctx->mm, start, len) : -EBADF;
+}
+
 /* vma_can_userfault() */
 static bool vma_can_userfault(const struct vm_area_struct *vma, unsigned long vm_flags, bool wp_async)
 {
@@ -343,8 +349,9 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 	uint64_t end;
 	int err = 0;
 
-	if (!ctx)
-		return -EBADF;
+	err = range_ok(ctx, start, len);
+	if (err)
+		return err;
 	mm = ctx->mm;
 	if (!modes || (modes & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP | UFFDIO_REGISTER_MODE_MINOR)))
 		return -EINVAL;
@@ -354,9 +361,6 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 		vm_flags |= VM_UFFD_WP;
 	if (modes & UFFDIO_REGISTER_MODE_MINOR)
 		vm_flags |= VM_UFFD_MINOR;
-	err = validate_range(mm, start, len);
-	if (err)
-		return err;
 	end = start + len;
 	wp_async = ctx->features & UFFD_FEATURE_WP_ASYNC;
 	vmsim__mm_enter(mm);
@@ -436,12 +440,10 @@ int vmsim_uffd_unregister(struct vmsim_uffd *ctx, uint64_t start, uint64_t len)
 	bool wp_async;
 	int err;
 
-	if (!ctx)
-		return -EBADF;
-	mm = ctx->mm;
-	err = validate_range(mm, start, len);
+	err = range_ok(ctx, start, len);
 	if (err)
 		return err;
+	mm = ctx->mm;
 	end = start + len;
 	wp_async = ctx->features & UFFD_FEATURE_WP_ASYNC;
 	vmsim__mm_enter(mm);
@@ -506,12 +508,10 @@ int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, uint64_t len
 	uint64_t end;
 	int err;
 
-	if (!ctx)
-		return -EBADF;
-	mm = ctx->mm;
-	err = validate_range(mm, start, len);
+	err = range_ok(ctx, start, len);
 	if (err)
 		return err;
+	mm = ctx->mm;
 	end = start + len;
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
@@ -644,12 +644,10 @@ static long mfill(struct vmsim_uffd *ctx, uint64_t dst, const void *src, int byt
 	long copied = 0;
 	int err;
 
-	if (!ctx)
-		return -EBADF;
-	mm = ctx->mm;
-	err = validate_range(mm, dst, len);
+	err = range_ok(ctx, dst, len);
 	if (err)
 		return err;
+	mm = ctx->mm;
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	vma = vmsim__find_vma(mm, dst);
