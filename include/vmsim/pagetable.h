@@ -57,7 +57,8 @@ struct vmsim_walk {
 /*
  * Walk root to addr.  Stops at a none entry (unless allocating), at a leaf
  * (a PSE pud or pmd) or at a non-present, non-none pmd; w->level tells where.
- * Returns 0, -EFAULT for a non-canonical address, -ENOMEM if an allocation
+ * Returns 0, -EFAULT for a non-canonical address, -EINVAL if root is not a
+ * pgd from vmsim_pgd_alloc(), -ENOMEM if an allocation
  * failed (tables allocated before the failure stay, as in Linux).
  */
 int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned flags,

@@ -165,12 +165,12 @@ static inline struct vmsim_page *next_table(struct vmsim *vm, uint64_t val)
 	return entry_table(vm, val);
 }
 
+/* The root comes from the caller: a PFN that is not a pgd is bad input
+ * (an error), not an internal inconsistency, whatever the check level. */
 static bool valid_root(struct vmsim *vm, unsigned long root)
 {
-	if (vm->cfg.check == VMSIM_CHECK_OFF)
-		return root < vm->nr_frames;
-	return !VMSIM_BUG_ON(vm, root >= vm->nr_frames || !vmsim_page_test(&vm->memmap[root], PG_table) ||
-			     vm->memmap[root].pt_level != VMSIM_LVL_PGD, "pfn %#lx is not a pgd", root);
+	return root < vm->nr_frames && vmsim_page_test(&vm->memmap[root], PG_table) &&
+	       vm->memmap[root].pt_level == VMSIM_LVL_PGD;
 }
 
 int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned flags, struct vmsim_walk *w)
@@ -186,7 +186,7 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	if (!vmsim_addr_canonical(vm, addr))
 		return -EFAULT;
 	if (!valid_root(vm, root))
-		return -EIO;
+		return -EINVAL;
 	t = &vm->memmap[root];
 	l = VMSIM_LVL_PGD;
 	for (;;) {

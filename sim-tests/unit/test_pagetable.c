@@ -601,9 +601,36 @@ static void test_set_entry_traced(void **state)
 	finish(vm, &log, root);
 }
 
+/* A root that is not a pgd is the caller's mistake: an error, no bug. */
+static void test_bad_root_is_einval(void **state)
+{
+	struct bug_log log;
+	struct vmsim *vm = tu_machine_str("ram=4M", &log);
+	struct vmsim_walk w;
+	unsigned long data, pgd;
+
+	(void)state;
+	assert_non_null(vm);
+	assert_int_equal(vmsim_page_alloc(vm, 0, &data), 0);
+	assert_int_equal(vmsim_pgd_alloc(vm, &pgd), 0);
+	assert_int_equal(vmsim_walk(vm, data, 0x7f0000000000ULL, VMSIM_WALK_ALLOC, &w), -EINVAL);
+	assert_int_equal(vmsim_walk(vm, 1UL << 40, 0x7f0000000000ULL, 0, &w), -EINVAL);
+	assert_null(vmsim_pte_lookup(vm, data, 0x7f0000000000ULL, true));
+	assert_int_equal(vmsim_free_empty_tables(vm, data, 0, 1ULL << 47), 0);
+	vmsim_pgd_free(vm, data);	/* ignored */
+	/* Nothing was allocated below the bogus root, nothing reported. */
+	assert_int_equal(vmsim_nr_pgtable_pages(vm), 1);
+	assert_int_equal(log.count, 0);
+	vmsim_pgd_free(vm, pgd);
+	assert_int_equal(vmsim_page_free(vm, data, 0), 0);
+	vmsim_free(vm);
+	assert_int_equal(log.count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_root_is_einval),
 		cmocka_unit_test(test_geometry),
 		cmocka_unit_test(test_walk_alloc_5_levels),
 		cmocka_unit_test(test_walk_alloc_4_levels),
