@@ -3,7 +3,11 @@
 #ifndef VMSIM_BUG_H
 #define VMSIM_BUG_H
 
+#include <vmsim/common.h>
+
 #include <stdint.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vmsim;
 
@@ -22,17 +26,19 @@ typedef void (*vmsim_bug_handler_fn)(struct vmsim *vm, const struct vmsim_bug_re
 
 /* Install h (NULL restores the default).  Returns the previous handler,
  * NULL if that was the default. */
-vmsim_bug_handler_fn vmsim_set_bug_handler(struct vmsim *vm, vmsim_bug_handler_fn h, void *arg);
+VMSIM_API vmsim_bug_handler_fn vmsim_set_bug_handler(struct vmsim *vm, vmsim_bug_handler_fn h, void *arg);
 
 /* Bugs reported so far by this machine. */
-uint64_t vmsim_bug_count(const struct vmsim *vm);
+VMSIM_API uint64_t vmsim_bug_count(const struct vmsim *vm);
 
-void vmsim__bug(struct vmsim *vm, const char *func, const char *file, int line,
+VMSIM_API void vmsim__bug(struct vmsim *vm, const char *func, const char *file, int line,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #define VMSIM_BUG(vm, ...) vmsim__bug((vm), __func__, __FILE__, __LINE__, __VA_ARGS__)
 /* Reports and evaluates to true when cond holds. */
 #define VMSIM_BUG_ON(vm, cond, ...) \
 	((cond) ? (vmsim__bug((vm), __func__, __FILE__, __LINE__, __VA_ARGS__), 1) : 0)
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_BUG_H */

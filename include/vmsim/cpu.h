@@ -18,11 +18,15 @@
 #ifndef VMSIM_CPU_H
 #define VMSIM_CPU_H
 
+#include <vmsim/common.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <vmsim/fault.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vmsim;
 
@@ -53,13 +57,13 @@ struct vmsim_mm_context {
  * init_new_context(): fill ctx for the page tables rooted at pgd_pfn (a pgd
  * from vmsim_pgd_alloc).  Returns 0, or -EINVAL (NULL, not a pgd).
  */
-int vmsim_mm_context_init(struct vmsim *vm, struct vmsim_mm_context *ctx, unsigned long pgd_pfn);
+VMSIM_API int vmsim_mm_context_init(struct vmsim *vm, struct vmsim_mm_context *ctx, unsigned long pgd_pfn);
 /*
  * destroy_context(): drop every TLB entry tagged with ctx on every CPU and
  * forget its ASID slots, so a recycled ASID cannot hit them; a CPU that still
  * has it loaded is left with nothing loaded.  The page tables are untouched.
  */
-void vmsim_mm_context_destroy(struct vmsim *vm, struct vmsim_mm_context *ctx);
+VMSIM_API void vmsim_mm_context_destroy(struct vmsim *vm, struct vmsim_mm_context *ctx);
 
 /*
  * switch_mm_irqs_off() on cpu: load ctx (NULL: load nothing, the CPU idles;
@@ -68,17 +72,17 @@ void vmsim_mm_context_destroy(struct vmsim *vm, struct vmsim_mm_context *ctx);
  * ctx->tlb_gen), else takes the next ASID round-robin and flushes it.  Sets
  * cpu in ctx->cpumask (never cleared on switch-away).  0 or -EINVAL.
  */
-int vmsim_switch_mm(struct vmsim *vm, int cpu, struct vmsim_mm_context *ctx);
+VMSIM_API int vmsim_switch_mm(struct vmsim *vm, int cpu, struct vmsim_mm_context *ctx);
 /* The context loaded on cpu, or NULL (also for a bad cpu). */
-struct vmsim_mm_context *vmsim_cpu_loaded(struct vmsim *vm, int cpu);
+VMSIM_API struct vmsim_mm_context *vmsim_cpu_loaded(struct vmsim *vm, int cpu);
 /* The ASID (0..5) that holds ctx on cpu, -ENOENT if none, -EINVAL. */
-int vmsim_cpu_asid(struct vmsim *vm, int cpu, const struct vmsim_mm_context *ctx);
+VMSIM_API int vmsim_cpu_asid(struct vmsim *vm, int cpu, const struct vmsim_mm_context *ctx);
 
 /* The CPU running the current operation (default 0): flushes are local
  * there and IPIs elsewhere.  0 or -EINVAL. */
-int vmsim_set_cur_cpu(struct vmsim *vm, int cpu);
-int vmsim_cur_cpu(const struct vmsim *vm);
-unsigned vmsim_nr_cpus(const struct vmsim *vm);
+VMSIM_API int vmsim_set_cur_cpu(struct vmsim *vm, int cpu);
+VMSIM_API int vmsim_cur_cpu(const struct vmsim *vm);
+VMSIM_API unsigned vmsim_nr_cpus(const struct vmsim *vm);
 
 /* ---- Page faults ---- */
 
@@ -91,7 +95,7 @@ unsigned vmsim_nr_cpus(const struct vmsim *vm);
 typedef int (*vmsim_fault_fn)(struct vmsim *vm, int cpu, uint64_t addr, unsigned error_code,
 			      void *arg);
 /* Install fn (NULL: none; every fault is then SIGSEGV).  Returns the old. */
-vmsim_fault_fn vmsim_set_fault_handler(struct vmsim *vm, vmsim_fault_fn fn, void *arg);
+VMSIM_API vmsim_fault_fn vmsim_set_fault_handler(struct vmsim *vm, vmsim_fault_fn fn, void *arg);
 
 /* Results of an access (negative errno is a bad argument, -EIO a bug). */
 enum vmsim_access_result {
@@ -102,7 +106,7 @@ enum vmsim_access_result {
 	VMSIM_ACCESS_OOM = 4,		/* VM_FAULT_OOM: pagefault_out_of_memory */
 };
 /* "ok", "SIGSEGV", ... or a negative errno's name. */
-const char *vmsim_access_result_name(int result);
+VMSIM_API const char *vmsim_access_result_name(int result);
 
 /*
  * One access by cpu to addr, as the MMU does it: TLB, else a hardware walk
@@ -113,7 +117,7 @@ const char *vmsim_access_result_name(int result);
  * Returns VMSIM_ACCESS_* with *pfn the frame reached, or -EINVAL (bad cpu,
  * no context loaded, bad access bits, NULL pfn) or -EIO (a bug was reported).
  */
-int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned access,
+VMSIM_API int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned access,
 			unsigned long *pfn);
 /*
  * User-mode loads, stores and instruction fetches of len bytes, crossing
@@ -121,9 +125,9 @@ int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned acces
  * the pages before it have moved.  Returns as vmsim_cpu_translate; -EINVAL
  * also for a NULL buffer or addr + len wrapping around.
  */
-int vmsim_cpu_read(struct vmsim *vm, int cpu, uint64_t addr, void *buf, size_t len);
-int vmsim_cpu_write(struct vmsim *vm, int cpu, uint64_t addr, const void *buf, size_t len);
-int vmsim_cpu_exec(struct vmsim *vm, int cpu, uint64_t addr, void *buf, size_t len);
+VMSIM_API int vmsim_cpu_read(struct vmsim *vm, int cpu, uint64_t addr, void *buf, size_t len);
+VMSIM_API int vmsim_cpu_write(struct vmsim *vm, int cpu, uint64_t addr, const void *buf, size_t len);
+VMSIM_API int vmsim_cpu_exec(struct vmsim *vm, int cpu, uint64_t addr, void *buf, size_t len);
 
 /* ---- TLB contents ---- */
 
@@ -146,11 +150,11 @@ struct vmsim_tlb_entry {
  * global entry)?  1 and *out (may be NULL), 0, or -EINVAL.  A probe: no
  * stats, no LRU change.
  */
-int vmsim_tlb_probe(struct vmsim *vm, int cpu, const struct vmsim_mm_context *ctx, uint64_t addr,
+VMSIM_API int vmsim_tlb_probe(struct vmsim *vm, int cpu, const struct vmsim_mm_context *ctx, uint64_t addr,
 		    struct vmsim_tlb_entry *out);
 /* Copy up to max valid entries of cpu's TLB (4K, 2M, 1G arrays, set and way
  * order) into out; returns how many are valid in all, or -EINVAL. */
-int vmsim_tlb_entries(struct vmsim *vm, int cpu, struct vmsim_tlb_entry *out, size_t max);
+VMSIM_API int vmsim_tlb_entries(struct vmsim *vm, int cpu, struct vmsim_tlb_entry *out, size_t max);
 
 /* ---- Flushing (arch/x86/mm/tlb.c) ---- */
 
@@ -162,20 +166,20 @@ int vmsim_tlb_entries(struct vmsim *vm, int cpu, struct vmsim_tlb_entry *out, si
  * is a full flush.  CPUs in the mask not running ctx flush at their next
  * vmsim_switch_mm, because their ASID's tlb_gen is then stale.
  */
-void vmsim_flush_tlb_mm_range(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t start,
+VMSIM_API void vmsim_flush_tlb_mm_range(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t start,
 			      uint64_t end, unsigned stride_shift, bool freed_tables);
 /* flush_tlb_page(): one 4K page. */
-void vmsim_flush_tlb_page(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t addr);
+VMSIM_API void vmsim_flush_tlb_page(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t addr);
 /* flush_tlb_range() for 4K mappings. */
-void vmsim_flush_tlb_range(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t start,
+VMSIM_API void vmsim_flush_tlb_range(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t start,
 			   uint64_t end);
 /* flush_tlb_mm(): everything of ctx (freed_tables set, as Linux does). */
-void vmsim_flush_tlb_mm(struct vmsim *vm, struct vmsim_mm_context *ctx);
+VMSIM_API void vmsim_flush_tlb_mm(struct vmsim *vm, struct vmsim_mm_context *ctx);
 /* flush_tlb_all(): every entry of every CPU, global ones included. */
-void vmsim_flush_tlb_all(struct vmsim *vm);
+VMSIM_API void vmsim_flush_tlb_all(struct vmsim *vm);
 /* tlb_single_page_flush_ceiling (debugfs in Linux); 33 by default. */
-void vmsim_set_flush_ceiling(struct vmsim *vm, unsigned long ceiling);
-unsigned long vmsim_flush_ceiling(const struct vmsim *vm);
+VMSIM_API void vmsim_set_flush_ceiling(struct vmsim *vm, unsigned long ceiling);
+VMSIM_API unsigned long vmsim_flush_ceiling(const struct vmsim *vm);
 
 /* ---- Statistics ---- */
 
@@ -195,9 +199,9 @@ struct vmsim_cpu_stats {
 };
 
 /* Copy cpu's counters.  0 or -EINVAL. */
-int vmsim_cpu_stats(const struct vmsim *vm, int cpu, struct vmsim_cpu_stats *out);
+VMSIM_API int vmsim_cpu_stats(const struct vmsim *vm, int cpu, struct vmsim_cpu_stats *out);
 /* Zero every CPU's counters. */
-void vmsim_cpu_stats_reset(struct vmsim *vm);
+VMSIM_API void vmsim_cpu_stats_reset(struct vmsim *vm);
 
 /* ---- Stale-TLB detector (check/tlb_check.c) ---- */
 
@@ -208,13 +212,15 @@ void vmsim_cpu_stats_reset(struct vmsim *vm);
  * clean, anything where it is none, not present or another frame).  Every
  * such entry is a VMSIM_BUG.  Returns how many were found, or -EINVAL.
  */
-int vmsim_tlb_check_stale(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t start,
+VMSIM_API int vmsim_tlb_check_stale(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t start,
 			  uint64_t end);
 /* The LUF layer's answer to "is a deferred flush tracking this frame?";
  * frames it tracks may be freed while a TLB still names them. */
 typedef bool (*vmsim_luf_tracks_fn)(struct vmsim *vm, unsigned long pfn);
-void vmsim_set_luf_tracks(struct vmsim *vm, vmsim_luf_tracks_fn fn);
+VMSIM_API void vmsim_set_luf_tracks(struct vmsim *vm, vmsim_luf_tracks_fn fn);
 /* Test only: make every flush request a no-op, to show the detector. */
-void vmsim_debug_suppress_flush(struct vmsim *vm, bool suppress);
+VMSIM_API void vmsim_debug_suppress_flush(struct vmsim *vm, bool suppress);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_CPU_H */

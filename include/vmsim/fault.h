@@ -3,6 +3,10 @@
 #ifndef VMSIM_FAULT_H
 #define VMSIM_FAULT_H
 
+#include <vmsim/common.h>
+
+VMSIM_BEGIN_DECLS
+
 /* What handle_mm_fault() returns (vm_fault_t). */
 #define VM_FAULT_OOM		0x000001
 #define VM_FAULT_SIGBUS		0x000002
@@ -45,5 +49,7 @@
 #define X86_PF_USER	(1u << 2)	/* 0: kernel mode; 1: user mode */
 #define X86_PF_RSVD	(1u << 3)	/* a reserved bit was set */
 #define X86_PF_INSTR	(1u << 4)	/* an instruction fetch */
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_FAULT_H */

@@ -6,10 +6,14 @@
 #ifndef VMSIM_KIND_H
 #define VMSIM_KIND_H
 
+#include <vmsim/common.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include <vmsim/leafops.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vm_fault;
 struct vm_area_struct;
@@ -49,11 +53,13 @@ struct vmsim_kind_ops {
  * first, as handle_pte_marker() checks them.  Returns 0, -EEXIST for a
  * duplicate name, -EINVAL for a table missing a hook, -ENOSPC when full.
  */
-int vmsim_kind_register(const struct vmsim_kind_ops *ops);
+VMSIM_API int vmsim_kind_register(const struct vmsim_kind_ops *ops);
 /* The kind of a non-present, non-none PTE, or NULL if none claims it. */
-const struct vmsim_kind_ops *vmsim_kind_of(pte_t pte);
+VMSIM_API const struct vmsim_kind_ops *vmsim_kind_of(pte_t pte);
 /* Registered kinds, for the conformance matrix. */
-unsigned vmsim_nr_kinds(void);
-const struct vmsim_kind_ops *vmsim_kind_at(unsigned i);
+VMSIM_API unsigned vmsim_nr_kinds(void);
+VMSIM_API const struct vmsim_kind_ops *vmsim_kind_at(unsigned i);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_KIND_H */

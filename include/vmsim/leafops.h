@@ -3,7 +3,11 @@
 #ifndef VMSIM_LEAFOPS_H
 #define VMSIM_LEAFOPS_H
 
+#include <vmsim/common.h>
+
 #include <vmsim/swapops.h>
+
+VMSIM_BEGIN_DECLS
 
 /* Temporary in Linux too: a softleaf_t is a swp_entry_t. */
 typedef swp_entry_t softleaf_t;
@@ -132,6 +136,8 @@ static inline bool pmd_is_valid_softleaf(pmd_t pmd)
 
 /* The name of a type, as Linux spells the enum without its prefix
  * ("swap", "migration_read", ... "marker"). */
-const char *vmsim_softleaf_type_name(enum softleaf_type type);
+VMSIM_API const char *vmsim_softleaf_type_name(enum softleaf_type type);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_LEAFOPS_H */

@@ -4,8 +4,12 @@
 #ifndef VMSIM_LOCK_H
 #define VMSIM_LOCK_H
 
+#include <vmsim/common.h>
+
 #include <stdbool.h>
 #include <stdint.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vmsim;
 
@@ -29,23 +33,25 @@ struct vmsim_lock {
 	uint16_t owner;		/* context that holds it for write */
 };
 
-void vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c);
+VMSIM_API void vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c);
 /* Exclusive (spin_lock, down_write, mmap_write_lock). */
-void vmsim_lock(struct vmsim *vm, struct vmsim_lock *l);
+VMSIM_API void vmsim_lock(struct vmsim *vm, struct vmsim_lock *l);
 /* Shared (down_read, mmap_read_lock). */
-void vmsim_lock_read(struct vmsim *vm, struct vmsim_lock *l);
+VMSIM_API void vmsim_lock_read(struct vmsim *vm, struct vmsim_lock *l);
 /* true if taken; never blocks (spin_trylock, folio_trylock). */
-bool vmsim_trylock(struct vmsim *vm, struct vmsim_lock *l);
-void vmsim_unlock(struct vmsim *vm, struct vmsim_lock *l);
-void vmsim_unlock_read(struct vmsim *vm, struct vmsim_lock *l);
-bool vmsim_lock_held(const struct vmsim_lock *l);
-bool vmsim_lock_held_write(const struct vmsim_lock *l);
+VMSIM_API bool vmsim_trylock(struct vmsim *vm, struct vmsim_lock *l);
+VMSIM_API void vmsim_unlock(struct vmsim *vm, struct vmsim_lock *l);
+VMSIM_API void vmsim_unlock_read(struct vmsim *vm, struct vmsim_lock *l);
+VMSIM_API bool vmsim_lock_held(const struct vmsim_lock *l);
+VMSIM_API bool vmsim_lock_held_write(const struct vmsim_lock *l);
 /* lockdep_assert_held: a VMSIM_BUG unless held (write: held exclusively). */
 #define vmsim_lock_assert_held(vm, l) vmsim__lock_assert((vm), (l), false, __func__)
 #define vmsim_lock_assert_held_write(vm, l) vmsim__lock_assert((vm), (l), true, __func__)
-void vmsim__lock_assert(struct vmsim *vm, const struct vmsim_lock *l, bool write, const char *func);
+VMSIM_API void vmsim__lock_assert(struct vmsim *vm, const struct vmsim_lock *l, bool write, const char *func);
 /* Locks held by the machine's running context (0 between operations). */
-unsigned vmsim_locks_held(const struct vmsim *vm);
-const char *vmsim_lock_class_name(enum vmsim_lock_class c);
+VMSIM_API unsigned vmsim_locks_held(const struct vmsim *vm);
+VMSIM_API const char *vmsim_lock_class_name(enum vmsim_lock_class c);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_LOCK_H */

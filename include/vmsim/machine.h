@@ -3,9 +3,13 @@
 #ifndef VMSIM_MACHINE_H
 #define VMSIM_MACHINE_H
 
+#include <vmsim/common.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vmsim;
 
@@ -38,43 +42,43 @@ struct vmsim_config {
 };
 
 /* Fill cfg with the defaults. */
-void vmsim_config_init(struct vmsim_config *cfg);
+VMSIM_API void vmsim_config_init(struct vmsim_config *cfg);
 
 /*
  * Set one option by its .vms name and text value ("ram", "256M"; "tlb",
  * "16x4"; "check", "full" ...).  Returns 0, -ENOENT for an unknown key,
  * -EINVAL for a bad value; cfg is unchanged on error.
  */
-int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value);
+VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value);
 
 /* 0 if every field is in range, else -EINVAL. */
-int vmsim_config_validate(const struct vmsim_config *cfg);
+VMSIM_API int vmsim_config_validate(const struct vmsim_config *cfg);
 
 /*
  * Create a machine.  cfg may be NULL for the defaults.  Returns 0 and sets
  * *out, or -EINVAL (bad config) / -ENOMEM.  The caller owns the machine and
  * frees it with vmsim_free().
  */
-int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out);
+VMSIM_API int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out);
 
 /* Tear the machine down and release every byte it allocated.  NULL is ok. */
-void vmsim_free(struct vmsim *vm);
+VMSIM_API void vmsim_free(struct vmsim *vm);
 
 /* The configuration the machine was created with. */
-const struct vmsim_config *vmsim_config(const struct vmsim *vm);
+VMSIM_API const struct vmsim_config *vmsim_config(const struct vmsim *vm);
 
 /* The machine's deterministic random stream (from cfg.seed). */
-uint64_t vmsim_random(struct vmsim *vm);
+VMSIM_API uint64_t vmsim_random(struct vmsim *vm);
 
 /* "EINVAL" for -EINVAL (or EINVAL); "E?" for an unknown number. */
-const char *vmsim_errno_name(int err);
+VMSIM_API const char *vmsim_errno_name(int err);
 /* Human text for a negative errno, as strerror. */
-const char *vmsim_strerror(int err);
+VMSIM_API const char *vmsim_strerror(int err);
 /* The errno for a name such as "EINVAL", negative; 0 if unknown. */
-int vmsim_errno_from_name(const char *name);
+VMSIM_API int vmsim_errno_from_name(const char *name);
 
 /* Host bytes the machine holds right now (its allocator's count). */
-size_t vmsim_host_bytes(const struct vmsim *vm);
+VMSIM_API size_t vmsim_host_bytes(const struct vmsim *vm);
 
 /* Where the host bytes go.  heap_bytes, heap_objs and frame_bytes are the
  * machine's own counts (vmsim_host_bytes() is heap_bytes + frame_bytes);
@@ -86,6 +90,8 @@ struct vmsim_host_mem {
 	size_t heap_bytes, heap_objs, frame_bytes;
 	size_t arena_allocated, arena_resident;
 };
-size_t vmsim_host_bytes_detail(const struct vmsim *vm, struct vmsim_host_mem *out);
+VMSIM_API size_t vmsim_host_bytes_detail(const struct vmsim *vm, struct vmsim_host_mem *out);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_MACHINE_H */

@@ -5,9 +5,13 @@
 #ifndef VMSIM_MM_H
 #define VMSIM_MM_H
 
+#include <vmsim/common.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vmsim;
 struct vmsim_mm;
@@ -41,22 +45,18 @@ struct vm_area_struct;
 
 enum vmsim_file_kind { VMSIM_FILE_SHMEM, VMSIM_FILE_DISK, VMSIM_FILE_DAX };
 
-/* Results of a memory access that are not errors: the signal it raised. */
-#define VMSIM_SIGSEGV	11
-#define VMSIM_SIGBUS	7
-
 /* A process address space.  Returns 0 / -ENOMEM. */
-int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out);
+VMSIM_API int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out);
 /* exit(): tear the whole address space down (exit_mmap) and free it. */
-void vmsim_mm_exit(struct vmsim_mm *mm);
+VMSIM_API void vmsim_mm_exit(struct vmsim_mm *mm);
 /* fork(): a new mm copied from parent as dup_mmap does.  0 / -ENOMEM. */
-int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child);
+VMSIM_API int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child);
 /* A small number naming the mm in traces and dumps (1, 2, ...). */
-int vmsim_mm_id(const struct vmsim_mm *mm);
-struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm);
+VMSIM_API int vmsim_mm_id(const struct vmsim_mm *mm);
+VMSIM_API struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm);
 /* The CPU the process last ran on, and a context switch to another. */
-int vmsim_mm_cpu(const struct vmsim_mm *mm);
-int vmsim_mm_run(struct vmsim_mm *mm, int cpu);
+VMSIM_API int vmsim_mm_cpu(const struct vmsim_mm *mm);
+VMSIM_API int vmsim_mm_run(struct vmsim_mm *mm, int cpu);
 
 /*
  * mmap at exactly addr (MAP_FIXED_NOREPLACE): -EEXIST if anything is mapped
@@ -65,26 +65,27 @@ int vmsim_mm_run(struct vmsim_mm *mm, int cpu);
  * neither; -EACCES... never; -ENOMEM past TASK_SIZE.  file is NULL with
  * MAP_ANONYMOUS.  MAP_POPULATE faults the range in; MAP_LOCKED too.
  */
-int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+VMSIM_API int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	       struct vmsim_file *file, uint64_t off);
-int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len);
+VMSIM_API int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len);
 /* -ENOMEM if part of the range is unmapped (the part before the hole is
  * changed, as in Linux); -EACCES for PROT_WRITE on a read-only shared file
  * is not modelled (files are always opened read-write). */
-int vmsim_mprotect(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot);
+VMSIM_API int vmsim_mprotect(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot);
 /* mremap(old, old_len, new_len, flags, new_addr); moves page-table entries. */
-int vmsim_mremap(struct vmsim_mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
+VMSIM_API int vmsim_mremap(struct vmsim_mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
 		 int flags, uint64_t new_addr);
-int vmsim_madvise(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int advice);
+VMSIM_API int vmsim_madvise(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int advice);
 
 /*
  * Load or store len bytes at addr as the process would, on its CPU (cpu -1)
- * or on cpu: walk, fault, retry.  Returns 0, VMSIM_SIGSEGV or VMSIM_SIGBUS
- * (the signal the access raised; bytes before the faulting page were
- * moved), or -EINVAL for bad arguments.  *fault_addr (may be NULL) gets the
+ * or on cpu: walk, fault, retry.  Returns an enum vmsim_access_result
+ * (<vmsim/cpu.h>): VMSIM_ACCESS_OK, the signal the access raised
+ * (VMSIM_ACCESS_SIGSEGV, _SIGBUS, _HWPOISON) or VMSIM_ACCESS_OOM (bytes
+ * before the faulting page were moved), or -EINVAL for bad arguments.  *fault_addr (may be NULL) gets the
  * faulting address.
  */
-int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,
+VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,
 		 uint64_t *fault_addr);
 
 /* /proc/PID/pagemap: one 64-bit entry per page, with Linux's bits. */
@@ -97,36 +98,36 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 #define PM_FILE			(1ULL << 61)
 #define PM_SWAP			(1ULL << 62)
 #define PM_PRESENT		(1ULL << 63)
-int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint64_t *out);
+VMSIM_API int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint64_t *out);
 /* The PFN of the shared zero page, to tell it apart in pagemap output. */
-unsigned long vmsim_zero_pfn(struct vmsim *vm);
+VMSIM_API unsigned long vmsim_zero_pfn(struct vmsim *vm);
 /* echo 4 > /proc/PID/clear_refs (soft-dirty); other types -EINVAL. */
-int vmsim_clear_refs(struct vmsim_mm *mm, int type);
+VMSIM_API int vmsim_clear_refs(struct vmsim_mm *mm, int type);
 
 /* pin_user_pages(FOLL_PIN|FOLL_LONGTERM [|FOLL_WRITE]) of npages from addr,
  * faulting them in; pfns (may be NULL) receives the pinned frames.
  * Returns the number pinned or a negative errno.  Unpin with the pfns. */
-long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, bool write,
+VMSIM_API long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, bool write,
 			  unsigned long *pfns);
-void vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages);
+VMSIM_API void vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages);
 
 /* Files.  A name is unique per machine; the machine owns its files. */
-int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind, uint64_t size,
+VMSIM_API int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind, uint64_t size,
 		   struct vmsim_file **out);
-struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name);
-uint64_t vmsim_file_size(const struct vmsim_file *f);
+VMSIM_API struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name);
+VMSIM_API uint64_t vmsim_file_size(const struct vmsim_file *f);
 /* read()/write() through the page cache; pread/pwrite semantics (a write
  * past the end extends the file).  Return bytes moved or -errno. */
-long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len);
-long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);
+VMSIM_API long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len);
+VMSIM_API long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);
 /* fallocate(PUNCH_HOLE|KEEP_SIZE). */
-int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
+VMSIM_API int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
 /* ftruncate. */
-int vmsim_file_truncate(struct vmsim_file *f, uint64_t size);
+VMSIM_API int vmsim_file_truncate(struct vmsim_file *f, uint64_t size);
 /* Pages of the file in the page cache now (for tests and dumps). */
-unsigned long vmsim_file_cached_pages(const struct vmsim_file *f);
+VMSIM_API unsigned long vmsim_file_cached_pages(const struct vmsim_file *f);
 /* Write dirty page-cache pages back (disk files) and drop clean ones. */
-int vmsim_file_drop_caches(struct vmsim_file *f);
+VMSIM_API int vmsim_file_drop_caches(struct vmsim_file *f);
 
 /* Counters of an mm (as in /proc/PID/status). */
 struct vmsim_mm_stats {
@@ -135,7 +136,7 @@ struct vmsim_mm_stats {
 	unsigned long pgtable_pages;
 	unsigned long faults, faults_anon, faults_file, faults_wp, faults_cow;
 };
-void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st);
+VMSIM_API void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st);
 
 /* Introspection, for dumps and tests. */
 struct vmsim_vma_info {
@@ -146,18 +147,20 @@ struct vmsim_vma_info {
 	bool has_anon_vma;
 };
 /* The idx-th vma by address: 0, or -ENOENT past the last. */
-int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info *out);
+VMSIM_API int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info *out);
 /* The PFN of the process's top-level page table. */
-unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm);
+VMSIM_API unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm);
 /* Every (process, address) that maps the frame, through rmap. */
 typedef void (*vmsim_rmap_fn)(void *arg, struct vmsim_mm *mm, uint64_t addr);
-void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_fn fn, void *arg);
+VMSIM_API void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_fn fn, void *arg);
 /* What kind of page a frame holds: "anon", "file NAME", "shmem NAME",
  * "zero", "pgtable", "free", or "kernel". */
-const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size);
+VMSIM_API const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size);
 
 /* Check every invariant of the machine now (what check=full runs after each
  * operation); returns the number of violations, each reported as a bug. */
-unsigned long vmsim_check_all(struct vmsim *vm);
+VMSIM_API unsigned long vmsim_check_all(struct vmsim *vm);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_MM_H */

@@ -5,11 +5,15 @@
 #ifndef VMSIM_PAGE_H
 #define VMSIM_PAGE_H
 
+#include <vmsim/common.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <vmsim/lock.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vmsim;
 
@@ -65,9 +69,9 @@ static inline void vmsim_page_set(struct vmsim_page *p, enum vmsim_pageflags f) 
 static inline void vmsim_page_clear(struct vmsim_page *p, enum vmsim_pageflags f) { p->flags &= ~(1u << f); }
 
 /* Number of frames, and the memmap entry for a PFN (NULL if out of range). */
-unsigned long vmsim_nr_frames(const struct vmsim *vm);
-struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn);
-unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page);
+VMSIM_API unsigned long vmsim_nr_frames(const struct vmsim *vm);
+VMSIM_API struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn);
+VMSIM_API unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page);
 
 /*
  * Allocate 2^order contiguous, naturally aligned frames.  The head page has
@@ -75,34 +79,36 @@ unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page 
  * order is free (callers turn that into -ENOMEM).  Never-written frames read
  * as zeros.
  */
-struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order);
+VMSIM_API struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order);
 /* Give a block back; it merges with its free buddies.  A reserved page, a
  * page already free or a wrong order is a VMSIM_BUG. */
-void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order);
+VMSIM_API void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order);
 /* Checked, PFN-level wrappers for users: 0 / -EINVAL / -ENOMEM. */
-int vmsim_page_alloc(struct vmsim *vm, unsigned order, unsigned long *pfn);
-int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order);
+VMSIM_API int vmsim_page_alloc(struct vmsim *vm, unsigned order, unsigned long *pfn);
+VMSIM_API int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order);
 
 /* Reference counting (include/linux/page_ref.h); put frees at zero. */
-void vmsim_get_page(struct vmsim *vm, struct vmsim_page *page);
-void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page);
+VMSIM_API void vmsim_get_page(struct vmsim *vm, struct vmsim_page *page);
+VMSIM_API void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page);
 
 /* Frames free now, and free blocks of each order (for tests and stats). */
-unsigned long vmsim_nr_free_pages(const struct vmsim *vm);
-unsigned long vmsim_nr_free_blocks(const struct vmsim *vm, unsigned order);
+VMSIM_API unsigned long vmsim_nr_free_pages(const struct vmsim *vm);
+VMSIM_API unsigned long vmsim_nr_free_blocks(const struct vmsim *vm, unsigned order);
 
 /* The shared zero page (reserved, never freed). */
-struct vmsim_page *vmsim_zero_page(struct vmsim *vm);
+VMSIM_API struct vmsim_page *vmsim_zero_page(struct vmsim *vm);
 
 /*
  * Frame contents.  Reads of a never-written frame give zeros; with
  * data=off writes are dropped and reads always give zeros (page-table pages
  * always keep their contents).  off + len must stay within the frame.
  */
-void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, void *buf, size_t len);
-int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, const void *buf, size_t len);
-void vmsim_frame_fill(struct vmsim *vm, struct vmsim_page *page, size_t off, int byte, size_t len);
+VMSIM_API void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, void *buf, size_t len);
+VMSIM_API int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, const void *buf, size_t len);
+VMSIM_API void vmsim_frame_fill(struct vmsim *vm, struct vmsim_page *page, size_t off, int byte, size_t len);
 /* Copy a whole frame (COW). */
-int vmsim_frame_copy(struct vmsim *vm, struct vmsim_page *dst, struct vmsim_page *src);
+VMSIM_API int vmsim_frame_copy(struct vmsim *vm, struct vmsim_page *dst, struct vmsim_page *src);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_PAGE_H */

@@ -5,8 +5,12 @@
 #ifndef VMSIM_PAGETABLE_H
 #define VMSIM_PAGETABLE_H
 
+#include <vmsim/common.h>
+
 #include <vmsim/pgtable.h>
 #include <vmsim/page.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vmsim;
 
@@ -21,23 +25,23 @@ enum vmsim_level {
 };
 
 /* 48 with levels=5, 39 with levels=4. */
-unsigned vmsim_pgdir_shift(const struct vmsim *vm);
+VMSIM_API unsigned vmsim_pgdir_shift(const struct vmsim *vm);
 /* TASK_SIZE_MAX: (1 << 47) - 4096 or (1 << 56) - 4096. */
-uint64_t vmsim_task_size(const struct vmsim *vm);
+VMSIM_API uint64_t vmsim_task_size(const struct vmsim *vm);
 /* Sign-extended from bit 47 (4 levels) or bit 56 (5 levels). */
-bool vmsim_addr_canonical(const struct vmsim *vm, uint64_t addr);
+VMSIM_API bool vmsim_addr_canonical(const struct vmsim *vm, uint64_t addr);
 
 /* A table's 512 entries, seen through its page. */
-uint64_t *vmsim_table(struct vmsim *vm, struct vmsim_page *table);
+VMSIM_API uint64_t *vmsim_table(struct vmsim *vm, struct vmsim_page *table);
 
 /* Allocate an empty top-level table.  Returns 0 and its PFN, or -ENOMEM. */
-int vmsim_pgd_alloc(struct vmsim *vm, unsigned long *root);
+VMSIM_API int vmsim_pgd_alloc(struct vmsim *vm, unsigned long *root);
 /*
  * Free the top-level table and every table below it.  Leaf frames are not
  * touched (the mm owns them); pgtable pages left with entries are freed all
  * the same, as free_pgtables does after the vmas were zapped.
  */
-void vmsim_pgd_free(struct vmsim *vm, unsigned long root);
+VMSIM_API void vmsim_pgd_free(struct vmsim *vm, unsigned long root);
 
 /* The result of a walk: a pointer to the entry at each level reached. */
 struct vmsim_walk {
@@ -61,29 +65,29 @@ struct vmsim_walk {
  * pgd from vmsim_pgd_alloc(), -ENOMEM if an allocation
  * failed (tables allocated before the failure stay, as in Linux).
  */
-int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned flags,
+VMSIM_API int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned flags,
 	       struct vmsim_walk *w);
 
 /*
  * The pte slot for addr, or NULL: when a level above is none (alloc false),
  * a leaf, or allocation failed.  A thin wrapper over vmsim_walk.
  */
-pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc);
+VMSIM_API pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc);
 
 /* Read/write a slot, keeping the table page's count of non-none entries
  * (so empty tables can be found without scanning) and tracing the change. */
-void vmsim_set_pte(struct vmsim *vm, pte_t *ptep, pte_t pte, uint64_t addr);
-void vmsim_set_pmd(struct vmsim *vm, pmd_t *pmdp, pmd_t pmd, uint64_t addr);
-void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr);
+VMSIM_API void vmsim_set_pte(struct vmsim *vm, pte_t *ptep, pte_t pte, uint64_t addr);
+VMSIM_API void vmsim_set_pmd(struct vmsim *vm, pmd_t *pmdp, pmd_t pmd, uint64_t addr);
+VMSIM_API void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr);
 static inline pte_t ptep_get(const pte_t *ptep) { return *(const volatile pte_t *)ptep; }
 static inline pmd_t pmdp_get(const pmd_t *pmdp) { return *(const volatile pmd_t *)pmdp; }
 static inline pud_t pudp_get(const pud_t *pudp) { return *(const volatile pud_t *)pudp; }
 
 /* The page of the table holding the slot p (any level). */
-struct vmsim_page *vmsim_slot_table(struct vmsim *vm, const void *p);
+VMSIM_API struct vmsim_page *vmsim_slot_table(struct vmsim *vm, const void *p);
 
 /* The table page an entry of a higher level points to (or NULL). */
-struct vmsim_page *vmsim_pmd_table(struct vmsim *vm, pmd_t pmd);
+VMSIM_API struct vmsim_page *vmsim_pmd_table(struct vmsim *vm, pmd_t pmd);
 
 /*
  * Free every table in [start, end) that holds no entry, bottom-up, clearing
@@ -92,10 +96,12 @@ struct vmsim_page *vmsim_pmd_table(struct vmsim *vm, pmd_t pmd);
  * empty.  Needs a TLB flush of the range afterwards when CPUs may cache
  * paging-structure entries (the mm layer does that through mmu_gather).
  */
-unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start,
+VMSIM_API unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start,
 				      uint64_t end);
 
 /* Number of page-table pages allocated on the machine right now. */
-unsigned long vmsim_nr_pgtable_pages(const struct vmsim *vm);
+VMSIM_API unsigned long vmsim_nr_pgtable_pages(const struct vmsim *vm);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_PAGETABLE_H */

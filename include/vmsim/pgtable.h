@@ -4,8 +4,12 @@
 #ifndef VMSIM_PGTABLE_H
 #define VMSIM_PGTABLE_H
 
+#include <vmsim/common.h>
+
 #include <stdbool.h>
 #include <stdint.h>
+
+VMSIM_BEGIN_DECLS
 
 /*
  * A present x86-64 entry (all levels):
@@ -47,7 +51,7 @@ typedef struct { pgprotval_t pgprot; } pgprot_t;
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
-#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#define PAGE_MASK	(~(PAGE_SIZE-1))	/* spelt as <sys/user.h> spells it */
 #define PMD_SHIFT	21
 #define PMD_SIZE	(1UL << PMD_SHIFT)
 #define PMD_MASK	(~(PMD_SIZE - 1))
@@ -467,5 +471,7 @@ static inline unsigned pte_index(uint64_t addr) { return (addr >> PAGE_SHIFT) & 
 static inline unsigned pmd_index(uint64_t addr) { return (addr >> PMD_SHIFT) & (PTRS_PER_PMD - 1); }
 static inline unsigned pud_index(uint64_t addr) { return (addr >> PUD_SHIFT) & (PTRS_PER_PUD - 1); }
 static inline unsigned p4d_index(uint64_t addr) { return (addr >> P4D_SHIFT) & (PTRS_PER_P4D - 1); }
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_PGTABLE_H */

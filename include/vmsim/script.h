@@ -3,10 +3,14 @@
 #ifndef VMSIM_SCRIPT_H
 #define VMSIM_SCRIPT_H
 
+#include <vmsim/common.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+VMSIM_BEGIN_DECLS
 
 #define VMS_NAME_MAX	32		/* a name is at most 31 characters */
 #define VMS_PAGE_SIZE	4096ULL
@@ -156,16 +160,16 @@ struct vms_script;
  * and sets *out (free with vms_script_free), or 2 with "error line N: <why>"
  * in err (errlen bytes) and *out NULL.  -ENOMEM if memory ran out.
  */
-int vms_parse(const char *text, size_t len, struct vms_script **out, char *err, size_t errlen);
-void vms_script_free(struct vms_script *s);
-size_t vms_script_count(const struct vms_script *s);
-const struct vms_cmd *vms_script_cmd(const struct vms_script *s, size_t i);
+VMSIM_API int vms_parse(const char *text, size_t len, struct vms_script **out, char *err, size_t errlen);
+VMSIM_API void vms_script_free(struct vms_script *s);
+VMSIM_API size_t vms_script_count(const struct vms_script *s);
+VMSIM_API const struct vms_cmd *vms_script_cmd(const struct vms_script *s, size_t i);
 
 /* Read a whole file ("-" for stdin) into a malloc'd buffer; 0 or -errno. */
-int vms_read_file(const char *path, char **text, size_t *len);
+VMSIM_API int vms_read_file(const char *path, char **text, size_t *len);
 
 /* The command's word in `error` lines: "map", "uffd register"... */
-const char *vms_cmd_word(const struct vms_cmd *c);
+VMSIM_API const char *vms_cmd_word(const struct vms_cmd *c);
 
 /* ---- Output: the exact stdout lines (SCENARIO.md "Exact formats") ---- */
 
@@ -180,36 +184,36 @@ struct vms_out {
 /* Result of an access or fread. */
 enum vms_res { VMS_RES_BYTE, VMS_RES_SIGSEGV, VMS_RES_SIGBUS, VMS_RES_EOF };
 
-int vms_out_init(struct vms_out *o, FILE *f);
-void vms_out_fini(struct vms_out *o);
+VMSIM_API int vms_out_init(struct vms_out *o, FILE *f);
+VMSIM_API void vms_out_fini(struct vms_out *o);
 /* read P ADDR = 0xVV | SIGSEGV | SIGBUS */
-void vms_out_read(struct vms_out *o, const char *proc, uint64_t addr, enum vms_res r, uint8_t byte);
+VMSIM_API void vms_out_read(struct vms_out *o, const char *proc, uint64_t addr, enum vms_res r, uint8_t byte);
 /* write P ADDR = SIGSEGV | SIGBUS (r must be a signal) */
-void vms_out_write(struct vms_out *o, const char *proc, uint64_t addr, enum vms_res r);
+VMSIM_API void vms_out_write(struct vms_out *o, const char *proc, uint64_t addr, enum vms_res r);
 /* fread F OFF = 0xVV | EOF */
-void vms_out_fread(struct vms_out *o, const char *file, uint64_t off, enum vms_res r, uint8_t byte);
+VMSIM_API void vms_out_fread(struct vms_out *o, const char *file, uint64_t off, enum vms_res r, uint8_t byte);
 /* error NAME: WORD: ERRNO, for command c (its subject and word) */
-void vms_out_error(struct vms_out *o, const struct vms_cmd *c, int err);
+VMSIM_API void vms_out_error(struct vms_out *o, const struct vms_cmd *c, int err);
 /* uffd-fault P ADDR missing|wp|minor read|write; kind is a VMS_UFFD_MODE_* */
-void vms_out_uffd_fault(struct vms_out *o, const char *proc, uint64_t addr, unsigned kind, bool write);
+VMSIM_API void vms_out_uffd_fault(struct vms_out *o, const char *proc, uint64_t addr, unsigned kind, bool write);
 /* uffd-event P fork CHILD */
-void vms_out_uffd_fork(struct vms_out *o, const char *proc, const char *child);
+VMSIM_API void vms_out_uffd_fork(struct vms_out *o, const char *proc, const char *child);
 /* uffd-event P remove|unmap ADDR LEN; what is "remove" or "unmap" */
-void vms_out_uffd_range(struct vms_out *o, const char *proc, const char *what, uint64_t addr, uint64_t len);
+VMSIM_API void vms_out_uffd_range(struct vms_out *o, const char *proc, const char *what, uint64_t addr, uint64_t len);
 /* pagemap P ADDR present=.. frame=..; gives a new label to a frame first seen. */
-int vms_out_pagemap(struct vms_out *o, const char *proc, uint64_t addr, const struct vms_pm *pm);
+VMSIM_API int vms_out_pagemap(struct vms_out *o, const char *proc, uint64_t addr, const struct vms_pm *pm);
 
 /*
  * Does got satisfy want?  Never gives labels: a frame not yet printed
  * matches no #K.  Returns true, or false with a reason in why.
  */
-bool vms_pm_check(const struct vms_out *o, const struct vms_pm *got,
+VMSIM_API bool vms_pm_check(const struct vms_out *o, const struct vms_pm *got,
 		  const struct vms_pm_want *want, char *why, size_t whylen);
 
 /* The frame a label #k names (false if none yet), and the label of a
  * frame (0 if it has none): for dumps that speak the labels' language. */
-bool vms_out_label_frame(const struct vms_out *o, unsigned k, uint64_t *frame_id);
-unsigned vms_out_frame_label(const struct vms_out *o, uint64_t frame_id);
+VMSIM_API bool vms_out_label_frame(const struct vms_out *o, unsigned k, uint64_t *frame_id);
+VMSIM_API unsigned vms_out_frame_label(const struct vms_out *o, uint64_t frame_id);
 
 /* ---- Back ends ---- */
 
@@ -225,6 +229,8 @@ struct vms_run_opts {
 
 /* Run s on the simulator; 0 ok, 1 an expect failed, 2 malformed (or
  * refused: not supported yet), 3 the simulator reported a bug (BUG line). */
-int vms_run_sim(const struct vms_script *s, const struct vms_run_opts *opts, FILE *out, FILE *err);
+VMSIM_API int vms_run_sim(const struct vms_script *s, const struct vms_run_opts *opts, FILE *out, FILE *err);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_SCRIPT_H */

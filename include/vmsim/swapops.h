@@ -4,7 +4,11 @@
 #ifndef VMSIM_SWAPOPS_H
 #define VMSIM_SWAPOPS_H
 
+#include <vmsim/common.h>
+
 #include <vmsim/pgtable.h>
+
+VMSIM_BEGIN_DECLS
 
 /*
  * The arch-independent swp_entry_t (never stored in a page table as is):
@@ -209,8 +213,10 @@ static inline bool pte_none_mostly(pte_t pte) { return pte_none(pte) || is_pte_m
 
 /* Exported, checked constructors: -EINVAL for a type >= 32 or an offset the
  * x86-64 swap PTE cannot hold (more than 50 bits), instead of masking. */
-int vmsim_swp_entry_to_pte(unsigned type, unsigned long offset, pte_t *out);
+VMSIM_API int vmsim_swp_entry_to_pte(unsigned type, unsigned long offset, pte_t *out);
 /* -EINVAL for 0 or bits outside PTE_MARKER_MASK. */
-int vmsim_make_pte_marker(pte_marker marker, pte_t *out);
+VMSIM_API int vmsim_make_pte_marker(pte_marker marker, pte_t *out);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_SWAPOPS_H */

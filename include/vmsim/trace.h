@@ -4,8 +4,12 @@
 #ifndef VMSIM_TRACE_H
 #define VMSIM_TRACE_H
 
+#include <vmsim/common.h>
+
 #include <stddef.h>
 #include <stdint.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vmsim;
 
@@ -34,7 +38,7 @@ struct vmsim_trace_event {
 	int cpu;		/* -1 when no CPU is involved */
 	int level;		/* page-table level: 1 pte .. 5 pgd; 0 none */
 	uint64_t addr, end;
-	uint64_t old, new;	/* raw entry values for SET_ENTRY/FILL */
+	uint64_t old_val, new_val;	/* raw entry values for SET_ENTRY/FILL */
 	uint64_t pfn;
 	unsigned order;
 	int target;		/* IPI target CPU; mm id for SWITCH_MM */
@@ -44,16 +48,18 @@ struct vmsim_trace_event {
 typedef void (*vmsim_trace_fn)(void *arg, const struct vmsim_trace_event *ev);
 
 /* Send every event to fn (NULL: stop).  The ring is kept either way. */
-void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg);
+VMSIM_API void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg);
 
 /* One readable line (no newline); returns snprintf's count. */
-int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t size);
+VMSIM_API int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t size);
 
 /* The name of a type ("page_alloc", "tlb_flush" ...). */
-const char *vmsim_trace_type_name(enum vmsim_trace_type type);
+VMSIM_API const char *vmsim_trace_type_name(enum vmsim_trace_type type);
 
 /* Events recorded since the machine started (none with check=off and no
  * sink: such machines skip tracing altogether, for speed). */
-uint64_t vmsim_trace_count(const struct vmsim *vm);
+VMSIM_API uint64_t vmsim_trace_count(const struct vmsim *vm);
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_TRACE_H */

@@ -4,8 +4,12 @@
 #ifndef VMSIM_USERFAULTFD_H
 #define VMSIM_USERFAULTFD_H
 
+#include <vmsim/common.h>
+
 #include <stdbool.h>
 #include <stdint.h>
+
+VMSIM_BEGIN_DECLS
 
 struct vmsim_mm;
 struct vmsim_uffd;
@@ -101,30 +105,32 @@ typedef int (*vmsim_uffd_handler_fn)(void *arg, struct vmsim_uffd *ctx, const st
 
 /* userfaultfd() + UFFDIO_API: -EINVAL for unknown features.  WP_ASYNC
  * implies WP_UNPOPULATED, as UFFDIO_API does. */
-int vmsim_uffd_open(struct vmsim_mm *mm, uint64_t features, struct vmsim_uffd **out);
+VMSIM_API int vmsim_uffd_open(struct vmsim_mm *mm, uint64_t features, struct vmsim_uffd **out);
 /* Close: unregisters every range (as the last close of the fd does). */
-void vmsim_uffd_close(struct vmsim_uffd *ctx);
-void vmsim_uffd_set_handler(struct vmsim_uffd *ctx, vmsim_uffd_handler_fn fn, void *arg);
-void *vmsim_uffd_handler_arg(const struct vmsim_uffd *ctx);
-uint64_t vmsim_uffd_features(const struct vmsim_uffd *ctx);
-struct vmsim_mm *vmsim_uffd_mm(const struct vmsim_uffd *ctx);
+VMSIM_API void vmsim_uffd_close(struct vmsim_uffd *ctx);
+VMSIM_API void vmsim_uffd_set_handler(struct vmsim_uffd *ctx, vmsim_uffd_handler_fn fn, void *arg);
+VMSIM_API void *vmsim_uffd_handler_arg(const struct vmsim_uffd *ctx);
+VMSIM_API uint64_t vmsim_uffd_features(const struct vmsim_uffd *ctx);
+VMSIM_API struct vmsim_mm *vmsim_uffd_mm(const struct vmsim_uffd *ctx);
 
 /* UFFDIO_REGISTER / UNREGISTER. */
-int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, uint64_t modes);
-int vmsim_uffd_unregister(struct vmsim_uffd *ctx, uint64_t start, uint64_t len);
+VMSIM_API int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, uint64_t modes);
+VMSIM_API int vmsim_uffd_unregister(struct vmsim_uffd *ctx, uint64_t start, uint64_t len);
 /* UFFDIO_COPY of len bytes from src (NULL: pages filled with byte), with
  * UFFDIO_COPY_MODE_WP if wp.  Returns bytes copied (>0), or -errno when
  * nothing was (-EEXIST, -ENOENT, -EINVAL, -EFAULT). */
-long vmsim_uffd_copy(struct vmsim_uffd *ctx, uint64_t dst, const void *src, int byte, uint64_t len, bool wp);
+VMSIM_API long vmsim_uffd_copy(struct vmsim_uffd *ctx, uint64_t dst, const void *src, int byte, uint64_t len, bool wp);
 /* UFFDIO_ZEROPAGE: bytes zero-filled or -errno. */
-long vmsim_uffd_zeropage(struct vmsim_uffd *ctx, uint64_t dst, uint64_t len);
+VMSIM_API long vmsim_uffd_zeropage(struct vmsim_uffd *ctx, uint64_t dst, uint64_t len);
 /* UFFDIO_WRITEPROTECT: 0 or -errno (-ENOENT where a vma is not uffd-wp). */
-int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp);
+VMSIM_API int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp);
 /* UFFDIO_CONTINUE (shmem minor faults): bytes mapped or -errno. */
-long vmsim_uffd_continue(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp);
+VMSIM_API long vmsim_uffd_continue(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp);
 
 /* Historic bugs to re-introduce on purpose (machine option quirks=). */
 #define VMSIM_QUIRK_FORK_SKIPS_UFFD_WP	(1ULL << 0)	/* fork: no page-table copy for uffd-wp file vmas */
 #define VMSIM_QUIRK_FAULT_AROUND_UFFD	(1ULL << 1)	/* fault-around ignores uffd-wp/minor registration */
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_USERFAULTFD_H */

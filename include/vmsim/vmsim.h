@@ -19,11 +19,14 @@
 #include <vmsim/mm.h>
 #include <vmsim/kind.h>
 #include <vmsim/userfaultfd.h>
-#include <vmsim/script.h>
+
+VMSIM_BEGIN_DECLS
 
 #define VMSIM_VERSION_MAJOR 0
 #define VMSIM_VERSION_MINOR 1
 #define VMSIM_VERSION_PATCH 0
 #define VMSIM_VERSION "0.1.0"
+
+VMSIM_END_DECLS
 
 #endif /* VMSIM_VMSIM_H */

@@ -217,7 +217,7 @@ const char *vmsim_access_result_name(int r)
 {
 	static const char *const names[] = { "ok", "SIGSEGV", "SIGBUS", "HWPOISON", "OOM" };
 
-	if (r < 0)
+	if (r < 0 && r > -4096)
 		return vmsim_errno_name(r);
-	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+	return r >= 0 && (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }

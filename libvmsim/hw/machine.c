@@ -1,6 +1,7 @@
 /* The machine object: configuration, creation and teardown, the seeded
  * random stream, errno names.  The simulator's own frame; geometry follows
  * arch/x86/include/asm/pgtable_64_types.h. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,8 @@ static const struct { int err; const char *name; const char *text; } errnos[] = 
 
 const char *vmsim_errno_name(int err)
 {
+	if (err == INT_MIN)
+		return "E?";
 	if (err < 0)
 		err = -err;
 	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
@@ -303,6 +306,8 @@ const char *vmsim_strerror(int err)
 {
 	if (err == 0)
 		return "Success";
+	if (err == INT_MIN)
+		return "Unknown error";
 	if (err < 0)
 		err = -err;
 	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)

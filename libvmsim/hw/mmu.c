@@ -91,7 +91,7 @@ static void set_accessed_dirty(struct vmsim *vm, int cpu, uint64_t addr, struct 
 			continue;
 		*slot = new;
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_WALK, .cpu = cpu,
-				  .level = l, .addr = addr, .old = old, .new = new,
+				  .level = l, .addr = addr, .old_val = old, .new_val = new,
 				  .why = write && l == hw->x.level ? "hw sets A/D" : "hw sets A" });
 		if (l == hw->x.level)
 			hw->x.leaf = new;
@@ -116,7 +116,7 @@ static int walk_and_fill(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 	if (err)
 		return -EIO;
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_WALK, .cpu = c->nr,
-			  .level = hw.x.level, .addr = addr, .new = hw.x.leaf });
+			  .level = hw.x.level, .addr = addr, .new_val = hw.x.leaf });
 	if (!hw.x.present) {
 		*ec = access;
 		return 1;
@@ -177,7 +177,7 @@ static int page_fault(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsi
 		vm->cur_cpu = saved;
 	}
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = c->nr,
-			  .addr = addr, .old = error_code, .new = (uint64_t)(unsigned)vmf,
+			  .addr = addr, .old_val = error_code, .new_val = (uint64_t)(unsigned)vmf,
 			  .why = vm->fault_fn ? "#PF" : "#PF, no handler" });
 	return fault_result(vm, c->nr, addr, vmf);
 }
@@ -216,7 +216,7 @@ int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned acces
 
 			c->st.tlb_hits++;
 			vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_HIT,
-					  .cpu = cpu, .addr = addr, .new = t->e.leaf, .pfn = t->e.pfn });
+					  .cpu = cpu, .addr = addr, .new_val = t->e.leaf, .pfn = t->e.pfn });
 			/* The cached rights are the rights, whatever the PTE says now. */
 			if ((write && !t->e.write) || ((access & X86_PF_USER) && !t->e.user) ||
 			    ((access & X86_PF_INSTR) && t->e.nx)) {

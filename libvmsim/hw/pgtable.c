@@ -87,7 +87,7 @@ static void set_entry(struct vmsim *vm, void *slot, uint64_t val, uint64_t addr,
 	count_entry(vm, slot, old, val);
 	*(uint64_t *)slot = val;
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_SET_ENTRY, .cpu = -1,
-			  .level = level, .addr = addr, .old = old, .new = val });
+			  .level = level, .addr = addr, .old_val = old, .new_val = val });
 }
 
 void vmsim_set_pte(struct vmsim *vm, pte_t *ptep, pte_t pte, uint64_t addr)

@@ -68,7 +68,7 @@ static void trace_tlb(struct vmsim *vm, enum vmsim_trace_type type, int cpu, con
 		      const char *why)
 {
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = type, .cpu = cpu,
-			  .level = t->e.size + 1, .addr = t->e.addr, .new = t->e.leaf, .pfn = t->e.pfn,
+			  .level = t->e.size + 1, .addr = t->e.addr, .new_val = t->e.leaf, .pfn = t->e.pfn,
 			  .why = why });
 }
 

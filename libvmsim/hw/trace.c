@@ -69,7 +69,7 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 		return snprintf(buf, size, "%s %s table pfn=%#" PRIx64, name, lvl, ev->pfn);
 	case VMSIM_TR_SET_ENTRY:
 		return snprintf(buf, size, "%s %s 0x%016" PRIx64 ": %#" PRIx64 " -> %#" PRIx64, name,
-				lvl, ev->addr, ev->old, ev->new);
+				lvl, ev->addr, ev->old_val, ev->new_val);
 	case VMSIM_TR_TLB_FLUSH:
 		if (!ev->end)
 			return snprintf(buf, size, "cpu%d %s all%s%s", ev->cpu, name, *why ? " " : "", why);
@@ -84,7 +84,7 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 		return snprintf(buf, size, "%s %s", name, why);
 	default:
 		return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 " %s %#" PRIx64 "%s%s", ev->cpu, name,
-				ev->addr, lvl, ev->new, *why ? " " : "", why);
+				ev->addr, lvl, ev->new_val, *why ? " " : "", why);
 	}
 }
 

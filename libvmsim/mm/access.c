@@ -31,7 +31,7 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 			done += n;
 			continue;
 		}
-		ret = r < 0 ? r : (r == VMSIM_ACCESS_SIGSEGV ? VMSIM_SIGSEGV : VMSIM_SIGBUS);
+		ret = r;
 		if (fault_addr)
 			*fault_addr = a;
 		break;

@@ -3,8 +3,9 @@
  * fault-around, do_cow_fault, do_shared_fault, do_wp_page (reuse/copy,
  * wp_page_copy), do_swap_page's dispatch to the entry kind, zap_pte_range
  * with zap_details, copy_pte_range/copy_present_ptes/copy_present_page.
- * Simplified: order-0 folios only (no THP), no KSM, no NUMA hinting, no
- * page-table locks taken (operations run one at a time). */
+ * Simplified: order-0 folios only (no THP), no KSM, no NUMA hinting.  The
+ * split page-table locks are taken where Linux takes them, through the lock
+ * model, though operations run one at a time. */
 #include <string.h>
 
 #include "mm_internal.h"
@@ -436,7 +437,7 @@ again:
 		goto again;
 	}
 	vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
-			  .addr = vmf.address, .level = VMSIM_LVL_PTE, .new = pte_val(ptep_get(vmf.pte)),
+			  .addr = vmf.address, .level = VMSIM_LVL_PTE, .new_val = pte_val(ptep_get(vmf.pte)),
 			  .pfn = ret, .why = (flags & FAULT_FLAG_WRITE) ? "write" : "read" });
 	return ret;
 }

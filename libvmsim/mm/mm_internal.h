@@ -18,7 +18,6 @@
 #define VM_MAYEXEC	0x00000040UL
 #define VM_MAYSHARE	0x00000080UL
 #define VM_UFFD_MISSING	0x00000200UL
-#define VM_MAYBE_GUARD	0x00000800UL	/* newest kernels; see kernel-facts 3.4 */
 #define VM_UFFD_WP	0x00001000UL
 #define VM_LOCKED	0x00002000UL
 #define VM_SEQ_READ	0x00008000UL
@@ -33,7 +32,6 @@
 #define VM_MIXEDMAP	0x10000000UL
 #define VM_UFFD_MINOR	0x200000000000UL
 #define __VM_UFFD_FLAGS	(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
-#define VM_COPY_ON_FORK	(VM_PFNMAP | VM_MIXEDMAP | VM_UFFD_WP | VM_MAYBE_GUARD)
 /* Flags that must match for two vmas to merge (besides these, VM_SOFTDIRTY
  * is ignored, as in Linux's is_mergeable_vma). */
 #define VM_IGNORE_MERGE	VM_SOFTDIRTY
@@ -141,24 +139,7 @@ static inline struct vmsim_lock *vmsim__pte_lockptr(struct vmsim *vm, pte_t *pte
 	return &vmsim_slot_table(vm, ptep)->ptl;
 }
 
-/* Fault flags (include/linux/mm_types.h) and results. */
-#ifndef FAULT_FLAG_WRITE
-#define FAULT_FLAG_WRITE		(1u << 0)
-#define FAULT_FLAG_USER			(1u << 6)
-#define FAULT_FLAG_INSTRUCTION		(1u << 8)
-#define FAULT_FLAG_UNSHARE		(1u << 10)
-#define FAULT_FLAG_ORIG_PTE_VALID	(1u << 11)
-#endif
-#ifndef VM_FAULT_OOM
-#define VM_FAULT_OOM		0x000001
-#define VM_FAULT_SIGBUS		0x000002
-#define VM_FAULT_MAJOR		0x000004
-#define VM_FAULT_HWPOISON	0x000010
-#define VM_FAULT_SIGSEGV	0x000040
-#define VM_FAULT_NOPAGE		0x000100
-#define VM_FAULT_RETRY		0x000400
-#define VM_FAULT_ERROR		(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON)
-#endif
+/* FAULT_FLAG_* and VM_FAULT_* come from <vmsim/fault.h>. */
 
 /* zap_details (mm/memory.c). */
 #define ZAP_FLAG_DROP_MARKER	(1u << 0)

@@ -311,7 +311,7 @@ static int make_machine(struct sim *s, const struct vms_script *sc, const struct
 
 static enum vms_res res_of(int r)
 {
-	return r == VMSIM_SIGBUS ? VMS_RES_SIGBUS : VMS_RES_SIGSEGV;
+	return r == VMSIM_ACCESS_SIGSEGV ? VMS_RES_SIGSEGV : VMS_RES_SIGBUS;
 }
 
 static int do_access(struct sim *s, const struct vms_cmd *c)
@@ -344,20 +344,22 @@ static int do_access(struct sim *s, const struct vms_cmd *c)
 		return fail(s, c, "%s: %s", what, vmsim_errno_name(r));
 	}
 	if (c->expect == VMS_EXPECT_SIGSEGV || c->expect == VMS_EXPECT_SIGBUS) {
-		int want = c->expect == VMS_EXPECT_SIGBUS ? VMSIM_SIGBUS : VMSIM_SIGSEGV;
+		int want = c->expect == VMS_EXPECT_SIGBUS ? VMSIM_ACCESS_SIGBUS : VMSIM_ACCESS_SIGSEGV;
 
 		free(buf);
+		if (r && res_of(r) == res_of(want))
+			r = want;
 		if (r != want)
 			return fail(s, c, "%s %s 0x%016" PRIx64 ": %s, expected %s", what, c->name[0], c->addr,
-				    r == VMSIM_SIGBUS ? "Bus error" : r ? "Segmentation fault" : "no signal",
-				    want == VMSIM_SIGBUS ? "SIGBUS" : "SIGSEGV");
+				    r == VMSIM_ACCESS_SIGBUS ? "Bus error" : r ? "Segmentation fault" : "no signal",
+				    want == VMSIM_ACCESS_SIGBUS ? "SIGBUS" : "SIGSEGV");
 		return 0;
 	}
 	if (c->expect == VMS_EXPECT_VALUE) {
 		if (r) {
 			free(buf);
 			return fail(s, c, "read %s 0x%016" PRIx64 " = %s, expected 0x%02x", c->name[0], c->addr,
-				    r == VMSIM_SIGBUS ? "SIGBUS" : "SIGSEGV", c->expect_value);
+				    r == VMSIM_ACCESS_SIGBUS ? "SIGBUS" : "SIGSEGV", c->expect_value);
 		}
 		for (uint64_t i = 0; i < c->len; i++) {
 			if (buf[i] != c->expect_value) {

@@ -192,7 +192,7 @@ START_TEST(mprotect_upgrade_exclusive)
 	ck_assert_int_eq(tu_write(mm, A, 1), 0);
 	pfn = tu_pfn(mm, A);
 	ck_assert_int_eq(vmsim_mprotect(mm, A, P, VMSIM_PROT_READ), 0);
-	ck_assert_int_eq(tu_write(mm, A, 2), VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_write(mm, A, 2), VMSIM_ACCESS_SIGSEGV);
 	ck_assert_int_eq(vmsim_mprotect(mm, A, P, TU_PROT_RW), 0);
 	ck_assert_int_eq(tu_write(mm, A, 2), 0);
 	ck_assert_uint_eq(tu_pfn(mm, A), pfn);
@@ -209,7 +209,7 @@ START_TEST(cow_after_mremap)
 	ck_assert_int_eq(tu_write(mm, A, 1), 0);
 	pfn = tu_pfn(mm, A);
 	ck_assert_int_eq(vmsim_mremap(mm, A, 2 * P, 2 * P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 0x100000), 0);
-	ck_assert_int_eq(tu_read(mm, A), -VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A), -VMSIM_ACCESS_SIGSEGV);
 	ck_assert_uint_eq(tu_pfn(mm, A + 0x100000), pfn);
 	/* mremap marks moved entries soft-dirty. */
 	ck_assert(tu_pm(mm, A + 0x100000) & PM_SOFT_DIRTY);

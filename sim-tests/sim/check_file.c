@@ -192,11 +192,11 @@ START_TEST(sigbus_past_eof)
 {
 	ck_assert_int_eq(vmsim_mmap(mm, A, 128 * P, VMSIM_PROT_READ, VMSIM_MAP_SHARED, f, 0), 0);
 	ck_assert_int_eq(tu_read(mm, A + 63 * P), 0x63);
-	ck_assert_int_eq(tu_read(mm, A + 64 * P), -VMSIM_SIGBUS);
+	ck_assert_int_eq(tu_read(mm, A + 64 * P), -VMSIM_ACCESS_SIGBUS);
 	ck_assert_int_eq(vmsim_file_truncate(f, 10 * P), 0);
 	/* Truncation unmapped and dropped the pages past the end. */
 	ck_assert(!(tu_pm(mm, A + 20 * P) & PM_PRESENT));
-	ck_assert_int_eq(tu_read(mm, A + 20 * P), -VMSIM_SIGBUS);
+	ck_assert_int_eq(tu_read(mm, A + 20 * P), -VMSIM_ACCESS_SIGBUS);
 	ck_assert_int_eq(tu_read(mm, A + 9 * P), 0x63);
 }
 END_TEST

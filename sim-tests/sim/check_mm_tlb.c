@@ -55,7 +55,7 @@ START_TEST(mprotect_shoots_down_other_cpu)
 	/* CPU 1 still runs the mm: its write must fault now. */
 	ck_assert_ptr_eq(vmsim_cpu_loaded(vm, 1), vmsim_cpu_loaded(vm, 1));
 	vmsim_mm_run(mm, 1);
-	ck_assert_int_eq(wr(1, A, 2), VMSIM_SIGSEGV);
+	ck_assert_int_eq(wr(1, A, 2), VMSIM_ACCESS_SIGSEGV);
 	ck_assert_int_eq(rd(1, A), 1);
 	ck_assert_uint_eq(log_.count, 0);
 }
@@ -66,7 +66,7 @@ START_TEST(munmap_shoots_down_other_cpu)
 	ck_assert_int_eq(wr(1, A, 1), 0);
 	vmsim_mm_run(mm, 0);
 	ck_assert_int_eq(vmsim_munmap(mm, A, 4 * P), 0);
-	ck_assert_int_eq(rd(1, A), -VMSIM_SIGSEGV);
+	ck_assert_int_eq(rd(1, A), -VMSIM_ACCESS_SIGSEGV);
 	ck_assert_uint_eq(log_.count, 0);
 }
 END_TEST

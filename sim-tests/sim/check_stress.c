@@ -65,7 +65,7 @@ static void run(uint64_t seed, unsigned steps)
 		if (op < 30) {			/* private write */
 			r = tu_write(p->mm, PRIV + pg * P + rnd(P), v);
 			if (p->ro) {
-				ck_assert_int_eq(r, VMSIM_SIGSEGV);
+				ck_assert_int_eq(r, VMSIM_ACCESS_SIGSEGV);
 			} else {
 				ck_assert_int_eq(r, 0);
 				/* The model tracks each page's first byte. */

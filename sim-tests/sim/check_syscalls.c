@@ -62,7 +62,7 @@ START_TEST(mmap_errors)
 	/* An unaligned length is rounded up. */
 	ck_assert_int_eq(vmsim_mmap(mm, A + 0x100000, 10, TU_PROT_RW, ANON, NULL, 0), 0);
 	ck_assert_int_eq(tu_write(mm, A + 0x100000 + P - 1, 1), 0);
-	ck_assert_int_eq(tu_read(mm, A + 0x100000 + P), -VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A + 0x100000 + P), -VMSIM_ACCESS_SIGSEGV);
 }
 END_TEST
 
@@ -94,8 +94,8 @@ START_TEST(munmap_errors_and_split)
 	ck_assert_int_eq(vmsim_munmap(mm, A + P, 2 * P), 0);
 	ck_assert_uint_eq(nr_vmas(), 2);
 	ck_assert_int_eq(tu_read(mm, A), 1);
-	ck_assert_int_eq(tu_read(mm, A + P), -VMSIM_SIGSEGV);
-	ck_assert_int_eq(tu_read(mm, A + 2 * P), -VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A + P), -VMSIM_ACCESS_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A + 2 * P), -VMSIM_ACCESS_SIGSEGV);
 	ck_assert_int_eq(tu_read(mm, A + 3 * P), 4);
 	ck_assert_uint_eq(tu_pm(mm, A + P), 0);
 }
@@ -113,13 +113,13 @@ START_TEST(mprotect_errors_and_hole)
 	ck_assert_int_eq(vmsim_mmap(mm, A + 3 * P, P, TU_PROT_RW, ANON, NULL, 0), 0);
 	/* The part before the hole changes, then ENOMEM. */
 	ck_assert_int_eq(vmsim_mprotect(mm, A, 4 * P, VMSIM_PROT_READ), -ENOMEM);
-	ck_assert_int_eq(tu_write(mm, A, 1), VMSIM_SIGSEGV);
-	ck_assert_int_eq(tu_write(mm, A + P, 1), VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_write(mm, A, 1), VMSIM_ACCESS_SIGSEGV);
+	ck_assert_int_eq(tu_write(mm, A + P, 1), VMSIM_ACCESS_SIGSEGV);
 	ck_assert_int_eq(tu_write(mm, A + 3 * P, 1), 0);
 	/* PROT_NONE: no access at all; pagemap still says present. */
 	ck_assert_int_eq(tu_write(mm, A + 3 * P, 1), 0);
 	ck_assert_int_eq(vmsim_mprotect(mm, A + 3 * P, P, VMSIM_PROT_NONE), 0);
-	ck_assert_int_eq(tu_read(mm, A + 3 * P), -VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A + 3 * P), -VMSIM_ACCESS_SIGSEGV);
 	ck_assert(tu_pm(mm, A + 3 * P) & PM_PRESENT);
 	ck_assert_int_eq(vmsim_mprotect(mm, A + 3 * P, P, VMSIM_PROT_READ), 0);
 	ck_assert_int_eq(tu_read(mm, A + 3 * P), 1);
@@ -158,9 +158,9 @@ START_TEST(mremap_moves_several_vmas)
 	ck_assert_int_eq(tu_read(mm, A + 0x80000), 5);
 	ck_assert_int_eq(tu_read(mm, A + 0x81000), 6);
 	ck_assert_int_eq(tu_read(mm, A + 0x82000), 0);
-	ck_assert_int_eq(tu_write(mm, A + 0x82000, 1), VMSIM_SIGSEGV);
-	ck_assert_int_eq(tu_read(mm, A), -VMSIM_SIGSEGV);
-	ck_assert_int_eq(tu_read(mm, A + 2 * P), -VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_write(mm, A + 0x82000, 1), VMSIM_ACCESS_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A), -VMSIM_ACCESS_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A + 2 * P), -VMSIM_ACCESS_SIGSEGV);
 	ck_assert_int_eq(tu_read(mm, A + 3 * P), 0);
 	/* A vma past the end of the range only: nothing at the start. */
 	ck_assert_int_eq(vmsim_mremap(mm, A + 2 * P, 2 * P, 2 * P, MV, A + 0x100000), -EFAULT);
@@ -221,8 +221,8 @@ START_TEST(guard_regions)
 	ck_assert(e & PM_SWAP);
 	ck_assert(e & PM_GUARD_REGION);
 	ck_assert(!(e & PM_PRESENT));
-	ck_assert_int_eq(tu_read(mm, A + P), -VMSIM_SIGSEGV);
-	ck_assert_int_eq(tu_write(mm, A + 2 * P, 1), VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_read(mm, A + P), -VMSIM_ACCESS_SIGSEGV);
+	ck_assert_int_eq(tu_write(mm, A + 2 * P, 1), VMSIM_ACCESS_SIGSEGV);
 	ck_assert_int_eq(tu_write(mm, A, 1), 0);
 	/* Kept by DONTNEED and mprotect. */
 	ck_assert_int_eq(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_DONTNEED), 0);
@@ -231,7 +231,7 @@ START_TEST(guard_regions)
 	/* Copied by fork. */
 	ck_assert_int_eq(vmsim_fork(mm, &child), 0);
 	ck_assert(tu_pm(child, A + 2 * P) & PM_GUARD_REGION);
-	ck_assert_int_eq(tu_read(child, A + 2 * P), -VMSIM_SIGSEGV);
+	ck_assert_int_eq(tu_read(child, A + 2 * P), -VMSIM_ACCESS_SIGSEGV);
 	/* Removed by GUARD_REMOVE: reads as a fresh page again. */
 	ck_assert_int_eq(vmsim_madvise(child, A + P, 2 * P, VMSIM_MADV_GUARD_REMOVE), 0);
 	ck_assert_int_eq(tu_read(child, A + P), 0);

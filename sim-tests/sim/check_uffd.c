@@ -296,12 +296,12 @@ static void sigbus_case(bool shmem)
 	shmem ? map_shmem() : map_anon();
 	u = open_uffd(mm, 0, &h);
 	ck_assert_int_eq(vmsim_uffd_register(u, A, 16 * P, UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP), 0);
-	ck_assert_int_eq(tu_read(mm, A), -VMSIM_SIGBUS);
+	ck_assert_int_eq(tu_read(mm, A), -VMSIM_ACCESS_SIGBUS);
 	ck_assert_uint_eq(h.faults, 1);
 	/* sigbus-wp: a page copied in write-protected, then written. */
 	ck_assert_int_eq(vmsim_uffd_copy(u, A, NULL, 3, P, true), (long)P);
 	ck_assert_int_eq(tu_read(mm, A), 3);
-	ck_assert_int_eq(tu_write(mm, A, 4), VMSIM_SIGBUS);
+	ck_assert_int_eq(tu_write(mm, A, 4), VMSIM_ACCESS_SIGBUS);
 	ck_assert_uint_eq(h.faults, 2);
 	ck_assert_int_eq(tu_read(mm, A), 3);
 }

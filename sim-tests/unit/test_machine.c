@@ -498,8 +498,8 @@ static void test_trace_pgtable_events(void **state)
 		assert_int_equal(s.ev[3 * i + 1].type, VMSIM_TR_PT_ALLOC);
 		assert_int_equal(s.ev[3 * i + 1].level, VMSIM_LVL_PUD - (int)i);
 		assert_int_equal(s.ev[3 * i + 2].type, VMSIM_TR_SET_ENTRY);
-		assert_int_equal(s.ev[3 * i + 2].old, 0);
-		assert_int_equal(s.ev[3 * i + 2].new, (s.ev[3 * i + 1].pfn << 12) | 0x67);
+		assert_int_equal(s.ev[3 * i + 2].old_val, 0);
+		assert_int_equal(s.ev[3 * i + 2].new_val, (s.ev[3 * i + 1].pfn << 12) | 0x67);
 	}
 	/* The pgd entry (= p4d, folded) links the pud table. */
 	assert_int_equal(s.ev[2].level, VMSIM_LVL_P4D);
@@ -510,14 +510,14 @@ static void test_trace_pgtable_events(void **state)
 	assert_int_equal(s.ev[0].type, VMSIM_TR_SET_ENTRY);
 	assert_int_equal(s.ev[0].level, VMSIM_LVL_PTE);
 	assert_int_equal(s.ev[0].addr, 0x7f0000001000ULL);
-	assert_int_equal(s.ev[0].old, 0);
-	assert_int_equal(s.ev[0].new, 0x8000000000012025ULL);
+	assert_int_equal(s.ev[0].old_val, 0);
+	assert_int_equal(s.ev[0].new_val, 0x8000000000012025ULL);
 	vmsim_trace_format(&s.ev[0], line, sizeof(line));
 	assert_string_equal(line, "set_entry pte 0x00007f0000001000: 0 -> 0x8000000000012025");
 	vmsim_set_pte(vm, p, __pte(0), 0x7f0000001000ULL);
 	assert_int_equal(s.n, 2);
-	assert_int_equal(s.ev[1].old, 0x8000000000012025ULL);
-	assert_int_equal(s.ev[1].new, 0);
+	assert_int_equal(s.ev[1].old_val, 0x8000000000012025ULL);
+	assert_int_equal(s.ev[1].new_val, 0);
 
 	s.n = 0;
 	vmsim_pgd_free(vm, root);
@@ -565,7 +565,7 @@ static void test_trace_format(void **state)
 	ev = (struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .why = "hello" };
 	vmsim_trace_format(&ev, buf, sizeof(buf));
 	assert_string_equal(buf, "note hello");
-	ev = (struct vmsim_trace_event){ .type = VMSIM_TR_WALK, .cpu = 3, .addr = 0x2000, .level = 1, .new = 0x25 };
+	ev = (struct vmsim_trace_event){ .type = VMSIM_TR_WALK, .cpu = 3, .addr = 0x2000, .level = 1, .new_val = 0x25 };
 	vmsim_trace_format(&ev, buf, sizeof(buf));
 	assert_string_equal(buf, "cpu3 walk 0x0000000000002000 pte 0x25");
 	/* Truncation follows snprintf. */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <vmsim/vmsim.h>
+#include <vmsim/script.h>
 
 /* No script can make a correct simulator report a bug, so this test is
  * linked with --wrap=vmsim_access: an access to BUG_ADDR reports one. */

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <vmsim/vmsim.h>
+#include <vmsim/script.h>
 
 static struct vms_script *ok(const char *text)
 {

@@ -21,9 +21,9 @@ void tu_bug_recorder(struct vmsim *vm, const struct vmsim_bug_report *r, void *a
 /* ---- process helpers (mm) ---- */
 #define TU_PROT_R	VMSIM_PROT_READ
 #define TU_PROT_RW	(VMSIM_PROT_READ | VMSIM_PROT_WRITE)
-/* One byte load; returns the byte, or -VMSIM_SIGSEGV / -VMSIM_SIGBUS. */
+/* One byte load; returns the byte, or -VMSIM_ACCESS_SIGSEGV / -VMSIM_ACCESS_SIGBUS. */
 int tu_read(struct vmsim_mm *mm, uint64_t addr);
-/* One byte store; returns 0 or VMSIM_SIGSEGV / VMSIM_SIGBUS. */
+/* One byte store; returns 0 or VMSIM_ACCESS_SIGSEGV / VMSIM_ACCESS_SIGBUS. */
 int tu_write(struct vmsim_mm *mm, uint64_t addr, unsigned char v);
 /* The pagemap entry of one page. */
 uint64_t tu_pm(struct vmsim_mm *mm, uint64_t addr);

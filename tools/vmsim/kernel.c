@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <vmsim/vmsim.h>
+#include <vmsim/script.h>
 #include "kernel.h"
 #include "vmsim_tool.h"
 

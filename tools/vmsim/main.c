@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <vmsim/vmsim.h>
+#include <vmsim/script.h>
 #include "vmsim_tool.h"
 
 static int usage_to(FILE *f, int rc)
