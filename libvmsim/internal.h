@@ -85,17 +85,10 @@ void vmsim__arena_destroy(unsigned arena);
 void *vmsim__arena_malloc(unsigned arena, size_t size);
 void vmsim__arena_free(unsigned arena, void *p);
 
-/* Physical memory setup/teardown (hw/physmem.c). */
-int vmsim__physmem_init(struct vmsim *vm);
-void vmsim__physmem_exit(struct vmsim *vm);
+/* Physical memory setup/teardown is in boot.h (the root calls it). */
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);
-
-/* The kernel half's setup and teardown (mm/mm.c); hw calls them only to
- * build and free the whole machine. */
-void vmsim__mm_init(struct vmsim *vm);
-void vmsim__mm_exit(struct vmsim *vm);
 
 /* Trace emission (hw/trace.c).  Inline, so that an event nobody records
  * costs a test and nothing else. */

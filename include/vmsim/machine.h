@@ -15,18 +15,25 @@ struct vmsim;
 
 enum vmsim_check_level { VMSIM_CHECK_OFF, VMSIM_CHECK_BASIC, VMSIM_CHECK_FULL };
 enum vmsim_luf_mode { VMSIM_LUF_OFF, VMSIM_LUF_ON, VMSIM_LUF_DEBUG };
-enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_ALWAYS };
+/* transparent_hugepage/enabled: never, madvise (MADV_HUGEPAGE ranges), always. */
+enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
 
 #define VMSIM_MAX_CPUS		64
 #define VMSIM_MIN_RAM		(1ULL << 20)	/* 1 MiB */
 #define VMSIM_MAX_RAM		(1ULL << 40)	/* 1 TiB of simulated frames */
+#define VMSIM_MAX_HUGEPAGES	(1UL << 19)	/* 1 TiB of 2 MiB hugetlb pages */
+
+/* Historic kernel bugs a machine can switch back on, for teaching
+ * (machine option quirks=; each one is described in docs/quirks.md). */
+#define VMSIM_QUIRK_FORK_SKIPS_UFFD_WP	(1ULL << 0)	/* fork: no page-table copy for uffd-wp file vmas */
+#define VMSIM_QUIRK_FAULT_AROUND_UFFD	(1ULL << 1)	/* fault-around ignores uffd-wp/minor registration */
 
 /* Everything a machine can be told at creation; vmsim_config_init() gives
  * the defaults of the .vms `machine` line. */
 struct vmsim_config {
 	unsigned cpus;			/* 1..VMSIM_MAX_CPUS; default 4 */
 	uint64_t ram;			/* bytes, page multiple; default 256 MiB */
-	uint64_t swap;			/* bytes, page multiple; default 256 MiB */
+	uint64_t swap;			/* bytes, page multiple; default 0: no swap */
 	unsigned levels;		/* 4 or 5; default 5 */
 	unsigned tlb_sets, tlb_ways;	/* per CPU, sets a power of two; 16x4 */
 	uint64_t seed;			/* every random choice comes from it; 1 */
@@ -34,6 +41,7 @@ struct vmsim_config {
 	bool data;			/* keep frame contents; default on */
 	enum vmsim_luf_mode luf;	/* default off */
 	enum vmsim_thp_mode thp;	/* default never */
+	unsigned long hugepages;	/* hugetlb pool, 2 MiB pages; default 0 */
 	uint64_t fault_around;		/* bytes, power of two, 4K..2M; 64 KiB */
 	uint64_t quirks;		/* VMSIM_QUIRK_* bits; default none */
 	uint64_t readahead;		/* disk read_ahead_kb in bytes, page multiple,
@@ -50,6 +58,10 @@ VMSIM_API void vmsim_config_init(struct vmsim_config *cfg);
  * -EINVAL for a bad value; cfg is unchanged on error.
  */
 VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value);
+
+/* The VMSIM_QUIRK_* bit of a quirk's name (0 if unknown), and back. */
+VMSIM_API uint64_t vmsim_quirk_from_name(const char *name);
+VMSIM_API const char *vmsim_quirk_name(uint64_t bit);
 
 /* 0 if every field is in range, else -EINVAL. */
 VMSIM_API int vmsim_config_validate(const struct vmsim_config *cfg);

@@ -56,7 +56,7 @@ struct vmsim_page {
 	uint16_t pt_entries;		/* PG_table: non-none entries */
 	void *mapping;			/* anon_vma | 1, or an address space */
 	uint64_t index;			/* pgoff in mapping */
-	uint64_t private;		/* buddy order, swap entry, ... */
+	uint64_t private_;		/* page_private(): buddy order, swap entry... (C++-safe name) */
 	struct vmsim_page *prev, *next;	/* buddy free list or LRU */
 	struct vmsim_lock ptl;		/* PG_table: split page-table lock */
 };

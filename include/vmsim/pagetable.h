@@ -79,9 +79,10 @@ VMSIM_API pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t
 VMSIM_API void vmsim_set_pte(struct vmsim *vm, pte_t *ptep, pte_t pte, uint64_t addr);
 VMSIM_API void vmsim_set_pmd(struct vmsim *vm, pmd_t *pmdp, pmd_t pmd, uint64_t addr);
 VMSIM_API void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr);
-static inline pte_t ptep_get(const pte_t *ptep) { return *(const volatile pte_t *)ptep; }
-static inline pmd_t pmdp_get(const pmd_t *pmdp) { return *(const volatile pmd_t *)pmdp; }
-static inline pud_t pudp_get(const pud_t *pudp) { return *(const volatile pud_t *)pudp; }
+/* READ_ONCE() of a slot (through the value member, so C++ can read it too). */
+static inline pte_t ptep_get(const pte_t *ptep) { return __pte(((const volatile pte_t *)ptep)->pte); }
+static inline pmd_t pmdp_get(const pmd_t *pmdp) { return __pmd(((const volatile pmd_t *)pmdp)->pmd); }
+static inline pud_t pudp_get(const pud_t *pudp) { return __pud(((const volatile pud_t *)pudp)->pud); }
 
 /* The page of the table holding the slot p (any level). */
 VMSIM_API struct vmsim_page *vmsim_slot_table(struct vmsim *vm, const void *p);

@@ -127,9 +127,6 @@ VMSIM_API int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, ui
 /* UFFDIO_CONTINUE (shmem minor faults): bytes mapped or -errno. */
 VMSIM_API long vmsim_uffd_continue(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp);
 
-/* Historic bugs to re-introduce on purpose (machine option quirks=). */
-#define VMSIM_QUIRK_FORK_SKIPS_UFFD_WP	(1ULL << 0)	/* fork: no page-table copy for uffd-wp file vmas */
-#define VMSIM_QUIRK_FAULT_AROUND_UFFD	(1ULL << 1)	/* fault-around ignores uffd-wp/minor registration */
 
 VMSIM_END_DECLS
 

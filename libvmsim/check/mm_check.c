@@ -8,6 +8,7 @@
 #include <utlist.h>
 
 #include "../mm/mm_internal.h"
+#include "../boot.h"
 
 struct found {
 	struct vmsim_mm *mm;
@@ -148,11 +149,17 @@ unsigned long vmsim_check_all(struct vmsim *vm)
 	return bad + check_full(vm);
 }
 
-void vmsim__mm_check_after(struct vmsim *vm)
+static void mm_check_after(struct vmsim *vm)
 {
 	if (vm->cfg.check == VMSIM_CHECK_FULL)
 		vmsim_check_all(vm);
 	else if (vm->cfg.check == VMSIM_CHECK_BASIC)
 		VMSIM_BUG_ON(vm, vmsim_locks_held(vm) != 0, "%u locks held between operations",
 			     vmsim_locks_held(vm));
+}
+
+/* Boot: mm calls the checker after every public operation. */
+void vmsim__mm_check_init(struct vmsim *vm)
+{
+	vmsim__mm_set_checker(vm, mm_check_after);
 }

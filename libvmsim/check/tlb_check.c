@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "../hw/cpu_internal.h"
+#include "../boot.h"
 
 static const char *const size_name[VMSIM_TLB_NR_SIZES] = { "4K", "2M", "1G" };
 

@@ -11,6 +11,7 @@
 #include <utlist.h>
 
 #include "../mm/mm_internal.h"
+#include "../boot.h"
 
 #define MMAP_MIN_ADDR 65536UL	/* the usual vm.mmap_min_addr */
 
@@ -87,13 +88,13 @@ static int deliver(struct vmsim_uffd *ctx, const struct vmsim_uffd_msg *msg)
 
 /* ---- queries mm asks ---- */
 
-bool vmsim__userfaultfd_wp_async(const struct vm_area_struct *vma)
+static bool uffd_wp_async(const struct vm_area_struct *vma)
 {
 	return ctx_of(vma) && (ctx_of(vma)->features & UFFD_FEATURE_WP_ASYNC);
 }
 
 /* Markers on none ptes: file memory always; anonymous with WP_UNPOPULATED. */
-bool vmsim__userfaultfd_wp_use_markers(const struct vm_area_struct *vma)
+static bool uffd_wp_use_markers(const struct vm_area_struct *vma)
 {
 	if (!userfaultfd_wp(vma))
 		return false;
@@ -102,32 +103,9 @@ bool vmsim__userfaultfd_wp_use_markers(const struct vm_area_struct *vma)
 	return ctx_of(vma) && (ctx_of(vma)->features & UFFD_FEATURE_WP_UNPOPULATED);
 }
 
-bool vmsim__vmf_orig_pte_uffd_wp(const struct vm_fault *vmf)
-{
-	if (!userfaultfd_wp(vmf->vma) || !(vmf->flags & FAULT_FLAG_ORIG_PTE_VALID))
-		return false;
-	return pte_is_uffd_wp_marker(vmf->orig_pte);
-}
-
-/* pte_install_uffd_wp_if_needed(): a zapped pte that carried uffd-wp in a
- * file vma leaves a marker, so the protection outlives the pte. */
-void vmsim__zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
-					  const struct zap_details *d, pte_t pteval)
-{
-	bool arm;
-
-	if (vma_is_anonymous(vma) || (d && (d->zap_flags & ZAP_FLAG_DROP_MARKER)))
-		return;
-	if (!userfaultfd_wp(vma))
-		return;
-	arm = pte_present(pteval) ? pte_uffd_wp(pteval) : pte_swp_uffd_wp_any(pteval);
-	if (arm && pte_none(ptep_get(ptep)))
-		vmsim__set_pte_at(vma->vm_mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
-}
-
 /* handle_userfault(): tell the handler and wait (here: call it, with
  * mmap_lock dropped as Linux drops it), then let the fault be retried. */
-unsigned vmsim__handle_userfault(struct vm_fault *vmf, unsigned long reason)
+static unsigned handle_userfault(struct vm_fault *vmf, unsigned long reason)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim_uffd *ctx = ctx_of(vma);
@@ -162,7 +140,7 @@ unsigned vmsim__handle_userfault(struct vm_fault *vmf, unsigned long reason)
 
 /* ---- events ---- */
 
-void vmsim__userfaultfd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+static void uffd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
 	struct vmsim_uffd *ctx = ctx_of(vma);
 	struct vmsim_uffd_msg msg = { .event = UFFD_EVENT_REMOVE, .start = start, .end = end };
@@ -173,7 +151,7 @@ void vmsim__userfaultfd_remove(struct vm_area_struct *vma, uint64_t start, uint6
 }
 
 /* userfaultfd_unmap_prep(): one event per context per munmap call. */
-void vmsim__userfaultfd_unmap_prep(struct vm_area_struct *vma, uint64_t start, uint64_t end,
+static void uffd_unmap_prep(struct vm_area_struct *vma, uint64_t start, uint64_t end,
 				   struct vmsim_uffd_unmap **list)
 {
 	struct vmsim_uffd *ctx = ctx_of(vma);
@@ -193,7 +171,7 @@ void vmsim__userfaultfd_unmap_prep(struct vm_area_struct *vma, uint64_t start, u
 	LL_APPEND(*list, u);
 }
 
-void vmsim__userfaultfd_unmap_complete(struct vmsim *vm, struct vmsim_uffd_unmap *list)
+static void uffd_unmap_complete(struct vmsim *vm, struct vmsim_uffd_unmap *list)
 {
 	struct vmsim_uffd_unmap *u, *t;
 
@@ -208,7 +186,7 @@ void vmsim__userfaultfd_unmap_complete(struct vmsim *vm, struct vmsim_uffd_unmap
 /* dup_userfaultfd(): without EVENT_FORK the child loses every uffd flag;
  * with it, each parent context gets one child context (same features and
  * handler), announced to the parent after the fork. */
-int vmsim__dup_userfaultfd(struct vm_area_struct *vma, struct vm_area_struct *pvma, struct vmsim_uffd_fork **list)
+static int dup_userfaultfd(struct vm_area_struct *vma, struct vm_area_struct *pvma, struct vmsim_uffd_fork **list)
 {
 	struct vmsim_uffd *octx = ctx_of(pvma);
 	struct vmsim_uffd_fork *f;
@@ -239,7 +217,7 @@ int vmsim__dup_userfaultfd(struct vm_area_struct *vma, struct vm_area_struct *pv
 	return 0;
 }
 
-void vmsim__dup_userfaultfd_complete(struct vmsim *vm, struct vmsim_uffd_fork *list, struct vmsim_mm *child)
+static void dup_userfaultfd_complete(struct vmsim *vm, struct vmsim_uffd_fork *list, struct vmsim_mm *child)
 {
 	struct vmsim_uffd_fork *f, *t;
 
@@ -251,7 +229,7 @@ void vmsim__dup_userfaultfd_complete(struct vmsim *vm, struct vmsim_uffd_fork *l
 	}
 }
 
-void vmsim__dup_userfaultfd_fail(struct vmsim *vm, struct vmsim_uffd_fork *list)
+static void dup_userfaultfd_fail(struct vmsim *vm, struct vmsim_uffd_fork *list)
 {
 	struct vmsim_uffd_fork *f, *t;
 
@@ -259,7 +237,7 @@ void vmsim__dup_userfaultfd_fail(struct vmsim *vm, struct vmsim_uffd_fork *list)
 		vmsim__free(vm, f);
 }
 
-void vmsim__userfaultfd_mm_exit(struct vmsim_mm *mm)
+static void uffd_mm_exit(struct vmsim_mm *mm)
 {
 	struct vmsim_uffd *ctx, *t;
 
@@ -418,7 +396,7 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 	}
 out:
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	return err;
 }
 
@@ -478,7 +456,7 @@ int vmsim_uffd_unregister(struct vmsim_uffd *ctx, uint64_t start, uint64_t len)
 	}
 out:
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	return err;
 }
 
@@ -531,7 +509,7 @@ int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, uint64_t len
 		err = 0;
 	}
 	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	return err;
 }
 
@@ -673,7 +651,7 @@ static long mfill(struct vmsim_uffd *ctx, uint64_t dst, const void *src, int byt
 	}
 out:
 	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	return copied ? copied : err;
 }
 
@@ -690,4 +668,23 @@ long vmsim_uffd_zeropage(struct vmsim_uffd *ctx, uint64_t dst, uint64_t len)
 long vmsim_uffd_continue(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp)
 {
 	return mfill(ctx, start, NULL, 0, len, wp, MFILL_CONTINUE);
+}
+
+static const struct vmsim_uffd_hooks uffd_hooks_impl = {
+	.handle_userfault = handle_userfault,
+	.wp_async = uffd_wp_async,
+	.wp_use_markers = uffd_wp_use_markers,
+	.remove = uffd_remove,
+	.unmap_prep = uffd_unmap_prep,
+	.unmap_complete = uffd_unmap_complete,
+	.dup = dup_userfaultfd,
+	.dup_complete = dup_userfaultfd_complete,
+	.dup_fail = dup_userfaultfd_fail,
+	.mm_exit = uffd_mm_exit,
+};
+
+/* Boot: mm calls userfaultfd through this table. */
+void vmsim__userfaultfd_init(struct vmsim *vm)
+{
+	vmsim__mm_set_uffd_hooks(vm, &uffd_hooks_impl);
 }

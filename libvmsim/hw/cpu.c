@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cpu_internal.h"
+#include "../boot.h"
 
 int vmsim__cpu_init(struct vmsim *vm)
 {
@@ -24,8 +25,6 @@ int vmsim__cpu_init(struct vmsim *vm)
 		if (vmsim__tlb_alloc(vm, c))
 			return -ENOMEM;
 	}
-	/* The stale-TLB detector watches frees from the start. */
-	vmsim__tlb_check_init(vm);
 	return 0;
 }
 

@@ -31,8 +31,6 @@ struct vmsim_cpu {
 };
 
 /* cpu.c */
-int vmsim__cpu_init(struct vmsim *vm);
-void vmsim__cpu_exit(struct vmsim *vm);
 bool vmsim__cpu_valid(const struct vmsim *vm, int cpu);
 struct vmsim_mm_context *vmsim__ctx_by_id(struct vmsim *vm, uint64_t ctx_id);
 
@@ -65,6 +63,5 @@ struct vmsim_xlate {
 int vmsim__xlate(struct vmsim *vm, unsigned long root, uint64_t addr, struct vmsim_xlate *x);
 
 /* check/tlb_check.c */
-void vmsim__tlb_check_init(struct vmsim *vm);
 
 #endif /* VMSIM_CPU_INTERNAL_H */

@@ -10,7 +10,7 @@
 static void add_to_free_list(struct vmsim *vm, struct vmsim_page *page, unsigned order)
 {
 	vmsim_page_set(page, PG_buddy);
-	page->private = order;
+	page->private_ = order;
 	page->order = (uint8_t)order;
 	DL_PREPEND(vm->free_area[order], page);
 	vm->nr_free_blocks[order]++;
@@ -21,7 +21,7 @@ static void del_from_free_list(struct vmsim *vm, struct vmsim_page *page, unsign
 	DL_DELETE(vm->free_area[order], page);
 	page->prev = page->next = NULL;
 	vmsim_page_clear(page, PG_buddy);
-	page->private = 0;
+	page->private_ = 0;
 	page->order = 0;
 	vm->nr_free_blocks[order]--;
 }
@@ -121,7 +121,7 @@ void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order)
 		if (buddy_pfn + (1UL << order) > vm->nr_frames)
 			break;
 		buddy = &vm->memmap[buddy_pfn];
-		if (!vmsim_page_test(buddy, PG_buddy) || buddy->private != order)
+		if (!vmsim_page_test(buddy, PG_buddy) || buddy->private_ != order)
 			break;
 		del_from_free_list(vm, buddy, order);
 		pfn &= buddy_pfn;

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "../internal.h"
+#include "../boot.h"
 
 int vmsim__physmem_init(struct vmsim *vm)
 {

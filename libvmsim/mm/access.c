@@ -37,6 +37,6 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 		break;
 	}
 	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	return ret;
 }

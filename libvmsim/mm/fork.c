@@ -68,6 +68,6 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 	}
 	*child = mm;
 	vmsim__dup_userfaultfd_complete(vm, uf, mm);
-	vmsim__mm_check_after(vm);
+	vmsim__mm_op_done(vm);
 	return 0;
 }

@@ -56,7 +56,7 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 			pfns[i] = pte_pfn(ptep_get(ptep));
 	}
 	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	return i ? (long)i : -EFAULT;
 }
 

@@ -218,7 +218,7 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 	if (advice == VMSIM_MADV_POPULATE_READ || advice == VMSIM_MADV_POPULATE_WRITE) {
 		err = madvise_populate(mm, start, end, advice == VMSIM_MADV_POPULATE_WRITE);
 		vmsim_unlock(mm->vm, &mm->mmap_lock);
-		vmsim__mm_check_after(mm->vm);
+		vmsim__mm_op_done(mm->vm);
 		return err;
 	}
 	/* madvise_walk_vmas(): act on the mapped parts; a hole makes the
@@ -247,7 +247,7 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 		}
 	}
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	if (err)
 		return err;
 	return unmapped ? -ENOMEM : 0;

@@ -60,6 +60,33 @@ static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
 	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
 }
 
+/* ---- uffd-wp state that must outlive a pte (include/linux/mm_inline.h,
+ * userfaultfd_k.h) ---- */
+
+/* vmf_orig_pte_uffd_wp(): the fault is on a uffd-wp marker of a wp vma. */
+bool vmsim__vmf_orig_pte_uffd_wp(const struct vm_fault *vmf)
+{
+	if (!userfaultfd_wp(vmf->vma) || !(vmf->flags & FAULT_FLAG_ORIG_PTE_VALID))
+		return false;
+	return pte_is_uffd_wp_marker(vmf->orig_pte);
+}
+
+/* pte_install_uffd_wp_if_needed(): a zapped pte that carried uffd-wp in a
+ * file vma leaves a marker, so the protection outlives the pte. */
+void vmsim__zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+					  const struct zap_details *d, pte_t pteval)
+{
+	bool arm;
+
+	if (vma_is_anonymous(vma) || (d && (d->zap_flags & ZAP_FLAG_DROP_MARKER)))
+		return;
+	if (!userfaultfd_wp(vma))
+		return;
+	arm = pte_present(pteval) ? pte_uffd_wp(pteval) : pte_swp_uffd_wp_any(pteval);
+	if (arm && pte_none(ptep_get(ptep)))
+		vmsim__set_pte_at(vma->vm_mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
+}
+
 /* ---- anonymous faults ---- */
 
 static unsigned do_anonymous_page(struct vm_fault *vmf)

@@ -5,6 +5,7 @@
 #include <utlist.h>
 
 #include "mm_internal.h"
+#include "../boot.h"
 
 /* do_user_addr_fault(): a CPU's #PF, for the process it runs. */
 static int mm_fault_handler(struct vmsim *vm, int cpu, uint64_t addr, unsigned ec, void *arg)
@@ -36,10 +37,23 @@ static int mm_fault_handler(struct vmsim *vm, int cpu, uint64_t addr, unsigned e
 	return (int)vmsim__handle_mm_fault(vma, addr, flags, cpu);
 }
 
-void vmsim__mm_init(struct vmsim *vm)
+int vmsim__mm_init(struct vmsim *vm)
 {
 	vm->mm_world = vmsim__calloc(vm, 1, sizeof(struct vmsim_mm_world));
+	if (!vm->mm_world)
+		return -ENOMEM;
 	vmsim_set_fault_handler(vm, mm_fault_handler, NULL);
+	return 0;
+}
+
+void vmsim__mm_set_uffd_hooks(struct vmsim *vm, const struct vmsim_uffd_hooks *h)
+{
+	vm->mm_world->uffd = h;
+}
+
+void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm))
+{
+	vm->mm_world->check_after = after;
 }
 
 void vmsim__mm_exit(struct vmsim *vm)
@@ -140,7 +154,7 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 	vmsim_pgd_free(vm, mm->pgd);
 	LL_DELETE(mm_world(vm)->mms, mm);
 	vmsim__free(vm, mm);
-	vmsim__mm_check_after(vm);
+	vmsim__mm_op_done(vm);
 }
 
 /* vma_wants_writenotify(): must a write to a shared mapping fault first,

@@ -111,10 +111,13 @@ struct vmsim_mm {
 };
 
 /* The per-machine mm state, hung off struct vmsim. */
+struct vmsim_uffd_hooks;
 struct vmsim_mm_world {
 	struct vmsim_mm *mms;
 	struct vmsim_file *files;
 	int next_mm_id;
+	const struct vmsim_uffd_hooks *uffd;		/* features/userfaultfd.c */
+	void (*check_after)(struct vmsim *vm);		/* check/mm_check.c */
 };
 
 /* What a fault is about (struct vm_fault). */
@@ -263,33 +266,114 @@ void vmsim__mm_enter(struct vmsim_mm *mm);
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags);
 
-/* features/userfaultfd.c: the hooks mm calls */
+/* userfaultfd, as mm calls it.  features/userfaultfd.c fills the table at
+ * boot (the composition root); with none, no vma is ever registered. */
 #define VM_UFFD_REASON_MISSING	VM_UFFD_MISSING
-unsigned vmsim__handle_userfault(struct vm_fault *vmf, unsigned long reason);
-bool vmsim__userfaultfd_wp_async(const struct vm_area_struct *vma);
-bool vmsim__userfaultfd_wp_use_markers(const struct vm_area_struct *vma);
+struct vmsim_uffd_unmap;
+struct vmsim_uffd_fork;
+struct vmsim_uffd_hooks {
+	/* handle_userfault(): deliver the fault; VM_FAULT_RETRY or an error. */
+	unsigned (*handle_userfault)(struct vm_fault *vmf, unsigned long reason);
+	/* userfaultfd_wp_async(), userfaultfd_wp_use_markers() */
+	bool (*wp_async)(const struct vm_area_struct *vma);
+	bool (*wp_use_markers)(const struct vm_area_struct *vma);
+	/* madvise DONTNEED/REMOVE: UFFD_EVENT_REMOVE first. */
+	void (*remove)(struct vm_area_struct *vma, uint64_t start, uint64_t end);
+	/* munmap: which contexts want UFFD_EVENT_UNMAP; then deliver it. */
+	void (*unmap_prep)(struct vm_area_struct *vma, uint64_t start, uint64_t end,
+			   struct vmsim_uffd_unmap **list);
+	void (*unmap_complete)(struct vmsim *vm, struct vmsim_uffd_unmap *list);
+	/* fork: the child vma keeps its registration only with EVENT_FORK. */
+	int (*dup)(struct vm_area_struct *vma, struct vm_area_struct *pvma, struct vmsim_uffd_fork **list);
+	void (*dup_complete)(struct vmsim *vm, struct vmsim_uffd_fork *list, struct vmsim_mm *child);
+	void (*dup_fail)(struct vmsim *vm, struct vmsim_uffd_fork *list);
+	void (*mm_exit)(struct vmsim_mm *mm);
+};
+void vmsim__mm_set_uffd_hooks(struct vmsim *vm, const struct vmsim_uffd_hooks *h);
+
+static inline const struct vmsim_uffd_hooks *uffd_hooks(struct vmsim *vm)
+{
+	return vm->mm_world->uffd;
+}
+static inline unsigned vmsim__handle_userfault(struct vm_fault *vmf, unsigned long reason)
+{
+	const struct vmsim_uffd_hooks *h = uffd_hooks(vmf->vma->vm_mm->vm);
+
+	return h ? h->handle_userfault(vmf, reason) : VM_FAULT_SIGBUS;
+}
+static inline bool vmsim__userfaultfd_wp_async(const struct vm_area_struct *vma)
+{
+	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
+
+	return h && h->wp_async(vma);
+}
+static inline bool vmsim__userfaultfd_wp_use_markers(const struct vm_area_struct *vma)
+{
+	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
+
+	return h && h->wp_use_markers(vma);
+}
+static inline void vmsim__userfaultfd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
+
+	if (h)
+		h->remove(vma, start, end);
+}
+static inline void vmsim__userfaultfd_unmap_prep(struct vm_area_struct *vma, uint64_t start, uint64_t end,
+						 struct vmsim_uffd_unmap **list)
+{
+	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
+
+	if (h)
+		h->unmap_prep(vma, start, end, list);
+}
+static inline void vmsim__userfaultfd_unmap_complete(struct vmsim *vm, struct vmsim_uffd_unmap *list)
+{
+	if (uffd_hooks(vm))
+		uffd_hooks(vm)->unmap_complete(vm, list);
+}
+static inline int vmsim__dup_userfaultfd(struct vm_area_struct *vma, struct vm_area_struct *pvma,
+					 struct vmsim_uffd_fork **list)
+{
+	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
+
+	return h ? h->dup(vma, pvma, list) : 0;
+}
+static inline void vmsim__dup_userfaultfd_complete(struct vmsim *vm, struct vmsim_uffd_fork *list,
+						   struct vmsim_mm *child)
+{
+	if (uffd_hooks(vm))
+		uffd_hooks(vm)->dup_complete(vm, list, child);
+}
+static inline void vmsim__dup_userfaultfd_fail(struct vmsim *vm, struct vmsim_uffd_fork *list)
+{
+	if (uffd_hooks(vm))
+		uffd_hooks(vm)->dup_fail(vm, list);
+}
+static inline void vmsim__userfaultfd_mm_exit(struct vmsim_mm *mm)
+{
+	if (uffd_hooks(mm->vm))
+		uffd_hooks(mm->vm)->mm_exit(mm);
+}
 /* vmf_orig_pte_uffd_wp(): the fault is on a uffd-wp marker of a wp vma. */
 bool vmsim__vmf_orig_pte_uffd_wp(const struct vm_fault *vmf);
 /* pte_install_uffd_wp_if_needed() after a zap cleared pteval at ptep. */
 void vmsim__zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
 					  const struct zap_details *d, pte_t pteval);
-/* madvise DONTNEED/REMOVE: UFFD_EVENT_REMOVE first. */
-void vmsim__userfaultfd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end);
-/* munmap: which contexts want UFFD_EVENT_UNMAP; then deliver it. */
-struct vmsim_uffd_unmap;
-void vmsim__userfaultfd_unmap_prep(struct vm_area_struct *vma, uint64_t start, uint64_t end,
-				   struct vmsim_uffd_unmap **list);
-void vmsim__userfaultfd_unmap_complete(struct vmsim *vm, struct vmsim_uffd_unmap *list);
-/* fork: the child vma keeps its registration only with EVENT_FORK. */
-struct vmsim_uffd_fork;
-int vmsim__dup_userfaultfd(struct vm_area_struct *vma, struct vm_area_struct *pvma, struct vmsim_uffd_fork **list);
-void vmsim__dup_userfaultfd_complete(struct vmsim *vm, struct vmsim_uffd_fork *list, struct vmsim_mm *child);
-void vmsim__dup_userfaultfd_fail(struct vmsim *vm, struct vmsim_uffd_fork *list);
-void vmsim__userfaultfd_mm_exit(struct vmsim_mm *mm);
+/* kind.c: built-in kinds join the registry at boot (kinds/builtin.c). */
+void vmsim__kind_register_builtin(const struct vmsim_kind_ops *ops);
+
 /* The page fault paths memory.c shares with the uffd-wp marker kind. */
 unsigned vmsim__do_pte_missing(struct vm_fault *vmf);
 
-/* check */
-void vmsim__mm_check_after(struct vmsim *vm);
+/* The checker, as mm calls it at the end of every public operation
+ * (check/mm_check.c registers it at boot). */
+void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm));
+static inline void vmsim__mm_op_done(struct vmsim *vm)
+{
+	if (vm->mm_world->check_after)
+		vm->mm_world->check_after(vm);
+}
 
 #endif /* VMSIM_MM_INTERNAL_H */

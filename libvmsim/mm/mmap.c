@@ -98,7 +98,7 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		}
 	}
 	vmsim_unlock(vm, &mm->mmap_lock);
-	vmsim__mm_check_after(vm);
+	vmsim__mm_op_done(vm);
 	return 0;
 oom:
 	vmsim_unlock(vm, &mm->mmap_lock);
@@ -165,6 +165,6 @@ int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
 	vmsim_lock(mm->vm, &mm->mmap_lock);
 	err = vmsim__do_munmap(mm, addr, addr + len);
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	return err;
 }

@@ -155,6 +155,6 @@ int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t n
 	vmsim_lock(mm->vm, &mm->mmap_lock);
 	err = remap_move(mm, old, old + old_len, new);
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	return err;
 }

@@ -105,6 +105,6 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 	}
 	vmsim__flush_tlb_range(mm, 0, ~0ULL);
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
-	vmsim__mm_check_after(mm->vm);
+	vmsim__mm_op_done(mm->vm);
 	return 0;
 }

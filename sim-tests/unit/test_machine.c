@@ -18,7 +18,7 @@ static void test_config_defaults(void **state)
 	vmsim_config_init(&c);
 	assert_int_equal(c.cpus, 4);
 	assert_int_equal(c.ram, 256ULL << 20);
-	assert_int_equal(c.swap, 256ULL << 20);
+	assert_int_equal(c.swap, 0);	/* no swap, as the reference host */
 	assert_int_equal(c.levels, 5);
 	assert_int_equal(c.tlb_sets, 16);
 	assert_int_equal(c.tlb_ways, 4);
@@ -27,6 +27,7 @@ static void test_config_defaults(void **state)
 	assert_true(c.data);
 	assert_int_equal(c.luf, VMSIM_LUF_OFF);
 	assert_int_equal(c.thp, VMSIM_THP_NEVER);
+	assert_int_equal(c.hugepages, 0);
 	assert_int_equal(c.fault_around, 64ULL << 10);
 	assert_int_equal(c.quirks, 0);
 	assert_int_equal(vmsim_config_validate(&c), 0);
@@ -133,6 +134,10 @@ static void test_config_set_each_key(void **state)
 
 	assert_int_equal(set(&c, "thp", "always"), 0);
 	assert_int_equal(c.thp, VMSIM_THP_ALWAYS);
+	assert_int_equal(set(&c, "thp", "madvise"), 0);
+	assert_int_equal(c.thp, VMSIM_THP_MADVISE);
+	assert_int_equal(set(&c, "hugepages", "16"), 0);
+	assert_int_equal(c.hugepages, 16);
 	assert_int_equal(set(&c, "thp", "never"), 0);
 	assert_int_equal(c.thp, VMSIM_THP_NEVER);
 
@@ -237,7 +242,9 @@ static void test_config_bad_values(void **state)
 	expect_einval("data", "yes");
 	expect_einval("data", "1");
 	expect_einval("luf", "always");
-	expect_einval("thp", "madvise");
+	expect_einval("thp", "sometimes");
+	expect_einval("hugepages", "-1");
+	expect_einval("hugepages", "many");
 	expect_einval("fault_around", "0");
 	expect_einval("fault_around", "2K");
 	expect_einval("fault_around", "4M");
@@ -291,7 +298,8 @@ static void test_validate_and_new_reject(void **state)
 	BAD(tlb_ways, 65);
 	BAD(check, (enum vmsim_check_level)3);
 	BAD(luf, (enum vmsim_luf_mode)3);
-	BAD(thp, (enum vmsim_thp_mode)2);
+	BAD(thp, (enum vmsim_thp_mode)3);
+	BAD(hugepages, VMSIM_MAX_HUGEPAGES + 1);
 	BAD(fault_around, 0);
 	BAD(fault_around, 4096 * 3);
 	BAD(fault_around, 2048);

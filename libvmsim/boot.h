@@ -1,0 +1,26 @@
+/* What only the composition root (vmsim.c) calls: each layer's setup and
+ * teardown, and the registrations that let a lower layer call a higher one
+ * through a hook instead of by name. */
+#ifndef VMSIM_BOOT_H
+#define VMSIM_BOOT_H
+
+struct vmsim;
+
+/* hw/ */
+int vmsim__physmem_init(struct vmsim *vm);
+void vmsim__physmem_exit(struct vmsim *vm);
+int vmsim__cpu_init(struct vmsim *vm);
+void vmsim__cpu_exit(struct vmsim *vm);
+/* mm/: processes, files, the fault handler the CPUs call. */
+int vmsim__mm_init(struct vmsim *vm);
+void vmsim__mm_exit(struct vmsim *vm);
+/* kinds/: the built-in entry kinds, into mm's registry. */
+void vmsim__kinds_init(void);
+/* features/ */
+void vmsim__userfaultfd_init(struct vmsim *vm);
+/* check/: the stale-TLB detector on frees, the invariant checker after
+ * every operation (both only when the check level asks for them). */
+void vmsim__tlb_check_init(struct vmsim *vm);
+void vmsim__mm_check_init(struct vmsim *vm);
+
+#endif /* VMSIM_BOOT_H */
