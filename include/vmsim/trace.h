@@ -29,6 +29,9 @@ enum vmsim_trace_type {
 	VMSIM_TR_IPI,		/* cpu -> target */
 	VMSIM_TR_SWITCH_MM,	/* cpu, mm id */
 	VMSIM_TR_NOTE,		/* free text in why */
+	VMSIM_TR_READAHEAD,	/* page-cache read I/O: pgoffs addr..end of a file, why = sync/async/read */
+	VMSIM_TR_FAULT_RETRY,	/* cpu, addr: the fault dropped mmap_lock (why) and is retried */
+	VMSIM_TR_FAULT_AROUND,	/* cpu, addr..end: fault-around window, or addr skipped (why) */
 	VMSIM_TR_NR
 };
 
@@ -43,6 +46,7 @@ struct vmsim_trace_event {
 	unsigned order;
 	int target;		/* IPI target CPU; mm id for SWITCH_MM */
 	const char *why;	/* static text, may be NULL */
+	const char *file;	/* READAHEAD: the file's name */
 };
 
 typedef void (*vmsim_trace_fn)(void *arg, const struct vmsim_trace_event *ev);

@@ -22,6 +22,9 @@ static const char *const type_names[VMSIM_TR_NR] = {
 	[VMSIM_TR_IPI] = "ipi",
 	[VMSIM_TR_SWITCH_MM] = "switch_mm",
 	[VMSIM_TR_NOTE] = "note",
+	[VMSIM_TR_READAHEAD] = "readahead",
+	[VMSIM_TR_FAULT_RETRY] = "fault_retry",
+	[VMSIM_TR_FAULT_AROUND] = "fault_around",
 };
 
 static const char *const level_names[] = { "-", "pte", "pmd", "pud", "p4d", "pgd" };
@@ -55,9 +58,13 @@ void vmsim__trace_record(struct vmsim *vm, const struct vmsim_trace_event *ev)
 
 int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t size)
 {
-	const char *name = vmsim_trace_type_name(ev->type);
-	const char *lvl = (unsigned)ev->level <= 5 ? level_names[ev->level] : "?";
-	const char *why = ev->why ? ev->why : "";
+	const char *name, *lvl, *why;
+
+	if (!ev || (!buf && size))
+		return -EINVAL;
+	name = vmsim_trace_type_name(ev->type);
+	lvl = (unsigned)ev->level <= 5 ? level_names[ev->level] : "?";
+	why = ev->why ? ev->why : "";
 
 	switch (ev->type) {
 	case VMSIM_TR_PAGE_ALLOC:
@@ -82,6 +89,17 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 		return snprintf(buf, size, "cpu%d %s mm%d", ev->cpu, name, ev->target);
 	case VMSIM_TR_NOTE:
 		return snprintf(buf, size, "%s %s", name, why);
+	case VMSIM_TR_READAHEAD:
+		return snprintf(buf, size, "%s %s pages %#" PRIx64 "-%#" PRIx64 " (%s)", name,
+				ev->file ? ev->file : "?", ev->addr, ev->end, why);
+	case VMSIM_TR_FAULT_RETRY:
+		return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 " (%s)", ev->cpu, name, ev->addr, why);
+	case VMSIM_TR_FAULT_AROUND:
+		if (ev->end)
+			return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 "-0x%016" PRIx64 "%s%s", ev->cpu,
+					name, ev->addr, ev->end, *why ? " " : "", why);
+		return snprintf(buf, size, "cpu%d %s skip 0x%016" PRIx64 " (%s)", ev->cpu, name, ev->addr,
+				why);
 	default:
 		return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 " %s %#" PRIx64 "%s%s", ev->cpu, name,
 				ev->addr, lvl, ev->new_val, *why ? " " : "", why);

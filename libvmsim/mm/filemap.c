@@ -214,7 +214,8 @@ static uint64_t file_pages(const struct vmsim_file *f)
 
 /* page_cache_ra_unbounded(): read nr pages from index that are not cached
  * yet, never past EOF, and mark the page lookahead pages from the end. */
-static void ra_unbounded(struct vmsim_file *f, uint64_t index, uint64_t nr, uint64_t lookahead)
+static void ra_unbounded(struct vmsim_file *f, uint64_t index, uint64_t nr, uint64_t lookahead,
+			 const char *why)
 {
 	uint64_t end = file_pages(f);
 	uint64_t mark = nr - lookahead;
@@ -223,6 +224,8 @@ static void ra_unbounded(struct vmsim_file *f, uint64_t index, uint64_t nr, uint
 		return;
 	if (index + nr > end)
 		nr = end - index;
+	vmsim__trace(f->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_READAHEAD, .cpu = -1,
+			  .addr = index, .end = index + nr, .why = why, .file = f->name });
 	for (uint64_t i = 0; i < nr; i++) {
 		struct vmsim_page *p;
 
@@ -278,7 +281,7 @@ static void async_readahead(struct vmsim_file *f, struct vmsim_page *p)
 		ra->size = get_init_ra_size(1, f->ra_pages);
 		ra->async_size = ra->size;
 	}
-	ra_unbounded(f, ra->start, ra->size, ra->async_size);
+	ra_unbounded(f, ra->start, ra->size, ra->async_size, "async readahead");
 }
 
 /* do_sync_mmap_readahead(): read around the faulting page. */
@@ -295,7 +298,7 @@ static void sync_mmap_readahead(struct vmsim_file *f, uint64_t pgoff)
 	ra->start = pgoff > f->ra_pages / 2 ? pgoff - f->ra_pages / 2 : 0;
 	ra->size = f->ra_pages;
 	ra->async_size = f->ra_pages / 4;
-	ra_unbounded(f, ra->start, ra->size, ra->async_size);
+	ra_unbounded(f, ra->start, ra->size, ra->async_size, "sync read-around");
 }
 
 unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out, unsigned mode)
@@ -329,8 +332,12 @@ unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim
 		if (for_mmap)
 			sync_mmap_readahead(f, pgoff);
 		p = vmsim__filemap_get(f, pgoff);
-		if (!p)
+		if (!p) {
+			vmsim__trace(f->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_READAHEAD,
+					  .cpu = -1, .addr = pgoff, .end = pgoff + 1, .why = "read",
+					  .file = f->name });
 			p = read_in(f, pgoff);
+		}
 		if (!p)
 			return VM_FAULT_OOM;
 		io = true;
@@ -414,7 +421,7 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 			if (ra->size < req)
 				ra->size = req;
 			ra->async_size = ra->size > req ? ra->size - req : ra->size;
-			ra_unbounded(f, ra->start, ra->size, ra->async_size);
+			ra_unbounded(f, ra->start, ra->size, ra->async_size, "read() readahead");
 		}
 	}
 	while (done < len) {

@@ -158,18 +158,30 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 	for (uint64_t pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
 		struct vmsim_page *p = vmsim__filemap_get(f, pgoff);
 		uint64_t addr = vma_address(vma, pgoff);
-		pte_t *ptep;
+		const char *skip = NULL;
+		pte_t *ptep = NULL;
 
-		if (!p || !vmsim_page_test(p, PG_uptodate) || vmsim_page_test(p, PG_locked) ||
-		    vmsim_page_test(p, PG_hwpoison))
-			continue;
+		if (!p)
+			skip = "not in the page cache";
+		else if (!vmsim_page_test(p, PG_uptodate))
+			skip = "not uptodate";
+		else if (vmsim_page_test(p, PG_locked))
+			skip = "locked";
+		else if (vmsim_page_test(p, PG_hwpoison))
+			skip = "hwpoison";
 		/* A page with a readahead mark is left to ->fault, which will
 		 * start the next async window. */
-		if (vmsim_page_test(p, PG_readahead))
+		else if (vmsim_page_test(p, PG_readahead))
+			skip = "readahead mark: left to ->fault";
+		else if (!(ptep = vmsim__pte_lookup(vma->vm_mm, addr)) || !pte_none(ptep_get(ptep)))
+			skip = "pte not none";
+		if (skip) {
+			if (addr != vmf->address)
+				vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){
+						  .type = VMSIM_TR_FAULT_AROUND, .cpu = vmf->cpu,
+						  .addr = addr, .why = skip });
 			continue;
-		ptep = vmsim__pte_lookup(vma->vm_mm, addr);
-		if (!ptep || !pte_none(ptep_get(ptep)))
-			continue;
+		}
 		vmsim_get_page(vma->vm_mm->vm, p);
 		map_file_page(vmf, p, addr, ptep, false);
 	}
@@ -182,8 +194,12 @@ static bool should_fault_around(struct vm_fault *vmf)
 	/* uffd_disable_fault_around(): a wp or minor handler must see every
 	 * page.  The quirk brings back the bug of mapping them anyway. */
 	if ((vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR)) &&
-	    !vmsim__quirk(vma->vm_mm->vm, VMSIM_QUIRK_FAULT_AROUND_UFFD))
+	    !vmsim__quirk(vma->vm_mm->vm, VMSIM_QUIRK_FAULT_AROUND_UFFD)) {
+		vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT_AROUND,
+				  .cpu = vmf->cpu, .addr = vmf->address, .end = vmf->address + PAGE_SIZE,
+				  .why = "off: uffd wp/minor range (uffd_disable_fault_around)" });
 		return false;
+	}
 	return (vma->vm_mm->vm->cfg.fault_around >> PAGE_SHIFT) > 1;
 }
 
@@ -205,6 +221,9 @@ static void do_fault_around(struct vm_fault *vmf)
 	if (to_pte > pte_off + vma_pages(vmf->vma) - vma_off)
 		to_pte = pte_off + vma_pages(vmf->vma) - vma_off;
 	to_pte--;
+	vmsim__trace(vmf->vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT_AROUND,
+			  .cpu = vmf->cpu, .addr = vmf->address - ((pte_off - from_pte) << PAGE_SHIFT),
+			  .end = vmf->address + ((to_pte - pte_off + 1) << PAGE_SHIFT) });
 	filemap_map_pages(vmf, vmf->pgoff + from_pte - pte_off, vmf->pgoff + to_pte - pte_off);
 }
 
@@ -459,6 +478,9 @@ again:
 	/* do_user_addr_fault(): a fault that dropped mmap_lock for I/O is
 	 * retried at once, once, with FAULT_FLAG_TRIED. */
 	if ((ret & VM_FAULT_RETRY) && vmf.io_retry && !(vmf.flags & FAULT_FLAG_TRIED)) {
+		vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT_RETRY,
+				  .cpu = cpu, .addr = vmf.address,
+				  .why = "mmap_lock dropped for read I/O, FAULT_FLAG_TRIED" });
 		vmf.flags = (vmf.flags & ~FAULT_FLAG_ORIG_PTE_VALID) | FAULT_FLAG_TRIED;
 		vmf.io_retry = false;
 		goto again;
