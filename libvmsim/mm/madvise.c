@@ -207,6 +207,9 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 		return -EINVAL;
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
+	/* PAGE_ALIGN(len_in): a length that rounds up to 0 wrapped. */
+	if (len && !((len + PAGE_SIZE - 1) & PAGE_MASK))
+		return -EINVAL;
 	len = (len + PAGE_SIZE - 1) & PAGE_MASK;
 	end = start + len;
 	if (end < start)
@@ -214,13 +217,16 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 	if (end == start)
 		return 0;
 	vmsim__mm_enter(mm);
-	vmsim_lock(mm->vm, &mm->mmap_lock);
 	if (advice == VMSIM_MADV_POPULATE_READ || advice == VMSIM_MADV_POPULATE_WRITE) {
+		/* madvise_need_mmap_write() is false for populate: GUP runs under
+		 * the read lock, which a userfault drops while its handler runs. */
+		vmsim_lock_read(mm->vm, &mm->mmap_lock);
 		err = madvise_populate(mm, start, end, advice == VMSIM_MADV_POPULATE_WRITE);
-		vmsim_unlock(mm->vm, &mm->mmap_lock);
+		vmsim_unlock_read(mm->vm, &mm->mmap_lock);
 		vmsim__mm_op_done(mm->vm);
 		return err;
 	}
+	vmsim_lock(mm->vm, &mm->mmap_lock);
 	/* madvise_walk_vmas(): act on the mapped parts; a hole makes the
 	 * result -ENOMEM, but only after the rest was done. */
 	for (a = start; a < end;) {

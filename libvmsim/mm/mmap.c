@@ -86,18 +86,26 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	vmsim__vma_set_page_prot(vma);
 	vmsim__vma_link(mm, vma);
 	vmsim__vma_try_merge(mm, vma);
+	vmsim_unlock(vm, &mm->mmap_lock);
 	if (flags & (VMSIM_MAP_POPULATE | VMSIM_MAP_LOCKED)) {
-		/* __mm_populate(): private writable memory is written (COW broken
-		 * now), PROT_NONE is skipped, the rest is read. */
-		for (v = vmsim__find_vma(mm, addr); v && v->vm_start < addr + len; v = v->next) {
-			uint64_t s = v->vm_start > addr ? v->vm_start : addr;
+		/* __mm_populate(), after vm_mmap_pgoff() dropped the write lock:
+		 * under the read lock (a userfault may drop and retake it),
+		 * private writable memory is written (COW broken now), PROT_NONE
+		 * is skipped, the rest is read.  A failure to populate is
+		 * ignored: mmap still succeeds, as in Linux. */
+		uint64_t a = addr;
+
+		vmsim_lock_read(vm, &mm->mmap_lock);
+		while (a < addr + len && (v = vmsim__find_vma(mm, a)) && v->vm_start < addr + len) {
+			uint64_t s = v->vm_start > a ? v->vm_start : a;
 			uint64_t e = v->vm_end < addr + len ? v->vm_end : addr + len;
 
 			if (v->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
 				vmsim__populate(mm, s, e, (v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE);
+			a = e;
 		}
+		vmsim_unlock_read(vm, &mm->mmap_lock);
 	}
-	vmsim_unlock(vm, &mm->mmap_lock);
 	vmsim__mm_op_done(vm);
 	return 0;
 oom:
