@@ -49,55 +49,106 @@ static unsigned long count_tables(struct vmsim *vm, struct vmsim_page *t, int le
 	return n;
 }
 
+/* What one full check gathers while it walks an mm's tables. */
+struct walk {
+	struct vmsim *vm;
+	struct vmsim_mm *mm;
+	struct vm_area_struct *vma;
+	int32_t *maps;			/* ptes seen per pfn */
+	long rss[NR_MM_COUNTERS];
+	unsigned long bad;
+};
+
+static unsigned level_shift(const struct vmsim *vm, int level)
+{
+	return level == VMSIM_LVL_PGD ? vmsim_pgdir_shift(vm) : PAGE_SHIFT + 9 * (unsigned)(level - 1);
+}
+
+static void check_pte(struct walk *w, uint64_t a, pte_t *ptep)
+{
+	struct vmsim *vm = w->vm;
+	struct found f = { w->mm, a, false };
+	pte_t pte = ptep_get(ptep);
+	struct vmsim_page *p;
+
+	if (!pte_present(pte))
+		return;
+	p = vmsim__vm_normal_page(w->vma, a, pte);
+	if (!p) {
+		if (VMSIM_BUG_ON(vm, pte_pfn(pte) != vmsim_zero_pfn(vm), "special pte at %#llx maps pfn %#lx",
+				 (unsigned long long)a, pte_pfn(pte)))
+			w->bad++;
+		return;
+	}
+	if (VMSIM_BUG_ON(vm, vmsim_page_test(p, PG_buddy) || p->refcount <= 0, "mm%d %#llx maps free pfn %#lx",
+			 w->mm->id, (unsigned long long)a, pte_pfn(pte))) {
+		w->bad++;
+		return;
+	}
+	w->maps[pte_pfn(pte)]++;
+	if (folio_test_anon(p))
+		w->rss[MM_ANONPAGES]++;
+	else
+		w->rss[vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES]++;
+	vmsim__rmap_walk(vm, p, rmap_finds, &f);
+	if (VMSIM_BUG_ON(vm, !f.hit, "rmap does not find mm%d %#llx -> pfn %#lx", w->mm->id,
+			 (unsigned long long)a, pte_pfn(pte)))
+		w->bad++;
+}
+
+/*
+ * The ptes of [start, end) below table t (at level, mapping from base),
+ * reached only through tables that exist: a huge vma with a few pages
+ * costs those pages' tables, not its size.  [start, end) lies inside the
+ * span of t.
+ */
+static void walk_range(struct walk *w, struct vmsim_page *t, int level, uint64_t base, uint64_t start,
+		       uint64_t end)
+{
+	struct vmsim *vm = w->vm;
+	unsigned shift = level_shift(vm, level);
+	uint64_t *tab = vmsim_table(vm, t);
+	unsigned first = (unsigned)((start - base) >> shift), last = (unsigned)((end - 1 - base) >> shift);
+
+	for (unsigned i = first; i <= last && i < 512; i++) {
+		uint64_t a = base + ((uint64_t)i << shift), span = 1ULL << shift, v = tab[i];
+		struct vmsim_page *next;
+
+		if (level == VMSIM_LVL_PTE) {
+			check_pte(w, a, (pte_t *)&tab[i]);
+			continue;
+		}
+		if (!(v & _PAGE_PRESENT) || ((level == VMSIM_LVL_PMD || level == VMSIM_LVL_PUD) && (v & _PAGE_PSE)))
+			continue;
+		next = vmsim_pfn_to_page(vm, (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT));
+		if (VMSIM_BUG_ON(vm, !next || !vmsim_page_test(next, PG_table) || next->pt_level != level - 1,
+				 "mm%d %#llx: level %d entry %#llx does not point to a level %d table", w->mm->id,
+				 (unsigned long long)a, level, (unsigned long long)v, level - 1)) {
+			w->bad++;
+			continue;
+		}
+		walk_range(w, next, level - 1, a, start > a ? start : a, end - a < span ? end : a + span);
+	}
+}
+
 static unsigned long check_full(struct vmsim *vm)
 {
 	unsigned long nr = vmsim_nr_frames(vm), bad = 0;
 	int32_t *maps = calloc(nr, sizeof(*maps));
+	int top = vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D;
 	struct vmsim_mm *mm;
 
 	if (!maps)
 		return 0;
 	LL_FOREACH(mm_world(vm)->mms, mm) {
-		struct vm_area_struct *vma;
-		long rss[NR_MM_COUNTERS] = { 0 };
+		struct walk w = { .vm = vm, .mm = mm, .maps = maps };
 
-		DL_FOREACH(mm->mmap, vma) {
-			for (uint64_t a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
-				pte_t *ptep = vmsim__pte_lookup(mm, a);
-				struct vmsim_page *p;
-				struct found f = { mm, a, false };
-				pte_t pte;
-
-				if (!ptep || !pte_present(pte = ptep_get(ptep)))
-					continue;
-				p = vmsim__vm_normal_page(vma, a, pte);
-				if (!p) {
-					if (VMSIM_BUG_ON(vm, pte_pfn(pte) != vmsim_zero_pfn(vm),
-							 "special pte at %#llx maps pfn %#lx",
-							 (unsigned long long)a, pte_pfn(pte)))
-						bad++;
-					continue;
-				}
-				if (VMSIM_BUG_ON(vm, vmsim_page_test(p, PG_buddy) || p->refcount <= 0,
-						 "mm%d %#llx maps free pfn %#lx", mm->id, (unsigned long long)a,
-						 pte_pfn(pte))) {
-					bad++;
-					continue;
-				}
-				maps[pte_pfn(pte)]++;
-				if (folio_test_anon(p))
-					rss[MM_ANONPAGES]++;
-				else
-					rss[vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES]++;
-				vmsim__rmap_walk(vm, p, rmap_finds, &f);
-				if (VMSIM_BUG_ON(vm, !f.hit, "rmap does not find mm%d %#llx -> pfn %#lx", mm->id,
-						 (unsigned long long)a, pte_pfn(pte)))
-					bad++;
-			}
-		}
+		DL_FOREACH(mm->mmap, w.vma)
+			walk_range(&w, vmsim_pfn_to_page(vm, mm->pgd), top, 0, w.vma->vm_start, w.vma->vm_end);
+		bad += w.bad;
 		for (int i = 0; i < NR_MM_COUNTERS; i++)
-			if (i != MM_SWAPENTS && VMSIM_BUG_ON(vm, rss[i] != mm->rss[i],
-						"mm%d rss[%d] is %ld, ptes say %ld", mm->id, i, mm->rss[i], rss[i]))
+			if (i != MM_SWAPENTS && VMSIM_BUG_ON(vm, w.rss[i] != mm->rss[i],
+						"mm%d rss[%d] is %ld, ptes say %ld", mm->id, i, mm->rss[i], w.rss[i]))
 				bad++;
 	}
 	for (unsigned long pfn = 0; pfn < nr; pfn++) {
@@ -118,7 +169,6 @@ static unsigned long check_full(struct vmsim *vm)
 	{
 		/* No page-table page is leaked: every one hangs off some mm. */
 		unsigned long reach = 0;
-		int top = vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D;
 
 		LL_FOREACH(mm_world(vm)->mms, mm)
 			reach += count_tables(vm, vmsim_pfn_to_page(vm, mm->pgd), top);

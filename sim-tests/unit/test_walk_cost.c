@@ -1,0 +1,113 @@
+/* Unit test: walks over a range cost the page tables that exist, not the
+ * range's size (walk_page_range skips a none pgd/p4d/pud/pmd whole): the
+ * full checker, over a huge vma with two pages in it.  Linked with --wrap on the page-table lookups (see
+ * CMakeLists.txt), which count the descents and tables the library makes;
+ * the bounds are a few per populated table, where walking page by page
+ * would make one per page of the vma. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <vmsim/vmsim.h>
+
+static unsigned long lookups;
+
+struct vmsim_walk;
+int __real_vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned flags, struct vmsim_walk *w);
+int __wrap_vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned flags, struct vmsim_walk *w);
+int __wrap_vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned flags, struct vmsim_walk *w)
+{
+	lookups++;
+	return __real_vmsim_walk(vm, root, addr, flags, w);
+}
+
+pte_t *__real_vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc);
+pte_t *__wrap_vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc);
+pte_t *__wrap_vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc)
+{
+	lookups++;
+	return __real_vmsim_pte_lookup(vm, root, addr, alloc);
+}
+
+uint64_t *__real_vmsim_table(struct vmsim *vm, struct vmsim_page *table);
+uint64_t *__wrap_vmsim_table(struct vmsim *vm, struct vmsim_page *table);
+uint64_t *__wrap_vmsim_table(struct vmsim *vm, struct vmsim_page *table)
+{
+	lookups++;
+	return __real_vmsim_table(vm, table);
+}
+
+#define BASE	0x100000000000ULL	/* 16 TiB: a pud-aligned start */
+#define PG	4096ULL
+/* Page tables under two pages far apart (5 levels): pgd, p4d, two puds,
+ * two pmds, two pte tables.  A walk may step through every entry of the
+ * tables that exist (a descent per none pmd of a present pmd table), so a
+ * few tables' worth of entries; page by page, a 1 GiB vma costs 262144. */
+#define BOUND	(4 * 512)
+
+struct fix {
+	struct vmsim *vm;
+	struct vmsim_mm *mm;
+	uint64_t far;
+};
+
+/* A vma of len with its first page and a page far inside written. */
+static void setup_vma(struct fix *f, const char *check, uint64_t len)
+{
+	struct vmsim_config cfg;
+	unsigned char b = 1;
+
+	vmsim_config_init(&cfg);
+	assert_int_equal(vmsim_config_set(&cfg, "check", check), 0);
+	assert_int_equal(vmsim_new(&cfg, &f->vm), 0);
+	assert_int_equal(vmsim_mm_new(f->vm, &f->mm), 0);
+	assert_int_equal(vmsim_mmap(f->mm, BASE, len, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
+				    VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	f->far = BASE + len / 2 + 5 * PG;
+	assert_int_equal(vmsim_access(f->mm, 0, BASE, &b, 1, true, NULL), 0);
+	assert_int_equal(vmsim_access(f->mm, 0, f->far, &b, 1, true, NULL), 0);
+}
+
+/* check=full after an operation: was one descent per page of every vma. */
+static void full_check_walks_tables(void **state)
+{
+	struct fix f;
+	unsigned char b;
+
+	(void)state;
+	setup_vma(&f, "full", 1ULL << 30);
+	lookups = 0;
+	assert_int_equal(vmsim_check_all(f.vm), 0);
+	assert_in_range(lookups, 1, BOUND);
+	/* And it still sees the pages: a read is checked, nothing is wrong. */
+	lookups = 0;
+	assert_int_equal(vmsim_access(f.mm, 1, f.far, &b, 1, false, NULL), 0);
+	assert_int_equal(b, 1);
+	assert_in_range(lookups, 1, 2 * BOUND);
+	vmsim_free(f.vm);
+}
+
+/* The same with a vma of 64 TiB: costs are those of the 1 GiB one. */
+static void full_check_huge_vma(void **state)
+{
+	struct fix f;
+
+	(void)state;
+	setup_vma(&f, "full", 64ULL << 40);
+	lookups = 0;
+	assert_int_equal(vmsim_check_all(f.vm), 0);
+	assert_in_range(lookups, 1, BOUND);
+	vmsim_free(f.vm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(full_check_walks_tables),
+		cmocka_unit_test(full_check_huge_vma),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
