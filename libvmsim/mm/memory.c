@@ -22,6 +22,27 @@ pte_t *vmsim__pte_lookup(struct vmsim_mm *mm, uint64_t addr)
 	return vmsim_pte_lookup(mm->vm, mm->pgd, addr, false);
 }
 
+/* The pte slot of addr when its pte table exists, else NULL.  *next is the
+ * end of what the walk found: the table's span, or the hole a missing
+ * table leaves, which walks skip whole (walk_page_range's *_none steps), so
+ * a walk costs the tables that exist, not the range's size. */
+pte_t *vmsim__pte_lookup_span(struct vmsim_mm *mm, uint64_t addr, uint64_t *next)
+{
+	struct vmsim_walk w;
+	unsigned shift;
+	uint64_t n;
+
+	vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+	if (w.level == VMSIM_LVL_NONE) {
+		*next = ~0ULL;
+		return NULL;
+	}
+	shift = w.level == VMSIM_LVL_PTE ? PMD_SHIFT : PAGE_SHIFT + 9 * (unsigned)(w.level - 1);
+	n = (addr | ((1ULL << shift) - 1)) + 1;
+	*next = n > addr ? n : ~0ULL;
+	return w.level == VMSIM_LVL_PTE ? w.pte : NULL;
+}
+
 void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte)
 {
 	vmsim_set_pte(mm->vm, ptep, pte, addr);
@@ -701,13 +722,12 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 	if (!vma_needs_copy(dst, src))
 		return 0;
 	while (addr < src->vm_end && !err) {
-		struct vmsim_walk w;
-		uint64_t next = (addr | (PMD_SIZE - 1)) + 1;
+		uint64_t next;
+		pte_t *src_pte = vmsim__pte_lookup_span(mm, addr, &next);
 
 		if (next > src->vm_end)
 			next = src->vm_end;
-		vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
-		if (w.level != VMSIM_LVL_PTE) {
+		if (!src_pte) {
 			addr = next;
 			continue;
 		}
@@ -715,14 +735,14 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 			/* copy_pte_range(): the child's table first, then both
 			 * locks, the child's outside. */
 			pte_t *dst_pte = vmsim__pte_alloc(dst->vm_mm, addr);
-			struct vmsim_lock *dst_ptl, *src_ptl = vmsim__pte_lockptr(mm->vm, w.pte);
+			struct vmsim_lock *dst_ptl, *src_ptl = vmsim__pte_lockptr(mm->vm, src_pte);
 
 			if (!dst_pte)
 				return -ENOMEM;
 			dst_ptl = vmsim__pte_lockptr(mm->vm, dst_pte);
 			vmsim_lock(mm->vm, dst_ptl);
 			vmsim_lock(mm->vm, src_ptl);
-			for (pte_t *ptep = w.pte; addr < next && !err; addr += PAGE_SIZE, ptep++)
+			for (pte_t *ptep = src_pte; addr < next && !err; addr += PAGE_SIZE, ptep++)
 				err = copy_one(dst, src, addr, ptep, &wrprotected);
 			vmsim_unlock(mm->vm, src_ptl);
 			vmsim_unlock(mm->vm, dst_ptl);

@@ -245,6 +245,7 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
 pte_t *vmsim__pte_alloc(struct vmsim_mm *mm, uint64_t addr);
 pte_t *vmsim__pte_lookup(struct vmsim_mm *mm, uint64_t addr);
+pte_t *vmsim__pte_lookup_span(struct vmsim_mm *mm, uint64_t addr, uint64_t *next);
 void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte);
 pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep);
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write);

@@ -1,6 +1,7 @@
 /* Unit test: walks over a range cost the page tables that exist, not the
  * range's size (walk_page_range skips a none pgd/p4d/pud/pmd whole): the
- * full checker, over a huge vma with two pages in it.  Linked with --wrap on the page-table lookups (see
+ * full checker, clear_refs and fork's page-table copy, over a huge vma with
+ * two pages in it.  Linked with --wrap on the page-table lookups (see
  * CMakeLists.txt), which count the descents and tables the library makes;
  * the bounds are a few per populated table, where walking page by page
  * would make one per page of the vma. */
@@ -102,11 +103,54 @@ static void full_check_huge_vma(void **state)
 	vmsim_free(f.vm);
 }
 
+/* clear_refs (soft-dirty): was one lookup per page of every vma. */
+static void clear_refs_skips_holes(void **state)
+{
+	struct fix f;
+	uint64_t pm;
+
+	(void)state;
+	setup_vma(&f, "basic", 1ULL << 30);
+	lookups = 0;
+	assert_int_equal(vmsim_clear_refs(f.mm, 4), 0);
+	assert_in_range(lookups, 1, BOUND);
+	/* Both pages lost soft-dirty (and are write-protected for it). */
+	assert_int_equal(vmsim_pagemap(f.mm, BASE, 1, &pm), 0);
+	assert_true((pm & PM_PRESENT) && !(pm & PM_SOFT_DIRTY));
+	assert_int_equal(vmsim_pagemap(f.mm, f.far, 1, &pm), 0);
+	assert_true((pm & PM_PRESENT) && !(pm & PM_SOFT_DIRTY));
+	vmsim_free(f.vm);
+}
+
+/* fork's copy_page_range: was one walk per 2 MiB of every anon vma. */
+static void fork_skips_holes(void **state)
+{
+	struct fix f;
+	struct vmsim_mm *child;
+	uint64_t a, b;
+
+	(void)state;
+	setup_vma(&f, "basic", 64ULL << 30);
+	lookups = 0;
+	assert_int_equal(vmsim_fork(f.mm, &child), 0);
+	assert_in_range(lookups, 1, BOUND);
+	/* The child shares both pages. */
+	assert_int_equal(vmsim_pagemap(f.mm, f.far, 1, &a), 0);
+	assert_int_equal(vmsim_pagemap(child, f.far, 1, &b), 0);
+	assert_true((b & PM_PRESENT) && (a & PM_PFRAME_MASK) == (b & PM_PFRAME_MASK));
+	assert_int_equal(vmsim_pagemap(f.mm, BASE, 1, &a), 0);
+	assert_int_equal(vmsim_pagemap(child, BASE, 1, &b), 0);
+	assert_true((b & PM_PRESENT) && (a & PM_PFRAME_MASK) == (b & PM_PFRAME_MASK));
+	vmsim_free(f.vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_check_walks_tables),
 		cmocka_unit_test(full_check_huge_vma),
+		cmocka_unit_test(clear_refs_skips_holes),
+		cmocka_unit_test(fork_skips_holes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
