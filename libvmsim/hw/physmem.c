@@ -20,7 +20,11 @@ int vmsim__physmem_init(struct vmsim *vm)
 	vm->frames = mmap(NULL, vm->frames_len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->frames == MAP_FAILED) {
+		/* Undo our own part: no memmap is a machine with no frames
+		 * to account for at teardown. */
 		vm->frames = NULL;
+		vmsim__free(vm, vm->memmap);
+		vm->memmap = NULL;
 		return -ENOMEM;
 	}
 	vmsim__page_alloc_init(vm);
