@@ -2,14 +2,17 @@
 #   make demo    build, then run the guided tour
 #   make check   build, then run every test
 #   make fuzz    build the libFuzzer target with clang, fuzz for FUZZ_TIME s
+#   make soak    build, then run SEEDS random scenarios from seed FROM
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+SEEDS ?= 5000
+FROM ?= 1
 
-.PHONY: all deps build demo check check-asan fuzz bench clean install
+.PHONY: all deps build demo check check-asan fuzz soak bench clean install
 
 all: build
 
@@ -48,6 +51,12 @@ fuzz:
 		-rss_limit_mb=2048 -max_len=4096 -dict=fuzz/vms.dict \
 		-artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1 \
 		$(FUZZ_BUILD)/corpus fuzz/corpus
+
+# Random valid scenarios under check=full (sim-tests/gen/README.md): every
+# failure is minimised and printed; scripts go to $(BUILD)/soak.
+soak: build
+	@$(BUILD)/sim-tests/gen/vmsgen soak --vmsim $(BUILD)/vmsim --seeds $(SEEDS) --from $(FROM) \
+		--known sim-tests/gen/known.txt --out $(BUILD)/soak
 
 bench: build
 	@sh scripts/bench.sh $(BUILD)

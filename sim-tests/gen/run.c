@@ -1,0 +1,247 @@
+/* One `vmsim run` of a script, under a time limit, sorted into a class with
+ * a signature that says which failure it was (for the minimiser). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vmsgen.h"
+
+const char *vmsgen_class_name(enum vmsgen_class c)
+{
+	static const char *const names[] = { "pass", "oom-fail", "expect-fail", "malformed", "bug",
+		"signal", "timeout", "other", "known" };
+
+	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c] : "?";
+}
+
+bool vmsgen_is_failure(enum vmsgen_class c)
+{
+	return c != VG_PASS && c != VG_JUSTIFIED;
+}
+
+/* Numbers (decimal, hex, inside words like mm3) become '#', so the same
+ * failure on other frames or lines has the same signature. */
+static void blot(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*s && *s != '\n' && n + 1 < size) {
+		if (*s >= '0' && *s <= '9') {
+			while ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F') ||
+			       *s == 'x')
+				s++;
+			out[n++] = '#';
+			continue;
+		}
+		out[n++] = *s++;
+	}
+	out[n] = 0;
+}
+
+/* The first stderr line that explains the failure: BUG, FAIL or error. */
+static void explain(const char *err, struct vmsgen_result *r)
+{
+	static const char *const heads[] = { "BUG", "FAIL", "error", "vmsim" };
+
+	r->first_err[0] = 0;
+	for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]) && !r->first_err[0]; h++) {
+		for (const char *l = err; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+			const char *end = strchr(l, '\n');
+			size_t len = end ? (size_t)(end - l) : strlen(l);
+
+			if (strncmp(l, heads[h], strlen(heads[h])))
+				continue;
+			if (len >= sizeof(r->first_err))
+				len = sizeof(r->first_err) - 1;
+			memcpy(r->first_err, l, len);
+			r->first_err[len] = 0;
+			break;
+		}
+	}
+}
+
+/* Exit 1 where Linux fails too: a fork or a process creation that found
+ * no memory (ENOMEM; no OOM killer runs yet), after which the script's
+ * commands on that process cannot run ("does not exist").  Only with the
+ * failed fork on standard output and the process forked in the script. */
+static bool justified(const char *err, const char *out, const char *script)
+{
+	const char *f = strstr(err, "FAIL line ");
+	char name[64], pat[80];
+
+	if (!f)
+		return false;
+	if (strstr(f, ": cannot create process "))
+		return true;
+	if (sscanf(f, "FAIL line %*d: process %63s does not exist", name) != 1 || !strstr(out, ": fork: ENOMEM"))
+		return false;
+	snprintf(pat, sizeof(pat), " %s\n", name);
+	for (const char *l = script; (l = strstr(l, "fork ")); l++)
+		if ((l == script || l[-1] == '\n') && strstr(l, pat) && strstr(l, pat) < strchr(l, '\n'))
+			return true;
+	return false;
+}
+
+static void classify(int ws, const char *err, const char *out, const char *script, struct vmsgen_result *r)
+{
+	char why[200];
+	const char *msg;
+
+	explain(err, r);
+	if (WIFSIGNALED(ws)) {
+		r->status = WTERMSIG(ws);
+		r->cls = r->status == SIGALRM ? VG_TIMEOUT : VG_SIGNAL;
+		snprintf(r->sig, sizeof(r->sig), "%s %d", vmsgen_class_name(r->cls), r->status);
+		return;
+	}
+	r->status = WEXITSTATUS(ws);
+	r->cls = r->status == 0 ? VG_PASS : r->status == 1 ? VG_FAIL : r->status == 2 ? VG_MALFORMED :
+		 r->status == 3 ? VG_BUG : VG_OTHER;
+	if (r->cls == VG_FAIL && justified(err, out, script))
+		r->cls = VG_JUSTIFIED;
+	/* "BUG line 12: what (func)": the line number is not part of it. */
+	msg = strstr(r->first_err, ": ");
+	blot(msg ? msg + 2 : r->first_err, why, sizeof(why));
+	snprintf(r->sig, sizeof(r->sig), "%s %d: %s", vmsgen_class_name(r->cls), r->status, why);
+}
+
+static char *slurp(int fd, size_t max)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return NULL;
+	lseek(fd, 0, SEEK_SET);
+	for (;;) {
+		ssize_t got;
+
+		if (n + 1 == cap) {
+			char *nb;
+
+			if (cap >= max)
+				break;
+			nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		got = read(fd, buf + n, cap - 1 - n);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int vmsgen_spawn(const struct vmsgen_runner *rn, const char *text, size_t len, struct vmsgen_job *j)
+{
+	char epath[sizeof(j->path)], opath[sizeof(j->path)];
+	int fd, err;
+
+	memset(j, 0, sizeof(*j));
+	j->efd = j->ofd = -1;
+	snprintf(j->path, sizeof(j->path), "%s/vmsgen-XXXXXX", rn->tmpdir ? rn->tmpdir : "/tmp");
+	snprintf(epath, sizeof(epath), "%s/vmsgen-err-XXXXXX", rn->tmpdir ? rn->tmpdir : "/tmp");
+	snprintf(opath, sizeof(opath), "%s/vmsgen-out-XXXXXX", rn->tmpdir ? rn->tmpdir : "/tmp");
+	fd = mkstemp(j->path);
+	if (fd < 0)
+		return -errno;
+	err = write_all(fd, text, len);
+	close(fd);
+	if (!err && (j->efd = mkstemp(epath)) < 0)
+		err = -errno;
+	if (!err && (j->ofd = mkstemp(opath)) < 0)
+		err = -errno;
+	if (!err) {
+		unlink(epath);
+		unlink(opath);
+		j->pid = fork();
+		if (j->pid < 0)
+			err = -errno;
+	}
+	if (err) {
+		if (j->efd >= 0) {
+			close(j->efd);
+			unlink(epath);
+		}
+		unlink(j->path);
+		return err;
+	}
+	if (j->pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		struct rlimit core = { 0, 0 };
+
+		/* The time limit outlives exec: SIGALRM ends a hung run. */
+		setrlimit(RLIMIT_CORE, &core);
+		dup2(null, 0);
+		dup2(j->ofd, 1);
+		dup2(j->efd, 2);
+		alarm(rn->timeout ? rn->timeout : 10);
+		execl(rn->vmsim, rn->vmsim, "run", j->path, (char *)NULL);
+		_exit(127);
+	}
+	return 0;
+}
+
+int vmsgen_reap(struct vmsgen_job *j, int ws, struct vmsgen_result *r)
+{
+	char *errtext = slurp(j->efd, 1 << 20), *out = NULL, *script = NULL;
+	int err = 0, fd;
+
+	/* Standard output and the script matter only to justify an exit 1. */
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 1) {
+		out = slurp(j->ofd, 16 << 20);
+		if ((fd = open(j->path, O_RDONLY)) >= 0) {
+			script = slurp(fd, 16 << 20);
+			close(fd);
+		}
+	}
+	memset(r, 0, sizeof(*r));
+	classify(ws, errtext ? errtext : "", out ? out : "", script ? script : "", r);
+	free(errtext);
+	free(out);
+	free(script);
+	close(j->efd);
+	close(j->ofd);
+	unlink(j->path);
+	if (r->cls == VG_OTHER && r->status == 127)
+		err = -ENOEXEC;
+	return err;
+}
+
+int vmsgen_run(const struct vmsgen_runner *rn, const char *text, size_t len, struct vmsgen_result *r)
+{
+	struct vmsgen_job j;
+	int ws, err = vmsgen_spawn(rn, text, len, &j);
+
+	if (err)
+		return err;
+	while (waitpid(j.pid, &ws, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return vmsgen_reap(&j, ws, r);
+}
