@@ -162,19 +162,23 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
 }
 
 /* Fold b into a (a precedes b).  b's avcs go; its pages already point at
- * the common anon_vma. */
-static void merge_into(struct vmsim_mm *mm, struct vm_area_struct *a, struct vm_area_struct *b)
+ * the common anon_vma.  False, and nothing changed, when a cannot get b's
+ * anon_vma (dup_anon_vma failing: vma_expand gives up, mmap_region then
+ * maps a vma of its own). */
+static bool merge_into(struct vmsim_mm *mm, struct vm_area_struct *a, struct vm_area_struct *b)
 {
-	if (!a->anon_vma && b->anon_vma)
-		vmsim__anon_vma_clone(a, b);
+	if (!a->anon_vma && b->anon_vma && vmsim__anon_vma_clone(a, b))
+		return false;
 	a->vm_end = b->vm_end;
 	a->vm_flags |= b->vm_flags & VM_SOFTDIRTY;
 	vmsim__unlink_anon_vmas(b);
 	vmsim__vma_unlink(mm, b);
 	vmsim__vma_free(mm->vm, b);
+	return true;
 }
 
-/* vma_merge_existing_range()/vma_merge_new_range(): join with neighbours. */
+/* vma_merge_existing_range()/vma_merge_new_range(): join with neighbours
+ * where they can (a merge that finds no memory is not made). */
 void vmsim__vma_try_merge(struct vmsim_mm *mm, struct vm_area_struct *vma)
 {
 	struct vm_area_struct *prev = vma == mm->mmap ? NULL : vma->prev;
