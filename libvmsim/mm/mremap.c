@@ -16,9 +16,13 @@ static pte_t move_soft_dirty_pte(pte_t pte)
 	return pte;
 }
 
-static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t len)
+/* move_page_tables(): the bytes of [old, old + len) whose entries moved,
+ * len unless a table for the new place could not be had. */
+static uint64_t move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t len)
 {
-	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
+	uint64_t i;
+
+	for (i = 0; i < len; i += PAGE_SIZE) {
 		pte_t *src = vmsim__pte_lookup(mm, old + i), *dst;
 		pte_t pte;
 
@@ -26,12 +30,12 @@ static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t l
 			continue;
 		dst = vmsim__pte_alloc(mm, new + i);
 		if (!dst)
-			return -ENOMEM;
+			break;
 		pte = vmsim__ptep_get_and_clear(mm, old + i, src);
 		vmsim__set_pte_at(mm, new + i, dst, move_soft_dirty_pte(pte));
 	}
 	vmsim__flush_tlb_range(mm, old, old + len);
-	return 0;
+	return i;
 }
 
 /* mremap_to() + move_vma() for [old, old + old_len), which lies in one vma
@@ -39,7 +43,7 @@ static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t l
 static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t new)
 {
 	struct vm_area_struct *vma, *nv;
-	uint64_t new_len = old_len;
+	uint64_t new_len = old_len, moved;
 	int err;
 
 	vma = vmsim__find_vma(mm, old);
@@ -74,9 +78,17 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 		return -ENOMEM;
 	}
 	vmsim__vma_link(mm, nv);
-	err = move_ptes(mm, old, new, old_len);
-	if (err)
-		return err;
+	moved = move_ptes(mm, old, new, old_len);
+	if (moved < old_len) {
+		/* move_vma(): move the entries back (their tables are still
+		 * there, so this cannot fail) and unmap the new area instead. */
+		move_ptes(mm, new, old, moved);
+		vmsim__do_munmap(mm, new, new + new_len);
+		vma = vmsim__find_vma(mm, old);
+		if (vma)
+			vmsim__vma_try_merge(mm, vma);
+		return -ENOMEM;
+	}
 	err = vmsim__do_munmap(mm, old, old + old_len);
 	nv = vmsim__find_vma(mm, new);
 	if (nv)
