@@ -17,23 +17,30 @@ static pte_t move_soft_dirty_pte(pte_t pte)
 }
 
 /* move_page_tables(): the bytes of [old, old + len) whose entries moved,
- * len unless a table for the new place could not be had. */
+ * len unless a table for the new place could not be had.  Only the source
+ * tables that exist are walked. */
 static uint64_t move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t len)
 {
-	uint64_t i;
+	uint64_t i = 0, next;
 
-	for (i = 0; i < len; i += PAGE_SIZE) {
-		pte_t *src = vmsim__pte_lookup(mm, old + i), *dst;
-		pte_t pte;
+	while (i < len) {
+		pte_t *src = vmsim__pte_lookup_span(mm, old + i, &next);
+		uint64_t stop = next - old < len ? next - old : len;
 
-		if (!src || pte_none(ptep_get(src)))
-			continue;
-		dst = vmsim__pte_alloc(mm, new + i);
-		if (!dst)
-			break;
-		pte = vmsim__ptep_get_and_clear(mm, old + i, src);
-		vmsim__set_pte_at(mm, new + i, dst, move_soft_dirty_pte(pte));
+		for (; src && i < stop; i += PAGE_SIZE, src++) {
+			pte_t *dst, pte;
+
+			if (pte_none(ptep_get(src)))
+				continue;
+			dst = vmsim__pte_alloc(mm, new + i);
+			if (!dst)
+				goto out;
+			pte = vmsim__ptep_get_and_clear(mm, old + i, src);
+			vmsim__set_pte_at(mm, new + i, dst, move_soft_dirty_pte(pte));
+		}
+		i = stop;
 	}
+out:
 	vmsim__flush_tlb_range(mm, old, old + len);
 	return i;
 }

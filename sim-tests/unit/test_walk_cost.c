@@ -1,7 +1,7 @@
 /* Unit test: walks over a range cost the page tables that exist, not the
  * range's size (walk_page_range skips a none pgd/p4d/pud/pmd whole): the
- * full checker, clear_refs and fork's page-table copy, over a huge vma with
- * two pages in it.  Linked with --wrap on the page-table lookups (see
+ * full checker, clear_refs, fork's page-table copy, mprotect, mremap and
+ * madvise, over a huge vma with two pages in it.  Linked with --wrap on the page-table lookups (see
  * CMakeLists.txt), which count the descents and tables the library makes;
  * the bounds are a few per populated table, where walking page by page
  * would make one per page of the vma. */
@@ -144,6 +144,62 @@ static void fork_skips_holes(void **state)
 	vmsim_free(f.vm);
 }
 
+/* mprotect (change_protection): was one lookup per page of the range. */
+static void mprotect_skips_holes(void **state)
+{
+	struct fix f;
+	unsigned char b = 2;
+
+	(void)state;
+	setup_vma(&f, "basic", 1ULL << 30);
+	lookups = 0;
+	assert_int_equal(vmsim_mprotect(f.mm, BASE, 1ULL << 30, VMSIM_PROT_READ), 0);
+	assert_in_range(lookups, 1, BOUND);
+	assert_int_equal(vmsim_access(f.mm, 0, f.far, &b, 1, true, NULL), VMSIM_ACCESS_SIGSEGV);
+	assert_int_equal(vmsim_access(f.mm, 0, f.far, &b, 1, false, NULL), 0);
+	assert_int_equal(b, 1);
+	vmsim_free(f.vm);
+}
+
+/* mremap (move_page_tables): was one lookup per page of the range. */
+static void mremap_skips_holes(void **state)
+{
+	struct fix f;
+	uint64_t to = 0x200000000000ULL;
+	unsigned char b = 0;
+
+	(void)state;
+	setup_vma(&f, "basic", 1ULL << 30);
+	lookups = 0;
+	assert_int_equal(vmsim_mremap(f.mm, BASE, 1ULL << 30, 1ULL << 30,
+				      VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, to), 0);
+	assert_in_range(lookups, 1, BOUND);
+	assert_int_equal(vmsim_access(f.mm, 0, to + (f.far - BASE), &b, 1, false, NULL), 0);
+	assert_int_equal(b, 1);
+	assert_int_equal(vmsim_access(f.mm, 0, f.far, &b, 1, false, NULL), VMSIM_ACCESS_SIGSEGV);
+	vmsim_free(f.vm);
+}
+
+/* madvise COLD, PAGEOUT and GUARD_REMOVE: were one lookup per page. */
+static void madvise_skips_holes(void **state)
+{
+	static const int advice[] = { VMSIM_MADV_COLD, VMSIM_MADV_PAGEOUT, VMSIM_MADV_GUARD_REMOVE };
+	struct fix f;
+	unsigned char b = 0;
+
+	(void)state;
+	setup_vma(&f, "basic", 1ULL << 30);
+	for (unsigned i = 0; i < sizeof(advice) / sizeof(advice[0]); i++) {
+		lookups = 0;
+		assert_int_equal(vmsim_madvise(f.mm, BASE, 1ULL << 30, advice[i]), 0);
+		assert_in_range(lookups, 0, BOUND);
+	}
+	/* Anonymous pages stay (no swap): the data is there. */
+	assert_int_equal(vmsim_access(f.mm, 0, f.far, &b, 1, false, NULL), 0);
+	assert_int_equal(b, 1);
+	vmsim_free(f.vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +207,9 @@ int main(void)
 		cmocka_unit_test(full_check_huge_vma),
 		cmocka_unit_test(clear_refs_skips_holes),
 		cmocka_unit_test(fork_skips_holes),
+		cmocka_unit_test(mprotect_skips_holes),
+		cmocka_unit_test(mremap_skips_holes),
+		cmocka_unit_test(madvise_skips_holes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
