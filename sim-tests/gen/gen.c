@@ -353,6 +353,18 @@ static void files(struct g *g)
 
 /* ---- random operations ---- */
 
+/* Before an operation that changes ptes: load the range into a TLB (on
+ * some CPU), so that a flush the operation forgets leaves a stale entry
+ * for check=full to find. */
+static void warm(struct g *g, const struct gproc *p, uint64_t a, uint64_t l)
+{
+	if (!chance(g, 40) || !l || l > WIN_PAGES * PG || (a & (PG - 1)) || (l & (PG - 1)))
+		return;
+	fprintf(g->f, "touch %s 0x%" PRIx64 " 0x%" PRIx64 " %s", p->name, a, l, chance(g, 30) ? "w" : "r");
+	cpu_opt(g, 50);
+	fputc('\n', g->f);
+}
+
 static void op_map(struct g *g)
 {
 	struct gproc *p = any_proc(g);
@@ -407,7 +419,10 @@ static void op_remap(struct g *g)
 	uint16_t bits;
 
 	mapped_range(g, p, &a, &l);
-	if (chance(g, 50))
+	warm(g, p, a, l);
+	if (chance(g, 20))	/* somewhere no table exists yet */
+		b = windows[below(g, NWIN)] + (uint64_t)below(g, WIN_PAGES) * PG;
+	else if (chance(g, 50))
 		free_range(g, p, &b, &m);
 	else
 		range(g, &b, &m);
@@ -430,6 +445,7 @@ static void op_simple_range(struct g *g, const char *cmd)
 	uint64_t a, l;
 
 	mapped_range(g, p, &a, &l);
+	warm(g, p, a, l);
 	fprintf(g->f, "%s %s 0x%" PRIx64 " 0x%" PRIx64, cmd, p->name, a, l);
 	if (!strcmp(cmd, "protect"))
 		fprintf(g->f, " %s", prot(g));
@@ -446,6 +462,7 @@ static void op_advise(struct g *g)
 	uint64_t a, l;
 
 	mapped_range(g, p, &a, &l);
+	warm(g, p, a, l);
 	fprintf(g->f, "advise %s 0x%" PRIx64 " 0x%" PRIx64 " %s\n", p->name, a, l, PICK(g, adv));
 }
 
@@ -593,6 +610,8 @@ static void op_uffd(struct g *g)
 	}
 	if (!(chance(g, 85) && run_range(g, p->reg, &a, &l)))
 		mapped_range(g, p, &a, &l);
+	if (k < 55)
+		warm(g, p, a, l);
 	if (k < 38) {
 		fprintf(g->f, "uffd %s unregister 0x%" PRIx64 " 0x%" PRIx64 "\n", p->name, a, l);
 	} else if (k < 55) {
@@ -702,6 +721,33 @@ static void op_pressure(struct g *g)
 	}
 }
 
+/* Run the machine out of frames, do a few things that need memory, give
+ * the frames back: the allocation-failure paths with state around them. */
+static void op_oom_burst(struct g *g)
+{
+	struct gproc *p = any_proc(g);
+	uint64_t a = PRESSURE + 3 * (8 << 20);
+	unsigned n = 1 + below(g, 3);
+
+	fprintf(g->f, "map %s 0x%" PRIx64 " 4M anon private rw\n", p->name, a);
+	fprintf(g->f, "advise %s 0x%" PRIx64 " 4M populate_write\n", p->name, a);
+	for (unsigned i = 0; i < n; i++) {
+		switch (below(g, 10)) {
+		case 0: op_remap(g); break;
+		case 1: op_remap(g); break;
+		case 2: op_advise(g); break;
+		case 3: if (g->uffd) op_uffd(g); break;
+		case 4: op_access(g, true); break;
+		case 5: op_map(g); break;
+		case 6: op_simple_range(g, "protect"); break;
+		case 7: op_touch(g); break;
+		case 8: op_file(g); break;
+		default: op_access(g, false); break;
+		}
+	}
+	fprintf(g->f, "unmap %s 0x%" PRIx64 " 4M\n", p->name, a);
+}
+
 static void op_exit(struct g *g)
 {
 	unsigned i = below(g, g->nprocs);
@@ -808,7 +854,7 @@ static void idiom(struct g *g)
 static void script(struct g *g)
 {
 	enum { MAP, UNMAP, PROTECT, REMAP, ADVISE, FORK, EXIT, PROCESS, RUN, READ, WRITE, TOUCH,
-	       FILEOP, CLEAR_REFS, PAGEMAP, UFFD, SHOW, IDIOM_OP, PRESSURE_OP, NOPS };
+	       FILEOP, CLEAR_REFS, PAGEMAP, UFFD, SHOW, IDIOM_OP, PRESSURE_OP, OOM_BURST, NOPS };
 	unsigned w[NOPS] = {
 		[MAP] = 14, [UNMAP] = 5, [PROTECT] = 6, [REMAP] = 4, [ADVISE] = 10, [FORK] = 3,
 		[EXIT] = 2, [PROCESS] = 1, [RUN] = 3, [READ] = 12, [WRITE] = 12, [TOUCH] = 6,
@@ -826,8 +872,10 @@ static void script(struct g *g)
 	if (g->idioms)
 		w[IDIOM_OP] = 2;
 	w[PRESSURE_OP] = g->tiny ? 12 : g->idioms ? 0 : 2;
-	if (g->tiny)
+	if (g->tiny) {
 		w[FORK] = 1;
+		w[OOM_BURST] = 6;
+	}
 	n = 20 + below(g, 180);
 	for (unsigned i = 0; i < n; i++) {
 		switch (weighted(g, w, NOPS)) {
@@ -857,6 +905,7 @@ static void script(struct g *g)
 		case UFFD: op_uffd(g); break;
 		case SHOW: op_show(g); break;
 		case PRESSURE_OP: op_pressure(g); break;
+		case OOM_BURST: op_oom_burst(g); break;
 		default: idiom(g); break;
 		}
 	}
