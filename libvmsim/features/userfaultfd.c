@@ -505,7 +505,12 @@ int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, uint64_t len
 		}
 		s = v->vm_start > start ? v->vm_start : start;
 		e = v->vm_end < end ? v->vm_end : end;
-		wp_range(v, s, e, wp);
+		/* mwriteprotect_range(): a failure (no page table for the
+		 * markers) ends it with that error. */
+		if (wp_range(v, s, e, wp) < 0) {
+			err = -ENOMEM;
+			break;
+		}
 		err = 0;
 	}
 	vmsim_unlock_read(mm->vm, &mm->mmap_lock);

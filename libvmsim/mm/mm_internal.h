@@ -263,7 +263,8 @@ void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, boo
 /* A system call of this process starts: it runs on the process's CPU. */
 void vmsim__mm_enter(struct vmsim_mm *mm);
 
-/* mprotect.c */
+/* mprotect.c: ptes changed, or -ENOMEM when uffd-wp markers need a page
+ * table that cannot be had (what was done before stays). */
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags);
 

@@ -90,6 +90,9 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 		}
 		if (next > end || next < addr)
 			next = end;
+		/* change_pmd_prepare(): no table for the markers, -ENOMEM. */
+		if (!ptep && populate)
+			return -ENOMEM;
 		if (!ptep)
 			continue;
 		/* One table at a time, under its lock (change_pte_range). */
