@@ -192,7 +192,7 @@ START_TEST(machine_too_big)
 {
 #ifndef NO_RLIMIT_AS
 	struct vmsim_config cfg;
-	struct rlimit lim = { 4ULL << 30, 4ULL << 30 };
+	struct rlimit lim;
 	struct vmsim *big = NULL;
 	unsigned long vsz = 0;
 	FILE *f = fopen("/proc/self/statm", "r");
@@ -202,11 +202,11 @@ START_TEST(machine_too_big)
 			vsz = 0;
 		fclose(f);
 	}
-	lim.rlim_cur = lim.rlim_max = (rlim_t)vsz * P + (4ULL << 30);
+	lim.rlim_cur = lim.rlim_max = (rlim_t)vsz * P + (1ULL << 30);
 	ck_assert_int_eq(setrlimit(RLIMIT_AS, &lim), 0);
 	vmsim_config_init(&cfg);
-	/* 64 GiB: the memmap (about 1 GiB) fits, the frames do not. */
-	cfg.ram = 64ULL << 30;
+	/* 8 GiB: the memmap (under 200 MiB) fits, the frames do not. */
+	cfg.ram = 8ULL << 30;
 	ck_assert_int_eq(vmsim_new(&cfg, &big), -ENOMEM);
 	ck_assert_ptr_null(big);
 	/* 1 TiB: not even the memmap. */
