@@ -112,10 +112,10 @@ static void save(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
-static void report_min(const struct opts *o, const char *text, const struct vmsgen_result *r,
+static void report_min(const struct opts *o, const char *text, size_t len, const struct vmsgen_result *r,
 		       const char *name)
 {
-	char *min = vmsgen_minimise(&o->rn, text, r, stdout);
+	char *min = vmsgen_minimise(&o->rn, text, len, r, stdout);
 
 	if (!min) {
 		printf("(could not minimise: out of memory)\n");
@@ -281,7 +281,7 @@ static int soak(const struct opts *o)
 			save(o->out, fname, text);
 		}
 		if (text && o->minimise && !vmsgen_run(&o->rn, text, len, &r) && !strcmp(r.sig, kinds[k].sig))
-			report_min(o, text, &r, name);
+			report_min(o, text, len, &r, name);
 		else if (o->minimise)
 			printf("(seed %" PRIu64 " does not fail the same way when run alone)\n", kinds[k].first_seed);
 		free(text);
@@ -314,7 +314,7 @@ static int minimise_file(const struct opts *o)
 		free(text);
 		return 0;
 	}
-	report_min(o, text, &r, "min");
+	report_min(o, text, len, &r, "min");
 	free(text);
 	return 1;
 }

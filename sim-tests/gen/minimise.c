@@ -168,14 +168,17 @@ static void shrink_words(struct mctx *m, struct lines *l)
 	}
 }
 
-char *vmsgen_minimise(const struct vmsgen_runner *rn, const char *text, const struct vmsgen_result *r,
-		      FILE *log)
+char *vmsgen_minimise(const struct vmsgen_runner *rn, const char *text, size_t text_len,
+		      const struct vmsgen_result *r, FILE *log)
 {
 	struct mctx m = { .rn = rn, .want = r->sig, .log = log };
 	struct lines l = { 0 };
-	const char *p = text;
+	char *copy = strndup(text, text_len), *out;
+	const char *p = copy;
 	size_t before, len;
-	char *out;
+
+	if (!copy)
+		return NULL;
 
 	/* Lines without comments and blank lines. */
 	while (*p) {
@@ -202,6 +205,7 @@ char *vmsgen_minimise(const struct vmsgen_runner *rn, const char *text, const st
 		}
 		p = e ? e + 1 : p + strlen(p);
 	}
+	free(copy);
 	before = l.n;
 	ddmin(&m, &l);
 	shrink_words(&m, &l);

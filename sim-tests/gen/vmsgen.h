@@ -60,10 +60,10 @@ const char *vmsgen_class_name(enum vmsgen_class c);
 /* A class the campaign counts as a failure. */
 bool vmsgen_is_failure(enum vmsgen_class c);
 
-/* Shrink text (which fails as r says) to a script that still parses and
+/* Shrink text (len bytes, which fail as r says) to a script that still parses and
  * fails with the same signature; returns a malloc'ed string.  Progress
  * lines go to log if not NULL. */
-char *vmsgen_minimise(const struct vmsgen_runner *rn, const char *text, const struct vmsgen_result *r,
-		      FILE *log);
+char *vmsgen_minimise(const struct vmsgen_runner *rn, const char *text, size_t len,
+		      const struct vmsgen_result *r, FILE *log);
 
 #endif /* VMSGEN_H */
