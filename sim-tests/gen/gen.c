@@ -94,12 +94,12 @@ static unsigned weighted(struct g *g, const unsigned *w, unsigned n)
  *   0x10000000     plain
  *   0x101f8000     straddles a 2 MiB (PMD) boundary
  *   0x7fff8000     straddles a 1 GiB (PUD) boundary
- *   0x7ffff8000    straddles 512 GiB (a pgd/p4d entry)
+ *   0x7ffffff8000  straddles 512 GiB (a p4d entry, a pgd entry at 4 levels)
  *   0x7f0000000000 high
  * BIG (0x100000000000) holds the huge mappings of `big` scripts; idioms use
  * IDIOM (0x600000000000), which nothing else touches.
  */
-static const uint64_t windows[NWIN] = { 0x10000000, 0x101f8000, 0x7fff8000, 0x7ffff8000, 0x7f0000000000 };
+static const uint64_t windows[NWIN] = { 0x10000000, 0x101f8000, 0x7fff8000, 0x7ffffff8000, 0x7f0000000000 };
 #define BIG		((uint64_t)0x100000000000)
 #define IDIOM		((uint64_t)0x600000000000)
 #define PG		((uint64_t)4096)
@@ -273,15 +273,13 @@ static void new_proc(struct g *g, const struct gproc *parent)
 		memcpy(p->mapped, parent->mapped, sizeof(p->mapped));
 		memcpy(p->shm, parent->shm, sizeof(p->shm));
 		memcpy(p->disk, parent->disk, sizeof(p->disk));
-		/* With event_fork the child keeps the registrations. */
+		/* With event_fork the child inherits the context and its
+		 * registrations; without, its first register opens one. */
 		if (parent->event_fork) {
 			memcpy(p->reg, parent->reg, sizeof(p->reg));
 			p->uffd_open = p->event_fork = true;
 		}
 		fprintf(g->f, "fork %s %s\n", parent->name, p->name);
-		/* With event_fork the child inherits a context; without it a
-		 * later register opens a fresh one.  Either way `features=`
-		 * may be given: a mismatch is a clean EINVAL. */
 	} else {
 		fprintf(g->f, "process %s", p->name);
 		cpu_opt(g, 70);
