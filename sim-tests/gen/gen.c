@@ -134,7 +134,9 @@ static void range(struct g *g, uint64_t *addr, uint64_t *len)
 	unsigned n = chance(g, 80) ? 1 + below(g, 6) : 1 + below(g, WIN_PAGES);
 
 	if (g->big && chance(g, 15)) {
-		base = BIG + (uint64_t)below(g, 4) * (16ULL << 30) + (uint64_t)below(g, 3) * (2ULL << 20);
+		/* Any 512 GiB entry of the 64 TiB mapping, then a pud, a pmd. */
+		base = BIG + (uint64_t)below(g, 128) * (512ULL << 30) + (uint64_t)below(g, 4) * (16ULL << 30) +
+		       (uint64_t)below(g, 3) * (2ULL << 20);
 		if (chance(g, 30))
 			base -= 2 * PG;	/* end of the previous table */
 	}
