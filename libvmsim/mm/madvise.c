@@ -18,14 +18,16 @@ static bool valid_advice(int a)
 	return false;
 }
 
-/* The pte slot of a if its table exists, *next the end of that table or of
- * the hole, within end: walks visit the tables that exist only. */
-static pte_t *span(struct vmsim_mm *mm, uint64_t a, uint64_t end, uint64_t *next)
+/* The pte slot of *a; where no pte table exists, NULL with *a moved to the
+ * last page of the hole (the caller's a += PAGE_SIZE leaves it), so range
+ * walks visit the tables that exist only (walk_page_range). */
+static pte_t *lookup(struct vmsim_mm *mm, uint64_t *a, uint64_t end)
 {
-	pte_t *ptep = vmsim__pte_lookup_span(mm, a, next);
+	uint64_t next;
+	pte_t *ptep = vmsim__pte_lookup_span(mm, *a, &next);
 
-	if (*next > end || *next < a)
-		*next = end;
+	if (!ptep)
+		*a = (next > end || next < *a ? end : next) - PAGE_SIZE;
 	return ptep;
 }
 
@@ -58,12 +60,11 @@ static int guard_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 
-	for (uint64_t a = start, next; a < end; a = next) {
-		pte_t *ptep = span(mm, a, end, &next);
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		pte_t *ptep = lookup(mm, &a, end);
 
-		for (; ptep && a < next; a += PAGE_SIZE, ptep++)
-			if (is_guard_swp_entry(softleaf_from_pte(ptep_get(ptep))))
-				vmsim__set_pte_at(mm, a, ptep, __pte(0));
+		if (ptep && is_guard_swp_entry(softleaf_from_pte(ptep_get(ptep))))
+			vmsim__set_pte_at(mm, a, ptep, __pte(0));
 	}
 	return 0;
 }
@@ -72,26 +73,23 @@ static int cold(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 
-	for (uint64_t a = start, next; a < end; a = next) {
-		pte_t *ptep = span(mm, a, end, &next);
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		pte_t *ptep = lookup(mm, &a, end);
+		struct vmsim_page *p;
+		pte_t pte;
 
-		for (; ptep && a < next; a += PAGE_SIZE, ptep++) {
-			struct vmsim_page *p;
-			pte_t pte;
-
-			if (!pte_present(pte = ptep_get(ptep)))
-				continue;
-			p = vmsim__vm_normal_page(vma, a, pte);
-			/* Shared pages are left alone: others may still use them. */
-			if (!p || p->mapcount != 1)
-				continue;
-			if (pte_young(pte)) {
-				vmsim__set_pte_at(mm, a, ptep, pte_mkold(pte));
-				vmsim__flush_tlb_page(mm, a);
-			}
-			vmsim_page_clear(p, PG_referenced);
-			vmsim_page_clear(p, PG_active);
+		if (!ptep || !pte_present(pte = ptep_get(ptep)))
+			continue;
+		p = vmsim__vm_normal_page(vma, a, pte);
+		/* Shared pages are left alone: others may still use them. */
+		if (!p || p->mapcount != 1)
+			continue;
+		if (pte_young(pte)) {
+			vmsim__set_pte_at(mm, a, ptep, pte_mkold(pte));
+			vmsim__flush_tlb_page(mm, a);
 		}
+		vmsim_page_clear(p, PG_referenced);
+		vmsim_page_clear(p, PG_active);
 	}
 	return 0;
 }
@@ -105,23 +103,20 @@ static int pageout(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 	 * drop.  Anonymous and shmem pages would need swap. */
 	if (!vma->vm_file || vma->vm_file->kind != VMSIM_FILE_DISK)
 		return 0;
-	for (uint64_t a = start, next; a < end; a = next) {
-		pte_t *ptep = span(vma->vm_mm, a, end, &next);
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		pte_t *ptep = lookup(vma->vm_mm, &a, end);
+		struct vmsim_page *p;
+		struct mmu_gather tlb;
 
-		for (; ptep && a < next; a += PAGE_SIZE, ptep++) {
-			struct vmsim_page *p;
-			struct mmu_gather tlb;
-
-			if (!pte_present(ptep_get(ptep)))
-				continue;
-			p = vmsim__vm_normal_page(vma, a, ptep_get(ptep));
-			if (!p || folio_test_anon(p) || p->mapcount != 1)
-				continue;
-			d.single_folio = p;
-			tlb_gather_mmu(&tlb, vma->vm_mm, false);
-			vmsim__zap_page_range(&tlb, vma, a, a + PAGE_SIZE, &d);
-			tlb_finish_mmu(&tlb);
-		}
+		if (!ptep || !pte_present(ptep_get(ptep)))
+			continue;
+		p = vmsim__vm_normal_page(vma, a, ptep_get(ptep));
+		if (!p || folio_test_anon(p) || p->mapcount != 1)
+			continue;
+		d.single_folio = p;
+		tlb_gather_mmu(&tlb, vma->vm_mm, false);
+		vmsim__zap_page_range(&tlb, vma, a, a + PAGE_SIZE, &d);
+		tlb_finish_mmu(&tlb);
 	}
 	vmsim_file_drop_caches(vma->vm_file);
 	return 0;

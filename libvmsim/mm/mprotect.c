@@ -24,84 +24,85 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 	return pte_dirty(pte);
 }
 
-/* change_pte_range() on one pte of vma; whether it changed. */
-static bool change_pte(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
-		       unsigned long cp_flags, bool populate)
-{
-	struct vmsim_mm *mm = vma->vm_mm;
-	pte_t old = ptep_get(ptep), new;
-
-	if (pte_none(old)) {
-		/* A none pte of memory whose page may live on (page cache):
-		 * write-protect it with a marker. */
-		if (!populate)
-			return false;
-		vmsim__set_pte_at(mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
-		return true;
-	}
-	if (pte_present(old)) {
-		new = pte_modify(old, vma->vm_page_prot);
-		if (cp_flags & MM_CP_UFFD_WP)
-			new = pte_mkuffd_wp(new);
-		else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
-			new = pte_clear_uffd_wp(new);
-		if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(new) &&
-		    can_change_pte_writable(vma, addr, new))
-			new = pte_mkwrite(new);
-	} else {
-		const struct vmsim_kind_ops *k = vmsim_kind_of(old);
-
-		if (VMSIM_BUG_ON(mm->vm, !k, "mprotect of unknown entry %#llx", (unsigned long long)pte_val(old)))
-			return false;
-		new = k->change_prot(vma, old, cp_flags);
-		/* Swap-like entries carry uffd-wp in their pte bit. */
-		if (!pte_none(new) && !pte_is_marker(new)) {
-			if (cp_flags & MM_CP_UFFD_WP)
-				new = pte_swp_mkuffd_wp(new);
-			else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
-				new = pte_swp_clear_uffd_wp(new);
-		}
-	}
-	if (pte_same(old, new))
-		return false;
-	vmsim__set_pte_at(mm, addr, ptep, new);
-	tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
-	return true;
-}
-
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 	long pages = 0;
+
 	/* pgtable_populate_needed(): uffd-wp markers need tables to live in;
 	 * otherwise only the tables that exist are walked. */
 	bool populate = (cp_flags & MM_CP_UFFD_WP) && vmsim__userfaultfd_wp_use_markers(vma);
 
-	for (uint64_t addr = start, next; addr < end; addr = next) {
-		struct vmsim_lock *ptl;
-		pte_t *ptep;
+	struct vmsim_lock *ptl = NULL;
 
-		if (populate) {
-			ptep = vmsim__pte_alloc(mm, addr);
-			next = (addr | (PMD_SIZE - 1)) + 1;
-		} else {
-			ptep = vmsim__pte_lookup_span(mm, addr, &next);
-		}
-		if (next > end || next < addr)
-			next = end;
-		/* change_pmd_prepare(): no table for the markers, -ENOMEM. */
-		if (!ptep && populate)
-			return -ENOMEM;
-		if (!ptep)
-			continue;
+	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
+		pte_t *ptep, old, new;
+		uint64_t next;
+
 		/* One table at a time, under its lock (change_pte_range). */
-		ptl = vmsim__pte_lockptr(mm->vm, ptep);
-		vmsim_lock(mm->vm, ptl);
-		for (; addr < next; addr += PAGE_SIZE, ptep++)
-			pages += change_pte(tlb, vma, addr, ptep, cp_flags, populate);
-		vmsim_unlock(mm->vm, ptl);
+		if (ptl && !(addr & (PMD_SIZE - 1))) {
+			vmsim_unlock(mm->vm, ptl);
+			ptl = NULL;
+		}
+		if (!ptl) {
+			ptep = populate ? vmsim__pte_alloc(mm, addr) : vmsim__pte_lookup_span(mm, addr, &next);
+			/* change_pmd_prepare(): no table for the markers, -ENOMEM. */
+			if (!ptep && populate)
+				return -ENOMEM;
+			if (!ptep) {
+				if (next >= end || next < addr)
+					break;
+				addr = next - PAGE_SIZE;
+				continue;
+			}
+			ptl = vmsim__pte_lockptr(mm->vm, ptep);
+			vmsim_lock(mm->vm, ptl);
+		} else {
+			ptep = vmsim__pte_lookup(mm, addr);
+		}
+		old = ptep_get(ptep);
+		if (pte_none(old)) {
+			/* A none pte of memory whose page may live on (page cache):
+			 * write-protect it with a marker. */
+			if (populate) {
+				vmsim__set_pte_at(mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
+				pages++;
+			}
+			continue;
+		}
+		if (pte_present(old)) {
+			new = pte_modify(old, vma->vm_page_prot);
+			if (cp_flags & MM_CP_UFFD_WP)
+				new = pte_mkuffd_wp(new);
+			else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
+				new = pte_clear_uffd_wp(new);
+			if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(new) &&
+			    can_change_pte_writable(vma, addr, new))
+				new = pte_mkwrite(new);
+		} else {
+			const struct vmsim_kind_ops *k = vmsim_kind_of(old);
+
+			if (VMSIM_BUG_ON(mm->vm, !k, "mprotect of unknown entry %#llx",
+					 (unsigned long long)pte_val(old)))
+				continue;
+			new = k->change_prot(vma, old, cp_flags);
+			/* Swap-like entries carry uffd-wp in their pte bit. */
+			if (!pte_none(new) && !pte_is_marker(new)) {
+				if (cp_flags & MM_CP_UFFD_WP)
+					new = pte_swp_mkuffd_wp(new);
+				else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
+					new = pte_swp_clear_uffd_wp(new);
+			}
+		}
+		if (pte_same(old, new))
+			continue;
+		vmsim__set_pte_at(mm, addr, ptep, new);
+		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
+		pages++;
 	}
+	if (ptl)
+		vmsim_unlock(mm->vm, ptl);
 	return pages;
 }
 

@@ -83,26 +83,27 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 	DL_FOREACH(mm->mmap, vma) {
 		vma->vm_flags &= ~VM_SOFTDIRTY;
 		vmsim__vma_set_page_prot(vma);
-		/* Through the tables that exist only (walk_page_range). */
-		for (uint64_t a = vma->vm_start, next; a < vma->vm_end; a = next) {
+		for (uint64_t a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
+			uint64_t next;
 			pte_t *ptep = vmsim__pte_lookup_span(mm, a, &next);
+			pte_t pte;
 
-			if (next > vma->vm_end)
-				next = vma->vm_end;
-			for (; ptep && a < next; a += PAGE_SIZE, ptep++) {
-				pte_t pte = ptep_get(ptep);
+			/* No table: skip the hole whole (walk_page_range). */
+			if (!ptep) {
+				a = (next > vma->vm_end || next < a ? vma->vm_end : next) - PAGE_SIZE;
+				continue;
+			}
+			pte = ptep_get(ptep);
+			if (pte_present(pte)) {
+				struct vmsim_page *p = vmsim__vm_normal_page(vma, a, pte);
 
-				if (pte_present(pte)) {
-					struct vmsim_page *p = vmsim__vm_normal_page(vma, a, pte);
-
-					/* pte_is_pinned() */
-					if (p && is_cow_mapping(vma->vm_flags) && folio_test_anon(p) &&
-					    (mm->flags & MMF_HAS_PINNED) && p->refcount >= 1024)
-						continue;
-					vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
-				} else if (is_swap_pte(pte)) {
-					vmsim__set_pte_at(mm, a, ptep, pte_swp_clear_soft_dirty(pte));
-				}
+				/* pte_is_pinned() */
+				if (p && is_cow_mapping(vma->vm_flags) && folio_test_anon(p) &&
+				    (mm->flags & MMF_HAS_PINNED) && p->refcount >= 1024)
+					continue;
+				vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
+			} else if (is_swap_pte(pte)) {
+				vmsim__set_pte_at(mm, a, ptep, pte_swp_clear_soft_dirty(pte));
 			}
 		}
 	}
