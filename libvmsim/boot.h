@@ -15,7 +15,7 @@ void vmsim__cpu_exit(struct vmsim *vm);
 int vmsim__mm_init(struct vmsim *vm);
 void vmsim__mm_exit(struct vmsim *vm);
 /* kinds/: the built-in entry kinds, into mm's registry. */
-void vmsim__kinds_init(void);
+int vmsim__kinds_init(struct vmsim *vm);
 /* features/ */
 void vmsim__userfaultfd_init(struct vmsim *vm);
 /* check/: the stale-TLB detector on frees, the invariant checker after

@@ -43,8 +43,9 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 		err = vmsim__cpu_init(vm);
 	if (!err)
 		err = vmsim__mm_init(vm);
+	if (!err)
+		err = vmsim__kinds_init(vm);
 	if (!err) {
-		vmsim__kinds_init();
 		vmsim__userfaultfd_init(vm);
 		vmsim__tlb_check_init(vm);	/* watches frees from the start */
 		vmsim__mm_check_init(vm);

@@ -103,6 +103,13 @@ static bool uffd_wp_use_markers(const struct vm_area_struct *vma)
 	return ctx_of(vma) && (ctx_of(vma)->features & UFFD_FEATURE_WP_UNPOPULATED);
 }
 
+/* vma_has_uffd_without_event_remap(): EVENT_REMAP is not modelled, so
+ * any registered vma lacks it. */
+static bool uffd_without_event_remap(const struct vm_area_struct *vma)
+{
+	return ctx_of(vma) != NULL;
+}
+
 /* handle_userfault(): tell the handler and wait (here: call it, with
  * mmap_lock dropped as Linux drops it), then let the fault be retried. */
 static unsigned handle_userfault(struct vm_fault *vmf, unsigned long reason)
@@ -674,6 +681,7 @@ static const struct vmsim_uffd_hooks uffd_hooks_impl = {
 	.handle_userfault = handle_userfault,
 	.wp_async = uffd_wp_async,
 	.wp_use_markers = uffd_wp_use_markers,
+	.without_event_remap = uffd_without_event_remap,
 	.remove = uffd_remove,
 	.unmap_prep = uffd_unmap_prep,
 	.unmap_complete = uffd_unmap_complete,

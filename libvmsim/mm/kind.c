@@ -1,68 +1,743 @@
-/* The registry of entry kinds: the one place mm asks "what is this entry".
- * Built-in kinds (kinds/, registered at boot in handle_pte_marker()'s
- * priority order) are matched before kinds a user registers. */
+/* The registry of entry kinds, per machine, and the dispatch mm uses at
+ * every place Linux meets a non-present entry or a software pte bit
+ * (include/vmsim/kind.h).  Ownership is data: a softleaf type, a marker bit
+ * with a priority (handle_pte_marker() order), a special swap type, or a
+ * pte bit.  A combined marker is dispatched bit by bit where Linux's
+ * helpers work bit by bit (copy_pte_marker), and to its highest-priority
+ * owner where Linux's if-else chain decides once (the fault). */
+#include <stdio.h>
 #include <string.h>
 
 #include "mm_internal.h"
 
-#define MAX_KINDS 32
+/* Marker bits a prototype may be given: the three Linux defines, then
+ * free ones up to PTE_MARKER_MASK. */
+#define FIRST_FREE_MARKER	3
 
-static const struct vmsim_kind_ops *builtin[MAX_KINDS], *user[MAX_KINDS];
-static unsigned nr_builtin, nr_user;
+static struct vmsim_kind_registry *reg(struct vmsim *vm) { return &vm->mm_world->kinds; }
 
-static bool complete(const struct vmsim_kind_ops *ops)
+static bool owns_anything(const struct vmsim_kind_ops *o)
 {
-	return ops && ops->name && ops->match && ops->fault && ops->copy && ops->zap &&
-	       ops->change_prot && ops->pagemap && ops->describe;
+	return o->types || o->marker || o->pte_bit || o->swp_bit ||
+	       (o->flags & (VMSIM_KIND_ALLOC_MARKER | VMSIM_KIND_ALLOC_SWAP_TYPE));
 }
 
-static bool known(const char *name)
+/* Keep marker owners sorted by priority, highest first (stable). */
+static void sort_marker_owners(struct vmsim_kind_registry *r)
 {
-	for (unsigned i = 0; i < nr_builtin + nr_user; i++)
-		if (!strcmp(vmsim_kind_at(i)->name, name))
-			return true;
-	return false;
+	r->nr_marker_kinds = 0;
+	for (unsigned i = 0; i < r->nr; i++)
+		if (r->slot[i].marker)
+			r->marker_kinds[r->nr_marker_kinds++] = &r->slot[i];
+	for (unsigned i = 1; i < r->nr_marker_kinds; i++) {
+		struct vmsim_kind *k = r->marker_kinds[i];
+		unsigned j = i;
+
+		for (; j > 0 && r->marker_kinds[j - 1]->ops->priority < k->ops->priority; j--)
+			r->marker_kinds[j] = r->marker_kinds[j - 1];
+		r->marker_kinds[j] = k;
+	}
 }
 
-void vmsim__kind_register_builtin(const struct vmsim_kind_ops *ops)
+static void recompute(struct vmsim_kind_registry *r)
 {
-	if (!complete(ops) || known(ops->name) || nr_builtin >= MAX_KINDS)
-		return;
-	builtin[nr_builtin++] = ops;
+	r->bits = 0;
+	r->nr_bit_kinds = 0;
+	r->copy_on_fork = 0;
+	for (unsigned i = 0; i < r->nr; i++) {
+		struct vmsim_kind *k = &r->slot[i];
+
+		if (k->ops->pte_bit || k->ops->swp_bit) {
+			r->bits |= k->ops->pte_bit | k->ops->swp_bit;
+			r->bit_kinds[r->nr_bit_kinds++] = k;
+		}
+		if (k->ops->flags & VMSIM_KIND_COPY_ON_FORK)
+			r->copy_on_fork |= 1ULL << i;
+	}
+	sort_marker_owners(r);
 }
 
-int vmsim_kind_register(const struct vmsim_kind_ops *ops)
+static int do_register(struct vmsim *vm, const struct vmsim_kind_ops *ops, bool builtin,
+		       struct vmsim_kind **out)
 {
-	if (!complete(ops))
+	struct vmsim_kind_registry *r;
+	struct vmsim_kind *k;
+	pte_marker marker;
+	int swap_type = -1;
+
+	if (!vm || !ops || !ops->name || !*ops->name || !owns_anything(ops))
 		return -EINVAL;
-	if (known(ops->name))
-		return -EEXIST;
-	if (nr_user >= MAX_KINDS)
+	if (ops->types & ~((1u << (SOFTLEAF_MARKER + 1)) - 1) & ~1u)
+		return -EINVAL;
+	if (ops->marker & ~PTE_MARKER_MASK)
+		return -EINVAL;
+	r = reg(vm);
+	for (unsigned i = 0; i < r->nr; i++) {
+		const struct vmsim_kind_ops *o = r->slot[i].ops;
+
+		if (!strcmp(o->name, ops->name))
+			return -EEXIST;
+		if ((o->types & ops->types) || (r->slot[i].marker & ops->marker) ||
+		    ((o->pte_bit | o->swp_bit) & (ops->pte_bit | ops->swp_bit)))
+			return -EINVAL;
+	}
+	if (r->nr >= VMSIM_MAX_KINDS)
 		return -ENOSPC;
-	user[nr_user++] = ops;
+	marker = ops->marker;
+	if (ops->flags & VMSIM_KIND_ALLOC_MARKER) {
+		pte_marker used = 0;
+
+		for (unsigned i = 0; i < r->nr; i++)
+			used |= r->slot[i].marker;
+		for (unsigned b = FIRST_FREE_MARKER; b < 64 && (1UL << b) <= PTE_MARKER_MASK; b++) {
+			if (!(used & (1UL << b))) {
+				marker = 1UL << b;
+				break;
+			}
+		}
+		if (!marker)
+			return -ENOSPC;
+	}
+	if (ops->flags & VMSIM_KIND_ALLOC_SWAP_TYPE) {
+		/* A new special type takes the slot just below the lowest one
+		 * and lowers MAX_SWAPFILES by one, as Linux's arithmetic does
+		 * when a SWP_*_NUM grows. */
+		if (r->max_swapfiles <= 1)
+			return -ENOSPC;
+		swap_type = (int)--r->max_swapfiles;
+	}
+	k = &r->slot[r->nr];
+	memset(k, 0, sizeof(*k));
+	k->ops = ops;
+	k->vm = vm;
+	k->slot = r->nr;
+	k->marker = marker;
+	k->swap_type = swap_type;
+	k->builtin = builtin;
+	r->nr++;
+	recompute(r);
+	if (out)
+		*out = k;
 	return 0;
 }
 
-const struct vmsim_kind_ops *vmsim_kind_of(pte_t pte)
+int vmsim__kind_register_builtin(struct vmsim *vm, const struct vmsim_kind_ops *ops)
 {
-	softleaf_t e = softleaf_from_pte(pte);
+	return do_register(vm, ops, true, NULL);
+}
 
-	if (softleaf_is_none(e))
+int vmsim_kind_register(struct vmsim *vm, const struct vmsim_kind_ops *ops, struct vmsim_kind **out)
+{
+	return do_register(vm, ops, false, out);
+}
+
+int vmsim_kind_unregister(struct vmsim *vm, const char *name)
+{
+	struct vmsim_kind_registry *r;
+	struct vmsim_kind *k;
+	struct vmsim_mm *mm;
+	unsigned i;
+
+	if (!vm || !name)
+		return -EINVAL;
+	r = reg(vm);
+	k = (struct vmsim_kind *)vmsim_kind_lookup(vm, name);
+	if (!k)
+		return -ENOENT;
+	if (k->builtin)
+		return -EBUSY;
+	i = k->slot;
+	/* Entries may remain in any vma that ever held one. */
+	for (mm = vm->mm_world->mms; mm; mm = mm->next)
+		for (struct vm_area_struct *v = mm->mmap; v; v = v->next)
+			if (v->vm_kinds & (1ULL << i))
+				return -EBUSY;
+	if (k->swap_type >= 0 && (unsigned)k->swap_type != r->max_swapfiles)
+		return -EBUSY;	/* a later special type sits below it */
+	if (k->swap_type >= 0)
+		r->max_swapfiles++;
+	/* Later slots move down one: their vm_kinds bits move with them. */
+	for (mm = vm->mm_world->mms; mm; mm = mm->next)
+		for (struct vm_area_struct *v = mm->mmap; v; v = v->next) {
+			uint64_t low = v->vm_kinds & ((1ULL << i) - 1);
+
+			v->vm_kinds = low | ((v->vm_kinds >> 1) & ~((1ULL << i) - 1));
+		}
+	memmove(&r->slot[i], &r->slot[i + 1], (r->nr - i - 1) * sizeof(r->slot[0]));
+	r->nr--;
+	for (unsigned j = i; j < r->nr; j++)
+		r->slot[j].slot = j;
+	recompute(r);
+	return 0;
+}
+
+void vmsim__kinds_reset(struct vmsim *vm)
+{
+	struct vmsim_kind_registry *r = reg(vm);
+
+	memset(r, 0, sizeof(*r));
+	r->max_swapfiles = MAX_SWAPFILES;
+}
+
+/* ---- lookup ---- */
+
+const struct vmsim_kind *vmsim_kind_lookup(struct vmsim *vm, const char *name)
+{
+	if (!vm || !name)
 		return NULL;
-	for (unsigned i = 0; i < nr_builtin + nr_user; i++)
-		if (vmsim_kind_at(i)->match(e))
-			return vmsim_kind_at(i);
+	for (unsigned i = 0; i < reg(vm)->nr; i++)
+		if (!strcmp(reg(vm)->slot[i].ops->name, name))
+			return &reg(vm)->slot[i];
 	return NULL;
 }
 
-unsigned vmsim_nr_kinds(void)
+/* The owner of a marker's highest-priority bit. */
+static struct vmsim_kind *marker_owner(struct vmsim_kind_registry *r, pte_marker m)
 {
-	return nr_builtin + nr_user;
+	for (unsigned i = 0; i < r->nr_marker_kinds; i++)
+		if (r->marker_kinds[i]->marker & m)
+			return r->marker_kinds[i];
+	return NULL;
 }
 
-const struct vmsim_kind_ops *vmsim_kind_at(unsigned i)
+struct vmsim_kind *vmsim__kind_of(struct vmsim *vm, pte_t pte)
 {
-	if (i < nr_builtin)
-		return builtin[i];
-	return i < nr_builtin + nr_user ? user[i - nr_builtin] : NULL;
+	struct vmsim_kind_registry *r = reg(vm);
+	softleaf_t e = softleaf_from_pte(pte);
+	enum softleaf_type t;
+
+	if (softleaf_is_none(e))
+		return NULL;
+	/* Special types a kind was given sit below Linux's: match them by
+	 * number before softleaf_type() would call them swap. */
+	if (swp_type(e) >= r->max_swapfiles && swp_type(e) < MAX_SWAPFILES) {
+		for (unsigned i = 0; i < r->nr; i++)
+			if (r->slot[i].swap_type == (int)swp_type(e))
+				return &r->slot[i];
+		return NULL;
+	}
+	t = softleaf_type(e);
+	if (t == SOFTLEAF_MARKER)
+		return marker_owner(r, softleaf_to_marker(e));
+	for (unsigned i = 0; i < r->nr; i++)
+		if (r->slot[i].ops->types & (1u << t))
+			return &r->slot[i];
+	return NULL;
+}
+
+const struct vmsim_kind *vmsim_kind_of(struct vmsim *vm, pte_t pte)
+{
+	return vm ? vmsim__kind_of(vm, pte) : NULL;
+}
+
+unsigned vmsim_nr_kinds(const struct vmsim *vm)
+{
+	return vm ? vm->mm_world->kinds.nr : 0;
+}
+
+const struct vmsim_kind *vmsim_kind_at(const struct vmsim *vm, unsigned i)
+{
+	return vm && i < vm->mm_world->kinds.nr ? &vm->mm_world->kinds.slot[i] : NULL;
+}
+
+const struct vmsim_kind_ops *vmsim_kind_ops(const struct vmsim_kind *k) { return k ? k->ops : NULL; }
+const char *vmsim_kind_name(const struct vmsim_kind *k) { return k ? k->ops->name : NULL; }
+pte_marker vmsim_kind_marker(const struct vmsim_kind *k) { return k ? k->marker : 0; }
+int vmsim_kind_swap_type(const struct vmsim_kind *k) { return k ? k->swap_type : -1; }
+void *vmsim_kind_data(const struct vmsim_kind *k) { return k ? k->data : NULL; }
+void vmsim_kind_set_data(struct vmsim_kind *k, void *data)
+{
+	if (k)
+		k->data = data;
+}
+bool vmsim_kind_builtin(const struct vmsim_kind *k) { return k && k->builtin; }
+
+unsigned vmsim_max_swapfiles(const struct vmsim *vm)
+{
+	return vm ? vm->mm_world->kinds.max_swapfiles : 0;
+}
+
+/* ---- markers, bit by bit ---- */
+
+/* The part of marker m that k owns, as a marker pte. */
+static pte_t marker_part(const struct vmsim_kind *k, pte_marker m)
+{
+	return make_pte_marker(m & k->marker);
+}
+
+static pte_marker marker_of(pte_t pte)
+{
+	softleaf_t e = softleaf_from_pte(pte);
+
+	return softleaf_is_marker(e) ? softleaf_to_marker(e) : 0;
+}
+
+/* Combine the kinds' answers for their parts of a marker: a kind's part
+ * either stays a marker (its bits, possibly changed) or goes (none). */
+typedef pte_t (*part_fn)(const struct vmsim_kind *k, pte_t part, void *arg);
+
+static pte_t marker_map(struct vmsim *vm, pte_t pte, part_fn fn, void *arg, bool any_none_drops)
+{
+	struct vmsim_kind_registry *r = reg(vm);
+	pte_marker m = marker_of(pte), out = 0, seen = 0;
+
+	for (unsigned i = 0; i < r->nr_marker_kinds; i++) {
+		const struct vmsim_kind *k = r->marker_kinds[i];
+		pte_t res;
+
+		if (!(m & k->marker))
+			continue;
+		seen |= m & k->marker;
+		res = fn(k, marker_part(k, m), arg);
+		if (pte_none(res)) {
+			if (any_none_drops)
+				return __pte(0);
+			continue;
+		}
+		out |= marker_of(res);
+	}
+	/* Bits nobody owns are dropped, as copy_pte_marker() drops them. */
+	(void)seen;
+	return out ? make_pte_marker(out) : __pte(0);
+}
+
+/* ---- dispatch: faults ---- */
+
+unsigned vmsim__kind_fault(struct vm_fault *vmf)
+{
+	struct vmsim *vm = vmf->vma->vm_mm->vm;
+	struct vmsim_kind *k = vmsim__kind_of(vm, vmf->orig_pte);
+
+	if (!k || !k->ops->fault) {
+		/* do_swap_page(): print_bad_pte(); handle_pte_marker(): an
+		 * unknown marker is VM_FAULT_SIGBUS. */
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vmf->cpu,
+				  .addr = vmf->address,
+				  .why = k ? "fault on a kind with no fault hook: SIGBUS" :
+					     "fault on an entry no kind claims: SIGBUS (print_bad_pte)" });
+		return VM_FAULT_SIGBUS;
+	}
+	return k->ops->fault(k, vmf);
+}
+
+unsigned vmsim__kind_wp_fault(struct vm_fault *vmf)
+{
+	struct vmsim_kind_registry *r = reg(vmf->vma->vm_mm->vm);
+
+	if (!(pte_val(vmf->orig_pte) & r->bits))
+		return 0;
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *k = r->bit_kinds[i];
+		unsigned ret;
+
+		if (!(pte_val(vmf->orig_pte) & k->ops->pte_bit) || !k->ops->bit_wp_fault)
+			continue;
+		ret = k->ops->bit_wp_fault(k, vmf);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+pte_t vmsim__kind_inherit(const struct vm_fault *vmf, pte_t pte)
+{
+	struct vmsim_kind_registry *r = reg(vmf->vma->vm_mm->vm);
+
+	if (!(vmf->flags & FAULT_FLAG_ORIG_PTE_VALID))
+		return pte;
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *k = r->bit_kinds[i];
+
+		if (k->ops->bit_inherit)
+			pte = k->ops->bit_inherit(k, vmf, pte);
+	}
+	return pte;
+}
+
+/* ---- fork ---- */
+
+bool vmsim__kind_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct vmsim_kind_registry *r = reg(src->vm_mm->vm);
+
+	if (src->vm_kinds & r->copy_on_fork)
+		return true;
+	for (unsigned i = 0; i < r->nr; i++) {
+		const struct vmsim_kind *k = &r->slot[i];
+
+		if (k->ops->needs_copy && k->ops->needs_copy(k, dst, src))
+			return true;
+	}
+	return false;
+}
+
+static pte_t bits_copy(struct vmsim *vm, struct vm_area_struct *dst, struct vm_area_struct *src,
+		       pte_t old, pte_t child)
+{
+	struct vmsim_kind_registry *r = reg(vm);
+
+	if (!(pte_val(old) & r->bits))
+		return child;
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *k = r->bit_kinds[i];
+		pteval_t bit = pte_present(old) ? k->ops->pte_bit : k->ops->swp_bit;
+
+		if ((pte_val(old) & bit) && k->ops->bit_copy)
+			child = k->ops->bit_copy(k, dst, src, old, child);
+	}
+	return child;
+}
+
+pte_t vmsim__kind_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t old, pte_t child)
+{
+	return bits_copy(src->vm_mm->vm, dst, src, old, child);
+}
+
+struct copy_arg {
+	struct vm_area_struct *dst, *src;
+	uint64_t addr;
+	pte_t *src_ptep;
+	int err;
+};
+
+static pte_t copy_part(const struct vmsim_kind *k, pte_t part, void *arg)
+{
+	struct copy_arg *a = arg;
+	pte_t child = __pte(0);
+	int err;
+
+	if (!k->ops->copy)
+		return __pte(0);	/* copy_pte_marker() keeps only known bits */
+	err = k->ops->copy(k, a->dst, a->src, a->addr, &part, &child);
+	if (err && !a->err)
+		a->err = err;
+	return child;
+}
+
+int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
+		     pte_t *child)
+{
+	struct vmsim *vm = src->vm_mm->vm;
+	pte_t pte = ptep_get(src_ptep);
+	struct vmsim_kind *k = vmsim__kind_of(vm, pte);
+	int err = 0;
+
+	if (pte_is_marker(pte)) {
+		struct copy_arg a = { dst, src, addr, src_ptep, 0 };
+
+		*child = marker_map(vm, pte, copy_part, &a, false);
+		err = a.err;
+	} else if (k && k->ops->copy) {
+		*child = __pte(0);
+		err = k->ops->copy(k, dst, src, addr, src_ptep, child);
+	} else {
+		/* copy_nonpresent_pte() falls through to a plain copy. */
+		*child = pte;
+	}
+	if (err)
+		return err;
+	if (!pte_none(*child))
+		*child = bits_copy(vm, dst, src, pte, *child);
+	if (!pte_none(*child) && (k = vmsim__kind_of(vm, *child)))
+		dst->vm_kinds |= 1ULL << k->slot;
+	return 0;
+}
+
+/* ---- zap ---- */
+
+struct zap_arg {
+	struct vm_area_struct *vma;
+	uint64_t addr;
+	const struct zap_details *d;
+};
+
+static pte_t zap_part(const struct vmsim_kind *k, pte_t part, void *arg)
+{
+	struct zap_arg *a = arg;
+
+	if (!k->ops->zap)
+		return __pte(0);
+	return k->ops->zap(k, a->vma, a->addr, part, a->d) ? __pte(0) : part;
+}
+
+bool vmsim__kind_zap(struct vm_area_struct *vma, uint64_t addr, pte_t pte, const struct zap_details *d)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_kind *k;
+
+	if (pte_is_marker(pte)) {
+		struct zap_arg a = { vma, addr, d };
+
+		/* Kept if any part is kept: zap_nonpresent_ptes() keeps a
+		 * marker as soon as one of its branches says so. */
+		return pte_none(marker_map(vm, pte, zap_part, &a, false));
+	}
+	k = vmsim__kind_of(vm, pte);
+	if (!k || !k->ops->zap) {
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = -1, .addr = addr,
+				  .why = "zap of an unrecognized entry: cleared (WARN)" });
+		return true;
+	}
+	return k->ops->zap(k, vma, addr, pte, d);
+}
+
+pte_t vmsim__kind_zap_leave(struct vm_area_struct *vma, pte_t pteval, const struct zap_details *d)
+{
+	struct vmsim_kind_registry *r = reg(vma->vm_mm->vm);
+	pte_marker leave = 0;
+
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *k = r->bit_kinds[i];
+		pte_t m;
+
+		if (!k->ops->bit_zap)
+			continue;
+		m = k->ops->bit_zap(k, vma, pteval, d);
+		leave |= marker_of(m);
+	}
+	return leave ? make_pte_marker(leave) : __pte(0);
+}
+
+/* ---- change_protection ---- */
+
+struct prot_arg {
+	struct vm_area_struct *vma;
+	uint64_t addr;
+	unsigned long cp_flags;
+};
+
+static pte_t prot_part(const struct vmsim_kind *k, pte_t part, void *arg)
+{
+	struct prot_arg *a = arg;
+
+	return k->ops->change_prot ? k->ops->change_prot(k, a->vma, a->addr, part, a->cp_flags) : part;
+}
+
+static pte_t bits_change_prot(struct vmsim_kind_registry *r, struct vm_area_struct *vma, pte_t pte,
+			      unsigned long cp_flags)
+{
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *k = r->bit_kinds[i];
+
+		if (k->ops->bit_change_prot)
+			pte = k->ops->bit_change_prot(k, vma, pte, cp_flags);
+	}
+	return pte;
+}
+
+pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t pte, unsigned long cp_flags)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_kind_registry *r = reg(vm);
+
+	if (pte_none(pte)) {
+		pte_marker m = 0;
+
+		for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+			const struct vmsim_kind *k = r->bit_kinds[i];
+
+			if (k->ops->none_change_prot)
+				m |= marker_of(k->ops->none_change_prot(k, vma, cp_flags));
+		}
+		return m ? make_pte_marker(m) : pte;
+	}
+	if (pte_present(pte))
+		return bits_change_prot(r, vma, pte, cp_flags);
+	if (pte_is_marker(pte)) {
+		struct prot_arg a = { vma, addr, cp_flags };
+
+		return marker_map(vm, pte, prot_part, &a, false);
+	}
+	{
+		struct vmsim_kind *k = vmsim__kind_of(vm, pte);
+
+		if (k && k->ops->change_prot)
+			pte = k->ops->change_prot(k, vma, addr, pte, cp_flags);
+	}
+	return pte_none(pte) ? pte : bits_change_prot(r, vma, pte, cp_flags);
+}
+
+bool vmsim__kind_populate_needed(struct vm_area_struct *vma, unsigned long cp_flags)
+{
+	struct vmsim_kind_registry *r = reg(vma->vm_mm->vm);
+
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *k = r->bit_kinds[i];
+
+		if (k->ops->populate_needed && k->ops->populate_needed(k, vma, cp_flags))
+			return true;
+	}
+	return false;
+}
+
+bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte)
+{
+	struct vmsim_kind_registry *r = reg(vma->vm_mm->vm);
+
+	if (!(pte_val(pte) & r->bits))
+		return true;
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *k = r->bit_kinds[i];
+
+		if ((pte_val(pte) & k->ops->pte_bit) && k->ops->bit_may_write &&
+		    !k->ops->bit_may_write(k, vma, pte))
+			return false;
+	}
+	return true;
+}
+
+/* ---- mremap ---- */
+
+struct move_arg {
+	struct vm_area_struct *old_vma, *new_vma;
+};
+
+static pte_t move_part(const struct vmsim_kind *k, pte_t part, void *arg)
+{
+	struct move_arg *a = arg;
+
+	return k->ops->move ? k->ops->move(k, a->old_vma, a->new_vma, part) : part;
+}
+
+pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte)
+{
+	struct vmsim *vm = old_vma->vm_mm->vm;
+	struct vmsim_kind_registry *r = reg(vm);
+
+	if (pte_is_marker(pte)) {
+		struct move_arg a = { old_vma, new_vma };
+
+		/* move_ptes() clears the whole slot when one part must go. */
+		pte = marker_map(vm, pte, move_part, &a, true);
+	} else if (!pte_present(pte)) {
+		struct vmsim_kind *k = vmsim__kind_of(vm, pte);
+
+		if (k && k->ops->move)
+			pte = k->ops->move(k, old_vma, new_vma, pte);
+	}
+	if (pte_none(pte) || !(pte_val(pte) & r->bits))
+		return pte;
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *k = r->bit_kinds[i];
+
+		if (k->ops->bit_move)
+			pte = k->ops->bit_move(k, old_vma, pte);
+	}
+	return pte;
+}
+
+/* ---- madvise, pagemap, describe ---- */
+
+bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte)
+{
+	struct vmsim_kind_registry *r = reg(vm);
+	pte_marker m = marker_of(pte);
+
+	/* guard_remove_pte_entry() clears the whole pte. */
+	for (unsigned i = 0; i < r->nr_marker_kinds; i++) {
+		const struct vmsim_kind *k = r->marker_kinds[i];
+
+		if ((m & k->marker) && k->ops->guard_remove && k->ops->guard_remove(k, marker_part(k, m)))
+			return true;
+	}
+	return false;
+}
+
+uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_kind_registry *r = reg(vm);
+	softleaf_t e = softleaf_from_pte(pte);
+	uint64_t flags = 0;
+
+	if (pte_present(pte)) {
+		for (unsigned i = 0; i < r->nr_bit_kinds; i++)
+			if (pte_val(pte) & r->bit_kinds[i]->ops->pte_bit)
+				flags |= r->bit_kinds[i]->ops->pm_flag;
+		return flags;
+	}
+	/* Every non-present entry: PM_SWAP and, by default, the frame
+	 * swap type | offset << MAX_SWAPFILES_SHIFT. */
+	flags = PM_SWAP | (((uint64_t)swp_type(e) | ((uint64_t)swp_offset(e) << MAX_SWAPFILES_SHIFT)) &
+			   PM_PFRAME_MASK);
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++)
+		if (pte_val(pte) & r->bit_kinds[i]->ops->swp_bit)
+			flags |= r->bit_kinds[i]->ops->pm_flag;
+	if (pte_is_marker(pte)) {
+		pte_marker m = marker_of(pte);
+
+		for (unsigned i = 0; i < r->nr_marker_kinds; i++) {
+			const struct vmsim_kind *k = r->marker_kinds[i];
+
+			if ((m & k->marker) && k->ops->pagemap)
+				flags |= k->ops->pagemap(k, vma, marker_part(k, m)) & ~PM_PFRAME_MASK;
+		}
+		return flags;
+	}
+	{
+		struct vmsim_kind *k = vmsim__kind_of(vm, pte);
+
+		if (k && k->ops->pagemap) {
+			uint64_t v = k->ops->pagemap(k, vma, pte);
+
+			flags = (flags & ~PM_PFRAME_MASK) | v;
+		}
+	}
+	return flags;
+}
+
+int vmsim_kind_describe(struct vmsim *vm, pte_t pte, char *buf, size_t size)
+{
+	struct vmsim_kind_registry *r;
+	size_t used = 0;
+
+	if (!vm || !buf || !size)
+		return -EINVAL;
+	r = reg(vm);
+	buf[0] = 0;
+	if (pte_is_marker(pte)) {
+		pte_marker m = marker_of(pte), known = 0;
+
+		for (unsigned i = 0; i < r->nr_marker_kinds && used < size; i++) {
+			const struct vmsim_kind *k = r->marker_kinds[i];
+			char part[64];
+
+			if (!(m & k->marker))
+				continue;
+			known |= m & k->marker;
+			if (k->ops->describe)
+				k->ops->describe(k, marker_part(k, m), part, sizeof(part));
+			else
+				snprintf(part, sizeof(part), "%s", k->ops->name);
+			used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "|" : "", part);
+		}
+		if (m & ~known && used < size)
+			used += (size_t)snprintf(buf + used, size - used, "%sunknown marker %#lx",
+						 used ? "|" : "", m & ~known);
+		return (int)used;
+	}
+	{
+		struct vmsim_kind *k = vmsim__kind_of(vm, pte);
+
+		if (!k)
+			return snprintf(buf, size, "unrecognized entry %#llx", (unsigned long long)pte_val(pte));
+		if (k->ops->describe)
+			return k->ops->describe(k, pte, buf, size);
+		return snprintf(buf, size, "%s", k->ops->name);
+	}
+}
+
+void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte)
+{
+	struct vmsim_kind *k = vmsim__kind_of(vma->vm_mm->vm, pte);
+
+	if (k)
+		vma->vm_kinds |= 1ULL << k->slot;
+	if (pte_is_marker(pte)) {
+		struct vmsim_kind_registry *r = reg(vma->vm_mm->vm);
+
+		for (unsigned i = 0; i < r->nr_marker_kinds; i++)
+			if (marker_of(pte) & r->marker_kinds[i]->marker)
+				vma->vm_kinds |= 1ULL << r->marker_kinds[i]->slot;
+	}
 }

@@ -18,31 +18,16 @@ static bool valid_advice(int a)
 	return false;
 }
 
+/* MADV_GUARD_INSTALL is an install of the guard kind (mm/kind_install.c
+ * follows madvise_guard_install()). */
 static int guard_install(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
-	struct vmsim_mm *mm = vma->vm_mm;
-	struct mmu_gather tlb;
-
 	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP))
 		return -EINVAL;
-	/* fork must copy the page tables to keep the markers (6.15: an
-	 * anon_vma makes vma_needs_copy() say yes). */
-	if (vmsim__anon_vma_prepare(vma))
-		return -ENOMEM;
-	tlb_gather_mmu(&tlb, mm, false);
-	vmsim__zap_page_range(&tlb, vma, start, end, NULL);
-	tlb_finish_mmu(&tlb);
-	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
-		pte_t *ptep = vmsim__pte_alloc(mm, a);
-
-		if (!ptep)
-			return -ENOMEM;
-		if (pte_none(ptep_get(ptep)))
-			vmsim__set_pte_at(mm, a, ptep, make_pte_marker(PTE_MARKER_GUARD));
-	}
-	return 0;
+	return vmsim__kind_install_range(vma, start, end, VMSIM_KIND_GUARD_NAME, NULL);
 }
 
+/* guard_remove_pte_entry(): entries the guard kind says go are cleared. */
 static int guard_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
@@ -50,7 +35,7 @@ static int guard_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		pte_t *ptep = vmsim__pte_lookup(mm, a);
 
-		if (ptep && is_guard_swp_entry(softleaf_from_pte(ptep_get(ptep))))
+		if (ptep && vmsim__kind_guard_remove(mm->vm, ptep_get(ptep)))
 			vmsim__set_pte_at(mm, a, ptep, __pte(0));
 	}
 	return 0;

@@ -35,6 +35,46 @@ pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep)
 	return old;
 }
 
+/* ---- what an entry kind's hooks may call (<vmsim/kind.h>) ---- */
+
+void vmsim_set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte)
+{
+	if (!mm || !ptep)
+		return;
+	vmsim__set_pte_at(mm, addr, ptep, pte);
+}
+
+unsigned vmsim_do_pte_missing(struct vm_fault *vmf)
+{
+	return vmf ? vmsim__do_pte_missing(vmf) : VM_FAULT_SIGBUS;
+}
+
+void vmsim_mm_add_rss(struct vmsim_mm *mm, int member, long delta)
+{
+	if (mm && member >= 0 && member < NR_MM_COUNTERS)
+		mm->rss[member] += delta;
+}
+
+bool vmsim_userfaultfd_wp_use_markers(const struct vm_area_struct *vma)
+{
+	return vma && vmsim__userfaultfd_wp_use_markers(vma);
+}
+
+bool vmsim_userfaultfd_wp_async(const struct vm_area_struct *vma)
+{
+	return vma && vmsim__userfaultfd_wp_async(vma);
+}
+
+bool vmsim_userfaultfd_without_event_remap(const struct vm_area_struct *vma)
+{
+	return vma && vmsim__userfaultfd_without_event_remap(vma);
+}
+
+unsigned vmsim_handle_userfault(struct vm_fault *vmf, unsigned long reason)
+{
+	return vmf ? vmsim__handle_userfault(vmf, reason) : VM_FAULT_SIGBUS;
+}
+
 unsigned long vmsim_zero_pfn(struct vmsim *vm)
 {
 	return vmsim_page_to_pfn(vm, vmsim_zero_page(vm));
@@ -60,33 +100,6 @@ static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
 	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
 }
 
-/* ---- uffd-wp state that must outlive a pte (include/linux/mm_inline.h,
- * userfaultfd_k.h) ---- */
-
-/* vmf_orig_pte_uffd_wp(): the fault is on a uffd-wp marker of a wp vma. */
-bool vmsim__vmf_orig_pte_uffd_wp(const struct vm_fault *vmf)
-{
-	if (!userfaultfd_wp(vmf->vma) || !(vmf->flags & FAULT_FLAG_ORIG_PTE_VALID))
-		return false;
-	return pte_is_uffd_wp_marker(vmf->orig_pte);
-}
-
-/* pte_install_uffd_wp_if_needed(): a zapped pte that carried uffd-wp in a
- * file vma leaves a marker, so the protection outlives the pte. */
-void vmsim__zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
-					  const struct zap_details *d, pte_t pteval)
-{
-	bool arm;
-
-	if (vma_is_anonymous(vma) || (d && (d->zap_flags & ZAP_FLAG_DROP_MARKER)))
-		return;
-	if (!userfaultfd_wp(vma))
-		return;
-	arm = pte_present(pteval) ? pte_uffd_wp(pteval) : pte_swp_uffd_wp_any(pteval);
-	if (arm && pte_none(ptep_get(ptep)))
-		vmsim__set_pte_at(vma->vm_mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
-}
-
 /* ---- anonymous faults ---- */
 
 static unsigned do_anonymous_page(struct vm_fault *vmf)
@@ -103,8 +116,7 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	/* Read of an untouched page: map the shared zero page, read-only. */
 	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
 		entry = pte_mkspecial(pfn_pte(vmsim_zero_pfn(vm), vma->vm_page_prot));
-		if (vmsim__vmf_orig_pte_uffd_wp(vmf))
-			entry = pte_mkuffd_wp(entry);
+		entry = vmsim__kind_inherit(vmf, entry);
 		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 		return 0;
 	}
@@ -117,8 +129,7 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	entry = mk_pte(vm, p, vma->vm_page_prot);
 	if (vma->vm_flags & VM_WRITE)
 		entry = pte_mkwrite(pte_mkdirty(entry));
-	if (vmsim__vmf_orig_pte_uffd_wp(vmf))
-		entry = pte_mkuffd_wp(entry);
+	entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
@@ -135,10 +146,10 @@ static void map_file_page(struct vm_fault *vmf, struct vmsim_page *p, uint64_t a
 
 	if (write)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
-	/* Only the faulting page inherits a marker's uffd-wp, never a
-	 * fault-around neighbour. */
-	if (addr == vmf->address && vmsim__vmf_orig_pte_uffd_wp(vmf))
-		entry = pte_mkuffd_wp(entry);
+	/* Only the faulting page inherits what its old entry carried (a
+	 * uffd-wp marker's protection), never a fault-around neighbour. */
+	if (addr == vmf->address)
+		entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_file_rmap(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
 }
@@ -193,7 +204,7 @@ static bool should_fault_around(struct vm_fault *vmf)
 
 	/* uffd_disable_fault_around(): a wp or minor handler must see every
 	 * page.  The quirk brings back the bug of mapping them anyway. */
-	if ((vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR)) &&
+	if (vmsim__uffd_disable_fault_around(vma) &&
 	    !vmsim__quirk(vma->vm_mm->vm, VMSIM_QUIRK_FAULT_AROUND_UFFD)) {
 		vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT_AROUND,
 				  .cpu = vmf->cpu, .addr = vmf->address, .end = vmf->address + PAGE_SIZE,
@@ -293,8 +304,7 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 	vmsim_put_page(vm, src);
 	vmsim_page_set(p, PG_uptodate);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, vma->vm_page_prot)), vma);
-	if (vmsim__vmf_orig_pte_uffd_wp(vmf))
-		entry = pte_mkuffd_wp(entry);
+	entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
@@ -344,10 +354,10 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	vmsim_page_set(p, PG_uptodate);
 	entry = mk_pte(vm, p, vma->vm_page_prot);
 	if (unshare) {
+		/* An unshare keeps what the old pte tracked. */
 		if (pte_soft_dirty(vmf->orig_pte))
 			entry = pte_mksoft_dirty(entry);
-		if (pte_uffd_wp(vmf->orig_pte))
-			entry = pte_mkuffd_wp(entry);
+		entry = vmsim__kind_inherit(vmf, entry);
 	} else {
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 	}
@@ -378,12 +388,12 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 	struct vmsim_page *p;
 
 	vma->vm_mm->st.faults_wp++;
-	if (!unshare && userfaultfd_wp(vma) && pte_uffd_wp(vmf->orig_pte)) {
-		if (!vmsim__userfaultfd_wp_async(vma))
-			return vmsim__handle_userfault(vmf, VM_UFFD_WP);
-		/* WP_ASYNC: resolve in place, then COW or reuse as usual. */
-		vmf->orig_pte = pte_clear_uffd_wp(vmf->orig_pte);
-		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, vmf->orig_pte);
+	if (!unshare) {
+		/* A software bit may want the write first (uffd-wp). */
+		unsigned ret = vmsim__kind_wp_fault(vmf);
+
+		if (ret)
+			return ret;
 	}
 	p = vmsim__vm_normal_page(vma, vmf->address, vmf->orig_pte);
 	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
@@ -427,16 +437,8 @@ static unsigned handle_pte_fault(struct vm_fault *vmf)
 	if (pte_none(vmf->orig_pte))
 		return vmsim__do_pte_missing(vmf);
 	vmf->flags |= FAULT_FLAG_ORIG_PTE_VALID;
-	if (!pte_present(vmf->orig_pte)) {
-		/* do_swap_page(): whatever the entry is, its kind answers. */
-		const struct vmsim_kind_ops *k = vmsim_kind_of(vmf->orig_pte);
-
-		if (VMSIM_BUG_ON(vma->vm_mm->vm, !k, "fault on unknown entry %#llx at %#llx",
-				 (unsigned long long)pte_val(vmf->orig_pte),
-				 (unsigned long long)vmf->address))
-			return VM_FAULT_SIGBUS;
-		return k->fault(vmf);
-	}
+	if (!pte_present(vmf->orig_pte))
+		return vmsim__kind_fault(vmf);	/* do_swap_page(): its kind answers */
 	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
 		if (!pte_write(vmf->orig_pte))
 			return do_wp_page(vmf);
@@ -493,16 +495,29 @@ again:
 
 /* ---- zap ---- */
 
-static bool should_zap_cows(const struct zap_details *d)
-{
-	return !d || d->even_cows;
-}
-
 static bool should_zap_folio(const struct zap_details *d, const struct vmsim_page *p)
 {
 	if (d && d->single_folio && d->single_folio != p)
 		return false;
 	return should_zap_cows(d) || !folio_test_anon(p);
+}
+
+/* zap_install_uffd_wp_if_needed(): what a cleared entry carried may have
+ * to outlive it (a file vma's uffd-wp protection becomes a marker).  Zap
+ * on anonymous memory always means dropping everything; munmap and exit
+ * drop markers. */
+static void zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
+		      pte_t pteval)
+{
+	pte_t leave;
+
+	if (vma_is_anonymous(vma) || zap_drop_markers(d))
+		return;
+	leave = vmsim__kind_zap_leave(vma, pteval, d);
+	if (!pte_none(leave) && pte_none(ptep_get(ptep))) {
+		vmsim__set_pte_at(vma->vm_mm, addr, ptep, leave);
+		vmsim__kind_note_vma(vma, leave);
+	}
 }
 
 static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
@@ -522,7 +537,7 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 			return;
 		vmsim__ptep_get_and_clear(mm, addr, ptep);
 		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
-		vmsim__zap_install_uffd_wp_if_needed(vma, addr, ptep, d, pte);
+		zap_leave(vma, addr, ptep, d, pte);
 		if (!p)
 			return;
 		if (!folio_test_anon(p) && pte_dirty(pte))
@@ -531,15 +546,10 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 		tlb_remove_page(tlb, p);	/* freed only after the flush */
 		return;
 	}
-	{
-		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
-
-		if (VMSIM_BUG_ON(mm->vm, !k, "zap of unknown entry %#llx", (unsigned long long)pte_val(pte)))
-			return;
-		if (k->zap(vma, pte, d)) {
-			vmsim__ptep_get_and_clear(mm, addr, ptep);
-			vmsim__zap_install_uffd_wp_if_needed(vma, addr, ptep, d, pte);
-		}
+	/* zap_nonpresent_ptes(): its kind decides, and keeps its books. */
+	if (vmsim__kind_zap(vma, addr, pte, d)) {
+		vmsim__ptep_get_and_clear(mm, addr, ptep);
+		zap_leave(vma, addr, ptep, d, pte);
 	}
 }
 
@@ -592,12 +602,11 @@ void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end)
 /* ---- fork: copy_page_range ---- */
 
 /* vma_needs_copy(): can a fault refill the child instead?  Not if the child
- * would lose uffd-wp, pfn maps, or anonymous pages (6.12-6.18 rule). */
+ * would lose pfn maps, anonymous pages, or what an entry kind keeps in the
+ * tables (uffd-wp protection, 6.12-6.18 rule). */
 static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src)
 {
-	/* Without this the child refaults file pages and silently loses
-	 * uffd-wp (the quirk brings that bug back, for teaching). */
-	if (userfaultfd_wp(dst) && !vmsim__quirk(dst->vm_mm->vm, VMSIM_QUIRK_FORK_SKIPS_UFFD_WP))
+	if (vmsim__kind_needs_copy(dst, src))
 		return true;
 	if (src->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
 		return true;
@@ -620,7 +629,6 @@ static int copy_present_page(struct vm_area_struct *dst, struct vm_area_struct *
 	struct vmsim_page *p;
 	pte_t entry;
 
-	(void)src;
 	if (vmsim__anon_vma_prepare(dst))
 		return -ENOMEM;
 	p = vmsim_alloc_pages(vm, 0);
@@ -630,8 +638,7 @@ static int copy_present_page(struct vm_area_struct *dst, struct vm_area_struct *
 	vmsim_page_set(p, PG_uptodate);
 	vmsim__folio_add_new_anon_rmap(dst, p, addr);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, dst->vm_page_prot)), dst);
-	if (userfaultfd_wp(dst) && pte_uffd_wp(pte))
-		entry = pte_mkuffd_wp(entry);
+	entry = vmsim__kind_bits_copy(dst, src, pte, entry);
 	vmsim__set_pte_at(dst->vm_mm, addr, dst_ptep, entry);
 	return 0;
 }
@@ -650,14 +657,13 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 	if (!dst_ptep)
 		return -ENOMEM;
 	if (!pte_present(pte)) {
-		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
+		/* copy_nonpresent_pte(): the entry's kind says what the
+		 * child gets (and may fail the fork). */
 		pte_t child;
+		int err = vmsim__kind_copy(dst, src, addr, src_ptep, &child);
 
-		if (VMSIM_BUG_ON(dst_mm->vm, !k, "fork of unknown entry %#llx", (unsigned long long)pte_val(pte)))
-			return -EIO;
-		child = k->copy(dst, src, src_ptep, pte, addr);
-		if (!pte_none(child) && !userfaultfd_wp(dst))
-			child = pte_swp_clear_uffd_wp(child);
+		if (err)
+			return err;
 		if (!pte_none(child))
 			vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
 		return 0;
@@ -685,8 +691,7 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 	if (src->vm_flags & VM_SHARED)
 		pte = pte_mkclean(pte);
 	pte = pte_mkold(pte);
-	if (!userfaultfd_wp(dst))
-		pte = pte_clear_uffd_wp(pte);
+	pte = vmsim__kind_bits_copy(dst, src, pte, pte);
 	vmsim__set_pte_at(dst_mm, addr, dst_ptep, pte);
 	return 0;
 }

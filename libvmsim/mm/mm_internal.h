@@ -7,54 +7,37 @@
 #include "../internal.h"
 #include <vmsim/kind.h>
 
-/* vm_flags (include/linux/mm.h values). */
-#define VM_NONE		0x00000000UL
-#define VM_READ		0x00000001UL
-#define VM_WRITE	0x00000002UL
-#define VM_EXEC		0x00000004UL
-#define VM_SHARED	0x00000008UL
-#define VM_MAYREAD	0x00000010UL
-#define VM_MAYWRITE	0x00000020UL
-#define VM_MAYEXEC	0x00000040UL
-#define VM_MAYSHARE	0x00000080UL
-#define VM_UFFD_MISSING	0x00000200UL
-#define VM_UFFD_WP	0x00001000UL
-#define VM_LOCKED	0x00002000UL
-#define VM_SEQ_READ	0x00008000UL
-#define VM_RAND_READ	0x00010000UL
-#define VM_DONTCOPY	0x00020000UL
-#define VM_DONTEXPAND	0x00040000UL
-#define VM_ACCOUNT	0x00100000UL
-#define VM_NORESERVE	0x00200000UL
-#define VM_WIPEONFORK	0x02000000UL
-#define VM_SOFTDIRTY	0x08000000UL
-#define VM_PFNMAP	0x00000400UL
-#define VM_MIXEDMAP	0x10000000UL
-#define VM_UFFD_MINOR	0x200000000000UL
-#define __VM_UFFD_FLAGS	(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
+/* VM_*, struct vm_area_struct, struct vm_fault, struct zap_details and
+ * MM_CP_* are public: <vmsim/mm_types.h>. */
+#include <vmsim/mm_types.h>
+
 /* Flags that must match for two vmas to merge (besides these, VM_SOFTDIRTY
  * is ignored, as in Linux's is_mergeable_vma). */
 #define VM_IGNORE_MERGE	VM_SOFTDIRTY
 
-enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
-
 #define MMF_HAS_PINNED	(1UL << 0)
 
-struct anon_vma;
-struct anon_vma_chain;
+/* A registered entry kind (mm/kind.c). */
+struct vmsim_kind {
+	const struct vmsim_kind_ops *ops;
+	struct vmsim *vm;
+	unsigned slot;			/* index: its bit in vma->vm_kinds */
+	pte_marker marker;		/* the marker bits it owns */
+	int swap_type;			/* a special swap type it was given, or -1 */
+	void *data;
+	bool builtin;
+};
 
-struct vm_area_struct {
-	uint64_t vm_start, vm_end;
-	struct vmsim_mm *vm_mm;
-	unsigned long vm_flags;
-	pgprot_t vm_page_prot;
-	uint64_t vm_pgoff;		/* in pages */
-	struct vmsim_file *vm_file;
-	struct anon_vma *anon_vma;
-	struct anon_vma_chain *anon_vma_chain;	/* this vma's avcs */
-	struct vm_area_struct *prev, *next;	/* the mm's list, by address */
-	struct vm_area_struct *i_prev, *i_next;	/* the file's i_mmap */
-	void *uffd_ctx;
+struct vmsim_kind_registry {
+	struct vmsim_kind slot[VMSIM_MAX_KINDS];
+	unsigned nr;
+	struct vmsim_kind *marker_kinds[VMSIM_MAX_KINDS];	/* by priority, highest first */
+	unsigned nr_marker_kinds;
+	struct vmsim_kind *bit_kinds[VMSIM_MAX_KINDS];		/* owners of pte/swp bits */
+	unsigned nr_bit_kinds;
+	pteval_t bits;			/* every owned pte and swp bit */
+	uint64_t copy_on_fork;		/* slots with VMSIM_KIND_COPY_ON_FORK */
+	unsigned max_swapfiles;		/* lowered by allocated special types */
 };
 
 struct anon_vma {
@@ -117,24 +100,10 @@ struct vmsim_mm_world {
 	struct vmsim_file *files;
 	int next_mm_id;
 	const struct vmsim_uffd_hooks *uffd;		/* features/userfaultfd.c */
+	struct vmsim_kind_registry kinds;		/* mm/kind.c */
 	void (*check_after)(struct vmsim *vm);		/* check/mm_check.c */
 };
 
-/* What a fault is about (struct vm_fault). */
-struct vm_fault {
-	struct vm_area_struct *vma;
-	unsigned flags;			/* FAULT_FLAG_* */
-	uint64_t address;		/* page aligned */
-	uint64_t real_address;
-	uint64_t pgoff;
-	pmd_t *pmd;
-	pte_t *pte;
-	pte_t orig_pte;
-	struct vmsim_page *page;
-	int cpu;
-	struct vmsim_lock *ptl;		/* the pte table's lock, while held */
-	bool io_retry;			/* RETRY because filemap_fault did I/O */
-};
 
 /* pte_lockptr(): the split lock of the table holding ptep. */
 static inline struct vmsim_lock *vmsim__pte_lockptr(struct vmsim *vm, pte_t *ptep)
@@ -144,14 +113,6 @@ static inline struct vmsim_lock *vmsim__pte_lockptr(struct vmsim *vm, pte_t *pte
 
 /* FAULT_FLAG_* and VM_FAULT_* come from <vmsim/fault.h>. */
 
-/* zap_details (mm/memory.c). */
-#define ZAP_FLAG_DROP_MARKER	(1u << 0)
-#define ZAP_FLAG_UNMAP		(1u << 1)
-struct zap_details {
-	struct vmsim_page *single_folio;
-	bool even_cows;
-	unsigned zap_flags;
-};
 
 /* mmu_gather: pages are freed only after the TLB flush that follows their
  * unmapping (include/asm-generic/tlb.h's ordering rule). */
@@ -166,9 +127,6 @@ struct mmu_gather {
 };
 
 static inline struct vmsim_mm_world *mm_world(struct vmsim *vm) { return vm->mm_world; }
-static inline unsigned long vma_pages(const struct vm_area_struct *v) { return (v->vm_end - v->vm_start) >> PAGE_SHIFT; }
-static inline bool vma_is_anonymous(const struct vm_area_struct *v) { return !v->vm_file; }
-static inline bool is_cow_mapping(unsigned long flags) { return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE; }
 static inline bool folio_test_anon(const struct vmsim_page *p) { return ((uintptr_t)p->mapping & 1) != 0; }
 static inline struct anon_vma *folio_anon_vma(const struct vmsim_page *p)
 {
@@ -178,17 +136,10 @@ static inline struct vmsim_file *folio_file(const struct vmsim_page *p)
 {
 	return folio_test_anon(p) ? NULL : (struct vmsim_file *)p->mapping;
 }
-static inline uint64_t linear_page_index(const struct vm_area_struct *v, uint64_t addr)
-{
-	return ((addr - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff;
-}
 static inline uint64_t vma_address(const struct vm_area_struct *v, uint64_t pgoff)
 {
 	return v->vm_start + ((pgoff - v->vm_pgoff) << PAGE_SHIFT);
 }
-static inline bool userfaultfd_wp(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_WP; }
-static inline bool userfaultfd_missing(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_MISSING; }
-static inline bool userfaultfd_minor(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_MINOR; }
 static inline bool vma_is_shmem(const struct vm_area_struct *v)
 {
 	return v->vm_file && v->vm_file->kind == VMSIM_FILE_SHMEM;
@@ -277,6 +228,8 @@ struct vmsim_uffd_hooks {
 	/* userfaultfd_wp_async(), userfaultfd_wp_use_markers() */
 	bool (*wp_async)(const struct vm_area_struct *vma);
 	bool (*wp_use_markers)(const struct vm_area_struct *vma);
+	/* vma_has_uffd_without_event_remap() */
+	bool (*without_event_remap)(const struct vm_area_struct *vma);
 	/* madvise DONTNEED/REMOVE: UFFD_EVENT_REMOVE first. */
 	void (*remove)(struct vm_area_struct *vma, uint64_t start, uint64_t end);
 	/* munmap: which contexts want UFFD_EVENT_UNMAP; then deliver it. */
@@ -312,6 +265,17 @@ static inline bool vmsim__userfaultfd_wp_use_markers(const struct vm_area_struct
 	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
 
 	return h && h->wp_use_markers(vma);
+}
+static inline bool vmsim__userfaultfd_without_event_remap(const struct vm_area_struct *vma)
+{
+	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
+
+	return h && h->without_event_remap(vma);
+}
+/* uffd_disable_fault_around(): a wp or minor handler must see every page. */
+static inline bool vmsim__uffd_disable_fault_around(const struct vm_area_struct *vma)
+{
+	return vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR);
 }
 static inline void vmsim__userfaultfd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
@@ -356,13 +320,31 @@ static inline void vmsim__userfaultfd_mm_exit(struct vmsim_mm *mm)
 	if (uffd_hooks(mm->vm))
 		uffd_hooks(mm->vm)->mm_exit(mm);
 }
-/* vmf_orig_pte_uffd_wp(): the fault is on a uffd-wp marker of a wp vma. */
-bool vmsim__vmf_orig_pte_uffd_wp(const struct vm_fault *vmf);
-/* pte_install_uffd_wp_if_needed() after a zap cleared pteval at ptep. */
-void vmsim__zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
-					  const struct zap_details *d, pte_t pteval);
-/* kind.c: built-in kinds join the registry at boot (kinds/builtin.c). */
-void vmsim__kind_register_builtin(const struct vmsim_kind_ops *ops);
+/* kind.c: the registry (built-in kinds join it at boot, kinds/builtin.c)
+ * and the dispatch at every place mm meets an entry of some kind. */
+int vmsim__kind_register_builtin(struct vmsim *vm, const struct vmsim_kind_ops *ops);
+void vmsim__kinds_reset(struct vmsim *vm);
+struct vmsim_kind *vmsim__kind_of(struct vmsim *vm, pte_t pte);
+unsigned vmsim__kind_fault(struct vm_fault *vmf);
+unsigned vmsim__kind_wp_fault(struct vm_fault *vmf);
+pte_t vmsim__kind_inherit(const struct vm_fault *vmf, pte_t pte);
+bool vmsim__kind_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src);
+pte_t vmsim__kind_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t old, pte_t child);
+int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
+		     pte_t *child);
+bool vmsim__kind_zap(struct vm_area_struct *vma, uint64_t addr, pte_t pte, const struct zap_details *d);
+pte_t vmsim__kind_zap_leave(struct vm_area_struct *vma, pte_t pteval, const struct zap_details *d);
+pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t pte, unsigned long cp_flags);
+bool vmsim__kind_populate_needed(struct vm_area_struct *vma, unsigned long cp_flags);
+bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte);
+pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte);
+bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte);
+uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte);
+void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
+/* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
+#define VMSIM_KIND_GUARD_NAME	"guard"
+int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64_t end, const char *name,
+			      const char *args);
 
 /* The page fault paths memory.c shares with the uffd-wp marker kind. */
 unsigned vmsim__do_pte_missing(struct vm_fault *vmf);

@@ -15,8 +15,8 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 		return false;
 	if (!(vma->vm_flags & VM_SOFTDIRTY) && !pte_soft_dirty(pte))
 		return false;
-	if (userfaultfd_wp(vma) && pte_uffd_wp(pte))
-		return false;
+	if (!vmsim__kind_may_write(vma, pte))
+		return false;		/* a software bit wants the write fault */
 	if (!(vma->vm_flags & VM_SHARED)) {
 		p = vmsim__vm_normal_page(vma, addr, pte);
 		return p && folio_test_anon(p) && vmsim_page_test(p, PG_anon_exclusive);
@@ -29,10 +29,9 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 	long pages = 0;
-
-	/* pgtable_populate_needed(): uffd-wp markers need tables to live in. */
-	bool populate = (cp_flags & MM_CP_UFFD_WP) && vmsim__userfaultfd_wp_use_markers(vma);
-
+	/* pgtable_populate_needed(): a kind that marks none ptes (uffd-wp
+	 * markers) needs tables for them to live in. */
+	bool populate = vmsim__kind_populate_needed(vma, cp_flags);
 	struct vmsim_lock *ptl = NULL;
 
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
@@ -53,43 +52,24 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 			ptep = vmsim__pte_lookup(mm, addr);
 		}
 		old = ptep_get(ptep);
-		if (pte_none(old)) {
-			/* A none pte of memory whose page may live on (page cache):
-			 * write-protect it with a marker. */
-			if (populate) {
-				vmsim__set_pte_at(mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
-				pages++;
-			}
-			continue;
-		}
 		if (pte_present(old)) {
 			new = pte_modify(old, vma->vm_page_prot);
-			if (cp_flags & MM_CP_UFFD_WP)
-				new = pte_mkuffd_wp(new);
-			else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
-				new = pte_clear_uffd_wp(new);
+			new = vmsim__kind_change_prot(vma, addr, new, cp_flags);
 			if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(new) &&
 			    can_change_pte_writable(vma, addr, new))
 				new = pte_mkwrite(new);
 		} else {
-			const struct vmsim_kind_ops *k = vmsim_kind_of(old);
-
-			if (VMSIM_BUG_ON(mm->vm, !k, "mprotect of unknown entry %#llx",
-					 (unsigned long long)pte_val(old)))
-				continue;
-			new = k->change_prot(vma, old, cp_flags);
-			/* Swap-like entries carry uffd-wp in their pte bit. */
-			if (!pte_none(new) && !pte_is_marker(new)) {
-				if (cp_flags & MM_CP_UFFD_WP)
-					new = pte_swp_mkuffd_wp(new);
-				else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
-					new = pte_swp_clear_uffd_wp(new);
-			}
+			/* A none pte may get a marker (uffd-wp protect); any
+			 * other entry changes as its kind says. */
+			new = vmsim__kind_change_prot(vma, addr, old, cp_flags);
 		}
 		if (pte_same(old, new))
 			continue;
 		vmsim__set_pte_at(mm, addr, ptep, new);
-		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
+		if (pte_none(old))
+			vmsim__kind_note_vma(vma, new);
+		else
+			tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
 		pages++;
 	}
 	if (ptl)

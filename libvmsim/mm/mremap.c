@@ -16,8 +16,14 @@ static pte_t move_soft_dirty_pte(pte_t pte)
 	return pte;
 }
 
-static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t len)
+/* move_ptes(): each entry goes to its new slot; what its kind keeps only
+ * for this vma (uffd-wp state when the context has no EVENT_REMAP, 6.13+)
+ * is dropped on the way. */
+static int move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint64_t old, uint64_t new,
+		     uint64_t len)
 {
+	struct vmsim_mm *mm = ov->vm_mm;
+
 	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
 		pte_t *src = vmsim__pte_lookup(mm, old + i), *dst;
 		pte_t pte;
@@ -28,7 +34,12 @@ static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t l
 		if (!dst)
 			return -ENOMEM;
 		pte = vmsim__ptep_get_and_clear(mm, old + i, src);
-		vmsim__set_pte_at(mm, new + i, dst, move_soft_dirty_pte(pte));
+		pte = vmsim__kind_move(ov, nv, move_soft_dirty_pte(pte));
+		if (pte_none(pte))
+			continue;
+		vmsim__set_pte_at(mm, new + i, dst, pte);
+		if (!pte_present(pte))
+			vmsim__kind_note_vma(nv, pte);
 	}
 	vmsim__flush_tlb_range(mm, old, old + len);
 	return 0;
@@ -65,16 +76,19 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 	nv->vm_page_prot = vma->vm_page_prot;
 	nv->vm_pgoff = vma->vm_pgoff;
 	nv->vm_file = vma->vm_file;
-	/* mremap_userfaultfd_prep() without EVENT_REMAP (not modelled): the
-	 * moved range is no longer registered. */
+	nv->vm_kinds = vma->vm_kinds;
+	/* mremap_userfaultfd_prep() without EVENT_REMAP (which is not
+	 * modelled): the moved range is no longer registered
+	 * (userfaultfd_reset_ctx). */
 	nv->uffd_ctx = NULL;
 	nv->vm_flags &= ~__VM_UFFD_FLAGS;
+	vmsim__vma_set_page_prot(nv);
 	if (vmsim__anon_vma_clone(nv, vma)) {
 		vmsim__vma_free(mm->vm, nv);
 		return -ENOMEM;
 	}
 	vmsim__vma_link(mm, nv);
-	err = move_ptes(mm, old, new, old_len);
+	err = move_ptes(vma, nv, old, new, old_len);
 	if (err)
 		return err;
 	err = vmsim__do_munmap(mm, old, old + old_len);

@@ -17,25 +17,17 @@ static uint64_t pte_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, 
 		page = vmsim__vm_normal_page(vma, addr, pte);
 		if (pte_soft_dirty(pte))
 			flags |= PM_SOFT_DIRTY;
-		if (pte_uffd_wp(pte))
-			flags |= PM_UFFD_WP;
+		flags |= vmsim__kind_pagemap(vma, pte);	/* software bits: PM_UFFD_WP */
 	} else if (is_swap_pte(pte)) {
-		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
+		/* Every non-present entry reports PM_SWAP; its kind says what
+		 * else (uffd-wp, guard) and what the frame field holds. */
+		uint64_t v = vmsim__kind_pagemap(vma, pte);
 		softleaf_t e = softleaf_from_pte(pte);
 
-		flags |= PM_SWAP;
+		flags |= v & ~PM_PFRAME_MASK;
+		frame = v & PM_PFRAME_MASK;
 		if (pte_swp_soft_dirty(pte))
 			flags |= PM_SOFT_DIRTY;
-		if (pte_swp_uffd_wp(pte))
-			flags |= PM_UFFD_WP;
-		if (k) {
-			uint64_t v = k->pagemap(pte);
-
-			flags |= v & ~PM_PFRAME_MASK;
-			frame = v & PM_PFRAME_MASK;
-		} else {
-			frame = swp_type(e) | ((uint64_t)swp_offset(e) << MAX_SWAPFILES_SHIFT);
-		}
 		if (softleaf_has_pfn(e))
 			page = vmsim_pfn_to_page(vm, softleaf_to_pfn(e));
 	}

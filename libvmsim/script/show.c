@@ -66,13 +66,11 @@ static void describe_leaf(struct vmsim *vm, const struct vms_out *o, uint64_t v,
 			 p && vmsim_page_test(p, PG_anon_exclusive) ? " excl" : "", p ? p->mapcount : 0,
 			 p ? p->refcount : 0);
 	} else {
-		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
 		softleaf_t e = softleaf_from_pte(pte);
-		char d[64] = "";
+		char d[96] = "";
 
-		if (k)
-			k->describe(pte, d, sizeof(d));
-		snprintf(buf, n, "%s (%s type=%u offset=%#lx)%s%s%s", k ? d : "unknown entry",
+		vmsim_kind_describe(vm, pte, d, sizeof(d));
+		snprintf(buf, n, "%s (%s type=%u offset=%#lx)%s%s%s", d,
 			 vmsim_softleaf_type_name(softleaf_type(e)), swp_type(e), swp_offset(e),
 			 pte_swp_soft_dirty(pte) ? " swp-sd" : "", pte_swp_uffd_wp(pte) ? " swp-uffd-wp" : "",
 			 pte_swp_exclusive(pte) ? " swp-excl" : "");
