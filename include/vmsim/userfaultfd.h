@@ -126,6 +126,10 @@ VMSIM_API long vmsim_uffd_zeropage(struct vmsim_uffd *ctx, uint64_t dst, uint64_
 VMSIM_API int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp);
 /* UFFDIO_CONTINUE (shmem minor faults): bytes mapped or -errno. */
 VMSIM_API long vmsim_uffd_continue(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp);
+/* UFFDIO_POISON: poisoned markers (any access: SIGBUS, BUS_MCEERR_AR) in
+ * none ptes only (-EEXIST over anything, markers included); bytes done
+ * or -errno, as UFFDIO_COPY. */
+VMSIM_API long vmsim_uffd_poison(struct vmsim_uffd *ctx, uint64_t start, uint64_t len);
 
 
 VMSIM_END_DECLS

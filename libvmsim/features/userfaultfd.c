@@ -520,9 +520,9 @@ int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, uint64_t len
 	return err;
 }
 
-/* ---- mfill: COPY, ZEROPAGE, CONTINUE ---- */
+/* ---- mfill: COPY, ZEROPAGE, CONTINUE, POISON ---- */
 
-enum mfill_mode { MFILL_COPY, MFILL_ZEROPAGE, MFILL_CONTINUE };
+enum mfill_mode { MFILL_COPY, MFILL_ZEROPAGE, MFILL_CONTINUE, MFILL_POISON };
 
 /* mfill_atomic_install_pte() */
 static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, struct vmsim_page *p,
@@ -564,6 +564,20 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 
 	if (!ptep)
 		return -ENOMEM;
+	if (mode == MFILL_POISON) {
+		/* mfill_atomic_pte_poison(): refuse to overwrite any pte, even
+		 * a marker; the entry is the poison kind's. */
+		pte_t entry;
+
+		if (!pte_none(ptep_get(ptep)))
+			return -EEXIST;
+		err = vmsim__kind_make(vma, addr, "poison", NULL, &entry);
+		if (err)
+			return err;
+		vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
+		vmsim__kind_note_vma(vma, entry);
+		return 0;
+	}
 	if (mode == MFILL_CONTINUE) {
 		/* The page must already be in the page cache. */
 		p = vmsim__filemap_get(vma->vm_file, linear_page_index(vma, addr));
@@ -675,6 +689,11 @@ long vmsim_uffd_zeropage(struct vmsim_uffd *ctx, uint64_t dst, uint64_t len)
 long vmsim_uffd_continue(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, bool wp)
 {
 	return mfill(ctx, start, NULL, 0, len, wp, MFILL_CONTINUE);
+}
+
+long vmsim_uffd_poison(struct vmsim_uffd *ctx, uint64_t start, uint64_t len)
+{
+	return mfill(ctx, start, NULL, 0, len, false, MFILL_POISON);
 }
 
 static const struct vmsim_uffd_hooks uffd_hooks_impl = {

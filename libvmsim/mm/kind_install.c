@@ -28,6 +28,13 @@ static int make_entry(const struct vmsim_kind *k, struct vm_area_struct *vma, ui
 	return 0;
 }
 
+int vmsim__kind_make(struct vm_area_struct *vma, uint64_t addr, const char *name, const char *args, pte_t *out)
+{
+	const struct vmsim_kind *k = vmsim_kind_lookup(vma->vm_mm->vm, name);
+
+	return k ? make_entry(k, vma, addr, args, out) : -ENOENT;
+}
+
 /* One pass: install where the slot is none.  Returns 0 when every slot
  * now holds the kind's entry, 1 when something else is in the way (at
  * *blocker), or a negative errno. */

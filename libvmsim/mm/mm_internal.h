@@ -343,6 +343,7 @@ uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
 /* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
 #define VMSIM_KIND_GUARD_NAME	"guard"
+int vmsim__kind_make(struct vm_area_struct *vma, uint64_t addr, const char *name, const char *args, pte_t *out);
 int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64_t end, const char *name,
 			      const char *args);
 
