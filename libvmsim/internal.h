@@ -90,14 +90,16 @@ void vmsim__arena_free(unsigned arena, void *p);
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);
 
-/* Trace emission (hw/trace.c).  Inline, so that an event nobody records
- * costs a test and nothing else. */
+/* Trace emission (base/trace.c).  A macro, so that an event nobody
+ * records costs a test and nothing else: the event (a compound literal,
+ * whose commas __VA_ARGS__ keeps together) is built only when recorded. */
 void vmsim__trace_record(struct vmsim *vm, const struct vmsim_trace_event *ev);
-static inline void vmsim__trace(struct vmsim *vm, const struct vmsim_trace_event *ev)
-{
-	if (vm->trace_on)
-		vmsim__trace_record(vm, ev);
-}
+#define vmsim__trace(vm, ...)						\
+	do {								\
+		struct vmsim *vmsim__tvm = (vm);				\
+		if (vmsim__tvm->trace_on)					\
+			vmsim__trace_record(vmsim__tvm, __VA_ARGS__);	\
+	} while (0)
 /* The ring as text, oldest first, into buf. */
 void vmsim__trace_ring_text(struct vmsim *vm, char *buf, size_t size);
 

@@ -59,6 +59,10 @@ struct vmsim_kind_ops {
 	 * bit reports. */
 	pteval_t pte_bit, swp_bit;
 	uint64_t pm_flag;
+	/* The change_protection() flags (MM_CP_*) that make this kind act on
+	 * ptes without its bit (uffd-wp: MM_CP_UFFD_WP | _RESOLVE): with none
+	 * of them, plain mprotect skips asking it. */
+	unsigned long cp_flags;
 
 	/*
 	 * Hooks.  Any may be NULL: the default is what Linux does with an

@@ -203,6 +203,7 @@ const struct vmsim_kind_ops vmsim_kind_uffd_wp = {
 	.pte_bit = _PAGE_UFFD_WP,
 	.swp_bit = _PAGE_SWP_UFFD_WP,
 	.pm_flag = PM_UFFD_WP,
+	.cp_flags = MM_CP_UFFD_WP | MM_CP_UFFD_WP_RESOLVE,
 	.fault = marker_fault,
 	.needs_copy = wp_needs_copy,
 	.copy = marker_copy,

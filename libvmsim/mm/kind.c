@@ -42,6 +42,7 @@ static void sort_marker_owners(struct vmsim_kind_registry *r)
 static void recompute(struct vmsim_kind_registry *r)
 {
 	r->bits = 0;
+	r->cp_flags = 0;
 	r->nr_bit_kinds = 0;
 	r->copy_on_fork = 0;
 	for (unsigned i = 0; i < r->nr; i++) {
@@ -51,6 +52,7 @@ static void recompute(struct vmsim_kind_registry *r)
 			r->bits |= k->ops->pte_bit | k->ops->swp_bit;
 			r->bit_kinds[r->nr_bit_kinds++] = k;
 		}
+		r->cp_flags |= k->ops->cp_flags;
 		if (k->ops->flags & VMSIM_KIND_COPY_ON_FORK)
 			r->copy_on_fork |= 1ULL << i;
 	}
@@ -529,6 +531,11 @@ pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t p
 {
 	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_kind_registry *r = reg(vm);
+
+	/* Plain mprotect of a pte that carries no kind's bit: nothing to ask
+	 * (the fast path of every present pte). */
+	if (pte_present(pte) && !(cp_flags & r->cp_flags) && !(pte_val(pte) & r->bits))
+		return pte;
 
 	if (pte_none(pte)) {
 		pte_marker m = 0;

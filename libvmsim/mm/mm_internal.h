@@ -36,6 +36,7 @@ struct vmsim_kind_registry {
 	struct vmsim_kind *bit_kinds[VMSIM_MAX_KINDS];		/* owners of pte/swp bits */
 	unsigned nr_bit_kinds;
 	pteval_t bits;			/* every owned pte and swp bit */
+	unsigned long cp_flags;		/* every kind's ops->cp_flags */
 	uint64_t copy_on_fork;		/* slots with VMSIM_KIND_COPY_ON_FORK */
 	unsigned max_swapfiles;		/* lowered by allocated special types */
 };
