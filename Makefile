@@ -2,6 +2,7 @@
 #   make demo    build, then run the guided tour
 #   make check   build, then run every test
 #   make fuzz    build the libFuzzer target with clang, fuzz for FUZZ_TIME s
+#   make install [PREFIX=DIR]
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -52,8 +53,9 @@ fuzz:
 bench: build
 	@sh scripts/bench.sh $(BUILD)
 
+# Into CMake's prefix (/usr/local), or PREFIX=DIR; DESTDIR is honoured.
 install: build
-	@cmake --install $(BUILD)
+	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

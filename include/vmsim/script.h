@@ -1,4 +1,4 @@
-/* The .vms scenario language (shared SCENARIO.md): a whole script parsed into
+/* The .vms scenario language (docs/scenario.md): a whole script parsed into
  * plain commands, the output lines every back end prints, and the back ends. */
 #ifndef VMSIM_SCRIPT_H
 #define VMSIM_SCRIPT_H
@@ -171,7 +171,7 @@ VMSIM_API int vms_read_file(const char *path, char **text, size_t *len);
 /* The command's word in `error` lines: "map", "uffd register"... */
 VMSIM_API const char *vms_cmd_word(const struct vms_cmd *c);
 
-/* ---- Output: the exact stdout lines (SCENARIO.md "Exact formats") ---- */
+/* ---- Output: the exact stdout lines (docs/scenario.md, "Exact formats") ---- */
 
 /* Frame labels (#K) of one run, keyed by frame identity.  Opaque. */
 struct vms_labels;

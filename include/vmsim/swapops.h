@@ -73,7 +73,7 @@ typedef unsigned long pgoff_t;
  * SWP_PFN_BITS of the offset and, for migration, the old PTE's accessed and
  * dirty bits just above it.  Linux computes SWP_PFN_BITS at boot from
  * MAX_PHYSMEM_BITS (52 with LA57, 46 without); libvmsim uses the LA57 value
- * for both level settings (documented in docs/fidelity.md).
+ * for both level settings (docs/kernel-facts.md).
  */
 #define MAX_PHYSMEM_BITS	52
 #define SWP_PFN_BITS		(MAX_PHYSMEM_BITS - PAGE_SHIFT)

@@ -1,4 +1,4 @@
-/* The stdout lines of a .vms run (SCENARIO.md "Exact formats"), shared by the
+/* The stdout lines of a .vms run (docs/scenario.md, "Exact formats"), shared by the
  * simulator and the kernel runner so that their outputs compare byte for byte. */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,5 +1,5 @@
 /* The .vms parser: a whole script becomes a list of plain commands before
- * anything runs, so a malformed script runs nothing (shared SCENARIO.md). */
+ * anything runs, so a malformed script runs nothing (docs/scenario.md). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* The simulator back end of .vms scripts (`vmsim run`): each command on a
  * libvmsim machine, printing exactly what the kernel runner prints for the
- * same script (shared SCENARIO.md; lines from output.c). */
+ * same script (docs/scenario.md; lines from output.c). */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* `show vmas|pgtable|tlb|page|stats` and --dot: the machine drawn for
- * people.  Formats are free (SCENARIO.md); /proc/PID/maps inspires vmas. */
+ * people.  Formats are free (docs/scenario.md); /proc/PID/maps inspires vmas. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,7 +211,7 @@ static void print_mapper(void *arg, struct vmsim_mm *mm, uint64_t addr)
 }
 
 /* `show page frame=#K | pfn=N | PROC ADDR`.  A bare `#K` cannot be used:
- * a word starting with `#` begins a comment (SCENARIO.md). */
+ * a word starting with `#` begins a comment (docs/scenario.md). */
 static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const struct vms_cmd *c,
 		      const struct vmsim_show_proc *procs, unsigned n)
 {

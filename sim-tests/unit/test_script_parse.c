@@ -1,5 +1,5 @@
 /* Unit tests: the .vms parser (script/parse.c) and the shared output lines
- * (script/output.c), against shared SCENARIO.md. */
+ * (script/output.c), against docs/scenario.md. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

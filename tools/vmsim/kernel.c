@@ -194,7 +194,7 @@ static bool host_has_swap(void)
 	return n > 1;
 }
 
-/* Where scripts may put mappings (SCENARIO.md), so that nothing the
+/* Where scripts may put mappings (docs/scenario.md), so that nothing the
  * runner does can touch its own program, heap, libraries or stack. */
 static bool in_window(uint64_t a, uint64_t len)
 {
