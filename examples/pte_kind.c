@@ -1,67 +1,75 @@
-/* A prototype PTE kind from outside the library (docs/design.md, "How to
- * add a PTE kind"): a swap-like entry whose every access is SIGBUS, seen by
- * the fault path, pagemap, fork and munmap as mm/memory.c and
- * fs/proc/task_mmu.c see any non-present entry. */
+/* A prototype PTE kind from outside the library (docs/new-pte-type.md): a
+ * special swap type whose entry carries a tag and makes every access
+ * SIGBUS, registered, installed and seen by the fault path, pagemap, fork
+ * and munmap as mm/memory.c and fs/proc/task_mmu.c see any non-present
+ * entry.  Built only from the public headers. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <vmsim/vmsim.h>
 
-/* A swap PTE of type 7 (a swap-file type no simulated swap device uses);
- * its offset is a tag the kind keeps. */
-#define DEMO_TYPE 7
-
-static bool demo_match(softleaf_t e)
+/* install ... demo TAG: the entry is swp_entry(the type we were given, TAG). */
+static int demo_make(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
+		     const char *args, pte_t *out)
 {
-	return softleaf_is_swap(e) && swp_type(e) == DEMO_TYPE;
+	char *end;
+	unsigned long tag = args ? strtoul(args, &end, 0) : 0;
+
+	(void)vma;
+	(void)addr;
+	if (!args || *end || tag >= (1UL << 40))
+		return -EINVAL;
+	*out = swp_entry_to_pte(swp_entry((unsigned long)vmsim_kind_swap_type(k), tag));
+	return 0;
 }
 
-/* Out of the tree the vm_fault is opaque: answer with a constant. */
-static unsigned demo_fault(struct vm_fault *vmf)
+/* A hook sees the fault: its address, whether it is a write, the entry. */
+static unsigned demo_fault(const struct vmsim_kind *k, struct vm_fault *vmf)
 {
-	(void)vmf;
+	(void)k;
+	printf("demo fault at %#llx (%s), tag %lu\n", (unsigned long long)vmf->address,
+	       (vmf->flags & FAULT_FLAG_WRITE) ? "write" : "read",
+	       swp_offset(softleaf_from_pte(vmf->orig_pte)));
 	return VM_FAULT_SIGBUS;
 }
 
-static pte_t demo_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t *src_ptep,
-		       pte_t pte, uint64_t addr)
+/* fork copies it as it is (copy_nonpresent_pte() would too). */
+static int demo_copy(const struct vmsim_kind *k, struct vm_area_struct *dst, struct vm_area_struct *src,
+		     uint64_t addr, pte_t *src_ptep, pte_t *child)
 {
-	(void)dst, (void)src, (void)src_ptep, (void)addr;
-	return pte;
+	(void)k;
+	(void)dst;
+	(void)src;
+	(void)addr;
+	*child = *src_ptep;
+	return 0;
 }
 
-static bool demo_zap(struct vm_area_struct *vma, pte_t pte, const struct zap_details *d)
+/* Every zap removes it; MADV_DONTNEED too (details NULL). */
+static bool demo_zap(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pte,
+		     const struct zap_details *d)
 {
-	(void)vma, (void)pte, (void)d;
+	(void)k;
+	(void)vma;
+	(void)addr;
+	(void)pte;
+	(void)d;
 	return true;
 }
 
-static pte_t demo_change_prot(struct vm_area_struct *vma, pte_t pte, unsigned long cp_flags)
+static int demo_describe(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size)
 {
-	(void)vma, (void)cp_flags;
-	return pte;
-}
-
-/* The frame field as task_mmu.c fills it for a swap entry. */
-static uint64_t demo_pagemap(pte_t pte)
-{
-	softleaf_t e = softleaf_from_pte(pte);
-
-	return swp_type(e) | ((uint64_t)swp_offset(e) << MAX_SWAPFILES_SHIFT);
-}
-
-static int demo_describe(pte_t pte, char *buf, size_t size)
-{
+	(void)k;
 	return snprintf(buf, size, "demo tag %lu", swp_offset(softleaf_from_pte(pte)));
 }
 
 static const struct vmsim_kind_ops demo_kind = {
 	.name = "demo",
-	.match = demo_match,
+	.flags = VMSIM_KIND_ALLOC_SWAP_TYPE | VMSIM_KIND_COPY_ON_FORK,
+	.make = demo_make,
 	.fault = demo_fault,
 	.copy = demo_copy,
 	.zap = demo_zap,
-	.change_prot = demo_change_prot,
-	.pagemap = demo_pagemap,
 	.describe = demo_describe,
 };
 
@@ -75,46 +83,37 @@ static void check(bool ok, const char *what)
 
 int main(void)
 {
-	const uint64_t a = 0x7f0000000000, b = a + 4096;
+	const uint64_t a = 0x7f0000000000;
 	struct vmsim_config cfg;
 	struct vmsim *vm;
-	struct vmsim_mm *mm, *c1, *c2;
+	struct vmsim_mm *mm, *child;
+	struct vmsim_kind *k;
 	unsigned char byte = 1;
 	uint64_t pm;
-	pte_t *ptep;
+	int type;
 
 	vmsim_config_init(&cfg);
 	cfg.check = VMSIM_CHECK_FULL;
-	if (vmsim_kind_register(&demo_kind) || vmsim_new(&cfg, &vm) || vmsim_mm_new(vm, &mm) ||
+	if (vmsim_new(&cfg, &vm) || vmsim_kind_register(vm, &demo_kind, &k) || vmsim_mm_new(vm, &mm) ||
 	    vmsim_mmap(mm, a, 2 * 4096, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
 		       VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0))
 		return 1;
-	/* Install one entry in a none slot (nothing to flush). */
-	ptep = vmsim_pte_lookup(vm, vmsim_mm_pgd(mm), a, true);
-	if (!ptep)
-		return 1;
-	vmsim_set_pte(vm, ptep, swp_entry_to_pte(swp_entry(DEMO_TYPE, 42)), a);
-
-	check(vmsim_access(mm, -1, a, &byte, 1, false, NULL) == VMSIM_ACCESS_SIGBUS,
+	/* The first free special type, below Linux's HWPOISON (24). */
+	type = vmsim_kind_swap_type(k);
+	check(type == 23 && vmsim_max_swapfiles(vm) == 23, "given swap type 23; MAX_SWAPFILES is now 23");
+	check(vmsim_kind_install(mm, a, 4096, "demo", "42") == 0, "installed with tag 42");
+	check(vmsim_access(mm, -1, a, &byte, 1, true, NULL) == VMSIM_ACCESS_SIGBUS,
 	      "an access reaches the kind's fault hook: SIGBUS");
 	vmsim_pagemap(mm, a, 1, &pm);
-	check((pm & PM_SWAP) && !(pm & PM_PRESENT) && (pm & PM_PFRAME_MASK) == (DEMO_TYPE | 42 << 5),
+	check((pm & PM_SWAP) && !(pm & PM_PRESENT) && (pm & PM_PFRAME_MASK) == (uint64_t)(type | 42 << 5),
 	      "pagemap: PM_SWAP, frame = type | offset << 5");
-
-	/* No anon_vma yet: vma_needs_copy() says the child can refault. */
-	vmsim_fork(mm, &c1);
-	vmsim_pagemap(c1, a, 1, &pm);
-	check(pm == PM_SOFT_DIRTY, "fork without an anon_vma leaves the child's entry none");
-
-	/* One written page gives the vma an anon_vma: now fork copies. */
-	vmsim_access(mm, -1, b, &byte, 1, true, NULL);
-	vmsim_fork(mm, &c2);
-	vmsim_pagemap(c2, a, 1, &pm);
-	check((pm & PM_SWAP) && (pm & PM_PFRAME_MASK) == (DEMO_TYPE | 42 << 5),
-	      "fork with an anon_vma calls the kind's copy hook");
-
-	vmsim_munmap(c2, a, 4096);
-	vmsim_pagemap(c2, a, 1, &pm);
+	/* No anon_vma: only VMSIM_KIND_COPY_ON_FORK makes fork copy it. */
+	vmsim_fork(mm, &child);
+	vmsim_pagemap(child, a, 1, &pm);
+	check((pm & PM_SWAP) && (pm & PM_PFRAME_MASK) == (uint64_t)(type | 42 << 5),
+	      "fork copies it through the kind's copy hook");
+	vmsim_munmap(child, a, 4096);
+	vmsim_pagemap(child, a, 1, &pm);
 	check(pm == 0, "munmap zaps it (the address is in no vma)");
 	check(vmsim_bug_count(vm) == 0, "no invariant broken at check=full");
 	vmsim_free(vm);

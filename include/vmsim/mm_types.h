@@ -45,7 +45,7 @@ struct anon_vma_chain;
 #define VM_WIPEONFORK	0x02000000UL
 #define VM_SOFTDIRTY	0x08000000UL
 #define VM_MIXEDMAP	0x10000000UL
-#define VM_UFFD_MINOR	0x200000000000UL
+#define VM_UFFD_MINOR	(1UL << 41)	/* VM_HIGH_ARCH bit 41 since 6.16 (38 before) */
 #define __VM_UFFD_FLAGS	(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
 
 /* The mm's rss counters (enum of include/linux/mm_types_task.h). */

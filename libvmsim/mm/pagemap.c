@@ -85,8 +85,9 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 			if (pte_present(pte)) {
 				struct vmsim_page *p = vmsim__vm_normal_page(vma, a, pte);
 
-				/* pte_is_pinned() */
-				if (p && is_cow_mapping(vma->vm_flags) && folio_test_anon(p) &&
+				/* pte_is_pinned(): only a writable pte of a
+				 * pinned COW page keeps its state. */
+				if (p && pte_write(pte) && is_cow_mapping(vma->vm_flags) && folio_test_anon(p) &&
 				    (mm->flags & MMF_HAS_PINNED) && p->refcount >= 1024)
 					continue;
 				vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));

@@ -145,7 +145,7 @@ static void flag_text(unsigned long fl, char *buf, size_t n)
 {
 	static const struct { unsigned long bit; const char *name; } names[] = {
 		{ 0x8, "shared" }, { 0x80, "mayshare" }, { 0x2000, "locked" }, { 0x200, "uffd_missing" },
-		{ 0x1000, "uffd_wp" }, { 0x200000000000UL, "uffd_minor" }, { 0x08000000, "softdirty" },
+		{ 0x1000, "uffd_wp" }, { VM_UFFD_MINOR, "uffd_minor" }, { 0x08000000, "softdirty" },
 		{ 0x20000, "dontcopy" }, { 0x02000000, "wipeonfork" },
 	};
 	size_t used = 0;
