@@ -16,7 +16,9 @@ static pte_t move_soft_dirty_pte(pte_t pte)
 	return pte;
 }
 
-static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t len)
+/* move_ptes(); clear_uffd_wp: the vma is registered without EVENT_REMAP
+ * (vma_has_uffd_without_event_remap), so the move drops its uffd-wp state. */
+static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t len, bool clear_uffd_wp)
 {
 	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
 		pte_t *src = vmsim__pte_lookup(mm, old + i), *dst;
@@ -27,8 +29,12 @@ static int move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t l
 		dst = vmsim__pte_alloc(mm, new + i);
 		if (!dst)
 			return -ENOMEM;
-		pte = vmsim__ptep_get_and_clear(mm, old + i, src);
-		vmsim__set_pte_at(mm, new + i, dst, move_soft_dirty_pte(pte));
+		pte = move_soft_dirty_pte(vmsim__ptep_get_and_clear(mm, old + i, src));
+		if (clear_uffd_wp && pte_is_uffd_wp_marker(pte))
+			continue;
+		if (clear_uffd_wp)
+			pte = pte_present(pte) ? pte_clear_uffd_wp(pte) : pte_swp_clear_uffd_wp(pte);
+		vmsim__set_pte_at(mm, new + i, dst, pte);
 	}
 	vmsim__flush_tlb_range(mm, old, old + len);
 	return 0;
@@ -74,7 +80,7 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 		return -ENOMEM;
 	}
 	vmsim__vma_link(mm, nv);
-	err = move_ptes(mm, old, new, old_len);
+	err = move_ptes(mm, old, new, old_len, vma->uffd_ctx != NULL);
 	if (err)
 		return err;
 	err = vmsim__do_munmap(mm, old, old + old_len);
