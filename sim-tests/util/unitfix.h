@@ -6,6 +6,7 @@
 #define VMSIM_UNITFIX_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
