@@ -133,7 +133,7 @@ VMSIM_API int vmsim_file_drop_caches(struct vmsim_file *f);
 struct vmsim_mm_stats {
 	long rss_anon, rss_file, rss_shmem, swap_ents;
 	unsigned long nr_vmas;
-	unsigned long pgtable_pages;
+	unsigned long pgtable_pages;	/* pud, pmd, pte tables (VmPTE's count) */
 	unsigned long faults, faults_anon, faults_file, faults_wp, faults_cow;
 };
 VMSIM_API void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st);

@@ -476,9 +476,17 @@ void vmsim_uffd_close(struct vmsim_uffd *ctx)
 		return;
 	mm = ctx->mm;
 	vmsim_lock(mm->vm, &mm->mmap_lock);
-	DL_FOREACH(mm->mmap, v)
-		if (v->uffd_ctx == ctx)
-			clear_vma(v, v->vm_start, v->vm_end);
+	/* userfaultfd_release_all(): each vma of ctx is cleared and merged
+	 * with its neighbours where it now can be (userfaultfd_clear_vma). */
+	for (v = mm->mmap; v; v = v->next) {
+		uint64_t start = v->vm_start;
+
+		if (v->uffd_ctx != ctx)
+			continue;
+		clear_vma(v, v->vm_start, v->vm_end);
+		vmsim__vma_try_merge(mm, v);
+		v = vmsim__find_vma(mm, start);
+	}
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
 	LL_DELETE(mm->uffds, ctx);
 	vmsim__free(mm->vm, ctx);

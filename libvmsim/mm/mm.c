@@ -200,9 +200,31 @@ void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t
 	}
 }
 
+/* Tables below t that mm_pgtables_bytes() counts: pud, pmd and pte tables
+ * (Linux accounts neither the pgd nor p4d tables). */
+static unsigned long count_pgtables(struct vmsim *vm, struct vmsim_page *t, int level)
+{
+	uint64_t *tab = vmsim_table(vm, t);
+	unsigned long n = level <= VMSIM_LVL_PUD ? 1 : 0;
+
+	if (level == VMSIM_LVL_PTE)
+		return n;
+	for (unsigned i = 0; i < PTRS_PER_PTE; i++) {
+		uint64_t v = tab[i];
+
+		if (!(v & _PAGE_PRESENT) || (level <= VMSIM_LVL_PUD && (v & _PAGE_PSE)))
+			continue;
+		n += count_pgtables(vm, vmsim_pfn_to_page(vm, (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT)),
+				    level - 1);
+	}
+	return n;
+}
+
 void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st)
 {
 	*st = mm->st;
+	st->pgtable_pages = count_pgtables(mm->vm, vmsim_pfn_to_page(mm->vm, mm->pgd),
+					   mm->vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D);
 	st->rss_anon = mm->rss[MM_ANONPAGES];
 	st->rss_file = mm->rss[MM_FILEPAGES];
 	st->rss_shmem = mm->rss[MM_SHMEMPAGES];

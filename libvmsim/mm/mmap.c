@@ -5,6 +5,8 @@
 
 #include "mm_internal.h"
 
+#define MAX_LFS_FILESIZE	((uint64_t)INT64_MAX)	/* include/linux/fs.h, 64-bit */
+
 static unsigned long calc_vm_prot_bits(int prot)
 {
 	return (prot & VMSIM_PROT_READ ? VM_READ : 0) | (prot & VMSIM_PROT_WRITE ? VM_WRITE : 0) |
@@ -50,6 +52,9 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		return -ENOMEM;
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
+	/* file_mmap_ok(): the mapping must end within MAX_LFS_FILESIZE. */
+	if (file && (len > MAX_LFS_FILESIZE || (off >> PAGE_SHIFT) > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT))
+		return -EOVERFLOW;
 	if (file && file->kind == VMSIM_FILE_DAX)
 		return -EOPNOTSUPP;
 	vmsim__mm_enter(mm);

@@ -139,7 +139,14 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 	return 0;
 }
 
-/* is_mergeable_vma() + is_mergeable_anon_vma() + offset continuity. */
+/* vma_had_uncowed_parents(): a forked vma's anon_vma chain also names its
+ * parent's anon_vma; joining others to it would spread that lock. */
+static bool had_uncowed_parents(const struct vm_area_struct *v)
+{
+	return v->anon_vma && v->anon_vma_chain && v->anon_vma_chain->same_vma_next;
+}
+
+/* is_mergeable_vma() + is_mergeable_anon_vma() (6.18) + offset continuity. */
 static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
 	if (a->vm_end != b->vm_start)
@@ -150,14 +157,12 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
 		return false;
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
-	/* Both anon_vmas must be the same, or one vma has none yet (and then
-	 * Linux also refuses when the other's anon_vma is shared by a chain
-	 * longer than one: we require the simple case). */
-	if (a->anon_vma && b->anon_vma && a->anon_vma != b->anon_vma)
-		return false;
-	if ((a->anon_vma || b->anon_vma) && (a->anon_vma_chain && b->anon_vma_chain))
-		return a->anon_vma == b->anon_vma && a->anon_vma_chain->same_vma_next == NULL &&
-		       b->anon_vma_chain->same_vma_next == NULL;
+	/* The same anon_vma (whatever the chains), or one side has none and
+	 * the other did not inherit its anon_vma at fork. */
+	if (a->anon_vma && b->anon_vma)
+		return a->anon_vma == b->anon_vma;
+	if (a->anon_vma || b->anon_vma)
+		return !had_uncowed_parents(a->anon_vma ? a : b);
 	return true;
 }
 

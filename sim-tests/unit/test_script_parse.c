@@ -1,5 +1,5 @@
-/* Unit tests: the .vms parser (script/parse.c) and the shared output lines
- * (script/output.c), against docs/scenario.md. */
+/* Unit tests: the .vms parser (script/parse.c), against the language's
+ * definition of each command; the output lines are test_script_output.c's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -373,108 +373,6 @@ static void test_malformed(void **state)
 	}
 }
 
-/* Run f on an in-memory stream and compare what it printed. */
-static char outbuf[4096];
-
-static FILE *open_out(void)
-{
-	FILE *f = fmemopen(outbuf, sizeof(outbuf), "w");
-
-	assert_non_null(f);
-	return f;
-}
-
-static void test_output_lines(void **state)
-{
-	struct vms_cmd c = { .op = VMS_UFFD, .uffd_op = VMS_UFFD_REGISTER, .name = { "P" } };
-	struct vms_out o;
-	FILE *f = open_out();
-
-	(void)state;
-	assert_int_equal(vms_out_init(&o, f), 0);
-	vms_out_read(&o, "P", 0x7f0000000000ULL, VMS_RES_BYTE, 0);
-	vms_out_read(&o, "P", 0x7f0000000000ULL, VMS_RES_SIGSEGV, 0);
-	vms_out_write(&o, "P", 0x7f0000000000ULL, VMS_RES_SIGBUS);
-	vms_out_fread(&o, "F", 0x1000, VMS_RES_BYTE, 0x63);
-	vms_out_fread(&o, "F", 0x1000, VMS_RES_EOF, 0);
-	vms_out_error(&o, &c, -EINVAL);
-	c = (struct vms_cmd){ .op = VMS_PUNCH, .name = { "F" } };
-	vms_out_error(&o, &c, -EOPNOTSUPP);
-	vms_out_uffd_fault(&o, "P", 0x7f0000001234ULL, VMS_UFFD_MODE_WP, true);
-	vms_out_uffd_fault(&o, "C", 0x7f0000001000ULL, VMS_UFFD_MODE_MISSING, false);
-	vms_out_uffd_fault(&o, "C", 0x7f0000001000ULL, VMS_UFFD_MODE_MINOR, false);
-	vms_out_uffd_fork(&o, "P", "C");
-	vms_out_uffd_range(&o, "P", "remove", 0x7f0000001000ULL, 0x2000);
-	vms_out_uffd_range(&o, "P", "unmap", 0x7f0000001000ULL, 0x1000);
-	fclose(f);
-	assert_string_equal(outbuf,
-		"read P 0x00007f0000000000 = 0x00\n"
-		"read P 0x00007f0000000000 = SIGSEGV\n"
-		"write P 0x00007f0000000000 = SIGBUS\n"
-		"fread F 0x0000000000001000 = 0x63\n"
-		"fread F 0x0000000000001000 = EOF\n"
-		"error P: uffd register: EINVAL\n"
-		"error F: punch: EOPNOTSUPP\n"
-		"uffd-fault P 0x00007f0000001000 wp write\n"
-		"uffd-fault C 0x00007f0000001000 missing read\n"
-		"uffd-fault C 0x00007f0000001000 minor read\n"
-		"uffd-event P fork C\n"
-		"uffd-event P remove 0x00007f0000001000 0x2000\n"
-		"uffd-event P unmap 0x00007f0000001000 0x1000\n");
-	vms_out_fini(&o);
-}
-
-static struct vms_pm pm(int present, enum vms_frame_kind k, uint64_t id)
-{
-	struct vms_pm p = { .bit = { (int8_t)present, 0, 0, (int8_t)present, 1, 0, 0 },
-			    .frame = k, .frame_id = id };
-
-	return p;
-}
-
-static void test_pagemap_labels(void **state)
-{
-	struct vms_pm_want want = { .has_frame = true, .frame = VMS_FRAME_PAGE, .label = 1 };
-	struct vms_pm a = pm(1, VMS_FRAME_PAGE, 500), b = pm(1, VMS_FRAME_PAGE, 77);
-	struct vms_pm z = pm(1, VMS_FRAME_ZERO, 0), n = pm(0, VMS_FRAME_NONE, 0);
-	struct vms_out o;
-	char why[128];
-	FILE *f = open_out();
-
-	(void)state;
-	assert_int_equal(vms_out_init(&o, f), 0);
-	/* A frame not yet printed matches no label, and checking gives none. */
-	assert_false(vms_pm_check(&o, &a, &want, why, sizeof(why)));
-	assert_string_equal(why, "frame=a frame not yet labelled, expected frame=#1");
-	assert_int_equal(vms_out_pagemap(&o, "P", 0x7f0000000000ULL, &b), 0);
-	assert_int_equal(vms_out_pagemap(&o, "P", 0x7f0000001000ULL, &a), 0);
-	assert_int_equal(vms_out_pagemap(&o, "Q", 0x7f0000002000ULL, &b), 0);
-	assert_int_equal(vms_out_pagemap(&o, "Q", 0x7f0000003000ULL, &z), 0);
-	n.bit[VMS_PM_SD] = -1;
-	assert_int_equal(vms_out_pagemap(&o, "Q", 0x7f0000004000ULL, &n), 0);
-	fclose(f);
-	assert_string_equal(outbuf,
-		"pagemap P 0x00007f0000000000 present=1 swap=0 file=0 excl=1 sd=1 uffd_wp=0 guard=0 frame=#1\n"
-		"pagemap P 0x00007f0000001000 present=1 swap=0 file=0 excl=1 sd=1 uffd_wp=0 guard=0 frame=#2\n"
-		"pagemap Q 0x00007f0000002000 present=1 swap=0 file=0 excl=1 sd=1 uffd_wp=0 guard=0 frame=#1\n"
-		"pagemap Q 0x00007f0000003000 present=1 swap=0 file=0 excl=1 sd=1 uffd_wp=0 guard=0 frame=zero\n"
-		"pagemap Q 0x00007f0000004000 present=0 swap=0 file=0 excl=0 sd=? uffd_wp=0 guard=0 frame=-\n");
-	assert_true(vms_pm_check(&o, &b, &want, why, sizeof(why)));
-	assert_false(vms_pm_check(&o, &a, &want, why, sizeof(why)));
-	assert_string_equal(why, "frame=#2, expected frame=#1");
-	want.label = 2;
-	assert_true(vms_pm_check(&o, &a, &want, why, sizeof(why)));
-	want.frame = VMS_FRAME_ZERO;
-	assert_true(vms_pm_check(&o, &z, &want, why, sizeof(why)));
-	assert_false(vms_pm_check(&o, &n, &want, why, sizeof(why)));
-	assert_string_equal(why, "frame=-, expected frame=zero");
-	want = (struct vms_pm_want){ .mask = 1u << VMS_PM_EXCL, .bit = { [VMS_PM_EXCL] = 0 } };
-	assert_false(vms_pm_check(&o, &a, &want, why, sizeof(why)));
-	assert_string_equal(why, "excl=1, expected excl=0");
-	assert_true(vms_pm_check(&o, &n, &want, why, sizeof(why)));
-	vms_out_fini(&o);
-}
-
 /* Mutations of a valid script never crash the parser (the ASan build runs
  * this too); each either parses or is reported with a line number. */
 static void test_mutations(void **state)
@@ -519,8 +417,6 @@ int main(void)
 		cmocka_unit_test(test_introspection_and_checks),
 		cmocka_unit_test(test_lexical),
 		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_output_lines),
-		cmocka_unit_test(test_pagemap_labels),
 		cmocka_unit_test(test_mutations),
 	};
 

@@ -1,5 +1,5 @@
 /* Unit tests: machine configuration, creation, the random stream, errno
- * names and trace events (hw/machine.c, hw/trace.c). */
+ * names and trace events (base/machine.c, base/config.c, base/trace.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Unit tests: the public entry-kind API (include/vmsim/kind.h,
+/* Unit tests: mm/kind.c and mm/kind_install.c, the public entry-kind API (include/vmsim/kind.h,
  * libvmsim/mm/kind.c, kind_install.c): the per-machine registry, ownership
  * as data, allocation of marker bits and special swap types, installing a
  * prototype kind, its defaults, and the built-in poisoned marker. */
