@@ -569,6 +569,8 @@ static int ksmaps(struct vms_backend *be, const struct vms_cmd *c, struct vms_sm
 /* What the script asks of the host, read off its commands. */
 static void plan_of(const struct vms_script *s, struct k_host_plan *plan, bool *disk)
 {
+	bool pageout = false, swappable = false;
+
 	*plan = (struct k_host_plan){ .swap = K.cfg.swap, .hugepages = K.cfg.hugepages,
 				      .hugetlb = K.cfg.hugepages > 0 };
 	*disk = false;
@@ -582,8 +584,13 @@ static void plan_of(const struct vms_script *s, struct k_host_plan *plan, bool *
 		if (c->op == VMS_FILE && c->file_kind == VMS_FILE_DISK)
 			*disk = true;
 		if (c->op == VMS_ADVISE && c->advice == VMS_ADV_PAGEOUT)
-			plan->pageout = true;
+			pageout = true;
+		/* What pageout can only swap: anonymous and shmem memory. */
+		if ((c->op == VMS_MAP && (c->map_flags & VMS_MAP_ANON)) ||
+		    (c->op == VMS_FILE && c->file_kind == VMS_FILE_SHMEM))
+			swappable = true;
 	}
+	plan->pageout = pageout && swappable;
 }
 
 static int make_infra(void)
@@ -612,12 +619,11 @@ static int make_infra(void)
 		k_ctl_fd[i] = sp[1];
 	}
 	snprintf(K.shm_dir, sizeof(K.shm_dir), "/dev/shm/vmsim-XXXXXX");
-	if (!mkdtemp(K.shm_dir) || statfs(K.shm_dir, &sf) || sf.f_type != TMPFS_MAGIC_) {
-		K.shm_dir[0] = 0;
+	if (!mkdtemp(K.shm_dir) || k_host_note("dir %s", K.shm_dir) || statfs(K.shm_dir, &sf) ||
+	    sf.f_type != TMPFS_MAGIC_)
 		return -ENOENT;
-	}
 	snprintf(K.disk_dir, sizeof(K.disk_dir), "/var/tmp/vmsim-XXXXXX");
-	if (!mkdtemp(K.disk_dir)) {
+	if (!mkdtemp(K.disk_dir) || k_host_note("dir %s", K.disk_dir)) {
 		K.disk_dir[0] = 0;
 		return -ENOENT;
 	}

@@ -87,10 +87,14 @@ struct k_host_plan {
 	bool pageout;			/* advise pageout: needs the swap the script says */
 };
 
-/* The lock and the janitor pipe: controllers close them (-1 when none). */
-extern int k_host_fds[2];
+/* The lock and the janitor's pipes: controllers close them (-1 when none). */
+extern int k_host_fds[3];
 
-/* Set the host up as plan says; 0, or VMS_BE_SKIP after vms_skip(). */
+/* Announce a change before making it ("dir PATH"...): 0 or -errno. */
+int k_host_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Take the lock plan needs, start the janitor that will undo every change
+ * k_host_note() announces, and set the host up as plan says; 0, or
+ * VMS_BE_SKIP after vms_skip(). */
 int k_host_acquire(const struct k_host_plan *plan, struct vms_interp *in);
 /* Undo it (the janitor does, and is waited for), release the lock. */
 void k_host_release(void);

@@ -663,7 +663,7 @@ void k_controller(int slot, const char *name, int cpu)
 		if (k_drv_fd[i] >= 0)
 			close(k_drv_fd[i]);
 	/* Nor the host lock and the janitor's pipe (kernel_host.c). */
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (k_host_fds[i] >= 0)
 			close(k_host_fds[i]);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
