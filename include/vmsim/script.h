@@ -163,9 +163,11 @@ struct vms_cmd {
 	const char *name[2];
 	uint64_t addr;		/* ADDR, OLD (remap), OFF (punch/fwrite/fread), ADDR1 */
 	uint64_t len;		/* LEN; read/write/fread default 1, expect pagemap 4096 */
-	uint64_t addr2;		/* remap NEW, expect same/differ ADDR2, show page pfn= */
-	uint64_t off;		/* map off= */
-	uint64_t size;		/* file size= */
+	union {			/* one command never needs two of these */
+		uint64_t addr2;	/* remap NEW, expect same/differ ADDR2, show page pfn= */
+		uint64_t off;	/* map off= */
+		uint64_t size;	/* file size= */
+	};
 	enum vms_file_kind file_kind;
 	unsigned prot;		/* VMS_PROT_* */
 	unsigned map_flags;	/* VMS_MAP_* */
