@@ -129,15 +129,17 @@ const char *vms_smaps_field_name(unsigned i)
 	"ENOENT", "EBADF", "EACCES", "EOPNOTSUPP", "EINTR"
 
 /*
+ * be_op: the back-end operation that runs the command (interp.c).
  * Operand letters (parse.c operand()): P process, Q a second process, N a
  * new process, C a new child process, F file, G new file, D device, E new
  * device, A address, a optional address, B second address, O file offset,
  * L length, l optional length, R PROT, V advice, W r|w, S on|off, M uffd
  * modes, K the word softdirty, T an entry kind's name, * the rest.
  */
-#define CMD(w, ops, a, k, f, v, o, s, at) \
+#define CMD(w, ops, a, k, f, v, o, s, at, fn) \
 	{ .pub = { .word = w, .operands = ops, .keys = k, .flags = f, .values = v, .op = o, \
-		   .sub = s, .attrs = at }, .args = a }
+		   .sub = s, .attrs = at }, .args = a, .be_op = fn }
+#define OP(field) VMSIM__BE_OP(field)
 
 const struct vmsim__spec vmsim__specs[] = {
 	/* World */
@@ -145,26 +147,26 @@ const struct vmsim__spec vmsim__specs[] = {
 		   LIST("4", "5", "off", "basic", "full", "on", "debug", "never", "madvise", "always"),
 		   VMS_MACHINE, -1, 0 },
 	  .args = "", .own_keys = true, .key_what = "machine option", .hook = vmsim__hook_machine },
-	CMD("process", "NAME", "N", LIST("cpu"), NONE, NONE, VMS_PROCESS, -1, 0),
-	{ .pub = { "run", "NAME", LIST("cpu"), NONE, NONE, VMS_RUN, -1, 0 }, .args = "P",
+	CMD("process", "NAME", "N", LIST("cpu"), NONE, NONE, VMS_PROCESS, -1, 0, OP(process)),
+	{ .pub = { "run", "NAME", LIST("cpu"), NONE, NONE, VMS_RUN, -1, 0 }, .be_op = OP(run), .args = "P",
 	  .hook = vmsim__hook_run },
-	CMD("fork", "PARENT CHILD", "PC", NONE, NONE, NONE, VMS_FORK, -1, W),
-	CMD("exit", "NAME", "P", NONE, NONE, NONE, VMS_EXIT, -1, 0),
+	CMD("fork", "PARENT CHILD", "PC", NONE, NONE, NONE, VMS_FORK, -1, W, OP(fork)),
+	CMD("exit", "NAME", "P", NONE, NONE, NONE, VMS_EXIT, -1, 0, OP(exit)),
 	{ .pub = { "file", "NAME", LIST("size", "kind"), NONE, LIST("shmem", "disk", "dax", "hugetlb"),
-		   VMS_FILE, -1, W }, .args = "G", .hook = vmsim__hook_file },
-	CMD("parallel", "", "", NONE, NONE, NONE, VMS_PARALLEL, -1, 0),
-	CMD("branch", "", "", LIST("cpu"), NONE, NONE, VMS_BRANCH, -1, 0),
-	CMD("end", "", "", NONE, NONE, NONE, VMS_END, -1, 0),
+		   VMS_FILE, -1, W }, .be_op = OP(file), .args = "G", .hook = vmsim__hook_file },
+	CMD("parallel", "", "", NONE, NONE, NONE, VMS_PARALLEL, -1, 0, 0),
+	CMD("branch", "", "", LIST("cpu"), NONE, NONE, VMS_BRANCH, -1, 0, 0),
+	CMD("end", "", "", NONE, NONE, NONE, VMS_END, -1, 0, 0),
 	/* Mappings */
 	{ .pub = { "map", "PROC ADDR LEN", LIST("file", "off"),
 		   LIST("anon", "private", "shared", PROT_WORDS, "populate", "locked"), NONE,
-		   VMS_MAP, -1, W }, .args = "PAL", .hook = vmsim__hook_map },
-	CMD("unmap", "PROC ADDR LEN", "PAL", NONE, NONE, NONE, VMS_UNMAP, -1, W),
-	CMD("protect", "PROC ADDR LEN PROT", "PALR", NONE, NONE, LIST(PROT_WORDS), VMS_PROTECT, -1, W),
-	CMD("remap", "PROC OLD LEN NEW", "PALB", NONE, NONE, NONE, VMS_REMAP, -1, W),
-	CMD("advise", "PROC ADDR LEN ADVICE", "PALV", NONE, NONE, LIST(ADVICE_WORDS), VMS_ADVISE, -1, W),
-	CMD("punch", "FILE OFF LEN", "FOL", NONE, NONE, NONE, VMS_PUNCH, -1, W),
-	CMD("fwrite", "FILE OFF LEN", "FOL", LIST("byte"), NONE, NONE, VMS_FWRITE, -1, W),
+		   VMS_MAP, -1, W }, .be_op = OP(map), .args = "PAL", .hook = vmsim__hook_map },
+	CMD("unmap", "PROC ADDR LEN", "PAL", NONE, NONE, NONE, VMS_UNMAP, -1, W, OP(unmap)),
+	CMD("protect", "PROC ADDR LEN PROT", "PALR", NONE, NONE, LIST(PROT_WORDS), VMS_PROTECT, -1, W, OP(protect)),
+	CMD("remap", "PROC OLD LEN NEW", "PALB", NONE, NONE, NONE, VMS_REMAP, -1, W, OP(remap)),
+	CMD("advise", "PROC ADDR LEN ADVICE", "PALV", NONE, NONE, LIST(ADVICE_WORDS), VMS_ADVISE, -1, W, OP(advise)),
+	CMD("punch", "FILE OFF LEN", "FOL", NONE, NONE, NONE, VMS_PUNCH, -1, W, OP(punch)),
+	CMD("fwrite", "FILE OFF LEN", "FOL", LIST("byte"), NONE, NONE, VMS_FWRITE, -1, W, 0),
 	{ .pub = { "fread", "FILE OFF [LEN]", LIST("expect"), NONE, NONE, VMS_FREAD, -1, W },
 	  .args = "FOl", .len = 1, .hook = vmsim__hook_access },
 	/* Memory access */
@@ -178,35 +180,35 @@ const struct vmsim__spec vmsim__specs[] = {
 	{ .pub = { "uffd register", "PROC ADDR LEN MODES", LIST("features"), NONE,
 		   LIST("missing", "wp", "minor", "event_fork", "event_remove", "event_unmap",
 			"wp_unpopulated", "wp_async"), VMS_UFFD, VMS_UFFD_REGISTER, W },
-	  .args = "PALM", .sub_at = 2 },
+	  .be_op = OP(uffd), .args = "PALM", .sub_at = 2 },
 	{ .pub = { "uffd unregister", "PROC ADDR LEN", NONE, NONE, NONE, VMS_UFFD, VMS_UFFD_UNREGISTER, W },
-	  .args = "PAL", .sub_at = 2 },
+	  .be_op = OP(uffd), .args = "PAL", .sub_at = 2 },
 	{ .pub = { "uffd wp", "PROC ADDR LEN on|off", NONE, NONE, LIST("on", "off"), VMS_UFFD, VMS_UFFD_WP, W },
-	  .args = "PALS", .sub_at = 2 },
+	  .be_op = OP(uffd), .args = "PALS", .sub_at = 2 },
 	{ .pub = { "uffd copy", "PROC ADDR LEN", LIST("byte"), LIST("wp"), NONE, VMS_UFFD, VMS_UFFD_COPY, W },
-	  .args = "PAL", .sub_at = 2 },
+	  .be_op = OP(uffd), .args = "PAL", .sub_at = 2 },
 	{ .pub = { "uffd zeropage", "PROC ADDR LEN", NONE, NONE, NONE, VMS_UFFD, VMS_UFFD_ZEROPAGE, W },
-	  .args = "PAL", .sub_at = 2 },
+	  .be_op = OP(uffd), .args = "PAL", .sub_at = 2 },
 	{ .pub = { "uffd continue", "PROC ADDR LEN", NONE, LIST("wp"), NONE, VMS_UFFD, VMS_UFFD_CONTINUE, W },
-	  .args = "PAL", .sub_at = 2 },
+	  .be_op = OP(uffd), .args = "PAL", .sub_at = 2 },
 	{ .pub = { "uffd poison", "PROC ADDR LEN", NONE, NONE, NONE, VMS_UFFD, VMS_UFFD_POISON, W },
-	  .args = "PAL", .sub_at = 2 },
+	  .be_op = OP(uffd), .args = "PAL", .sub_at = 2 },
 	/* resolve never fails, so expect error cannot wrap it */
 	{ .pub = { "uffd resolve", "PROC", LIST("missing", "wp", "minor"), NONE,
 		   LIST("zeropage", "copy", "sigbus", "unprotect", "continue"), VMS_UFFD, VMS_UFFD_RESOLVE, 0 },
-	  .args = "P", .sub_at = 2, .own_keys = true, .hook = vmsim__hook_resolve },
+	  .be_op = OP(uffd), .args = "P", .sub_at = 2, .own_keys = true, .hook = vmsim__hook_resolve },
 	/* Simulator only */
-	CMD("migrate", "PROC ADDR LEN", "PAL", NONE, NONE, NONE, VMS_MIGRATE, -1, W | SIM),
-	CMD("memory_failure", "PROC ADDR", "PA", NONE, NONE, NONE, VMS_MEMORY_FAILURE, -1, W | SIM),
+	CMD("migrate", "PROC ADDR LEN", "PAL", NONE, NONE, NONE, VMS_MIGRATE, -1, W | SIM, OP(migrate)),
+	CMD("memory_failure", "PROC ADDR", "PA", NONE, NONE, NONE, VMS_MEMORY_FAILURE, -1, W | SIM, OP(memory_failure)),
 	{ .pub = { "device", "NAME", NONE, NONE, NONE, VMS_DEVICE, VMS_DEVICE_NEW, W | SIM },
-	  .args = "E" },
+	  .be_op = OP(device), .args = "E" },
 	{ .pub = { "device atomic", "NAME PROC ADDR", LIST("byte"), NONE, NONE, VMS_DEVICE,
-		   VMS_DEVICE_ATOMIC, W | SIM }, .args = "DQA", .sub_at = 2 },
+		   VMS_DEVICE_ATOMIC, W | SIM }, .be_op = OP(device), .args = "DQA", .sub_at = 2 },
 	{ .pub = { "device read", "NAME PROC ADDR", LIST("expect"), NONE, NONE, VMS_DEVICE,
 		   VMS_DEVICE_READ, W | SIM }, .args = "DQA", .sub_at = 2, .hook = vmsim__hook_access },
-	CMD("install", "PROC ADDR LEN KIND [ARGS]", "PALT*", NONE, NONE, NONE, VMS_INSTALL, -1, W | SIM),
+	CMD("install", "PROC ADDR LEN KIND [ARGS]", "PALT*", NONE, NONE, NONE, VMS_INSTALL, -1, W | SIM, OP(install)),
 	/* Introspection */
-	CMD("clear_refs", "PROC softdirty", "PK", NONE, NONE, LIST("softdirty"), VMS_CLEAR_REFS, -1, 0),
+	CMD("clear_refs", "PROC softdirty", "PK", NONE, NONE, LIST("softdirty"), VMS_CLEAR_REFS, -1, 0, OP(clear_refs)),
 	{ .pub = { "pagemap", "PROC ADDR LEN", NONE, NONE, NONE, VMS_PAGEMAP, -1, 0 }, .args = "PAL",
 	  .hook = vmsim__hook_range },
 	{ .pub = { "smaps", "PROC ADDR", NONE, NONE, NONE, VMS_SMAPS, -1, W }, .args = "PA",
@@ -262,14 +264,21 @@ static int sub_of(const struct vms_cmd *c)
 	}
 }
 
-const struct vms_command *vms_command_of(const struct vms_cmd *c)
+const struct vmsim__spec *vmsim__spec_of(const struct vms_cmd *c)
 {
 	if (!c)
 		return NULL;
 	for (size_t i = 0; i < vmsim__nspecs; i++)
 		if (vmsim__specs[i].pub.op == c->op && vmsim__specs[i].pub.sub == sub_of(c))
-			return &vmsim__specs[i].pub;
+			return &vmsim__specs[i];
 	return NULL;
+}
+
+const struct vms_command *vms_command_of(const struct vms_cmd *c)
+{
+	const struct vmsim__spec *k = vmsim__spec_of(c);
+
+	return k ? &k->pub : NULL;
 }
 
 const char *vms_cmd_word(const struct vms_cmd *c)

@@ -233,37 +233,33 @@ FILE *vms_interp_err(const struct vms_interp *in)
 
 /* ---- checks before anything runs ---- */
 
-/* The operation a command needs of the back end (false: it has none). */
+/* The back-end operation the table names for c, or NULL. */
+static vmsim__be_fn be_fn(const struct vms_backend *be, const struct vmsim__spec *k)
+{
+	vmsim__be_fn fn;
+
+	if (!k->be_op)
+		return NULL;
+	memcpy(&fn, (const char *)be + k->be_op, sizeof(fn));
+	return fn;
+}
+
+/* Does the back end have what c needs? */
 static bool has_op(const struct vms_backend *be, const struct vms_cmd *c)
 {
+	const struct vmsim__spec *k = vmsim__spec_of(c);
+
+	if (k->be_op)
+		return be_fn(be, k) != NULL;
 	switch (c->op) {
-	case VMS_MACHINE: case VMS_PARALLEL: case VMS_BRANCH: case VMS_END: case VMS_SHOW:
-	case VMS_EXPECT_ERROR:
-		return true;
-	case VMS_PROCESS: return be->process;
-	case VMS_RUN: return be->run;
-	case VMS_FORK: return be->fork;
-	case VMS_EXIT: return be->exit;
-	case VMS_FILE: return be->file;
-	case VMS_MAP: return be->map;
-	case VMS_UNMAP: return be->unmap;
-	case VMS_PROTECT: return be->protect;
-	case VMS_REMAP: return be->remap;
-	case VMS_ADVISE: return be->advise;
-	case VMS_PUNCH: return be->punch;
 	case VMS_FWRITE: return be->fwrite;
 	case VMS_FREAD: return be->fread;
 	case VMS_READ: case VMS_WRITE: case VMS_TOUCH: return be->access;
-	case VMS_UFFD: return be->uffd;
-	case VMS_MIGRATE: return be->migrate;
-	case VMS_MEMORY_FAILURE: return be->memory_failure;
-	case VMS_DEVICE: return c->device_op == VMS_DEVICE_READ ? be->device_read != NULL : be->device != NULL;
-	case VMS_INSTALL: return be->install;
-	case VMS_CLEAR_REFS: return be->clear_refs;
+	case VMS_DEVICE: return be->device_read;
 	case VMS_PAGEMAP: case VMS_EXPECT_PAGEMAP: case VMS_EXPECT_SAME: case VMS_EXPECT_DIFFER:
 		return be->pagemap;
 	case VMS_SMAPS: return be->smaps;
-	default: return false;
+	default: return true;	/* the interpreter's own (expect error, show, blocks) */
 	}
 }
 
@@ -303,14 +299,14 @@ static int check_all(struct vms_interp *in, const struct vms_script *s)
 
 /* ---- commands ---- */
 
-/* Is the command's subject there?  0 to go on, *err = -ESRCH for a name
- * the OOM killer took, or FAIL for one a failed command never made. */
+/* Is the name there?  0 to go on, *err = -ESRCH for a name the OOM
+ * killer took, or FAIL for one a failed command never made. */
 static int present(struct vms_interp *in, const struct vms_cmd *c, struct name *set, const char *what,
 		   const char *s, int *err)
 {
 	struct name *n = s ? name_find(set, s) : NULL;
 
-	if (!s)
+	if (!s || *err)
 		return 0;
 	if (n && n->oom_killed) {
 		*err = -ESRCH;
@@ -321,38 +317,56 @@ static int present(struct vms_interp *in, const struct vms_cmd *c, struct name *
 	return 0;
 }
 
-/* The names a command needs, by the operand letters of its table entry. */
+/* The names a command needs, by the operand letters of its table entry
+ * (and map's file=). */
 static int subjects(struct vms_interp *in, const struct vms_cmd *c, int *err)
 {
+	const struct vmsim__spec *k = vmsim__spec_of(c);
 	int rc = 0;
 
 	*err = 0;
-	switch (c->op) {
-	case VMS_PROCESS: case VMS_FILE: case VMS_MACHINE: case VMS_PARALLEL: case VMS_BRANCH:
-	case VMS_END: case VMS_SHOW: case VMS_EXPECT_ERROR:
-		return 0;
-	case VMS_PUNCH: case VMS_FWRITE: case VMS_FREAD:
-		return present(in, c, in->files, "file", c->name[0], err);
-	case VMS_DEVICE:
-		if (c->device_op == VMS_DEVICE_NEW)
-			return 0;
-		rc = present(in, c, in->devices, "device", c->name[0], err);
-		if (!rc && !*err)
+	for (const char *a = k->args; *a && !rc; a++) {
+		switch (*a) {
+		case 'P': case 'p':
+			rc = present(in, c, in->procs, "process", c->name[0], err);
+			break;
+		case 'Q':
 			rc = present(in, c, in->procs, "process", c->name[1], err);
-		return rc;
-	case VMS_MAP:
-		rc = present(in, c, in->procs, "process", c->name[0], err);
-		if (!rc && !*err && !(c->map_flags & VMS_MAP_ANON))
-			rc = present(in, c, in->files, "file", c->name[1], err);
-		return rc;
-	case VMS_EXPECT_SAME: case VMS_EXPECT_DIFFER:
-		rc = present(in, c, in->procs, "process", c->name[0], err);
-		if (!rc && !*err)
-			rc = present(in, c, in->procs, "process", c->name[1], err);
-		return rc;
-	default:
-		return present(in, c, in->procs, "process", c->name[0], err);
+			break;
+		case 'F':
+			rc = present(in, c, in->files, "file", c->name[0], err);
+			break;
+		case 'D':
+			rc = present(in, c, in->devices, "device", c->name[0], err);
+			break;
+		default:
+			break;
+		}
 	}
+	if (!rc && c->op == VMS_MAP && !(c->map_flags & VMS_MAP_ANON))
+		rc = present(in, c, in->files, "file", c->name[1], err);
+	return rc;
+}
+
+/* The names a command made, by its operand letters; exit's is gone. */
+static int made(struct vms_interp *in, const struct vms_cmd *c)
+{
+	const struct vmsim__spec *k = vmsim__spec_of(c);
+	int err = 0;
+
+	for (const char *a = k->args; *a && !err; a++) {
+		if (*a == 'N')
+			err = name_add(&in->procs, c->name[0]);
+		else if (*a == 'C')
+			err = name_add(&in->procs, c->name[1]);
+		else if (*a == 'G')
+			err = name_add(&in->files, c->name[0]);
+		else if (*a == 'E')
+			err = name_add(&in->devices, c->name[0]);
+	}
+	if (c->op == VMS_EXIT)
+		name_del(&in->procs, c->name[0]);
+	return err ? (vms_broken(in, "out of memory"), VMS_BUG) : 0;
 }
 
 /* fwrite: LEN bytes of V, streamed. */
@@ -423,66 +437,34 @@ static int do_device_read(struct vms_interp *in, const struct vms_cmd *c, bool q
  */
 static int syscall_cmd(struct vms_interp *in, const struct vms_cmd *c, bool quiet, int *err)
 {
+	const struct vmsim__spec *k = vmsim__spec_of(c);
 	struct vms_backend *be = in->be;
 	struct vms_smaps sm;
 	int rc = subjects(in, c, err), r;
 
 	if (rc || *err)
 		return rc;
-	switch (c->op) {
-	case VMS_FORK: r = be->fork(be, c); break;
-	case VMS_FILE: r = be->file(be, c); break;
-	case VMS_MAP: r = be->map(be, c); break;
-	case VMS_UNMAP: r = be->unmap(be, c); break;
-	case VMS_PROTECT: r = be->protect(be, c); break;
-	case VMS_REMAP: r = be->remap(be, c); break;
-	case VMS_ADVISE: r = be->advise(be, c); break;
-	case VMS_PUNCH: r = be->punch(be, c); break;
-	case VMS_FWRITE: r = do_fwrite(in, c); break;
-	case VMS_UFFD: r = be->uffd(be, c); break;
-	case VMS_MIGRATE: r = be->migrate(be, c); break;
-	case VMS_MEMORY_FAILURE: r = be->memory_failure(be, c); break;
-	case VMS_INSTALL: r = be->install(be, c); break;
-	case VMS_FREAD:
-		r = do_fread(in, c, quiet);
-		if (r == VMS_FAILED)
+	if (k->be_op) {
+		r = be_fn(be, k)(be, c);
+	} else if (c->op == VMS_FWRITE) {
+		r = do_fwrite(in, c);
+	} else if (c->op == VMS_FREAD) {
+		if ((r = do_fread(in, c, quiet)) == VMS_FAILED)
 			return r;
-		break;
-	case VMS_DEVICE:
-		if (c->device_op != VMS_DEVICE_READ) {
-			r = be->device(be, c);
-			break;
-		}
-		r = do_device_read(in, c, quiet);
-		if (r == VMS_FAILED)
+	} else if (c->op == VMS_DEVICE) {
+		if ((r = do_device_read(in, c, quiet)) == VMS_FAILED)
 			return r;
-		break;
-	case VMS_SMAPS:
+	} else if (c->op == VMS_SMAPS) {
 		r = be->smaps(be, c, &sm);
 		if (!r && !quiet)
 			vms_out_smaps(&in->out, c->name[0], &sm);
-		break;
-	default:
+	} else {
 		return vms_broken(in, "%s is no system call", vms_cmd_word(c)), VMS_BUG;
 	}
 	if (r > 0)
 		return status_of(in, r);
 	*err = r;
-	if (r)
-		return 0;
-	/* The names the call made exist now. */
-	switch (c->op) {
-	case VMS_FORK:
-		return name_add(&in->procs, c->name[1]) ? (vms_broken(in, "out of memory"), VMS_BUG) : 0;
-	case VMS_FILE:
-		return name_add(&in->files, c->name[0]) ? (vms_broken(in, "out of memory"), VMS_BUG) : 0;
-	case VMS_DEVICE:
-		if (c->device_op == VMS_DEVICE_NEW && name_add(&in->devices, c->name[0]))
-			return vms_broken(in, "out of memory"), VMS_BUG;
-		return 0;
-	default:
-		return 0;
-	}
+	return r ? 0 : made(in, c);
 }
 
 static enum vms_res res_of(int r)
@@ -641,55 +623,40 @@ static int do_same(struct vms_interp *in, const struct vms_cmd *c)
 	return 0;
 }
 
-/* A command whose failure is not an errno line: FAIL with its errno. */
-static int plain(struct vms_interp *in, const struct vms_cmd *c, int r, const char *what)
+/* process, run, exit, clear_refs: no errno line; a failure is a FAIL. */
+static int plain_cmd(struct vms_interp *in, const struct vms_cmd *c)
 {
+	const struct vmsim__spec *k = vmsim__spec_of(c);
+	int rc, err, r;
+
+	if ((rc = subjects(in, c, &err)))
+		return rc;
+	if (err) {
+		vms_out_error(&in->out, c, err);
+		return 0;
+	}
+	r = be_fn(in->be, k)(in->be, c);
 	if (r > 0)
 		return status_of(in, r);
+	if (r == -EINVAL && c->op == VMS_RUN)
+		return fail(in, c, "no cpu %d", c->cpu);
 	if (r)
-		return fail(in, c, "%s: %s", what, vms_errno_name(r));
-	return 0;
+		return fail(in, c, "%s %s: %s", k->pub.word, c->name[0], vms_errno_name(r));
+	return made(in, c);
 }
 
 static int run_cmd(struct vms_interp *in, const struct vms_cmd *c)
 {
-	struct vms_backend *be = in->be;
-	char what[64];
 	int rc, err;
 
 	switch (c->op) {
 	case VMS_MACHINE: case VMS_PARALLEL: case VMS_BRANCH: case VMS_END:
 		return 0;
 	case VMS_SHOW:
-		if (be->show) {
+		if (in->be->show) {
 			fflush(in->out.f);
-			be->show(be, c, in->err);
+			in->be->show(in->be, c, in->err);
 		}
-		return 0;
-	case VMS_PROCESS:
-		snprintf(what, sizeof(what), "cannot create process %s", c->name[0]);
-		if ((rc = plain(in, c, be->process(be, c), what)))
-			return rc;
-		return name_add(&in->procs, c->name[0]) ? (vms_broken(in, "out of memory"), VMS_BUG) : 0;
-	case VMS_RUN:
-	case VMS_CLEAR_REFS:
-	case VMS_EXIT:
-		if ((rc = subjects(in, c, &err)))
-			return rc;
-		if (err) {
-			vms_out_error(&in->out, c, err);
-			return 0;
-		}
-		if (c->op == VMS_RUN) {
-			snprintf(what, sizeof(what), "no cpu %d", c->cpu);
-			rc = be->run(be, c);
-			return rc == -EINVAL ? fail(in, c, "%s", what) : plain(in, c, rc, "run");
-		}
-		if (c->op == VMS_CLEAR_REFS)
-			return plain(in, c, be->clear_refs(be, c), "clear_refs");
-		if ((rc = plain(in, c, be->exit(be, c), "exit")))
-			return rc;
-		name_del(&in->procs, c->name[0]);
 		return 0;
 	case VMS_READ:
 	case VMS_WRITE:
@@ -709,6 +676,8 @@ static int run_cmd(struct vms_interp *in, const struct vms_cmd *c)
 				    err ? vms_errno_name(err) : "success", vms_errno_name(c->err));
 		return 0;
 	default:
+		if (!(vms_command_of(c)->attrs & VMS_CMD_WRAPPABLE))
+			return plain_cmd(in, c);
 		if ((rc = syscall_cmd(in, c, false, &err)))
 			return rc;
 		if (err)

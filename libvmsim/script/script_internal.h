@@ -3,6 +3,8 @@
 #ifndef VMSIM_SCRIPT_INTERNAL_H
 #define VMSIM_SCRIPT_INTERNAL_H
 
+#include <stddef.h>
+
 #include <vmsim/script.h>
 
 struct vmsim__pctx;
@@ -17,10 +19,19 @@ typedef int (*vmsim__parse_hook)(struct vmsim__pctx *p, struct vms_cmd *c, struc
  * (parse.c operand()): upper case required, lower case optional (only at
  * the end), '*' every remaining word.  The subcommand word, if any, is word
  * sub_at of the line; with an optional LEN, len is its default.  With own_keys the hook reads every option itself;
- * else parse.c applies the common ones (cpu= byte= size= ...).
+ * else parse.c applies the common ones (cpu= byte= size= ...).  be_op
+ * names the back-end operation that runs it, when the interpreter needs no
+ * more than that operation and the names its operand letters give: then a
+ * new command is its table entry and its back ends' operations.
  */
+/* A back-end operation taking the command alone, by its place in struct
+ * vms_backend; 0 for a command the interpreter runs itself. */
+typedef int (*vmsim__be_fn)(struct vms_backend *be, const struct vms_cmd *c);
+#define VMSIM__BE_OP(field) offsetof(struct vms_backend, field)
+
 struct vmsim__spec {
 	struct vms_command pub;
+	size_t be_op;
 	const char *args;
 	uint64_t len;		/* LEN when an optional one is not given */
 	int sub_at;
@@ -31,6 +42,8 @@ struct vmsim__spec {
 
 extern const struct vmsim__spec vmsim__specs[];
 extern const size_t vmsim__nspecs;
+/* The table entry of a parsed command (NULL for a bad one). */
+const struct vmsim__spec *vmsim__spec_of(const struct vms_cmd *c);
 
 /* Enumerated words and their values, defined once (commands.c). */
 struct vmsim__word {
