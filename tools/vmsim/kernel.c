@@ -572,7 +572,7 @@ static void plan_of(const struct vms_script *s, struct k_host_plan *plan, bool *
 	bool pageout = false, swappable = false;
 
 	*plan = (struct k_host_plan){ .swap = K.cfg.swap, .hugepages = K.cfg.hugepages,
-				      .hugetlb = K.cfg.hugepages > 0 };
+				      .hugetlb = K.cfg.hugepages > 0, .thp = K.cfg.thp != VMSIM_THP_NEVER };
 	*disk = false;
 	for (size_t i = 0; i < vms_script_count(s); i++) {
 		const struct vms_cmd *c = vms_script_cmd(s, i);

@@ -85,6 +85,7 @@ struct k_host_plan {
 	unsigned long hugepages;	/* machine hugepages= */
 	bool hugetlb;			/* hugepages= > 0 or a hugetlb file */
 	bool pageout;			/* advise pageout: needs the swap the script says */
+	bool thp;			/* thp= other than never: THP allocations compact */
 };
 
 /* The lock and the janitor's pipes: controllers close them (-1 when none). */

@@ -256,17 +256,15 @@ static bool host_has_swap(void)
 
 int k_host_acquire(const struct k_host_plan *plan, struct vms_interp *in)
 {
-	bool exclusive = plan->swap || plan->hugetlb;
+	bool exclusive = plan->swap || plan->hugetlb || plan->thp;
 	unsigned long old, now = 0;
 	int err;
 
-	if (exclusive && geteuid())
+	if ((plan->swap || plan->hugetlb) && geteuid())
 		return vms_skip(in, "swap= and hugetlb need root");
-	if (exclusive || plan->pageout) {
-		H.lock_fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (H.lock_fd < 0 && exclusive)
-			return vms_skip(in, "cannot open %s: %s", LOCK_PATH, strerror(errno));
-	}
+	H.lock_fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (H.lock_fd < 0 && exclusive)
+		return vms_skip(in, "cannot open %s: %s", LOCK_PATH, strerror(errno));
 	if (H.lock_fd >= 0) {
 		k_host_fds[0] = H.lock_fd;
 		while (flock(H.lock_fd, exclusive ? LOCK_EX : LOCK_SH) && errno == EINTR)
