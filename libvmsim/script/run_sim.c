@@ -75,24 +75,16 @@ static struct vmsim_mm *mm_of(struct sim *s, const struct vms_cmd *c, const char
 
 /* ---- refusals: what this build cannot run yet, before anything runs ---- */
 
-static bool machine_has(const struct vms_cmd *c, const char *key, const char *unless)
-{
-	for (int i = 0; i < c->nkv; i++)
-		if (!strcmp(c->kv[i].key, key) && strcmp(c->kv[i].value, unless))
-			return true;
-	return false;
-}
-
 /* Each refusal is one line, to be removed when the library can do it. */
-static const char *unsupported(const struct vms_cmd *c)
+static const char *unsupported(const struct vms_cmd *c, const struct vmsim_config *cfg)
 {
-	if (c->op == VMS_MACHINE && machine_has(c, "luf", "off"))
+	if (c->op == VMS_MACHINE && cfg->luf != VMSIM_LUF_OFF)
 		return "luf=on/debug";
-	if (c->op == VMS_MACHINE && machine_has(c, "thp", "never"))
+	if (c->op == VMS_MACHINE && cfg->thp != VMSIM_THP_NEVER)
 		return "thp=madvise/always";
-	if (c->op == VMS_MACHINE && machine_has(c, "swap", "0"))
+	if (c->op == VMS_MACHINE && cfg->swap)
 		return "swap= (no swap device yet)";
-	if (c->op == VMS_MACHINE && machine_has(c, "hugepages", "0"))
+	if (c->op == VMS_MACHINE && cfg->hugepages)
 		return "hugepages=";
 	if (c->op == VMS_FILE && c->file_kind == VMS_FILE_DAX)
 		return "kind=dax";
@@ -119,18 +111,13 @@ static const char *unsupported(const struct vms_cmd *c)
 
 static int sim_check(struct vms_backend *be, const struct vms_cmd *c)
 {
-	const char *what = unsupported(c);
+	struct vmsim_config cfg;
+	const char *what;
 
-	/* swap=0 spelt otherwise ("0K") is still no swap. */
-	if (what && c->op == VMS_MACHINE) {
-		struct vmsim_config cfg;
-
-		vmsim_config_init(&cfg);
-		for (int i = 0; i < c->nkv; i++)
-			vmsim_config_set(&cfg, c->kv[i].key, c->kv[i].value);
-		if (!cfg.swap && !cfg.hugepages && cfg.thp == VMSIM_THP_NEVER && cfg.luf == VMSIM_LUF_OFF)
-			what = NULL;
-	}
+	vmsim_config_init(&cfg);
+	for (int i = 0; c->op == VMS_MACHINE && i < c->nkv; i++)
+		vmsim_config_set(&cfg, c->kv[i].key, c->kv[i].value);	/* checked by the parser */
+	what = unsupported(c, &cfg);
 	return what ? vms_refuse(be->in, "not supported yet: %s", what) : 0;
 }
 
