@@ -570,6 +570,7 @@ static int ksmaps(struct vms_backend *be, const struct vms_cmd *c, struct vms_sm
 static void plan_of(const struct vms_script *s, struct k_host_plan *plan, bool *disk)
 {
 	bool pageout = false, swappable = false;
+	int slots = 0;
 
 	*plan = (struct k_host_plan){ .swap = K.cfg.swap, .hugepages = K.cfg.hugepages,
 				      .hugetlb = K.cfg.hugepages > 0, .thp = K.cfg.thp != VMSIM_THP_NEVER };
@@ -579,6 +580,7 @@ static void plan_of(const struct vms_script *s, struct k_host_plan *plan, bool *
 
 		if (c->op == VMS_EXPECT_ERROR)
 			c = c->inner;
+		slots += c->op == VMS_PROCESS || c->op == VMS_FORK;
 		if (c->op == VMS_FILE && c->file_kind == VMS_FILE_HUGETLB)
 			plan->hugetlb = k_uses_hugetlb = true;
 		if (c->op == VMS_FILE && c->file_kind == VMS_FILE_DISK)
@@ -591,6 +593,7 @@ static void plan_of(const struct vms_script *s, struct k_host_plan *plan, bool *
 			swappable = true;
 	}
 	plan->pageout = pageout && swappable;
+	plan->slots = slots;
 }
 
 static int make_infra(void)
@@ -640,6 +643,8 @@ static int ksetup(struct vms_backend *be, const struct vms_script *s, const stru
 	(void)opts;
 	K.in = be->in;
 	plan_of(s, &plan, &disk);
+	if (plan.slots > K_MAX_SLOTS)
+		return vms_skip(be->in, "more than %d processes", K_MAX_SLOTS);
 	/* readahead= shapes what a disk fault maps: honoured when it is the
 	 * host's own read_ahead_kb, else the script cannot run here. */
 	if (disk && (k_host_readahead("/var/tmp", &ra) || ra != K.cfg.readahead))

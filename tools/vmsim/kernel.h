@@ -86,6 +86,7 @@ struct k_host_plan {
 	bool hugetlb;			/* hugepages= > 0 or a hugetlb file */
 	bool pageout;			/* advise pageout: needs the swap the script says */
 	bool thp;			/* thp= other than never: THP allocations compact */
+	int slots;			/* processes the script may create */
 };
 
 /* The lock and the janitor's pipes: controllers close them (-1 when none). */
