@@ -341,6 +341,7 @@ bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte);
 pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte);
 bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte);
 uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte);
+void vmsim__kind_smaps(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_smaps *out);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
 /* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
 #define VMSIM_KIND_GUARD_NAME	"guard"
