@@ -20,11 +20,9 @@ machine luf=on|read P 0x7f0000000000|luf=on/debug
 # no machine line|advise P 0x7f0000000000 2M hugepage|advise hugepage
 # no machine line|advise P 0x7f0000000000 2M nohugepage|advise nohugepage
 # no machine line|expect error EINVAL advise P 0x7f0000000000 2M collapse|advise collapse
-# no machine line|uffd P poison 0x7f0000000000 4K|uffd poison
 # no machine line|migrate P 0x7f0000000000 4K|migrate
 # no machine line|memory_failure P 0x7f0000000000|memory_failure
 # no machine line|device D|device
-# no machine line|install P 0x7f0000000000 4K some_kind|install
 LIST
 rm -f /tmp/vmsim-unsup.$$
 exit $status
