@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "../sched/sched_internal.h"
 
 unsigned vmsim_pgdir_shift(const struct vmsim *vm)
 {
@@ -90,19 +91,38 @@ static void set_entry(struct vmsim *vm, void *slot, uint64_t val, uint64_t addr,
 			  .level = level, .addr = addr, .old_val = old, .new_val = val });
 }
 
+/* The setters are scheduling points (the table is the object); a walk's
+ * own table population is not: it is checked and linked in one step, as
+ * pmd_install() does under the page-table lock. */
+static VMSIM_NOINLINE void set_entry_sp(struct vmsim *vm, void *slot, uint64_t val, uint64_t addr,
+						    enum vmsim_level level, const char *where)
+{
+	vmsim__sched_point(vm, VMSIM_SP_PTE_WRITE, vmsim_slot_table(vm, slot), where);
+	set_entry(vm, slot, val, addr, level);
+}
+
 void vmsim_set_pte(struct vmsim *vm, pte_t *ptep, pte_t pte, uint64_t addr)
 {
-	set_entry(vm, ptep, pte_val(pte), addr, VMSIM_LVL_PTE);
+	if (__builtin_expect(vm->sched != NULL, 0))
+		set_entry_sp(vm, ptep, pte_val(pte), addr, VMSIM_LVL_PTE, __func__);
+	else
+		set_entry(vm, ptep, pte_val(pte), addr, VMSIM_LVL_PTE);
 }
 
 void vmsim_set_pmd(struct vmsim *vm, pmd_t *pmdp, pmd_t pmd, uint64_t addr)
 {
-	set_entry(vm, pmdp, pmd_val(pmd), addr, VMSIM_LVL_PMD);
+	if (__builtin_expect(vm->sched != NULL, 0))
+		set_entry_sp(vm, pmdp, pmd_val(pmd), addr, VMSIM_LVL_PMD, __func__);
+	else
+		set_entry(vm, pmdp, pmd_val(pmd), addr, VMSIM_LVL_PMD);
 }
 
 void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr)
 {
-	set_entry(vm, pudp, pud_val(pud), addr, VMSIM_LVL_PUD);
+	if (__builtin_expect(vm->sched != NULL, 0))
+		set_entry_sp(vm, pudp, pud_val(pud), addr, VMSIM_LVL_PUD, __func__);
+	else
+		set_entry(vm, pudp, pud_val(pud), addr, VMSIM_LVL_PUD);
 }
 
 /* The table a (non-leaf, present) entry points to. */

@@ -8,7 +8,7 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 {
 	unsigned char *b = buf;
 	size_t done = 0;
-	int ret = 0;
+	int ret = 0, c;
 
 	if (!mm || (!buf && len) || addr + len < addr)
 		return -EINVAL;
@@ -16,6 +16,8 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 		return -EINVAL;
 	if (cpu >= 0)
 		mm->cpu = cpu;
+	/* Another thread of the process may move mm->cpu meanwhile. */
+	c = mm->cpu;
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	while (done < len) {
@@ -25,8 +27,8 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 
 		if (n > len - done)
 			n = len - done;
-		r = write ? vmsim_cpu_write(mm->vm, mm->cpu, a, b + done, n)
-			  : vmsim_cpu_read(mm->vm, mm->cpu, a, b + done, n);
+		r = write ? vmsim_cpu_write(mm->vm, c, a, b + done, n)
+			  : vmsim_cpu_read(mm->vm, c, a, b + done, n);
 		if (r == VMSIM_ACCESS_OK) {
 			done += n;
 			continue;

@@ -54,6 +54,7 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 	f->ra_pages = vm->cfg.readahead >> PAGE_SHIFT;
 	f->refcount = 1;	/* the machine's directory entry */
 	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
+	vmsim_lock_init(&f->i_rwsem, VMSIM_LOCK_INODE);
 	LL_PREPEND(mm_world(vm)->files, f);
 	if (out)
 		*out = f;
@@ -79,6 +80,7 @@ struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size)
 	f->internal = true;
 	f->refcount = 0;	/* only the vmas hold it */
 	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
+	vmsim_lock_init(&f->i_rwsem, VMSIM_LOCK_INODE);
 	return f;
 }
 
@@ -157,6 +159,9 @@ struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff)
 {
 	struct vmsim_pagecache_entry *e;
 
+	/* A lookup, and whatever insertion follows it before the next
+	 * point (so it needs no second look, as under the xa_lock). */
+	vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, pgoff));
 	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
 	return e ? e->page : NULL;
 }
@@ -359,7 +364,7 @@ void vmsim__folio_mark_dirty(struct vmsim_page *p)
 
 /* ---- read(), write() ---- */
 
-long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
+static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
 {
 	const unsigned char *b = buf;
 	size_t done = 0;
@@ -392,6 +397,17 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 			f->i_size = off + done;
 	}
 	return (long)done;
+}
+
+/* write(): under inode_lock, as generic_file_write_iter takes it. */
+long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
+{
+	long r;
+
+	vmsim_lock(f->vm, &f->i_rwsem);
+	r = file_write(f, off, buf, len);
+	vmsim_unlock(f->vm, &f->i_rwsem);
+	return r;
 }
 
 long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
@@ -467,6 +483,9 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 	HASH_ITER(hh, f->pages, e, t) {
 		if (e->pgoff < pstart || e->pgoff >= pend)
 			continue;
+		/* A point per page: fault-around may map it until here.  The
+		 * caller holds inode_lock, so no other removal runs beside. */
+		vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, e->pgoff));
 		/* truncate_inode_folio(): still mapped -> unmap_mapping_folio(),
 		 * which drops markers over that folio's range. */
 		if (e->page->mapcount > 0)
@@ -482,7 +501,7 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 	}
 }
 
-int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+static int file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
 	uint64_t end, pstart, pend;
 
@@ -511,7 +530,18 @@ int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 	return 0;
 }
 
-int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
+/* shmem_fallocate(PUNCH_HOLE) and its disk twin, under inode_lock. */
+int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+{
+	int r;
+
+	vmsim_lock(f->vm, &f->i_rwsem);
+	r = file_punch(f, off, len);
+	vmsim_unlock(f->vm, &f->i_rwsem);
+	return r;
+}
+
+static int file_truncate(struct vmsim_file *f, uint64_t size)
 {
 	uint64_t old = f->i_size, from;
 
@@ -528,6 +558,16 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 	drop_range(f, from, ~0ULL);
 	vmsim__unmap_mapping_range(f, from, ~0ULL >> PAGE_SHIFT, true);
 	return 0;
+}
+
+int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
+{
+	int r;
+
+	vmsim_lock(f->vm, &f->i_rwsem);
+	r = file_truncate(f, size);
+	vmsim_unlock(f->vm, &f->i_rwsem);
+	return r;
 }
 
 /* Write a dirty page back to the store (disk files only). */
@@ -553,6 +593,8 @@ static int writeback(struct vmsim_file *f, struct vmsim_page *p)
 	return 0;
 }
 
+/* Simplified: one step for the whole file (no scheduling point inside),
+ * where Linux's invalidate_mapping_pages locks one folio at a time. */
 int vmsim_file_drop_caches(struct vmsim_file *f)
 {
 	struct vmsim_pagecache_entry *e, *t;

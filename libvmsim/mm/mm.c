@@ -192,6 +192,7 @@ void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t
 	struct zap_details d = { .even_cows = even_cows };
 	struct vm_area_struct *v;
 
+	vmsim_lock_read(f->vm, &f->i_mmap_rwsem);
 	DL_FOREACH2(f->i_mmap, v, i_next) {
 		uint64_t vs = v->vm_pgoff, ve = v->vm_pgoff + vma_pages(v);
 		uint64_t s = pgstart > vs ? pgstart : vs, e = pgend < ve ? pgend : ve;
@@ -203,6 +204,7 @@ void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t
 		vmsim__zap_page_range(&tlb, v, vma_address(v, s), vma_address(v, e), &d);
 		tlb_finish_mmu(&tlb);
 	}
+	vmsim_unlock_read(f->vm, &f->i_mmap_rwsem);
 }
 
 /* Tables below t that mm_pgtables_bytes() counts: pud, pmd and pte tables

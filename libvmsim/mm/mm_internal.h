@@ -5,6 +5,7 @@
 #define VMSIM_MM_INTERNAL_H
 
 #include "../internal.h"
+#include "../sched/sched_internal.h"
 #include <vmsim/kind.h>
 
 /* VM_*, struct vm_area_struct, struct vm_fault, struct zap_details and
@@ -70,6 +71,7 @@ struct vmsim_file {
 	struct vmsim_pagecache_entry *store;	/* disk: written-back contents */
 	struct vm_area_struct *i_mmap;		/* every vma mapping the file */
 	struct vmsim_lock i_mmap_rwsem;
+	struct vmsim_lock i_rwsem;		/* inode_lock: write, fallocate, truncate */
 	unsigned long ra_pages;			/* readahead window, pages */
 	struct vmsim_file *next;		/* the machine's files */
 	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */

@@ -96,7 +96,9 @@ void vmsim__vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma)
 	mm->map_count++;
 	if (vma->vm_file) {
 		vmsim__file_get(vma->vm_file);
+		vmsim_lock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 		DL_APPEND2(vma->vm_file->i_mmap, vma, i_prev, i_next);
+		vmsim_unlock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 	}
 }
 
@@ -106,7 +108,9 @@ void vmsim__vma_unlink(struct vmsim_mm *mm, struct vm_area_struct *vma)
 	vma->prev = vma->next = NULL;
 	mm->map_count--;
 	if (vma->vm_file) {
+		vmsim_lock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 		DL_DELETE2(vma->vm_file->i_mmap, vma, i_prev, i_next);
+		vmsim_unlock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 		vma->i_prev = vma->i_next = NULL;
 		vmsim__file_put(vma->vm_file);
 	}
