@@ -489,7 +489,7 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 		/* truncate_inode_folio(): still mapped -> unmap_mapping_folio(),
 		 * which drops markers over that folio's range. */
 		if (e->page->mapcount > 0)
-			vmsim__unmap_mapping_range(f, e->pgoff, e->pgoff + 1, false);
+			vmsim__unmap_mapping_folio(f, e->page);
 		cache_delete(f, e);
 	}
 	HASH_ITER(hh, f->store, e, t) {

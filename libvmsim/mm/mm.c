@@ -186,10 +186,10 @@ void vmsim__vma_set_page_prot(struct vm_area_struct *vma)
 	vma->vm_page_prot = vmsim__vm_get_page_prot(flags);
 }
 
-/* unmap_mapping_range(): zap [pgstart, pgend) of the file in every vma. */
-void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows)
+/* unmap_mapping_range_tree(): zap [pgstart, pgend) of the file in every
+ * vma that maps it, as d says. */
+static void unmap_mapping_range_tree(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d)
 {
-	struct zap_details d = { .even_cows = even_cows };
 	struct vm_area_struct *v;
 
 	vmsim_lock_read(f->vm, &f->i_mmap_rwsem);
@@ -201,10 +201,29 @@ void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t
 		if (s >= e)
 			continue;
 		tlb_gather_mmu(&tlb, v->vm_mm, false);
-		vmsim__zap_page_range(&tlb, v, vma_address(v, s), vma_address(v, e), &d);
+		vmsim__zap_page_range(&tlb, v, vma_address(v, s), vma_address(v, e), d);
 		tlb_finish_mmu(&tlb);
 	}
 	vmsim_unlock_read(f->vm, &f->i_mmap_rwsem);
+}
+
+/* unmap_mapping_range(): zap [pgstart, pgend) of the file in every vma. */
+void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows)
+{
+	struct zap_details d = { .even_cows = even_cows };
+
+	unmap_mapping_range_tree(f, pgstart, pgend, &d);
+}
+
+/* unmap_mapping_folio(): truncation found the folio still mapped (it was
+ * mapped again after the unmap_mapping_range() that came first): zap its
+ * ptes in every vma, and the uffd-wp markers over its index with them
+ * (ZAP_FLAG_DROP_MARKER), private COW copies kept. */
+void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p)
+{
+	struct zap_details d = { .single_folio = p, .even_cows = false, .zap_flags = ZAP_FLAG_DROP_MARKER };
+
+	unmap_mapping_range_tree(f, p->index, p->index + 1, &d);
 }
 
 /* Tables below t that mm_pgtables_bytes() counts: pud, pmd and pte tables

@@ -190,6 +190,8 @@ void vmsim__files_free_all(struct vmsim *vm);
 void vmsim__folio_mark_dirty(struct vmsim_page *p);
 /* unmap_mapping_range(mapping, start, len, even_cows) */
 void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
+/* unmap_mapping_folio(folio): truncation's, markers dropped too */
+void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p);
 
 /* memory.c */
 unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned flags, int cpu);
