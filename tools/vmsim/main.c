@@ -1,5 +1,6 @@
 /* The vmsim command: `run` a .vms script on the simulator, `kernel` on the
- * host kernel, `diff` both.  Thin: the work is in libvmsim/script/. */
+ * host kernel, `diff` both, `explore` its interleavings.  Thin: the work
+ * is in libvmsim/script/. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@ static int usage_to(FILE *f, int rc)
 	fprintf(f,
 		"usage: vmsim run FILE.vms|- [--trace] [--dot OUT.dot] [--seed N] [--machine 'KEY=VAL...']\n"
 		"       vmsim kernel FILE.vms|-\n"
-		"       vmsim diff FILE.vms...\n");
+		"       vmsim diff FILE.vms...\n"
+		"       vmsim explore FILE.vms [--runs N] [--seed N] [--sched random|pct|exhaustive]\n"
+		"                      [--shard I/N] [--json] [--replay SCHEDULE] (vmsim explore -h: all)\n");
 	return rc;
 }
 
@@ -100,5 +103,7 @@ int main(int argc, char **argv)
 		return vmsim_kernel_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "diff"))
 		return vmsim_diff_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "explore"))
+		return vmsim_explore_main(argc - 2, argv + 2);
 	return usage();
 }

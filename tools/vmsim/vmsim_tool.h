@@ -9,5 +9,6 @@
 int vmsim_tool_load(const char *path, struct vms_script **s);
 int vmsim_kernel_main(int argc, char **argv);
 int vmsim_diff_main(int argc, char **argv);
+int vmsim_explore_main(int argc, char **argv);
 
 #endif
