@@ -43,6 +43,8 @@ enum vmsim_sp_kind {
 	VMSIM_SP_IPI,		/* an IPI's flush on another CPU; obj: the context */
 	VMSIM_SP_NOTIFIER,	/* an MMU-notifier call; obj: the mm */
 	VMSIM_SP_YIELD,		/* vmsim_sched_yield(); obj: the caller's */
+	VMSIM_SP_WAIT,		/* wait until a lock is free, without taking it
+				 * (a wait queue its holder wakes); obj: the lock */
 	VMSIM_SP_NR
 };
 /* "lock", "pte_write" ... ("?" past the end). */

@@ -530,13 +530,20 @@ static int file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 	return 0;
 }
 
-/* shmem_fallocate(PUNCH_HOLE) and its disk twin, under inode_lock. */
+/* shmem_fallocate(PUNCH_HOLE) and its disk twin, under inode_lock.  A
+ * shmem fault inside the hole meanwhile waits for the punch (shmem_falloc,
+ * the inode's i_private in Linux); fault-around does not look. */
 int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
 	int r;
 
 	vmsim_lock(f->vm, &f->i_rwsem);
+	if (f->kind == VMSIM_FILE_SHMEM && len && off + len > off) {
+		f->falloc_start = (off + PAGE_SIZE - 1) >> PAGE_SHIFT;
+		f->falloc_end = (off + len) >> PAGE_SHIFT;
+	}
 	r = file_punch(f, off, len);
+	f->falloc_start = f->falloc_end = 0;
 	vmsim_unlock(f->vm, &f->i_rwsem);
 	return r;
 }

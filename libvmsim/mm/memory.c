@@ -245,6 +245,14 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim_file *f = vma->vm_file;
 
+	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff >= f->falloc_start && vmf->pgoff < f->falloc_end) {
+		/* shmem_falloc_wait(): the page is being punched; wait for
+		 * the punch without the table's lock, then fault again. */
+		vmsim_unlock(vma->vm_mm->vm, vmf->ptl);
+		vmf->ptl = NULL;
+		vmsim__sched_wait_free(vma->vm_mm->vm, &f->i_rwsem);
+		return VM_FAULT_RETRY;
+	}
 	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff < (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT) {
 		struct vmsim_page *p = vmsim__filemap_get(f, vmf->pgoff);
 

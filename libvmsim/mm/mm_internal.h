@@ -72,6 +72,7 @@ struct vmsim_file {
 	struct vm_area_struct *i_mmap;		/* every vma mapping the file */
 	struct vmsim_lock i_mmap_rwsem;
 	struct vmsim_lock i_rwsem;		/* inode_lock: write, fallocate, truncate */
+	uint64_t falloc_start, falloc_end;	/* shmem_falloc: the hole being punched */
 	unsigned long ra_pages;			/* readahead window, pages */
 	struct vmsim_file *next;		/* the machine's files */
 	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */

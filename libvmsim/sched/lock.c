@@ -519,8 +519,8 @@ void vmsim__lock_describe_waiter(struct vmsim *vm, const struct vmsim__task *t, 
 {
 	const struct vmsim_lock *l = t->next.obj;
 	int n = snprintf(buf, size, "%s waits for %s%s at %s, holding:", t->spec.name,
-			 vmsim_lock_class_name_vm(vm, l->lclass), t->next.kind == VMSIM_SP_LOCK_READ ? " (read)" : "",
-			 t->next.where ? t->next.where : "?");
+			 vmsim_lock_class_name_vm(vm, l->lclass), t->next.kind == VMSIM_SP_LOCK_READ ? " (read)" :
+			 t->next.kind == VMSIM_SP_WAIT ? " (to be free)" : "", t->next.where ? t->next.where : "?");
 
 	for (unsigned i = 0; i < t->locks.nr && n > 0 && (size_t)n < size; i++)
 		n += snprintf(buf + n, size - (size_t)n, " %s%s (%s)",

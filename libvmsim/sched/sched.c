@@ -29,6 +29,7 @@ static const char *const sp_names[VMSIM_SP_NR] = {
 	[VMSIM_SP_IPI] = "ipi",
 	[VMSIM_SP_NOTIFIER] = "notifier",
 	[VMSIM_SP_YIELD] = "yield",
+	[VMSIM_SP_WAIT] = "wait",
 };
 
 const char *vmsim_sp_kind_name(enum vmsim_sp_kind k)
@@ -81,7 +82,7 @@ bool vmsim__sched_task_enabled(const struct vmsim_sched *s, unsigned i)
 	if (t->give_up)
 		return true;
 	l = t->next.obj;
-	if (t->next.kind == VMSIM_SP_LOCK)
+	if (t->next.kind == VMSIM_SP_LOCK || t->next.kind == VMSIM_SP_WAIT)
 		return l->state == 0;
 	if (t->next.kind == VMSIM_SP_LOCK_READ)
 		return l->state >= 0;

@@ -67,6 +67,11 @@ void vmsim__sched_point(struct vmsim *vm, enum vmsim_sp_kind kind, const void *o
  * deadlock report broke the wait (the caller must not take the lock). */
 bool vmsim__sched_acquire(struct vmsim *vm, enum vmsim_sp_kind kind, struct vmsim_lock *l, const char *where);
 
+/* Wait until l is free (its holder is done), without taking it: a task
+ * sleeping on a wait queue that l's holder wakes.  Serially l is never
+ * held by anyone else: nothing to wait for. */
+#define vmsim__sched_wait_free(vm, l) vmsim__sp((vm), VMSIM_SP_WAIT, (l))
+
 /* A scheduling point on the caller's path: kind, the object it touches. */
 #define vmsim__sp(vm, kind, obj)						\
 	do {									\
