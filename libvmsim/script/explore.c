@@ -215,6 +215,8 @@ int vms_explore(const struct vms_script *s, const struct vms_explore_opts *o, FI
 		if (o->x.policy == VMSIM_SCHED_EXHAUSTIVE)
 			fprintf(err, "; bound %u, %s", o->x.bound,
 				st.complete ? "every schedule explored" : "stopped before the end");
+		if (o->x.policy == VMSIM_SCHED_EXHAUSTIVE && st.redundant)
+			fprintf(err, " (%" PRIu64 " of the runs cut short by the reduction)", st.redundant);
 		fputc('\n', err);
 		if (o->json)
 			fprintf(out, "{\"summary\":true,\"shard\":\"%u/%u\",\"sched\":\"%s\",\"runs\":%" PRIu64
