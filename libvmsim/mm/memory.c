@@ -755,6 +755,7 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
  * the first failure, 0 if all succeeded. */
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write)
 {
+	mmap_assert_locked(mm);	/* __get_user_pages() */
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
 		unsigned flags = write ? FAULT_FLAG_WRITE : 0;
 		int tries;

@@ -37,6 +37,11 @@ static int mm_fault_handler(struct vmsim *vm, int cpu, uint64_t addr, unsigned e
 	return (int)vmsim__handle_mm_fault(vma, addr, flags, cpu);
 }
 
+void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func)
+{
+	vmsim__lock_assert(mm->vm, &mm->mmap_lock, write, func);
+}
+
 int vmsim__mm_init(struct vmsim *vm)
 {
 	vm->mm_world = vmsim__calloc(vm, 1, sizeof(struct vmsim_mm_world));

@@ -150,6 +150,22 @@ static inline bool vma_is_shmem(const struct vm_area_struct *v)
 }
 static inline bool vmsim__quirk(const struct vmsim *vm, uint64_t q) { return vm->cfg.quirks & q; }
 
+/* mmap_assert_locked(), mmap_assert_write_locked(): where Linux asserts
+ * that the caller holds mmap_lock (lockdep's, so nothing with check=off). */
+void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func) VMSIM_COLD;
+#define mmap_assert_locked(mm)								\
+	do {										\
+		struct vmsim_mm *vmsim__amm = (mm);					\
+		if (__builtin_expect(vmsim__amm->vm->cfg.check != VMSIM_CHECK_OFF, 0))	\
+			vmsim__mmap_assert(vmsim__amm, false, __func__);		\
+	} while (0)
+#define mmap_assert_write_locked(mm)							\
+	do {										\
+		struct vmsim_mm *vmsim__amm = (mm);					\
+		if (__builtin_expect(vmsim__amm->vm->cfg.check != VMSIM_CHECK_OFF, 0))	\
+			vmsim__mmap_assert(vmsim__amm, true, __func__);			\
+	} while (0)
+
 /* vma.c */
 struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr);
 struct vm_area_struct *vmsim__vma_alloc(struct vmsim_mm *mm);

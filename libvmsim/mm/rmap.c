@@ -43,6 +43,7 @@ int vmsim__anon_vma_prepare(struct vm_area_struct *vma)
 
 	if (vma->anon_vma)
 		return 0;
+	mmap_assert_locked(vma->vm_mm);	/* __anon_vma_prepare() */
 	av = anon_vma_alloc(vma->vm_mm->vm);
 	if (!av)
 		return -ENOMEM;
