@@ -483,14 +483,21 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 	HASH_ITER(hh, f->pages, e, t) {
 		if (e->pgoff < pstart || e->pgoff >= pend)
 			continue;
+		struct vmsim_page *p = e->page;
+
 		/* A point per page: fault-around may map it until here.  The
 		 * caller holds inode_lock, so no other removal runs beside. */
 		vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, e->pgoff));
-		/* truncate_inode_folio(): still mapped -> unmap_mapping_folio(),
-		 * which drops markers over that folio's range. */
-		if (e->page->mapcount > 0)
-			vmsim__unmap_mapping_folio(f, e->page);
+		/* truncate_inode_folio(), under the folio lock (no fault maps
+		 * it meanwhile): still mapped -> unmap_mapping_folio(), which
+		 * drops markers over that folio's range. */
+		vmsim_get_page(f->vm, p);
+		folio_lock(f->vm, p);
+		if (p->mapcount > 0)
+			vmsim__unmap_mapping_folio(f, p);
 		cache_delete(f, e);
+		folio_unlock(f->vm, p);
+		vmsim_put_page(f->vm, p);
 	}
 	HASH_ITER(hh, f->store, e, t) {
 		if (e->pgoff < pstart || e->pgoff >= pend)

@@ -172,12 +172,19 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		const char *skip = NULL;
 		pte_t *ptep = NULL;
 
+		bool locked = false;
+
+		/* next_uptodate_folio(): a folio someone holds locked (a
+		 * truncation, a fault) is skipped; locked, it must still be in
+		 * this file's page cache. */
 		if (!p)
 			skip = "not in the page cache";
 		else if (!vmsim_page_test(p, PG_uptodate))
 			skip = "not uptodate";
-		else if (vmsim_page_test(p, PG_locked))
+		else if (!(locked = folio_trylock(vma->vm_mm->vm, p)))
 			skip = "locked";
+		else if (p->mapping != f)
+			skip = "truncated";
 		else if (vmsim_page_test(p, PG_hwpoison))
 			skip = "hwpoison";
 		/* A page with a readahead mark is left to ->fault, which will
@@ -187,6 +194,8 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		else if (!(ptep = vmsim__pte_lookup(vma->vm_mm, addr)) || !pte_none(ptep_get(ptep)))
 			skip = "pte not none";
 		if (skip) {
+			if (locked)
+				folio_unlock(vma->vm_mm->vm, p);
 			if (addr != vmf->address)
 				vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){
 						  .type = VMSIM_TR_FAULT_AROUND, .cpu = vmf->cpu,
@@ -195,6 +204,7 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		}
 		vmsim_get_page(vma->vm_mm->vm, p);
 		map_file_page(vmf, p, addr, ptep, false);
+		folio_unlock(vma->vm_mm->vm, p);
 	}
 }
 
@@ -262,11 +272,33 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 			return vmsim__handle_userfault(vmf, VM_UFFD_MISSING);
 	}
 	{
-		unsigned ret = vmsim__filemap_fault(f, vmf->pgoff, out, VMSIM_FILEMAP_MMAP |
-						    ((vmf->flags & FAULT_FLAG_TRIED) ? VMSIM_FILEMAP_TRIED : 0));
+		struct vmsim *vm = vma->vm_mm->vm;
+		unsigned ret;
 
+		/* __do_fault() runs ->fault without the table's lock, and
+		 * returns the folio locked; finish_fault() takes the lock
+		 * again and maps only if the entry is still what it was. */
+		vmsim_unlock(vm, vmf->ptl);
+		ret = vmsim__filemap_fault(f, vmf->pgoff, out, VMSIM_FILEMAP_MMAP |
+					   ((vmf->flags & FAULT_FLAG_TRIED) ? VMSIM_FILEMAP_TRIED : 0));
 		if (ret & VM_FAULT_RETRY)
 			vmf->io_retry = true;
+		if (!ret) {
+			folio_lock(vm, *out);
+			/* filemap_fault(): truncated while we waited for it? */
+			if ((*out)->mapping != f) {
+				folio_unlock(vm, *out);
+				vmsim_put_page(vm, *out);
+				ret = VM_FAULT_NOPAGE;
+			}
+		}
+		vmsim_lock(vm, vmf->ptl);
+		if (!ret && !pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+			/* finish_fault(): someone mapped it meanwhile. */
+			folio_unlock(vm, *out);
+			vmsim_put_page(vm, *out);
+			ret = VM_FAULT_NOPAGE;
+		}
 		return ret;
 	}
 }
@@ -283,8 +315,9 @@ static unsigned do_read_fault(struct vm_fault *vmf)
 	}
 	ret = do_file_fault(vmf, &p);
 	if (ret)
-		return ret;
+		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	map_file_page(vmf, p, vmf->address, vmf->pte, false);
+	folio_unlock(vmf->vma->vm_mm->vm, p);
 	return 0;
 }
 
@@ -303,13 +336,15 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 		return VM_FAULT_OOM;
 	ret = do_file_fault(vmf, &src);
 	if (ret)
-		return ret;
+		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	p = vmsim_alloc_pages(vm, 0);
 	if (!p) {
+		folio_unlock(vm, src);
 		vmsim_put_page(vm, src);
 		return VM_FAULT_OOM;
 	}
 	vmsim_frame_copy(vm, p, src);
+	folio_unlock(vm, src);
 	vmsim_put_page(vm, src);
 	vmsim_page_set(p, PG_uptodate);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, vma->vm_page_prot)), vma);
@@ -326,9 +361,10 @@ static unsigned do_shared_fault(struct vm_fault *vmf)
 
 	ret = do_file_fault(vmf, &p);
 	if (ret)
-		return ret;
+		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	vmsim__folio_mark_dirty(p);	/* ->page_mkwrite, then fault_dirty_shared_page */
 	map_file_page(vmf, p, vmf->address, vmf->pte, true);
+	folio_unlock(vmf->vma->vm_mm->vm, p);
 	return 0;
 }
 

@@ -109,6 +109,35 @@ struct vmsim_mm_world {
 };
 
 
+/* The folio lock.  A page-cache page is never a page table, so its ptl
+ * word (in a union with the rest in Linux's struct page) is its lock;
+ * PG_locked mirrors it for the dumps. */
+static inline struct vmsim_lock *vmsim__folio_lockptr(struct vmsim_page *p)
+{
+	p->ptl.lclass = VMSIM_LOCK_FOLIO;
+	return &p->ptl;
+}
+static inline void vmsim__folio_lock(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	vmsim__lock_at(vm, vmsim__folio_lockptr(p), site);
+	vmsim_page_set(p, PG_locked);
+}
+static inline bool vmsim__folio_trylock(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	if (!vmsim__trylock_at(vm, vmsim__folio_lockptr(p), site))
+		return false;
+	vmsim_page_set(p, PG_locked);
+	return true;
+}
+static inline void vmsim__folio_unlock(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	vmsim_page_clear(p, PG_locked);
+	vmsim__unlock_at(vm, &p->ptl, site);
+}
+#define folio_lock(vm, p) vmsim__folio_lock((vm), (p), __func__)
+#define folio_trylock(vm, p) vmsim__folio_trylock((vm), (p), __func__)
+#define folio_unlock(vm, p) vmsim__folio_unlock((vm), (p), __func__)
+
 /* pte_lockptr(): the split lock of the table holding ptep. */
 static inline struct vmsim_lock *vmsim__pte_lockptr(struct vmsim *vm, pte_t *ptep)
 {

@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "campaign: $*"; cat "$tmp/err" 2>/dev/null; exit 1; }
 schedules() { sed -n 's/.*"schedule":"\([^"]*\)".*/\1/p' "$1" | sort; }
 command -v parallel >/dev/null || { echo "GNU parallel is not installed"; exit 77; }
-script=$dir/falloc_wait.vms
+script=$dir/punch_vs_fault.vms
 
 "$vmsim" explore "$script" --sched exhaustive --bound 2 --json >"$tmp/whole" 2>"$tmp/err" || fail "whole"
 parallel -j 3 "$vmsim" explore "$script" --sched exhaustive --bound 2 --shard {}/3 --json '>' "$tmp/part.{}" \
