@@ -209,21 +209,9 @@ static void yield_here(struct vmsim_sched *s)
 	/* Picked again: the scheduler switched us in. */
 }
 
-void vmsim__sched_point(struct vmsim *vm, enum vmsim_sp_kind kind, const void *obj, const char *where)
-{
-	struct vmsim_sched *s = vm->sched;
-	struct vmsim__task *t;
-
-	if (!s || s->cur < 0)
-		return;
-	t = &s->t[s->cur];
-	t->next.kind = kind;
-	t->next.obj = obj;
-	t->next.where = where;
-	yield_here(s);
-}
-
-bool vmsim__sched_acquire(struct vmsim *vm, enum vmsim_sp_kind kind, struct vmsim_lock *l, const char *where)
+/* A step: false if a deadlock report let the task go on without what
+ * it waited for. */
+static bool point(struct vmsim *vm, enum vmsim_sp_kind kind, const void *obj, const char *where)
 {
 	struct vmsim_sched *s = vm->sched;
 	struct vmsim__task *t;
@@ -231,12 +219,25 @@ bool vmsim__sched_acquire(struct vmsim *vm, enum vmsim_sp_kind kind, struct vmsi
 	if (!s || s->cur < 0)
 		return true;
 	t = &s->t[s->cur];
-	vmsim__sched_point(vm, kind, l, where);
+	t->next.kind = kind;
+	t->next.obj = obj;
+	t->next.where = where;
+	yield_here(s);
 	if (t->give_up) {
 		t->give_up = false;
 		return false;
 	}
 	return true;
+}
+
+void vmsim__sched_point(struct vmsim *vm, enum vmsim_sp_kind kind, const void *obj, const char *where)
+{
+	point(vm, kind, obj, where);
+}
+
+bool vmsim__sched_acquire(struct vmsim *vm, enum vmsim_sp_kind kind, struct vmsim_lock *l, const char *where)
+{
+	return point(vm, kind, l, where);
 }
 
 void vmsim_sched_yield(struct vmsim *vm, const void *obj)
