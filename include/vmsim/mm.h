@@ -91,6 +91,26 @@ VMSIM_API int vmsim_madvise(struct vmsim_mm *mm, uint64_t addr, uint64_t len, in
 VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,
 		 uint64_t *fault_addr);
 
+/* One access of a batch: the hardware path only (TLB, walk, accessed and
+ * dirty bits, faults), no bytes move.  cpu -1: the process's CPU. */
+enum vmsim_access_kind { VMSIM_ACC_LOAD, VMSIM_ACC_STORE, VMSIM_ACC_FETCH };
+struct vmsim_access_req {
+	uint64_t addr;
+	uint32_t size;			/* >= 1; may cross pages (each page is accessed) */
+	uint8_t kind;			/* enum vmsim_access_kind */
+	int16_t cpu;
+};
+/*
+ * Run n accesses of mm in order, as a program's loads, stores and
+ * instruction fetches would run (a trace replay).  Stops at the first
+ * access that raises a signal.  Returns how many completed (n when all
+ * did) and sets *result (may be NULL) to the stopping access's
+ * VMSIM_ACCESS_* (VMSIM_ACCESS_OK when all completed); -EINVAL for bad
+ * arguments (nothing run).
+ */
+VMSIM_API long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs, size_t n,
+				 int *result);
+
 /* /proc/PID/pagemap: one 64-bit entry per page, with Linux's bits. */
 #define PM_PFRAME_BITS		55
 #define PM_PFRAME_MASK		((1ULL << PM_PFRAME_BITS) - 1)
