@@ -59,11 +59,22 @@ VMSIM_API int vmsim_mm_cpu(const struct vmsim_mm *mm);
 VMSIM_API int vmsim_mm_run(struct vmsim_mm *mm, int cpu);
 
 /*
- * mmap at exactly addr (MAP_FIXED_NOREPLACE): -EEXIST if anything is mapped
- * there; -EINVAL for unaligned addr/off, zero or overflowing len, both or
- * neither of MAP_SHARED/MAP_PRIVATE, a file and MAP_ANONYMOUS together, or
- * neither; -EACCES... never; -ENOMEM past TASK_SIZE.  file is NULL with
- * MAP_ANONYMOUS.  MAP_POPULATE faults the range in; MAP_LOCKED too.
+ * mmap at exactly addr (MAP_FIXED_NOREPLACE), as do_mmap() decides:
+ *  - the type is flags & MAP_TYPE (0x0f): MAP_SHARED or MAP_PRIVATE, whose
+ *    other flag bits are ignored beyond MAP_ANONYMOUS, MAP_LOCKED and
+ *    MAP_POPULATE; MAP_SHARED|MAP_PRIVATE (0x03) is MAP_SHARED_VALIDATE:
+ *    with a file, MAP_SHARED that refuses flags outside Linux's
+ *    LEGACY_MAP_MASK with -EOPNOTSUPP, anonymous -EINVAL; MAP_DROPPABLE
+ *    (0x08) is -EOPNOTSUPP anonymous (not modelled), -EINVAL with a file;
+ *    any other type (flags = -1 too) is -EINVAL;
+ *  - MAP_ANONYMOUS ignores file, as it ignores the fd; without it a NULL
+ *    file is -EBADF; a file of another machine is -EINVAL either way;
+ *  - -EINVAL for unaligned addr or off, zero len, prot bits beyond
+ *    READ|WRITE|EXEC (Linux ignores them); -ENOMEM for a len that
+ *    page-aligns past 2^64 or a range past TASK_SIZE; -EOVERFLOW when
+ *    off + len wraps in pages; -EEXIST if anything is mapped there;
+ *    -EOPNOTSUPP for a DAX file.
+ * MAP_POPULATE faults the range in; MAP_LOCKED too.
  */
 VMSIM_API int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	       struct vmsim_file *file, uint64_t off);
