@@ -95,16 +95,22 @@ int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out)
 
 int vmsim_mm_id(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return 0;
 	return mm->id;
 }
 
 struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return NULL;
 	return mm->vm;
 }
 
 int vmsim_mm_cpu(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return 0;
 	return mm->cpu;
 }
 
@@ -202,6 +208,8 @@ void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t
 
 void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st)
 {
+	if (!mm || !st)
+		return;
 	*st = mm->st;
 	st->rss_anon = mm->rss[MM_ANONPAGES];
 	st->rss_file = mm->rss[MM_FILEPAGES];
@@ -215,6 +223,8 @@ int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info 
 	struct vm_area_struct *v;
 	unsigned i = 0;
 
+	if (!mm || !out)
+		return -EINVAL;
 	DL_FOREACH(mm->mmap, v) {
 		if (i++ != idx)
 			continue;
@@ -231,5 +241,7 @@ int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info 
 
 unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return ~0UL;
 	return mm->pgd;
 }
