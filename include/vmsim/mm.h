@@ -120,7 +120,9 @@ VMSIM_API int vmsim_clear_refs(struct vmsim_mm *mm, int type);
  * Returns the number pinned or a negative errno.  Unpin with the pfns. */
 VMSIM_API long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, bool write,
 			  unsigned long *pfns);
-VMSIM_API void vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages);
+/* unpin_user_pages(): 0, or -EINVAL and nothing unpinned if vm is NULL,
+ * pfns NULL with npages, or any pfn not pinned (as often as listed). */
+VMSIM_API int vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages);
 
 /* Files.  A name is unique per machine; the machine owns its files. */
 VMSIM_API int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind, uint64_t size,
