@@ -124,18 +124,27 @@ VMSIM_API long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned
  * pfns NULL with npages, or any pfn not pinned (as often as listed). */
 VMSIM_API int vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages);
 
-/* Files.  A name is unique per machine; the machine owns its files. */
+/* Files.  A name is unique per machine; the machine owns its files.  New:
+ * 0, -EINVAL (NULL machine or name, empty or >= 32 bytes name, unknown
+ * kind), -EFBIG (size > 2^46), -EOPNOTSUPP (DAX), -EEXIST, -ENOMEM; out may
+ * be NULL: the file is made all the same and found later by name.  Lookup
+ * gives NULL for NULL arguments, size and cached pages 0 for a NULL file;
+ * the calls below that return an errno give -EBADF for a NULL file. */
 VMSIM_API int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind, uint64_t size,
 		   struct vmsim_file **out);
 VMSIM_API struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name);
 VMSIM_API uint64_t vmsim_file_size(const struct vmsim_file *f);
 /* read()/write() through the page cache; pread/pwrite semantics (a write
- * past the end extends the file).  Return bytes moved or -errno. */
+ * past the end extends the file).  Return bytes moved or -errno: -EFAULT
+ * for a NULL buf with len, -EINVAL when off, len or off + len is negative
+ * as loff_t/ssize_t (ksys_pread64, rw_verify_area), -EFBIG for a write
+ * past 2^46 (s_maxbytes). */
 VMSIM_API long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len);
 VMSIM_API long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);
-/* fallocate(PUNCH_HOLE|KEEP_SIZE). */
+/* fallocate(PUNCH_HOLE|KEEP_SIZE); as vfs_fallocate: -EINVAL for off < 0
+ * or len <= 0 (as loff_t), -EFBIG when off + len wraps or passes 2^46. */
 VMSIM_API int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
-/* ftruncate. */
+/* ftruncate: -EINVAL for a size negative as loff_t, -EFBIG past 2^46. */
 VMSIM_API int vmsim_file_truncate(struct vmsim_file *f, uint64_t size);
 /* Pages of the file in the page cache now (for tests and dumps). */
 VMSIM_API unsigned long vmsim_file_cached_pages(const struct vmsim_file *f);
