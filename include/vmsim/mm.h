@@ -51,7 +51,9 @@ VMSIM_API int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out);
 VMSIM_API void vmsim_mm_exit(struct vmsim_mm *mm);
 /* fork(): a new mm copied from parent as dup_mmap does.  0 / -ENOMEM. */
 VMSIM_API int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child);
-/* A small number naming the mm in traces and dumps (1, 2, ...). */
+/* A small number naming the mm in traces and dumps (1, 2, ...).  The
+ * getters give 0 or NULL for a NULL mm; the calls that return an errno give
+ * -EINVAL. */
 VMSIM_API int vmsim_mm_id(const struct vmsim_mm *mm);
 VMSIM_API struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm);
 /* The CPU the process last ran on, and a context switch to another. */
@@ -110,7 +112,8 @@ VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *bu
 #define PM_SWAP			(1ULL << 62)
 #define PM_PRESENT		(1ULL << 63)
 VMSIM_API int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint64_t *out);
-/* The PFN of the shared zero page, to tell it apart in pagemap output. */
+/* The PFN of the shared zero page, to tell it apart in pagemap output
+ * (~0UL for NULL). */
 VMSIM_API unsigned long vmsim_zero_pfn(struct vmsim *vm);
 /* echo 4 > /proc/PID/clear_refs (soft-dirty); other types -EINVAL. */
 VMSIM_API int vmsim_clear_refs(struct vmsim_mm *mm, int type);
@@ -168,15 +171,18 @@ struct vmsim_vma_info {
 	const char *file;		/* file name, or NULL for anonymous */
 	bool has_anon_vma;
 };
-/* The idx-th vma by address: 0, or -ENOENT past the last. */
+/* The idx-th vma by address: 0, or -ENOENT past the last, -EINVAL for
+ * NULL mm or out. */
 VMSIM_API int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info *out);
-/* The PFN of the process's top-level page table. */
+/* The PFN of the process's top-level page table (~0UL for NULL). */
 VMSIM_API unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm);
-/* Every (process, address) that maps the frame, through rmap. */
+/* Every (process, address) that maps the frame, through rmap (nothing for
+ * a NULL machine or fn, a PFN out of range, free or a table). */
 typedef void (*vmsim_rmap_fn)(void *arg, struct vmsim_mm *mm, uint64_t addr);
 VMSIM_API void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_fn fn, void *arg);
 /* What kind of page a frame holds: "anon", "file NAME", "shmem NAME",
- * "zero", "pgtable", "free", or "kernel". */
+ * "zero", "pgtable", "free", "kernel", or "none" past the last frame; buf,
+ * or NULL for a NULL machine or buf or a size of 0. */
 VMSIM_API const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size);
 
 /* Check every invariant of the machine now (what check=full runs after each
