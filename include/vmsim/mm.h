@@ -120,7 +120,9 @@ VMSIM_API int vmsim_clear_refs(struct vmsim_mm *mm, int type);
 
 /* pin_user_pages(FOLL_PIN|FOLL_LONGTERM [|FOLL_WRITE]) of npages from addr,
  * faulting them in; pfns (may be NULL) receives the pinned frames.
- * Returns the number pinned or a negative errno.  Unpin with the pfns. */
+ * Returns the number pinned (0 for npages 0, as __get_user_pages), -EFAULT
+ * when the first page cannot be pinned, -EINVAL for a NULL mm or an addr
+ * not page aligned (Linux would round it down).  Unpin with the pfns. */
 VMSIM_API long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, bool write,
 			  unsigned long *pfns);
 /* unpin_user_pages(): 0, or -EINVAL and nothing unpinned if vm is NULL,
