@@ -143,7 +143,7 @@ VMSIM_API uint64_t vmsim_file_size(const struct vmsim_file *f);
  * past the end extends the file).  Return bytes moved or -errno: -EFAULT
  * for a NULL buf with len, -EINVAL when off, len or off + len is negative
  * as loff_t/ssize_t (ksys_pread64, rw_verify_area), -EFBIG for a write
- * past 2^46 (s_maxbytes). */
+ * at or past 2^46 (s_maxbytes); one that crosses it is cut short there. */
 VMSIM_API long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len);
 VMSIM_API long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);
 /* fallocate(PUNCH_HOLE|KEEP_SIZE); as vfs_fallocate: -EINVAL for off < 0

@@ -379,8 +379,12 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 	 * rw_verify_area(): so are a negative count and pos + count. */
 	if ((int64_t)off < 0 || (int64_t)len < 0 || (int64_t)(off + len) < 0)
 		return -EINVAL;
-	if (off + len < off || off + len > (1ULL << 46))
+	/* generic_write_check_limits(): at s_maxbytes or past it EFBIG, else
+	 * a short write up to it. */
+	if (off >= (1ULL << 46))
 		return -EFBIG;
+	if (len > (1ULL << 46) - off)
+		len = (size_t)((1ULL << 46) - off);
 	while (done < len) {
 		uint64_t pos = off + done, pgoff = pos >> PAGE_SHIFT;
 		size_t in = pos & (PAGE_SIZE - 1), n = PAGE_SIZE - in;
