@@ -388,12 +388,13 @@ void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
 
 unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end)
 {
-	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
+	enum vmsim_level top;
 	uint64_t *tab;
 	unsigned long freed = 0;
 
 	if (!valid_root(vm, root) || start >= end)
 		return 0;
+	top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 	tab = vmsim_table(vm, &vm->memmap[root]);
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t b = pgd_slot_base(vm, i);
