@@ -74,7 +74,8 @@ VMSIM_API int vmsim_mm_run(struct vmsim_mm *mm, int cpu);
  *  - -EINVAL for unaligned addr or off, zero len, prot bits beyond
  *    READ|WRITE|EXEC (Linux ignores them); -ENOMEM for a len that
  *    page-aligns past 2^64 or a range past TASK_SIZE; -EOVERFLOW when
- *    off + len wraps in pages; -EEXIST if anything is mapped there;
+ *    a file's off + len passes MAX_LFS_FILESIZE (file_mmap_ok); -EEXIST
+ *    if anything is mapped there;
  *    -EOPNOTSUPP for a DAX file.
  * MAP_POPULATE faults the range in; MAP_LOCKED too.
  */

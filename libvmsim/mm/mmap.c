@@ -84,6 +84,9 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	}
 	if (file && file->kind == VMSIM_FILE_DAX)
 		return -EOPNOTSUPP;
+	/* file_mmap_ok(): the mapping must end below MAX_LFS_FILESIZE. */
+	if (file && (len > INT64_MAX || (off >> PAGE_SHIFT) > ((uint64_t)INT64_MAX - len) >> PAGE_SHIFT))
+		return -EOVERFLOW;
 	vmsim__mm_enter(mm);
 	vmsim_lock(vm, &mm->mmap_lock);
 	/* MAP_FIXED_NOREPLACE: anything in the way is EEXIST. */
