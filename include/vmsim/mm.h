@@ -142,8 +142,9 @@ VMSIM_API struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *nam
 VMSIM_API uint64_t vmsim_file_size(const struct vmsim_file *f);
 /* read()/write() through the page cache; pread/pwrite semantics (a write
  * past the end extends the file).  Return bytes moved or -errno: -EFAULT
- * for a NULL buf with len, -EINVAL when off, len or off + len is negative
- * as loff_t/ssize_t (ksys_pread64, rw_verify_area), -EFBIG for a write
+ * for a NULL buf with len or a len no user buffer can have (access_ok:
+ * past 2^56 - 4096), -EINVAL when off or off + len is negative as loff_t
+ * (ksys_pread64, rw_verify_area), -EFBIG for a write
  * at or past 2^46 (s_maxbytes); one that crosses it is cut short there. */
 VMSIM_API long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len);
 VMSIM_API long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);

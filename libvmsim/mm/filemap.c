@@ -373,11 +373,13 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 
 	if (!f)
 		return -EBADF;
-	if (!buf && len)
+	/* vfs_write(): access_ok() first, and no user buffer is longer than
+	 * the largest x86-64 user address space (5 levels). */
+	if ((!buf && len) || len > (1ULL << 56) - PAGE_SIZE)
 		return -EFAULT;
 	/* ksys_pwrite64(): a negative loff_t is EINVAL before any limit;
-	 * rw_verify_area(): so are a negative count and pos + count. */
-	if ((int64_t)off < 0 || (int64_t)len < 0 || (int64_t)(off + len) < 0)
+	 * rw_verify_area(): so is pos + count. */
+	if ((int64_t)off < 0 || (int64_t)(off + len) < 0)
 		return -EINVAL;
 	/* generic_write_check_limits(): at s_maxbytes or past it EFBIG, else
 	 * a short write up to it. */
@@ -415,11 +417,12 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 
 	if (!f)
 		return -EBADF;
-	if (!buf && len)
+	/* vfs_read(): access_ok() first (see vmsim_file_write). */
+	if ((!buf && len) || len > (1ULL << 56) - PAGE_SIZE)
 		return -EFAULT;
 	/* ksys_pread64(): a negative loff_t is EINVAL, not end of file;
-	 * rw_verify_area(): so are a negative count and pos + count. */
-	if ((int64_t)off < 0 || (int64_t)len < 0 || (int64_t)(off + len) < 0)
+	 * rw_verify_area(): so is pos + count. */
+	if ((int64_t)off < 0 || (int64_t)(off + len) < 0)
 		return -EINVAL;
 	if (off >= f->i_size)
 		return 0;
