@@ -396,7 +396,14 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 	for (uint64_t a = start; !err && a < end;) {
 		v = vmsim__find_vma(mm, a);
 		if (!v) {
-			a += PAGE_SIZE;
+			/* A hole: on to the next vma, not page by page (a range
+			 * may span the whole address space). */
+			DL_FOREACH(mm->mmap, v)
+				if (v->vm_start > a)
+					break;
+			if (!v)
+				break;
+			a = v->vm_start;
 			continue;
 		}
 		a = v->vm_end;

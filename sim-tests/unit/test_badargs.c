@@ -222,6 +222,21 @@ static void test_context_init_twice(void **state)
 	assert_int_equal(vmsim_check_all(f->vm), 0);
 }
 
+/* A huge range, mostly hole, is valid for UFFDIO_REGISTER: it returns at
+ * once (the merge pass used to step through the hole page by page). */
+static void test_uffd_register_huge_range(void **state)
+{
+	struct fx *f = *state;
+	struct vmsim_vma_info v;
+
+	assert_int_equal(vmsim_uffd_register(f->uffd, C, 1ULL << 46, UFFDIO_REGISTER_MODE_MISSING), 0);
+	assert_int_equal(vmsim_mm_vma(f->mm, 3, &v), 0);
+	assert_true(v.start == C && v.end == C + 4 * P && (v.flags & 0x200));	/* VM_UFFD_MISSING */
+	assert_int_equal(vmsim_uffd_unregister(f->uffd, C, 1ULL << 46), 0);
+	assert_int_equal(vmsim_mm_vma(f->mm, 3, &v), 0);
+	assert_false(v.flags & 0x200);
+}
+
 /* ---- coverage ---- */
 
 static int list_covered(const char *path)
@@ -247,6 +262,7 @@ int main(int argc, char **argv)
 		T(ba_cases_mm), T(ba_cases_vm_calls), T(ba_cases_file), T(ba_cases_uffd),
 		T(test_mmap_anonymous_ignores_file), T(test_mmap_shared_validate),
 		T(test_context_init_twice),
+		T(test_uffd_register_huge_range),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
