@@ -32,11 +32,17 @@ bool vmsim_addr_canonical(const struct vmsim *vm, uint64_t addr)
 	return (uint64_t)s == addr;
 }
 
+/* The entries of a table the walk itself reached (no argument checks). */
+static inline uint64_t *table_of(struct vmsim *vm, struct vmsim_page *table)
+{
+	return (uint64_t *)(vm->frames + ((size_t)(table - vm->memmap) << PAGE_SHIFT));
+}
+
 uint64_t *vmsim_table(struct vmsim *vm, struct vmsim_page *table)
 {
 	if (!vmsim__page_valid(vm, table) || !vmsim_page_test(table, PG_table))
 		return NULL;
-	return (uint64_t *)(vm->frames + ((size_t)vmsim_page_to_pfn(vm, table) << PAGE_SHIFT));
+	return table_of(vm, table);
 }
 
 static struct vmsim_page *table_alloc(struct vmsim *vm, enum vmsim_level level)
@@ -248,7 +254,7 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	t = &vm->memmap[root];
 	l = VMSIM_LVL_PGD;
 	for (;;) {
-		slot = &vmsim_table(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
 		w->table[l] = t;
 		w->level = l;
 		switch (l) {
@@ -298,7 +304,7 @@ pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, boo
 	t = &vm->memmap[root];
 	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 	for (; l > VMSIM_LVL_PTE; l--) {
-		uint64_t *slot = &vmsim_table(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
 
 		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
 			if (!alloc)
@@ -314,7 +320,7 @@ pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, boo
 		if (!t)
 			return NULL;
 	}
-	return (pte_t *)&vmsim_table(vm, t)[(addr >> PAGE_SHIFT) & 511];
+	return (pte_t *)&table_of(vm, t)[(addr >> PAGE_SHIFT) & 511];
 }
 
 /* Free the tables below slot (at level l) whose span lies in [start, end)
@@ -334,7 +340,7 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 	t = entry_table(vm, *slot);
 	if (!t)
 		return 0;
-	tab = vmsim_table(vm, t);
+	tab = table_of(vm, t);
 	shift = shift_of(vm, l - 1);
 	if (l - 1 > VMSIM_LVL_PTE) {
 		for (unsigned i = 0; i < 512; i++) {
@@ -367,7 +373,7 @@ static uint64_t pgd_slot_base(const struct vmsim *vm, unsigned i)
 static void free_all(struct vmsim *vm, unsigned long root)
 {
 	struct vmsim_page *t = &vm->memmap[root];
-	uint64_t *tab = vmsim_table(vm, t);
+	uint64_t *tab = table_of(vm, t);
 	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 
 	for (unsigned i = 0; i < 512; i++)
@@ -395,7 +401,7 @@ unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint
 	if (!valid_root(vm, root) || start >= end)
 		return 0;
 	top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
-	tab = vmsim_table(vm, &vm->memmap[root]);
+	tab = table_of(vm, &vm->memmap[root]);
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t b = pgd_slot_base(vm, i);
 		uint64_t e = b + (1ULL << vm->pgdir_shift) - 1;
