@@ -265,10 +265,13 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 		default: w->pte = (pte_t *)slot; return 0;
 		}
 		if (l == VMSIM_LVL_PGD && vm->cfg.levels == 4) {
-			/* p4d folded: the pgd entry is the p4d entry. */
+			/* p4d folded: the pgd entry is the p4d entry, and a walk
+			 * that stops here stops at the p4d level, whose entry
+			 * spans 1 << 39, not at a pgd spanning 1 << 48. */
 			w->p4d = (p4d_t *)slot;
 			w->table[VMSIM_LVL_P4D] = t;
 			l = VMSIM_LVL_P4D;
+			w->level = l;
 		}
 		if (l == stop)
 			return 0;
