@@ -23,6 +23,7 @@ VMSIM_BEGIN_DECLS
 struct vmsim;
 struct vmsim_mm;
 struct vmsim_kind;
+struct vmsim_page;
 
 #define VMSIM_MAX_KINDS		32
 
@@ -39,6 +40,17 @@ struct vmsim_kind;
 /* Installing the kind gives the vma an anon_vma, so fork copies its page
  * tables (6.15-6.18 guard regions: madvise_guard_install()). */
 #define VMSIM_KIND_ANON_VMA		(1u << 5)
+
+/* What one entry holds, as a kind's hold hook reports it: the rss counter
+ * it is counted in, the swap slot it holds a reference to, the frame it
+ * names.  The invariant checker verifies these counts, smaps reads them
+ * (Swap, SwapPss, and the page of a PFN-carrying entry) and rmap walks
+ * find entries naming a folio through pfn. */
+struct vmsim_kind_hold {
+	int rss;			/* MM_* counter, or -1 */
+	swp_entry_t swap;		/* a swap_map reference; val 0: none */
+	unsigned long pfn;		/* the frame it names, or ~0UL */
+};
 
 struct vmsim_kind_ops {
 	const char *name;		/* unique per machine; the `install` word */
@@ -108,6 +120,30 @@ struct vmsim_kind_ops {
 	uint64_t (*pagemap)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte);
 	/* One short human description ("guard marker", "swap 0:17"). */
 	int (*describe)(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size);
+	/* What the entry holds (see struct vmsim_kind_hold; h comes filled
+	 * with "nothing").  Default: nothing, as a marker holds nothing. */
+	void (*hold)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte,
+		     struct vmsim_kind_hold *h);
+	/* try_to_unmap_one()/try_to_migrate_one(): the entry of this kind
+	 * that replaces pteval, a present pte of page being unmapped (a swap
+	 * entry for reclaim, a migration entry, a hwpoison entry), carrying
+	 * what Linux carries over; anon_exclusive: the page was exclusive.
+	 * 0 or a negative errno (the unmap is aborted).  Default: -EINVAL,
+	 * the kind cannot stand in for a page. */
+	int (*unmap)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pteval,
+		     struct vmsim_page *page, bool anon_exclusive, pte_t *out);
+	/* remove_migration_pte(): the present pte of page that replaces the
+	 * entry, and whether the page is exclusive again.  0 or -EINVAL (the
+	 * entry stays).  Default: -EINVAL. */
+	int (*remap)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t entry,
+		     struct vmsim_page *page, pte_t *out, bool *exclusive);
+	/* swapoff (try_to_unuse -> unuse_pte): bring an entry of swap device
+	 * type back into memory.  Runs with only the mmap_lock held (it may
+	 * allocate); must take the pte lock and recheck the entry.  0 (done,
+	 * or not this device's) or a negative errno that stops swapoff.
+	 * Default: 0, nothing to bring back. */
+	int (*unuse)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pte,
+		     int type);
 
 	/* ---- hooks for the software bits (pte_bit/swp_bit) ---- */
 	/* fork (copy_present_pte, copy_present_page, copy_nonpresent_pte):

@@ -538,10 +538,12 @@ static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, s
 		pte = pte_mkuffd_wp(pte);
 	if (!pte_none_mostly(ptep_get(ptep)))
 		return -EEXIST;
-	if (in_cache)
+	if (in_cache) {
 		vmsim__folio_add_file_rmap(vma, p);
-	else
+	} else {
 		vmsim__folio_add_new_anon_rmap(vma, p, addr);
+		vmsim__folio_add_lru_vma(vma, p);
+	}
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, pte);
 	return 0;
 }
@@ -600,7 +602,9 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 		}
 		if (!pte_none_mostly(ptep_get(ptep)))
 			return -EEXIST;
-		p = vmsim_alloc_pages(vm, 0);
+		/* mfill_atomic_pte_copy() allocates with no lock but the
+		 * mmap_lock held: it may reclaim, which may change ptes. */
+		p = vmsim__alloc_pages_may_reclaim(vm, 0);
 		if (!p)
 			return -ENOMEM;
 		fill_page(vm, p, src, byte);
@@ -618,8 +622,8 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 
 		if (pgoff >= (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT)
 			return -EFAULT;
-		if (vmsim__filemap_get(f, pgoff))
-			return -EEXIST;
+		if (vmsim__filemap_has_entry(f, pgoff))
+			return -EEXIST;	/* a folio, or a swapped-out one's entry */
 		if (!pte_none_mostly(ptep_get(ptep)))
 			return -EEXIST;
 		ret = vmsim__filemap_fault(f, pgoff, &p, false);	/* allocates the hole */

@@ -12,6 +12,8 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 
 	if (!mm || (addr & ~PAGE_MASK) || !npages)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	for (i = 0; i < npages; i++) {

@@ -29,6 +29,8 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	if (!mm)
 		return -EINVAL;
 	vm = mm->vm;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	if (prot & ~(VMSIM_PROT_READ | VMSIM_PROT_WRITE | VMSIM_PROT_EXEC))
 		return -EINVAL;
 	if (off & ~PAGE_MASK)
@@ -163,6 +165,8 @@ int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	ts = vmsim_task_size(mm->vm);
 	if ((addr & ~PAGE_MASK) || addr > ts || len > ts - addr)
 		return -EINVAL;

@@ -131,17 +131,42 @@ void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_pag
 	vma->vm_mm->rss[MM_ANONPAGES]++;
 }
 
-static int mm_counter(const struct vmsim_page *p)
+int vmsim__mm_counter(const struct vmsim_page *p)
 {
 	if (folio_test_anon(p))
 		return MM_ANONPAGES;
 	return vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES;
 }
 
+/* folio_add_anon_rmap_pte() / folio_add_new_anon_rmap() for a folio that
+ * may already be anonymous (a swap-cache hit keeps its anon_vma and index)
+ * or not yet (a folio read in by swap-in). */
+void vmsim__folio_add_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr, bool exclusive)
+{
+	if (!folio_test_anon(p)) {
+		p->mapping = (void *)((uintptr_t)vma->anon_vma | 1);
+		p->index = linear_page_index(vma, addr);
+	}
+	p->mapcount++;
+	if (exclusive)
+		vmsim_page_set(p, PG_anon_exclusive);
+	vmsim_page_set(p, PG_swapbacked);
+	vma->vm_mm->rss[MM_ANONPAGES]++;
+	vmsim__mlock_vma_folio(vma, p);
+}
+
+/* folio_move_anon_rmap(): an exclusive folio reused by a write fault now
+ * belongs to this vma's anon_vma. */
+void vmsim__folio_move_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
+{
+	p->mapping = (void *)((uintptr_t)vma->anon_vma | 1);
+}
+
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
 {
 	p->mapcount++;
-	vma->vm_mm->rss[mm_counter(p)]++;
+	vma->vm_mm->rss[vmsim__mm_counter(p)]++;
+	vmsim__mlock_vma_folio(vma, p);
 }
 
 void vmsim__folio_dup_rmap(struct vmsim_page *p)
@@ -154,7 +179,8 @@ void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
 	VMSIM_BUG_ON(vma->vm_mm->vm, p->mapcount <= 0, "rmap removal from unmapped pfn %#lx",
 		     vmsim_page_to_pfn(vma->vm_mm->vm, p));
 	p->mapcount--;
-	vma->vm_mm->rss[mm_counter(p)]--;
+	vma->vm_mm->rss[vmsim__mm_counter(p)]--;
+	vmsim__munlock_vma_folio(vma, p);
 }
 
 static bool rmap_one(struct vmsim *vm, struct vmsim_page *p, struct vm_area_struct *vma,
