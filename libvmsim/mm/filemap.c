@@ -506,10 +506,11 @@ bool vmsim__filemap_replace_folio(struct vmsim_page *old, struct vmsim_page *new
 
 	if (!e || e->page != old)
 		return false;
+	/* old keeps its mapping until it is freed: remove_migration_ptes()
+	 * still walks the file's i_mmap through it. */
 	e->page = new;
 	vmsim_get_page(f->vm, new);
 	vmsim_put_page(f->vm, old);
-	old->mapping = NULL;
 	return true;
 }
 
@@ -664,6 +665,8 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 
 		if (n > len - done)
 			n = len - done;
+		if (p && vmsim_page_test(p, PG_hwpoison))
+			return done ? (long)done : -EIO;	/* shmem_get_folio(): -EIO */
 		if (f->kind == VMSIM_FILE_SHMEM && !p && cache_entry(f, pgoff)) {
 			/* shmem_file_read_iter(): SGP_READ swaps the page in. */
 			int err = shmem_get_folio(f, pgoff, SGP_READ, &p);

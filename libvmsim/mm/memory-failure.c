@@ -69,8 +69,9 @@ int vmsim_memory_failure(struct vmsim *vm, unsigned long pfn)
 		return -EHWPOISON;
 	if (vmsim_page_test(p, PG_reserved) || vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
 		return -EBUSY;
-	if (vmsim_page_test(p, PG_buddy)) {
-		/* take_page_off_buddy(): the frame is allocated to nobody. */
+	if (p->refcount == 0) {
+		/* take_page_off_buddy(): a free frame is allocated to nobody;
+		 * a tail of a higher-order allocation is not ours to take. */
 		if (vmsim__take_page_off_buddy(vm, p))
 			return -EBUSY;
 		vmsim_page_set(p, PG_hwpoison);

@@ -144,7 +144,13 @@ int vmsim__mm_counter(const struct vmsim_page *p)
 void vmsim__folio_add_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr, bool exclusive)
 {
 	if (!folio_test_anon(p)) {
-		p->mapping = (void *)((uintptr_t)vma->anon_vma | 1);
+		/* __folio_set_anon(): a folio that may be shared (a swap-cache
+		 * folio another process's swap pte may still name) needs the
+		 * oldest anon_vma, whose chains reach every process of the
+		 * fork tree. */
+		struct anon_vma *av = exclusive ? vma->anon_vma : vma->anon_vma->root;
+
+		p->mapping = (void *)((uintptr_t)av | 1);
 		p->index = linear_page_index(vma, addr);
 	}
 	p->mapcount++;

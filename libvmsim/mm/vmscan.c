@@ -364,16 +364,13 @@ static void get_scan_count(struct vmsim *vm, struct scan_control *sc, unsigned l
 
 		if (!anon)		/* SCAN_FILE */
 			nr[l] = file ? scan : 0;
+		else if (!sc->priority)	/* SCAN_EQUAL: close to OOM, no cleverness */
+			nr[l] = scan;
 		else if (cache_trim)	/* plenty of inactive file: those first */
 			nr[l] = file ? scan : 0;
 		else			/* SCAN_FRACT */
 			nr[l] = scan * (file ? fp : ap) / (ap + fp);
 	}
-	/* At the lowest priority a small list is scanned whole. */
-	if (sc->priority == 0)
-		for (enum lru_list l = LRU_INACTIVE_ANON; l <= LRU_ACTIVE_FILE; l++)
-			if (!nr[l] && (l >= LRU_INACTIVE_FILE || anon))
-				nr[l] = vmsim__lru_size(vm, l);
 }
 
 /* shrink_lruvec() */
