@@ -114,9 +114,12 @@ VMSIM_API int vmsim_migrate_range(struct vmsim_mm *mm, uint64_t addr, uint64_t l
  * The two halves of one page's migration, for tests and the explorer: start
  * leaves migration entries in every mapping of the folio at addr (and the
  * folio locked); a CPU that touches one waits, which in serial runs means
- * the migration is finished first.  finish copies and maps the new frame.
- * start: 0, -EFAULT (nothing present there), -EBUSY (pinned; nothing
- * changed), -ENOMEM.  finish: 0, or -EINVAL for a migration already done.
+ * the migration is finished first.  finish copies and maps the new frame
+ * (unless such a CPU did already) and frees the handle, which must not be
+ * used again.  start: 0, -EFAULT (nothing present there), -EBUSY (pinned;
+ * nothing changed), -ENOMEM.  finish: 0, -EBUSY when the copy could not be
+ * made (the old frame is mapped again), -EINVAL for NULL.  Handles never
+ * finished are freed with the machine.
  */
 struct vmsim_migration;
 VMSIM_API int vmsim_migrate_start(struct vmsim_mm *mm, uint64_t addr, struct vmsim_migration **out);

@@ -133,7 +133,8 @@ static unsigned long check_swap(struct vmsim *vm, struct swap_refs *refs)
 	if (refs->oom)
 		return 0;
 	vmsim__pagecache_for_each_swap(vm, shmem_swap_ref, refs);
-	qsort(refs->v, refs->n, sizeof(*refs->v), cmp_ref);
+	if (refs->n)
+		qsort(refs->v, refs->n, sizeof(*refs->v), cmp_ref);
 	vmsim__swap_for_each_slot(vm, check_slot, &c);
 	for (; c.i < refs->n; c.i++) {
 		VMSIM_BUG(vm, "swap entry %#lx referenced by a pte or shmem file but not in use", refs->v[c.i].val);

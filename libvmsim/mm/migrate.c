@@ -19,7 +19,10 @@
 struct vmsim_migration {
 	struct vmsim *vm;
 	struct vmsim_page *src, *dst;
+	struct anon_vma *anon_vma;	/* pinned while entries name src */
 	bool was_mapped;
+	bool done;			/* finished (by a fault that waited on it) */
+	int err;
 	struct vmsim_migration *next;
 };
 
@@ -78,6 +81,12 @@ static int unmap_one(struct vmsim *vm, struct vmsim_migration *m)
 
 	if (!vmsim__folio_trylock(vm, src))
 		return -EAGAIN;
+	/* folio_get_anon_vma(): the rmap walk that puts the mappings back
+	 * must find the anon_vma even if every vma goes meanwhile. */
+	if (folio_test_anon(src) && src->mapcount > 0 && !m->anon_vma) {
+		m->anon_vma = folio_anon_vma(src);
+		vmsim__get_anon_vma(m->anon_vma);
+	}
 	m->was_mapped = src->mapcount > 0;
 	if (m->was_mapped && !vmsim__try_to_migrate(vm, src)) {
 		/* Some mapping could not be replaced: put them all back. */
@@ -114,6 +123,10 @@ static int move_one(struct vmsim *vm, struct vmsim_migration *m)
  * dst keeps only what maps or caches it. */
 static void migration_done(struct vmsim *vm, struct vmsim_migration *m, int err)
 {
+	if (m->anon_vma) {
+		vmsim__put_anon_vma(vm, m->anon_vma);
+		m->anon_vma = NULL;
+	}
 	if (err) {
 		vmsim_put_page(vm, m->dst);
 		vmsim__folio_putback_lru(vm, m->src);
@@ -132,7 +145,7 @@ static void migration_done(struct vmsim *vm, struct vmsim_migration *m, int err)
  * reclaim), then unmap and move, up to NR_MAX_MIGRATE_PAGES_RETRY tries. */
 static int migrate_folio(struct vmsim *vm, struct vmsim_page *src)
 {
-	struct vmsim_migration m = { vm, src, NULL, false, NULL };
+	struct vmsim_migration m = { .vm = vm, .src = src };
 	int err = -EAGAIN;
 
 	m.dst = vmsim__alloc_pages_may_reclaim(vm, 0);
@@ -261,11 +274,14 @@ int vmsim_migrate_start(struct vmsim_mm *mm, uint64_t addr, struct vmsim_migrati
 	return 0;
 }
 
+/* The second half: copy and map the new frame (retrying as
+ * migrate_pages does); the handle stays until vmsim_migrate_finish(). */
 static int finish(struct vmsim *vm, struct vmsim_migration *m)
 {
 	int err = -EAGAIN;
 
-	LL_DELETE(vm->mm_world->migrations, m);
+	if (m->done)
+		return m->err;
 	vmsim_lock(vm, &m->src->ptl);	/* PG_locked is still set */
 	for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && err == -EAGAIN; pass++) {
 		if (pass) {
@@ -276,25 +292,22 @@ static int finish(struct vmsim *vm, struct vmsim_migration *m)
 		err = move_one(vm, m);
 	}
 	migration_done(vm, m, err);
-	vmsim__free(vm, m);
+	m->done = true;
+	m->err = err;
 	return err;
 }
 
 int vmsim_migrate_finish(struct vmsim_migration *m)
 {
 	struct vmsim *vm;
-	struct vmsim_migration *it;
 	int err;
 
 	if (!m)
 		return -EINVAL;
 	vm = m->vm;
-	LL_FOREACH(vm->mm_world->migrations, it)
-		if (it == m)
-			break;
-	if (!it)
-		return -EINVAL;
 	err = finish(vm, m);
+	LL_DELETE(vm->mm_world->migrations, m);
+	vmsim__free(vm, m);
 	vmsim__mm_op_done(vm);
 	return err ? -EBUSY : 0;
 }
@@ -307,7 +320,7 @@ void vmsim__migration_entry_wait(struct vm_fault *vmf, struct vmsim_page *p)
 	struct vmsim_migration *m;
 
 	LL_FOREACH(vm->mm_world->migrations, m)
-		if (m->src == p)
+		if (m->src == p && !m->done)
 			break;
 	if (!m) {
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vmf->cpu,
@@ -319,9 +332,15 @@ void vmsim__migration_entry_wait(struct vm_fault *vmf, struct vmsim_page *p)
 	finish(vm, m);
 }
 
-/* Machine teardown (processes are gone): finish what is left. */
+/* Machine teardown (processes are gone): finish what is left and free
+ * the handles nobody finished. */
 void vmsim__migrations_exit(struct vmsim *vm)
 {
-	while (vm->mm_world->migrations)
-		finish(vm, vm->mm_world->migrations);
+	struct vmsim_migration *m;
+
+	while ((m = vm->mm_world->migrations)) {
+		finish(vm, m);
+		LL_DELETE(vm->mm_world->migrations, m);
+		vmsim__free(vm, m);
+	}
 }

@@ -73,7 +73,7 @@ struct vmsim_kind_registry {
 
 struct anon_vma {
 	struct anon_vma *root, *parent;
-	int refcount;			/* vmas' avcs + pages pointing here */
+	int refcount;			/* avcs, children (on their root), pins */
 	unsigned long degree;
 	struct anon_vma_chain *rb_root;	/* all avcs, i.e. every vma that may map its pages */
 	struct vmsim_lock rwsem;
@@ -208,6 +208,8 @@ int vmsim__anon_vma_prepare(struct vm_area_struct *vma);
 int vmsim__anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
 int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma);
+void vmsim__get_anon_vma(struct anon_vma *av);
+void vmsim__put_anon_vma(struct vmsim *vm, struct anon_vma *av);
 void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr);
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
 void vmsim__folio_dup_rmap(struct vmsim_page *p);

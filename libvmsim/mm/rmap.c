@@ -86,6 +86,8 @@ int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma
 		goto err;
 	av->root = pvma->anon_vma->root;
 	av->parent = pvma->anon_vma;
+	/* The lock lives in the root: it must outlive us (get_anon_vma). */
+	av->root->refcount++;
 	pvma->anon_vma->degree++;
 	if (avc_link(vma, av)) {
 		vmsim__free(vma->vm_mm->vm, av);
@@ -96,6 +98,24 @@ int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma
 err:
 	vmsim__unlink_anon_vmas(vma);
 	return -ENOMEM;
+}
+
+void vmsim__get_anon_vma(struct anon_vma *av)
+{
+	av->refcount++;
+}
+
+/* put_anon_vma(): the last reference (a vma's chain link, a child's hold
+ * on its root, a migration's pin) frees it. */
+void vmsim__put_anon_vma(struct vmsim *vm, struct anon_vma *av)
+{
+	struct anon_vma *root = av->root;
+
+	if (--av->refcount)
+		return;
+	vmsim__free(vm, av);
+	if (root != av)
+		vmsim__put_anon_vma(vm, root);
 }
 
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
@@ -111,11 +131,9 @@ void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
 		DL_DELETE2(vma->anon_vma_chain, avc, same_vma_prev, same_vma_next);
 		DL_DELETE2(av->rb_root, avc, av_prev, av_next);
 		vmsim__free(vm, avc);
-		if (--av->refcount == 0) {
-			if (av->parent != av)
-				av->parent->degree--;
-			vmsim__free(vm, av);
-		}
+		if (!av->rb_root && av->parent != av)
+			av->parent->degree--;
+		vmsim__put_anon_vma(vm, av);
 	}
 	vma->anon_vma = NULL;
 }
@@ -267,6 +285,10 @@ const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, siz
 	else if (p->mapping)
 		snprintf(buf, size, "%s %s", folio_file(p)->kind == VMSIM_FILE_SHMEM ? "shmem" : "file",
 			 folio_file(p)->name);
+	else if (vmsim_page_test(p, PG_swapcache))
+		snprintf(buf, size, "swapcache");
+	else if (vmsim_page_test(p, PG_hwpoison))
+		snprintf(buf, size, "hwpoison");
 	else
 		snprintf(buf, size, "kernel");
 	return buf;
