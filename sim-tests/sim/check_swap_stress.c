@@ -22,19 +22,23 @@
 
 struct soak {
 	unsigned npriv, nshr;		/* pages per region */
+	uint64_t swap_size;
 	struct vmsim *vm;
 	struct vmsim_file *f;
 	unsigned char *shared;
 	uint64_t rng;
-	unsigned long oom_kills, signals;
+	unsigned long oom_kills, signals, poisons;
 	bool trace;
 };
 
 struct mproc {
 	struct vmsim_mm *mm;
 	unsigned char *priv;		/* what each private page's first byte must read as */
+	unsigned char *poisoned;	/* the page holds a hwpoison entry */
 	bool ro, live;
 };
+
+#define MAX_POISON 16			/* each poisoned frame is lost for good */
 
 /* SOAK_TRACE: each bug with the trace ring that led to it. */
 static void print_bug(struct vmsim *vm, const struct vmsim_bug_report *r, void *arg)
@@ -55,6 +59,7 @@ static void map_regions(struct soak *s, struct mproc *p)
 				    NULL, 0), 0);
 	ck_assert_int_eq(vmsim_mmap(p->mm, SHR, s->nshr * P, TU_PROT_RW, VMSIM_MAP_SHARED, s->f, 0), 0);
 	memset(p->priv, 0, s->npriv);
+	memset(p->poisoned, 0, s->npriv);
 	p->ro = false;
 }
 
@@ -83,7 +88,27 @@ static void one_op(struct soak *s, struct mproc *procs, unsigned step, uint64_t 
 		fprintf(stderr, "step %u: proc %u (mm%d) op %u pg %u spg %u v %#x\n", step, i, vmsim_mm_id(p->mm), op,
 			pg, spg, v);
 	vmsim_mm_run(p->mm, (int)rnd(s, 4));
-	if (op < 300) {				/* private write */
+	if (op < 550 && p->poisoned[pg] == 1) {	/* any access to poison: SIGBUS (MCE) */
+		r = op < 300 ? tu_write(p->mm, PRIV + pg * P, v) : vmsim_access(p->mm, -1, PRIV + pg * P, &b, 1, false, NULL);
+		if (killed(s, p, r))
+			return;
+		ck_assert_msg(r == VMSIM_ACCESS_HWPOISON || (p->ro && op < 300 && r == VMSIM_ACCESS_SIGSEGV),
+			      "seed %llu step %u: poisoned page access %d", (unsigned long long)seed, step, r);
+	} else if (op < 550 && p->poisoned[pg] == 2) {
+		/* A swap entry whose swap-cache folio was poisoned: dirty, the
+		 * folio stays poisoned in the swap cache; clean, it left it and
+		 * the good copy on the device comes back. */
+		r = vmsim_access(p->mm, -1, PRIV + pg * P, &b, 1, false, NULL);
+		if (killed(s, p, r))
+			return;
+		if (r == VMSIM_ACCESS_HWPOISON) {
+			p->poisoned[pg] = 1;
+		} else {
+			ck_assert_int_eq(r, 0);
+			ck_assert_int_eq(b, p->priv[pg]);
+			p->poisoned[pg] = 0;
+		}
+	} else if (op < 300) {			/* private write */
 		r = tu_write(p->mm, PRIV + pg * P, v);
 		if (killed(s, p, r))
 			return;
@@ -136,6 +161,7 @@ static void one_op(struct soak *s, struct mproc *procs, unsigned step, uint64_t 
 		}
 		ck_assert_int_eq(r, 0);
 		memcpy(procs[c].priv, p->priv, s->npriv);
+		memcpy(procs[c].poisoned, p->poisoned, s->npriv);
 		procs[c].ro = p->ro;
 		procs[c].live = true;
 	} else if (op < 835) {			/* exit (keep one process) */
@@ -157,11 +183,12 @@ static void one_op(struct soak *s, struct mproc *procs, unsigned step, uint64_t 
 			n = s->npriv - pg;
 		ck_assert_int_eq(vmsim_madvise(p->mm, PRIV + pg * P, n * P, VMSIM_MADV_DONTNEED), 0);
 		memset(p->priv + pg, 0, n);
+		memset(p->poisoned + pg, 0, n);	/* zap drops hwpoison entries too */
 	} else if (op < 910) {			/* munmap and map again: fresh zeros */
 		ck_assert_int_eq(vmsim_munmap(p->mm, PRIV, s->npriv * P), 0);
 		ck_assert_int_eq(vmsim_munmap(p->mm, SHR, s->nshr * P), 0);
 		map_regions(s, p);
-	} else if (op < 950) {			/* migrate a few pages */
+	} else if (op < 935) {			/* migrate a few pages */
 		unsigned n = 1 + rnd(s, 4);
 		unsigned long failed;
 
@@ -171,6 +198,56 @@ static void one_op(struct soak *s, struct mproc *procs, unsigned step, uint64_t 
 		ck_assert_msg(r == 0 || r == -ENOMEM || r == -EBUSY, "migrate: %d", r);
 		if (vmsim_mm_oom_killed(p->mm))
 			killed(s, p, VMSIM_ACCESS_SIGKILL);
+	} else if (op < 945) {			/* migrate in two steps, a CPU in between */
+		struct vmsim_migration *m;
+
+		r = vmsim_migrate_start(p->mm, PRIV + pg * P, &m);
+		if (vmsim_mm_oom_killed(p->mm)) {
+			if (!r)
+				vmsim_migrate_finish(m);
+			killed(s, p, VMSIM_ACCESS_SIGKILL);
+			return;
+		}
+		if (r)
+			return;		/* nothing present, or pinned */
+		if (rnd(s, 2)) {
+			r = vmsim_access(p->mm, (int)rnd(s, 4), PRIV + pg * P, &b, 1, false, NULL);
+			if (killed(s, p, r)) {
+				vmsim_migrate_finish(m);
+				return;
+			}
+			ck_assert_int_eq(r, 0);
+			ck_assert_int_eq(b, p->priv[pg]);
+		}
+		r = vmsim_migrate_finish(m);
+		ck_assert_msg(r == 0 || r == -EBUSY, "migrate_finish: %d", r);
+	} else if (op < 947) {			/* memory failure of a private page */
+		if (s->poisons >= MAX_POISON || p->ro)
+			return;
+		r = vmsim_memory_failure_addr(p->mm, PRIV + pg * P);
+		if (killed(s, p, r == -ESRCH ? VMSIM_ACCESS_SIGKILL : 0))
+			return;
+		if (r)
+			return;		/* the zero page, or already poisoned */
+		s->poisons++;
+		/* Every process that mapped the frame now holds a hwpoison
+		 * entry, or (a swap-cache folio) a swap entry that may lead to
+		 * the poisoned folio. */
+		for (unsigned c = 0; c < MAXP; c++) {
+			uint64_t e;
+
+			if (!procs[c].live || procs[c].poisoned[pg])
+				continue;
+			e = tu_pm(procs[c].mm, PRIV + pg * P);
+			if (!(e & PM_SWAP) || (e & PM_PRESENT))
+				continue;
+			procs[c].poisoned[pg] = (e & 0x1f) == SWP_HWPOISON ? 1 : 2;
+		}
+	} else if (op < 948) {			/* swapoff and swapon again */
+		r = vmsim_swapoff(s->vm, 0);
+		ck_assert_msg(r == 0 || r == -ENOMEM, "swapoff: %d", r);
+		if (!r)
+			ck_assert_int_eq(vmsim_swapon(s->vm, s->swap_size, NULL), 0);
 	} else if (op < 960) {			/* reclaim a batch, as kswapd would */
 		vmsim_reclaim(s->vm, 32);
 	} else if (op < 970) {			/* pin and unpin a private page */
@@ -211,8 +288,11 @@ static void run(uint64_t seed, unsigned long steps, const char *machine, unsigne
 	if (s.trace)
 		vmsim_set_bug_handler(s.vm, print_bug, &log);
 	s.shared = calloc(nshr, 1);
-	for (unsigned c = 0; c < MAXP; c++)
+	for (unsigned c = 0; c < MAXP; c++) {
 		procs[c].priv = calloc(npriv, 1);
+		procs[c].poisoned = calloc(npriv, 1);
+	}
+	s.swap_size = vmsim_config(s.vm)->swap;
 	ck_assert_int_eq(vmsim_file_new(s.vm, "s", VMSIM_FILE_SHMEM, nshr * P, &s.f), 0);
 	ck_assert_int_eq(vmsim_mm_new(s.vm, &procs[0].mm), 0);
 	procs[0].live = true;
@@ -234,14 +314,17 @@ static void run(uint64_t seed, unsigned long steps, const char *machine, unsigne
 	vmsim_reclaim_stats(s.vm, &st);
 	if (getenv("SOAK_VERBOSE"))
 		fprintf(stderr, "seed %llu, %lu ops: %lu direct reclaims, %lu scanned, %lu reclaimed, "
-			"%lu swap-outs, %lu swap-ins, %lu batched TLB flushes, %lu migrated, %lu not, %lu oom kills\n",
+			"%lu swap-outs, %lu swap-ins, %lu batched TLB flushes, %lu migrated, %lu not, %lu oom kills, "
+			"%lu hwpoisoned\n",
 			(unsigned long long)seed, steps, st.allocstall, st.pgscan, st.pgsteal, st.pswpout, st.pswpin,
-			st.tlb_batch_flushes, st.pgmigrate_success, st.pgmigrate_fail, st.oom_kill);
+			st.tlb_batch_flushes, st.pgmigrate_success, st.pgmigrate_fail, st.oom_kill, st.hwpoisoned);
 	/* The run was under pressure: it swapped both ways. */
 	ck_assert_uint_gt(st.pswpout, 0);
 	ck_assert_uint_gt(st.pswpin, 0);
-	for (unsigned c = 0; c < MAXP; c++)
+	for (unsigned c = 0; c < MAXP; c++) {
 		free(procs[c].priv);
+		free(procs[c].poisoned);
+	}
 	free(s.shared);
 	vmsim_free(s.vm);
 	ck_assert_uint_eq(log.count, 0);
