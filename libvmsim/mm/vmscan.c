@@ -16,6 +16,7 @@
 #define SWAP_CLUSTER_MAX	32UL
 #define DEF_PRIORITY		12
 #define SWAPPINESS		60
+#define MAX_RECLAIM_RETRIES	16
 
 struct scan_control {
 	unsigned long nr_to_reclaim, nr_reclaimed, nr_scanned;
@@ -449,16 +450,32 @@ unsigned long vmsim_reclaim(struct vmsim *vm, unsigned long nr)
 	return got;
 }
 
-/* __alloc_pages_slowpath() for order-0 frames: direct reclaim; when it
- * frees nothing even after forced aging, the OOM killer. */
+/* zone_reclaimable_pages(): what reclaim could still free; anonymous
+ * folios only while swap has room. */
+static unsigned long reclaimable_pages(struct vmsim *vm)
+{
+	unsigned long n = vmsim__lru_size(vm, LRU_INACTIVE_FILE) + vmsim__lru_size(vm, LRU_ACTIVE_FILE);
+
+	if (vmsim__swap_enabled(vm))
+		n += vmsim__lru_size(vm, LRU_INACTIVE_ANON) + vmsim__lru_size(vm, LRU_ACTIVE_ANON);
+	return n;
+}
+
+/* __alloc_pages_slowpath() for order-0 frames: direct reclaim, retried
+ * while it makes no progress but reclaimable pages remain, at most
+ * MAX_RECLAIM_RETRIES times (should_reclaim_retry); then the OOM killer. */
 bool vmsim__alloc_slowpath(struct vmsim *vm, unsigned order)
 {
 	(void)order;
-	rst(vm)->allocstall++;
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
 			  .why = "no free frame: direct reclaim" });
-	if (do_try_to_free_pages(vm, SWAP_CLUSTER_MAX, true))
-		return true;
+	for (int tries = 0; tries <= MAX_RECLAIM_RETRIES; tries++) {
+		rst(vm)->allocstall++;
+		if (do_try_to_free_pages(vm, SWAP_CLUSTER_MAX, true))
+			return true;
+		if (!reclaimable_pages(vm))
+			break;
+	}
 	return vmsim__out_of_memory(vm);
 }
 
