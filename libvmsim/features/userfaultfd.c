@@ -581,11 +581,11 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 		return 0;
 	}
 	if (mode == MFILL_CONTINUE) {
-		/* The page must already be in the page cache. */
-		p = vmsim__filemap_get(vma->vm_file, linear_page_index(vma, addr));
-		if (!p)
-			return -EFAULT;
-		vmsim_get_page(vm, p);
+		/* The page must already be in the page cache (shmem_get_folio
+		 * with SGP_NOALLOC: a swapped-out page is brought back). */
+		err = vmsim__shmem_get_noalloc(vma->vm_file, linear_page_index(vma, addr), &p);
+		if (err)
+			return err;
 		err = install_pte(vma, addr, ptep, p, true, wp);
 		if (err)
 			vmsim_put_page(vm, p);

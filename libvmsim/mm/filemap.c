@@ -421,6 +421,40 @@ static int shmem_get_folio(struct vmsim_file *f, uint64_t pgoff, enum sgp_type s
 	return -ENOMEM;
 }
 
+/* shmem_get_folio(SGP_NOALLOC) (UFFDIO_CONTINUE): the page if the cache
+ * has it, swapped-out ones brought back; -EFAULT for a hole or a file
+ * that is not shmem.  With a reference. */
+int vmsim__shmem_get_noalloc(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out)
+{
+	struct vmsim_pagecache_entry *e = f ? cache_entry(f, pgoff) : NULL;
+
+	if (!e)
+		return -EFAULT;
+	if (e->page) {
+		vmsim_get_page(f->vm, e->page);
+		*out = e->page;
+		return 0;
+	}
+	return shmem_get_folio(f, pgoff, SGP_CACHE, out) ? -ENOMEM : 0;
+}
+
+/* shmem_swapin_range() (MADV_WILLNEED on shmem): swapped-out pages of
+ * [start, end) are read into the swap cache, not mapped or cached. */
+void vmsim__shmem_swapin_range(struct vmsim_file *f, uint64_t start, uint64_t end)
+{
+	for (uint64_t pgoff = start; pgoff < end; pgoff++) {
+		struct vmsim_pagecache_entry *e = cache_entry(f, pgoff);
+		struct vmsim_page *p;
+		bool new;
+
+		if (!e || e->page)
+			continue;
+		p = vmsim__read_swap_cache_async(f->vm, e->swap, &new);
+		if (p)
+			vmsim_put_page(f->vm, p);
+	}
+}
+
 /* shmem_writeout(): reclaim moves a clean-for-io shmem folio into the swap
  * cache; its page-cache slot keeps the swap entry (one swap reference).
  * 0, or 1 to activate the folio instead (no swap). */

@@ -120,6 +120,29 @@ static int willneed(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
 	struct vmsim_file *f = vma->vm_file;
 
+	if (!f) {
+		/* swapin_walk_pmd_entry(): every swap entry of the range is
+		 * read into the swap cache (the ptes stay). */
+		for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+			struct vmsim_kind_hold h;
+			struct vmsim_page *p;
+			pte_t *ptep = vmsim__pte_lookup(vma->vm_mm, a);
+			bool new;
+
+			if (!ptep)
+				continue;
+			vmsim__kind_hold(vma, ptep_get(ptep), &h);
+			if (!h.swap.val || !(p = vmsim__read_swap_cache_async(vma->vm_mm->vm, h.swap, &new)))
+				continue;
+			vmsim_put_page(vma->vm_mm->vm, p);
+		}
+		return 0;
+	}
+	if (f->kind == VMSIM_FILE_SHMEM) {
+		vmsim__shmem_swapin_range(f, linear_page_index(vma, start), linear_page_index(vma, end));
+		return 0;
+	}
+
 	/* vfs_fadvise(WILLNEED): read the range into the page cache. */
 	if (!f || f->kind != VMSIM_FILE_DISK)
 		return 0;

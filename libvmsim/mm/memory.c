@@ -274,7 +274,8 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 	struct vmsim_file *f = vma->vm_file;
 
 	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff < (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT) {
-		struct vmsim_page *p = vmsim__filemap_get(f, vmf->pgoff);
+		/* A swapped-out page's entry counts as present here. */
+		bool p = vmsim__filemap_has_entry(f, vmf->pgoff);
 
 		if (p && userfaultfd_minor(vma))
 			return vmsim__handle_userfault(vmf, VM_UFFD_MINOR);

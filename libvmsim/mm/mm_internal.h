@@ -526,6 +526,8 @@ void vmsim__hwpoison_exit(struct vmsim *vm);
 /* filemap.c: shmem swap, writeback */
 bool vmsim__filemap_replace_folio(struct vmsim_page *old, struct vmsim_page *new);
 bool vmsim__filemap_has_entry(struct vmsim_file *f, uint64_t pgoff);
+int vmsim__shmem_get_noalloc(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out);
+void vmsim__shmem_swapin_range(struct vmsim_file *f, uint64_t start, uint64_t end);
 void vmsim__pagecache_for_each_swap(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e), void *arg);
 int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p);
 void vmsim__wakeup_flusher(struct vmsim *vm);

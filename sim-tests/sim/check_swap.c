@@ -314,6 +314,67 @@ START_TEST(uffd_wp_in_swap)
 }
 END_TEST
 
+static unsigned minor_faults;
+
+static int minor_handler(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uffd_msg *m)
+{
+	(void)arg;
+	if (m->event != UFFD_EVENT_PAGEFAULT)
+		return 0;
+	ck_assert(m->flags & UFFD_PAGEFAULT_FLAG_MINOR);
+	minor_faults++;
+	ck_assert_int_eq(vmsim_uffd_continue(ctx, m->address, P, false), P);
+	return VMSIM_UFFD_RETRY;
+}
+
+/* A shmem page in swap is still "in the page cache" for userfaultfd: a
+ * fault on it in a minor-registered range is a minor fault, and
+ * UFFDIO_CONTINUE brings it back (shmem_get_folio, SGP_NOALLOC). */
+START_TEST(uffd_minor_swapped_shmem)
+{
+	struct vmsim_file *f;
+	struct vmsim_uffd *u;
+	unsigned char v = 0x77;
+
+	ck_assert_int_eq(vmsim_file_new(vm, "s", VMSIM_FILE_SHMEM, P, &f), 0);
+	ck_assert_int_eq(vmsim_file_write(f, 0, &v, 1), 1);
+	ck_assert_int_eq(vmsim_mmap(mm, A, P, TU_PROT_RW, VMSIM_MAP_SHARED, f, 0), 0);
+	ck_assert_int_eq(tu_read(mm, A), 0x77);
+	ck_assert_int_eq(vmsim_madvise(mm, A, P, VMSIM_MADV_PAGEOUT), 0);
+	ck_assert_uint_eq(vmsim_file_cached_pages(f), 0);
+	ck_assert_int_eq(vmsim_uffd_open(mm, 0, &u), 0);
+	vmsim_uffd_set_handler(u, minor_handler, NULL);
+	ck_assert_int_eq(vmsim_uffd_register(u, A, P, UFFDIO_REGISTER_MODE_MINOR), 0);
+	minor_faults = 0;
+	ck_assert_int_eq(tu_read(mm, A), 0x77);
+	ck_assert_uint_eq(minor_faults, 1);
+	ck_assert_uint_eq(vmsim_file_cached_pages(f), 1);
+}
+END_TEST
+
+/* MADV_WILLNEED on swapped-out anonymous memory reads it into the swap
+ * cache; the ptes stay swap entries until a fault maps the cached folio. */
+START_TEST(willneed_swapin)
+{
+	struct vmsim_reclaim_stats st;
+
+	map_anon(mm, A, 4);
+	fill(mm, A, 4);
+	ck_assert_int_eq(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_PAGEOUT), 0);
+	ck_assert_uint_eq(vmsim_reclaim(vm, 4), 4);
+	ck_assert_uint_eq(swapinfo().cached, 0);
+	ck_assert_int_eq(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_WILLNEED), 0);
+	ck_assert_uint_eq(swapinfo().cached, 4);
+	ck_assert(swapped(mm, A));
+	vmsim_reclaim_stats(vm, &st);
+	ck_assert_uint_eq(st.pswpin, 4);
+	for (unsigned i = 0; i < 4; i++)
+		ck_assert_int_eq(tu_read(mm, A + i * P), (int)i + 1);
+	vmsim_reclaim_stats(vm, &st);
+	ck_assert_uint_eq(st.pswpin, 4);	/* all swap-cache hits */
+}
+END_TEST
+
 /* Direct reclaim: touching three times the RAM keeps every byte. */
 START_TEST(direct_reclaim)
 {
@@ -423,6 +484,8 @@ Suite *swap_suite(void)
 	tcase_add_test(tc, shmem_swap);
 	tcase_add_test(tc, shmem_clean_dropped);
 	tcase_add_test(tc, uffd_wp_in_swap);
+	tcase_add_test(tc, uffd_minor_swapped_shmem);
+	tcase_add_test(tc, willneed_swapin);
 	tcase_add_test(tc, direct_reclaim);
 	tcase_add_test(tc, batched_flush);
 	tcase_add_test(tc, swapoff_back);
