@@ -515,6 +515,21 @@ again:
 	return 0;
 }
 
+/* shmem_partial_swap_usage(): swapped-out pages of [pgstart, pgend), what
+ * /proc/PID/smaps counts as Swap for a shmem mapping (mm/smaps.c). */
+unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend)
+{
+	struct vmsim_pagecache_entry *e, *t;
+	unsigned long n = 0;
+
+	if (!f->swapped)
+		return 0;
+	HASH_ITER(hh, f->pages, e, t)
+		if (!e->page && e->pgoff >= pgstart && e->pgoff < pgend)
+			n++;
+	return n;
+}
+
 /* For the checker: the swap entries shmem page caches hold. */
 void vmsim__pagecache_for_each_swap(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e), void *arg)
 {

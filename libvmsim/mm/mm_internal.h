@@ -529,6 +529,10 @@ bool vmsim__filemap_has_entry(struct vmsim_file *f, uint64_t pgoff);
 int vmsim__shmem_get_noalloc(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out);
 void vmsim__shmem_swapin_range(struct vmsim_file *f, uint64_t start, uint64_t end);
 void vmsim__pagecache_for_each_swap(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e), void *arg);
+/* For smaps: Swap of a shmem mapping is its file's swapped-out pages in
+ * the mapped range; for other entries vmsim__kind_hold() says (a swap
+ * reference: Swap, and SwapPss by vmsim__swap_count(); a pfn: the page). */
+unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend);
 int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p);
 void vmsim__wakeup_flusher(struct vmsim *vm);
 bool vmsim__filemap_remove_folio(struct vmsim_page *p);
