@@ -160,6 +160,35 @@ START_TEST(pageout_clean_again)
 }
 END_TEST
 
+/* vm_swap_full(): with more than half of swap in use, a swap-in frees
+ * the slot even on a read fault (should_try_to_free_swap). */
+START_TEST(swap_full_frees_on_read)
+{
+	struct vmsim_swap_slot slot;
+	unsigned long off;
+
+	vmsim_free(vm);
+	machine("ram=16M swap=36K check=full");	/* 8 slots */
+	map_anon(mm, A, 6);
+	fill(mm, A, 6);
+	ck_assert_int_eq(vmsim_madvise(mm, A, 6 * P, VMSIM_MADV_PAGEOUT), 0);
+	ck_assert_uint_eq(swapinfo().inuse, 6);
+	off = swap_offset_of(mm, A);
+	ck_assert_int_eq(tu_read(mm, A), 1);
+	ck_assert_int_eq(vmsim_swap_slot(vm, 0, off, &slot), 0);
+	ck_assert(!slot.cached && !slot.count);
+	ck_assert_uint_eq(swapinfo().inuse, 5);
+	/* Below half full again: a read keeps the swap copy. */
+	vmsim_free(vm);
+	machine("ram=16M swap=36K check=full");
+	map_anon(mm, A, 4);
+	fill(mm, A, 4);
+	ck_assert_int_eq(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_PAGEOUT), 0);
+	ck_assert_int_eq(tu_read(mm, A), 1);
+	ck_assert_uint_eq(swapinfo().inuse, 4);
+}
+END_TEST
+
 /* fork shares the slot; the parent's pte is no longer exclusive, so its
  * swap-in maps the page read-only and its write copies. */
 START_TEST(fork_while_swapped)
@@ -477,6 +506,7 @@ Suite *swap_suite(void)
 	tcase_add_test(tc, pageout_and_swapin);
 	tcase_add_test(tc, swapin_from_device);
 	tcase_add_test(tc, pageout_clean_again);
+	tcase_add_test(tc, swap_full_frees_on_read);
 	tcase_add_test(tc, fork_while_swapped);
 	tcase_add_test(tc, pageout_shared_skipped);
 	tcase_add_test(tc, no_swap);
