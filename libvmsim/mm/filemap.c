@@ -1,11 +1,15 @@
-/* Files and the page cache: shmem (page cache only), disk (page cache over
- * a backing store, with mmap read-around and async readahead), read/write,
- * hole punch and truncate in Linux's order (unmap, then drop from the
- * cache).  Follows mm/filemap.c (filemap_fault, do_sync/async_mmap_readahead),
+/* Files and the page cache: shmem (page cache, and swap: a swapped-out
+ * page's slot holds its swap entry), disk (page cache over a backing
+ * store, with mmap read-around and async readahead), read/write, hole
+ * punch and truncate in Linux's order (unmap, then drop from the cache),
+ * writeback (folio_mkclean first) and the flusher reclaim wakes.  Follows
+ * mm/filemap.c (filemap_fault, do_sync/async_mmap_readahead),
  * mm/readahead.c (page_cache_ra_unbounded, get_init_ra_size,
- * get_next_ra_size), mm/shmem.c (shmem_fault, shmem_fallocate) and
+ * get_next_ra_size), mm/shmem.c (shmem_fault, shmem_get_folio_gfp,
+ * shmem_swapin_folio, shmem_writeout, shmem_unuse, shmem_fallocate) and
  * mm/truncate.c.  Simplified: one readahead state per file rather than per
- * open file; no large folios; writeback is synchronous. */
+ * open file; no large folios; writeback is synchronous; no shadow entries;
+ * shmem swap-in reads only the page asked for (no cluster readahead). */
 #include <string.h>
 #include <uthash.h>
 #include <utlist.h>

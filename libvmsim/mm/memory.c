@@ -1,11 +1,15 @@
 /* Faults, zap and fork's page-table copy.  Follows mm/memory.c of Linux
  * 6.12-6.18: handle_pte_fault, do_anonymous_page, do_read_fault with
  * fault-around, do_cow_fault, do_shared_fault, do_wp_page (reuse/copy,
- * wp_page_copy), do_swap_page's dispatch to the entry kind, zap_pte_range
- * with zap_details, copy_pte_range/copy_present_ptes/copy_present_page.
- * Simplified: order-0 folios only (no THP), no KSM, no NUMA hinting.  The
- * split page-table locks are taken where Linux takes them, through the lock
- * model, though operations run one at a time. */
+ * wp_page_copy, wp_can_reuse_anon_folio dropping a swap copy),
+ * do_swap_page's dispatch to the entry kind, zap_pte_range with
+ * zap_details, copy_pte_range/copy_present_ptes/copy_present_page.  A
+ * fault's new page is allocated with the pte lock dropped and the pte
+ * checked again afterwards, as Linux does, since the allocation may enter
+ * reclaim (fork preallocates the same way).  Simplified: order-0 folios
+ * only (no THP), no KSM, no NUMA hinting.  The split page-table locks are
+ * taken where Linux takes them, through the lock model, though operations
+ * run one at a time. */
 #include <string.h>
 
 #include "mm_internal.h"
