@@ -5,7 +5,9 @@
  * mm/memory.c (do_swap_page, handle_pte_marker, copy_nonpresent_pte,
  * zap_nonpresent_ptes, zap_install_uffd_wp_if_needed), mm/mprotect.c
  * (change_pte_range), mm/mremap.c (move_ptes), mm/madvise.c (guard
- * regions) and fs/proc/task_mmu.c (pagemap).  A prototype kind registers
+ * regions), mm/rmap.c (try_to_unmap_one, try_to_migrate_one),
+ * mm/migrate.c (remove_migration_pte), mm/swapfile.c (unuse_pte) and
+ * fs/proc/task_mmu.c (pagemap, smaps).  A prototype kind registers
  * through this API exactly as the built-in ones do (docs/new-pte-type.md). */
 #ifndef VMSIM_KIND_H
 #define VMSIM_KIND_H
