@@ -355,6 +355,7 @@ Suite *migrate_suite(void)
 	Suite *s = suite_create("migrate");
 	TCase *tc = tcase_create("migrate");
 
+	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, migrate_anon);
 	tcase_add_test(tc, migrate_shared);

@@ -502,6 +502,8 @@ Suite *swap_suite(void)
 	Suite *s = suite_create("swap");
 	TCase *tc = tcase_create("swap");
 
+	/* check=full over a machine under pressure: slow under sanitizers. */
+	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, pageout_and_swapin);
 	tcase_add_test(tc, swapin_from_device);
