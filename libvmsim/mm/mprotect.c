@@ -48,6 +48,7 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 				continue;
 			ptl = vmsim__pte_lockptr(mm->vm, ptep);
 			vmsim_lock(mm->vm, ptl);
+			vmsim__flush_tlb_batched_pending(mm);
 		} else {
 			ptep = vmsim__pte_lookup(mm, addr);
 		}
@@ -122,6 +123,8 @@ int vmsim_mprotect(struct vmsim_mm *mm, uint64_t start, uint64_t len, int prot)
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
 	if (!len)
