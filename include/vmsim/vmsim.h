@@ -19,6 +19,7 @@
 #include <vmsim/mm.h>
 #include <vmsim/kind.h>
 #include <vmsim/userfaultfd.h>
+#include <vmsim/mmu_notifier.h>
 
 VMSIM_BEGIN_DECLS
 

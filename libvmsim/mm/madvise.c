@@ -77,6 +77,7 @@ static int pageout(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 		return 0;
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		pte_t *ptep = vmsim__pte_lookup(vma->vm_mm, a);
+		struct mmu_notifier_range range;
 		struct vmsim_page *p;
 		struct mmu_gather tlb;
 
@@ -86,8 +87,12 @@ static int pageout(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 		if (!p || folio_test_anon(p) || p->mapcount != 1)
 			continue;
 		d.single_folio = p;
+		/* try_to_unmap_one(): MMU_NOTIFY_CLEAR over the folio. */
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, a, a + PAGE_SIZE);
 		tlb_gather_mmu(&tlb, vma->vm_mm, false);
+		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, vma, a, a + PAGE_SIZE, &d);
+		mmu_notifier_invalidate_range_end(&range);
 		tlb_finish_mmu(&tlb);
 	}
 	vmsim_file_drop_caches(vma->vm_file);
@@ -116,6 +121,7 @@ static int willneed(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, int advice)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
+	struct mmu_notifier_range range;
 	struct mmu_gather tlb;
 
 	switch (advice) {
@@ -123,8 +129,12 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
 		vmsim__userfaultfd_remove(vma, start, end);
+		/* zap_page_range_single(): MMU_NOTIFY_CLEAR. */
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
 		tlb_gather_mmu(&tlb, mm, false);
+		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
+		mmu_notifier_invalidate_range_end(&range);
 		tlb_finish_mmu(&tlb);
 		return 0;
 	case VMSIM_MADV_REMOVE:

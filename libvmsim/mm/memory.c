@@ -340,6 +340,7 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim *vm = vma->vm_mm->vm;
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
+	struct mmu_notifier_range range;
 	struct vmsim_page *p;
 	pte_t entry;
 
@@ -362,6 +363,8 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 	}
 	/* ptep_clear_flush(): no CPU may keep using the old page. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, vmf->address, vmf->address + PAGE_SIZE);
+	mmu_notifier_invalidate_range_start(&range);
 	vmsim__ptep_get_and_clear(vma->vm_mm, vmf->address, vmf->pte);
 	vmsim__flush_tlb_page(vma->vm_mm, vmf->address);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
@@ -370,6 +373,7 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 		vmsim__folio_remove_rmap(vma, old);
 		vmsim_put_page(vm, old);	/* the mapping's reference */
 	}
+	mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
 
@@ -699,12 +703,19 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 {
 	struct vmsim_mm *mm = src->vm_mm;
-	bool wrprotected = false;
+	struct mmu_notifier_range range;
+	bool wrprotected = false, is_cow;
 	uint64_t addr = src->vm_start;
 	int err = 0;
 
 	if (!vma_needs_copy(dst, src))
 		return 0;
+	/* A COW mapping's parent ptes lose write permission: secondary MMUs
+	 * hear of it (MMU_NOTIFY_PROTECTION_PAGE over the vma). */
+	is_cow = is_cow_mapping(src->vm_flags);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0, mm, src->vm_start, src->vm_end);
+	if (is_cow)
+		mmu_notifier_invalidate_range_start(&range);
 	while (addr < src->vm_end && !err) {
 		struct vmsim_walk w;
 		uint64_t next = (addr | (PMD_SIZE - 1)) + 1;
@@ -722,8 +733,10 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 			pte_t *dst_pte = vmsim__pte_alloc(dst->vm_mm, addr);
 			struct vmsim_lock *dst_ptl, *src_ptl = vmsim__pte_lockptr(mm->vm, w.pte);
 
-			if (!dst_pte)
-				return -ENOMEM;
+			if (!dst_pte) {
+				err = -ENOMEM;
+				break;
+			}
 			dst_ptl = vmsim__pte_lockptr(mm->vm, dst_pte);
 			vmsim_lock(mm->vm, dst_ptl);
 			vmsim_lock(mm->vm, src_ptl);
@@ -734,6 +747,8 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 		}
 	}
 	(void)wrprotected;	/* dup_mmap flushes the parent's whole TLB at the end */
+	if (is_cow)
+		mmu_notifier_invalidate_range_end(&range);
 	return err;
 }
 

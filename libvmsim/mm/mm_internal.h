@@ -6,6 +6,7 @@
 
 #include "../internal.h"
 #include <vmsim/kind.h>
+#include <vmsim/mmu_notifier.h>
 
 /* VM_*, struct vm_area_struct, struct vm_fault, struct zap_details and
  * MM_CP_* are public: <vmsim/mm_types.h>. */
@@ -91,6 +92,7 @@ struct vmsim_mm {
 	int tlb_flush_pending;
 	struct vmsim_mm_stats st;
 	struct vmsim_uffd *uffds;	/* userfaultfd contexts opened on this mm */
+	struct vmsim_mmu_subscriptions *notifier_subscriptions;	/* mm/mmu_notifier.c; NULL: none ever */
 	struct vmsim_mm *next;		/* the machine's mms */
 };
 
@@ -213,6 +215,53 @@ void vmsim__flush_tlb_page(struct vmsim_mm *mm, uint64_t addr);
 void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool freed_tables);
 /* A system call of this process starts: it runs on the process's CPU. */
 void vmsim__mm_enter(struct vmsim_mm *mm);
+
+/* mmu_notifier.c: the out-of-line halves; mm calls the inlines below,
+ * which cost one test when nobody ever subscribed to the mm. */
+void vmsim__mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r);
+void vmsim__mmu_notifier_invalidate_range_end(struct mmu_notifier_range *r);
+void vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+void vmsim__mmu_notifier_release(struct vmsim_mm *mm);
+void vmsim__mmu_notifier_subscriptions_destroy(struct vmsim_mm *mm);
+
+static inline bool mm_has_notifiers(const struct vmsim_mm *mm)
+{
+	return mm->notifier_subscriptions != NULL;
+}
+static inline void mmu_notifier_range_init_owner(struct mmu_notifier_range *r, enum mmu_notifier_event event,
+						 unsigned flags, struct vmsim_mm *mm, uint64_t start,
+						 uint64_t end, void *owner)
+{
+	*r = (struct mmu_notifier_range){ .mm = mm, .start = start, .end = end, .flags = flags,
+					  .event = event, .owner = owner };
+}
+static inline void mmu_notifier_range_init(struct mmu_notifier_range *r, enum mmu_notifier_event event,
+					   unsigned flags, struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	mmu_notifier_range_init_owner(r, event, flags, mm, start, end, NULL);
+}
+static inline void mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r)
+{
+	if (mm_has_notifiers(r->mm)) {
+		r->flags |= MMU_NOTIFIER_RANGE_BLOCKABLE;
+		vmsim__mmu_notifier_invalidate_range_start(r);
+	}
+}
+static inline void mmu_notifier_invalidate_range_end(struct mmu_notifier_range *r)
+{
+	if (mm_has_notifiers(r->mm))
+		vmsim__mmu_notifier_invalidate_range_end(r);
+}
+static inline void mmu_notifier_arch_invalidate_secondary_tlbs(struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	if (mm_has_notifiers(mm))
+		vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
+}
+static inline void mmu_notifier_release(struct vmsim_mm *mm)
+{
+	if (mm_has_notifiers(mm))
+		vmsim__mmu_notifier_release(mm);
+}
 
 /* mprotect.c */
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,

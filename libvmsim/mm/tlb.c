@@ -7,6 +7,16 @@ void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, boo
 	if (start == 0 && end == ~0ULL)
 		end = VMSIM_TLB_FLUSH_ALL;
 	vmsim_flush_tlb_mm_range(mm->vm, &mm->ctx, start, end, PAGE_SHIFT, freed_tables);
+	/* flush_tlb_mm_range() ends with the secondary TLBs, over the range
+	 * it chose (everything above the single-page ceiling). */
+	if (mm_has_notifiers(mm)) {
+		if (end == VMSIM_TLB_FLUSH_ALL || start > end ||
+		    ((end - start) >> PAGE_SHIFT) > vmsim_flush_ceiling(mm->vm)) {
+			start = 0;
+			end = VMSIM_TLB_FLUSH_ALL;
+		}
+		mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
+	}
 }
 
 void vmsim__flush_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end)
