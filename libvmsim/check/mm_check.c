@@ -49,13 +49,60 @@ static unsigned long count_tables(struct vmsim *vm, struct vmsim_page *t, int le
 	return n;
 }
 
+static int mm_counter(const struct vmsim_page *p)
+{
+	if (folio_test_anon(p))
+		return MM_ANONPAGES;
+	return vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+
+/* Per frame: what the page tables say about it. */
+struct frame_use {
+	int32_t maps;		/* ptes and entries that count in the mapcount */
+	int32_t refs;		/* ptes and entries that hold a reference */
+	int32_t ptes;		/* present ptes */
+	int32_t writable;	/* of which writable */
+};
+
+/* A non-present entry that names a frame (6.15+ device-exclusive,
+ * migration...): what its kind says it holds must be there. */
+static unsigned long check_entry(struct vmsim *vm, struct vmsim_mm *mm, uint64_t a, pte_t pte,
+				 struct frame_use *use, long *rss)
+{
+	unsigned holds;
+	struct vmsim_page *p = vmsim__kind_entry_page(vm, pte, &holds);
+	unsigned long pfn;
+
+	if (!p)
+		return 0;
+	pfn = vmsim_page_to_pfn(vm, p);
+	if (VMSIM_BUG_ON(vm, vmsim_page_test(p, PG_buddy) || p->refcount <= 0,
+			 "mm%d %#llx: entry %#llx names free pfn %#lx", mm->id, (unsigned long long)a,
+			 (unsigned long long)pte_val(pte), pfn))
+		return 1;
+	if (holds & VMSIM_KIND_HOLDS_MAPCOUNT) {
+		struct found f = { mm, a, false };
+
+		use[pfn].maps++;
+		vmsim__rmap_walk(vm, p, rmap_finds, &f);
+		if (VMSIM_BUG_ON(vm, !f.hit, "rmap does not find mm%d %#llx -> entry for pfn %#lx", mm->id,
+				 (unsigned long long)a, pfn))
+			return 1;
+	}
+	if (holds & VMSIM_KIND_HOLDS_REF)
+		use[pfn].refs++;
+	if (holds & VMSIM_KIND_COUNTS_RSS)
+		rss[mm_counter(p)]++;
+	return 0;
+}
+
 static unsigned long check_full(struct vmsim *vm)
 {
 	unsigned long nr = vmsim_nr_frames(vm), bad = 0;
-	int32_t *maps = calloc(nr, sizeof(*maps));
+	struct frame_use *use = calloc(nr, sizeof(*use));
 	struct vmsim_mm *mm;
 
-	if (!maps)
+	if (!use)
 		return 0;
 	LL_FOREACH(mm_world(vm)->mms, mm) {
 		struct vm_area_struct *vma;
@@ -68,8 +115,12 @@ static unsigned long check_full(struct vmsim *vm)
 				struct found f = { mm, a, false };
 				pte_t pte;
 
-				if (!ptep || !pte_present(pte = ptep_get(ptep)))
+				if (!ptep || pte_none(pte = ptep_get(ptep)))
 					continue;
+				if (!pte_present(pte)) {
+					bad += check_entry(vm, mm, a, pte, use, rss);
+					continue;
+				}
 				p = vmsim__vm_normal_page(vma, a, pte);
 				if (!p) {
 					if (VMSIM_BUG_ON(vm, pte_pfn(pte) != vmsim_zero_pfn(vm),
@@ -84,11 +135,11 @@ static unsigned long check_full(struct vmsim *vm)
 					bad++;
 					continue;
 				}
-				maps[pte_pfn(pte)]++;
-				if (folio_test_anon(p))
-					rss[MM_ANONPAGES]++;
-				else
-					rss[vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES]++;
+				use[pte_pfn(pte)].maps++;
+				use[pte_pfn(pte)].refs++;
+				use[pte_pfn(pte)].ptes++;
+				use[pte_pfn(pte)].writable += pte_write(pte);
+				rss[mm_counter(p)]++;
 				vmsim__rmap_walk(vm, p, rmap_finds, &f);
 				if (VMSIM_BUG_ON(vm, !f.hit, "rmap does not find mm%d %#llx -> pfn %#lx", mm->id,
 						 (unsigned long long)a, pte_pfn(pte)))
@@ -106,15 +157,22 @@ static unsigned long check_full(struct vmsim *vm)
 
 		if (vmsim_page_test(p, PG_buddy) || vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
 			continue;
-		if (VMSIM_BUG_ON(vm, p->mapcount != maps[pfn], "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
-				 p->mapcount, maps[pfn]))
+		if (VMSIM_BUG_ON(vm, p->mapcount != use[pfn].maps, "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
+				 p->mapcount, use[pfn].maps))
 			bad++;
-		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < maps[pfn] + cache,
+		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < use[pfn].refs + cache,
 						"pfn %#lx refcount %d < %d mappings + %d cache", pfn,
-						p->refcount, maps[pfn], cache))
+						p->refcount, use[pfn].refs, cache))
+			bad++;
+		/* page_table_check_set(): an anonymous page mapped writable is
+		 * mapped by that one pte only (else private memory is shared). */
+		if (folio_test_anon(p) && VMSIM_BUG_ON(vm, use[pfn].writable && use[pfn].ptes > 1,
+						       "anon pfn %#lx mapped writable by %d of its %d ptes "
+						       "(page_table_check)", pfn, use[pfn].writable,
+						       use[pfn].ptes))
 			bad++;
 	}
-	free(maps);
+	free(use);
 	{
 		/* No page-table page is leaked: every one hangs off some mm. */
 		unsigned long reach = 0;

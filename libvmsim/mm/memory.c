@@ -666,11 +666,19 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 		pte_t child;
 		int err = vmsim__kind_copy(dst, src, addr, src_ptep, &child);
 
-		if (err)
+		if (err < 0)
 			return err;
-		if (!pte_none(child))
-			vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
-		return 0;
+		if (err != VMSIM_KIND_COPY_PRESENT) {
+			if (!pte_none(child))
+				vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
+			return 0;
+		}
+		/* The kind made the parent's entry present again (a
+		 * device-exclusive entry restored): copy that pte. */
+		pte = ptep_get(src_ptep);
+		if (VMSIM_BUG_ON(src->vm_mm->vm, !pte_present(pte), "copy hook at %#llx said present, left %#llx",
+				 (unsigned long long)addr, (unsigned long long)pte_val(pte)))
+			return -EIO;
 	}
 	p = vmsim__vm_normal_page(src, addr, pte);
 	if (p) {

@@ -391,8 +391,18 @@ pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *ne
 bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte);
 uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
+/* The entry of kind name that replaces the present pte (ops->from_present):
+ * 0, -ENOENT (no such kind), -EOPNOTSUPP (it has no such hook), or the
+ * hook's errno. */
+int vmsim__kind_from_present(struct vm_area_struct *vma, const char *name, uint64_t addr, pte_t pte, pte_t *out);
+/* The frame a non-present entry names when its kind holds something on it,
+ * and what (*holds: VMSIM_KIND_HOLDS_MAPCOUNT | _HOLDS_REF | _COUNTS_RSS);
+ * NULL otherwise. */
+struct vmsim_page *vmsim__kind_entry_page(struct vmsim *vm, pte_t pte, unsigned *holds);
 /* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
 #define VMSIM_KIND_GUARD_NAME	"guard"
+/* device_exclusive.c: the kind make_device_exclusive() installs. */
+#define VMSIM_KIND_DEVICE_EXCLUSIVE_NAME	"device_exclusive"
 int vmsim__kind_make(struct vm_area_struct *vma, uint64_t addr, const char *name, const char *args, pte_t *out);
 int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64_t end, const char *name,
 			      const char *args);
