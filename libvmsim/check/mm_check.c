@@ -204,6 +204,8 @@ unsigned long vmsim_check_all(struct vmsim *vm)
 	if (VMSIM_BUG_ON(vm, vmsim_locks_held(vm) != 0, "%u locks held between operations",
 			 vmsim_locks_held(vm)))
 		bad++;
+	/* Secondary MMUs: the model devices' caches agree with the ptes. */
+	bad += vmsim_device_check(vm);
 	return bad + check_full(vm);
 }
 

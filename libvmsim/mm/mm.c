@@ -56,6 +56,11 @@ void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm))
 	vm->mm_world->check_after = after;
 }
 
+void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p))
+{
+	vm->mm_world->folio_lock_wait = wait;
+}
+
 void vmsim__mm_exit(struct vmsim *vm)
 {
 	struct vmsim_mm *mm, *t;

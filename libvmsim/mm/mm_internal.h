@@ -105,6 +105,9 @@ struct vmsim_mm_world {
 	const struct vmsim_uffd_hooks *uffd;		/* features/userfaultfd.c */
 	struct vmsim_kind_registry kinds;		/* mm/kind.c */
 	void (*check_after)(struct vmsim *vm);		/* check/mm_check.c */
+	/* folio_lock() found the folio locked by someone who holds it across
+	 * operations: let them finish (true if it is unlocked now). */
+	bool (*folio_lock_wait)(struct vmsim *vm, struct vmsim_page *p);	/* features/device.c */
 };
 
 
@@ -188,6 +191,16 @@ void vmsim__file_put(struct vmsim_file *f);
 struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size);
 void vmsim__files_free_all(struct vmsim *vm);
 void vmsim__folio_mark_dirty(struct vmsim_page *p);
+/* The folio lock (PG_locked).  Operations run one at a time, so a folio is
+ * found locked only when someone holds it across operations (a device
+ * between make_device_exclusive() and the end of its atomic): trylock
+ * fails, and folio_lock() waits as Linux sleeps, by letting the holder
+ * finish (folio_lock_wait hook); -EDEADLK (and a bug report) when nothing
+ * can release it. */
+bool vmsim__folio_trylock(struct vmsim_page *p);
+int vmsim__folio_lock(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_unlock(struct vmsim_page *p);
+void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p));
 /* unmap_mapping_range(mapping, start, len, even_cows) */
 void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
 
@@ -215,6 +228,15 @@ void vmsim__flush_tlb_page(struct vmsim_mm *mm, uint64_t addr);
 void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool freed_tables);
 /* A system call of this process starts: it runs on the process's CPU. */
 void vmsim__mm_enter(struct vmsim_mm *mm);
+
+/* gup.c */
+int vmsim__get_user_page_write(struct vmsim_mm *mm, uint64_t addr, struct vm_area_struct **vmap,
+			       struct vmsim_page **out);
+
+/* device_exclusive.c: make_device_exclusive() (devx=6.15) or
+ * make_device_exclusive_range() of one page (devx=6.14).  Caller holds
+ * mmap_lock; on success the folio is locked and referenced. */
+int vmsim__make_device_exclusive(struct vmsim_mm *mm, uint64_t addr, void *owner, struct vmsim_page **out);
 
 /* mmu_notifier.c: the out-of-line halves; mm calls the inlines below,
  * which cost one test when nobody ever subscribed to the mm. */
@@ -264,6 +286,9 @@ static inline void mmu_notifier_release(struct vmsim_mm *mm)
 }
 
 /* mprotect.c */
+/* can_change_pte_writable(): may this pte become writable without a write
+ * fault (no COW, soft-dirty or uffd-wp tracking needs one)? */
+bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags);
 

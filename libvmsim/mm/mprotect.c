@@ -7,7 +7,7 @@
 /* can_change_pte_writable(): may mprotect make this pte writable at once,
  * without a write fault?  Only if no fault is needed for COW, soft-dirty or
  * uffd-wp tracking. */
-static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
 {
 	struct vmsim_page *p;
 
@@ -101,7 +101,7 @@ static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uin
 			new = pte_modify(old, vma->vm_page_prot);
 			new = vmsim__kind_change_prot(vma, addr, new, cp_flags);
 			if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(new) &&
-			    can_change_pte_writable(vma, addr, new))
+			    vmsim__can_change_pte_writable(vma, addr, new))
 				new = pte_mkwrite(new);
 		} else {
 			/* A none pte may get a marker (uffd-wp protect); any

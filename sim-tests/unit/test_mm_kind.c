@@ -48,12 +48,16 @@ static void builtin_kinds(void **state)
 	const struct vmsim_kind *k;
 
 	(void)state;
-	/* handle_pte_marker()'s order: poison, guard, uffd-wp. */
-	assert_int_equal(vmsim_nr_kinds(vm), 3);
+	/* handle_pte_marker()'s order: poison, guard, uffd-wp; then the
+	 * device-exclusive entry. */
+	assert_int_equal(vmsim_nr_kinds(vm), 4);
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 0)), "poison");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 1)), "guard");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 2)), "uffd_wp");
-	assert_null(vmsim_kind_at(vm, 3));
+	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 3)), "device_exclusive");
+	assert_null(vmsim_kind_at(vm, 4));
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_device_exclusive_entry(5))),
+			 vmsim_kind_at(vm, 3));
 	k = vmsim_kind_lookup(vm, "guard");
 	assert_non_null(k);
 	assert_true(vmsim_kind_builtin(k));
@@ -120,7 +124,7 @@ static void allocated_marker_bits_and_types(void **state)
 	assert_int_equal(vmsim_max_swapfiles(vm), 24);
 	assert_int_equal(vmsim_kind_unregister(vm, "other"), 0);
 	assert_int_equal(vmsim_kind_unregister(vm, "sealed"), 0);
-	assert_int_equal(vmsim_nr_kinds(vm), 3);
+	assert_int_equal(vmsim_nr_kinds(vm), 4);
 }
 
 /*
