@@ -342,6 +342,7 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
 	struct mmu_notifier_range range;
 	struct vmsim_page *p;
+	bool notify;
 	pte_t entry;
 
 	vma->vm_mm->st.faults_cow++;
@@ -363,8 +364,14 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 	}
 	/* ptep_clear_flush(): no CPU may keep using the old page. */
-	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, vmf->address, vmf->address + PAGE_SIZE);
-	mmu_notifier_invalidate_range_start(&range);
+	/* MMU_NOTIFY_CLEAR around the replacement (built only if anyone
+	 * listens: this is the COW fault's hot path). */
+	notify = mm_has_notifiers(vma->vm_mm);
+	if (notify) {
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, vmf->address,
+					vmf->address + PAGE_SIZE);
+		vmsim__mmu_notifier_invalidate_range_start(&range);
+	}
 	vmsim__ptep_get_and_clear(vma->vm_mm, vmf->address, vmf->pte);
 	vmsim__flush_tlb_page(vma->vm_mm, vmf->address);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
@@ -373,7 +380,8 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 		vmsim__folio_remove_rmap(vma, old);
 		vmsim_put_page(vm, old);	/* the mapping's reference */
 	}
-	mmu_notifier_invalidate_range_end(&range);
+	if (notify)
+		vmsim__mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
 

@@ -7,7 +7,8 @@
 /* can_change_pte_writable(): may mprotect make this pte writable at once,
  * without a write fault?  Only if no fault is needed for COW, soft-dirty or
  * uffd-wp tracking. */
-bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+static inline __attribute__((always_inline)) bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr,
+									 pte_t pte)
 {
 	struct vmsim_page *p;
 
@@ -22,6 +23,13 @@ bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 		return p && folio_test_anon(p) && vmsim_page_test(p, PG_anon_exclusive);
 	}
 	return pte_dirty(pte);
+}
+
+/* For restore_exclusive_pte() (kinds/device_exclusive.c); mprotect's own
+ * calls stay inlined. */
+bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+{
+	return can_change_pte_writable(vma, addr, pte);
 }
 
 /* Is the pud entry for addr populated (change_pud_range's !pud_none)? */
@@ -50,6 +58,8 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 	bool populate = vmsim__kind_populate_needed(vma, cp_flags);
 	long pages = 0;
 
+	if (!mm_has_notifiers(mm))
+		return change_range(tlb, vma, start, end, cp_flags, populate);
 	for (uint64_t span = start; span < end;) {
 		uint64_t span_end = (span | (P4D_SPAN - 1)) + 1;
 		struct mmu_notifier_range range;
@@ -57,7 +67,7 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 
 		if (span_end > end || span_end < span)
 			span_end = end;
-		if (mm_has_notifiers(mm) && !populate) {
+		if (!populate) {
 			while (first < span_end && !pud_populated(mm, first))
 				first = (first | (PUD_SIZE - 1)) + 1;
 		}
@@ -101,7 +111,7 @@ static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uin
 			new = pte_modify(old, vma->vm_page_prot);
 			new = vmsim__kind_change_prot(vma, addr, new, cp_flags);
 			if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(new) &&
-			    vmsim__can_change_pte_writable(vma, addr, new))
+			    can_change_pte_writable(vma, addr, new))
 				new = pte_mkwrite(new);
 		} else {
 			/* A none pte may get a marker (uffd-wp protect); any
