@@ -370,7 +370,7 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	if (notify) {
 		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, vmf->address,
 					vmf->address + PAGE_SIZE);
-		vmsim__mmu_notifier_invalidate_range_start(&range);
+		mmu_notifier_invalidate_range_start(&range);
 	}
 	vmsim__ptep_get_and_clear(vma->vm_mm, vmf->address, vmf->pte);
 	vmsim__flush_tlb_page(vma->vm_mm, vmf->address);
@@ -381,7 +381,7 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 		vmsim_put_page(vm, old);	/* the mapping's reference */
 	}
 	if (notify)
-		vmsim__mmu_notifier_invalidate_range_end(&range);
+		mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
 
