@@ -17,6 +17,7 @@ struct vmsim;
 struct vmsim_mm;
 struct vmsim_file;
 struct vm_area_struct;
+struct vmsim_mm_context;
 
 /* mmap protections and flags: the Linux values. */
 #define VMSIM_PROT_NONE		0x0
@@ -57,6 +58,8 @@ VMSIM_API struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm);
 /* The CPU the process last ran on, and a context switch to another. */
 VMSIM_API int vmsim_mm_cpu(const struct vmsim_mm *mm);
 VMSIM_API int vmsim_mm_run(struct vmsim_mm *mm, int cpu);
+/* The mm's address-space context (<vmsim/cpu.h>): which PCID it has where. */
+VMSIM_API struct vmsim_mm_context *vmsim_mm_context(struct vmsim_mm *mm);
 
 /*
  * mmap at exactly addr (MAP_FIXED_NOREPLACE): -EEXIST if anything is mapped
@@ -99,6 +102,17 @@ VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *bu
 #define PM_SWAP			(1ULL << 62)
 #define PM_PRESENT		(1ULL << 63)
 VMSIM_API int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint64_t *out);
+/* /proc/PID/smaps of the vma containing addr: its range and these fields,
+ * in kB as Linux 6.18 prints them for the same state (the zero page is in
+ * no Rss; Pss divides a page among its mappers; Shared_* are pages mapped
+ * more than once; Locked is the Pss of VM_LOCKED vmas).  0, -ENOMEM when no
+ * vma contains addr, -EINVAL for NULL. */
+struct vmsim_smaps {
+	uint64_t start, end;
+	uint64_t size, rss, pss, shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t anonymous, anon_huge_pages, swap, swap_pss, locked;
+};
+VMSIM_API int vmsim_smaps(struct vmsim_mm *mm, uint64_t addr, struct vmsim_smaps *out);
 /* The PFN of the shared zero page, to tell it apart in pagemap output. */
 VMSIM_API unsigned long vmsim_zero_pfn(struct vmsim *vm);
 /* echo 4 > /proc/PID/clear_refs (soft-dirty); other types -EINVAL. */

@@ -5,8 +5,8 @@
  * try_restore_exclusive_pte, copy_nonpresent_pte, zap_nonpresent_ptes;
  * mm/rmap.c make_device_exclusive, which is mm/device_exclusive.c here):
  * the entry keeps the page's mapcount and reference, counts in rss, is
- * left alone by mprotect and mremap, and pagemap shows it as a swap entry
- * of the pfn.  devx=6.14 switches to the older semantics (a read and a
+ * left alone by mprotect and mremap, pagemap shows it as a swap entry of
+ * the pfn, smaps counts its page as resident but maybe shared.  devx=6.14 switches to the older semantics (a read and a
  * write type, mapcount dropped, mprotect turning write into read, the
  * restored pte writable whenever the entry was).  Quirks put back the
  * problems of the 2021 review (docs/quirks.md). */
@@ -207,6 +207,18 @@ static pte_t devx_change_prot_614(const struct vmsim_kind *k, struct vm_area_str
 	return n;
 }
 
+/* smaps_pte_entry(): a pfn swap entry's page counts in Rss and Anonymous,
+ * as "maybe shared" (not present): all of it in Pss, Shared_*. */
+static void devx_smaps(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte,
+		       struct vmsim_kind_smaps *out)
+{
+	(void)k;
+	(void)vma;
+	out->has_page = true;
+	out->pfn = softleaf_to_pfn(softleaf_from_pte(pte));
+	out->present = false;
+}
+
 static int devx_describe(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size)
 {
 	unsigned long pfn = softleaf_to_pfn(softleaf_from_pte(pte));
@@ -227,6 +239,7 @@ const struct vmsim_kind_ops vmsim_kind_device_exclusive = {
 	.copy = devx_copy,
 	.zap = devx_zap,
 	.from_present = devx_from_present,
+	.smaps = devx_smaps,
 	.describe = devx_describe,
 };
 
@@ -241,5 +254,6 @@ const struct vmsim_kind_ops vmsim_kind_device_exclusive_614 = {
 	.zap = devx_zap,
 	.change_prot = devx_change_prot_614,
 	.from_present = devx_from_present,
+	.smaps = devx_smaps,
 	.describe = devx_describe,
 };

@@ -415,6 +415,7 @@ bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte);
 pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte);
 bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte);
 uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte);
+void vmsim__kind_smaps(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_smaps *out);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
 /* The entry of kind name that replaces the present pte (ops->from_present):
  * 0, -ENOENT (no such kind), -EOPNOTSUPP (it has no such hook), or the

@@ -86,6 +86,27 @@ static void test_entry(void **state)
 	assert_int_equal(vmsim_check_all(vm), 0);
 }
 
+/* smaps_pte_entry(): the page of a pfn swap entry is resident and
+ * anonymous, but "maybe shared" (not present): whole in Pss, and counted
+ * Shared_Dirty (the folio is dirty), not Private. */
+static void test_smaps(void **state)
+{
+	struct vmsim_smaps sm;
+
+	(void)state;
+	assert_int_equal(vmsim_mmap(mm, pg(0), 2 * P, RW, ANON, NULL, 0), 0);
+	assert_int_equal(tu_write(mm, pg(0), 1), 0);
+	assert_int_equal(tu_write(mm, pg(1), 1), 0);
+	make(pg(0));
+	assert_int_equal(vmsim_smaps(mm, pg(0), &sm), 0);
+	assert_int_equal(sm.rss, 8);	/* kB */
+	assert_int_equal(sm.anonymous, 8);
+	assert_int_equal(sm.pss, 8);
+	assert_int_equal(sm.shared_dirty, 4);
+	assert_int_equal(sm.private_dirty, 4);
+	assert_int_equal(sm.swap, 0);
+}
+
 /* Errors change nothing. */
 static void test_errors(void **state)
 {
@@ -380,6 +401,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TU_TEST(test_entry),
+		TU_TEST(test_smaps),
 		TU_TEST(test_errors),
 		TU_TEST(test_gup_write),
 		TU_TEST(test_restore),

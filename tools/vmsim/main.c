@@ -20,7 +20,7 @@ static int usage_to(FILE *f, int rc)
 /* Bad usage: the usage on stderr, exit 2 (as a malformed script). */
 static int usage(void)
 {
-	return usage_to(stderr, 2);
+	return usage_to(stderr, VMS_MALFORMED);
 }
 
 /* Read and parse path; 0 and *s, or the exit status after a message. */
@@ -33,17 +33,17 @@ int vmsim_tool_load(const char *path, struct vms_script **s)
 
 	if (rc) {
 		fprintf(stderr, "vmsim: %s: %s\n", path, strerror(-rc));
-		return 2;
+		return VMS_MALFORMED;
 	}
 	rc = vms_parse(text, len, s, err, sizeof(err));
 	free(text);
 	if (rc == -ENOMEM) {
 		fprintf(stderr, "vmsim: out of memory\n");
-		return 2;
+		return VMS_BUG;
 	}
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
-		return 2;
+		return VMS_MALFORMED;
 	}
 	return 0;
 }
@@ -83,7 +83,9 @@ static int cmd_run(int argc, char **argv)
 		return rc;
 	rc = vms_run_sim(s, &opts, stdout, stderr);
 	vms_script_free(s);
-	return rc;
+	if (rc < 0)
+		fprintf(stderr, "vmsim run: %s\n", strerror(-rc));
+	return rc < 0 ? VMS_BUG : rc;
 }
 
 int main(int argc, char **argv)
@@ -91,7 +93,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage();
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
-		return usage_to(stdout, 0);
+		return usage_to(stdout, VMS_OK);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "kernel"))

@@ -4,7 +4,7 @@
 
 #include <vmsim/script.h>
 
-#define VMSIM_EXIT_SKIP 77	/* the host cannot run this script (automake's skip) */
+/* Exit statuses: enum vms_status (script.h). */
 
 int vmsim_tool_load(const char *path, struct vms_script **s);
 int vmsim_kernel_main(int argc, char **argv);
