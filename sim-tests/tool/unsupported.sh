@@ -22,7 +22,6 @@ machine luf=on|read P 0x7f0000000000|luf=on/debug
 # no machine line|expect error EINVAL advise P 0x7f0000000000 2M collapse|advise collapse
 # no machine line|migrate P 0x7f0000000000 4K|migrate
 # no machine line|memory_failure P 0x7f0000000000|memory_failure
-# no machine line|device D|device
 LIST
 rm -f /tmp/vmsim-unsup.$$
 exit $status
