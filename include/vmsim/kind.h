@@ -109,7 +109,9 @@ struct vmsim_kind_ops {
 	 * negative errno that fails the fork (-EBUSY, -ENOMEM), or
 	 * VMSIM_KIND_COPY_PRESENT when it made the parent's slot a present
 	 * pte again, which fork then copies as any present pte (Linux's
-	 * -ENOENT, after try_restore_exclusive_pte()).  Default: markers are
+	 * -ENOENT, after try_restore_exclusive_pte()).  Whatever the errno,
+	 * fork(2) fails with -ENOMEM, as copy_pmd_range() turns every
+	 * failure into that.  Default: markers are
 	 * dropped (copy_pte_marker() keeps only bits it knows), other
 	 * entries copied as they are. */
 	int (*copy)(const struct vmsim_kind *k, struct vm_area_struct *dst, struct vm_area_struct *src,

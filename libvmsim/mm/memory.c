@@ -769,7 +769,9 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 	(void)wrprotected;	/* dup_mmap flushes the parent's whole TLB at the end */
 	if (is_cow)
 		mmu_notifier_invalidate_range_end(&range);
-	return err;
+	/* copy_pmd_range(): whatever copy_pte_range() failed with (a kind's
+	 * -EBUSY included), fork sees -ENOMEM. */
+	return err ? -ENOMEM : 0;
 }
 
 /* ---- populate (MAP_POPULATE, MADV_POPULATE_*) ---- */

@@ -277,7 +277,8 @@ END_TEST
 
 /* fork while the device holds the folio between make_device_exclusive()
  * and its mapping: try_restore_exclusive_pte() cannot trylock, fork fails
- * with EBUSY; after the commit it succeeds.  A CPU fault in that window
+ * with EBUSY, which fork(2) reports as ENOMEM (copy_pmd_range); after the
+ * commit it succeeds.  A CPU fault in that window
  * sleeps on the folio lock: the device finishes first. */
 START_TEST(fork_ebusy_and_fault_waits)
 {
@@ -287,7 +288,8 @@ START_TEST(fork_ebusy_and_fault_waits)
 	init_buffer(mm);
 	ck_assert_int_eq(vmsim_device_atomic_begin(dev, mm, A, 0x77), 0);
 	ck_assert_int_eq(vmsim_device_atomic_begin(dev, mm, A + P, 0x77), -EBUSY);
-	ck_assert_int_eq(vmsim_fork(mm, &child), -EBUSY);
+	/* copy_nonpresent_pte() says -EBUSY; copy_pmd_range() makes it -ENOMEM. */
+	ck_assert_int_eq(vmsim_fork(mm, &child), -ENOMEM);
 	vmsim_mm_stats(mm, &st);
 	ck_assert(is_devx(mm, A));
 	ck_assert_int_eq(vmsim_device_atomic_commit(dev), 0);

@@ -292,8 +292,9 @@ static void test_fork(void **state)
 	vmsim_mm_exit(child);
 }
 
-/* Another holder of the folio lock: fork fails with EBUSY and changes
- * nothing of the parent. */
+/* Another holder of the folio lock: try_restore_exclusive_pte() fails with
+ * -EBUSY, which copy_pmd_range() turns into fork's -ENOMEM; the parent is
+ * left as it was. */
 static void test_fork_busy(void **state)
 {
 	struct vmsim_mm *child = NULL;
@@ -304,7 +305,7 @@ static void test_fork_busy(void **state)
 	assert_int_equal(vmsim_mmap(mm, pg(0), P, RW, ANON, NULL, 0), 0);
 	assert_int_equal(vmsim_make_device_exclusive(mm, pg(0), NULL, &pfn), 0);
 	before = pte_at(pg(0));
-	assert_int_equal(vmsim_fork(mm, &child), -EBUSY);
+	assert_int_equal(vmsim_fork(mm, &child), -ENOMEM);
 	assert_null(child);
 	assert_int_equal(pte_val(pte_at(pg(0))), pte_val(before));
 	vmsim_device_exclusive_done(vm, pfn);
