@@ -88,6 +88,18 @@ void *vmsim__arena_malloc(unsigned arena, size_t size);
 void vmsim__arena_free(unsigned arena, void *p);
 
 /* Physical memory setup/teardown is in boot.h (the root calls it). */
+/* Is page an entry of vm's memmap?  Public functions take struct page
+ * pointers from users: NULL, another machine's page or a stray pointer is
+ * bad input, rejected before anything is touched. */
+static inline bool vmsim__page_valid(const struct vmsim *vm, const struct vmsim_page *page)
+{
+	uintptr_t off;
+
+	if (!vm || !page || !vm->memmap)
+		return false;
+	off = (uintptr_t)page - (uintptr_t)vm->memmap;
+	return off < vm->nr_frames * sizeof(*page) && off % sizeof(*page) == 0;
+}
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);

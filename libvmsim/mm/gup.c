@@ -10,8 +10,10 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 {
 	unsigned long i;
 
-	if (!mm || (addr & ~PAGE_MASK) || !npages)
+	if (!mm || (addr & ~PAGE_MASK))
 		return -EINVAL;
+	if (!npages)
+		return 0;	/* __get_user_pages(): nothing asked, nothing done */
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	for (i = 0; i < npages; i++) {
@@ -60,18 +62,43 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 	return i ? (long)i : -EFAULT;
 }
 
-void vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages)
+int vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages)
 {
-	for (unsigned long i = 0; i < npages; i++) {
+	unsigned long i;
+
+	if (!vm || (!pfns && npages))
+		return -EINVAL;
+	/* All or nothing: take each pin off tentatively, so a frame listed
+	 * more often than it is pinned is caught, and put them back if any
+	 * pfn is not pinned (a user's wrong argument, not a kernel bug). */
+	for (i = 0; i < npages; i++) {
 		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
 
-		if (!p || vmsim_page_test(p, PG_zero))
+		if (p && vmsim_page_test(p, PG_zero))
+			continue;	/* pinning the zero page takes no pin */
+		if (!p || vmsim_page_test(p, PG_buddy) || p->refcount < GUP_PIN_COUNTING_BIAS)
+			break;
+		p->refcount -= GUP_PIN_COUNTING_BIAS;
+	}
+	if (i < npages) {
+		while (i-- > 0) {
+			struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
+
+			if (!vmsim_page_test(p, PG_zero))
+				p->refcount += GUP_PIN_COUNTING_BIAS;
+		}
+		return -EINVAL;
+	}
+	for (i = 0; i < npages; i++) {
+		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
+
+		if (vmsim_page_test(p, PG_zero))
 			continue;
-		if (VMSIM_BUG_ON(vm, p->refcount < GUP_PIN_COUNTING_BIAS, "unpin of unpinned pfn %#lx", pfns[i]))
-			continue;
-		p->refcount -= GUP_PIN_COUNTING_BIAS - 1;
+		/* unpin_user_page(): drop the bias as a put, which frees at 0. */
+		p->refcount++;
 		vmsim_put_page(vm, p);
 	}
+	return 0;
 }
 
 /* get_user_page_vma_remote(mm, addr, FOLL_GET | FOLL_WRITE, &vma): the page

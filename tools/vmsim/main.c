@@ -13,7 +13,8 @@ static int usage_to(FILE *f, int rc)
 	fprintf(f,
 		"usage: vmsim run FILE.vms|- [--trace] [--dot OUT.dot] [--seed N] [--machine 'KEY=VAL...']\n"
 		"       vmsim kernel FILE.vms|-\n"
-		"       vmsim diff FILE.vms...\n");
+		"       vmsim diff FILE.vms...\n"
+		"       vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL...']\n");
 	return rc;
 }
 
@@ -100,5 +101,7 @@ int main(int argc, char **argv)
 		return vmsim_kernel_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "diff"))
 		return vmsim_diff_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "replay"))
+		return vmsim_replay_main(argc - 2, argv + 2);
 	return usage();
 }
