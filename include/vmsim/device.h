@@ -35,8 +35,10 @@ struct vmsim_device;
  * elsewhere).
  */
 VMSIM_API int vmsim_make_device_exclusive(struct vmsim_mm *mm, uint64_t addr, void *owner, unsigned long *pfn);
-/* folio_unlock() + folio_put() of what vmsim_make_device_exclusive() gave. */
-VMSIM_API void vmsim_device_exclusive_done(struct vmsim *vm, unsigned long pfn);
+/* folio_unlock() + folio_put() of what vmsim_make_device_exclusive() gave:
+ * 0, or -EINVAL (nothing done) for a NULL machine, a pfn out of range, or a
+ * page that is not locked and held. */
+VMSIM_API int vmsim_device_exclusive_done(struct vmsim *vm, unsigned long pfn);
 
 /* A model device named name (1..31 characters, unique per machine): 0;
  * -EINVAL; -EEXIST; -ENOMEM.  The machine frees its devices. */

@@ -129,15 +129,16 @@ static bool dev_invalidate(struct mmu_interval_notifier *n, const struct mmu_not
 
 static const struct mmu_interval_notifier_ops dev_notifier_ops = { .invalidate = dev_invalidate };
 
-static struct dev_binding *binding(struct vmsim_device *d, struct vmsim_mm *mm, bool create)
+/* The device's view of mm, made on first use (dmirror binds at open());
+ * *created says it is new, so that an access that fails can undo it. */
+static struct dev_binding *binding(struct vmsim_device *d, struct vmsim_mm *mm, bool *created)
 {
 	struct dev_binding *b, **pp;
 
+	*created = false;
 	for (pp = &d->bindings; (b = *pp); pp = &b->next)
 		if (b->notifier.mm == mm)
 			return b;
-	if (!create)
-		return NULL;
 	b = vmsim__calloc(d->vm, 1, sizeof(*b));
 	if (!b)
 		return NULL;
@@ -148,7 +149,34 @@ static struct dev_binding *binding(struct vmsim_device *d, struct vmsim_mm *mm, 
 		return NULL;
 	}
 	*pp = b;
+	*created = true;
 	return b;
+}
+
+static void unbind(struct vmsim_device *d, struct dev_binding *b)
+{
+	struct dev_entry *e, *t;
+
+	for (struct dev_binding **pp = &d->bindings; *pp; pp = &(*pp)->next) {
+		if (*pp == b) {
+			*pp = b->next;
+			break;
+		}
+	}
+	vmsim_mmu_interval_notifier_remove(&b->notifier);
+	HASH_ITER(hh, b->entries, e, t) {
+		HASH_DEL(b->entries, e);
+		vmsim__free(d->vm, e);
+	}
+	vmsim__free(d->vm, b);
+}
+
+/* An access that failed on a binding it made leaves no trace of it. */
+static int undo_if_new(struct vmsim_device *d, struct dev_binding *b, bool created, int err)
+{
+	if (err && created && !b->entries)
+		unbind(d, b);
+	return err;
 }
 
 /* ---- hmm_range_fault() of one page ---- */
@@ -225,19 +253,48 @@ static int access_checks(struct vmsim_device *d, struct vmsim_mm *mm)
 	return 0;
 }
 
+/* The first checks of the paths an access takes, before the device binds
+ * to the process: hmm_vma_walk_test() (no vma, no VM_READ: -EFAULT),
+ * hmm_vma_fault() (a write without VM_WRITE: -EPERM), and GUP's
+ * check_vma_flags() for make_device_exclusive() (-EFAULT). */
+enum access_kind { ACC_READ, ACC_WRITE, ACC_ATOMIC };
+
+static int vma_checks(struct vmsim_mm *mm, uint64_t addr, enum access_kind kind)
+{
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	vmsim_lock_read(mm->vm, &mm->mmap_lock);
+	vma = vmsim__find_vma(mm, addr);
+	if (!vma || (vma->vm_flags & VM_PFNMAP))
+		err = -EFAULT;
+	else if (kind == ACC_ATOMIC && !(vma->vm_flags & VM_WRITE))
+		err = -EFAULT;
+	else if (kind != ACC_ATOMIC && !(vma->vm_flags & VM_READ))
+		err = -EFAULT;
+	else if (kind == ACC_WRITE && !(vma->vm_flags & VM_WRITE))
+		err = -EPERM;
+	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
+	return err;
+}
+
 int vmsim_device_read(struct vmsim_device *d, struct vmsim_mm *mm, uint64_t addr, uint8_t *byte)
 {
 	struct dev_binding *b;
 	struct dev_entry *e;
+	bool created;
 	int err;
 
 	if (access_checks(d, mm) || !byte)
 		return -EINVAL;
-	b = binding(d, mm, true);
+	if ((err = vma_checks(mm, addr, ACC_READ)))
+		return err;
+	b = binding(d, mm, &created);
 	if (!b)
 		return -ENOMEM;
 	e = lookup(b, addr & PAGE_MASK);
 	if (!e && (err = fill(d, b, mm, addr & PAGE_MASK, false, &e))) {
+		undo_if_new(d, b, created, err);
 		vmsim__mm_op_done(d->vm);
 		return err;
 	}
@@ -252,11 +309,14 @@ int vmsim_device_write(struct vmsim_device *d, struct vmsim_mm *mm, uint64_t add
 {
 	struct dev_binding *b;
 	struct dev_entry *e;
+	bool created;
 	int err = 0;
 
 	if (access_checks(d, mm))
 		return -EINVAL;
-	b = binding(d, mm, true);
+	if ((err = vma_checks(mm, addr, ACC_WRITE)))
+		return err;
+	b = binding(d, mm, &created);
 	if (!b)
 		return -ENOMEM;
 	/* dmirror_do_write(): only a writable translation will do. */
@@ -268,6 +328,7 @@ int vmsim_device_write(struct vmsim_device *d, struct vmsim_mm *mm, uint64_t add
 		d->st.writes++;
 		trace(d, b->mm_id, addr, e->pfn, "write");
 	}
+	undo_if_new(d, b, created, err);
 	vmsim__mm_op_done(d->vm);
 	return err;
 }
@@ -369,16 +430,19 @@ static void atomic_commit(struct vmsim_device *d)
 int vmsim_device_atomic_begin(struct vmsim_device *d, struct vmsim_mm *mm, uint64_t addr, uint8_t byte)
 {
 	struct dev_binding *b;
+	bool created;
 	int err;
 
 	if (access_checks(d, mm))
 		return -EINVAL;
 	if (d->pending.active)
 		return -EBUSY;
-	b = binding(d, mm, true);
+	if ((err = vma_checks(mm, addr, ACC_ATOMIC)))
+		return err;
+	b = binding(d, mm, &created);
 	if (!b)
 		return -ENOMEM;
-	err = atomic_begin(d, b, mm, addr & PAGE_MASK, byte);
+	err = undo_if_new(d, b, created, atomic_begin(d, b, mm, addr & PAGE_MASK, byte));
 	vmsim__mm_op_done(d->vm);
 	return err;
 }
@@ -398,13 +462,16 @@ int vmsim_device_atomic(struct vmsim_device *d, struct vmsim_mm *mm, uint64_t ad
 {
 	struct dev_binding *b;
 	struct dev_entry *e;
+	bool created;
 	int err;
 
 	if (access_checks(d, mm))
 		return -EINVAL;
 	if (d->pending.active)
 		return -EBUSY;
-	b = binding(d, mm, true);
+	if ((err = vma_checks(mm, addr, ACC_ATOMIC)))
+		return err;
+	b = binding(d, mm, &created);
 	if (!b)
 		return -ENOMEM;
 	e = lookup(b, addr & PAGE_MASK);
@@ -417,7 +484,7 @@ int vmsim_device_atomic(struct vmsim_device *d, struct vmsim_mm *mm, uint64_t ad
 		vmsim__mm_op_done(d->vm);
 		return 0;
 	}
-	err = atomic_begin(d, b, mm, addr & PAGE_MASK, byte);
+	err = undo_if_new(d, b, created, atomic_begin(d, b, mm, addr & PAGE_MASK, byte));
 	if (!err)
 		atomic_commit(d);
 	vmsim__mm_op_done(d->vm);
@@ -624,18 +691,8 @@ void vmsim__device_exit(struct vmsim *vm)
 			vmsim__folio_unlock(d->pending.page);
 			vmsim_put_page(vm, d->pending.page);
 		}
-		while (d->bindings) {
-			struct dev_binding *b = d->bindings;
-			struct dev_entry *e, *t;
-
-			d->bindings = b->next;
-			vmsim_mmu_interval_notifier_remove(&b->notifier);
-			HASH_ITER(hh, b->entries, e, t) {
-				HASH_DEL(b->entries, e);
-				vmsim__free(vm, e);
-			}
-			vmsim__free(vm, b);
-		}
+		while (d->bindings)
+			unbind(d, d->bindings);
 		vmsim__free(vm, d);
 	}
 }

@@ -207,13 +207,14 @@ int vmsim_make_device_exclusive(struct vmsim_mm *mm, uint64_t addr, void *owner,
 	return err;
 }
 
-void vmsim_device_exclusive_done(struct vmsim *vm, unsigned long pfn)
+int vmsim_device_exclusive_done(struct vmsim *vm, unsigned long pfn)
 {
 	struct vmsim_page *p = vm ? vmsim_pfn_to_page(vm, pfn) : NULL;
 
-	if (!p || VMSIM_BUG_ON(vm, !vmsim_page_test(p, PG_locked) || p->refcount <= 0,
-			       "device-exclusive done for pfn %#lx, which is not locked and held", pfn))
-		return;
+	if (!p || !vmsim_page_test(p, PG_locked) || p->refcount <= 0 || vmsim_page_test(p, PG_buddy) ||
+	    vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
+		return -EINVAL;
 	vmsim__folio_unlock(p);
 	vmsim_put_page(vm, p);
+	return 0;
 }

@@ -23,7 +23,7 @@ static unsigned long make(uint64_t addr)
 	unsigned long pfn = 0;
 
 	assert_int_equal(vmsim_make_device_exclusive(mm, addr, OWNER, &pfn), 0);
-	vmsim_device_exclusive_done(vm, pfn);
+	assert_int_equal(vmsim_device_exclusive_done(vm, pfn), 0);
 	return pfn;
 }
 
@@ -58,8 +58,11 @@ static void test_entry(void **state)
 	/* Returned locked and referenced: GUP's ref + the entry's. */
 	assert_true(vmsim_page_test(p, PG_locked));
 	assert_int_equal(p->refcount, 2);
-	vmsim_device_exclusive_done(vm, pfn);
+	assert_int_equal(vmsim_device_exclusive_done(vm, pfn), 0);
 	assert_false(vmsim_page_test(p, PG_locked));
+	assert_int_equal(p->refcount, 1);
+	/* Done twice: the page is no longer locked, nothing happens. */
+	assert_int_equal(vmsim_device_exclusive_done(vm, pfn), -EINVAL);
 	assert_int_equal(p->refcount, 1);
 	assert_int_equal(p->mapcount, 1);
 	e = softleaf_from_pte(pte_at(pg(0)));
@@ -308,7 +311,7 @@ static void test_fork_busy(void **state)
 	assert_int_equal(vmsim_fork(mm, &child), -ENOMEM);
 	assert_null(child);
 	assert_int_equal(pte_val(pte_at(pg(0))), pte_val(before));
-	vmsim_device_exclusive_done(vm, pfn);
+	assert_int_equal(vmsim_device_exclusive_done(vm, pfn), 0);
 	assert_int_equal(vmsim_fork(mm, &child), 0);
 	vmsim_mm_exit(child);
 }
@@ -372,7 +375,7 @@ static void test_614(void **state)
 	assert_int_equal(vmsim_mmap(m, pg(0), P, RW, ANON, NULL, 0), 0);
 	assert_int_equal(tu_write(m, pg(0), 3), 0);
 	assert_int_equal(vmsim_make_device_exclusive(m, pg(0), NULL, &pfn), 0);
-	vmsim_device_exclusive_done(v, pfn);
+	assert_int_equal(vmsim_device_exclusive_done(v, pfn), 0);
 	ptep = vmsim_pte_lookup(v, vmsim_mm_pgd(m), pg(0), false);
 	e = softleaf_from_pte(ptep_get(ptep));
 	/* The write entry: Linux's type number; the mapcount dropped. */
@@ -390,7 +393,7 @@ static void test_614(void **state)
 	/* A write entry restored by a write: writable and dirty. */
 	assert_int_equal(tu_write(m, pg(0), 4), 0);
 	assert_int_equal(vmsim_make_device_exclusive(m, pg(0), NULL, &pfn), 0);
-	vmsim_device_exclusive_done(v, pfn);
+	assert_int_equal(vmsim_device_exclusive_done(v, pfn), 0);
 	vmsim_page_clear(vmsim_pfn_to_page(v, pfn), PG_dirty);
 	assert_int_equal(tu_read(m, pg(0)), 4);
 	assert_true(pte_write(ptep_get(ptep)) && pte_dirty(ptep_get(ptep)));
