@@ -61,6 +61,8 @@ struct vmsim {
 
 	/* The kernel half (mm/): processes, files (struct vmsim_mm_world). */
 	struct vmsim_mm_world *mm_world;
+	/* Model devices (features/device.c), in creation order. */
+	struct vmsim_device *devices;
 
 	/* Lock model (sched/lock.c). */
 	uint16_t ctx;			/* who is running: CPU number + 1, 0 = user */

@@ -94,7 +94,8 @@ enum vms_resolve {
 	VMS_RESOLVE_UNPROTECT, VMS_RESOLVE_CONTINUE, VMS_RESOLVE_SIGBUS,
 };
 
-enum vms_device_op { VMS_DEVICE_NEW, VMS_DEVICE_ATOMIC, VMS_DEVICE_READ };
+enum vms_device_op { VMS_DEVICE_NEW, VMS_DEVICE_ATOMIC, VMS_DEVICE_READ, VMS_DEVICE_WRITE, VMS_DEVICE_BEGIN,
+		     VMS_DEVICE_COMMIT };
 
 enum vms_show { VMS_SHOW_VMAS, VMS_SHOW_PGTABLE, VMS_SHOW_TLB, VMS_SHOW_PAGE, VMS_SHOW_STATS };
 /* `show page frame=#K | pfn=N | PROC ADDR` */
@@ -395,7 +396,7 @@ struct vms_backend {
 	/* Simulator only. */
 	int (*migrate)(struct vms_backend *be, const struct vms_cmd *c);
 	int (*memory_failure)(struct vms_backend *be, const struct vms_cmd *c);
-	int (*device)(struct vms_backend *be, const struct vms_cmd *c);	/* new, atomic */
+	int (*device)(struct vms_backend *be, const struct vms_cmd *c);	/* all but read */
 	int (*device_read)(struct vms_backend *be, const struct vms_cmd *c, uint8_t *byte);
 	int (*install)(struct vms_backend *be, const struct vms_cmd *c);
 };

@@ -32,6 +32,9 @@ enum vmsim_trace_type {
 	VMSIM_TR_READAHEAD,	/* page-cache read I/O: pgoffs addr..end of a file, why = sync/async/read */
 	VMSIM_TR_FAULT_RETRY,	/* cpu, addr: the fault dropped mmap_lock (why) and is retried */
 	VMSIM_TR_FAULT_AROUND,	/* cpu, addr..end: fault-around window, or addr skipped (why) */
+	VMSIM_TR_MMU_NOTIFIER,	/* target = mm id, addr..end, why = the call, order = event
+				 * (enum mmu_notifier_event, ~0u: none), pfn = 1 if an owner */
+	VMSIM_TR_DEVICE,	/* file = device name, target = mm id, addr, pfn, why = what it did */
 	VMSIM_TR_NR
 };
 
@@ -46,7 +49,7 @@ struct vmsim_trace_event {
 	unsigned order;
 	int target;		/* IPI target CPU; mm id for SWITCH_MM */
 	const char *why;	/* static text, may be NULL */
-	const char *file;	/* READAHEAD: the file's name */
+	const char *file;	/* READAHEAD: the file's name; DEVICE: the device's */
 };
 
 typedef void (*vmsim_trace_fn)(void *arg, const struct vmsim_trace_event *ev);

@@ -171,14 +171,22 @@ static unsigned long check_lru(struct vmsim *vm)
 	return bad;
 }
 
+/* Per frame: what the page tables say about it. */
+struct frame_use {
+	int32_t maps;		/* ptes and entries that count in the mapcount */
+	int32_t refs;		/* ptes and entries that hold a reference */
+	int32_t ptes;		/* present ptes */
+	int32_t writable;	/* of which writable */
+};
+
 static unsigned long check_full(struct vmsim *vm)
 {
 	unsigned long nr = vmsim_nr_frames(vm), bad = 0;
-	int32_t *maps = calloc(nr, sizeof(*maps));
+	struct frame_use *use = calloc(nr, sizeof(*use));
 	struct swap_refs refs = { 0 };
 	struct vmsim_mm *mm;
 
-	if (!maps)
+	if (!use)
 		return 0;
 	LL_FOREACH(mm_world(vm)->mms, mm) {
 		struct vm_area_struct *vma;
@@ -212,8 +220,18 @@ static unsigned long check_full(struct vmsim *vm)
 							bad++;
 							continue;
 						}
-						if (k && (vmsim_kind_ops(k)->flags & VMSIM_KIND_HOLDS_MAPCOUNT))
-							maps[h.pfn]++;
+						/* An entry that keeps the mapcount (6.15+
+						 * device-exclusive) is found by rmap too. */
+						if (k && (vmsim_kind_ops(k)->flags & VMSIM_KIND_HOLDS_MAPCOUNT)) {
+							use[h.pfn].maps++;
+							vmsim__rmap_walk(vm, q, rmap_finds, &f);
+							if (VMSIM_BUG_ON(vm, !f.hit,
+									 "rmap does not find mm%d %#llx -> entry for pfn %#lx",
+									 mm->id, (unsigned long long)a, h.pfn))
+								bad++;
+						}
+						if (k && (vmsim_kind_ops(k)->flags & VMSIM_KIND_HOLDS_REF))
+							use[h.pfn].refs++;
 					}
 					continue;
 				}
@@ -231,7 +249,10 @@ static unsigned long check_full(struct vmsim *vm)
 					bad++;
 					continue;
 				}
-				maps[pte_pfn(pte)]++;
+				use[pte_pfn(pte)].maps++;
+				use[pte_pfn(pte)].refs++;
+				use[pte_pfn(pte)].ptes++;
+				use[pte_pfn(pte)].writable += pte_write(pte);
 				if (folio_test_anon(p))
 					rss[MM_ANONPAGES]++;
 				else
@@ -254,18 +275,27 @@ static unsigned long check_full(struct vmsim *vm)
 
 		if (vmsim_page_test(p, PG_buddy) || vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
 			continue;
-		if (VMSIM_BUG_ON(vm, p->mapcount != maps[pfn], "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
-				 p->mapcount, maps[pfn]))
+		if (VMSIM_BUG_ON(vm, p->mapcount != use[pfn].maps, "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
+				 p->mapcount, use[pfn].maps))
 			bad++;
-		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < maps[pfn] + cache,
+		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < use[pfn].refs + cache,
 						"pfn %#lx refcount %d < %d mappings + %d cache", pfn,
-						p->refcount, maps[pfn], cache))
+						p->refcount, use[pfn].refs, cache))
+			bad++;
+		/* page_table_check_set(): an anonymous page mapped writable is
+		 * mapped by that one pte only (else private memory is shared). */
+		if (folio_test_anon(p) && VMSIM_BUG_ON(vm, use[pfn].writable && use[pfn].ptes > 1,
+						       "anon pfn %#lx mapped writable by %d of its %d ptes "
+						       "(page_table_check)", pfn, use[pfn].writable,
+						       use[pfn].ptes))
 			bad++;
 	}
-	free(maps);
+	free(use);
 	bad += check_swap(vm, &refs);
 	free(refs.v);
 	bad += check_lru(vm);
+	/* Secondary MMUs: the model devices' caches agree with the ptes. */
+	bad += vmsim_device_check(vm);
 	{
 		/* No page-table page is leaked: every one hangs off some mm. */
 		unsigned long reach = 0;

@@ -437,7 +437,7 @@ int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uin
 		*child = pte;
 	}
 	if (err)
-		return err;
+		return err;	/* a negative errno, or VMSIM_KIND_COPY_PRESENT */
 	if (!pte_none(*child))
 		*child = bits_copy(vm, dst, src, pte, *child);
 	if (!pte_none(*child) && (k = vmsim__kind_of(vm, *child)))
@@ -631,6 +631,35 @@ pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *ne
 			pte = k->ops->bit_move(k, old_vma, pte);
 	}
 	return pte;
+}
+
+/* ---- present ptes turned into entries, and the frames entries name ---- */
+
+int vmsim__kind_from_present(struct vm_area_struct *vma, const char *name, uint64_t addr, pte_t pte, pte_t *out)
+{
+	const struct vmsim_kind *k = vmsim_kind_lookup(vma->vm_mm->vm, name);
+
+	if (!k)
+		return -ENOENT;
+	if (!k->ops->from_present)
+		return -EOPNOTSUPP;
+	return k->ops->from_present(k, vma, addr, pte, out);
+}
+
+#define HOLDS_ANY	(VMSIM_KIND_HOLDS_MAPCOUNT | VMSIM_KIND_HOLDS_REF | VMSIM_KIND_COUNTS_RSS)
+
+struct vmsim_page *vmsim__kind_entry_page(struct vmsim *vm, pte_t pte, unsigned *holds)
+{
+	struct vmsim_kind *k;
+
+	*holds = 0;
+	if (pte_present(pte) || pte_none(pte) || pte_is_marker(pte))
+		return NULL;
+	k = vmsim__kind_of(vm, pte);
+	if (!k || !(k->ops->flags & HOLDS_ANY))
+		return NULL;
+	*holds = k->ops->flags & HOLDS_ANY;
+	return vmsim_pfn_to_page(vm, softleaf_to_pfn(softleaf_from_pte(pte)));
 }
 
 /* ---- madvise, pagemap, describe ---- */

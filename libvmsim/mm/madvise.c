@@ -161,6 +161,7 @@ static int willneed(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, int advice)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
+	struct mmu_notifier_range range;
 	struct mmu_gather tlb;
 
 	switch (advice) {
@@ -168,8 +169,12 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
 		vmsim__userfaultfd_remove(vma, start, end);
+		/* zap_page_range_single(): MMU_NOTIFY_CLEAR. */
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
 		tlb_gather_mmu(&tlb, mm, false);
+		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
+		mmu_notifier_invalidate_range_end(&range);
 		tlb_finish_mmu(&tlb);
 		return 0;
 	case VMSIM_MADV_REMOVE:

@@ -69,6 +69,7 @@ int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint
  * next write faults and sets soft-dirty again; pinned pages are left alone. */
 int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 {
+	struct mmu_notifier_range range;
 	struct vm_area_struct *vma;
 
 	if (!mm || type != 4)
@@ -76,6 +77,8 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 	if (vmsim__mm_dead(mm))
 		return -ESRCH;
 	vmsim_lock(mm->vm, &mm->mmap_lock);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_SOFT_DIRTY, 0, mm, 0, ~0ULL);
+	mmu_notifier_invalidate_range_start(&range);
 	DL_FOREACH(mm->mmap, vma) {
 		vma->vm_flags &= ~VM_SOFTDIRTY;
 		vmsim__vma_set_page_prot(vma);
@@ -100,6 +103,7 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 			}
 		}
 	}
+	mmu_notifier_invalidate_range_end(&range);
 	vmsim__flush_tlb_range(mm, 0, ~0ULL);
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
 	vmsim__mm_op_done(mm->vm);

@@ -216,7 +216,19 @@ static bool rmap_one(struct vmsim *vm, struct vmsim_page *p, struct vm_area_stru
 	if (p->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
 		return true;
 	ptep = vmsim__pte_lookup(vma->vm_mm, addr);
-	if (!ptep || !pte_present(ptep_get(ptep)) || pte_pfn(ptep_get(ptep)) != vmsim_page_to_pfn(vm, p))
+	if (!ptep)
+		return true;
+	if (!pte_present(ptep_get(ptep))) {
+		unsigned holds;
+
+		/* page_vma_mapped_walk() also finds the entries that keep
+		 * the page mapped (6.15+ device-exclusive). */
+		if (vmsim__kind_entry_page(vm, ptep_get(ptep), &holds) != p ||
+		    !(holds & VMSIM_KIND_HOLDS_MAPCOUNT))
+			return true;
+		return fn(p, vma, addr, ptep, arg);
+	}
+	if (pte_pfn(ptep_get(ptep)) != vmsim_page_to_pfn(vm, p))
 		return true;
 	return fn(p, vma, addr, ptep, arg);
 }

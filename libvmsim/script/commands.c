@@ -123,7 +123,7 @@ const char *vms_smaps_field_name(unsigned i)
 #define ADVICE_WORDS "dontneed", "remove", "pageout", "cold", "willneed", "populate_read", \
 	"populate_write", "guard_install", "guard_remove", "hugepage", "nohugepage", "collapse"
 #define MACHINE_KEYS "cpus", "ram", "swap", "levels", "tlb", "seed", "check", "data", "luf", \
-	"thp", "hugepages", "fault_around", "quirks", "readahead"
+	"thp", "hugepages", "fault_around", "quirks", "readahead", "devx"
 #define PM_KEYS "present", "swap", "file", "excl", "sd", "uffd_wp", "guard"
 #define ERRNO_WORDS "EINVAL", "ENOMEM", "EEXIST", "EFAULT", "EPERM", "EBUSY", "EAGAIN", \
 	"ENOENT", "EBADF", "EACCES", "EOPNOTSUPP", "EINTR"
@@ -206,6 +206,12 @@ const struct vmsim__spec vmsim__specs[] = {
 		   VMS_DEVICE_ATOMIC, W | SIM }, .be_op = OP(device), .args = "DQA", .sub_at = 2 },
 	{ .pub = { "device read", "NAME PROC ADDR", LIST("expect"), NONE, NONE, VMS_DEVICE,
 		   VMS_DEVICE_READ, W | SIM }, .args = "DQA", .sub_at = 2, .hook = vmsim__hook_access },
+	{ .pub = { "device write", "NAME PROC ADDR", LIST("byte"), NONE, NONE, VMS_DEVICE,
+		   VMS_DEVICE_WRITE, W | SIM }, .be_op = OP(device), .args = "DQA", .sub_at = 2 },
+	{ .pub = { "device begin", "NAME PROC ADDR", LIST("byte"), NONE, NONE, VMS_DEVICE,
+		   VMS_DEVICE_BEGIN, W | SIM }, .be_op = OP(device), .args = "DQA", .sub_at = 2 },
+	{ .pub = { "device commit", "NAME", NONE, NONE, NONE, VMS_DEVICE, VMS_DEVICE_COMMIT, W | SIM },
+	  .be_op = OP(device), .args = "D", .sub_at = 2 },
 	CMD("install", "PROC ADDR LEN KIND [ARGS]", "PALT*", NONE, NONE, NONE, VMS_INSTALL, -1, W | SIM, OP(install)),
 	/* Introspection */
 	CMD("clear_refs", "PROC softdirty", "PK", NONE, NONE, LIST("softdirty"), VMS_CLEAR_REFS, -1, 0, OP(clear_refs)),

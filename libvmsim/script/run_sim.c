@@ -94,8 +94,6 @@ static const char *unsupported(const struct vms_cmd *c, const struct vmsim_confi
 		return "advise nohugepage";
 	if (c->op == VMS_ADVISE && c->advice == VMS_ADV_COLLAPSE)
 		return "advise collapse";
-	if (c->op == VMS_DEVICE)
-		return "device";
 	return NULL;
 }
 
@@ -413,6 +411,35 @@ static int sim_install(struct vms_backend *be, const struct vms_cmd *c)
 	return vmsim_kind_install(mm, c->addr, c->len, c->name[1], c->argc ? args : NULL);
 }
 
+/* ---- devices (features/device.c) ---- */
+
+static int sim_device(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct sim *s = sim_of(be);
+	struct vmsim_device *d;
+
+	if (c->device_op == VMS_DEVICE_NEW)
+		return vmsim_device_new(s->vm, c->name[0], NULL);
+	d = vmsim_device_lookup(s->vm, c->name[0]);
+	switch (c->device_op) {
+	case VMS_DEVICE_WRITE:
+		return vmsim_device_write(d, mm_of(s, c, c->name[1]), c->addr, c->byte);
+	case VMS_DEVICE_BEGIN:
+		return vmsim_device_atomic_begin(d, mm_of(s, c, c->name[1]), c->addr, c->byte);
+	case VMS_DEVICE_COMMIT:
+		return vmsim_device_atomic_commit(d);
+	default:
+		return vmsim_device_atomic(d, mm_of(s, c, c->name[1]), c->addr, c->byte);
+	}
+}
+
+static int sim_device_read(struct vms_backend *be, const struct vms_cmd *c, uint8_t *byte)
+{
+	struct sim *s = sim_of(be);
+
+	return vmsim_device_read(vmsim_device_lookup(s->vm, c->name[0]), mm_of(s, c, c->name[1]), c->addr, byte);
+}
+
 /* ---- world and mappings ---- */
 
 static int sim_process(struct vms_backend *be, const struct vms_cmd *c)
@@ -628,7 +655,7 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 		.fwrite = sim_fwrite, .fread = sim_fread, .access = sim_access, .uffd = sim_uffd,
 		.clear_refs = sim_clear_refs, .pagemap = sim_pagemap, .smaps = sim_smaps,
 		.show = sim_show, .install = sim_install, .migrate = sim_migrate,
-		.memory_failure = sim_memory_failure,
+		.memory_failure = sim_memory_failure, .device = sim_device, .device_read = sim_device_read,
 	};
 
 	s.be = &be;

@@ -19,7 +19,6 @@ machine luf=on|read P 0x7f0000000000|luf=on/debug
 # no machine line|advise P 0x7f0000000000 2M hugepage|advise hugepage
 # no machine line|advise P 0x7f0000000000 2M nohugepage|advise nohugepage
 # no machine line|expect error EINVAL advise P 0x7f0000000000 2M collapse|advise collapse
-# no machine line|device D|device
 LIST
 rm -f /tmp/vmsim-unsup.$$
 exit $status

@@ -47,11 +47,12 @@ static struct vmsim_config *bad_cfg(struct vmsim_config *c, int which)
 	case 19: c->fault_around = 2048; break;
 	case 20: c->fault_around = 4ULL << 20; break;
 	case 21: c->quirks = 1ULL << 63; break;
-	case 22: c->quirks = VMSIM_QUIRK_FAULT_AROUND_UFFD << 1; break;
+	case 22: c->quirks = VMSIM_QUIRK_DEVX_NO_OWNER_FILTER << 1; break;
+	case 23: c->devx = (enum vmsim_devx_version)2; break;
 	}
 	return c;
 }
-#define NR_BAD_CFGS 23
+#define NR_BAD_CFGS 24
 
 void ba_cases_machine(void **state)
 {
@@ -62,6 +63,7 @@ void ba_cases_machine(void **state)
 		{ "check", "max" }, { "luf", "2" }, { "thp", "" }, { "data", "yes" },
 		{ "quirks", "nosuch" }, { "quirks", "none,nosuch" }, { "fault_around", "3K" },
 		{ "readahead", "2G" }, { "hugepages", "99999999" }, { "swap", "1" },
+		{ "devx", "6.13" }, { "devx", "" },
 	};
 	struct vmsim_config cfg, orig, bad;
 	struct vmsim *out = (struct vmsim *)&cfg;

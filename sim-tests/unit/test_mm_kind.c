@@ -49,15 +49,18 @@ static void builtin_kinds(void **state)
 
 	(void)state;
 	/* handle_pte_marker()'s order: poison, guard, uffd-wp; then the
-	 * softleaf types' owners. */
-	assert_int_equal(vmsim_nr_kinds(vm), 6);
+	 * softleaf types' owners and the device-exclusive entry. */
+	assert_int_equal(vmsim_nr_kinds(vm), 7);
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 0)), "poison");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 1)), "guard");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 2)), "uffd_wp");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 3)), "swap");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 4)), "migration");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 5)), "hwpoison");
-	assert_null(vmsim_kind_at(vm, 6));
+	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 6)), "device_exclusive");
+	assert_null(vmsim_kind_at(vm, 7));
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_device_exclusive_entry(5))),
+			 vmsim_kind_at(vm, 6));
 	k = vmsim_kind_lookup(vm, "guard");
 	assert_non_null(k);
 	assert_true(vmsim_kind_builtin(k));
@@ -125,7 +128,7 @@ static void allocated_marker_bits_and_types(void **state)
 	assert_int_equal(vmsim_max_swapfiles(vm), 24);
 	assert_int_equal(vmsim_kind_unregister(vm, "other"), 0);
 	assert_int_equal(vmsim_kind_unregister(vm, "sealed"), 0);
-	assert_int_equal(vmsim_nr_kinds(vm), 6);
+	assert_int_equal(vmsim_nr_kinds(vm), 7);
 }
 
 /*

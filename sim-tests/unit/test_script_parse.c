@@ -105,6 +105,9 @@ static const struct good goods[] = {
 	{ "device", PRE "device E" },
 	{ "device atomic", PRE "device D atomic P 0x10000 byte=3" },
 	{ "device read", PRE "device D read P 0x10000 expect=0xaa" },
+	{ "device write", PRE "device D write P 0x10000 byte=3" },
+	{ "device begin", PRE "device D begin P 0x10000 byte=3" },
+	{ "device commit", PRE "device D commit" },
 	{ "install", PRE "install P 0x10000 8K demo_kind a=1 b" },
 	{ "clear_refs", PRE "clear_refs P softdirty" },
 	{ "pagemap", PRE "pagemap P 0x10000 8K" },
@@ -183,6 +186,9 @@ static const struct form bads[] = {
 	{ "device", PRE "device D frob P 0", 0, "unknown device command 'frob'" },
 	{ "device atomic", PRE "device E atomic P 0x10000", 0, "unknown name 'E' (no such device)" },
 	{ "device read", PRE "device D read P 0x10000 expect=SIGSEGV", 0, "expect= is a byte value" },
+	{ "device write", PRE "device D write P 0x10000 expect=3", 0, "unknown option expect=" },
+	{ "device begin", PRE "device D begin P", 0, "missing arguments" },
+	{ "device commit", PRE "device D commit P", 0, "too many arguments" },
 	{ "install", PRE "install P 0x10000 4K", 0, "missing arguments" },
 	{ "install", PRE "install P 0x10000 4K 9kind", 0, "bad entry kind name" },
 	{ "clear_refs", PRE "clear_refs P all", 0, "only 'softdirty'" },
@@ -277,9 +283,10 @@ static void test_table_attrs(void **state)
 	static const char *const wrappable[] = { "file", "fork", "map", "unmap", "protect", "remap",
 		"advise", "punch", "fwrite", "fread", "uffd register", "uffd unregister", "uffd wp",
 		"uffd copy", "uffd zeropage", "uffd continue", "uffd poison", "smaps", "migrate",
-		"memory_failure", "device", "device atomic", "device read", "install", NULL };
+		"memory_failure", "device", "device atomic", "device read", "device write", "device begin",
+		"device commit", "install", NULL };
 	static const char *const sim_only[] = { "migrate", "memory_failure", "device", "device atomic",
-		"device read", "install", NULL };
+		"device read", "device write", "device begin", "device commit", "install", NULL };
 
 	(void)state;
 	for (size_t i = 0; i < vms_command_count(); i++) {
