@@ -74,6 +74,9 @@ struct vmsim_kind_ops {
 	 * ptes without its bit (uffd-wp: MM_CP_UFFD_WP | _RESOLVE): with none
 	 * of them, plain mprotect skips asking it. */
 	unsigned long cp_flags;
+	/* The ARGS of an example entry (`install ... KIND ARGS`), which the
+	 * conformance matrix installs; NULL: none. */
+	const char *example_args;
 
 	/*
 	 * Hooks.  Any may be NULL: the default is what Linux does with an
@@ -109,7 +112,9 @@ struct vmsim_kind_ops {
 	bool (*zap)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pte,
 		    const struct zap_details *d);
 	/* change_pte_range() on the entry (mprotect, uffd-wp protect and
-	 * resolve, by cp_flags): the new entry.  Default: unchanged. */
+	 * resolve, by cp_flags): the new entry (none: cleared).  Default:
+	 * unchanged, but a marker is cleared on MM_CP_UFFD_WP_RESOLVE
+	 * (change_pte_range() keeps only poison and guard markers by name). */
 	pte_t (*change_prot)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
 			     pte_t pte, unsigned long cp_flags);
 	/* move_ptes() (mremap): the entry at its new place (none: dropped).

@@ -32,6 +32,8 @@ enum vmsim_trace_type {
 	VMSIM_TR_READAHEAD,	/* page-cache read I/O: pgoffs addr..end of a file, why = sync/async/read */
 	VMSIM_TR_FAULT_RETRY,	/* cpu, addr: the fault dropped mmap_lock (why) and is retried */
 	VMSIM_TR_FAULT_AROUND,	/* cpu, addr..end: fault-around window, or addr skipped (why) */
+	VMSIM_TR_KIND_DEFAULT,	/* addr: an entry kind (file = its name) has no hook here; why = the
+				 * hook and what mm did instead (Linux's way with an unknown entry) */
 	VMSIM_TR_NR
 };
 
@@ -46,7 +48,7 @@ struct vmsim_trace_event {
 	unsigned order;
 	int target;		/* IPI target CPU; mm id for SWITCH_MM */
 	const char *why;	/* static text, may be NULL */
-	const char *file;	/* READAHEAD: the file's name */
+	const char *file;	/* READAHEAD: the file's name; KIND_DEFAULT: the kind's */
 };
 
 typedef void (*vmsim_trace_fn)(void *arg, const struct vmsim_trace_event *ev);

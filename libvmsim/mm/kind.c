@@ -274,6 +274,14 @@ static pte_marker marker_of(pte_t pte)
 	return softleaf_is_marker(e) ? softleaf_to_marker(e) : 0;
 }
 
+/* A hook the kind lacks: mm does what Linux does with an entry it does not
+ * know, and says so in the trace (the conformance matrix reads it). */
+static void note_default(const struct vmsim_kind *k, uint64_t addr, const char *why)
+{
+	vmsim__trace(k->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_KIND_DEFAULT, .cpu = -1,
+			  .addr = addr, .why = why, .file = k->ops->name });
+}
+
 /* Combine the kinds' answers for their parts of a marker: a kind's part
  * either stays a marker (its bits, possibly changed) or goes (none). */
 typedef pte_t (*part_fn)(const struct vmsim_kind *k, pte_t part, void *arg);
@@ -310,13 +318,16 @@ unsigned vmsim__kind_fault(struct vm_fault *vmf)
 	struct vmsim *vm = vmf->vma->vm_mm->vm;
 	struct vmsim_kind *k = vmsim__kind_of(vm, vmf->orig_pte);
 
-	if (!k || !k->ops->fault) {
-		/* do_swap_page(): print_bad_pte(); handle_pte_marker(): an
-		 * unknown marker is VM_FAULT_SIGBUS. */
+	/* do_swap_page(): print_bad_pte(); handle_pte_marker(): an unknown
+	 * marker is VM_FAULT_SIGBUS. */
+	if (!k) {
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vmf->cpu,
 				  .addr = vmf->address,
-				  .why = k ? "fault on a kind with no fault hook: SIGBUS" :
-					     "fault on an entry no kind claims: SIGBUS (print_bad_pte)" });
+				  .why = "fault on an entry no kind claims: SIGBUS (print_bad_pte)" });
+		return VM_FAULT_SIGBUS;
+	}
+	if (!k->ops->fault) {
+		note_default(k, vmf->address, "fault: VM_FAULT_SIGBUS (handle_pte_marker, do_swap_page)");
 		return VM_FAULT_SIGBUS;
 	}
 	return k->ops->fault(k, vmf);
@@ -373,6 +384,19 @@ bool vmsim__kind_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *s
 	return false;
 }
 
+void vmsim__kind_note_no_copy(struct vm_area_struct *src)
+{
+	struct vmsim_kind_registry *r = reg(src->vm_mm->vm);
+
+	for (unsigned i = 0; i < r->nr; i++) {
+		const struct vmsim_kind *k = &r->slot[i];
+
+		if ((src->vm_kinds & (1ULL << i)) && !k->ops->needs_copy)
+			note_default(k, src->vm_start, "needs_copy: page tables not copied "
+				     "(vma_needs_copy: a fault would refill them)");
+	}
+}
+
 static pte_t bits_copy(struct vmsim *vm, struct vm_area_struct *dst, struct vm_area_struct *src,
 		       pte_t old, pte_t child)
 {
@@ -408,8 +432,10 @@ static pte_t copy_part(const struct vmsim_kind *k, pte_t part, void *arg)
 	pte_t child = __pte(0);
 	int err;
 
-	if (!k->ops->copy)
-		return __pte(0);	/* copy_pte_marker() keeps only known bits */
+	if (!k->ops->copy) {
+		note_default(k, a->addr, "copy: not in the child (copy_pte_marker keeps only known bits)");
+		return __pte(0);
+	}
 	err = k->ops->copy(k, a->dst, a->src, a->addr, &part, &child);
 	if (err && !a->err)
 		a->err = err;
@@ -434,6 +460,8 @@ int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uin
 		err = k->ops->copy(k, dst, src, addr, src_ptep, child);
 	} else {
 		/* copy_nonpresent_pte() falls through to a plain copy. */
+		if (k)
+			note_default(k, addr, "copy: copied as it is (copy_nonpresent_pte)");
 		*child = pte;
 	}
 	if (err)
@@ -457,8 +485,10 @@ static pte_t zap_part(const struct vmsim_kind *k, pte_t part, void *arg)
 {
 	struct zap_arg *a = arg;
 
-	if (!k->ops->zap)
+	if (!k->ops->zap) {
+		note_default(k, a->addr, "zap: cleared (zap_nonpresent_ptes: unrecognized swap entry, WARN)");
 		return __pte(0);
+	}
 	return k->ops->zap(k, a->vma, a->addr, part, a->d) ? __pte(0) : part;
 }
 
@@ -475,9 +505,13 @@ bool vmsim__kind_zap(struct vm_area_struct *vma, uint64_t addr, pte_t pte, const
 		return pte_none(marker_map(vm, pte, zap_part, &a, false));
 	}
 	k = vmsim__kind_of(vm, pte);
-	if (!k || !k->ops->zap) {
+	if (!k) {
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = -1, .addr = addr,
 				  .why = "zap of an unrecognized entry: cleared (WARN)" });
+		return true;
+	}
+	if (!k->ops->zap) {
+		note_default(k, addr, "zap: cleared (zap_nonpresent_ptes: unrecognized swap entry, WARN)");
 		return true;
 	}
 	return k->ops->zap(k, vma, addr, pte, d);
@@ -508,11 +542,21 @@ struct prot_arg {
 	unsigned long cp_flags;
 };
 
+/* change_pte_range() keeps poison and guard markers explicitly and clears
+ * every other marker on uffd-wp resolve: that is what a marker bit without
+ * a change_prot hook gets. */
 static pte_t prot_part(const struct vmsim_kind *k, pte_t part, void *arg)
 {
 	struct prot_arg *a = arg;
 
-	return k->ops->change_prot ? k->ops->change_prot(k, a->vma, a->addr, part, a->cp_flags) : part;
+	if (k->ops->change_prot)
+		return k->ops->change_prot(k, a->vma, a->addr, part, a->cp_flags);
+	if (a->cp_flags & MM_CP_UFFD_WP_RESOLVE) {
+		note_default(k, a->addr, "change_prot: marker cleared on uffd-wp resolve (change_pte_range)");
+		return __pte(0);
+	}
+	note_default(k, a->addr, "change_prot: unchanged (change_pte_range)");
+	return part;
 }
 
 static pte_t bits_change_prot(struct vmsim_kind_registry *r, struct vm_area_struct *vma, pte_t pte,
@@ -560,6 +604,8 @@ pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t p
 
 		if (k && k->ops->change_prot)
 			pte = k->ops->change_prot(k, vma, addr, pte, cp_flags);
+		else if (k)
+			note_default(k, addr, "change_prot: unchanged (change_pte_range)");
 	}
 	return pte_none(pte) ? pte : bits_change_prot(r, vma, pte, cp_flags);
 }
@@ -597,22 +643,26 @@ bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte)
 
 struct move_arg {
 	struct vm_area_struct *old_vma, *new_vma;
+	uint64_t addr;
 };
 
 static pte_t move_part(const struct vmsim_kind *k, pte_t part, void *arg)
 {
 	struct move_arg *a = arg;
 
-	return k->ops->move ? k->ops->move(k, a->old_vma, a->new_vma, part) : part;
+	if (k->ops->move)
+		return k->ops->move(k, a->old_vma, a->new_vma, part);
+	note_default(k, a->addr, "move: moved as it is (move_ptes)");
+	return part;
 }
 
-pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte)
+pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pte_t pte)
 {
 	struct vmsim *vm = old_vma->vm_mm->vm;
 	struct vmsim_kind_registry *r = reg(vm);
 
 	if (pte_is_marker(pte)) {
-		struct move_arg a = { old_vma, new_vma };
+		struct move_arg a = { old_vma, new_vma, addr };
 
 		/* move_ptes() clears the whole slot when one part must go. */
 		pte = marker_map(vm, pte, move_part, &a, true);
@@ -621,6 +671,8 @@ pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *ne
 
 		if (k && k->ops->move)
 			pte = k->ops->move(k, old_vma, new_vma, pte);
+		else if (k)
+			note_default(k, addr, "move: moved as it is (move_ptes)");
 	}
 	if (pte_none(pte) || !(pte_val(pte) & r->bits))
 		return pte;
@@ -635,22 +687,28 @@ pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *ne
 
 /* ---- madvise, pagemap, describe ---- */
 
-bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte)
+bool vmsim__kind_guard_remove(struct vmsim *vm, uint64_t addr, pte_t pte)
 {
 	struct vmsim_kind_registry *r = reg(vm);
 	pte_marker m = marker_of(pte);
+	struct vmsim_kind *k;
 
 	/* guard_remove_pte_entry() clears the whole pte. */
 	for (unsigned i = 0; i < r->nr_marker_kinds; i++) {
-		const struct vmsim_kind *k = r->marker_kinds[i];
-
-		if ((m & k->marker) && k->ops->guard_remove && k->ops->guard_remove(k, marker_part(k, m)))
+		k = r->marker_kinds[i];
+		if (!(m & k->marker))
+			continue;
+		if (!k->ops->guard_remove)
+			note_default(k, addr, "guard_remove: kept (guard_remove_pte_entry)");
+		else if (k->ops->guard_remove(k, marker_part(k, m)))
 			return true;
 	}
+	if (!m && !pte_none(pte) && !pte_present(pte) && (k = vmsim__kind_of(vm, pte)) && !k->ops->guard_remove)
+		note_default(k, addr, "guard_remove: kept (guard_remove_pte_entry)");
 	return false;
 }
 
-uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte)
+uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_kind_registry *r = reg(vm);
@@ -676,8 +734,12 @@ uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte)
 		for (unsigned i = 0; i < r->nr_marker_kinds; i++) {
 			const struct vmsim_kind *k = r->marker_kinds[i];
 
-			if ((m & k->marker) && k->ops->pagemap)
+			if (!(m & k->marker))
+				continue;
+			if (k->ops->pagemap)
 				flags |= k->ops->pagemap(k, vma, marker_part(k, m)) & ~PM_PFRAME_MASK;
+			else
+				note_default(k, addr, "pagemap: PM_SWAP, frame = type | offset << 5");
 		}
 		return flags;
 	}
@@ -688,18 +750,22 @@ uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte)
 			uint64_t v = k->ops->pagemap(k, vma, pte);
 
 			flags = (flags & ~PM_PFRAME_MASK) | v;
+		} else if (k) {
+			note_default(k, addr, "pagemap: PM_SWAP, frame = type | offset << 5");
 		}
 	}
 	return flags;
 }
 
-void vmsim__kind_smaps(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_smaps *out)
+void vmsim__kind_smaps(struct vm_area_struct *vma, uint64_t addr, pte_t pte, struct vmsim_kind_smaps *out)
 {
 	struct vmsim_kind *k = vmsim__kind_of(vma->vm_mm->vm, pte);
 
 	*out = (struct vmsim_kind_smaps){ 0 };
 	if (k && k->ops->smaps)
 		k->ops->smaps(k, vma, pte, out);
+	else if (k)
+		note_default(k, addr, "smaps: nothing counted (smaps_pte_entry)");
 }
 
 int vmsim_kind_describe(struct vmsim *vm, pte_t pte, char *buf, size_t size)

@@ -71,7 +71,7 @@ static void smaps_pte_entry(struct mem_size_stats *mss, struct vm_area_struct *v
 		 * swap entries). */
 		struct vmsim_kind_smaps ks;
 
-		vmsim__kind_smaps(vma, pte, &ks);
+		vmsim__kind_smaps(vma, addr, pte, &ks);
 		mss->swap += ks.swap;
 		mss->swap_pss += ks.swap_pss;
 		if (ks.has_page) {
