@@ -90,6 +90,10 @@ VMSIM_API int vmsim_madvise(struct vmsim_mm *mm, uint64_t addr, uint64_t len, in
  */
 VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,
 		 uint64_t *fault_addr);
+/* The same as instruction fetches (FAULT_FLAG_INSTRUCTION faults: a vma or
+ * pte without execute permission is SIGSEGV); buf receives the bytes. */
+VMSIM_API int vmsim_fetch(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len,
+			  uint64_t *fault_addr);
 
 /* /proc/PID/pagemap: one 64-bit entry per page, with Linux's bits. */
 #define PM_PFRAME_BITS		55

@@ -13,6 +13,8 @@
 
 VMSIM_BEGIN_DECLS
 
+struct vmsim;
+
 /*
  * Exit statuses of `vmsim run`, `vmsim kernel` and vms_interp_run(), defined
  * here once (docs/scenario.md "Running"):
@@ -176,6 +178,7 @@ struct vms_cmd {
 	uint8_t byte;		/* byte=V (default 0xAA) */
 	bool has_byte;
 	bool touch_write;	/* touch w */
+	bool touch_exec;	/* touch x: instruction fetches (simulator only) */
 	enum vms_expect expect;	/* read/write/fread/device read expect= */
 	uint8_t expect_value;
 	/* uffd */
@@ -316,6 +319,11 @@ struct vms_run_opts {
 	/* "KEY=VALUE ..." machine options applied after the script's machine
 	 * line (a harness bounds ram= or forces check=full); NULL for none. */
 	const char *machine;
+	/* Called with the simulator's machine once it exists, before the first
+	 * command: `vmsim run --kind` registers prototype kinds here.  0, or a
+	 * negative errno that refuses the run.  Kernel runners ignore it. */
+	int (*machine_init)(struct vmsim *vm, void *arg);
+	void *machine_arg;
 };
 
 /* The interpreter's state during one run.  Opaque. */
@@ -344,6 +352,7 @@ struct vms_access {
 	bool write, touch;
 	uint8_t *buf;		/* len bytes; NULL for touch */
 	uint64_t fault_addr;	/* out: where the signal was raised */
+	bool exec;		/* touch x: instruction fetches */
 };
 
 /*

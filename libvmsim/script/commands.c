@@ -52,6 +52,7 @@ const struct vmsim__word vmsim__errnos[] = {
 	{ "EINVAL", EINVAL }, { "ENOMEM", ENOMEM }, { "EEXIST", EEXIST }, { "EFAULT", EFAULT },
 	{ "EPERM", EPERM }, { "EBUSY", EBUSY }, { "EAGAIN", EAGAIN }, { "ENOENT", ENOENT },
 	{ "EBADF", EBADF }, { "EACCES", EACCES }, { "EOPNOTSUPP", EOPNOTSUPP }, { "EINTR", EINTR },
+	{ "EHWPOISON", EHWPOISON },
 	{ NULL, 0 },
 };
 
@@ -126,7 +127,7 @@ const char *vms_smaps_field_name(unsigned i)
 	"thp", "hugepages", "fault_around", "quirks", "readahead"
 #define PM_KEYS "present", "swap", "file", "excl", "sd", "uffd_wp", "guard"
 #define ERRNO_WORDS "EINVAL", "ENOMEM", "EEXIST", "EFAULT", "EPERM", "EBUSY", "EAGAIN", \
-	"ENOENT", "EBADF", "EACCES", "EOPNOTSUPP", "EINTR"
+	"ENOENT", "EBADF", "EACCES", "EOPNOTSUPP", "EINTR", "EHWPOISON"
 
 /*
  * be_op: the back-end operation that runs the command (interp.c).
@@ -174,7 +175,7 @@ const struct vmsim__spec vmsim__specs[] = {
 		   VMS_READ, -1, 0 }, .args = "PAl", .len = 1, .hook = vmsim__hook_access },
 	{ .pub = { "write", "PROC ADDR [LEN]", LIST("byte", "cpu", "expect"), NONE,
 		   LIST("SIGSEGV", "SIGBUS"), VMS_WRITE, -1, 0 }, .args = "PAl", .len = 1, .hook = vmsim__hook_access },
-	{ .pub = { "touch", "PROC ADDR LEN r|w", LIST("cpu"), NONE, LIST("r", "w"), VMS_TOUCH, -1, 0 },
+	{ .pub = { "touch", "PROC ADDR LEN r|w|x", LIST("cpu"), NONE, LIST("r", "w", "x"), VMS_TOUCH, -1, 0 },
 	  .args = "PALW", .hook = vmsim__hook_range },
 	/* userfaultfd */
 	{ .pub = { "uffd register", "PROC ADDR LEN MODES", LIST("features"), NONE,

@@ -573,9 +573,10 @@ static int operand(pctx *p, struct vms_cmd *c, char kind, const char *w)
 		c->advice = (enum vms_advice)k;
 		return 0;
 	case 'W':
-		if (strcmp(w, "r") && strcmp(w, "w"))
-			return fail(p, "touch: expected r or w, got '%s'", w);
+		if (strcmp(w, "r") && strcmp(w, "w") && strcmp(w, "x"))
+			return fail(p, "touch: expected r, w or x, got '%s'", w);
 		c->touch_write = w[0] == 'w';
+		c->touch_exec = w[0] == 'x';
 		return 0;
 	case 'S':
 		if (strcmp(w, "on") && strcmp(w, "off"))

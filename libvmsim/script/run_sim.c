@@ -192,6 +192,8 @@ static int sim_setup(struct vms_backend *be, const struct vms_script *sc, const 
 	vmsim_set_bug_handler(s->vm, bug_handler, s);
 	if (opts->trace)
 		vmsim_set_trace(s->vm, trace_sink, s);
+	if (opts->machine_init && (rc = opts->machine_init(s->vm, opts->machine_arg)))
+		return vms_refuse(be->in, "cannot set up the machine: %s", strerror(rc < 0 ? -rc : rc));
 	return 0;
 }
 
@@ -548,7 +550,7 @@ static int sim_access(struct vms_backend *be, const struct vms_cmd *c, struct vm
 	for (uint64_t p = a->addr; p < a->addr + a->len && !r; p += VMS_PAGE_SIZE) {
 		unsigned char b = 0xAA;
 
-		r = vmsim_access(mm, a->cpu, p, &b, 1, a->write, NULL);
+		r = a->exec ? vmsim_fetch(mm, a->cpu, p, &b, 1, NULL) : vmsim_access(mm, a->cpu, p, &b, 1, a->write, NULL);
 		a->fault_addr = p;
 	}
 	return access_result(r);

@@ -160,7 +160,7 @@ static const struct form bads[] = {
 	{ "read", PRE "read P 0xfffffffffffffff0 0x20", 0, "wraps" },
 	{ "read", PRE "read P 0x10000 expect=0x100", 0, "must be a byte" },
 	{ "write", PRE "write P 0x10000 expect=0x12", 0, "SIGSEGV or SIGBUS" },
-	{ "touch", PRE "touch P 0x10000 4K x", 0, "expected r or w" },
+	{ "touch", PRE "touch P 0x10000 4K rw", 0, "expected r, w or x" },
 	{ "touch", PRE "touch P 0x10001 4K r", 0, "not page aligned" },
 	{ "touch", PRE "touch P 0x10000 100 r", 0, "not a multiple of the page size" },
 	{ "touch", PRE "touch P 0x10000 0 r", 0, "zero length" },
@@ -420,7 +420,7 @@ static void test_access(void **state)
 	s = ok(PRE "read P 0x10001\nread P 0x10000 8K cpu=1 expect=0xaa\n"
 	       "read P 0x10000 expect=SIGBUS\nwrite P 0x10000 3 byte=1 expect=SIGSEGV\n"
 	       "write P 0x10000\ntouch P 0x10000 8K w cpu=1\ntouch P 0x10000 4K r\n"
-	       "read P 0x10000 1G\n");
+	       "read P 0x10000 1G\ntouch P 0x10000 4K x\n");
 	c = vms_script_cmd(s, L - 1);
 	assert_int_equal(c->op, VMS_READ);
 	assert_int_equal(c->len, 1);
@@ -441,8 +441,13 @@ static void test_access(void **state)
 	assert_int_equal(c->op, VMS_TOUCH);
 	assert_true(c->touch_write);
 	assert_int_equal(c->cpu, 1);
+	assert_false(c->touch_exec);
 	assert_false(vms_script_cmd(s, L + 5)->touch_write);
 	assert_int_equal(vms_script_cmd(s, L + 6)->len, 1ULL << 30);
+	/* touch x: instruction fetches, neither a write nor a plain read. */
+	c = vms_script_cmd(s, L + 7);
+	assert_true(c->touch_exec);
+	assert_false(c->touch_write);
 	vms_script_free(s);
 	/* touch/pagemap up to TASK_SIZE: levels=4 ends at 2^47 - 4K. */
 	s = ok("machine levels=4\nprocess P\ntouch P 0x7fffffffe000 4K r\npagemap P 0x7fffffffe000 4K\n");

@@ -232,7 +232,11 @@ static int kcheck(struct vms_backend *be, const struct vms_cmd *c)
 		if (c->uffd_op == VMS_UFFD_RESOLVE)
 			return 0;
 		break;
-	case VMS_UNMAP: case VMS_PROTECT: case VMS_READ: case VMS_WRITE: case VMS_TOUCH:
+	case VMS_TOUCH:
+		if (c->touch_exec)
+			return vms_refuse(in, "touch x (instruction fetch) is simulator only");
+		break;
+	case VMS_UNMAP: case VMS_PROTECT: case VMS_READ: case VMS_WRITE:
 		break;
 	default:
 		return 0;
