@@ -131,6 +131,11 @@ struct vmsim_kind_ops {
 	 * for an entry smaps does not recognise. */
 	void (*smaps)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte,
 		      struct vmsim_kind_smaps *out);
+	/* clear_refs_pte_range() (`clear_refs P softdirty`): the entry once
+	 * soft-dirty state is forgotten (none: cleared).  Default: the entry
+	 * without _PAGE_SWP_SOFT_DIRTY, as for any swap pte. */
+	pte_t (*clear_soft_dirty)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
+				  pte_t pte);
 	/* One short human description ("guard marker", "swap 0:17"). */
 	int (*describe)(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size);
 
@@ -217,6 +222,15 @@ VMSIM_API unsigned vmsim_max_swapfiles(const struct vmsim *vm);
  */
 VMSIM_API int vmsim_kind_install(struct vmsim_mm *mm, uint64_t addr, uint64_t len, const char *name,
 				 const char *args);
+
+/*
+ * A kind built as a shared object (`vmsim run|diff|kinds --kind FILE.so`)
+ * defines this function: the vmsim tool calls it on every machine it
+ * creates, before the first command, to register the kind(s).  0, or a
+ * negative errno that refuses the run.  (Declared here for the object's
+ * own compiler; libvmsim does not define it.)
+ */
+int vmsim_kind_init(struct vmsim *vm);
 
 /* ---- what a hook may call (the hook runs under the page-table lock) ---- */
 

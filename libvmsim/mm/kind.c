@@ -283,13 +283,21 @@ static void note_default(const struct vmsim_kind *k, uint64_t addr, const char *
 }
 
 /* Combine the kinds' answers for their parts of a marker: a kind's part
- * either stays a marker (its bits, possibly changed) or goes (none). */
+ * either stays a marker (its bits, possibly changed) or goes (none).
+ * MAP_DROP_ANY: one part going clears the slot (move_ptes()).
+ * MAP_KEEP_SWP_BITS: the result keeps the software bits of the swap pte
+ * (soft-dirty: move_soft_dirty_pte()), as the paths that keep the pte
+ * itself do; copy_pte_marker() builds a bare marker, and so does a copy. */
+#define MAP_DROP_ANY		1u
+#define MAP_KEEP_SWP_BITS	2u
 typedef pte_t (*part_fn)(const struct vmsim_kind *k, pte_t part, void *arg);
 
-static pte_t marker_map(struct vmsim *vm, pte_t pte, part_fn fn, void *arg, bool any_none_drops)
+static pte_t marker_map(struct vmsim *vm, pte_t pte, part_fn fn, void *arg, unsigned how)
 {
 	struct vmsim_kind_registry *r = reg(vm);
-	pte_marker m = marker_of(pte), out = 0, seen = 0;
+	pte_marker m = marker_of(pte), out = 0;
+	/* What the slot holds beyond the bare marker's encoding. */
+	pteval_t swp_bits = pte_val(pte) ^ pte_val(make_pte_marker(m));
 
 	for (unsigned i = 0; i < r->nr_marker_kinds; i++) {
 		const struct vmsim_kind *k = r->marker_kinds[i];
@@ -297,18 +305,18 @@ static pte_t marker_map(struct vmsim *vm, pte_t pte, part_fn fn, void *arg, bool
 
 		if (!(m & k->marker))
 			continue;
-		seen |= m & k->marker;
 		res = fn(k, marker_part(k, m), arg);
 		if (pte_none(res)) {
-			if (any_none_drops)
+			if (how & MAP_DROP_ANY)
 				return __pte(0);
 			continue;
 		}
 		out |= marker_of(res);
 	}
 	/* Bits nobody owns are dropped, as copy_pte_marker() drops them. */
-	(void)seen;
-	return out ? make_pte_marker(out) : __pte(0);
+	if (!out)
+		return __pte(0);
+	return __pte(pte_val(make_pte_marker(out)) | ((how & MAP_KEEP_SWP_BITS) ? swp_bits : 0));
 }
 
 /* ---- dispatch: faults ---- */
@@ -453,7 +461,7 @@ int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uin
 	if (pte_is_marker(pte)) {
 		struct copy_arg a = { dst, src, addr, src_ptep, 0 };
 
-		*child = marker_map(vm, pte, copy_part, &a, false);
+		*child = marker_map(vm, pte, copy_part, &a, 0);
 		err = a.err;
 	} else if (k && k->ops->copy) {
 		*child = __pte(0);
@@ -502,7 +510,7 @@ bool vmsim__kind_zap(struct vm_area_struct *vma, uint64_t addr, pte_t pte, const
 
 		/* Kept if any part is kept: zap_nonpresent_ptes() keeps a
 		 * marker as soon as one of its branches says so. */
-		return pte_none(marker_map(vm, pte, zap_part, &a, false));
+		return pte_none(marker_map(vm, pte, zap_part, &a, 0));
 	}
 	k = vmsim__kind_of(vm, pte);
 	if (!k) {
@@ -597,7 +605,7 @@ pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t p
 	if (pte_is_marker(pte)) {
 		struct prot_arg a = { vma, addr, cp_flags };
 
-		return marker_map(vm, pte, prot_part, &a, false);
+		return marker_map(vm, pte, prot_part, &a, MAP_KEEP_SWP_BITS);
 	}
 	{
 		struct vmsim_kind *k = vmsim__kind_of(vm, pte);
@@ -665,7 +673,7 @@ pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *ne
 		struct move_arg a = { old_vma, new_vma, addr };
 
 		/* move_ptes() clears the whole slot when one part must go. */
-		pte = marker_map(vm, pte, move_part, &a, true);
+		pte = marker_map(vm, pte, move_part, &a, MAP_DROP_ANY | MAP_KEEP_SWP_BITS);
 	} else if (!pte_present(pte)) {
 		struct vmsim_kind *k = vmsim__kind_of(vm, pte);
 
@@ -755,6 +763,38 @@ uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, uint64_t addr, pte_t pt
 		}
 	}
 	return flags;
+}
+
+struct sd_arg {
+	struct vm_area_struct *vma;
+	uint64_t addr;
+};
+
+static pte_t sd_part(const struct vmsim_kind *k, pte_t part, void *arg)
+{
+	struct sd_arg *a = arg;
+
+	if (k->ops->clear_soft_dirty)
+		return k->ops->clear_soft_dirty(k, a->vma, a->addr, part);
+	note_default(k, a->addr, "clear_soft_dirty: the swap pte's soft-dirty bit cleared (clear_refs_pte_range)");
+	return part;
+}
+
+pte_t vmsim__kind_clear_soft_dirty(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_kind *k;
+
+	if (pte_is_marker(pte)) {
+		struct sd_arg a = { vma, addr };
+
+		pte = marker_map(vm, pte, sd_part, &a, MAP_KEEP_SWP_BITS);
+	} else if ((k = vmsim__kind_of(vm, pte))) {
+		if (k->ops->clear_soft_dirty)
+			return k->ops->clear_soft_dirty(k, vma, addr, pte);
+		note_default(k, addr, "clear_soft_dirty: the swap pte's soft-dirty bit cleared (clear_refs_pte_range)");
+	}
+	return pte_none(pte) ? pte : pte_swp_clear_soft_dirty(pte);
 }
 
 void vmsim__kind_smaps(struct vm_area_struct *vma, uint64_t addr, pte_t pte, struct vmsim_kind_smaps *out)

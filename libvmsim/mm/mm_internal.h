@@ -342,6 +342,7 @@ bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte);
 pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pte_t pte);
 bool vmsim__kind_guard_remove(struct vmsim *vm, uint64_t addr, pte_t pte);
 uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
+pte_t vmsim__kind_clear_soft_dirty(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
 void vmsim__kind_smaps(struct vm_area_struct *vma, uint64_t addr, pte_t pte, struct vmsim_kind_smaps *out);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
 /* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */

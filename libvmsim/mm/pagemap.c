@@ -92,7 +92,8 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 					continue;
 				vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
 			} else if (is_swap_pte(pte)) {
-				vmsim__set_pte_at(mm, a, ptep, pte_swp_clear_soft_dirty(pte));
+				/* Its kind says what forgetting soft-dirty leaves. */
+				vmsim__set_pte_at(mm, a, ptep, vmsim__kind_clear_soft_dirty(vma, a, pte));
 			}
 		}
 	}

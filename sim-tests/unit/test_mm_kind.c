@@ -338,6 +338,31 @@ static void default_trace(void **state)
 	assert_int_equal(seen.events, 0);
 }
 
+/* move_ptes() moves the whole pte and move_soft_dirty_pte() marks it: a
+ * guard marker arrives soft-dirty (_PAGE_SWP_SOFT_DIRTY), a slot it did
+ * not fill stays sd=0 (clear_refs took VM_SOFTDIRTY away); fork builds a
+ * bare marker (copy_pte_marker()), and clear_refs clears the bit again. */
+static void marker_swp_bits(void **state)
+{
+	struct vmsim_mm *child;
+
+	(void)state;
+	assert_int_equal(vmsim_mmap(mm, A, 2 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(vmsim_clear_refs(mm, 4), 0);
+	assert_false(tu_pm(mm, A) & PM_SOFT_DIRTY);
+	assert_int_equal(vmsim_mremap(mm, A, 2 * P, 2 * P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 16 * P), 0);
+	assert_true(tu_pm(mm, A + 16 * P) & PM_GUARD_REGION);
+	assert_true(tu_pm(mm, A + 16 * P) & PM_SOFT_DIRTY);
+	assert_false(tu_pm(mm, A + 17 * P) & PM_SOFT_DIRTY);
+	assert_int_equal(vmsim_fork(mm, &child), 0);
+	assert_true(tu_pm(child, A + 16 * P) & PM_GUARD_REGION);
+	assert_false(tu_pm(child, A + 16 * P) & PM_SOFT_DIRTY);
+	vmsim_mm_exit(child);
+	assert_int_equal(vmsim_clear_refs(mm, 4), 0);
+	assert_int_equal(tu_pm(mm, A + 16 * P) & (PM_GUARD_REGION | PM_SOFT_DIRTY), PM_GUARD_REGION);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(uffd_poison, setup, teardown),
 		cmocka_unit_test_setup_teardown(change_prot_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(default_trace, setup, teardown),
+		cmocka_unit_test_setup_teardown(marker_swp_bits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
