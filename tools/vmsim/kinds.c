@@ -29,6 +29,7 @@ struct pmline {
 	bool present, swap, uffd_wp, guard;
 	int sd;			/* -1: unknown (`?`) */
 	char sig[64];		/* the set bits but sd: "swap,guard" */
+	char sigsd[64];		/* and sd: "swap,guard,sd" */
 };
 
 struct outcome {
@@ -116,6 +117,7 @@ static void parse_pm(const char *fields, struct pmline *pm)
 			cat(pm->sig, sizeof(pm->sig), "%s%s", pm->sig[0] ? "," : "", names[i]);
 	if (!pm->sig[0])
 		put(pm->sig, sizeof(pm->sig), "none");
+	put(pm->sigsd, sizeof(pm->sigsd), "%s%s", pm->sig, pm->sd == 1 ? ",sd" : "");
 }
 
 static bool pm_none(const struct pmline *pm)
@@ -341,7 +343,7 @@ static void state_of(const struct pmline *before, const struct pmline *after, ch
 	else if (!strcmp(before->sig, after->sig) && before->sd != after->sd)
 		put(buf, size, "kept, sd %d -> %d", before->sd, after->sd);
 	else
-		put(buf, size, "changed: %s", after->sig);
+		put(buf, size, "changed: %s", after->sigsd);
 }
 
 /* The smaps fields that are not zero, Size aside. */
@@ -436,7 +438,7 @@ static void describe(const struct kscen *s, const struct outcome *o, char *buf, 
 		else if (pm_none(&o->pm[2]))
 			put(buf, size, "not copied");
 		else
-			put(buf, size, "child: %s", o->pm[2].sig);
+			put(buf, size, "child: %s", o->pm[2].sigsd);
 		if (strcmp(b->fields, o->pm[1].fields)) {
 			state_of(b, &o->pm[1], st, sizeof(st));
 			cat(buf, size, "; parent %s", st);
@@ -458,7 +460,7 @@ static void describe(const struct kscen *s, const struct outcome *o, char *buf, 
 		put(buf, size, "%s", o->events[0] ? o->events : "torn down");
 		break;
 	case KS_PAGEMAP:
-		put(buf, size, "%s%s", b->sig, b->sd == 1 ? ",sd" : "");
+		put(buf, size, "%s", b->sigsd);
 		break;
 	case KS_SMAPS:
 		smaps_text(o->smaps, buf, size);
