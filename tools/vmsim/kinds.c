@@ -748,6 +748,13 @@ int vmsim_kinds_main(int argc, char **argv)
 		rc = print_scenario(vm, scen[0], scen[1], scen[2]);
 		goto out;
 	}
+	for (int i = 0; i < op.nonly; i++) {
+		if (!vmsim_kind_lookup(vm, op.only[i])) {
+			fprintf(stderr, "vmsim kinds: no kind '%s'\n", op.only[i]);
+			rc = VMS_MALFORMED;
+			goto out;
+		}
+	}
 	if (op.host && geteuid() != 0) {
 		fprintf(stderr, "vmsim kinds: not root: the host column is left out (vmsim kernel needs root)\n");
 		op.host = false;
