@@ -19,7 +19,7 @@
  *                             zap_pte_range(): leave the marker when a
  *                             soft-dirty pte of a file vma is zapped and
  *                             markers are kept (bit_zap); zap_nonpresent_ptes():
- *                             keep it unless markers go (zap);
+ *                             keep it unless markers go: munmap, exit (zap);
  *                             handle_pte_marker(): fault as on a none pte
  *                             (fault), and set_pte_range(): the new pte is
  *                             soft-dirty, like vmf_orig_pte_uffd_wp() (bit_inherit)
@@ -79,7 +79,8 @@ static int sd_copy(const struct vmsim_kind *k, struct vm_area_struct *dst, struc
 }
 
 /* zap_nonpresent_ptes(): like a file uffd-wp marker, it stays through
- * MADV_DONTNEED and goes with munmap, exit and truncation. */
+ * MADV_DONTNEED, a punched hole and truncation (no ZAP_FLAG_DROP_MARKER)
+ * and goes with munmap and exit. */
 static bool sd_zap(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pte,
 		   const struct zap_details *d)
 {

@@ -46,7 +46,7 @@ static int small_enough(const struct vms_script *s)
 			}
 			continue;
 		}
-		if (x->op == VMS_FILE && x->size > MAX_RANGE)
+		if ((x->op == VMS_FILE || x->op == VMS_TRUNCATE) && x->size > MAX_RANGE)
 			return 0;
 		switch (x->op) {
 		case VMS_READ: case VMS_WRITE: case VMS_TOUCH: case VMS_PAGEMAP:

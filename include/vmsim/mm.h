@@ -140,7 +140,8 @@ VMSIM_API long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *
 VMSIM_API long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);
 /* fallocate(PUNCH_HOLE|KEEP_SIZE). */
 VMSIM_API int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
-/* ftruncate. */
+/* ftruncate: -EINVAL for a size that is negative as an off_t, -EFBIG
+ * past the simulator's 64 TiB. */
 VMSIM_API int vmsim_file_truncate(struct vmsim_file *f, uint64_t size);
 /* Pages of the file in the page cache now (for tests and dumps). */
 VMSIM_API unsigned long vmsim_file_cached_pages(const struct vmsim_file *f);

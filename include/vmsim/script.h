@@ -49,6 +49,7 @@ enum vms_op {
 	VMS_MIGRATE, VMS_MEMORY_FAILURE, VMS_DEVICE, VMS_INSTALL,
 	VMS_CLEAR_REFS, VMS_PAGEMAP, VMS_SMAPS, VMS_SHOW,
 	VMS_EXPECT_PAGEMAP, VMS_EXPECT_SAME, VMS_EXPECT_DIFFER, VMS_EXPECT_ERROR,
+	VMS_TRUNCATE,
 	VMS_NR_OPS
 };
 
@@ -168,7 +169,7 @@ struct vms_cmd {
 	union {			/* one command never needs two of these */
 		uint64_t addr2;	/* remap NEW, expect same/differ ADDR2, show page pfn= */
 		uint64_t off;	/* map off= */
-		uint64_t size;	/* file size= */
+		uint64_t size;	/* file size=, truncate SIZE */
 	};
 	enum vms_file_kind file_kind;
 	unsigned prot;		/* VMS_PROT_* */
@@ -407,6 +408,8 @@ struct vms_backend {
 	int (*device)(struct vms_backend *be, const struct vms_cmd *c);	/* new, atomic */
 	int (*device_read)(struct vms_backend *be, const struct vms_cmd *c, uint8_t *byte);
 	int (*install)(struct vms_backend *be, const struct vms_cmd *c);
+	/* ftruncate() of a file. */
+	int (*truncate)(struct vms_backend *be, const struct vms_cmd *c);
 };
 
 /* Run script s on back end be; an enum vms_status. */

@@ -515,6 +515,9 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 {
 	uint64_t old = f->i_size, from;
 
+	/* do_truncate(): a negative length is EINVAL, before any size limit. */
+	if ((int64_t)size < 0)
+		return -EINVAL;
 	if (size > (1ULL << 46))
 		return -EFBIG;
 	f->i_size = size;

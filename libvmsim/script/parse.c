@@ -559,6 +559,8 @@ static int operand(pctx *p, struct vms_cmd *c, char kind, const char *w)
 		return num(p, c->op == VMS_REMAP ? "NEW" : "ADDR2", w, &c->addr2);
 	case 'O':
 		return num(p, "OFF", w, &c->addr);
+	case 'Z':
+		return num(p, "SIZE", w, &c->size);
 	case 'L':
 	case 'l':
 		return num(p, "LEN", w, &c->len);

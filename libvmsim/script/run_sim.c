@@ -514,6 +514,13 @@ static int sim_punch(struct vms_backend *be, const struct vms_cmd *c)
 	return f ? vmsim_file_punch(f, c->addr, c->len) : -EBADF;
 }
 
+static int sim_truncate(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct vmsim_file *f = vmsim_file_lookup(sim_of(be)->vm, c->name[0]);
+
+	return f ? vmsim_file_truncate(f, c->size) : -EBADF;
+}
+
 static long sim_fwrite(struct vms_backend *be, const struct vms_cmd *c, uint64_t off, const void *buf, size_t len)
 {
 	struct vmsim_file *f = vmsim_file_lookup(sim_of(be)->vm, c->name[0]);
@@ -608,7 +615,7 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 		.remap = sim_remap, .advise = sim_advise, .punch = sim_punch,
 		.fwrite = sim_fwrite, .fread = sim_fread, .access = sim_access, .uffd = sim_uffd,
 		.clear_refs = sim_clear_refs, .pagemap = sim_pagemap, .smaps = sim_smaps,
-		.show = sim_show, .install = sim_install,
+		.show = sim_show, .install = sim_install, .truncate = sim_truncate,
 	};
 
 	s.be = &be;

@@ -249,6 +249,19 @@ static void op_punch(struct kscen *s)
 	probe(s);
 }
 
+/* The file ends at the entry's page. */
+static void op_truncate(struct kscen *s)
+{
+	line(s, KL_OP, "truncate F 0x1000");
+	probe(s);
+}
+
+static void op_remove(struct kscen *s)
+{
+	line(s, KL_OP, "advise P " E " 4K remove");
+	probe(s);
+}
+
 static void op_pagemap(struct kscen *s)
 {
 	(void)s;	/* the line printed before any operation */
@@ -296,6 +309,8 @@ const struct kop kinds_ops[] = {
 	{ "guard_install", "MADV_GUARD_INSTALL over it", 0, 0, KS_ENTRY, op_guard_install },
 	{ "guard_remove", "MADV_GUARD_REMOVE over it", 0, 0, KS_ENTRY, op_guard_remove },
 	{ "punch", "punch hole (file)", 0, KOP_SHMEM_ONLY, KS_ENTRY, op_punch },
+	{ "truncate", "truncate the file before it", 0, KOP_SHMEM_ONLY, KS_ENTRY, op_truncate },
+	{ "remove", "MADV_REMOVE", 0, 0, KS_ENTRY, op_remove },
 	{ "pagemap", "pagemap", 0, 0, KS_PAGEMAP, op_pagemap },
 	{ "smaps", "smaps", 0, 0, KS_SMAPS, op_smaps },
 	{ "clear_refs", "clear_refs softdirty", 0, 0, KS_ENTRY, op_clear_refs },
