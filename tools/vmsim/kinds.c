@@ -591,7 +591,6 @@ static int matrix(struct opts *op, struct vmsim *vm)
 	const char *head[5] = { "kind", "operation", "anonymous", "shmem", "Linux 6.18 (host)" };
 	int ncol = op->host ? 5 : 4, w[5] = { 0 };
 	struct cell(*cells)[KV_NR];
-	size_t n = 0;
 	int err = 0;
 
 	cells = calloc((size_t)nk * kinds_nops, sizeof(*cells));
@@ -613,7 +612,8 @@ static int matrix(struct opts *op, struct vmsim *vm)
 		return err;
 	}
 	/* The legend. */
-	printf(op->md ? "| kind | its entries |\n|---|---|\n" : "");
+	if (op->md)
+		printf("| kind | its entries |\n|---|---|\n");
 	for (unsigned i = 0; i < nk; i++) {
 		const struct vmsim_kind *k = vmsim_kind_at(vm, i);
 		char what[200];
@@ -653,7 +653,7 @@ static int matrix(struct opts *op, struct vmsim *vm)
 
 		if (!wanted(op, vmsim_kind_name(k)))
 			continue;
-		for (size_t j = 0; j < kinds_nops; j++, n++) {
+		for (size_t j = 0; j < kinds_nops; j++) {
 			struct cell *c = cells[i * kinds_nops + j];
 			char host[2 * CELL + 32] = "";
 			const char *f[5];
