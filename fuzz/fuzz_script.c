@@ -49,7 +49,7 @@ static int small_enough(const struct vms_script *s)
 			}
 			continue;
 		}
-		if (x->op == VMS_FILE && x->size > MAX_RANGE)
+		if ((x->op == VMS_FILE || x->op == VMS_TRUNCATE) && x->size > MAX_RANGE)
 			return 0;
 		/* Between device begin and commit the model device holds the
 		 * page by its folio lock alone, like test_hmm's dmirror: an

@@ -85,6 +85,9 @@ struct vmsim_kind_ops {
 	 * ptes without its bit (uffd-wp: MM_CP_UFFD_WP | _RESOLVE): with none
 	 * of them, plain mprotect skips asking it. */
 	unsigned long cp_flags;
+	/* The ARGS of an example entry (`install ... KIND ARGS`), which the
+	 * conformance matrix installs; NULL: none. */
+	const char *example_args;
 
 	/*
 	 * Hooks.  Any may be NULL: the default is what Linux does with an
@@ -125,7 +128,9 @@ struct vmsim_kind_ops {
 	bool (*zap)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pte,
 		    const struct zap_details *d);
 	/* change_pte_range() on the entry (mprotect, uffd-wp protect and
-	 * resolve, by cp_flags): the new entry.  Default: unchanged. */
+	 * resolve, by cp_flags): the new entry (none: cleared).  Default:
+	 * unchanged, but a marker is cleared on MM_CP_UFFD_WP_RESOLVE
+	 * (change_pte_range() keeps only poison and guard markers by name). */
 	pte_t (*change_prot)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
 			     pte_t pte, unsigned long cp_flags);
 	/* move_ptes() (mremap): the entry at its new place (none: dropped).
@@ -144,6 +149,11 @@ struct vmsim_kind_ops {
 	/* pte_to_pagemap_entry(): PM_* flags beyond PM_SWAP, with the frame
 	 * field.  Default: the frame is swap type | offset << 5. */
 	uint64_t (*pagemap)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte);
+	/* clear_refs_pte_range() (`clear_refs P softdirty`): the entry once
+	 * soft-dirty state is forgotten (none: cleared).  Default: the entry
+	 * without _PAGE_SWP_SOFT_DIRTY, as for any swap pte. */
+	pte_t (*clear_soft_dirty)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
+				  pte_t pte);
 	/* One short human description ("guard marker", "swap 0:17"). */
 	int (*describe)(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size);
 	/* What the entry holds (see struct vmsim_kind_hold; h comes filled
@@ -256,6 +266,15 @@ VMSIM_API unsigned vmsim_max_swapfiles(const struct vmsim *vm);
  */
 VMSIM_API int vmsim_kind_install(struct vmsim_mm *mm, uint64_t addr, uint64_t len, const char *name,
 				 const char *args);
+
+/*
+ * A kind built as a shared object (`vmsim run|diff|kinds --kind FILE.so`)
+ * defines this function: the vmsim tool calls it on every machine it
+ * creates, before the first command, to register the kind(s).  0, or a
+ * negative errno that refuses the run.  (Declared here for the object's
+ * own compiler; libvmsim does not define it.)
+ */
+int vmsim_kind_init(struct vmsim *vm);
 
 /* ---- what a hook may call (the hook runs under the page-table lock) ---- */
 

@@ -27,6 +27,7 @@ static const char *const type_names[VMSIM_TR_NR] = {
 	[VMSIM_TR_FAULT_AROUND] = "fault_around",
 	[VMSIM_TR_MMU_NOTIFIER] = "mmu_notifier",
 	[VMSIM_TR_DEVICE] = "device",
+	[VMSIM_TR_KIND_DEFAULT] = "kind_default",
 };
 
 /* enum mmu_notifier_event, as vmsim_mmu_notifier_event_name() spells it. */
@@ -118,6 +119,9 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 	case VMSIM_TR_DEVICE:
 		return snprintf(buf, size, "%s %s mm%d 0x%016" PRIx64 " pfn=%#" PRIx64 " %s", name,
 				ev->file ? ev->file : "?", ev->target, ev->addr, ev->pfn, why);
+	case VMSIM_TR_KIND_DEFAULT:
+		return snprintf(buf, size, "%s %s 0x%016" PRIx64 ": %s", name, ev->file ? ev->file : "?",
+				ev->addr, why);
 	default:
 		return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 " %s %#" PRIx64 "%s%s", ev->cpu, name,
 				ev->addr, lvl, ev->new_val, *why ? " " : "", why);

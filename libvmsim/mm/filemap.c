@@ -886,7 +886,8 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 
 	if (!f)
 		return -EBADF;
-	/* do_sys_ftruncate(): length < 0 is EINVAL; inode_newsize_ok() EFBIG. */
+	/* do_sys_ftruncate(): a negative length is EINVAL, before
+	 * inode_newsize_ok()'s EFBIG. */
 	if ((int64_t)size < 0)
 		return -EINVAL;
 	if (size > (1ULL << 46))

@@ -699,6 +699,7 @@ static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *sr
 		return true;
 	if (src->anon_vma)
 		return true;
+	vmsim__kind_note_no_copy(src);
 	return false;
 }
 

@@ -461,6 +461,7 @@ unsigned vmsim__kind_fault(struct vm_fault *vmf);
 unsigned vmsim__kind_wp_fault(struct vm_fault *vmf);
 pte_t vmsim__kind_inherit(const struct vm_fault *vmf, pte_t pte);
 bool vmsim__kind_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src);
+void vmsim__kind_note_no_copy(struct vm_area_struct *src);
 pte_t vmsim__kind_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t old, pte_t child);
 int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
 		     pte_t *child);
@@ -469,9 +470,10 @@ pte_t vmsim__kind_zap_leave(struct vm_area_struct *vma, pte_t pteval, const stru
 pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t pte, unsigned long cp_flags);
 bool vmsim__kind_populate_needed(struct vm_area_struct *vma, unsigned long cp_flags);
 bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte);
-pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte);
-bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte);
-uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte);
+pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pte_t pte);
+bool vmsim__kind_guard_remove(struct vmsim *vm, uint64_t addr, pte_t pte);
+uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
+pte_t vmsim__kind_clear_soft_dirty(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
 void vmsim__kind_hold(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_hold *h);
 int vmsim__kind_unmap_entry(struct vm_area_struct *vma, uint64_t addr, const char *name, pte_t pteval,

@@ -43,7 +43,7 @@ static int move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint6
 			break;
 		}
 		pte = vmsim__ptep_get_and_clear(mm, old + i, src);
-		pte = vmsim__kind_move(ov, nv, move_soft_dirty_pte(pte));
+		pte = vmsim__kind_move(ov, nv, old + i, move_soft_dirty_pte(pte));
 		if (pte_none(pte))
 			continue;
 		vmsim__set_pte_at(mm, new + i, dst, pte);

@@ -17,11 +17,11 @@ static uint64_t pte_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, 
 		page = vmsim__vm_normal_page(vma, addr, pte);
 		if (pte_soft_dirty(pte))
 			flags |= PM_SOFT_DIRTY;
-		flags |= vmsim__kind_pagemap(vma, pte);	/* software bits: PM_UFFD_WP */
+		flags |= vmsim__kind_pagemap(vma, addr, pte);	/* software bits: PM_UFFD_WP */
 	} else if (is_swap_pte(pte)) {
 		/* Every non-present entry reports PM_SWAP; its kind says what
 		 * else (uffd-wp, guard) and what the frame field holds. */
-		uint64_t v = vmsim__kind_pagemap(vma, pte);
+		uint64_t v = vmsim__kind_pagemap(vma, addr, pte);
 		softleaf_t e = softleaf_from_pte(pte);
 
 		flags |= v & ~PM_PFRAME_MASK;
@@ -99,7 +99,8 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 					continue;
 				vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
 			} else if (is_swap_pte(pte)) {
-				vmsim__set_pte_at(mm, a, ptep, pte_swp_clear_soft_dirty(pte));
+				/* Its kind says what forgetting soft-dirty leaves. */
+				vmsim__set_pte_at(mm, a, ptep, vmsim__kind_clear_soft_dirty(vma, a, pte));
 			}
 		}
 	}

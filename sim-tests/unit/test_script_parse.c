@@ -87,6 +87,7 @@ static const struct good goods[] = {
 	{ "remap", PRE "remap P 0x10000 4K 0x20000" },
 	{ "advise", PRE "advise P 0x10000 2M collapse" },
 	{ "punch", PRE "punch F 0x1000 0x2000" },
+	{ "truncate", PRE "truncate F 6K" },
 	{ "fwrite", PRE "fwrite F 1 2 byte=0x63" },
 	{ "fread", PRE "fread F 0x1000 8 expect=0" },
 	{ "read", PRE "read P 0x10001 8K cpu=1 expect=SIGBUS" },
@@ -156,6 +157,8 @@ static const struct form bads[] = {
 	{ "remap", PRE "remap P 0x10000 4K", 0, "remap: missing arguments" },
 	{ "advise", PRE "advise P 0x10000 4K hugepages", 0, "bad advice 'hugepages' (did you mean 'hugepage'?)" },
 	{ "punch", PRE "punch G 0 4K", 0, "unknown name 'G' (no such file)" },
+	{ "truncate", PRE "truncate F 4X", 0, "bad number for SIZE: '4X'" },
+	{ "truncate", PRE "truncate F", 0, "truncate: missing arguments" },
 	{ "fwrite", PRE "fwrite F 0 4K byte=256", 0, "must be a byte" },
 	{ "fread", PRE "fread F 0 0", 0, "fread: zero length" },
 	{ "fread", PRE "fread F 0 expect=SIGBUS", 0, "fread: expect= is a byte value" },
@@ -163,7 +166,7 @@ static const struct form bads[] = {
 	{ "read", PRE "read P 0xfffffffffffffff0 0x20", 0, "wraps" },
 	{ "read", PRE "read P 0x10000 expect=0x100", 0, "must be a byte" },
 	{ "write", PRE "write P 0x10000 expect=0x12", 0, "SIGSEGV or SIGBUS" },
-	{ "touch", PRE "touch P 0x10000 4K x", 0, "expected r or w" },
+	{ "touch", PRE "touch P 0x10000 4K rw", 0, "expected r, w or x" },
 	{ "touch", PRE "touch P 0x10001 4K r", 0, "not page aligned" },
 	{ "touch", PRE "touch P 0x10000 100 r", 0, "not a multiple of the page size" },
 	{ "touch", PRE "touch P 0x10000 0 r", 0, "zero length" },
@@ -281,7 +284,7 @@ static void test_table_covered(void **state)
 static void test_table_attrs(void **state)
 {
 	static const char *const wrappable[] = { "file", "fork", "map", "unmap", "protect", "remap",
-		"advise", "punch", "fwrite", "fread", "uffd register", "uffd unregister", "uffd wp",
+		"advise", "punch", "truncate", "fwrite", "fread", "uffd register", "uffd unregister", "uffd wp",
 		"uffd copy", "uffd zeropage", "uffd continue", "uffd poison", "smaps", "migrate",
 		"memory_failure", "device", "device atomic", "device read", "device write", "device begin",
 		"device commit", "install", NULL };
@@ -382,7 +385,7 @@ static void test_mappings(void **state)
 	s = ok(PRE "unmap P 0x10001 3\nprotect P 0x10000 4K none\nremap P 0x10000 4K 0x20000\n"
 	       "advise P 0x10000 4K guard_remove\npunch F 0x1000 0x2000\n"
 	       "fwrite F 1 2 byte=0x63\nfread F 0x1000\nfread F 0 2 expect=0\n"
-	       "advise P 0x10000 4K hugepage\nadvise P 0x10000 4K nohugepage\n");
+	       "advise P 0x10000 4K hugepage\nadvise P 0x10000 4K nohugepage\ntruncate F 0x1801\n");
 	c = vms_script_cmd(s, L - 1);
 	assert_int_equal(c->op, VMS_UNMAP);
 	assert_int_equal(c->addr, 0x10001);
@@ -397,6 +400,10 @@ static void test_mappings(void **state)
 	assert_string_equal(c->name[0], "F");
 	assert_int_equal(c->addr, 0x1000);
 	assert_int_equal(c->len, 0x2000);
+	c = vms_script_cmd(s, L + 9);
+	assert_int_equal(c->op, VMS_TRUNCATE);
+	assert_string_equal(c->name[0], "F");
+	assert_int_equal(c->size, 0x1801);
 	c = vms_script_cmd(s, L + 4);
 	assert_int_equal(c->byte, 0x63);
 	assert_true(c->has_byte);
@@ -427,7 +434,7 @@ static void test_access(void **state)
 	s = ok(PRE "read P 0x10001\nread P 0x10000 8K cpu=1 expect=0xaa\n"
 	       "read P 0x10000 expect=SIGBUS\nwrite P 0x10000 3 byte=1 expect=SIGSEGV\n"
 	       "write P 0x10000\ntouch P 0x10000 8K w cpu=1\ntouch P 0x10000 4K r\n"
-	       "read P 0x10000 1G\n");
+	       "read P 0x10000 1G\ntouch P 0x10000 4K x\n");
 	c = vms_script_cmd(s, L - 1);
 	assert_int_equal(c->op, VMS_READ);
 	assert_int_equal(c->len, 1);
@@ -448,8 +455,13 @@ static void test_access(void **state)
 	assert_int_equal(c->op, VMS_TOUCH);
 	assert_true(c->touch_write);
 	assert_int_equal(c->cpu, 1);
+	assert_false(c->touch_exec);
 	assert_false(vms_script_cmd(s, L + 5)->touch_write);
 	assert_int_equal(vms_script_cmd(s, L + 6)->len, 1ULL << 30);
+	/* touch x: instruction fetches, neither a write nor a plain read. */
+	c = vms_script_cmd(s, L + 7);
+	assert_true(c->touch_exec);
+	assert_false(c->touch_write);
 	vms_script_free(s);
 	/* touch/pagemap up to TASK_SIZE: levels=4 ends at 2^47 - 4K. */
 	s = ok("machine levels=4\nprocess P\ntouch P 0x7fffffffe000 4K r\npagemap P 0x7fffffffe000 4K\n");
