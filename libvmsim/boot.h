@@ -20,6 +20,9 @@ void vmsim__mm_exit(struct vmsim *vm);
 int vmsim__kinds_init(struct vmsim *vm);
 /* features/ */
 void vmsim__userfaultfd_init(struct vmsim *vm);
+/* features/device.c: the folio-lock waiter; devices go before the mms. */
+void vmsim__device_init(struct vmsim *vm);
+void vmsim__device_exit(struct vmsim *vm);
 /* check/: the stale-TLB detector on frees, the invariant checker after
  * every operation (both only when the check level asks for them). */
 void vmsim__tlb_check_init(struct vmsim *vm);

@@ -54,6 +54,13 @@ struct vmsim {
 	struct vmsim_page *zero_page;
 	/* Called before a frame goes back to the buddy lists (TLB checks). */
 	void (*page_free_hook)(struct vmsim *vm, struct vmsim_page *page, unsigned order);
+	/* mm's __folio_put(): the last reference to a page is gone (off the
+	 * LRU, out of the swap cache); called before the frame is freed. */
+	void (*page_release_hook)(struct vmsim *vm, struct vmsim_page *page);
+	/* mm's __alloc_pages_slowpath(): direct reclaim, then the OOM killer,
+	 * for an allocation that may sleep; true when a retry may succeed. */
+	bool (*alloc_slowpath)(struct vmsim *vm, unsigned order);
+	bool in_reclaim;		/* PF_MEMALLOC: no recursion into reclaim */
 
 	/* Paging geometry (hw/pgtable.c). */
 	unsigned pgdir_shift;
@@ -75,6 +82,8 @@ struct vmsim {
 
 	/* The kernel half (mm/): processes, files (struct vmsim_mm_world). */
 	struct vmsim_mm_world *mm_world;
+	/* Model devices (features/device.c), in creation order. */
+	struct vmsim_device *devices;
 
 	/* Lock model (sched/lock.c) and scheduler (sched/sched.c). */
 	struct vmsim_lockstack main_locks;	/* serial mode, and between blocks */
@@ -109,6 +118,32 @@ void *vmsim__arena_malloc(unsigned arena, size_t size);
 void vmsim__arena_free(unsigned arena, void *p);
 
 /* Physical memory setup/teardown is in boot.h (the root calls it). */
+/* Is page an entry of vm's memmap?  Public functions take struct page
+ * pointers from users: NULL, another machine's page or a stray pointer is
+ * bad input, rejected before anything is touched. */
+static inline bool vmsim__page_valid(const struct vmsim *vm, const struct vmsim_page *page)
+{
+	uintptr_t off;
+
+	if (!vm || !page || !vm->memmap)
+		return false;
+	off = (uintptr_t)page - (uintptr_t)vm->memmap;
+	return off < vm->nr_frames * sizeof(*page) && off % sizeof(*page) == 0;
+}
+/* An allocation that may sleep (GFP_KERNEL): on failure, direct reclaim and
+ * the OOM killer through vm->alloc_slowpath, then a retry.  It sleeps only
+ * where Linux could: no lock but mmap_locks held (might_sleep()), never
+ * from inside reclaim; otherwise it fails like GFP_NOWAIT. */
+struct vmsim_page *vmsim__alloc_pages_may_reclaim(struct vmsim *vm, unsigned order);
+bool vmsim__may_sleep(const struct vmsim *vm);
+/* take_page_off_buddy(): a free frame leaves the free lists for good
+ * (memory failure); 0, or -EBUSY if it is not free. */
+int vmsim__take_page_off_buddy(struct vmsim *vm, struct vmsim_page *page);
+/* Deferred TLB flushes of reclaim (arch/x86 arch_tlbbatch_*): a batch is the
+ * mask of CPUs that may cache a cleared translation. */
+bool vmsim__tlbbatch_should_defer(struct vmsim *vm, const struct vmsim_mm_context *ctx);
+void vmsim__tlbbatch_add_pending(struct vmsim *vm, uint64_t *cpumask, struct vmsim_mm_context *ctx);
+void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);

@@ -49,7 +49,14 @@ struct vmsim_lock {
 	uint16_t owner;		/* the task that holds it for write, + 1 */
 };
 
-VMSIM_API void vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c);
+/* 0, or -EINVAL for NULL or a class past the last one a machine can
+ * create (VMSIM_LOCK_NR_CLASSES + VMSIM_LOCK_MAX_USER_CLASSES).  The calls
+ * below ignore a NULL machine, a NULL lock, one never initialised or one
+ * of a class the machine has not created (false from the bool ones).  Taking a held lock again or releasing one not held is
+ * what the model exists to find: a VMSIM_BUG report (lockdep's splat),
+ * the lock left as it was; a lock taken out of order is reported and
+ * taken, as lockdep warns and goes on. */
+VMSIM_API int vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c);
 /* Exclusive (spin_lock, down_write, mmap_write_lock). */
 VMSIM_API void vmsim_lock(struct vmsim *vm, struct vmsim_lock *l);
 /* Shared (down_read, mmap_read_lock). */

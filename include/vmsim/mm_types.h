@@ -75,6 +75,7 @@ struct vm_area_struct {
 	struct vm_area_struct *i_prev, *i_next;	/* the file's i_mmap */
 	void *uffd_ctx;
 	uint64_t vm_kinds;		/* kinds (by registry slot) that may have entries here */
+	uint64_t swap_readahead_info;	/* last swap fault address | window | hits */
 };
 
 /* What a fault is about (struct vm_fault). */

@@ -60,22 +60,30 @@ int vmsim_uffd_open(struct vmsim_mm *mm, uint64_t features, struct vmsim_uffd **
 
 void vmsim_uffd_set_handler(struct vmsim_uffd *ctx, vmsim_uffd_handler_fn fn, void *arg)
 {
+	if (!ctx)
+		return;
 	ctx->fn = fn;
 	ctx->arg = arg;
 }
 
 void *vmsim_uffd_handler_arg(const struct vmsim_uffd *ctx)
 {
+	if (!ctx)
+		return NULL;
 	return ctx->arg;
 }
 
 uint64_t vmsim_uffd_features(const struct vmsim_uffd *ctx)
 {
+	if (!ctx)
+		return 0;
 	return ctx->features;
 }
 
 struct vmsim_mm *vmsim_uffd_mm(const struct vmsim_uffd *ctx)
 {
+	if (!ctx)
+		return NULL;
 	return ctx->mm;
 }
 
@@ -395,7 +403,14 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 	for (uint64_t a = start; !err && a < end;) {
 		v = vmsim__find_vma(mm, a);
 		if (!v) {
-			a += PAGE_SIZE;
+			/* A hole: on to the next vma, not page by page (a range
+			 * may span the whole address space). */
+			DL_FOREACH(mm->mmap, v)
+				if (v->vm_start > a)
+					break;
+			if (!v)
+				break;
+			a = v->vm_start;
 			continue;
 		}
 		a = v->vm_end;
@@ -546,10 +561,12 @@ static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, s
 		pte = pte_mkuffd_wp(pte);
 	if (!pte_none_mostly(ptep_get(ptep)))
 		return -EEXIST;
-	if (in_cache)
+	if (in_cache) {
 		vmsim__folio_add_file_rmap(vma, p);
-	else
+	} else {
 		vmsim__folio_add_new_anon_rmap(vma, p, addr);
+		vmsim__folio_add_lru_vma(vma, p);
+	}
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, pte);
 	return 0;
 }
@@ -587,11 +604,11 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 		return 0;
 	}
 	if (mode == MFILL_CONTINUE) {
-		/* The page must already be in the page cache. */
-		p = vmsim__filemap_get(vma->vm_file, linear_page_index(vma, addr));
-		if (!p)
-			return -EFAULT;
-		vmsim_get_page(vm, p);
+		/* The page must already be in the page cache (shmem_get_folio
+		 * with SGP_NOALLOC: a swapped-out page is brought back). */
+		err = vmsim__shmem_get_noalloc(vma->vm_file, linear_page_index(vma, addr), &p);
+		if (err)
+			return err;
 		err = install_pte(vma, addr, ptep, p, true, wp);
 		if (err)
 			vmsim_put_page(vm, p);
@@ -608,7 +625,9 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 		}
 		if (!pte_none_mostly(ptep_get(ptep)))
 			return -EEXIST;
-		p = vmsim_alloc_pages(vm, 0);
+		/* mfill_atomic_pte_copy() allocates with no lock but the
+		 * mmap_lock held: it may reclaim, which may change ptes. */
+		p = vmsim__alloc_pages_may_reclaim(vm, 0);
 		if (!p)
 			return -ENOMEM;
 		fill_page(vm, p, src, byte);
@@ -626,8 +645,8 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 
 		if (pgoff >= (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT)
 			return -EFAULT;
-		if (vmsim__filemap_get(f, pgoff))
-			return -EEXIST;
+		if (vmsim__filemap_has_entry(f, pgoff))
+			return -EEXIST;	/* a folio, or a swapped-out one's entry */
 		if (!pte_none_mostly(ptep_get(ptep)))
 			return -EEXIST;
 		ret = vmsim__filemap_fault(f, pgoff, &p, false);	/* allocates the hole */

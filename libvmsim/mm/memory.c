@@ -1,11 +1,15 @@
 /* Faults, zap and fork's page-table copy.  Follows mm/memory.c of Linux
  * 6.12-6.18: handle_pte_fault, do_anonymous_page, do_read_fault with
  * fault-around, do_cow_fault, do_shared_fault, do_wp_page (reuse/copy,
- * wp_page_copy), do_swap_page's dispatch to the entry kind, zap_pte_range
- * with zap_details, copy_pte_range/copy_present_ptes/copy_present_page.
- * Simplified: order-0 folios only (no THP), no KSM, no NUMA hinting.  The
- * split page-table locks are taken where Linux takes them, through the lock
- * model, though operations run one at a time. */
+ * wp_page_copy, wp_can_reuse_anon_folio dropping a swap copy),
+ * do_swap_page's dispatch to the entry kind, zap_pte_range with
+ * zap_details, copy_pte_range/copy_present_ptes/copy_present_page.  A
+ * fault's new page is allocated with the pte lock dropped and the pte
+ * checked again afterwards, as Linux does, since the allocation may enter
+ * reclaim (fork preallocates the same way).  Simplified: order-0 folios
+ * only (no THP), no KSM, no NUMA hinting.  The split page-table locks are
+ * taken where Linux takes them, through the lock model, though operations
+ * run one at a time. */
 #include <string.h>
 
 #include "mm_internal.h"
@@ -100,6 +104,32 @@ static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
 	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
 }
 
+/* ---- allocating in a fault ---- */
+
+/* alloc_anon_folio()/folio_prealloc(): Linux allocates a fault's page with
+ * the pte lock dropped (it may enter reclaim), then checks that the pte did
+ * not change meanwhile (vmf_pte_changed).  Under the lock first, which
+ * never sleeps; on failure the lock is dropped for a reclaiming try.  NULL
+ * with *ret: VM_FAULT_OOM, or 0 (the pte changed: retry the access). */
+static struct vmsim_page *fault_alloc_page(struct vm_fault *vmf, unsigned *ret)
+{
+	struct vmsim *vm = vmf->vma->vm_mm->vm;
+	struct vmsim_page *p = vmsim_alloc_pages(vm, 0);
+
+	if (p)
+		return p;
+	vmsim_unlock(vm, vmf->ptl);
+	p = vmsim__alloc_pages_may_reclaim(vm, 0);
+	vmsim_lock(vm, vmf->ptl);
+	*ret = VM_FAULT_OOM;
+	if (p && !pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+		vmsim_put_page(vm, p);
+		p = NULL;
+		*ret = 0;
+	}
+	return p;
+}
+
 /* ---- anonymous faults ---- */
 
 static unsigned do_anonymous_page(struct vm_fault *vmf)
@@ -107,6 +137,7 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_page *p;
+	unsigned ret;
 	pte_t entry;
 
 	vma->vm_mm->st.faults_anon++;
@@ -122,15 +153,16 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	}
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	p = vmsim_alloc_pages(vm, 0);
+	p = fault_alloc_page(vmf, &ret);
 	if (!p)
-		return VM_FAULT_OOM;
+		return ret;
 	vmsim_page_set(p, PG_uptodate);
 	entry = mk_pte(vm, p, vma->vm_page_prot);
 	if (vma->vm_flags & VM_WRITE)
 		entry = pte_mkwrite(pte_mkdirty(entry));
 	entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__folio_add_lru_vma(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
 }
@@ -171,17 +203,20 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		uint64_t addr = vma_address(vma, pgoff);
 		const char *skip = NULL;
 		pte_t *ptep = NULL;
-
 		bool locked = false;
 
-		/* next_uptodate_folio(): a folio someone holds locked (a
-		 * truncation, a fault) is skipped; locked, it must still be in
-		 * this file's page cache. */
+		/* next_uptodate_folio(): a reference first (folio_try_get), so
+		 * a truncation meanwhile cannot free the folio; one someone
+		 * holds locked (a truncation, a fault) is skipped; locked, it
+		 * must still be in this file's page cache.  The reference
+		 * becomes the mapping's. */
+		if (p)
+			vmsim_get_page(vma->vm_mm->vm, p);
 		if (!p)
 			skip = "not in the page cache";
 		else if (!vmsim_page_test(p, PG_uptodate))
 			skip = "not uptodate";
-		else if (!(locked = folio_trylock(vma->vm_mm->vm, p)))
+		else if (!(locked = vmsim__folio_trylock(vma->vm_mm->vm, p)))
 			skip = "locked";
 		else if (p->mapping != f)
 			skip = "truncated";
@@ -195,16 +230,17 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 			skip = "pte not none";
 		if (skip) {
 			if (locked)
-				folio_unlock(vma->vm_mm->vm, p);
+				vmsim__folio_unlock(vma->vm_mm->vm, p);
+			if (p)
+				vmsim_put_page(vma->vm_mm->vm, p);
 			if (addr != vmf->address)
 				vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){
 						  .type = VMSIM_TR_FAULT_AROUND, .cpu = vmf->cpu,
 						  .addr = addr, .why = skip });
 			continue;
 		}
-		vmsim_get_page(vma->vm_mm->vm, p);
 		map_file_page(vmf, p, addr, ptep, false);
-		folio_unlock(vma->vm_mm->vm, p);
+		vmsim__folio_unlock(vma->vm_mm->vm, p);
 	}
 }
 
@@ -264,7 +300,8 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 		return VM_FAULT_RETRY;
 	}
 	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff < (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT) {
-		struct vmsim_page *p = vmsim__filemap_get(f, vmf->pgoff);
+		/* A swapped-out page's entry counts as present here. */
+		bool p = vmsim__filemap_has_entry(f, vmf->pgoff);
 
 		if (p && userfaultfd_minor(vma))
 			return vmsim__handle_userfault(vmf, VM_UFFD_MINOR);
@@ -275,19 +312,22 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 		struct vmsim *vm = vma->vm_mm->vm;
 		unsigned ret;
 
-		/* __do_fault() runs ->fault without the table's lock, and
-		 * returns the folio locked; finish_fault() takes the lock
-		 * again and maps only if the entry is still what it was. */
+		/* __do_fault() runs ->fault without the table's lock (it may
+		 * read, allocate, reclaim), and returns the folio locked;
+		 * finish_fault() takes the lock again and maps only if the
+		 * entry is still what it was. */
 		vmsim_unlock(vm, vmf->ptl);
 		ret = vmsim__filemap_fault(f, vmf->pgoff, out, VMSIM_FILEMAP_MMAP |
 					   ((vmf->flags & FAULT_FLAG_TRIED) ? VMSIM_FILEMAP_TRIED : 0));
 		if (ret & VM_FAULT_RETRY)
 			vmf->io_retry = true;
-		if (!ret) {
-			folio_lock(vm, *out);
+		if (!ret && vmsim__folio_lock(vm, *out)) {
+			vmsim_put_page(vm, *out);	/* reported: nobody can unlock it */
+			ret = VM_FAULT_SIGBUS;
+		} else if (!ret) {
 			/* filemap_fault(): truncated while we waited for it? */
 			if ((*out)->mapping != f) {
-				folio_unlock(vm, *out);
+				vmsim__folio_unlock(vm, *out);
 				vmsim_put_page(vm, *out);
 				ret = VM_FAULT_NOPAGE;
 			}
@@ -295,7 +335,7 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 		vmsim_lock(vm, vmf->ptl);
 		if (!ret && !pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
 			/* finish_fault(): someone mapped it meanwhile. */
-			folio_unlock(vm, *out);
+			vmsim__folio_unlock(vm, *out);
 			vmsim_put_page(vm, *out);
 			ret = VM_FAULT_NOPAGE;
 		}
@@ -317,7 +357,7 @@ static unsigned do_read_fault(struct vm_fault *vmf)
 	if (ret)
 		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	map_file_page(vmf, p, vmf->address, vmf->pte, false);
-	folio_unlock(vmf->vma->vm_mm->vm, p);
+	vmsim__folio_unlock(vmf->vma->vm_mm->vm, p);
 	return 0;
 }
 
@@ -337,19 +377,20 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 	ret = do_file_fault(vmf, &src);
 	if (ret)
 		return ret & VM_FAULT_NOPAGE ? 0 : ret;
-	p = vmsim_alloc_pages(vm, 0);
+	p = fault_alloc_page(vmf, &ret);
 	if (!p) {
-		folio_unlock(vm, src);
+		vmsim__folio_unlock(vm, src);
 		vmsim_put_page(vm, src);
-		return VM_FAULT_OOM;
+		return ret ? ret : VM_FAULT_NOPAGE;
 	}
 	vmsim_frame_copy(vm, p, src);
-	folio_unlock(vm, src);
+	vmsim__folio_unlock(vm, src);
 	vmsim_put_page(vm, src);
 	vmsim_page_set(p, PG_uptodate);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, vma->vm_page_prot)), vma);
 	entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__folio_add_lru_vma(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
 }
@@ -364,7 +405,7 @@ static unsigned do_shared_fault(struct vm_fault *vmf)
 		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	vmsim__folio_mark_dirty(p);	/* ->page_mkwrite, then fault_dirty_shared_page */
 	map_file_page(vmf, p, vmf->address, vmf->pte, true);
-	folio_unlock(vmf->vma->vm_mm->vm, p);
+	vmsim__folio_unlock(vmf->vma->vm_mm->vm, p);
 	return 0;
 }
 
@@ -387,18 +428,30 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim *vm = vma->vm_mm->vm;
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
+	struct mmu_notifier_range range;
 	struct vmsim_page *p;
+	unsigned ret;
+	bool notify;
 	pte_t entry;
 
 	if (!(vmf->flags & FAULT_FLAG_TRIED))
 		vma->vm_mm->st.faults_cow++;
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	p = vmsim_alloc_pages(vm, 0);
-	if (!p)
-		return VM_FAULT_OOM;
+	/* The old page must outlive the allocation, which may drop the pte
+	 * lock (do_wp_page's folio_get before wp_page_copy). */
 	if (old)
+		vmsim_get_page(vm, old);
+	p = fault_alloc_page(vmf, &ret);
+	if (!p) {
+		if (old)
+			vmsim_put_page(vm, old);
+		return ret;
+	}
+	if (old) {
 		vmsim_frame_copy(vm, p, old);
+		vmsim_put_page(vm, old);
+	}
 	vmsim_page_set(p, PG_uptodate);
 	entry = mk_pte(vm, p, vma->vm_page_prot);
 	if (unshare) {
@@ -410,26 +463,52 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 	}
 	/* ptep_clear_flush(): no CPU may keep using the old page. */
+	/* MMU_NOTIFY_CLEAR around the replacement (built only if anyone
+	 * listens: this is the COW fault's hot path). */
+	notify = mm_has_notifiers(vma->vm_mm);
+	if (notify) {
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, vmf->address,
+					vmf->address + PAGE_SIZE);
+		mmu_notifier_invalidate_range_start(&range);
+	}
 	vmsim__ptep_get_and_clear(vma->vm_mm, vmf->address, vmf->pte);
 	vmsim__flush_tlb_page(vma->vm_mm, vmf->address);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__folio_add_lru_vma(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	if (old) {
 		vmsim__folio_remove_rmap(vma, old);
 		vmsim_put_page(vm, old);	/* the mapping's reference */
 	}
+	if (notify)
+		mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
 
-/* wp_can_reuse_anon_folio(): only we hold a reference. */
-static bool wp_can_reuse_anon_folio(struct vmsim_page *p)
+/* wp_can_reuse_anon_folio(): only our mapping holds a reference, once a
+ * swap-cache copy nobody else needs has been dropped. */
+static bool wp_can_reuse_anon_folio(struct vm_area_struct *vma, struct vmsim_page *p)
 {
+	struct vmsim *vm = vma->vm_mm->vm;
+
+	if (p->refcount > 3)
+		return false;
 	if (p->refcount > 1 + vmsim_page_test(p, PG_swapcache))
 		return false;
-	return p->refcount == 1;
+	if (!vmsim__folio_trylock(vm, p))
+		return false;
+	if (vmsim_page_test(p, PG_swapcache))
+		vmsim__folio_free_swap(vm, p);
+	if (p->refcount != 1) {
+		vmsim__folio_unlock(vm, p);
+		return false;
+	}
+	vmsim__folio_move_anon_rmap(vma, p);
+	vmsim__folio_unlock(vm, p);
+	return true;
 }
 
-static unsigned do_wp_page(struct vm_fault *vmf)
+unsigned vmsim__do_wp_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
@@ -455,7 +534,7 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 		return 0;
 	}
 	if (p && folio_test_anon(p) &&
-	    (vmsim_page_test(p, PG_anon_exclusive) || wp_can_reuse_anon_folio(p))) {
+	    (vmsim_page_test(p, PG_anon_exclusive) || wp_can_reuse_anon_folio(vma, p))) {
 		vmsim_page_set(p, PG_anon_exclusive);
 		if (unshare)
 			return 0;
@@ -489,7 +568,7 @@ static unsigned handle_pte_fault(struct vm_fault *vmf)
 		return vmsim__kind_fault(vmf);	/* do_swap_page(): its kind answers */
 	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
 		if (!pte_write(vmf->orig_pte))
-			return do_wp_page(vmf);
+			return vmsim__do_wp_page(vmf);
 		if (vmf->flags & FAULT_FLAG_UNSHARE)
 			return 0;
 	}
@@ -554,7 +633,7 @@ static bool should_zap_folio(const struct zap_details *d, const struct vmsim_pag
  * to outlive it (a file vma's uffd-wp protection becomes a marker).  Zap
  * on anonymous memory always means dropping everything; munmap and exit
  * drop markers. */
-static void zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
+void vmsim__zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
 		      pte_t pteval)
 {
 	pte_t leave;
@@ -585,7 +664,7 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 			return;
 		vmsim__ptep_get_and_clear(mm, addr, ptep);
 		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
-		zap_leave(vma, addr, ptep, d, pte);
+		vmsim__zap_leave(vma, addr, ptep, d, pte);
 		if (!p)
 			return;
 		if (!folio_test_anon(p) && pte_dirty(pte))
@@ -597,7 +676,7 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 	/* zap_nonpresent_ptes(): its kind decides, and keeps its books. */
 	if (vmsim__kind_zap(vma, addr, pte, d)) {
 		vmsim__ptep_get_and_clear(mm, addr, ptep);
-		zap_leave(vma, addr, ptep, d, pte);
+		vmsim__zap_leave(vma, addr, ptep, d, pte);
 	}
 }
 
@@ -620,6 +699,7 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 			if (next > end || next < addr)
 				next = end;
 			vmsim_lock(mm->vm, ptl);
+			vmsim__flush_tlb_batched_pending(mm);
 			for (pte_t *ptep = w.pte; addr < next; addr += PAGE_SIZE, ptep++)
 				zap_one(tlb, vma, addr, ptep, d);
 			vmsim_unlock(mm->vm, ptl);
@@ -660,6 +740,7 @@ static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *sr
 		return true;
 	if (src->anon_vma)
 		return true;
+	vmsim__kind_note_no_copy(src);
 	return false;
 }
 
@@ -669,22 +750,25 @@ static bool folio_maybe_dma_pinned(const struct vmsim_page *p)
 }
 
 /* copy_present_page(): a possibly pinned exclusive page is copied for the
- * child now, so COW can never move the parent away from the pin. */
+ * child now, so COW can never move the parent away from the pin.  The
+ * page comes from *prealloc, or without sleeping; -EAGAIN asks the caller
+ * to drop the pte locks and preallocate one (folio_prealloc). */
 static int copy_present_page(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t *dst_ptep,
-			     uint64_t addr, pte_t pte, struct vmsim_page *srcp)
+			     uint64_t addr, pte_t pte, struct vmsim_page *srcp, struct vmsim_page **prealloc)
 {
 	struct vmsim *vm = dst->vm_mm->vm;
-	struct vmsim_page *p;
+	struct vmsim_page *p = *prealloc;
 	pte_t entry;
 
 	if (vmsim__anon_vma_prepare(dst))
 		return -ENOMEM;
-	p = vmsim_alloc_pages(vm, 0);
-	if (!p)
-		return -ENOMEM;
+	if (!p && !(p = vmsim_alloc_pages(vm, 0)))
+		return -EAGAIN;
+	*prealloc = NULL;
 	vmsim_frame_copy(vm, p, srcp);
 	vmsim_page_set(p, PG_uptodate);
 	vmsim__folio_add_new_anon_rmap(dst, p, addr);
+	vmsim__folio_add_lru_vma(dst, p);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, dst->vm_page_prot)), dst);
 	entry = vmsim__kind_bits_copy(dst, src, pte, entry);
 	vmsim__set_pte_at(dst->vm_mm, addr, dst_ptep, entry);
@@ -692,7 +776,7 @@ static int copy_present_page(struct vm_area_struct *dst, struct vm_area_struct *
 }
 
 static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
-		    bool *wrprotected)
+		    bool *wrprotected, struct vmsim_page **prealloc)
 {
 	struct vmsim_mm *dst_mm = dst->vm_mm;
 	pte_t pte = ptep_get(src_ptep);
@@ -710,18 +794,26 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 		pte_t child;
 		int err = vmsim__kind_copy(dst, src, addr, src_ptep, &child);
 
-		if (err)
+		if (err < 0)
 			return err;
-		if (!pte_none(child))
-			vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
-		return 0;
+		if (err != VMSIM_KIND_COPY_PRESENT) {
+			if (!pte_none(child))
+				vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
+			return 0;
+		}
+		/* The kind made the parent's entry present again (a
+		 * device-exclusive entry restored): copy that pte. */
+		pte = ptep_get(src_ptep);
+		if (VMSIM_BUG_ON(src->vm_mm->vm, !pte_present(pte), "copy hook at %#llx said present, left %#llx",
+				 (unsigned long long)addr, (unsigned long long)pte_val(pte)))
+			return -EIO;
 	}
 	p = vmsim__vm_normal_page(src, addr, pte);
 	if (p) {
 		if (folio_test_anon(p)) {
 			if (vmsim_page_test(p, PG_anon_exclusive) && (src->vm_mm->flags & MMF_HAS_PINNED) &&
 			    folio_maybe_dma_pinned(p))
-				return copy_present_page(dst, src, dst_ptep, addr, pte, p);
+				return copy_present_page(dst, src, dst_ptep, addr, pte, p, prealloc);
 			vmsim_page_clear(p, PG_anon_exclusive);
 			vmsim__folio_dup_rmap(p);
 			dst_mm->rss[MM_ANONPAGES]++;
@@ -747,12 +839,20 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 {
 	struct vmsim_mm *mm = src->vm_mm;
-	bool wrprotected = false;
+	struct vmsim_page *prealloc = NULL;
+	struct mmu_notifier_range range;
+	bool wrprotected = false, is_cow;
 	uint64_t addr = src->vm_start;
 	int err = 0;
 
 	if (!vma_needs_copy(dst, src))
 		return 0;
+	/* A COW mapping's parent ptes lose write permission: secondary MMUs
+	 * hear of it (MMU_NOTIFY_PROTECTION_PAGE over the vma). */
+	is_cow = is_cow_mapping(src->vm_flags);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0, mm, src->vm_start, src->vm_end);
+	if (is_cow)
+		mmu_notifier_invalidate_range_start(&range);
 	while (addr < src->vm_end && !err) {
 		struct vmsim_walk w;
 		uint64_t next = (addr | (PMD_SIZE - 1)) + 1;
@@ -768,21 +868,42 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 			/* copy_pte_range(): the child's table first, then both
 			 * locks, the child's outside. */
 			pte_t *dst_pte = vmsim__pte_alloc(dst->vm_mm, addr);
-			struct vmsim_lock *dst_ptl, *src_ptl = vmsim__pte_lockptr(mm->vm, w.pte);
+			struct vmsim_lock *dst_ptl, *src_ptl;
+			pte_t *ptep;
 
-			if (!dst_pte)
-				return -ENOMEM;
+			if (!dst_pte) {
+				err = -ENOMEM;
+				break;
+			}
+			/* The walk again: the allocation may have reclaimed. */
+			vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+			src_ptl = vmsim__pte_lockptr(mm->vm, w.pte);
 			dst_ptl = vmsim__pte_lockptr(mm->vm, dst_pte);
 			vmsim_lock(mm->vm, dst_ptl);
 			vmsim_lock(mm->vm, src_ptl);
-			for (pte_t *ptep = w.pte; addr < next && !err; addr += PAGE_SIZE, ptep++)
-				err = copy_one(dst, src, addr, ptep, &wrprotected);
+			for (ptep = w.pte; addr < next && !err; addr += PAGE_SIZE, ptep++) {
+				err = copy_one(dst, src, addr, ptep, &wrprotected, &prealloc);
+				if (err == -EAGAIN)
+					break;
+			}
 			vmsim_unlock(mm->vm, src_ptl);
 			vmsim_unlock(mm->vm, dst_ptl);
+			if (err == -EAGAIN) {
+				/* folio_prealloc() with no lock held; then the
+				 * same pte again. */
+				prealloc = vmsim__alloc_pages_may_reclaim(mm->vm, 0);
+				err = prealloc ? 0 : -ENOMEM;
+			}
 		}
 	}
+	if (prealloc)
+		vmsim_put_page(mm->vm, prealloc);
 	(void)wrprotected;	/* dup_mmap flushes the parent's whole TLB at the end */
-	return err;
+	if (is_cow)
+		mmu_notifier_invalidate_range_end(&range);
+	/* copy_pmd_range(): whatever copy_pte_range() failed with (a kind's
+	 * -EBUSY included), fork sees -ENOMEM. */
+	return err ? -ENOMEM : 0;
 }
 
 /* ---- populate (MAP_POPULATE, MADV_POPULATE_*) ---- */

@@ -7,6 +7,7 @@
 #include "../internal.h"
 #include "../sched/sched_internal.h"
 #include <vmsim/kind.h>
+#include <vmsim/mmu_notifier.h>
 
 /* VM_*, struct vm_area_struct, struct vm_fault, struct zap_details and
  * MM_CP_* are public: <vmsim/mm_types.h>. */
@@ -17,6 +18,37 @@
 #define VM_IGNORE_MERGE	VM_SOFTDIRTY
 
 #define MMF_HAS_PINNED	(1UL << 0)
+#define MMF_OOM_VICTIM	(1UL << 1)	/* chosen by the OOM killer: dead */
+#define MMF_OOM_REAPED	(1UL << 2)	/* its address space is gone */
+#define MMF_FORKING	(1UL << 3)	/* a child dup_mmap() is still building:
+					 * not on the task list, no OOM victim */
+
+/* LRU lists (include/linux/mmzone.h enum lru_list): one node, no memcg.
+ * The head of a list is its newest folio, the tail (head->prev) its
+ * oldest, which reclaim isolates first. */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+struct lruvec {
+	struct vmsim_page *lists[NR_LRU_LISTS];
+	unsigned long nr[NR_LRU_LISTS];
+};
+
+/* The per-task TLB batch of reclaim (struct tlbflush_unmap_batch): the
+ * simulator runs one operation at a time, so one per machine. */
+struct tlbflush_unmap_batch {
+	uint64_t cpumask;	/* arch: CPUs that must flush */
+	bool flush_required;
+	bool writable;		/* a cleared pte was dirty */
+};
+
+struct swap_info_struct;
+struct vmsim_migration;
 
 /* A registered entry kind (mm/kind.c). */
 struct vmsim_kind {
@@ -44,7 +76,7 @@ struct vmsim_kind_registry {
 
 struct anon_vma {
 	struct anon_vma *root, *parent;
-	int refcount;			/* vmas' avcs + pages pointing here */
+	int refcount;			/* avcs, children (on their root), pins */
 	unsigned long degree;
 	struct anon_vma_chain *rb_root;	/* all avcs, i.e. every vma that may map its pages */
 	struct vmsim_lock rwsem;
@@ -74,6 +106,7 @@ struct vmsim_file {
 	struct vmsim_lock i_rwsem;		/* inode_lock: write, fallocate, truncate */
 	uint64_t falloc_start, falloc_end;	/* shmem_falloc: the hole being punched */
 	unsigned long ra_pages;			/* readahead window, pages */
+	unsigned long swapped;			/* shmem: pages in swap (info->swapped) */
 	struct vmsim_file *next;		/* the machine's files */
 	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */
 	int refcount;
@@ -92,8 +125,12 @@ struct vmsim_mm {
 	unsigned long flags;		/* MMF_* */
 	int cpu;			/* CPU it last ran on */
 	int tlb_flush_pending;
+	/* mm->tlb_flush_batched: reclaim's deferred flushes, pending and
+	 * flushed counts (flush_tlb_batched_pending). */
+	unsigned long tlb_batch_pending, tlb_batch_flushed;
 	struct vmsim_mm_stats st;
 	struct vmsim_uffd *uffds;	/* userfaultfd contexts opened on this mm */
+	struct vmsim_mmu_subscriptions *notifier_subscriptions;	/* mm/mmu_notifier.c; NULL: none ever */
 	struct vmsim_mm *next;		/* the machine's mms */
 };
 
@@ -106,37 +143,20 @@ struct vmsim_mm_world {
 	const struct vmsim_uffd_hooks *uffd;		/* features/userfaultfd.c */
 	struct vmsim_kind_registry kinds;		/* mm/kind.c */
 	void (*check_after)(struct vmsim *vm);		/* check/mm_check.c */
+	struct lruvec lruvec;				/* mm/swap.c */
+	struct tlbflush_unmap_batch tlb_ubc;		/* mm/rmap.c */
+	struct swap_info_struct *swap_info[MAX_SWAPFILES];	/* mm/swapfile.c */
+	long nr_swap_pages, total_swap_pages;
+	struct vmsim_reclaim_stats rst;			/* mm/vmscan.c */
+	struct vmsim_migration *migrations;		/* mm/migrate.c: unfinished */
+	vmsim_oom_fn oom_fn;				/* mm/oom_kill.c */
+	void *oom_arg;
+	unsigned oom_pending;				/* victims to reap when safe */
+	/* folio_lock() found the folio locked by someone who holds it across
+	 * operations: let them finish (true if it is unlocked now). */
+	bool (*folio_lock_wait)(struct vmsim *vm, struct vmsim_page *p);	/* features/device.c */
 };
 
-
-/* The folio lock.  A page-cache page is never a page table, so its ptl
- * word (in a union with the rest in Linux's struct page) is its lock;
- * PG_locked mirrors it for the dumps. */
-static inline struct vmsim_lock *vmsim__folio_lockptr(struct vmsim_page *p)
-{
-	p->ptl.lclass = VMSIM_LOCK_FOLIO;
-	return &p->ptl;
-}
-static inline void vmsim__folio_lock(struct vmsim *vm, struct vmsim_page *p, const char *site)
-{
-	vmsim__lock_at(vm, vmsim__folio_lockptr(p), site);
-	vmsim_page_set(p, PG_locked);
-}
-static inline bool vmsim__folio_trylock(struct vmsim *vm, struct vmsim_page *p, const char *site)
-{
-	if (!vmsim__trylock_at(vm, vmsim__folio_lockptr(p), site))
-		return false;
-	vmsim_page_set(p, PG_locked);
-	return true;
-}
-static inline void vmsim__folio_unlock(struct vmsim *vm, struct vmsim_page *p, const char *site)
-{
-	vmsim_page_clear(p, PG_locked);
-	vmsim__unlock_at(vm, &p->ptl, site);
-}
-#define folio_lock(vm, p) vmsim__folio_lock((vm), (p), __func__)
-#define folio_trylock(vm, p) vmsim__folio_trylock((vm), (p), __func__)
-#define folio_unlock(vm, p) vmsim__folio_unlock((vm), (p), __func__)
 
 /* pte_lockptr(): the split lock of the table holding ptep. */
 static inline struct vmsim_lock *vmsim__pte_lockptr(struct vmsim *vm, pte_t *ptep)
@@ -213,9 +233,14 @@ int vmsim__anon_vma_prepare(struct vm_area_struct *vma);
 int vmsim__anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
 int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma);
+void vmsim__get_anon_vma(struct anon_vma *av);
+void vmsim__put_anon_vma(struct vmsim *vm, struct anon_vma *av);
 void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr);
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
 void vmsim__folio_dup_rmap(struct vmsim_page *p);
+void vmsim__folio_add_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr, bool exclusive);
+void vmsim__folio_move_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
+int vmsim__mm_counter(const struct vmsim_page *p);
 void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
 typedef bool (*rmap_one_fn)(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, void *arg);
 /* Visit every pte that maps p; the callback returns false to stop. */
@@ -234,6 +259,31 @@ void vmsim__file_put(struct vmsim_file *f);
 struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size);
 void vmsim__files_free_all(struct vmsim *vm);
 void vmsim__folio_mark_dirty(struct vmsim_page *p);
+/* The folio lock (include/linux/pagemap.h).  PG_locked is the lock; the
+ * lock model holds the page's lock word (its ptl: a folio is never a page
+ * table) beside it while a task has it, so the model checks its order and
+ * recursion and, while tasks are interleaved, makes folio_lock() wait and
+ * folio_trylock() a scheduling point.  A folio PG_locked that no task
+ * holds is held across operations (a device between
+ * make_device_exclusive() and the end of its atomic): trylock fails, and
+ * folio_lock() waits as Linux sleeps, by letting the holder finish
+ * (folio_lock_wait hook); -EDEADLK (and a bug report) when nothing can
+ * release it, or when the caller holds it already. */
+bool vmsim__folio_trylock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+int vmsim__folio_lock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+void vmsim__folio_unlock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+/* The operation ends with the folio still locked for a holder outside any
+ * operation (a device): PG_locked stays, the lock model forgets it. */
+void vmsim__folio_lock_handoff_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+/* A later operation takes such a folio up again (a migration's second
+ * half): PG_locked is still set, the lock model holds it once more. */
+void vmsim__folio_lock_resume_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+#define vmsim__folio_trylock(vm, p) vmsim__folio_trylock_at((vm), (p), __func__)
+#define vmsim__folio_lock(vm, p) vmsim__folio_lock_at((vm), (p), __func__)
+#define vmsim__folio_unlock(vm, p) vmsim__folio_unlock_at((vm), (p), __func__)
+#define vmsim__folio_lock_handoff(vm, p) vmsim__folio_lock_handoff_at((vm), (p), __func__)
+#define vmsim__folio_lock_resume(vm, p) vmsim__folio_lock_resume_at((vm), (p), __func__)
+void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p));
 /* unmap_mapping_range(mapping, start, len, even_cows) */
 void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
 /* unmap_mapping_folio(folio): truncation's, markers dropped too */
@@ -251,6 +301,11 @@ void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pt
 pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep);
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write);
 void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end);
+void vmsim__zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
+		      pte_t pteval);
+unsigned vmsim__do_wp_page(struct vm_fault *vmf);
+/* exit_mmap() without freeing the mm itself (exit, the OOM killer). */
+void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables);
 
 /* mmu_gather.c, tlb flush glue */
 void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm);
@@ -264,7 +319,66 @@ void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, boo
 /* A system call of this process starts: it runs on the process's CPU. */
 void vmsim__mm_enter(struct vmsim_mm *mm);
 
+/* gup.c */
+int vmsim__get_user_page_write(struct vmsim_mm *mm, uint64_t addr, struct vm_area_struct **vmap,
+			       struct vmsim_page **out);
+
+/* device_exclusive.c: make_device_exclusive() (devx=6.15) or
+ * make_device_exclusive_range() of one page (devx=6.14).  Caller holds
+ * mmap_lock; on success the folio is locked and referenced. */
+int vmsim__make_device_exclusive(struct vmsim_mm *mm, uint64_t addr, void *owner, struct vmsim_page **out);
+
+/* mmu_notifier.c: the out-of-line halves; mm calls the inlines below,
+ * which cost one test when nobody ever subscribed to the mm. */
+void vmsim__mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r);
+void vmsim__mmu_notifier_invalidate_range_end(struct mmu_notifier_range *r);
+void vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+void vmsim__mmu_notifier_release(struct vmsim_mm *mm);
+void vmsim__mmu_notifier_subscriptions_destroy(struct vmsim_mm *mm);
+
+static inline bool mm_has_notifiers(const struct vmsim_mm *mm)
+{
+	return mm->notifier_subscriptions != NULL;
+}
+static inline void mmu_notifier_range_init_owner(struct mmu_notifier_range *r, enum mmu_notifier_event event,
+						 unsigned flags, struct vmsim_mm *mm, uint64_t start,
+						 uint64_t end, void *owner)
+{
+	*r = (struct mmu_notifier_range){ .mm = mm, .start = start, .end = end, .flags = flags,
+					  .event = event, .owner = owner };
+}
+static inline void mmu_notifier_range_init(struct mmu_notifier_range *r, enum mmu_notifier_event event,
+					   unsigned flags, struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	mmu_notifier_range_init_owner(r, event, flags, mm, start, end, NULL);
+}
+static inline void mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r)
+{
+	if (mm_has_notifiers(r->mm)) {
+		r->flags |= MMU_NOTIFIER_RANGE_BLOCKABLE;
+		vmsim__mmu_notifier_invalidate_range_start(r);
+	}
+}
+static inline void mmu_notifier_invalidate_range_end(struct mmu_notifier_range *r)
+{
+	if (mm_has_notifiers(r->mm))
+		vmsim__mmu_notifier_invalidate_range_end(r);
+}
+static inline void mmu_notifier_arch_invalidate_secondary_tlbs(struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	if (mm_has_notifiers(mm))
+		vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
+}
+static inline void mmu_notifier_release(struct vmsim_mm *mm)
+{
+	if (mm_has_notifiers(mm))
+		vmsim__mmu_notifier_release(mm);
+}
+
 /* mprotect.c */
+/* can_change_pte_writable(): may this pte become writable without a write
+ * fault (no COW, soft-dirty or uffd-wp tracking needs one)? */
+bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags);
 
@@ -380,6 +494,7 @@ unsigned vmsim__kind_fault(struct vm_fault *vmf);
 unsigned vmsim__kind_wp_fault(struct vm_fault *vmf);
 pte_t vmsim__kind_inherit(const struct vm_fault *vmf, pte_t pte);
 bool vmsim__kind_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src);
+void vmsim__kind_note_no_copy(struct vm_area_struct *src);
 pte_t vmsim__kind_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t old, pte_t child);
 int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
 		     pte_t *child);
@@ -388,13 +503,29 @@ pte_t vmsim__kind_zap_leave(struct vm_area_struct *vma, pte_t pteval, const stru
 pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t pte, unsigned long cp_flags);
 bool vmsim__kind_populate_needed(struct vm_area_struct *vma, unsigned long cp_flags);
 bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte);
-pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte);
-bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte);
-uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte);
-void vmsim__kind_smaps(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_smaps *out);
+pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pte_t pte);
+bool vmsim__kind_guard_remove(struct vmsim *vm, uint64_t addr, pte_t pte);
+uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
+pte_t vmsim__kind_clear_soft_dirty(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
+void vmsim__kind_hold(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_hold *h);
+int vmsim__kind_unmap_entry(struct vm_area_struct *vma, uint64_t addr, const char *name, pte_t pteval,
+			    struct vmsim_page *page, bool anon_exclusive, pte_t *out);
+int vmsim__kind_remap(struct vm_area_struct *vma, uint64_t addr, pte_t entry, struct vmsim_page *page, pte_t *out,
+		      bool *exclusive);
+int vmsim__kind_unuse(struct vm_area_struct *vma, uint64_t addr, pte_t pte, int type);
+/* The entry of kind name that replaces the present pte (ops->from_present):
+ * 0, -ENOENT (no such kind), -EOPNOTSUPP (it has no such hook), or the
+ * hook's errno. */
+int vmsim__kind_from_present(struct vm_area_struct *vma, const char *name, uint64_t addr, pte_t pte, pte_t *out);
+/* The frame a non-present entry names when its kind holds something on it,
+ * and what (*holds: VMSIM_KIND_HOLDS_MAPCOUNT | _HOLDS_REF | _COUNTS_RSS);
+ * NULL otherwise. */
+struct vmsim_page *vmsim__kind_entry_page(struct vmsim *vm, pte_t pte, unsigned *holds);
 /* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
 #define VMSIM_KIND_GUARD_NAME	"guard"
+/* device_exclusive.c: the kind make_device_exclusive() installs. */
+#define VMSIM_KIND_DEVICE_EXCLUSIVE_NAME	"device_exclusive"
 int vmsim__kind_make(struct vm_area_struct *vma, uint64_t addr, const char *name, const char *args, pte_t *out);
 int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64_t end, const char *name,
 			      const char *args);
@@ -402,11 +533,124 @@ int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64
 /* The page fault paths memory.c shares with the uffd-wp marker kind. */
 unsigned vmsim__do_pte_missing(struct vm_fault *vmf);
 
+/* ---- memory pressure ---- */
+
+/* The kinds mm asks by name to build their entries (in kinds/). */
+#define VMSIM_KIND_SWAP_NAME		"swap"
+#define VMSIM_KIND_MIGRATION_NAME	"migration"
+#define VMSIM_KIND_HWPOISON_NAME	"hwpoison"
+
+static inline bool vmsim__mm_dead(const struct vmsim_mm *mm)
+{
+	return mm->flags & MMF_OOM_VICTIM;
+}
+
+/* swap.c: the LRU lists and mlock */
+bool vmsim__folio_is_file_lru(const struct vmsim_page *p);
+void vmsim__folio_add_lru(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_add_lru_vma(struct vm_area_struct *vma, struct vmsim_page *p);
+bool vmsim__folio_isolate_lru(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_putback_lru(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_mark_accessed(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_deactivate(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_rotate_reclaimable(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__mlock_vma_folio(struct vm_area_struct *vma, struct vmsim_page *p);
+void vmsim__munlock_vma_folio(struct vm_area_struct *vma, struct vmsim_page *p);
+void vmsim__folio_release(struct vmsim *vm, struct vmsim_page *p);
+struct vmsim_page *vmsim__lru_tail(struct vmsim *vm, enum lru_list l);
+unsigned long vmsim__lru_size(struct vmsim *vm, enum lru_list l);
+
+/* swapfile.c: devices and slots */
+struct swap_info_struct *vmsim__swap_info(struct vmsim *vm, swp_entry_t entry);
+swp_entry_t vmsim__folio_alloc_swap(struct vmsim *vm);
+int vmsim__swap_duplicate(struct vmsim *vm, swp_entry_t entry);
+void vmsim__swap_shmem_alloc(struct vmsim *vm, swp_entry_t entry);
+void vmsim__swap_free(struct vmsim *vm, swp_entry_t entry);
+void vmsim__free_swap_and_cache(struct vmsim *vm, swp_entry_t entry);
+unsigned vmsim__swap_count(struct vmsim *vm, swp_entry_t entry);
+bool vmsim__vm_swap_full(struct vmsim *vm);
+bool vmsim__swap_enabled(struct vmsim *vm);
+struct vmsim_page *vmsim__swap_slot_cache(struct vmsim *vm, swp_entry_t entry);
+int vmsim__swap_slot_set_cache(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_slot_clear_cache(struct vmsim *vm, swp_entry_t entry);
+int vmsim__swap_write(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_read(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_exit(struct vmsim *vm);
+void vmsim__swap_for_each_slot(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e, unsigned count,
+							    bool has_cache, struct vmsim_page *cache),
+			       void *arg);
+/* swapoff's walks (try_to_unuse): every process (kinds' unuse hooks),
+ * every shmem file. */
+int vmsim__unuse_mms(struct vmsim *vm, int type);
+int vmsim__shmem_unuse(struct vmsim *vm, int type);
+
+/* swap_state.c: the swap cache and swap-in */
+int vmsim__add_to_swap_cache(struct vmsim *vm, struct vmsim_page *p, swp_entry_t entry);
+void vmsim__delete_from_swap_cache(struct vmsim *vm, struct vmsim_page *p);
+swp_entry_t vmsim__folio_swap(const struct vmsim_page *p);
+bool vmsim__add_to_swap(struct vmsim *vm, struct vmsim_page *p);
+bool vmsim__folio_free_swap(struct vmsim *vm, struct vmsim_page *p);
+struct vmsim_page *vmsim__swap_cache_get_folio(struct vmsim *vm, swp_entry_t entry, struct vm_area_struct *vma,
+					      uint64_t addr);
+struct vmsim_page *vmsim__read_swap_cache_async(struct vmsim *vm, swp_entry_t entry, bool *new);
+struct vmsim_page *vmsim__swapin_readahead(struct vm_fault *vmf, swp_entry_t entry);
+
+/* unmap.c: rmap walks that change mappings, reclaim's TLB batch */
+#define RMAP_WALK_ENTRIES	0x1	/* match non-present entries naming the folio */
+#define RMAP_WALK_NOTIFY_CLEAR	0x2	/* MMU_NOTIFY_CLEAR around each vma's visit, as
+					 * try_to_unmap_one()/try_to_migrate_one() */
+void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned flags, rmap_one_fn fn, void *arg);
+#define TTU_IGNORE_MLOCK	0x8
+#define TTU_HWPOISON		0x20
+#define TTU_BATCH_FLUSH		0x40
+void vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags);
+bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__remove_migration_ptes(struct vmsim *vm, struct vmsim_page *src, struct vmsim_page *dst);
+int vmsim__folio_referenced(struct vmsim *vm, struct vmsim_page *p, unsigned long *vm_flags);
+int vmsim__folio_mkclean(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__try_to_unmap_flush(struct vmsim *vm);
+void vmsim__try_to_unmap_flush_dirty(struct vmsim *vm);
+void vmsim__flush_tlb_batched_pending(struct vmsim_mm *mm);
+
+/* vmscan.c */
+unsigned long vmsim__reclaim_pages(struct vmsim *vm, struct vmsim_page **list);
+bool vmsim__alloc_slowpath(struct vmsim *vm, unsigned order);
+/* __remove_mapping(): an isolated, unmapped, clean folio leaves the page
+ * or swap cache (the isolation reference stays).  False if it cannot. */
+bool vmsim__remove_mapping(struct vmsim *vm, struct vmsim_page *p);
+
+/* oom_kill.c */
+bool vmsim__out_of_memory(struct vmsim *vm);
+void vmsim__oom_reap_pending(struct vmsim *vm);
+
+/* migrate.c */
+void vmsim__migration_entry_wait(struct vm_fault *vmf, struct vmsim_page *p);
+void vmsim__migrations_exit(struct vmsim *vm);
+
+/* memory-failure.c */
+void vmsim__hwpoison_exit(struct vmsim *vm);
+
+/* filemap.c: shmem swap, writeback */
+bool vmsim__filemap_replace_folio(struct vmsim_page *old, struct vmsim_page *new);
+bool vmsim__filemap_has_entry(struct vmsim_file *f, uint64_t pgoff);
+int vmsim__shmem_get_noalloc(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out);
+void vmsim__shmem_swapin_range(struct vmsim_file *f, uint64_t start, uint64_t end);
+void vmsim__pagecache_for_each_swap(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e), void *arg);
+/* For smaps: Swap of a shmem mapping is its file's swapped-out pages in
+ * the mapped range; for other entries vmsim__kind_hold() says (a swap
+ * reference: Swap, and SwapPss by vmsim__swap_count(); a pfn: the page). */
+unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend);
+int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__wakeup_flusher(struct vmsim *vm);
+bool vmsim__filemap_remove_folio(struct vmsim_page *p);
+
 /* The checker, as mm calls it at the end of every public operation
  * (check/mm_check.c registers it at boot). */
 void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm));
 static inline void vmsim__mm_op_done(struct vmsim *vm)
 {
+	if (vm->mm_world->oom_pending)
+		vmsim__oom_reap_pending(vm);
 	if (vm->mm_world->check_after)
 		vm->mm_world->check_after(vm);
 }

@@ -7,7 +7,8 @@
 /* can_change_pte_writable(): may mprotect make this pte writable at once,
  * without a write fault?  Only if no fault is needed for COW, soft-dirty or
  * uffd-wp tracking. */
-static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+static inline __attribute__((always_inline)) bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr,
+									 pte_t pte)
 {
 	struct vmsim_page *p;
 
@@ -24,15 +25,69 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 	return pte_dirty(pte);
 }
 
+/* For restore_exclusive_pte() (kinds/device_exclusive.c); mprotect's own
+ * calls stay inlined. */
+bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+{
+	return can_change_pte_writable(vma, addr, pte);
+}
+
+/* Is the pud entry for addr populated (change_pud_range's !pud_none)? */
+static bool pud_populated(struct vmsim_mm *mm, uint64_t addr)
+{
+	struct vmsim_walk w;
+
+	vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+	return w.level < VMSIM_LVL_PUD;
+}
+
+/* change_pud_range() starts one MMU_NOTIFY_PROTECTION_VMA range per p4d
+ * entry's span, lazily, at the first pud that is not none (or that
+ * change_prepare() populates), and ends it after the whole span. */
+#define P4D_SPAN	(1ULL << 39)
+
+static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start, uint64_t end,
+			 unsigned long cp_flags, bool populate);
+
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
-	long pages = 0;
 	/* pgtable_populate_needed(): a kind that marks none ptes (uffd-wp
 	 * markers) needs tables for them to live in. */
 	bool populate = vmsim__kind_populate_needed(vma, cp_flags);
+	long pages = 0;
+
+	if (!mm_has_notifiers(mm))
+		return change_range(tlb, vma, start, end, cp_flags, populate);
+	for (uint64_t span = start; span < end;) {
+		uint64_t span_end = (span | (P4D_SPAN - 1)) + 1;
+		struct mmu_notifier_range range;
+		uint64_t first = span;
+
+		if (span_end > end || span_end < span)
+			span_end = end;
+		if (!populate) {
+			while (first < span_end && !pud_populated(mm, first))
+				first = (first | (PUD_SIZE - 1)) + 1;
+		}
+		if (first < span_end) {
+			mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_VMA, 0, mm, first, span_end);
+			mmu_notifier_invalidate_range_start(&range);
+			pages += change_range(tlb, vma, span, span_end, cp_flags, populate);
+			mmu_notifier_invalidate_range_end(&range);
+		}
+		span = span_end;
+	}
+	return pages;
+}
+
+static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start, uint64_t end,
+			 unsigned long cp_flags, bool populate)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
 	struct vmsim_lock *ptl = NULL;
+	long pages = 0;
 
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
 		pte_t *ptep, old, new;
@@ -48,6 +103,7 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 				continue;
 			ptl = vmsim__pte_lockptr(mm->vm, ptep);
 			vmsim_lock(mm->vm, ptl);
+			vmsim__flush_tlb_batched_pending(mm);
 		} else {
 			ptep = vmsim__pte_lookup(mm, addr);
 		}
@@ -122,6 +178,8 @@ int vmsim_mprotect(struct vmsim_mm *mm, uint64_t start, uint64_t len, int prot)
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
 	if (!len)

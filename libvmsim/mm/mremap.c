@@ -23,7 +23,14 @@ static int move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint6
 		     uint64_t len)
 {
 	struct vmsim_mm *mm = ov->vm_mm;
+	struct mmu_notifier_range range;
+	int err = 0;
 
+	/* Reclaim may still owe a flush of the old ptes' translations. */
+	vmsim__flush_tlb_batched_pending(mm);
+	/* move_page_tables(): the old range is MMU_NOTIFY_UNMAP. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, old, old + len);
+	mmu_notifier_invalidate_range_start(&range);
 	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
 		pte_t *src = vmsim__pte_lookup(mm, old + i), *dst;
 		pte_t pte;
@@ -31,10 +38,12 @@ static int move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint6
 		if (!src || pte_none(ptep_get(src)))
 			continue;
 		dst = vmsim__pte_alloc(mm, new + i);
-		if (!dst)
-			return -ENOMEM;
+		if (!dst) {
+			err = -ENOMEM;
+			break;
+		}
 		pte = vmsim__ptep_get_and_clear(mm, old + i, src);
-		pte = vmsim__kind_move(ov, nv, move_soft_dirty_pte(pte));
+		pte = vmsim__kind_move(ov, nv, old + i, move_soft_dirty_pte(pte));
 		if (pte_none(pte))
 			continue;
 		vmsim__set_pte_at(mm, new + i, dst, pte);
@@ -42,7 +51,8 @@ static int move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint6
 			vmsim__kind_note_vma(nv, pte);
 	}
 	vmsim__flush_tlb_range(mm, old, old + len);
-	return 0;
+	mmu_notifier_invalidate_range_end(&range);
+	return err;
 }
 
 /* mremap_to() + move_vma() for [old, old + old_len), which lies in one vma
@@ -145,6 +155,8 @@ int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t n
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	ts = vmsim_task_size(mm->vm);
 	if (flags & ~(VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED))
 		return -EINVAL;

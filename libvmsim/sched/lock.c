@@ -103,9 +103,23 @@ void vmsim__lockdep_exit(struct vmsim *vm)
 	vm->lockdep = NULL;
 }
 
-void vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c)
+int vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c)
 {
+	if (!l || (unsigned)c >= NR_CLASSES)
+		return -EINVAL;
 	*l = (struct vmsim_lock){ .state = 0, .lclass = (uint16_t)c, .owner = 0 };
+	return 0;
+}
+
+/* A lock a user hands in: NULL, never initialised, or of a class this
+ * machine has not created is bad input, ignored before any state
+ * changes. */
+static inline bool lock_arg_ok(const struct vmsim *vm, const struct vmsim_lock *l)
+{
+	if (__builtin_expect(!vm || !l, 0))
+		return false;
+	return __builtin_expect(l->lclass < VMSIM_LOCK_NR_CLASSES, 1) ||
+	       (vm->lockdep && (unsigned)l->lclass - VMSIM_LOCK_NR_CLASSES < vm->lockdep->nr_user);
 }
 
 /* The fast paths below are what serial mode pays for every lock: keep
@@ -351,9 +365,12 @@ static VMSIM_NOINLINE void lock_slow(struct vmsim *vm, struct vmsim_lock *l, con
  * seen before.  No call but the slow path's, so no frame. */
 void vmsim__lock_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
 {
-	struct vmsim_lockstack *ls = stack_of(vm);
+	struct vmsim_lockstack *ls;
 	struct vmsim_held *h;
 
+	if (!lock_arg_ok(vm, l))
+		return;
+	ls = stack_of(vm);
 	if (__builtin_expect(vm->sched != NULL || l->state != 0 || ls->nr >= VMSIM_MAX_HELD_LOCKS ||
 			     !order_known(vm, ls, l), 0)) {
 		lock_slow(vm, l, site, false);
@@ -370,9 +387,12 @@ void vmsim__lock_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
 
 void vmsim__lock_read_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
 {
-	struct vmsim_lockstack *ls = stack_of(vm);
+	struct vmsim_lockstack *ls;
 	struct vmsim_held *h;
 
+	if (!lock_arg_ok(vm, l))
+		return;
+	ls = stack_of(vm);
 	if (__builtin_expect(vm->sched != NULL || l->state < 0 || ls->nr >= VMSIM_MAX_HELD_LOCKS ||
 			     !order_known(vm, ls, l), 0)) {
 		lock_slow(vm, l, site, true);
@@ -388,6 +408,8 @@ void vmsim__lock_read_at(struct vmsim *vm, struct vmsim_lock *l, const char *sit
 
 bool vmsim__trylock_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
 {
+	if (!lock_arg_ok(vm, l))
+		return false;
 	if (vm->sched)
 		vmsim__sched_point(vm, VMSIM_SP_TRYLOCK, l, site);
 	if (l->state != 0)
@@ -438,9 +460,13 @@ static VMSIM_NOINLINE void unlock_slow(struct vmsim *vm, struct vmsim_lock *l, c
 /* The usual release: the last lock taken, by the serial caller. */
 void vmsim__unlock_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
 {
-	struct vmsim_lockstack *ls = stack_of(vm);
-	unsigned n = ls->nr;
+	struct vmsim_lockstack *ls;
+	unsigned n;
 
+	if (!lock_arg_ok(vm, l))
+		return;
+	ls = stack_of(vm);
+	n = ls->nr;
 	if (__builtin_expect(!vm->sched && l->state == -1 && n && ls->h[n - 1].lock == l && !ls->h[n - 1].read, 1)) {
 		l->state = 0;
 		l->owner = 0;
@@ -452,9 +478,13 @@ void vmsim__unlock_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
 
 void vmsim__unlock_read_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
 {
-	struct vmsim_lockstack *ls = stack_of(vm);
-	unsigned n = ls->nr;
+	struct vmsim_lockstack *ls;
+	unsigned n;
 
+	if (!lock_arg_ok(vm, l))
+		return;
+	ls = stack_of(vm);
+	n = ls->nr;
 	if (__builtin_expect(!vm->sched && l->state > 0 && n && ls->h[n - 1].lock == l && ls->h[n - 1].read, 1)) {
 		l->state--;
 		ls->nr = n - 1;
@@ -491,27 +521,32 @@ void (vmsim_unlock_read)(struct vmsim *vm, struct vmsim_lock *l)
 
 bool vmsim_lock_held(const struct vmsim_lock *l)
 {
-	return l->state != 0;
+	return l && l->state != 0;
 }
 
 bool vmsim_lock_held_write(const struct vmsim_lock *l)
 {
-	return l->state == -1;
+	return l && l->state == -1;
 }
 
 void vmsim__lock_assert(struct vmsim *vm, const struct vmsim_lock *l, bool write, const char *func)
 {
-	const struct vmsim_lockstack *ls = stack_of(vm);
-	int i = find_held(ls, l);
-	bool ok = i >= 0 && !ls->h[i].phantom && (!write || !ls->h[i].read);
+	const struct vmsim_lockstack *ls;
+	int i;
 
-	if (!ok)
+	if (!lock_arg_ok(vm, l))
+		return;
+	ls = stack_of(vm);
+	i = find_held(ls, l);
+	if (i < 0 || ls->h[i].phantom || (write && ls->h[i].read))
 		vmsim__bug(vm, func, __FILE__, __LINE__, "%s not held%s", vmsim_lock_class_name_vm(vm, l->lclass),
 			   write ? " for write" : "");
 }
 
 unsigned vmsim_locks_held(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->locks ? vm->locks->nr : vm->main_locks.nr;
 }
 

@@ -590,7 +590,8 @@ static int do_access(struct vms_interp *in, const struct vms_cmd *c)
 {
 	bool write = c->op == VMS_WRITE || (c->op == VMS_TOUCH && c->touch_write);
 	const char *what = write ? "write" : "read";
-	struct vms_access a = { .proc = c->name[0], .cpu = c->cpu, .write = write };
+	struct vms_access a = { .proc = c->name[0], .cpu = c->cpu, .write = write,
+				.exec = c->op == VMS_TOUCH && c->touch_exec };
 	int64_t mismatch = -1;
 	uint8_t first = 0, mval = 0;
 	uint64_t at = c->addr;
@@ -633,6 +634,14 @@ static int do_access(struct vms_interp *in, const struct vms_cmd *c)
 		return fail(in, c, "%s: %s", what, vms_errno_name(r));
 	if (r && r != VMS_BE_SIGSEGV && r != VMS_BE_SIGBUS)
 		return status_of(in, r);
+	/* The OOM killer took the process during this access: its
+	 * `oom-kill` line is all there is to print. */
+	{
+		struct name *n = name_find(in->procs, c->name[0]);
+
+		if (n && n->oom_killed)
+			return 0;
+	}
 	if (c->expect == VMS_EXPECT_SIGSEGV || c->expect == VMS_EXPECT_SIGBUS) {
 		int want = c->expect == VMS_EXPECT_SIGBUS ? VMS_BE_SIGBUS : VMS_BE_SIGSEGV;
 

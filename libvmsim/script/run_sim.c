@@ -161,8 +161,6 @@ static const char *unsupported(const struct vms_cmd *c, const struct vmsim_confi
 		return "luf=on/debug";
 	if (c->op == VMS_MACHINE && cfg->thp != VMSIM_THP_NEVER)
 		return "thp=madvise/always";
-	if (c->op == VMS_MACHINE && cfg->swap)
-		return "swap= (no swap device yet)";
 	if (c->op == VMS_MACHINE && cfg->hugepages)
 		return "hugepages=";
 	if (c->op == VMS_FILE && c->file_kind == VMS_FILE_DAX)
@@ -175,12 +173,6 @@ static const char *unsupported(const struct vms_cmd *c, const struct vmsim_confi
 		return "advise nohugepage";
 	if (c->op == VMS_ADVISE && c->advice == VMS_ADV_COLLAPSE)
 		return "advise collapse";
-	if (c->op == VMS_MIGRATE)
-		return "migrate";
-	if (c->op == VMS_MEMORY_FAILURE)
-		return "memory_failure";
-	if (c->op == VMS_DEVICE)
-		return "device";
 	return NULL;
 }
 
@@ -197,6 +189,18 @@ static int sim_check(struct vms_backend *be, const struct vms_cmd *c)
 }
 
 /* ---- the machine ---- */
+
+/* The OOM killer chose a victim: `oom-kill PROC`, and the interpreter
+ * answers later commands naming it with ESRCH. */
+static void oom_notify(void *arg, struct vmsim_mm *victim)
+{
+	struct sim *s = arg;
+	struct proc *p, *t;
+
+	HASH_ITER(hh, s->procs, p, t)
+		if (p->mm == victim)
+			vms_report_oom_kill(s->be->in, p->name);
+}
 
 static void bug_handler(struct vmsim *vm, const struct vmsim_bug_report *r, void *arg)
 {
@@ -272,8 +276,11 @@ static int sim_setup(struct vms_backend *be, const struct vms_script *sc, const 
 	if (vmsim_new(&cfg, &s->vm))
 		return vms_refuse(be->in, "cannot create the machine");
 	vmsim_set_bug_handler(s->vm, bug_handler, s);
+	vmsim_set_oom_notify(s->vm, oom_notify, s);
 	if (opts->trace)
 		vmsim_set_trace(s->vm, trace_sink, s);
+	if (opts->machine_init && (rc = opts->machine_init(s->vm, opts->machine_arg)))
+		return vms_refuse(be->in, "cannot set up the machine: %s", strerror(rc < 0 ? -rc : rc));
 	return 0;
 }
 
@@ -457,6 +464,18 @@ static int sim_uffd(struct vms_backend *be, const struct vms_cmd *c)
 	}
 }
 
+/* migrate PROC ADDR LEN: migrate_pages() of every page mapped there. */
+static int sim_migrate(struct vms_backend *be, const struct vms_cmd *c)
+{
+	return vmsim_migrate_range(mm_of(sim_of(be), c, c->name[0]), c->addr, c->len, NULL);
+}
+
+/* memory_failure PROC ADDR: the frame mapped at ADDR fails. */
+static int sim_memory_failure(struct vms_backend *be, const struct vms_cmd *c)
+{
+	return vmsim_memory_failure_addr(mm_of(sim_of(be), c, c->name[0]), c->addr);
+}
+
 /* install PROC ADDR LEN KIND [ARGS]: the ARGS words go to the kind's make
  * hook as one space-separated string. */
 static int sim_install(struct vms_backend *be, const struct vms_cmd *c)
@@ -474,6 +493,35 @@ static int sim_install(struct vms_backend *be, const struct vms_cmd *c)
 		used += (size_t)n;
 	}
 	return vmsim_kind_install(mm, c->addr, c->len, c->name[1], c->argc ? args : NULL);
+}
+
+/* ---- devices (features/device.c) ---- */
+
+static int sim_device(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct sim *s = sim_of(be);
+	struct vmsim_device *d;
+
+	if (c->device_op == VMS_DEVICE_NEW)
+		return vmsim_device_new(s->vm, c->name[0], NULL);
+	d = vmsim_device_lookup(s->vm, c->name[0]);
+	switch (c->device_op) {
+	case VMS_DEVICE_WRITE:
+		return vmsim_device_write(d, mm_of(s, c, c->name[1]), c->addr, c->byte);
+	case VMS_DEVICE_BEGIN:
+		return vmsim_device_atomic_begin(d, mm_of(s, c, c->name[1]), c->addr, c->byte);
+	case VMS_DEVICE_COMMIT:
+		return vmsim_device_atomic_commit(d);
+	default:
+		return vmsim_device_atomic(d, mm_of(s, c, c->name[1]), c->addr, c->byte);
+	}
+}
+
+static int sim_device_read(struct vms_backend *be, const struct vms_cmd *c, uint8_t *byte)
+{
+	struct sim *s = sim_of(be);
+
+	return vmsim_device_read(vmsim_device_lookup(s->vm, c->name[0]), mm_of(s, c, c->name[1]), c->addr, byte);
 }
 
 /* ---- world and mappings ---- */
@@ -594,6 +642,13 @@ static int sim_punch(struct vms_backend *be, const struct vms_cmd *c)
 	return f ? vmsim_file_punch(f, c->addr, c->len) : -EBADF;
 }
 
+static int sim_truncate(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct vmsim_file *f = vmsim_file_lookup(sim_of(be)->vm, c->name[0]);
+
+	return f ? vmsim_file_truncate(f, c->size) : -EBADF;
+}
+
 static long sim_fwrite(struct vms_backend *be, const struct vms_cmd *c, uint64_t off, const void *buf, size_t len)
 {
 	struct vmsim_file *f = vmsim_file_lookup(sim_of(be)->vm, c->name[0]);
@@ -614,8 +669,10 @@ static long sim_fread(struct vms_backend *be, const struct vms_cmd *c, uint64_t 
  * and so (until the OOM killer exists) is a fault that found no memory. */
 static int access_result(int r)
 {
-	if (r <= 0)
-		return r;
+	/* The OOM killer took the process during its own access: oom_notify
+	 * printed it, and a dead process prints nothing more. */
+	if (r <= 0 || r == VMSIM_ACCESS_SIGKILL)
+		return r == VMSIM_ACCESS_SIGKILL ? 0 : r;
 	return r == VMSIM_ACCESS_SIGSEGV ? VMS_BE_SIGSEGV : VMS_BE_SIGBUS;
 }
 
@@ -630,7 +687,7 @@ static int sim_access(struct vms_backend *be, const struct vms_cmd *c, struct vm
 	for (uint64_t p = a->addr; p < a->addr + a->len && !r; p += VMS_PAGE_SIZE) {
 		unsigned char b = 0xAA;
 
-		r = vmsim_access(mm, a->cpu, p, &b, 1, a->write, NULL);
+		r = a->exec ? vmsim_fetch(mm, a->cpu, p, &b, 1, NULL) : vmsim_access(mm, a->cpu, p, &b, 1, a->write, NULL);
 		a->fault_addr = p;
 	}
 	return access_result(r);
@@ -688,7 +745,9 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 		.remap = sim_remap, .advise = sim_advise, .punch = sim_punch,
 		.fwrite = sim_fwrite, .fread = sim_fread, .access = sim_access, .uffd = sim_uffd,
 		.clear_refs = sim_clear_refs, .pagemap = sim_pagemap, .smaps = sim_smaps,
-		.show = sim_show, .install = sim_install, .parallel = sim_parallel,
+		.show = sim_show, .install = sim_install, .truncate = sim_truncate, .migrate = sim_migrate,
+		.memory_failure = sim_memory_failure, .device = sim_device, .device_read = sim_device_read,
+		.parallel = sim_parallel,
 	};
 
 	s.be = &be;

@@ -29,6 +29,30 @@ static void frame_label(const struct vms_out *o, struct vmsim *vm, unsigned long
 		snprintf(buf, n, "pfn %#lx", pfn);
 }
 
+/* The device that holds atomic access to the frame (a device-exclusive
+ * entry names it), or NULL. */
+static const char *atomic_holder(struct vmsim *vm, unsigned long pfn)
+{
+	for (unsigned i = 0; i < vmsim_nr_devices(vm); i++) {
+		struct vmsim_device *d = vmsim_device_at(vm, i);
+		struct vmsim_device_tlbe t;
+
+		for (unsigned j = 0; vmsim_device_cache(d, j, &t) == 0; j++)
+			if (t.atomic && t.pfn == pfn)
+				return vmsim_device_name(d);
+	}
+	return NULL;
+}
+
+/* A device-exclusive entry (under devx=6.14 its read type is a special
+ * swap type softleaf_type() calls swap: ask the kind). */
+static bool is_device_exclusive(struct vmsim *vm, pte_t pte)
+{
+	const struct vmsim_kind *k = vmsim_kind_of(vm, pte);
+
+	return k && !strcmp(vmsim_kind_name(k), "device_exclusive");
+}
+
 /* One leaf entry, decoded. */
 static void describe_leaf(struct vmsim *vm, const struct vms_out *o, uint64_t v, char *buf, size_t n)
 {
@@ -52,11 +76,26 @@ static void describe_leaf(struct vmsim *vm, const struct vms_out *o, uint64_t v,
 		softleaf_t e = softleaf_from_pte(pte);
 		char d[96] = "";
 
+		size_t used;
+
 		vmsim_kind_describe(vm, pte, d, sizeof(d));
-		snprintf(buf, n, "%s (%s type=%u offset=%#lx)%s%s%s", d,
-			 vmsim_softleaf_type_name(softleaf_type(e)), swp_type(e), swp_offset(e),
-			 pte_swp_soft_dirty(pte) ? " swp-sd" : "", pte_swp_uffd_wp(pte) ? " swp-uffd-wp" : "",
-			 pte_swp_exclusive(pte) ? " swp-excl" : "");
+		used = (size_t)snprintf(buf, n, "%s (%s type=%u offset=%#lx)%s%s%s", d,
+					vmsim_softleaf_type_name(softleaf_type(e)), swp_type(e), swp_offset(e),
+					pte_swp_soft_dirty(pte) ? " swp-sd" : "",
+					pte_swp_uffd_wp(pte) ? " swp-uffd-wp" : "",
+					pte_swp_exclusive(pte) ? " swp-excl" : "");
+		/* A device-exclusive entry: the frame it keeps, and the
+		 * device that holds atomic access to it. */
+		if (is_device_exclusive(vm, pte) && used < n) {
+			unsigned long pfn = softleaf_to_pfn(e);
+			struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
+			const char *dev = atomic_holder(vm, pfn);
+
+			frame_label(o, vm, pfn, lbl, sizeof(lbl));
+			snprintf(buf + used, n - used, " -> %s [%s map=%d ref=%d] %s%s", lbl,
+				 vmsim_page_owner(vm, pfn, own, sizeof(own)), p ? p->mapcount : 0,
+				 p ? p->refcount : 0, dev ? "atomic: device " : "no device holds it", dev ? dev : "");
+		}
 	}
 }
 
@@ -246,25 +285,57 @@ static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const 
 		fprintf(f, "show page: no pfn %#" PRIx64 "\n", pfn);
 		return;
 	}
-	fprintf(f, "page pfn %#" PRIx64 ": %s refcount %d mapcount %d index %#" PRIx64 " flags%s%s%s%s%s\n", pfn,
+	fprintf(f, "page pfn %#" PRIx64 ": %s refcount %d mapcount %d index %#" PRIx64 " flags%s%s%s%s%s%s%s%s%s%s%s%s"
+		"%s\n", pfn,
 		vmsim_page_owner(vm, (unsigned long)pfn, own, sizeof(own)), p->refcount, p->mapcount, p->index,
 		vmsim_page_test(p, PG_anon_exclusive) ? " anon_exclusive" : "",
 		vmsim_page_test(p, PG_dirty) ? " dirty" : "", vmsim_page_test(p, PG_uptodate) ? " uptodate" : "",
-		vmsim_page_test(p, PG_readahead) ? " readahead" : "", vmsim_page_test(p, PG_swapbacked) ? " swapbacked" : "");
+		vmsim_page_test(p, PG_readahead) ? " readahead/reclaim" : "",
+		vmsim_page_test(p, PG_swapbacked) ? " swapbacked" : "",
+		vmsim_page_test(p, PG_lru) ? " lru" : "", vmsim_page_test(p, PG_active) ? " active" : "",
+		vmsim_page_test(p, PG_referenced) ? " referenced" : "",
+		vmsim_page_test(p, PG_unevictable) ? " unevictable" : "", vmsim_page_test(p, PG_mlocked) ? " mlocked" : "",
+		vmsim_page_test(p, PG_locked) ? " locked" : "", vmsim_page_test(p, PG_hwpoison) ? " hwpoison" : "",
+		vmsim_page_test(p, PG_swapcache) ? " swapcache" : "");
+	if (vmsim_page_test(p, PG_swapcache)) {
+		swp_entry_t se = { (unsigned long)p->private_ };
+
+		fprintf(f, "  in the swap cache for swap entry %u:%#lx\n", swp_type(se), swp_offset(se));
+	}
 	vmsim_page_rmap(vm, (unsigned long)pfn, print_mapper, &r);
 }
 
 static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *procs, unsigned n)
 {
+	struct vmsim_lru_info lru;
+	struct vmsim_reclaim_stats rs;
+
 	fprintf(f, "frames: %lu total, %lu free, %lu page-table pages\n", vmsim_nr_frames(vm),
 		vmsim_nr_free_pages(vm), vmsim_nr_pgtable_pages(vm));
+	vmsim_lru_info(vm, &lru);
+	fprintf(f, "lru: anon %lu inactive %lu active, file %lu inactive %lu active, %lu unevictable\n",
+		lru.inactive_anon, lru.active_anon, lru.inactive_file, lru.active_file, lru.unevictable);
+	for (int t = 0; t < MAX_SWAPFILES; t++) {
+		struct vmsim_swap_info si;
+
+		if (!vmsim_swap_info(vm, t, &si))
+			fprintf(f, "swap %d: %lu slots, %lu in use, %lu in the swap cache\n", t, si.pages, si.inuse,
+				si.cached);
+	}
+	vmsim_reclaim_stats(vm, &rs);
+	fprintf(f, "reclaim: %lu direct, %lu scanned, %lu reclaimed, %lu swapped out, %lu swapped in, "
+		"%lu batched flushes, %lu oom kills, %lu migrated, %lu hwpoisoned\n", rs.allocstall, rs.pgscan,
+		rs.pgsteal, rs.pswpout, rs.pswpin, rs.tlb_batch_flushes, rs.oom_kill, rs.pgmigrate_success,
+		rs.hwpoisoned);
 	for (unsigned i = 0; i < n; i++) {
 		struct vmsim_mm_stats st;
 
 		vmsim_mm_stats(procs[i].mm, &st);
-		fprintf(f, "%s: %lu vmas, rss anon %ld file %ld shmem %ld; faults %lu (anon %lu, file %lu, wp %lu, cow %lu)\n",
-			procs[i].name, st.nr_vmas, st.rss_anon, st.rss_file, st.rss_shmem, st.faults, st.faults_anon,
-			st.faults_file, st.faults_wp, st.faults_cow);
+		fprintf(f, "%s: %lu vmas, rss anon %ld file %ld shmem %ld, swap entries %ld; faults %lu (anon %lu, "
+			"file %lu, wp %lu, cow %lu)%s\n",
+			procs[i].name, st.nr_vmas, st.rss_anon, st.rss_file, st.rss_shmem, st.swap_ents, st.faults,
+			st.faults_anon, st.faults_file, st.faults_wp, st.faults_cow,
+			vmsim_mm_oom_killed(procs[i].mm) ? " (killed by the OOM killer)" : "");
 	}
 	for (unsigned cpu = 0; cpu < vmsim_nr_cpus(vm); cpu++) {
 		struct vmsim_cpu_stats c;
@@ -276,6 +347,23 @@ static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *
 			" faults, %" PRIu64 " full + %" PRIu64 " page flushes, IPIs %" PRIu64 " sent %" PRIu64 " received\n",
 			cpu, c.tlb_hits, c.tlb_misses, look ? 100.0 * (double)c.tlb_hits / (double)look : 0.0, c.walks,
 			c.faults, c.full_flushes, c.page_flushes, c.ipis_sent, c.ipis_received);
+	}
+	for (unsigned i = 0; i < vmsim_nr_devices(vm); i++) {
+		struct vmsim_device *d = vmsim_device_at(vm, i);
+		struct vmsim_device_stats st;
+		struct vmsim_device_tlbe t;
+		unsigned cached = 0, atomic = 0;
+
+		vmsim_device_stats(d, &st);
+		for (; vmsim_device_cache(d, cached, &t) == 0; cached++)
+			atomic += t.atomic;
+		fprintf(f, "device %s: %lu reads, %lu writes, %lu atomics; %lu fills, %lu invalidations (%lu of its "
+			"own exclusive ignored), %lu retries; %u cached (%u atomic)\n", vmsim_device_name(d),
+			st.reads, st.writes, st.atomics, st.fills, st.invalidations, st.own_ignored, st.retries,
+			cached, atomic);
+		for (unsigned j = 0; vmsim_device_cache(d, j, &t) == 0; j++)
+			fprintf(f, "  mm%d 0x%016" PRIx64 " -> pfn %#lx%s%s\n", t.mm, t.addr, t.pfn,
+				t.write ? " write" : "", t.atomic ? " atomic" : "");
 	}
 }
 
@@ -340,14 +428,47 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 			fprintf(f, "  t%lu -> f%lu [label=\"%u %s\",color=%s];\n", tpfn, pfn, i,
 				pte_write(__pte(v)) ? "rw" : "ro", pte_write(__pte(v)) ? "black" : "blue");
 		} else {
-			/* Name the entry as its kind describes it ("uffd-wp marker"),
-			 * not by its bare type ("marker"). */
+			/* Named as its kind describes it; an edge to the frame it
+			 * leads to: the one a migration, hwpoison or device-exclusive
+			 * entry names (red, with the device that holds it), a swap
+			 * entry's swap-cache folio. */
+			softleaf_t e = softleaf_from_pte(__pte(v));
+			unsigned long pfn = ~0UL;
+			const char *why = "names", *dev = NULL;
+			bool devx = is_device_exclusive(vm, __pte(v));
 			char d[96] = "";
 
 			vmsim_kind_describe(vm, __pte(v), d, sizeof(d));
 			fprintf(f, "  x%lu_%u [shape=note,label=\"%s\"];\n  t%lu -> x%lu_%u;\n", tpfn, i,
-				d[0] ? d : vmsim_softleaf_type_name(softleaf_type(softleaf_from_pte(__pte(v)))), tpfn,
-				tpfn, i);
+				d[0] ? d : vmsim_softleaf_type_name(softleaf_type(e)), tpfn, tpfn, i);
+			if (softleaf_has_pfn(e)) {
+				pfn = softleaf_to_pfn(e);
+				if (devx)
+					dev = atomic_holder(vm, pfn);
+			} else if (softleaf_is_swap(e)) {
+				struct vmsim_swap_slot slot;
+
+				if (!vmsim_swap_slot(vm, (int)swp_type(e), swp_offset(e), &slot) && slot.cached) {
+					pfn = slot.pfn;
+					why = "swap cache";
+				}
+			}
+			if (pfn < vmsim_nr_frames(vm)) {
+				char lbl[32];
+
+				frame_label(o, vm, pfn, lbl, sizeof(lbl));
+				if (!seen[pfn]) {
+					seen[pfn] = 1;
+					fprintf(f, "  f%lu [shape=ellipse,style=filled,fillcolor=lightyellow,"
+						"label=\"%s\"];\n", pfn, lbl);
+				}
+				if (devx)
+					fprintf(f, "  x%lu_%u -> f%lu [style=dashed,color=red,label=\"%s%s\"];\n",
+						tpfn, i, pfn, dev ? "atomic: device " : "no device", dev ? dev : "");
+				else
+					fprintf(f, "  x%lu_%u -> f%lu [style=dashed,label=\"%s\"];\n", tpfn, i, pfn,
+						why);
+			}
 		}
 	}
 }
