@@ -650,7 +650,8 @@ void vmsim__folio_mark_dirty(struct vmsim_page *p)
 /* ---- the folio lock (include/linux/pagemap.h, __folio_lock) ---- */
 
 /* The page's lock word: a folio is never a page table, so its ptl (in a
- * union with the rest in Linux's struct page) is free for the model. */
+ * union with the rest in Linux's struct page) is free for the model.
+ * PG_locked is set exactly while it is held (by a task or handed off). */
 static struct vmsim_lock *folio_lockptr(struct vmsim_page *p)
 {
 	if (p->ptl.lclass != VMSIM_LOCK_FOLIO)
@@ -664,17 +665,8 @@ static bool folio_lock_mine(const struct vmsim *vm, const struct vmsim_lock *l)
 	return l->state == -1 && l->owner == vm->lock_owner;
 }
 
-/* PG_locked with no task holding the lock word: someone holds it across
- * operations (a device). */
-static bool folio_locked_outside(struct vmsim_page *p)
-{
-	return vmsim_page_test(p, PG_locked) && !vmsim_lock_held(folio_lockptr(p));
-}
-
 bool vmsim__folio_trylock_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
 {
-	if (folio_locked_outside(p))
-		return false;
 	/* A scheduling point, taken or not. */
 	if (!vmsim__trylock_at(vm, folio_lockptr(p), site))
 		return false;
@@ -686,24 +678,27 @@ int vmsim__folio_lock_at(struct vmsim *vm, struct vmsim_page *p, const char *sit
 {
 	struct vmsim_lock *l = folio_lockptr(p);
 
-	if (folio_locked_outside(p)) {
+	if (vmsim__lock_outside(l)) {
+		/* Held across operations: the waiter lets the holder finish
+		 * (a device's atomic), as the sleeper in folio_lock() waits
+		 * for it.  Interleaved, a holder the hook does not know (a
+		 * device in the middle of its operation on another CPU) is
+		 * waited for; serially nobody else can release it. */
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
 				  .pfn = vmsim_page_to_pfn(vm, p),
 				  .why = "folio_lock: locked, waiting for its holder to finish" });
-		if (vm->mm_world->folio_lock_wait && vm->mm_world->folio_lock_wait(vm, p) &&
-		    vmsim__folio_trylock_at(vm, p, site))
-			return 0;
-		VMSIM_BUG(vm, "folio_lock of pfn %#lx: held across operations by nobody who can release it "
-			  "(Linux would sleep forever)", vmsim_page_to_pfn(vm, p));
-		return -EDEADLK;
-	}
-	if (!vm->sched && l->state != 0) {
+		if (!(vm->mm_world->folio_lock_wait && vm->mm_world->folio_lock_wait(vm, p)) && !vm->sched) {
+			VMSIM_BUG(vm, "folio_lock of pfn %#lx: held across operations by nobody who can release "
+				  "it (Linux would sleep forever)", vmsim_page_to_pfn(vm, p));
+			return -EDEADLK;
+		}
+	} else if (!vm->sched && l->state != 0) {
 		/* Serially only the caller can hold it: the model reports the
 		 * deadlock and leaves the lock as it was. */
 		vmsim__lock_at(vm, l, site);
 		return -EDEADLK;
 	}
-	/* Interleaved: waits for the holder (a deadlock report may break
+	/* Interleaved, waits for the holder (a deadlock report may break
 	 * the wait; the task then goes on without it, as the model does). */
 	vmsim__lock_at(vm, l, site);
 	if (folio_lock_mine(vm, l))
@@ -715,29 +710,25 @@ void vmsim__folio_unlock_at(struct vmsim *vm, struct vmsim_page *p, const char *
 {
 	struct vmsim_lock *l = folio_lockptr(p);
 
-	if (vmsim_lock_held(l)) {
-		if (folio_lock_mine(vm, l))
-			vmsim_page_clear(p, PG_locked);
-		vmsim__unlock_at(vm, l, site);
-	} else {
-		/* Held across operations: its holder lets go. */
+	if (vmsim__lock_outside(l)) {
+		/* Its holder across operations lets go. */
 		vmsim_page_clear(p, PG_locked);
+		vmsim__lock_release_outside(vm, l, site);
+		return;
 	}
+	if (folio_lock_mine(vm, l))
+		vmsim_page_clear(p, PG_locked);
+	vmsim__unlock_at(vm, l, site);
 }
 
 void vmsim__folio_lock_handoff_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
 {
-	struct vmsim_lock *l = folio_lockptr(p);
-
-	if (folio_lock_mine(vm, l))
-		vmsim__unlock_at(vm, l, site);
+	vmsim__lock_handoff(vm, folio_lockptr(p), site);
 }
 
 void vmsim__folio_lock_resume_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
 {
-	VMSIM_BUG_ON(vm, !vmsim_page_test(p, PG_locked), "folio_lock resumed on pfn %#lx, not locked",
-		     vmsim_page_to_pfn(vm, p));
-	vmsim__lock_at(vm, folio_lockptr(p), site);
+	vmsim__lock_adopt(vm, folio_lockptr(p), site);
 }
 
 /* ---- read(), write() ---- */

@@ -261,22 +261,25 @@ void vmsim__files_free_all(struct vmsim *vm);
 void vmsim__folio_mark_dirty(struct vmsim_page *p);
 /* The folio lock (include/linux/pagemap.h).  PG_locked is the lock; the
  * lock model holds the page's lock word (its ptl: a folio is never a page
- * table) beside it while a task has it, so the model checks its order and
- * recursion and, while tasks are interleaved, makes folio_lock() wait and
- * folio_trylock() a scheduling point.  A folio PG_locked that no task
- * holds is held across operations (a device between
- * make_device_exclusive() and the end of its atomic): trylock fails, and
- * folio_lock() waits as Linux sleeps, by letting the holder finish
- * (folio_lock_wait hook); -EDEADLK (and a bug report) when nothing can
- * release it, or when the caller holds it already. */
+ * table) beside it, so it checks the folio lock's order and recursion and,
+ * while tasks are interleaved, makes folio_lock() wait and folio_trylock()
+ * a scheduling point.  A folio can stay locked past the operation that
+ * locked it (a device between make_device_exclusive() and the end of its
+ * atomic, a migration between its halves): handed off, the model's word
+ * stays taken by no task.  folio_lock() of such a folio lets the holder
+ * finish (folio_lock_wait hook), as Linux's sleeper waits for it; when
+ * nothing can release it, -EDEADLK and a bug report (interleaved: it waits,
+ * and a deadlock report names it); -EDEADLK too for a folio the caller
+ * holds already. */
 bool vmsim__folio_trylock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
 int vmsim__folio_lock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
 void vmsim__folio_unlock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
 /* The operation ends with the folio still locked for a holder outside any
- * operation (a device): PG_locked stays, the lock model forgets it. */
+ * operation (a device): PG_locked stays, no task holds it; its
+ * vmsim__folio_unlock() may come from anywhere. */
 void vmsim__folio_lock_handoff_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
 /* A later operation takes such a folio up again (a migration's second
- * half): PG_locked is still set, the lock model holds it once more. */
+ * half): PG_locked is still set, the operation holds it once more. */
 void vmsim__folio_lock_resume_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
 #define vmsim__folio_trylock(vm, p) vmsim__folio_trylock_at((vm), (p), __func__)
 #define vmsim__folio_lock(vm, p) vmsim__folio_lock_at((vm), (p), __func__)

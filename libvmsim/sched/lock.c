@@ -493,6 +493,48 @@ void vmsim__unlock_read_at(struct vmsim *vm, struct vmsim_lock *l, const char *s
 	unlock_slow(vm, l, site, true);
 }
 
+/* ---- hand-off: a lock one operation takes and a later one releases ---- */
+
+void vmsim__lock_handoff(struct vmsim *vm, struct vmsim_lock *l, const char *site)
+{
+	struct vmsim_lockstack *ls = stack_of(vm);
+	int i = find_held(ls, l);
+
+	if (i >= 0 && ls->h[i].phantom) {
+		remove_at(ls, i);	/* never had it: nothing to hand on */
+		return;
+	}
+	if (LOCK_BUG_ON(vm, site ? site : "vmsim__lock_handoff", i < 0 || ls->h[i].read || l->state != -1,
+			"hand-off of %s not write-held", vmsim_lock_class_name_vm(vm, l->lclass)))
+		return;
+	remove_at(ls, i);
+	l->owner = VMSIM_LOCK_OWNER_OUTSIDE;
+}
+
+void vmsim__lock_adopt(struct vmsim *vm, struct vmsim_lock *l, const char *site)
+{
+	struct vmsim_lockstack *ls = stack_of(vm);
+
+	if (LOCK_BUG_ON(vm, site ? site : "vmsim__lock_adopt", !vmsim__lock_outside(l),
+			"taking up %s, which was not handed off", vmsim_lock_class_name_vm(vm, l->lclass)))
+		return;
+	/* Taken again as far as the order goes: this operation holds it now. */
+	check_order(vm, ls, l, site, false);
+	l->owner = me(vm);
+	push(vm, ls, l, site, false, false);
+}
+
+void vmsim__lock_release_outside(struct vmsim *vm, struct vmsim_lock *l, const char *site)
+{
+	if (vm->sched)
+		vmsim__sched_point(vm, VMSIM_SP_UNLOCK, l, site);
+	if (LOCK_BUG_ON(vm, site ? site : "vmsim__lock_release_outside", !vmsim__lock_outside(l),
+			"release of %s, which was not handed off", vmsim_lock_class_name_vm(vm, l->lclass)))
+		return;
+	l->state = 0;
+	l->owner = 0;
+}
+
 /* The plain names, for callers that cannot use the macros (pointers). */
 void (vmsim_lock)(struct vmsim *vm, struct vmsim_lock *l)
 {

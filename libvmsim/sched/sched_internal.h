@@ -96,6 +96,20 @@ void vmsim__explorer_stepped(struct vmsim_explorer *x, struct vmsim_sched *s, un
 bool vmsim__explorer_over_budget(const struct vmsim_explorer *x);
 
 /* lock.c */
+/* Hand-off: a lock that one operation takes and a later one releases (a
+ * folio a device keeps locked between make_device_exclusive() and its
+ * atomic, a migration's two halves).  Handed off, the lock stays taken
+ * but leaves the holder's stack, so no operation or task ends holding it;
+ * a task that wants it waits (serially: a deadlock), until it is released
+ * from outside any task or taken up again by a later operation. */
+#define VMSIM_LOCK_OWNER_OUTSIDE	0xffff
+static inline bool vmsim__lock_outside(const struct vmsim_lock *l)
+{
+	return l->state == -1 && l->owner == VMSIM_LOCK_OWNER_OUTSIDE;
+}
+void vmsim__lock_handoff(struct vmsim *vm, struct vmsim_lock *l, const char *site);
+void vmsim__lock_adopt(struct vmsim *vm, struct vmsim_lock *l, const char *site);
+void vmsim__lock_release_outside(struct vmsim *vm, struct vmsim_lock *l, const char *site);
 void vmsim__lock_describe_waiter(struct vmsim *vm, const struct vmsim__task *t, char *buf, size_t size);
 
 #endif /* VMSIM_SCHED_INTERNAL_H */
