@@ -174,16 +174,19 @@ void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
 	DL_FOREACH(mm->mmap, v)
 		vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
 	mmu_notifier_invalidate_range_end(&range);
-	if (free_tables)
-		vmsim__free_pgtables(&tlb, 0, vmsim_task_size(vm) + PAGE_SIZE);
-	else
-		tlb_flush_mmu(&tlb);
-	tlb_finish_mmu(&tlb);
+	/* free_pgtables(): every vma leaves the rmap (its anon_vma chains,
+	 * the file's i_mmap, each under its lock) before a table goes, so
+	 * that no rmap walk on another CPU reaches a freed table. */
 	DL_FOREACH_SAFE(mm->mmap, v, t) {
 		vmsim__unlink_anon_vmas(v);
 		vmsim__vma_unlink(mm, v);
 		vmsim__vma_free(vm, v);
 	}
+	if (free_tables)
+		vmsim__free_pgtables(&tlb, 0, vmsim_task_size(vm) + PAGE_SIZE);
+	else
+		tlb_flush_mmu(&tlb);
+	tlb_finish_mmu(&tlb);
 	vmsim_unlock(vm, &mm->mmap_lock);
 	vmsim__userfaultfd_mm_exit(mm);
 }
