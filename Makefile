@@ -3,6 +3,7 @@
 #   make check   build, then run every test
 #   make fuzz    build the libFuzzer target with clang, fuzz for FUZZ_TIME s
 #   make soak    build, then run SEEDS random scenarios from seed FROM
+#   make install [PREFIX=DIR]
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -12,7 +13,7 @@ CMAKE_FLAGS ?=
 SEEDS ?= 5000
 FROM ?= 1
 
-.PHONY: all deps build demo check check-asan fuzz soak bench clean install
+.PHONY: all deps build demo check check-asan fuzz soak bench soak-swap clean install
 
 all: build
 
@@ -61,8 +62,16 @@ soak: build
 bench: build
 	@sh scripts/bench.sh $(BUILD)
 
+# A million random operations under memory pressure (4 MiB of RAM, about a
+# quarter of what the processes touch, 64 MiB of swap) with check=full and a
+# data model (sim-tests/sim/check_swap_stress.c); SOAK_OPS, SOAK_SEED and
+# SOAK_MACHINE change it.
+soak-swap: build
+	@SOAK_OPS=$${SOAK_OPS:-1000000} SOAK_VERBOSE=1 CK_FORK=no $(BUILD)/sim-tests/sim_check_swap_stress
+
+# Into CMake's prefix (/usr/local), or PREFIX=DIR; DESTDIR is honoured.
 install: build
-	@cmake --install $(BUILD)
+	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -6,6 +6,8 @@
 
 struct vmsim;
 
+/* sched/: the lock order learned on this machine. */
+void vmsim__lockdep_exit(struct vmsim *vm);
 /* hw/ */
 int vmsim__physmem_init(struct vmsim *vm);
 void vmsim__physmem_exit(struct vmsim *vm);
@@ -15,9 +17,12 @@ void vmsim__cpu_exit(struct vmsim *vm);
 int vmsim__mm_init(struct vmsim *vm);
 void vmsim__mm_exit(struct vmsim *vm);
 /* kinds/: the built-in entry kinds, into mm's registry. */
-void vmsim__kinds_init(void);
+int vmsim__kinds_init(struct vmsim *vm);
 /* features/ */
 void vmsim__userfaultfd_init(struct vmsim *vm);
+/* features/device.c: the folio-lock waiter; devices go before the mms. */
+void vmsim__device_init(struct vmsim *vm);
+void vmsim__device_exit(struct vmsim *vm);
 /* check/: the stale-TLB detector on frees, the invariant checker after
  * every operation (both only when the check level asks for them). */
 void vmsim__tlb_check_init(struct vmsim *vm);

@@ -9,7 +9,28 @@
 #include <vmsim/vmsim.h>
 
 #define VMSIM_TRACE_RING	32	/* events kept for bug reports */
+
+/* Out of the way of a fast path: its callers keep no frame for it. */
+#define VMSIM_NOINLINE	__attribute__((noinline))
+#define VMSIM_COLD	__attribute__((noinline, cold))
 #define VMSIM_MAX_HELD_LOCKS	32
+
+/* The locks a context holds, in the order it took them (sched/lock.c):
+ * the machine's own between tasks and in serial mode, each task's while
+ * a block is interleaved (sched/sched.c switches them). */
+struct vmsim_held {
+	struct vmsim_lock *lock;
+	const char *site;		/* the function that took it */
+	bool read;
+	bool phantom;			/* not granted: a deadlock report broke the wait */
+};
+struct vmsim_lockstack {
+	unsigned nr;
+	struct vmsim_held h[VMSIM_MAX_HELD_LOCKS];
+};
+
+struct vmsim_sched;
+struct vmsim_lockdep;
 
 struct vmsim {
 	struct vmsim_config cfg;
@@ -33,6 +54,13 @@ struct vmsim {
 	struct vmsim_page *zero_page;
 	/* Called before a frame goes back to the buddy lists (TLB checks). */
 	void (*page_free_hook)(struct vmsim *vm, struct vmsim_page *page, unsigned order);
+	/* mm's __folio_put(): the last reference to a page is gone (off the
+	 * LRU, out of the swap cache); called before the frame is freed. */
+	void (*page_release_hook)(struct vmsim *vm, struct vmsim_page *page);
+	/* mm's __alloc_pages_slowpath(): direct reclaim, then the OOM killer,
+	 * for an allocation that may sleep; true when a retry may succeed. */
+	bool (*alloc_slowpath)(struct vmsim *vm, unsigned order);
+	bool in_reclaim;		/* PF_MEMALLOC: no recursion into reclaim */
 
 	/* Paging geometry (hw/pgtable.c). */
 	unsigned pgdir_shift;
@@ -54,11 +82,15 @@ struct vmsim {
 
 	/* The kernel half (mm/): processes, files (struct vmsim_mm_world). */
 	struct vmsim_mm_world *mm_world;
+	/* Model devices (features/device.c), in creation order. */
+	struct vmsim_device *devices;
 
-	/* Lock model (sched/lock.c). */
-	uint16_t ctx;			/* who is running: CPU number + 1, 0 = user */
-	unsigned nr_held;
-	struct vmsim_lock *held[VMSIM_MAX_HELD_LOCKS];
+	/* Lock model (sched/lock.c) and scheduler (sched/sched.c). */
+	struct vmsim_lockstack main_locks;	/* serial mode, and between blocks */
+	struct vmsim_lockstack *locks;		/* the running task's; NULL: main_locks */
+	uint16_t lock_owner;			/* the running task + 1; 0: none */
+	struct vmsim_lockdep *lockdep;		/* lock order seen so far (lazily) */
+	struct vmsim_sched *sched;		/* a block being interleaved, or NULL */
 
 	/* ---- CPUs, TLBs, flushing (hw/cpu.c, tlb.c, tlb_flush.c, mmu.c;
 	 * check/tlb_check.c); see hw/cpu_internal.h ---- */
@@ -86,18 +118,46 @@ void *vmsim__arena_malloc(unsigned arena, size_t size);
 void vmsim__arena_free(unsigned arena, void *p);
 
 /* Physical memory setup/teardown is in boot.h (the root calls it). */
+/* Is page an entry of vm's memmap?  Public functions take struct page
+ * pointers from users: NULL, another machine's page or a stray pointer is
+ * bad input, rejected before anything is touched. */
+static inline bool vmsim__page_valid(const struct vmsim *vm, const struct vmsim_page *page)
+{
+	uintptr_t off;
+
+	if (!vm || !page || !vm->memmap)
+		return false;
+	off = (uintptr_t)page - (uintptr_t)vm->memmap;
+	return off < vm->nr_frames * sizeof(*page) && off % sizeof(*page) == 0;
+}
+/* An allocation that may sleep (GFP_KERNEL): on failure, direct reclaim and
+ * the OOM killer through vm->alloc_slowpath, then a retry.  It sleeps only
+ * where Linux could: no lock but mmap_locks held (might_sleep()), never
+ * from inside reclaim; otherwise it fails like GFP_NOWAIT. */
+struct vmsim_page *vmsim__alloc_pages_may_reclaim(struct vmsim *vm, unsigned order);
+bool vmsim__may_sleep(const struct vmsim *vm);
+/* take_page_off_buddy(): a free frame leaves the free lists for good
+ * (memory failure); 0, or -EBUSY if it is not free. */
+int vmsim__take_page_off_buddy(struct vmsim *vm, struct vmsim_page *page);
+/* Deferred TLB flushes of reclaim (arch/x86 arch_tlbbatch_*): a batch is the
+ * mask of CPUs that may cache a cleared translation. */
+bool vmsim__tlbbatch_should_defer(struct vmsim *vm, const struct vmsim_mm_context *ctx);
+void vmsim__tlbbatch_add_pending(struct vmsim *vm, uint64_t *cpumask, struct vmsim_mm_context *ctx);
+void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);
 
-/* Trace emission (hw/trace.c).  Inline, so that an event nobody records
- * costs a test and nothing else. */
+/* Trace emission (base/trace.c).  A macro, so that an event nobody
+ * records costs a test and nothing else: the event (a compound literal,
+ * whose commas __VA_ARGS__ keeps together) is built only when recorded. */
 void vmsim__trace_record(struct vmsim *vm, const struct vmsim_trace_event *ev);
-static inline void vmsim__trace(struct vmsim *vm, const struct vmsim_trace_event *ev)
-{
-	if (vm->trace_on)
-		vmsim__trace_record(vm, ev);
-}
+#define vmsim__trace(vm, ...)						\
+	do {								\
+		struct vmsim *vmsim__tvm = (vm);				\
+		if (vmsim__tvm->trace_on)					\
+			vmsim__trace_record(vmsim__tvm, __VA_ARGS__);	\
+	} while (0)
 /* The ring as text, oldest first, into buf. */
 void vmsim__trace_ring_text(struct vmsim *vm, char *buf, size_t size);
 

@@ -43,9 +43,14 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 		err = vmsim__cpu_init(vm);
 	if (!err)
 		err = vmsim__mm_init(vm);
+	if (!err)
+		err = vmsim__kinds_init(vm);
+	/* machine swap=SIZE: one swap device, active from the start. */
+	if (!err && cfg->swap)
+		err = vmsim_swapon(vm, cfg->swap, NULL);
 	if (!err) {
-		vmsim__kinds_init();
 		vmsim__userfaultfd_init(vm);
+		vmsim__device_init(vm);
 		vmsim__tlb_check_init(vm);	/* watches frees from the start */
 		vmsim__mm_check_init(vm);
 	}
@@ -63,7 +68,9 @@ void vmsim_free(struct vmsim *vm)
 
 	if (!vm)
 		return;
-	/* Processes and files first: they hold frames (and CPUs cache them). */
+	/* Devices first (a pending atomic holds a page), then processes and
+	 * files: they hold frames (and CPUs cache them). */
+	vmsim__device_exit(vm);
 	vmsim__mm_exit(vm);
 	vmsim__cpu_exit(vm);
 	if (vm->zero_page) {
@@ -76,6 +83,7 @@ void vmsim_free(struct vmsim *vm)
 	if (vm->memmap && vm->nr_free != vm->nr_frames)
 		VMSIM_BUG(vm, "teardown with %lu frames still allocated", vm->nr_frames - vm->nr_free);
 	vmsim__physmem_exit(vm);
+	vmsim__lockdep_exit(vm);
 	if (vm->heap_objs)
 		VMSIM_BUG(vm, "teardown with %zu host allocations (%zu bytes) still live",
 			  vm->heap_objs, vm->heap_bytes);

@@ -27,13 +27,23 @@ enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
  * (machine option quirks=; each one is described in docs/quirks.md). */
 #define VMSIM_QUIRK_FORK_SKIPS_UFFD_WP	(1ULL << 0)	/* fork: no page-table copy for uffd-wp file vmas */
 #define VMSIM_QUIRK_FAULT_AROUND_UFFD	(1ULL << 1)	/* fault-around ignores uffd-wp/minor registration */
+#define VMSIM_QUIRK_DEVX_FORK_KEEPS_ENTRY (1ULL << 2)	/* fork copies a device-exclusive entry of a COW vma */
+#define VMSIM_QUIRK_DEVX_RESTORE_UNLOCKED (1ULL << 3)	/* device-exclusive entries restored without the folio lock */
+#define VMSIM_QUIRK_DEVX_NO_OWNER_FILTER (1ULL << 4)	/* a device's notifier does not ignore its own exclusive event */
+
+/* Which device-exclusive semantics (machine option devx=): Linux 6.15 and
+ * later (one entry type, make_device_exclusive(), the entry keeps the
+ * mapcount), or 6.14 and earlier (make_device_exclusive_range(), read and
+ * write entry types, mapcount dropped). */
+enum vmsim_devx_version { VMSIM_DEVX_6_15, VMSIM_DEVX_6_14 };
 
 /* Everything a machine can be told at creation; vmsim_config_init() gives
  * the defaults of the .vms `machine` line. */
 struct vmsim_config {
 	unsigned cpus;			/* 1..VMSIM_MAX_CPUS; default 4 */
 	uint64_t ram;			/* bytes, page multiple; default 256 MiB */
-	uint64_t swap;			/* bytes, page multiple; default 0: no swap */
+	uint64_t swap;			/* bytes, page multiple, 0 or at least 2 pages
+					 * (a header and a slot); default 0: no swap */
 	unsigned levels;		/* 4 or 5; default 5 */
 	unsigned tlb_sets, tlb_ways;	/* per CPU, sets a power of two; 16x4 */
 	uint64_t seed;			/* every random choice comes from it; 1 */
@@ -44,18 +54,19 @@ struct vmsim_config {
 	unsigned long hugepages;	/* hugetlb pool, 2 MiB pages; default 0 */
 	uint64_t fault_around;		/* bytes, power of two, 4K..2M; 64 KiB */
 	uint64_t quirks;		/* VMSIM_QUIRK_* bits; default none */
+	enum vmsim_devx_version devx;	/* default VMSIM_DEVX_6_15 */
 	uint64_t readahead;		/* disk read_ahead_kb in bytes, page multiple,
 					 * <= 1 GiB; default 8 MiB (this project's
 					 * machines; Linux's generic default is 128K) */
 };
 
-/* Fill cfg with the defaults. */
+/* Fill cfg with the defaults (NULL: nothing). */
 VMSIM_API void vmsim_config_init(struct vmsim_config *cfg);
 
 /*
  * Set one option by its .vms name and text value ("ram", "256M"; "tlb",
  * "16x4"; "check", "full" ...).  Returns 0, -ENOENT for an unknown key,
- * -EINVAL for a bad value; cfg is unchanged on error.
+ * -EINVAL for a bad value or a NULL argument; cfg is unchanged on error.
  */
 VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value);
 
@@ -63,7 +74,8 @@ VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const 
 VMSIM_API uint64_t vmsim_quirk_from_name(const char *name);
 VMSIM_API const char *vmsim_quirk_name(uint64_t bit);
 
-/* 0 if every field is in range, else -EINVAL. */
+/* 0 if every field is in range, else -EINVAL (also for NULL and for a
+ * quirk bit no VMSIM_QUIRK_* names). */
 VMSIM_API int vmsim_config_validate(const struct vmsim_config *cfg);
 
 /*
@@ -76,7 +88,8 @@ VMSIM_API int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out);
 /* Tear the machine down and release every byte it allocated.  NULL is ok. */
 VMSIM_API void vmsim_free(struct vmsim *vm);
 
-/* The configuration the machine was created with. */
+/* The configuration the machine was created with (NULL for NULL).  The
+ * getters below return 0 for a NULL machine. */
 VMSIM_API const struct vmsim_config *vmsim_config(const struct vmsim *vm);
 
 /* The machine's deterministic random stream (from cfg.seed). */

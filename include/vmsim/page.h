@@ -36,8 +36,10 @@ enum vmsim_pageflags {
 	PG_swapbacked,
 	PG_head,		/* first page of an order > 0 allocation */
 	PG_anon_exclusive,	/* Linux aliases PG_mappedtodisk */
-	PG_readahead,
+	PG_readahead,		/* file pages; PG_reclaim on anon and swap cache */
 	PG_hwpoison,
+	PG_mlocked,		/* in a VM_LOCKED vma: on the unevictable list */
+	PG_unevictable,
 	/* Page types (Linux keeps these in page->page_type). */
 	PG_buddy,		/* free, in the buddy lists; private = order */
 	PG_table,		/* a page-table page */
@@ -45,6 +47,10 @@ enum vmsim_pageflags {
 	PG_has_data,		/* contents written since allocation */
 	__NR_PAGEFLAGS
 };
+/* include/linux/page-flags.h: PG_reclaim (rotate to the inactive tail when
+ * writeback ends; dirty file pages reclaim met) shares PG_readahead's bit,
+ * which is why such a page is skipped by fault-around as Linux skips it. */
+#define PG_reclaim	PG_readahead
 
 /* Linux's struct page, reduced to what the simulator models. */
 struct vmsim_page {
@@ -53,11 +59,14 @@ struct vmsim_page {
 	int32_t mapcount;		/* page_mapcount(): mappings, not _mapcount */
 	uint8_t order;			/* allocation order (head pages, buddies) */
 	uint8_t pt_level;		/* PG_table: 1 pte .. 5 pgd */
-	uint16_t pt_entries;		/* PG_table: non-none entries */
+	union {
+		uint16_t pt_entries;	/* PG_table: non-none entries */
+		uint16_t mlock_count;	/* PG_mlocked: VM_LOCKED mappings (folio->mlock_count) */
+	};
 	void *mapping;			/* anon_vma | 1, or an address space */
 	uint64_t index;			/* pgoff in mapping */
-	uint64_t private_;		/* page_private(): buddy order, swap entry... (C++-safe name) */
-	struct vmsim_page *prev, *next;	/* buddy free list or LRU */
+	uint64_t private_;		/* page_private(): buddy order; folio->swap (swap cache) (C++-safe name) */
+	struct vmsim_page *prev, *next;	/* buddy free list, or LRU list (PG_lru) */
 	struct vmsim_lock ptl;		/* PG_table: split page-table lock */
 };
 
@@ -68,7 +77,10 @@ static inline bool vmsim_page_test(const struct vmsim_page *p, enum vmsim_pagefl
 static inline void vmsim_page_set(struct vmsim_page *p, enum vmsim_pageflags f) { p->flags |= 1u << f; }
 static inline void vmsim_page_clear(struct vmsim_page *p, enum vmsim_pageflags f) { p->flags &= ~(1u << f); }
 
-/* Number of frames, and the memmap entry for a PFN (NULL if out of range). */
+/* Number of frames, and the memmap entry for a PFN (NULL if out of range).
+ * Every call below ignores a NULL machine and a page pointer that is not an
+ * entry of this machine's memmap (NULL, another machine's page): void ones
+ * do nothing, the others return NULL, 0, ~0UL (a PFN) or -EINVAL. */
 VMSIM_API unsigned long vmsim_nr_frames(const struct vmsim *vm);
 VMSIM_API struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn);
 VMSIM_API unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page);
@@ -80,14 +92,19 @@ VMSIM_API unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct v
  * as zeros.
  */
 VMSIM_API struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order);
-/* Give a block back; it merges with its free buddies.  A reserved page, a
- * page already free or a wrong order is a VMSIM_BUG. */
+/* Give a block back; it merges with its free buddies.  An order above
+ * VMSIM_MAX_PAGE_ORDER does nothing; a reserved page, a page already free,
+ * still mapped or freed at another order than allocated is a VMSIM_BUG (the
+ * kernel's bad_page()), nothing freed.  Users want vmsim_page_free. */
 VMSIM_API void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order);
-/* Checked, PFN-level wrappers for users: 0 / -EINVAL / -ENOMEM. */
+/* Checked, PFN-level wrappers for users: 0 / -EINVAL / -ENOMEM.  Free
+ * takes back only a block vmsim_page_alloc handed out: whole, unmapped,
+ * with no other reference, not in a page cache; anything else is -EINVAL. */
 VMSIM_API int vmsim_page_alloc(struct vmsim *vm, unsigned order, unsigned long *pfn);
 VMSIM_API int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order);
 
-/* Reference counting (include/linux/page_ref.h); put frees at zero. */
+/* Reference counting (include/linux/page_ref.h); put frees at zero.  A get
+ * or put of a free page is a VMSIM_BUG report, the count unchanged. */
 VMSIM_API void vmsim_get_page(struct vmsim *vm, struct vmsim_page *page);
 VMSIM_API void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page);
 
@@ -101,7 +118,9 @@ VMSIM_API struct vmsim_page *vmsim_zero_page(struct vmsim *vm);
 /*
  * Frame contents.  Reads of a never-written frame give zeros; with
  * data=off writes are dropped and reads always give zeros (page-table pages
- * always keep their contents).  off + len must stay within the frame.
+ * always keep their contents).  off + len must stay within the frame, buf
+ * may be NULL only with len 0, and the zero page is never written: else
+ * write and copy return -EINVAL, read and fill do nothing.
  */
 VMSIM_API void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, void *buf, size_t len);
 VMSIM_API int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, const void *buf, size_t len);

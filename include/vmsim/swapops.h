@@ -73,7 +73,7 @@ typedef unsigned long pgoff_t;
  * SWP_PFN_BITS of the offset and, for migration, the old PTE's accessed and
  * dirty bits just above it.  Linux computes SWP_PFN_BITS at boot from
  * MAX_PHYSMEM_BITS (52 with LA57, 46 without); libvmsim uses the LA57 value
- * for both level settings (documented in docs/fidelity.md).
+ * for both level settings (docs/kernel-facts.md).
  */
 #define MAX_PHYSMEM_BITS	52
 #define SWP_PFN_BITS		(MAX_PHYSMEM_BITS - PAGE_SHIFT)
@@ -175,7 +175,10 @@ typedef unsigned long pte_marker;
 #define PTE_MARKER_UFFD_WP	(1UL << 0)
 #define PTE_MARKER_POISONED	(1UL << 1)
 #define PTE_MARKER_GUARD	(1UL << 2)
-#define PTE_MARKER_MASK		((1UL << 3) - 1)
+/* Linux's mask is BIT(3) - 1; bits 3..15 are left free here for marker
+ * kinds a prototype registers (vmsim_kind_register with
+ * VMSIM_KIND_ALLOC_MARKER), as a new marker would widen it in the kernel. */
+#define PTE_MARKER_MASK		((1UL << 16) - 1)
 
 static inline swp_entry_t make_pte_marker_entry(pte_marker marker) { return swp_entry(SWP_PTE_MARKER, marker); }
 static inline bool is_pte_marker_entry(swp_entry_t e) { return swp_type(e) == SWP_PTE_MARKER; }

@@ -32,6 +32,11 @@ enum vmsim_trace_type {
 	VMSIM_TR_READAHEAD,	/* page-cache read I/O: pgoffs addr..end of a file, why = sync/async/read */
 	VMSIM_TR_FAULT_RETRY,	/* cpu, addr: the fault dropped mmap_lock (why) and is retried */
 	VMSIM_TR_FAULT_AROUND,	/* cpu, addr..end: fault-around window, or addr skipped (why) */
+	VMSIM_TR_MMU_NOTIFIER,	/* target = mm id, addr..end, why = the call, order = event
+				 * (enum mmu_notifier_event, ~0u: none), pfn = 1 if an owner */
+	VMSIM_TR_DEVICE,	/* file = device name, target = mm id, addr, pfn, why = what it did */
+	VMSIM_TR_KIND_DEFAULT,	/* addr: an entry kind (file = its name) has no hook here; why = the
+				 * hook and what mm did instead (Linux's way with an unknown entry) */
 	VMSIM_TR_NR
 };
 
@@ -46,12 +51,13 @@ struct vmsim_trace_event {
 	unsigned order;
 	int target;		/* IPI target CPU; mm id for SWITCH_MM */
 	const char *why;	/* static text, may be NULL */
-	const char *file;	/* READAHEAD: the file's name */
+	const char *file;	/* READAHEAD: the file's name; DEVICE: the device's; KIND_DEFAULT: the kind's */
 };
 
 typedef void (*vmsim_trace_fn)(void *arg, const struct vmsim_trace_event *ev);
 
-/* Send every event to fn (NULL: stop).  The ring is kept either way. */
+/* Send every event to fn (NULL: stop).  The ring is kept either way.
+ * A NULL machine: nothing (and vmsim_trace_count gives 0). */
 VMSIM_API void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg);
 
 /* One readable line (no newline); returns snprintf's count. */

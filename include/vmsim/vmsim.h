@@ -18,7 +18,11 @@
 #include <vmsim/cpu.h>
 #include <vmsim/mm.h>
 #include <vmsim/kind.h>
+#include <vmsim/swap.h>
 #include <vmsim/userfaultfd.h>
+#include <vmsim/sched.h>
+#include <vmsim/mmu_notifier.h>
+#include <vmsim/device.h>
 
 VMSIM_BEGIN_DECLS
 

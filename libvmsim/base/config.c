@@ -12,6 +12,9 @@
 static const struct { const char *name; uint64_t bit; } quirks[] = {
 	{ "fork_skips_uffd_wp", VMSIM_QUIRK_FORK_SKIPS_UFFD_WP },
 	{ "fault_around_uffd", VMSIM_QUIRK_FAULT_AROUND_UFFD },
+	{ "devx_fork_keeps_entry", VMSIM_QUIRK_DEVX_FORK_KEEPS_ENTRY },
+	{ "devx_restore_unlocked", VMSIM_QUIRK_DEVX_RESTORE_UNLOCKED },
+	{ "devx_no_owner_filter", VMSIM_QUIRK_DEVX_NO_OWNER_FILTER },
 };
 
 uint64_t vmsim_quirk_from_name(const char *name)
@@ -32,6 +35,8 @@ const char *vmsim_quirk_name(uint64_t bit)
 
 void vmsim_config_init(struct vmsim_config *cfg)
 {
+	if (!cfg)
+		return;
 	*cfg = (struct vmsim_config){
 		.cpus = 4,
 		.ram = 256ULL << 20,
@@ -50,6 +55,16 @@ void vmsim_config_init(struct vmsim_config *cfg)
 	};
 }
 
+/* Every quirk bit the table knows. */
+static uint64_t known_quirks(void)
+{
+	uint64_t all = 0;
+
+	for (size_t i = 0; i < sizeof(quirks) / sizeof(quirks[0]); i++)
+		all |= quirks[i].bit;
+	return all;
+}
+
 static bool is_pow2(uint64_t x)
 {
 	return x && !(x & (x - 1));
@@ -61,20 +76,23 @@ int vmsim_config_validate(const struct vmsim_config *c)
 		return -EINVAL;
 	if (c->ram < VMSIM_MIN_RAM || c->ram > VMSIM_MAX_RAM || (c->ram & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	if ((c->swap & (PAGE_SIZE - 1)) || c->swap > VMSIM_MAX_RAM)
+	/* A swap device is a header page and at least one slot. */
+	if ((c->swap & (PAGE_SIZE - 1)) || c->swap > VMSIM_MAX_RAM || c->swap == PAGE_SIZE)
 		return -EINVAL;
 	if (c->levels != 4 && c->levels != 5)
 		return -EINVAL;
 	if (!is_pow2(c->tlb_sets) || c->tlb_sets > 4096 || c->tlb_ways < 1 || c->tlb_ways > 64)
 		return -EINVAL;
 	if (c->check > VMSIM_CHECK_FULL || c->luf > VMSIM_LUF_DEBUG || c->thp > VMSIM_THP_ALWAYS ||
-	    c->hugepages > VMSIM_MAX_HUGEPAGES)
+	    c->hugepages > VMSIM_MAX_HUGEPAGES || c->devx > VMSIM_DEVX_6_14)
 		return -EINVAL;
 	/* fault_around_bytes: a power of two from one page to one PTE table. */
 	if ((c->readahead & (PAGE_SIZE - 1)) || c->readahead > (1ULL << 30))
 		return -EINVAL;
 	if (!is_pow2(c->fault_around) || c->fault_around < PAGE_SIZE ||
 	    c->fault_around > PTRS_PER_PTE * PAGE_SIZE)
+		return -EINVAL;
+	if (c->quirks & ~known_quirks())
 		return -EINVAL;
 	return 0;
 }
@@ -123,13 +141,14 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	static const char *const lufs[] = { "off", "on", "debug" };
 	static const char *const thps[] = { "never", "madvise", "always" };
 	static const char *const onoff[] = { "off", "on" };
-	struct vmsim_config c = *cfg;
+	struct vmsim_config c;
 	uint64_t n = 0;
 	unsigned e = 0;
 	int err = 0;
 
-	if (!key || !value)
+	if (!cfg || !key || !value)
 		return -EINVAL;
+	c = *cfg;
 	if (!strcmp(key, "cpus") || !strcmp(key, "levels") || !strcmp(key, "seed")) {
 		err = parse_size(value, &n);
 		if (!err && !strcmp(key, "cpus"))
@@ -173,6 +192,11 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	} else if (!strcmp(key, "thp")) {
 		err = pick(value, thps, 3, &e);
 		c.thp = (enum vmsim_thp_mode)e;
+	} else if (!strcmp(key, "devx")) {
+		static const char *const devxs[] = { "6.15", "6.14" };
+
+		err = pick(value, devxs, 2, &e);
+		c.devx = (enum vmsim_devx_version)e;
 	} else if (!strcmp(key, "data")) {
 		err = pick(value, onoff, 2, &e);
 		c.data = e;

@@ -25,6 +25,14 @@ static const char *const type_names[VMSIM_TR_NR] = {
 	[VMSIM_TR_READAHEAD] = "readahead",
 	[VMSIM_TR_FAULT_RETRY] = "fault_retry",
 	[VMSIM_TR_FAULT_AROUND] = "fault_around",
+	[VMSIM_TR_MMU_NOTIFIER] = "mmu_notifier",
+	[VMSIM_TR_DEVICE] = "device",
+	[VMSIM_TR_KIND_DEFAULT] = "kind_default",
+};
+
+/* enum mmu_notifier_event, as vmsim_mmu_notifier_event_name() spells it. */
+static const char *const notify_events[] = {
+	"unmap", "clear", "protection_vma", "protection_page", "soft_dirty", "release", "migrate", "exclusive",
 };
 
 static const char *const level_names[] = { "-", "pte", "pmd", "pud", "p4d", "pgd" };
@@ -36,6 +44,8 @@ const char *vmsim_trace_type_name(enum vmsim_trace_type type)
 
 void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg)
 {
+	if (!vm)
+		return;
 	vm->trace_fn = fn;
 	vm->trace_arg = arg;
 	vm->trace_on = fn || vm->cfg.check != VMSIM_CHECK_OFF;
@@ -43,6 +53,8 @@ void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg)
 
 uint64_t vmsim_trace_count(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->trace_seq;
 }
 
@@ -100,6 +112,16 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 					name, ev->addr, ev->end, *why ? " " : "", why);
 		return snprintf(buf, size, "cpu%d %s skip 0x%016" PRIx64 " (%s)", ev->cpu, name, ev->addr,
 				why);
+	case VMSIM_TR_MMU_NOTIFIER:
+		return snprintf(buf, size, "%s mm%d %s 0x%016" PRIx64 "-0x%016" PRIx64 "%s%s%s", name, ev->target,
+				why, ev->addr, ev->end, ev->order < 8 ? " " : "",
+				ev->order < 8 ? notify_events[ev->order] : "", ev->pfn ? " owner" : "");
+	case VMSIM_TR_DEVICE:
+		return snprintf(buf, size, "%s %s mm%d 0x%016" PRIx64 " pfn=%#" PRIx64 " %s", name,
+				ev->file ? ev->file : "?", ev->target, ev->addr, ev->pfn, why);
+	case VMSIM_TR_KIND_DEFAULT:
+		return snprintf(buf, size, "%s %s 0x%016" PRIx64 ": %s", name, ev->file ? ev->file : "?",
+				ev->addr, why);
 	default:
 		return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 " %s %#" PRIx64 "%s%s", ev->cpu, name,
 				ev->addr, lvl, ev->new_val, *why ? " " : "", why);

@@ -49,12 +49,143 @@ static unsigned long count_tables(struct vmsim *vm, struct vmsim_page *t, int le
 	return n;
 }
 
+/* ---- swap: every slot's count is the entries that refer to it ---- */
+
+struct swap_ref {
+	unsigned long val;	/* swp_entry_t */
+	unsigned count;
+};
+
+struct swap_refs {
+	struct swap_ref *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void swap_ref_add(struct swap_refs *r, swp_entry_t e)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		struct swap_ref *v = realloc(r->v, cap * sizeof(*v));
+
+		if (!v) {
+			r->oom = true;
+			return;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = (struct swap_ref){ e.val, 1 };
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct swap_ref *x = a, *y = b;
+
+	return x->val < y->val ? -1 : x->val > y->val;
+}
+
+static void shmem_swap_ref(void *arg, swp_entry_t e)
+{
+	swap_ref_add(arg, e);
+}
+
+struct slot_check {
+	struct vmsim *vm;
+	struct swap_refs *refs;
+	size_t i;
+	unsigned long bad;
+};
+
+/* Called for each slot in use, in entry order: the references found in
+ * page tables and shmem files must match its count, and a slot the swap
+ * cache holds must be the cached folio's. */
+static void check_slot(void *arg, swp_entry_t e, unsigned count, bool has_cache, struct vmsim_page *cache)
+{
+	struct slot_check *c = arg;
+	struct vmsim *vm = c->vm;
+	unsigned found = 0;
+
+	while (c->i < c->refs->n && c->refs->v[c->i].val < e.val) {
+		VMSIM_BUG(vm, "swap entry %#lx referenced by a pte or shmem file but not in use", c->refs->v[c->i].val);
+		c->bad++;
+		c->i++;
+	}
+	while (c->i < c->refs->n && c->refs->v[c->i].val == e.val) {
+		found++;
+		c->i++;
+	}
+	if (VMSIM_BUG_ON(vm, found != count, "swap entry %#lx: swap_map count %u, %u references", e.val, count,
+			 found))
+		c->bad++;
+	if (cache && VMSIM_BUG_ON(vm, !vmsim_page_test(cache, PG_swapcache) || cache->private_ != e.val,
+				  "swap entry %#lx caches pfn %#lx, which is not its swap-cache folio", e.val,
+				  vmsim_page_to_pfn(vm, cache)))
+		c->bad++;
+	if (VMSIM_BUG_ON(vm, !has_cache && !count, "swap entry %#lx in use with no reference", e.val))
+		c->bad++;
+}
+
+static unsigned long check_swap(struct vmsim *vm, struct swap_refs *refs)
+{
+	struct slot_check c = { vm, refs, 0, 0 };
+
+	if (refs->oom)
+		return 0;
+	vmsim__pagecache_for_each_swap(vm, shmem_swap_ref, refs);
+	if (refs->n)
+		qsort(refs->v, refs->n, sizeof(*refs->v), cmp_ref);
+	vmsim__swap_for_each_slot(vm, check_slot, &c);
+	for (; c.i < refs->n; c.i++) {
+		VMSIM_BUG(vm, "swap entry %#lx referenced by a pte or shmem file but not in use", refs->v[c.i].val);
+		c.bad++;
+	}
+	return c.bad;
+}
+
+/* ---- the LRU lists: each folio on the list its flags name ---- */
+
+static unsigned long check_lru(struct vmsim *vm)
+{
+	struct lruvec *lv = &vm->mm_world->lruvec;
+	unsigned long bad = 0;
+
+	for (enum lru_list l = 0; l < NR_LRU_LISTS; l++) {
+		struct vmsim_page *p;
+		unsigned long n = 0;
+
+		DL_FOREACH(lv->lists[l], p) {
+			bool file = !vmsim_page_test(p, PG_swapbacked), active = vmsim_page_test(p, PG_active);
+			enum lru_list want = vmsim_page_test(p, PG_unevictable) ? LRU_UNEVICTABLE :
+					     (file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON) + active;
+
+			n++;
+			if (VMSIM_BUG_ON(vm, !vmsim_page_test(p, PG_lru) || want != l || p->refcount <= 0,
+					 "pfn %#lx on lru list %d (flags %#x, refcount %d)", vmsim_page_to_pfn(vm, p), l,
+					 p->flags, p->refcount))
+				bad++;
+		}
+		if (VMSIM_BUG_ON(vm, n != lv->nr[l], "lru list %d holds %lu folios, counted %lu", l, n, lv->nr[l]))
+			bad++;
+	}
+	return bad;
+}
+
+/* Per frame: what the page tables say about it. */
+struct frame_use {
+	int32_t maps;		/* ptes and entries that count in the mapcount */
+	int32_t refs;		/* ptes and entries that hold a reference */
+	int32_t ptes;		/* present ptes */
+	int32_t writable;	/* of which writable */
+};
+
 /* What one full check gathers while it walks an mm's tables. */
 struct walk {
 	struct vmsim *vm;
 	struct vmsim_mm *mm;
 	struct vm_area_struct *vma;
-	int32_t *maps;			/* ptes seen per pfn */
+	struct frame_use *use;
+	struct swap_refs *refs;
 	long rss[NR_MM_COUNTERS];
 	unsigned long bad;
 };
@@ -64,35 +195,81 @@ static unsigned level_shift(const struct vmsim *vm, int level)
 	return level == VMSIM_LVL_PGD ? vmsim_pgdir_shift(vm) : PAGE_SHIFT + 9 * (unsigned)(level - 1);
 }
 
+/* A non-present entry: what its kind says it holds. */
+static void check_entry(struct walk *w, uint64_t a, pte_t pte)
+{
+	struct vmsim *vm = w->vm;
+	struct found f = { w->mm, a, false };
+	struct vmsim_kind_hold h;
+	const struct vmsim_kind *k = vmsim_kind_of(vm, pte);
+
+	vmsim__kind_hold(w->vma, pte, &h);
+	if (h.rss >= 0)
+		w->rss[h.rss]++;
+	if (h.swap.val)
+		swap_ref_add(w->refs, h.swap);
+	if (h.pfn == ~0UL)
+		return;
+	{
+		struct vmsim_page *q = vmsim_pfn_to_page(vm, h.pfn);
+
+		if (VMSIM_BUG_ON(vm, !q || vmsim_page_test(q, PG_buddy), "mm%d %#llx: entry names free pfn %#lx",
+				 w->mm->id, (unsigned long long)a, h.pfn)) {
+			w->bad++;
+			return;
+		}
+		/* An entry that keeps the mapcount (6.15+ device-exclusive) is
+		 * found by rmap too. */
+		if (k && (vmsim_kind_ops(k)->flags & VMSIM_KIND_HOLDS_MAPCOUNT)) {
+			w->use[h.pfn].maps++;
+			vmsim__rmap_walk(vm, q, rmap_finds, &f);
+			if (VMSIM_BUG_ON(vm, !f.hit, "rmap does not find mm%d %#llx -> entry for pfn %#lx",
+					 w->mm->id, (unsigned long long)a, h.pfn))
+				w->bad++;
+		}
+		if (k && (vmsim_kind_ops(k)->flags & VMSIM_KIND_HOLDS_REF))
+			w->use[h.pfn].refs++;
+	}
+}
+
 static void check_pte(struct walk *w, uint64_t a, pte_t *ptep)
 {
 	struct vmsim *vm = w->vm;
 	struct found f = { w->mm, a, false };
 	pte_t pte = ptep_get(ptep);
 	struct vmsim_page *p;
+	unsigned long pfn;
 
-	if (!pte_present(pte))
+	if (pte_none(pte))
 		return;
+	if (!pte_present(pte)) {
+		check_entry(w, a, pte);
+		return;
+	}
+	pfn = pte_pfn(pte);
 	p = vmsim__vm_normal_page(w->vma, a, pte);
 	if (!p) {
-		if (VMSIM_BUG_ON(vm, pte_pfn(pte) != vmsim_zero_pfn(vm), "special pte at %#llx maps pfn %#lx",
-				 (unsigned long long)a, pte_pfn(pte)))
+		if (VMSIM_BUG_ON(vm, pfn != vmsim_zero_pfn(vm), "special pte at %#llx maps pfn %#lx",
+				 (unsigned long long)a, pfn))
 			w->bad++;
 		return;
 	}
 	if (VMSIM_BUG_ON(vm, vmsim_page_test(p, PG_buddy) || p->refcount <= 0, "mm%d %#llx maps free pfn %#lx",
-			 w->mm->id, (unsigned long long)a, pte_pfn(pte))) {
+			 w->mm->id, (unsigned long long)a, pfn)) {
 		w->bad++;
 		return;
 	}
-	w->maps[pte_pfn(pte)]++;
+	w->use[pfn].maps++;
+	w->use[pfn].refs++;
+	w->use[pfn].ptes++;
+	w->use[pfn].writable += pte_write(pte);
 	if (folio_test_anon(p))
 		w->rss[MM_ANONPAGES]++;
 	else
 		w->rss[vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES]++;
 	vmsim__rmap_walk(vm, p, rmap_finds, &f);
 	if (VMSIM_BUG_ON(vm, !f.hit, "rmap does not find mm%d %#llx -> pfn %#lx", w->mm->id,
-			 (unsigned long long)a, pte_pfn(pte)))
+			 (unsigned long long)a, pfn))
 		w->bad++;
 }
 
@@ -118,6 +295,8 @@ static void walk_range(struct walk *w, struct vmsim_page *t, int level, uint64_t
 			check_pte(w, a, (pte_t *)&tab[i]);
 			continue;
 		}
+		/* Huge leaves (the huge branch's hook: checked as leaves
+		 * when THP and hugetlb arrive) and empty entries. */
 		if (!(v & _PAGE_PRESENT) || ((level == VMSIM_LVL_PMD || level == VMSIM_LVL_PUD) && (v & _PAGE_PSE)))
 			continue;
 		next = vmsim_pfn_to_page(vm, (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT));
@@ -134,38 +313,52 @@ static void walk_range(struct walk *w, struct vmsim_page *t, int level, uint64_t
 static unsigned long check_full(struct vmsim *vm)
 {
 	unsigned long nr = vmsim_nr_frames(vm), bad = 0;
-	int32_t *maps = calloc(nr, sizeof(*maps));
+	struct frame_use *use = calloc(nr, sizeof(*use));
+	struct swap_refs refs = { 0 };
 	int top = vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D;
 	struct vmsim_mm *mm;
 
-	if (!maps)
+	if (!use)
 		return 0;
 	LL_FOREACH(mm_world(vm)->mms, mm) {
-		struct walk w = { .vm = vm, .mm = mm, .maps = maps };
+		struct walk w = { .vm = vm, .mm = mm, .use = use, .refs = &refs };
 
 		DL_FOREACH(mm->mmap, w.vma)
 			walk_range(&w, vmsim_pfn_to_page(vm, mm->pgd), top, 0, w.vma->vm_start, w.vma->vm_end);
 		bad += w.bad;
 		for (int i = 0; i < NR_MM_COUNTERS; i++)
-			if (i != MM_SWAPENTS && VMSIM_BUG_ON(vm, w.rss[i] != mm->rss[i],
+			if (VMSIM_BUG_ON(vm, w.rss[i] != mm->rss[i],
 						"mm%d rss[%d] is %ld, ptes say %ld", mm->id, i, mm->rss[i], w.rss[i]))
 				bad++;
 	}
 	for (unsigned long pfn = 0; pfn < nr; pfn++) {
 		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
-		int32_t cache = (p->mapping && !folio_test_anon(p) && vmsim_page_test(p, PG_uptodate)) ? 1 : 0;
+		int32_t cache = ((p->mapping && !folio_test_anon(p) && vmsim_page_test(p, PG_uptodate)) ||
+				 vmsim_page_test(p, PG_swapcache)) ? 1 : 0;
 
 		if (vmsim_page_test(p, PG_buddy) || vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
 			continue;
-		if (VMSIM_BUG_ON(vm, p->mapcount != maps[pfn], "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
-				 p->mapcount, maps[pfn]))
+		if (VMSIM_BUG_ON(vm, p->mapcount != use[pfn].maps, "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
+				 p->mapcount, use[pfn].maps))
 			bad++;
-		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < maps[pfn] + cache,
+		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < use[pfn].refs + cache,
 						"pfn %#lx refcount %d < %d mappings + %d cache", pfn,
-						p->refcount, maps[pfn], cache))
+						p->refcount, use[pfn].refs, cache))
+			bad++;
+		/* page_table_check_set(): an anonymous page mapped writable is
+		 * mapped by that one pte only (else private memory is shared). */
+		if (folio_test_anon(p) && VMSIM_BUG_ON(vm, use[pfn].writable && use[pfn].ptes > 1,
+						       "anon pfn %#lx mapped writable by %d of its %d ptes "
+						       "(page_table_check)", pfn, use[pfn].writable,
+						       use[pfn].ptes))
 			bad++;
 	}
-	free(maps);
+	free(use);
+	bad += check_swap(vm, &refs);
+	free(refs.v);
+	bad += check_lru(vm);
+	/* Secondary MMUs: the model devices' caches agree with the ptes. */
+	bad += vmsim_device_check(vm);
 	{
 		/* No page-table page is leaked: every one hangs off some mm. */
 		unsigned long reach = 0;
@@ -185,6 +378,8 @@ unsigned long vmsim_check_all(struct vmsim *vm)
 	unsigned long bad = 0;
 	struct vmsim_mm *mm;
 
+	if (!vm)
+		return 0;
 	/* No CPU may hold a translation the page tables no longer grant. */
 	LL_FOREACH(mm_world(vm)->mms, mm) {
 		int n = vmsim_tlb_check_stale(vm, &mm->ctx, 0, vmsim_task_size(vm));
@@ -201,7 +396,9 @@ unsigned long vmsim_check_all(struct vmsim *vm)
 
 static void mm_check_after(struct vmsim *vm)
 {
-	if (vm->cfg.check == VMSIM_CHECK_FULL)
+	/* Mid-way through an interleaved block another CPU's operation is
+	 * half done; the caller checks the machine when the block ends. */
+	if (vm->cfg.check == VMSIM_CHECK_FULL && !vm->sched)
 		vmsim_check_all(vm);
 	else if (vm->cfg.check == VMSIM_CHECK_BASIC)
 		VMSIM_BUG_ON(vm, vmsim_locks_held(vm) != 0, "%u locks held between operations",

@@ -60,22 +60,30 @@ int vmsim_uffd_open(struct vmsim_mm *mm, uint64_t features, struct vmsim_uffd **
 
 void vmsim_uffd_set_handler(struct vmsim_uffd *ctx, vmsim_uffd_handler_fn fn, void *arg)
 {
+	if (!ctx)
+		return;
 	ctx->fn = fn;
 	ctx->arg = arg;
 }
 
 void *vmsim_uffd_handler_arg(const struct vmsim_uffd *ctx)
 {
+	if (!ctx)
+		return NULL;
 	return ctx->arg;
 }
 
 uint64_t vmsim_uffd_features(const struct vmsim_uffd *ctx)
 {
+	if (!ctx)
+		return 0;
 	return ctx->features;
 }
 
 struct vmsim_mm *vmsim_uffd_mm(const struct vmsim_uffd *ctx)
 {
+	if (!ctx)
+		return NULL;
 	return ctx->mm;
 }
 
@@ -101,6 +109,13 @@ static bool uffd_wp_use_markers(const struct vm_area_struct *vma)
 	if (!vma_is_anonymous(vma))
 		return true;
 	return ctx_of(vma) && (ctx_of(vma)->features & UFFD_FEATURE_WP_UNPOPULATED);
+}
+
+/* vma_has_uffd_without_event_remap(): EVENT_REMAP is not modelled, so
+ * any registered vma lacks it. */
+static bool uffd_without_event_remap(const struct vm_area_struct *vma)
+{
+	return ctx_of(vma) != NULL;
 }
 
 /* handle_userfault(): tell the handler and wait (here: call it, with
@@ -388,7 +403,14 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 	for (uint64_t a = start; !err && a < end;) {
 		v = vmsim__find_vma(mm, a);
 		if (!v) {
-			a += PAGE_SIZE;
+			/* A hole: on to the next vma, not page by page (a range
+			 * may span the whole address space). */
+			DL_FOREACH(mm->mmap, v)
+				if (v->vm_start > a)
+					break;
+			if (!v)
+				break;
+			a = v->vm_start;
 			continue;
 		}
 		a = v->vm_end;
@@ -469,9 +491,17 @@ void vmsim_uffd_close(struct vmsim_uffd *ctx)
 		return;
 	mm = ctx->mm;
 	vmsim_lock(mm->vm, &mm->mmap_lock);
-	DL_FOREACH(mm->mmap, v)
-		if (v->uffd_ctx == ctx)
-			clear_vma(v, v->vm_start, v->vm_end);
+	/* userfaultfd_release_all(): each vma of ctx is cleared and merged
+	 * with its neighbours where it now can be (userfaultfd_clear_vma). */
+	for (v = mm->mmap; v; v = v->next) {
+		uint64_t start = v->vm_start;
+
+		if (v->uffd_ctx != ctx)
+			continue;
+		clear_vma(v, v->vm_start, v->vm_end);
+		vmsim__vma_try_merge(mm, v);
+		v = vmsim__find_vma(mm, start);
+	}
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
 	LL_DELETE(mm->uffds, ctx);
 	vmsim__free(mm->vm, ctx);
@@ -518,9 +548,9 @@ int vmsim_uffd_writeprotect(struct vmsim_uffd *ctx, uint64_t start, uint64_t len
 	return err;
 }
 
-/* ---- mfill: COPY, ZEROPAGE, CONTINUE ---- */
+/* ---- mfill: COPY, ZEROPAGE, CONTINUE, POISON ---- */
 
-enum mfill_mode { MFILL_COPY, MFILL_ZEROPAGE, MFILL_CONTINUE };
+enum mfill_mode { MFILL_COPY, MFILL_ZEROPAGE, MFILL_CONTINUE, MFILL_POISON };
 
 /* mfill_atomic_install_pte() */
 static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, struct vmsim_page *p,
@@ -536,10 +566,12 @@ static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, s
 		pte = pte_mkuffd_wp(pte);
 	if (!pte_none_mostly(ptep_get(ptep)))
 		return -EEXIST;
-	if (in_cache)
+	if (in_cache) {
 		vmsim__folio_add_file_rmap(vma, p);
-	else
+	} else {
 		vmsim__folio_add_new_anon_rmap(vma, p, addr);
+		vmsim__folio_add_lru_vma(vma, p);
+	}
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, pte);
 	return 0;
 }
@@ -562,12 +594,26 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 
 	if (!ptep)
 		return -ENOMEM;
+	if (mode == MFILL_POISON) {
+		/* mfill_atomic_pte_poison(): refuse to overwrite any pte, even
+		 * a marker; the entry is the poison kind's. */
+		pte_t entry;
+
+		if (!pte_none(ptep_get(ptep)))
+			return -EEXIST;
+		err = vmsim__kind_make(vma, addr, "poison", NULL, &entry);
+		if (err)
+			return err;
+		vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
+		vmsim__kind_note_vma(vma, entry);
+		return 0;
+	}
 	if (mode == MFILL_CONTINUE) {
-		/* The page must already be in the page cache. */
-		p = vmsim__filemap_get(vma->vm_file, linear_page_index(vma, addr));
-		if (!p)
-			return -EFAULT;
-		vmsim_get_page(vm, p);
+		/* The page must already be in the page cache (shmem_get_folio
+		 * with SGP_NOALLOC: a swapped-out page is brought back). */
+		err = vmsim__shmem_get_noalloc(vma->vm_file, linear_page_index(vma, addr), &p);
+		if (err)
+			return err;
 		err = install_pte(vma, addr, ptep, p, true, wp);
 		if (err)
 			vmsim_put_page(vm, p);
@@ -584,7 +630,9 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 		}
 		if (!pte_none_mostly(ptep_get(ptep)))
 			return -EEXIST;
-		p = vmsim_alloc_pages(vm, 0);
+		/* mfill_atomic_pte_copy() allocates with no lock but the
+		 * mmap_lock held: it may reclaim, which may change ptes. */
+		p = vmsim__alloc_pages_may_reclaim(vm, 0);
 		if (!p)
 			return -ENOMEM;
 		fill_page(vm, p, src, byte);
@@ -602,8 +650,8 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 
 		if (pgoff >= (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT)
 			return -EFAULT;
-		if (vmsim__filemap_get(f, pgoff))
-			return -EEXIST;
+		if (vmsim__filemap_has_entry(f, pgoff))
+			return -EEXIST;	/* a folio, or a swapped-out one's entry */
 		if (!pte_none_mostly(ptep_get(ptep)))
 			return -EEXIST;
 		ret = vmsim__filemap_fault(f, pgoff, &p, false);	/* allocates the hole */
@@ -675,10 +723,16 @@ long vmsim_uffd_continue(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, b
 	return mfill(ctx, start, NULL, 0, len, wp, MFILL_CONTINUE);
 }
 
+long vmsim_uffd_poison(struct vmsim_uffd *ctx, uint64_t start, uint64_t len)
+{
+	return mfill(ctx, start, NULL, 0, len, false, MFILL_POISON);
+}
+
 static const struct vmsim_uffd_hooks uffd_hooks_impl = {
 	.handle_userfault = handle_userfault,
 	.wp_async = uffd_wp_async,
 	.wp_use_markers = uffd_wp_use_markers,
+	.without_event_remap = uffd_without_event_remap,
 	.remove = uffd_remove,
 	.unmap_prep = uffd_unmap_prep,
 	.unmap_complete = uffd_unmap_complete,

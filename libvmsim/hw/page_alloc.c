@@ -49,7 +49,7 @@ struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order)
 	struct vmsim_page *page = NULL;
 	unsigned o;
 
-	if (order > VMSIM_MAX_PAGE_ORDER)
+	if (!vm || order > VMSIM_MAX_PAGE_ORDER)
 		return NULL;
 	for (o = order; o <= VMSIM_MAX_PAGE_ORDER; o++) {
 		if (vm->free_area[o]) {
@@ -97,8 +97,12 @@ static bool free_page_ok(struct vmsim *vm, struct vmsim_page *page, unsigned ord
 
 void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order)
 {
-	unsigned long pfn = vmsim_page_to_pfn(vm, page);
+	unsigned long pfn;
 
+	/* Bad arguments (not the state errors free_page_ok reports). */
+	if (!vmsim__page_valid(vm, page) || order > VMSIM_MAX_PAGE_ORDER)
+		return;
+	pfn = vmsim_page_to_pfn(vm, page);
 	if (!free_page_ok(vm, page, order))
 		return;
 	if (vm->page_free_hook)
@@ -130,11 +134,72 @@ void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order)
 	add_to_free_list(vm, &vm->memmap[pfn], order);
 }
 
+int vmsim__take_page_off_buddy(struct vmsim *vm, struct vmsim_page *page)
+{
+	unsigned long pfn = vmsim_page_to_pfn(vm, page);
+
+	for (unsigned order = 0; order <= VMSIM_MAX_PAGE_ORDER; order++) {
+		unsigned long head = pfn & ~((1UL << order) - 1);
+		struct vmsim_page *h = &vm->memmap[head];
+
+		if (!vmsim_page_test(h, PG_buddy) || h->private_ != order)
+			continue;
+		del_from_free_list(vm, h, order);
+		/* break_down_buddy_pages(): every half but the one holding
+		 * pfn goes back, down to the single frame. */
+		while (order > 0) {
+			order--;
+			if (pfn & (1UL << order)) {
+				add_to_free_list(vm, h, order);
+				h += 1UL << order;
+			} else {
+				add_to_free_list(vm, h + (1UL << order), order);
+			}
+		}
+		vm->nr_free--;
+		page->refcount = 1;
+		page->order = 0;
+		return 0;
+	}
+	return -EBUSY;
+}
+
+bool vmsim__may_sleep(const struct vmsim *vm)
+{
+	if (vm->in_reclaim)
+		return false;
+	const struct vmsim_lockstack *ls = vm->locks ? vm->locks : &vm->main_locks;
+
+	/* Spinlocks (ptl, page_table_lock) and the rmap locks reclaim itself
+	 * takes forbid it; the sleeping locks reclaim never waits for do not:
+	 * mmap_lock, i_rwsem, and a folio lock (reclaim only trylocks
+	 * folios, and skips one held, as do_cow_fault's source is). */
+	for (unsigned i = 0; i < ls->nr; i++) {
+		unsigned c = ls->h[i].lock->lclass;
+
+		if (c != VMSIM_LOCK_MMAP && c != VMSIM_LOCK_INODE && c != VMSIM_LOCK_FOLIO)
+			return false;
+	}
+	return true;
+}
+
+struct vmsim_page *vmsim__alloc_pages_may_reclaim(struct vmsim *vm, unsigned order)
+{
+	for (;;) {
+		struct vmsim_page *p = vmsim_alloc_pages(vm, order);
+
+		if (p || !vm->alloc_slowpath || !vmsim__may_sleep(vm))
+			return p;
+		if (!vm->alloc_slowpath(vm, order))
+			return NULL;
+	}
+}
+
 int vmsim_page_alloc(struct vmsim *vm, unsigned order, unsigned long *pfn)
 {
 	struct vmsim_page *page;
 
-	if (order > VMSIM_MAX_PAGE_ORDER || !pfn)
+	if (!vm || order > VMSIM_MAX_PAGE_ORDER || !pfn)
 		return -EINVAL;
 	page = vmsim_alloc_pages(vm, order);
 	if (!page)
@@ -147,13 +212,13 @@ int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order)
 {
 	struct vmsim_page *page;
 
-	if (order > VMSIM_MAX_PAGE_ORDER || pfn >= vm->nr_frames || (pfn & ((1UL << order) - 1)))
+	if (!vm || order > VMSIM_MAX_PAGE_ORDER || pfn >= vm->nr_frames || (pfn & ((1UL << order) - 1)))
 		return -EINVAL;
 	page = &vm->memmap[pfn];
 	/* Only a block this API handed out, whole and unmapped, may come back. */
 	if (vmsim_page_test(page, PG_buddy) || vmsim_page_test(page, PG_reserved) ||
-	    vmsim_page_test(page, PG_table) || page->refcount != 1 || page->order != order ||
-	    page->mapcount)
+	    vmsim_page_test(page, PG_table) || vmsim_page_test(page, PG_swapcache) ||
+	    page->refcount != 1 || page->order != order || page->mapcount || page->mapping)
 		return -EINVAL;
 	page->refcount = 0;
 	vmsim_free_pages(vm, page, order);
@@ -162,26 +227,36 @@ int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order)
 
 void vmsim_get_page(struct vmsim *vm, struct vmsim_page *page)
 {
-	VMSIM_BUG_ON(vm, page->refcount <= 0 && !vmsim_page_test(page, PG_reserved),
-		     "get_page on pfn %#lx with refcount %d", vmsim_page_to_pfn(vm, page), page->refcount);
+	if (!vmsim__page_valid(vm, page))
+		return;
+	if (VMSIM_BUG_ON(vm, page->refcount <= 0 && !vmsim_page_test(page, PG_reserved),
+			 "get_page on pfn %#lx with refcount %d", vmsim_page_to_pfn(vm, page), page->refcount))
+		return;
 	page->refcount++;
 }
 
 void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page)
 {
+	if (!vmsim__page_valid(vm, page))
+		return;
 	if (VMSIM_BUG_ON(vm, page->refcount <= 0, "put_page on pfn %#lx with refcount %d",
 			 vmsim_page_to_pfn(vm, page), page->refcount))
 		return;
-	if (--page->refcount == 0 && !vmsim_page_test(page, PG_reserved))
+	if (--page->refcount == 0 && !vmsim_page_test(page, PG_reserved)) {
+		if (vm->page_release_hook)
+			vm->page_release_hook(vm, page);
 		vmsim_free_pages(vm, page, page->order);
+	}
 }
 
 unsigned long vmsim_nr_free_pages(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->nr_free;
 }
 
 unsigned long vmsim_nr_free_blocks(const struct vmsim *vm, unsigned order)
 {
-	return order <= VMSIM_MAX_PAGE_ORDER ? vm->nr_free_blocks[order] : 0;
+	return vm && order <= VMSIM_MAX_PAGE_ORDER ? vm->nr_free_blocks[order] : 0;
 }

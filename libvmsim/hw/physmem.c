@@ -49,21 +49,29 @@ void vmsim__physmem_exit(struct vmsim *vm)
 
 unsigned long vmsim_nr_frames(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->nr_frames;
 }
 
 struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn)
 {
+	if (!vm)
+		return NULL;
 	return pfn < vm->nr_frames ? &vm->memmap[pfn] : NULL;
 }
 
 unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page)
 {
+	if (!vmsim__page_valid(vm, page))
+		return ~0UL;
 	return (unsigned long)(page - vm->memmap);
 }
 
 struct vmsim_page *vmsim_zero_page(struct vmsim *vm)
 {
+	if (!vm)
+		return NULL;
 	return vm->zero_page;
 }
 
@@ -93,7 +101,7 @@ static bool in_frame(size_t off, size_t len)
 
 void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, void *buf, size_t len)
 {
-	if (VMSIM_BUG_ON(vm, !in_frame(off, len), "frame read %zu+%zu crosses the frame", off, len))
+	if (!vmsim__page_valid(vm, page) || !in_frame(off, len) || (!buf && len))
 		return;
 	if (!vmsim_page_test(page, PG_has_data)) {
 		memset(buf, 0, len);
@@ -104,10 +112,9 @@ void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, voi
 
 int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, const void *buf, size_t len)
 {
-	if (VMSIM_BUG_ON(vm, !in_frame(off, len), "frame write %zu+%zu crosses the frame", off, len))
-		return -EIO;
-	if (VMSIM_BUG_ON(vm, vmsim_page_test(page, PG_zero), "write to the zero page"))
-		return -EIO;
+	if (!vmsim__page_valid(vm, page) || !in_frame(off, len) || (!buf && len) ||
+	    vmsim_page_test(page, PG_zero))
+		return -EINVAL;
 	if (!keeps_data(vm, page))
 		return 0;
 	memcpy(vmsim__frame_mem(vm, page) + off, buf, len);
@@ -116,9 +123,7 @@ int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, con
 
 void vmsim_frame_fill(struct vmsim *vm, struct vmsim_page *page, size_t off, int byte, size_t len)
 {
-	if (VMSIM_BUG_ON(vm, !in_frame(off, len), "frame fill %zu+%zu crosses the frame", off, len))
-		return;
-	if (VMSIM_BUG_ON(vm, vmsim_page_test(page, PG_zero), "write to the zero page"))
+	if (!vmsim__page_valid(vm, page) || !in_frame(off, len) || vmsim_page_test(page, PG_zero))
 		return;
 	if (!keeps_data(vm, page))
 		return;
@@ -129,8 +134,8 @@ void vmsim_frame_fill(struct vmsim *vm, struct vmsim_page *page, size_t off, int
 
 int vmsim_frame_copy(struct vmsim *vm, struct vmsim_page *dst, struct vmsim_page *src)
 {
-	if (VMSIM_BUG_ON(vm, vmsim_page_test(dst, PG_zero), "copy onto the zero page"))
-		return -EIO;
+	if (!vmsim__page_valid(vm, dst) || !vmsim__page_valid(vm, src) || vmsim_page_test(dst, PG_zero))
+		return -EINVAL;
 	if (!keeps_data(vm, dst))
 		return 0;
 	if (!vmsim_page_test(src, PG_has_data)) {

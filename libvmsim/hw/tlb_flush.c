@@ -1,6 +1,7 @@
 /* TLB shootdown: flush_tlb_mm_range, flush_tlb_func, IPIs, flush_tlb_all.
  * Follows arch/x86/mm/tlb.c of Linux 6.12 (without lazy-TLB trimming). */
 #include "cpu_internal.h"
+#include "../sched/sched_internal.h"
 
 struct flush_tlb_info {
 	struct vmsim_mm_context *mm;
@@ -13,16 +14,22 @@ struct flush_tlb_info {
 
 void vmsim_set_flush_ceiling(struct vmsim *vm, unsigned long ceiling)
 {
+	if (!vm)
+		return;
 	vm->flush_ceiling = ceiling;
 }
 
 unsigned long vmsim_flush_ceiling(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->flush_ceiling;
 }
 
 void vmsim_debug_suppress_flush(struct vmsim *vm, bool suppress)
 {
+	if (!vm)
+		return;
 	vm->suppress_flush = suppress;
 }
 
@@ -70,13 +77,14 @@ void vmsim_flush_tlb_mm_range(struct vmsim *vm, struct vmsim_mm_context *mm, uin
 	struct flush_tlb_info info;
 	struct vmsim_cpu *me;
 
-	if (!vm || !mm || !vm->cpu)
+	if (!vm || !vm->cpu || !vmsim__ctx_live(vm, mm))
 		return;
 	if (vm->suppress_flush) {
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
 				  .why = "flush_tlb_mm_range suppressed (debug)" });
 		return;
 	}
+	vmsim__sp(vm, VMSIM_SP_TLB_FLUSH, mm);
 	me = &vm->cpu[vm->cur_cpu];
 	/* Should we flush just the requested range? */
 	if (end == VMSIM_TLB_FLUSH_ALL || start > end || stride_shift >= 64 ||
@@ -104,6 +112,9 @@ void vmsim_flush_tlb_mm_range(struct vmsim *vm, struct vmsim_mm_context *mm, uin
 		}
 		if (!runs && !freed_tables)
 			continue;
+		/* The IPI lands on the other CPU between two of its steps. */
+		vmsim__sp(vm, VMSIM_SP_IPI, mm);
+		runs = c->loaded == mm;
 		send_ipi(vm, me, c, "flush_tlb_mm_range");
 		if (runs)
 			flush_tlb_func(vm, c, &info);
@@ -137,14 +148,68 @@ void vmsim_flush_tlb_all(struct vmsim *vm)
 				  .why = "flush_tlb_all suppressed (debug)" });
 		return;
 	}
+	vmsim__sp(vm, VMSIM_SP_TLB_FLUSH, NULL);
 	me = &vm->cpu[vm->cur_cpu];
 	/* on_each_cpu(do_flush_tlb_all): __flush_tlb_all() drops global entries
 	 * and every PCID. */
 	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
 		struct vmsim_cpu *c = &vm->cpu[i];
 
-		if (c != me)
+		if (c != me) {
+			vmsim__sp(vm, VMSIM_SP_IPI, NULL);
 			send_ipi(vm, me, c, "flush_tlb_all");
+		}
 		vmsim__tlb_flush_everything(vm, c, "flush_tlb_all");
 	}
+}
+
+/* arch_tlbbatch_should_defer(): worth batching only when some other CPU
+ * may cache the mm's translations. */
+bool vmsim__tlbbatch_should_defer(struct vmsim *vm, const struct vmsim_mm_context *ctx)
+{
+	return vm->cpu && (ctx->cpumask & ~(1ULL << vm->cur_cpu)) != 0;
+}
+
+/* arch_tlbbatch_add_pending(): inc_mm_tlb_gen() (CPUs that do not run the
+ * mm now flush at their next switch to it) and the mm's CPUs join the
+ * batch. */
+void vmsim__tlbbatch_add_pending(struct vmsim *vm, uint64_t *cpumask, struct vmsim_mm_context *ctx)
+{
+	(void)vm;
+	ctx->tlb_gen++;
+	*cpumask |= ctx->cpumask;
+}
+
+/* arch_tlbbatch_flush(): flush_tlb_multi() of a full flush with no mm
+ * (TLB_GENERATION_INVALID): every CPU of the batch flushes whatever mm it
+ * runs if it is behind; the others are IPI'd for it. */
+void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask)
+{
+	struct vmsim_cpu *me;
+
+	if (!vm->cpu || !*cpumask)
+		return;
+	if (vm->suppress_flush) {
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+				  .why = "arch_tlbbatch_flush suppressed (debug)" });
+		return;
+	}
+	me = &vm->cpu[vm->cur_cpu];
+	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
+		struct vmsim_cpu *c = &vm->cpu[i];
+		unsigned asid;
+
+		if (!(*cpumask & (1ULL << i)))
+			continue;
+		if (c != me)
+			send_ipi(vm, me, c, "arch_tlbbatch_flush");
+		if (!c->loaded)
+			continue;
+		asid = c->loaded_mm_asid;
+		if (c->ctxs[asid].tlb_gen == c->loaded->tlb_gen)
+			continue;	/* nothing to do: already up to date */
+		vmsim__tlb_flush_pcid(vm, c, asid, c == me ? "local batch" : "remote batch");
+		c->ctxs[asid].tlb_gen = c->loaded->tlb_gen;
+	}
+	*cpumask = 0;
 }

@@ -1,77 +1,90 @@
 /* The guard-region PTE marker (MADV_GUARD_INSTALL, Linux 6.13+): any access
- * is SIGSEGV; fork always copies it; mprotect leaves it; zap keeps it unless
- * markers are dropped (munmap, exit).  Follows mm/madvise.c guard_install_*,
- * mm/memory.c handle_pte_marker/zap_nonpresent_ptes, mm_inline.h
- * copy_pte_marker, fs/proc/task_mmu.c (PM_GUARD_REGION). */
+ * is SIGSEGV; fork always copies it; mprotect and uffd-wp leave it; zap
+ * keeps it unless markers are dropped (munmap, exit); MADV_GUARD_REMOVE
+ * clears it; pagemap shows PM_GUARD_REGION.  Follows mm/madvise.c
+ * (madvise_guard_install/remove), mm/memory.c (handle_pte_marker,
+ * zap_nonpresent_ptes), include/linux/mm_inline.h (copy_pte_marker),
+ * mm/mprotect.c (change_pte_range) and fs/proc/task_mmu.c. */
 #include <stdio.h>
 
 #include "../mm/mm_internal.h"
+#include "builtin.h"
 
-static bool guard_match(softleaf_t e)
+static unsigned guard_fault(const struct vmsim_kind *k, struct vm_fault *vmf)
 {
-	return softleaf_is_guard_marker(e) && !softleaf_is_poison_marker(e);
-}
-
-static unsigned guard_fault(struct vm_fault *vmf)
-{
+	(void)k;
 	(void)vmf;
-	return VM_FAULT_SIGSEGV;
+	return VM_FAULT_SIGSEGV;	/* hitting a guard page is always fatal */
 }
 
 /* copy_pte_marker(): guard markers are copied whatever the child is. */
-static pte_t guard_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t *src_ptep,
-			pte_t pte, uint64_t addr)
+static int guard_copy(const struct vmsim_kind *k, struct vm_area_struct *dst, struct vm_area_struct *src,
+		      uint64_t addr, pte_t *src_ptep, pte_t *child)
 {
-	pte_marker m = softleaf_to_marker(softleaf_from_pte(pte)) & PTE_MARKER_GUARD;
-
+	(void)k;
+	(void)dst;
 	(void)src;
-	(void)src_ptep;
 	(void)addr;
-	if (userfaultfd_wp(dst))
-		m |= softleaf_to_marker(softleaf_from_pte(pte)) & PTE_MARKER_UFFD_WP;
-	return make_pte_marker(m);
+	*child = *src_ptep;
+	return 0;
 }
 
-/* Only a zap that drops markers (munmap, exit) removes a guard region. */
-static bool guard_zap(struct vm_area_struct *vma, pte_t pte, const struct zap_details *d)
+/* Ordinary zapping does not remove guard markers; munmap and exit do. */
+static bool guard_zap(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pte,
+		      const struct zap_details *d)
 {
+	(void)k;
+	(void)vma;
+	(void)addr;
+	(void)pte;
+	return zap_drop_markers(d);
+}
+
+static bool guard_remove(const struct vmsim_kind *k, pte_t pte)
+{
+	(void)k;
+	(void)pte;
+	return true;
+}
+
+static uint64_t guard_pagemap(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte)
+{
+	(void)k;
 	(void)vma;
 	(void)pte;
-	return d && (d->zap_flags & ZAP_FLAG_DROP_MARKER);
+	return PM_GUARD_REGION;
 }
 
-/* change_pte_range() skips guard markers, mprotect and uffd-wp alike. */
-static pte_t guard_change_prot(struct vm_area_struct *vma, pte_t pte, unsigned long cp_flags)
+/* change_pte_range() skips it by name ("any access should sigbus/sigsegv
+ * anyway"), where another marker would go on uffd-wp resolve. */
+static pte_t guard_change_prot(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
+				pte_t pte, unsigned long cp_flags)
 {
+	(void)k;
 	(void)vma;
+	(void)addr;
 	(void)cp_flags;
 	return pte;
 }
 
-static uint64_t guard_pagemap(pte_t pte)
+static int guard_describe(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size)
 {
-	softleaf_t e = softleaf_from_pte(pte);
-	uint64_t flags = PM_GUARD_REGION;
-
-	if (softleaf_is_uffd_wp_marker(e))
-		flags |= PM_UFFD_WP;
-	/* frame: swap type | offset << 5, as pagemap shows any swap entry. */
-	return flags | ((uint64_t)swp_type(e) | ((uint64_t)swp_offset(e) << MAX_SWAPFILES_SHIFT));
-}
-
-static int guard_describe(pte_t pte, char *buf, size_t size)
-{
+	(void)k;
 	(void)pte;
 	return snprintf(buf, size, "guard marker");
 }
 
+/* move_ptes() moves it as it is: the default. */
 const struct vmsim_kind_ops vmsim_kind_guard = {
-	.name = "marker_guard",
-	.match = guard_match,
+	.name = VMSIM_KIND_GUARD_NAME,
+	.flags = VMSIM_KIND_ANON_VMA,
+	.marker = PTE_MARKER_GUARD,
+	.priority = 20,
 	.fault = guard_fault,
 	.copy = guard_copy,
 	.zap = guard_zap,
 	.change_prot = guard_change_prot,
+	.guard_remove = guard_remove,
 	.pagemap = guard_pagemap,
 	.describe = guard_describe,
 };

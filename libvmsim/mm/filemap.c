@@ -1,11 +1,15 @@
-/* Files and the page cache: shmem (page cache only), disk (page cache over
- * a backing store, with mmap read-around and async readahead), read/write,
- * hole punch and truncate in Linux's order (unmap, then drop from the
- * cache).  Follows mm/filemap.c (filemap_fault, do_sync/async_mmap_readahead),
+/* Files and the page cache: shmem (page cache, and swap: a swapped-out
+ * page's slot holds its swap entry), disk (page cache over a backing
+ * store, with mmap read-around and async readahead), read/write, hole
+ * punch and truncate in Linux's order (unmap, then drop from the cache),
+ * writeback (folio_mkclean first) and the flusher reclaim wakes.  Follows
+ * mm/filemap.c (filemap_fault, do_sync/async_mmap_readahead),
  * mm/readahead.c (page_cache_ra_unbounded, get_init_ra_size,
- * get_next_ra_size), mm/shmem.c (shmem_fault, shmem_fallocate) and
+ * get_next_ra_size), mm/shmem.c (shmem_fault, shmem_get_folio_gfp,
+ * shmem_swapin_folio, shmem_writeout, shmem_unuse, shmem_fallocate) and
  * mm/truncate.c.  Simplified: one readahead state per file rather than per
- * open file; no large folios; writeback is synchronous. */
+ * open file; no large folios; writeback is synchronous; no shadow entries;
+ * shmem swap-in reads only the page asked for (no cluster readahead). */
 #include <string.h>
 #include <uthash.h>
 #include <utlist.h>
@@ -15,6 +19,7 @@
 struct vmsim_pagecache_entry {
 	uint64_t pgoff;
 	struct vmsim_page *page;	/* page cache: the folio */
+	swp_entry_t swap;		/* shmem: the page is in swap (page NULL) */
 	unsigned char *data;		/* store: the block, NULL = zeros */
 	UT_hash_handle hh;
 };
@@ -35,7 +40,8 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 {
 	struct vmsim_file *f;
 
-	if (!name || !*name || strlen(name) >= sizeof(f->name) || kind > VMSIM_FILE_DAX)
+	if (!vm || !vm->mm_world || !name || !*name || strlen(name) >= sizeof(f->name) ||
+	    (unsigned)kind > VMSIM_FILE_DAX)
 		return -EINVAL;
 	if (size > (1ULL << 46))
 		return -EFBIG;
@@ -54,6 +60,7 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 	f->ra_pages = vm->cfg.readahead >> PAGE_SHIFT;
 	f->refcount = 1;	/* the machine's directory entry */
 	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
+	vmsim_lock_init(&f->i_rwsem, VMSIM_LOCK_INODE);
 	LL_PREPEND(mm_world(vm)->files, f);
 	if (out)
 		*out = f;
@@ -79,6 +86,7 @@ struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size)
 	f->internal = true;
 	f->refcount = 0;	/* only the vmas hold it */
 	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
+	vmsim_lock_init(&f->i_rwsem, VMSIM_LOCK_INODE);
 	return f;
 }
 
@@ -86,6 +94,8 @@ struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name)
 {
 	struct vmsim_file *f;
 
+	if (!vm || !vm->mm_world || !name)
+		return NULL;
 	LL_FOREACH(mm_world(vm)->files, f)
 		if (!strcmp(f->name, name))
 			return f;
@@ -94,11 +104,15 @@ struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name)
 
 uint64_t vmsim_file_size(const struct vmsim_file *f)
 {
+	if (!f)
+		return 0;
 	return f->i_size;
 }
 
 unsigned long vmsim_file_cached_pages(const struct vmsim_file *f)
 {
+	if (!f)
+		return 0;
 	return f->nrpages;
 }
 
@@ -106,6 +120,14 @@ static void cache_delete(struct vmsim_file *f, struct vmsim_pagecache_entry *e)
 {
 	struct vmsim_page *p = e->page;
 
+	if (!p) {
+		/* shmem_free_swap(): a swapped-out page of the hole. */
+		HASH_DEL(f->pages, e);
+		vmsim__free_swap_and_cache(f->vm, e->swap);
+		f->swapped--;
+		vmsim__free(f->vm, e);
+		return;
+	}
 	HASH_DEL(f->pages, e);
 	f->nrpages--;
 	p->mapping = NULL;
@@ -157,8 +179,26 @@ struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff)
 {
 	struct vmsim_pagecache_entry *e;
 
+	/* A lookup, and whatever insertion follows it before the next
+	 * point (so it needs no second look, as under the xa_lock). */
+	vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, pgoff));
 	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
 	return e ? e->page : NULL;
+}
+
+static struct vmsim_pagecache_entry *cache_entry(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_pagecache_entry *e;
+
+	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
+	return e;
+}
+
+/* Does the page cache hold something at pgoff: a folio, or (shmem) the
+ * swap entry of one (filemap_get_entry). */
+bool vmsim__filemap_has_entry(struct vmsim_file *f, uint64_t pgoff)
+{
+	return cache_entry(f, pgoff) != NULL;
 }
 
 static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
@@ -168,8 +208,12 @@ static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
 
 	if (!e)
 		return NULL;
-	p = vmsim_alloc_pages(f->vm, 0);
-	if (!p) {
+	/* filemap_alloc_folio() may reclaim, and reclaim may take pages of
+	 * this very file: the slot is looked at again afterwards. */
+	p = vmsim__alloc_pages_may_reclaim(f->vm, 0);
+	if (!p || cache_entry(f, pgoff)) {
+		if (p)
+			vmsim_put_page(f->vm, p);
 		vmsim__free(f->vm, e);
 		return NULL;
 	}
@@ -181,6 +225,7 @@ static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
 		vmsim_page_set(p, PG_swapbacked);
 	HASH_ADD(hh, f->pages, pgoff, sizeof(pgoff), e);
 	f->nrpages++;
+	vmsim__folio_add_lru(f->vm, p);	/* filemap_add_folio() */
 	return p;
 }
 
@@ -301,6 +346,252 @@ static void sync_mmap_readahead(struct vmsim_file *f, uint64_t pgoff)
 	ra_unbounded(f, ra->start, ra->size, ra->async_size, "sync read-around");
 }
 
+/* ---- shmem: pages in swap ---- */
+
+enum sgp_type { SGP_READ, SGP_CACHE, SGP_WRITE };
+
+/* shmem_swapin_folio(): the folio of a swapped-out page back in the page
+ * cache (from the swap cache, or read from the device), out of the swap
+ * cache, dirty, its swap slot freed.  With a reference. */
+static int shmem_swapin_folio(struct vmsim_file *f, struct vmsim_pagecache_entry *e, enum sgp_type sgp,
+			      struct vmsim_page **out)
+{
+	struct vmsim *vm = f->vm;
+	swp_entry_t entry = e->swap;
+	struct vmsim_page *p = vmsim__swap_cache_get_folio(vm, entry, NULL, 0);
+	uint64_t pgoff = e->pgoff;
+	bool new;
+
+	if (!p) {
+		p = vmsim__read_swap_cache_async(vm, entry, &new);
+		if (!p)
+			return -ENOMEM;
+		/* The read may have reclaimed: is the entry still ours? */
+		e = cache_entry(f, pgoff);
+		if (!e || e->page || e->swap.val != entry.val) {
+			vmsim_put_page(vm, p);
+			return -EAGAIN;
+		}
+	}
+	if (vmsim_page_test(p, PG_hwpoison)) {
+		vmsim_put_page(vm, p);
+		return -EIO;
+	}
+	/* shmem_add_to_page_cache() in place of the swap entry. */
+	vmsim_get_page(vm, p);
+	e->page = p;
+	e->swap.val = 0;
+	p->mapping = f;
+	p->index = pgoff;
+	f->nrpages++;
+	f->swapped--;
+	if (sgp == SGP_WRITE)
+		vmsim__folio_mark_accessed(vm, p);
+	vmsim__delete_from_swap_cache(vm, p);
+	vmsim_page_set(p, PG_dirty);
+	vmsim__swap_free(vm, entry);
+	*out = p;
+	return 0;
+}
+
+/* shmem_get_folio(): the folio at pgoff with a reference; a swapped-out
+ * page comes back in, a hole gets a fresh zeroed page unless sgp is
+ * SGP_READ (*out NULL then).  0, -ENOMEM, -EIO (poisoned). */
+static int shmem_get_folio(struct vmsim_file *f, uint64_t pgoff, enum sgp_type sgp, struct vmsim_page **out)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		struct vmsim_pagecache_entry *e = cache_entry(f, pgoff);
+		struct vmsim_page *p;
+		int err;
+
+		if (e && e->page) {
+			if (vmsim_page_test(e->page, PG_hwpoison))
+				return -EIO;
+			if (sgp == SGP_WRITE)
+				vmsim__folio_mark_accessed(f->vm, e->page);
+			vmsim_get_page(f->vm, e->page);
+			*out = e->page;
+			return 0;
+		}
+		if (e) {
+			err = shmem_swapin_folio(f, e, sgp, out);
+			if (err == -EAGAIN)
+				continue;
+			return err;
+		}
+		if (sgp == SGP_READ) {
+			*out = NULL;
+			return 0;
+		}
+		p = cache_add(f, pgoff);
+		if (!p) {
+			if (cache_entry(f, pgoff))
+				continue;
+			return -ENOMEM;
+		}
+		vmsim_page_set(p, PG_uptodate);
+		vmsim_get_page(f->vm, p);
+		*out = p;
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+/* shmem_get_folio(SGP_NOALLOC) (UFFDIO_CONTINUE): the page if the cache
+ * has it, swapped-out ones brought back; -EFAULT for a hole or a file
+ * that is not shmem.  With a reference. */
+int vmsim__shmem_get_noalloc(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out)
+{
+	struct vmsim_pagecache_entry *e = f ? cache_entry(f, pgoff) : NULL;
+
+	if (!e)
+		return -EFAULT;
+	if (e->page) {
+		vmsim_get_page(f->vm, e->page);
+		*out = e->page;
+		return 0;
+	}
+	return shmem_get_folio(f, pgoff, SGP_CACHE, out) ? -ENOMEM : 0;
+}
+
+/* shmem_swapin_range() (MADV_WILLNEED on shmem): swapped-out pages of
+ * [start, end) are read into the swap cache, not mapped or cached. */
+void vmsim__shmem_swapin_range(struct vmsim_file *f, uint64_t start, uint64_t end)
+{
+	for (uint64_t pgoff = start; pgoff < end; pgoff++) {
+		struct vmsim_pagecache_entry *e = cache_entry(f, pgoff);
+		struct vmsim_page *p;
+		bool new;
+
+		if (!e || e->page)
+			continue;
+		p = vmsim__read_swap_cache_async(f->vm, e->swap, &new);
+		if (p)
+			vmsim_put_page(f->vm, p);
+	}
+}
+
+/* shmem_writeout(): reclaim moves a clean-for-io shmem folio into the swap
+ * cache; its page-cache slot keeps the swap entry (one swap reference).
+ * 0, or 1 to activate the folio instead (no swap). */
+int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p)
+{
+	struct vmsim_file *f = folio_file(p);
+	struct vmsim_pagecache_entry *e = f ? cache_entry(f, p->index) : NULL;
+	swp_entry_t entry;
+
+	if (!e || e->page != p)
+		return 1;
+	entry = vmsim__folio_alloc_swap(vm);
+	if (!entry.val) {
+		vmsim_page_set(p, PG_dirty);	/* redirty */
+		return 1;
+	}
+	if (vmsim__add_to_swap_cache(vm, p, entry)) {
+		vmsim__swap_slot_clear_cache(vm, entry);
+		vmsim_page_set(p, PG_dirty);
+		return 1;
+	}
+	vmsim__swap_shmem_alloc(vm, entry);
+	/* shmem_delete_from_page_cache(folio, swp_to_radix_entry(swap)) */
+	e->page = NULL;
+	e->swap = entry;
+	f->nrpages--;
+	f->swapped++;
+	p->mapping = NULL;
+	vmsim_put_page(vm, p);	/* the page cache's reference */
+	return 0;
+}
+
+/* shmem_unuse() for one swap device: every swapped-out page of every shmem
+ * file comes back. */
+int vmsim__shmem_unuse(struct vmsim *vm, int type)
+{
+	struct vmsim_file *f;
+
+again:
+	LL_FOREACH(mm_world(vm)->files, f) {
+		struct vmsim_pagecache_entry *e, *t;
+
+		if (f->kind != VMSIM_FILE_SHMEM || !f->swapped)
+			continue;
+		HASH_ITER(hh, f->pages, e, t) {
+			struct vmsim_page *p;
+			int err;
+
+			if (e->page || (int)swp_type(e->swap) != type)
+				continue;
+			err = shmem_get_folio(f, e->pgoff, SGP_CACHE, &p);
+			if (err)
+				return err;
+			vmsim_put_page(vm, p);
+			goto again;	/* the swap-in may have changed any file */
+		}
+	}
+	return 0;
+}
+
+/* shmem_partial_swap_usage(): swapped-out pages of [pgstart, pgend), what
+ * /proc/PID/smaps counts as Swap for a shmem mapping (mm/smaps.c). */
+unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend)
+{
+	struct vmsim_pagecache_entry *e, *t;
+	unsigned long n = 0;
+
+	if (!f->swapped)
+		return 0;
+	HASH_ITER(hh, f->pages, e, t)
+		if (!e->page && e->pgoff >= pgstart && e->pgoff < pgend)
+			n++;
+	return n;
+}
+
+/* For the checker: the swap entries shmem page caches hold. */
+void vmsim__pagecache_for_each_swap(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e), void *arg)
+{
+	struct vmsim_file *f;
+
+	LL_FOREACH(mm_world(vm)->files, f) {
+		struct vmsim_pagecache_entry *e, *t;
+
+		if (!f->swapped)
+			continue;
+		HASH_ITER(hh, f->pages, e, t)
+			if (!e->page)
+				fn(arg, e->swap);
+	}
+}
+
+/* __folio_migrate_mapping() for a page-cache folio: new takes old's slot
+ * and the cache's reference. */
+bool vmsim__filemap_replace_folio(struct vmsim_page *old, struct vmsim_page *new)
+{
+	struct vmsim_file *f = folio_file(old);
+	struct vmsim_pagecache_entry *e = f ? cache_entry(f, old->index) : NULL;
+
+	if (!e || e->page != old)
+		return false;
+	/* old keeps its mapping until it is freed: remove_migration_ptes()
+	 * still walks the file's i_mmap through it. */
+	e->page = new;
+	vmsim_get_page(f->vm, new);
+	vmsim_put_page(f->vm, old);
+	return true;
+}
+
+/* filemap_remove_folio() for __remove_mapping(): a clean, unmapped
+ * page-cache folio leaves its file (the caller keeps its reference). */
+bool vmsim__filemap_remove_folio(struct vmsim_page *p)
+{
+	struct vmsim_file *f = folio_file(p);
+	struct vmsim_pagecache_entry *e = f ? cache_entry(f, p->index) : NULL;
+
+	if (!e || e->page != p)
+		return false;
+	cache_delete(f, e);
+	return true;
+}
+
 unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out, unsigned mode)
 {
 	bool for_mmap = mode & VMSIM_FILEMAP_MMAP, tried = mode & VMSIM_FILEMAP_TRIED;
@@ -311,13 +602,12 @@ unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim
 		return VM_FAULT_SIGBUS;
 	p = vmsim__filemap_get(f, pgoff);
 	if (f->kind == VMSIM_FILE_SHMEM) {
-		/* shmem_get_folio(): a hole gets a fresh zeroed page. */
-		if (!p) {
-			p = cache_add(f, pgoff);
-			if (!p)
-				return VM_FAULT_OOM;
-			vmsim_page_set(p, PG_uptodate);
-		}
+		int err = shmem_get_folio(f, pgoff, SGP_CACHE, &p);
+
+		if (err)
+			return err == -EIO ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
+		*out = p;
+		return 0;
 	} else if (p) {
 		struct ra_state *ra = file_ra(f);
 
@@ -357,20 +647,113 @@ void vmsim__folio_mark_dirty(struct vmsim_page *p)
 	vmsim_page_set(p, PG_dirty);
 }
 
+/* ---- the folio lock (include/linux/pagemap.h, __folio_lock) ---- */
+
+/* The page's lock word: a folio is never a page table, so its ptl (in a
+ * union with the rest in Linux's struct page) is free for the model.
+ * PG_locked is set exactly while it is held (by a task or handed off). */
+static struct vmsim_lock *folio_lockptr(struct vmsim_page *p)
+{
+	if (p->ptl.lclass != VMSIM_LOCK_FOLIO)
+		vmsim_lock_init(&p->ptl, VMSIM_LOCK_FOLIO);
+	return &p->ptl;
+}
+
+/* Held by the running task (not by another one, not across operations). */
+static bool folio_lock_mine(const struct vmsim *vm, const struct vmsim_lock *l)
+{
+	return l->state == -1 && l->owner == vm->lock_owner;
+}
+
+bool vmsim__folio_trylock_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	/* A scheduling point, taken or not. */
+	if (!vmsim__trylock_at(vm, folio_lockptr(p), site))
+		return false;
+	vmsim_page_set(p, PG_locked);
+	return true;
+}
+
+int vmsim__folio_lock_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	struct vmsim_lock *l = folio_lockptr(p);
+
+	if (vmsim__lock_outside(l)) {
+		/* Held across operations: the waiter lets the holder finish
+		 * (a device's atomic), as the sleeper in folio_lock() waits
+		 * for it.  Interleaved, a holder the hook does not know (a
+		 * device in the middle of its operation on another CPU) is
+		 * waited for; serially nobody else can release it. */
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+				  .pfn = vmsim_page_to_pfn(vm, p),
+				  .why = "folio_lock: locked, waiting for its holder to finish" });
+		if (!(vm->mm_world->folio_lock_wait && vm->mm_world->folio_lock_wait(vm, p)) && !vm->sched) {
+			VMSIM_BUG(vm, "folio_lock of pfn %#lx: held across operations by nobody who can release "
+				  "it (Linux would sleep forever)", vmsim_page_to_pfn(vm, p));
+			return -EDEADLK;
+		}
+	} else if (!vm->sched && l->state != 0) {
+		/* Serially only the caller can hold it: the model reports the
+		 * deadlock and leaves the lock as it was. */
+		vmsim__lock_at(vm, l, site);
+		return -EDEADLK;
+	}
+	/* Interleaved, waits for the holder (a deadlock report may break
+	 * the wait; the task then goes on without it, as the model does). */
+	vmsim__lock_at(vm, l, site);
+	if (folio_lock_mine(vm, l))
+		vmsim_page_set(p, PG_locked);
+	return 0;
+}
+
+void vmsim__folio_unlock_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	struct vmsim_lock *l = folio_lockptr(p);
+
+	if (vmsim__lock_outside(l)) {
+		/* Its holder across operations lets go. */
+		vmsim_page_clear(p, PG_locked);
+		vmsim__lock_release_outside(vm, l, site);
+		return;
+	}
+	if (folio_lock_mine(vm, l))
+		vmsim_page_clear(p, PG_locked);
+	vmsim__unlock_at(vm, l, site);
+}
+
+void vmsim__folio_lock_handoff_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	vmsim__lock_handoff(vm, folio_lockptr(p), site);
+}
+
+void vmsim__folio_lock_resume_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	vmsim__lock_adopt(vm, folio_lockptr(p), site);
+}
+
 /* ---- read(), write() ---- */
 
-long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
+static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
 {
 	const unsigned char *b = buf;
 	size_t done = 0;
 
-	if (!buf && len)
+	if (!f)
+		return -EBADF;
+	/* vfs_write(): access_ok() first, and no user buffer is longer than
+	 * the largest x86-64 user address space (5 levels). */
+	if ((!buf && len) || len > (1ULL << 56) - PAGE_SIZE)
 		return -EFAULT;
-	/* ksys_pwrite64(): a negative loff_t is EINVAL before any limit. */
-	if ((int64_t)off < 0)
+	/* ksys_pwrite64(): a negative loff_t is EINVAL before any limit;
+	 * rw_verify_area(): so is pos + count. */
+	if ((int64_t)off < 0 || (int64_t)(off + len) < 0)
 		return -EINVAL;
-	if (off + len < off || off + len > (1ULL << 46))
+	/* generic_write_check_limits(): at s_maxbytes or past it EFBIG, else
+	 * a short write up to it. */
+	if (off >= (1ULL << 46))
 		return -EFBIG;
+	if (len > (1ULL << 46) - off)
+		len = (size_t)((1ULL << 46) - off);
 	while (done < len) {
 		uint64_t pos = off + done, pgoff = pos >> PAGE_SHIFT;
 		size_t in = pos & (PAGE_SIZE - 1), n = PAGE_SIZE - in;
@@ -378,12 +761,21 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 
 		if (n > len - done)
 			n = len - done;
-		if (!p) {
+		if (f->kind == VMSIM_FILE_SHMEM) {
+			/* shmem_write_begin(): SGP_WRITE brings a swapped page in. */
+			int err = shmem_get_folio(f, pgoff, SGP_WRITE, &p);
+
+			if (err)
+				return done ? (long)done : err == -EIO ? -EIO : -ENOMEM;
+			vmsim_put_page(f->vm, p);
+		} else if (!p) {
 			/* A partial write needs the rest of the block first. */
-			p = f->kind == VMSIM_FILE_DISK ? read_in(f, pgoff) : cache_add(f, pgoff);
+			p = read_in(f, pgoff);
 			if (!p)
 				return done ? (long)done : -ENOMEM;
 			vmsim_page_set(p, PG_uptodate);
+		} else {
+			vmsim__folio_mark_accessed(f->vm, p);	/* FGP_ACCESSED */
 		}
 		vmsim_frame_write(f->vm, p, in, b + done, n);
 		vmsim__folio_mark_dirty(p);
@@ -394,15 +786,32 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 	return (long)done;
 }
 
+/* write(): under inode_lock, as generic_file_write_iter takes it. */
+long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
+{
+	long r;
+
+	if (!f)
+		return -EBADF;
+	vmsim_lock(f->vm, &f->i_rwsem);
+	r = file_write(f, off, buf, len);
+	vmsim_unlock(f->vm, &f->i_rwsem);
+	return r;
+}
+
 long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 {
 	unsigned char *b = buf;
 	size_t done = 0;
 
-	if (!buf && len)
+	if (!f)
+		return -EBADF;
+	/* vfs_read(): access_ok() first (see vmsim_file_write). */
+	if ((!buf && len) || len > (1ULL << 56) - PAGE_SIZE)
 		return -EFAULT;
-	/* ksys_pread64(): a negative loff_t is EINVAL, not end of file. */
-	if ((int64_t)off < 0)
+	/* ksys_pread64(): a negative loff_t is EINVAL, not end of file;
+	 * rw_verify_area(): so is pos + count. */
+	if ((int64_t)off < 0 || (int64_t)(off + len) < 0)
 		return -EINVAL;
 	if (off >= f->i_size)
 		return 0;
@@ -431,10 +840,23 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 
 		if (n > len - done)
 			n = len - done;
-		if (!p && f->kind == VMSIM_FILE_DISK)
+		if (p && vmsim_page_test(p, PG_hwpoison))
+			return done ? (long)done : -EIO;	/* shmem_get_folio(): -EIO */
+		if (f->kind == VMSIM_FILE_SHMEM && !p && cache_entry(f, pgoff)) {
+			/* shmem_file_read_iter(): SGP_READ swaps the page in. */
+			int err = shmem_get_folio(f, pgoff, SGP_READ, &p);
+
+			if (err)
+				return done ? (long)done : err;
+			vmsim_put_page(f->vm, p);
+		} else if (!p && f->kind == VMSIM_FILE_DISK) {
 			p = read_in(f, pgoff);
-		else if (p && vmsim_page_test(p, PG_readahead))
+		} else if (p && vmsim_page_test(p, PG_readahead) && f->kind == VMSIM_FILE_DISK) {
 			async_readahead(f, p);
+		}
+		/* filemap_read(): a read of a folio marks it accessed. */
+		if (p && (in == 0 || done == 0))
+			vmsim__folio_mark_accessed(f->vm, p);
 		if (p)
 			vmsim_frame_read(f->vm, p, in, b + done, n);
 		else
@@ -465,13 +887,29 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 	struct vmsim_pagecache_entry *e, *t;
 
 	HASH_ITER(hh, f->pages, e, t) {
+		struct vmsim_page *p = e->page;
+		bool locked;
+
 		if (e->pgoff < pstart || e->pgoff >= pend)
 			continue;
-		/* truncate_inode_folio(): still mapped -> unmap_mapping_folio(),
-		 * which drops markers over that folio's range. */
-		if (e->page->mapcount > 0)
-			vmsim__unmap_mapping_range(f, e->pgoff, e->pgoff + 1, false);
+		/* A point per page: fault-around may map it until here.  The
+		 * caller holds inode_lock, so no other removal runs beside. */
+		vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, e->pgoff));
+		if (!p) {
+			cache_delete(f, e);	/* a shmem page in swap: its slot is freed */
+			continue;
+		}
+		/* truncate_inode_folio(), under the folio lock (no fault maps
+		 * it meanwhile): still mapped -> unmap_mapping_folio(), which
+		 * drops markers over that folio's range. */
+		vmsim_get_page(f->vm, p);
+		locked = !vmsim__folio_lock(f->vm, p);
+		if (p->mapcount > 0)
+			vmsim__unmap_mapping_folio(f, p);
 		cache_delete(f, e);
+		if (locked)
+			vmsim__folio_unlock(f->vm, p);
+		vmsim_put_page(f->vm, p);
 	}
 	HASH_ITER(hh, f->store, e, t) {
 		if (e->pgoff < pstart || e->pgoff >= pend)
@@ -482,12 +920,18 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 	}
 }
 
-int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+static int file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
 	uint64_t end, pstart, pend;
 
-	if (!len || off + len < off)
+	if (!f)
+		return -EBADF;
+	/* vfs_fallocate(): offset < 0 || len <= 0 is EINVAL (loff_t), a sum
+	 * that wraps or passes s_maxbytes EFBIG. */
+	if ((int64_t)off < 0 || (int64_t)len <= 0)
 		return -EINVAL;
+	if ((int64_t)(off + len) < 0 || off + len > (1ULL << 46))
+		return -EFBIG;
 	if (off >= f->i_size)
 		return 0;
 	end = off + len;
@@ -511,12 +955,39 @@ int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 	return 0;
 }
 
-int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
+/* shmem_fallocate(PUNCH_HOLE) and its disk twin, under inode_lock.  A
+ * shmem fault inside the hole meanwhile waits for the punch (shmem_falloc,
+ * the inode's i_private in Linux); fault-around does not look. */
+int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
-	uint64_t old = f->i_size, from;
+	int r;
 
+	if (!f)
+		return -EBADF;
+	vmsim_lock(f->vm, &f->i_rwsem);
+	if (f->kind == VMSIM_FILE_SHMEM && len && off + len > off) {
+		f->falloc_start = (off + PAGE_SIZE - 1) >> PAGE_SHIFT;
+		f->falloc_end = (off + len) >> PAGE_SHIFT;
+	}
+	r = file_punch(f, off, len);
+	f->falloc_start = f->falloc_end = 0;
+	vmsim_unlock(f->vm, &f->i_rwsem);
+	return r;
+}
+
+static int file_truncate(struct vmsim_file *f, uint64_t size)
+{
+	uint64_t old, from;
+
+	if (!f)
+		return -EBADF;
+	/* do_sys_ftruncate(): a negative length is EINVAL, before
+	 * inode_newsize_ok()'s EFBIG. */
+	if ((int64_t)size < 0)
+		return -EINVAL;
 	if (size > (1ULL << 46))
 		return -EFBIG;
+	old = f->i_size;
 	f->i_size = size;
 	if (size >= old)
 		return 0;
@@ -530,10 +1001,29 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 	return 0;
 }
 
-/* Write a dirty page back to the store (disk files only). */
+int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
+{
+	int r;
+
+	if (!f)
+		return -EBADF;
+	vmsim_lock(f->vm, &f->i_rwsem);
+	r = file_truncate(f, size);
+	vmsim_unlock(f->vm, &f->i_rwsem);
+	return r;
+}
+
+/* Write a dirty page back to the store (disk files only):
+ * folio_clear_dirty_for_io() write-protects and cleans its shared
+ * mappings first (folio_mkclean), so a later store faults and dirties it
+ * again; when the write ends, a folio reclaim wanted goes to the tail of
+ * its inactive list (folio_end_writeback). */
 static int writeback(struct vmsim_file *f, struct vmsim_page *p)
 {
 	struct vmsim_pagecache_entry *s = store_find(f, p->index);
+
+	if (vmsim__folio_mkclean(f->vm, p))
+		vmsim_page_set(p, PG_dirty);
 
 	if (!s) {
 		s = vmsim__calloc(f->vm, 1, sizeof(*s));
@@ -550,15 +1040,40 @@ static int writeback(struct vmsim_file *f, struct vmsim_page *p)
 		vmsim_frame_read(f->vm, p, 0, s->data, PAGE_SIZE);
 	}
 	vmsim_page_clear(p, PG_dirty);
+	if (vmsim_page_test(p, PG_reclaim)) {
+		vmsim_page_clear(p, PG_reclaim);
+		vmsim__folio_rotate_reclaimable(f->vm, p);
+	}
 	return 0;
 }
 
+/* The flusher threads, woken by reclaim that met dirty file folios
+ * (wakeup_flusher_threads): every dirty disk page is written now. */
+void vmsim__wakeup_flusher(struct vmsim *vm)
+{
+	struct vmsim_file *f;
+
+	LL_FOREACH(mm_world(vm)->files, f) {
+		struct vmsim_pagecache_entry *e, *t;
+
+		if (f->kind != VMSIM_FILE_DISK)
+			continue;
+		HASH_ITER(hh, f->pages, e, t)
+			if (vmsim_page_test(e->page, PG_dirty) && !vmsim_page_test(e->page, PG_locked))
+				writeback(f, e->page);
+	}
+}
+
+/* Simplified: one step for the whole file (no scheduling point inside),
+ * where Linux's invalidate_mapping_pages locks one folio at a time. */
 int vmsim_file_drop_caches(struct vmsim_file *f)
 {
 	struct vmsim_pagecache_entry *e, *t;
 
+	if (!f)
+		return -EBADF;
 	if (f->kind != VMSIM_FILE_DISK)
-		return 0;	/* shmem pages have no other home (no swap yet) */
+		return 0;	/* shmem pages have no other home but swap (reclaim) */
 	HASH_ITER(hh, f->pages, e, t) {
 		if (vmsim_page_test(e->page, PG_dirty) && writeback(f, e->page))
 			return -ENOMEM;

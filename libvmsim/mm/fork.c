@@ -17,12 +17,17 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 	if (!parent || !child)
 		return -EINVAL;
 	vm = parent->vm;
+	if (vmsim__mm_dead(parent))
+		return -ESRCH;
 	err = vmsim_mm_new(vm, &mm);
 	if (err)
 		return err;
 	mm->cpu = parent->cpu;
+	mm->flags |= MMF_FORKING;
 	vmsim__mm_enter(parent);
 	vmsim_lock(vm, &parent->mmap_lock);
+	/* mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING): the child's too. */
+	vmsim_lock(vm, &mm->mmap_lock);
 	DL_FOREACH(parent->mmap, mpnt) {
 		struct vm_area_struct *tmp;
 
@@ -35,7 +40,8 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 		}
 		tmp->vm_start = mpnt->vm_start;
 		tmp->vm_end = mpnt->vm_end;
-		tmp->vm_flags = mpnt->vm_flags;
+		/* dup_mmap(): mlock is not inherited (VM_LOCKED_MASK). */
+		tmp->vm_flags = mpnt->vm_flags & ~VM_LOCKED;
 		tmp->vm_page_prot = mpnt->vm_page_prot;
 		tmp->vm_pgoff = mpnt->vm_pgoff;
 		tmp->vm_file = mpnt->vm_file;
@@ -60,12 +66,14 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 		}
 	}
 	vmsim__flush_tlb_range(parent, 0, ~0ULL);
+	vmsim_unlock(vm, &mm->mmap_lock);
 	vmsim_unlock(vm, &parent->mmap_lock);
 	if (err) {
 		vmsim__dup_userfaultfd_fail(vm, uf);
 		vmsim_mm_exit(mm);
 		return err;
 	}
+	mm->flags &= ~MMF_FORKING;
 	*child = mm;
 	vmsim__dup_userfaultfd_complete(vm, uf, mm);
 	vmsim__mm_op_done(vm);

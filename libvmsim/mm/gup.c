@@ -10,8 +10,12 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 {
 	unsigned long i;
 
-	if (!mm || (addr & ~PAGE_MASK) || !npages)
+	if (!mm || (addr & ~PAGE_MASK))
 		return -EINVAL;
+	if (!npages)
+		return 0;	/* __get_user_pages(): nothing asked, nothing done */
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	for (i = 0; i < npages; i++) {
@@ -60,16 +64,80 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 	return i ? (long)i : -EFAULT;
 }
 
-void vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages)
+int vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages)
 {
-	for (unsigned long i = 0; i < npages; i++) {
+	unsigned long i;
+
+	if (!vm || (!pfns && npages))
+		return -EINVAL;
+	/* All or nothing: take each pin off tentatively, so a frame listed
+	 * more often than it is pinned is caught, and put them back if any
+	 * pfn is not pinned (a user's wrong argument, not a kernel bug). */
+	for (i = 0; i < npages; i++) {
 		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
 
-		if (!p || vmsim_page_test(p, PG_zero))
+		if (p && vmsim_page_test(p, PG_zero))
+			continue;	/* pinning the zero page takes no pin */
+		if (!p || vmsim_page_test(p, PG_buddy) || p->refcount < GUP_PIN_COUNTING_BIAS)
+			break;
+		p->refcount -= GUP_PIN_COUNTING_BIAS;
+	}
+	if (i < npages) {
+		while (i-- > 0) {
+			struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
+
+			if (!vmsim_page_test(p, PG_zero))
+				p->refcount += GUP_PIN_COUNTING_BIAS;
+		}
+		return -EINVAL;
+	}
+	for (i = 0; i < npages; i++) {
+		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
+
+		if (vmsim_page_test(p, PG_zero))
 			continue;
-		if (VMSIM_BUG_ON(vm, p->refcount < GUP_PIN_COUNTING_BIAS, "unpin of unpinned pfn %#lx", pfns[i]))
-			continue;
-		p->refcount -= GUP_PIN_COUNTING_BIAS - 1;
+		/* unpin_user_page(): drop the bias as a put, which frees at 0. */
+		p->refcount++;
 		vmsim_put_page(vm, p);
 	}
+	return 0;
+}
+
+/* get_user_page_vma_remote(mm, addr, FOLL_GET | FOLL_WRITE, &vma): the page
+ * at addr, faulted in writable, with a reference.  check_vma_flags(): no
+ * vma, VM_IO/VM_PFNMAP, or a write to a vma without VM_WRITE is -EFAULT;
+ * a fault that fails is -EFAULT (-ENOMEM when out of memory); a special
+ * pte (the zero page is never writable) is -EFAULT.  Caller holds
+ * mmap_lock. */
+int vmsim__get_user_page_write(struct vmsim_mm *mm, uint64_t addr, struct vm_area_struct **vmap,
+			       struct vmsim_page **out)
+{
+	struct vm_area_struct *vma = vmsim__find_vma(mm, addr);
+
+	if (!vma || (vma->vm_flags & VM_PFNMAP) || !(vma->vm_flags & VM_WRITE))
+		return -EFAULT;
+	for (int tries = 0; tries < 16; tries++) {
+		pte_t *ptep = vmsim__pte_lookup(mm, addr);
+		pte_t pte = ptep ? ptep_get(ptep) : __pte(0);
+		unsigned ret;
+
+		if (pte_present(pte) && pte_write(pte)) {
+			struct vmsim_page *p = vmsim__vm_normal_page(vma, addr, pte);
+
+			if (!p)
+				return -EFAULT;
+			vmsim_get_page(mm->vm, p);
+			*vmap = vma;
+			*out = p;
+			return 0;
+		}
+		ret = vmsim__handle_mm_fault(vma, addr, FAULT_FLAG_WRITE | FAULT_FLAG_REMOTE, mm->cpu);
+		if (ret & VM_FAULT_OOM)
+			return -ENOMEM;
+		if (ret & VM_FAULT_ERROR)
+			return -EFAULT;
+	}
+	VMSIM_BUG(mm->vm, "GUP of mm%d %#llx for write: still not writable after 16 faults", mm->id,
+		  (unsigned long long)addr);
+	return -EFAULT;
 }

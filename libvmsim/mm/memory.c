@@ -1,11 +1,15 @@
 /* Faults, zap and fork's page-table copy.  Follows mm/memory.c of Linux
  * 6.12-6.18: handle_pte_fault, do_anonymous_page, do_read_fault with
  * fault-around, do_cow_fault, do_shared_fault, do_wp_page (reuse/copy,
- * wp_page_copy), do_swap_page's dispatch to the entry kind, zap_pte_range
- * with zap_details, copy_pte_range/copy_present_ptes/copy_present_page.
- * Simplified: order-0 folios only (no THP), no KSM, no NUMA hinting.  The
- * split page-table locks are taken where Linux takes them, through the lock
- * model, though operations run one at a time. */
+ * wp_page_copy, wp_can_reuse_anon_folio dropping a swap copy),
+ * do_swap_page's dispatch to the entry kind, zap_pte_range with
+ * zap_details, copy_pte_range/copy_present_ptes/copy_present_page.  A
+ * fault's new page is allocated with the pte lock dropped and the pte
+ * checked again afterwards, as Linux does, since the allocation may enter
+ * reclaim (fork preallocates the same way).  Simplified: order-0 folios
+ * only (no THP), no KSM, no NUMA hinting.  The split page-table locks are
+ * taken where Linux takes them, through the lock model, though operations
+ * run one at a time. */
 #include <string.h>
 
 #include "mm_internal.h"
@@ -56,6 +60,46 @@ pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep)
 	return old;
 }
 
+/* ---- what an entry kind's hooks may call (<vmsim/kind.h>) ---- */
+
+void vmsim_set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte)
+{
+	if (!mm || !ptep)
+		return;
+	vmsim__set_pte_at(mm, addr, ptep, pte);
+}
+
+unsigned vmsim_do_pte_missing(struct vm_fault *vmf)
+{
+	return vmf ? vmsim__do_pte_missing(vmf) : VM_FAULT_SIGBUS;
+}
+
+void vmsim_mm_add_rss(struct vmsim_mm *mm, int member, long delta)
+{
+	if (mm && member >= 0 && member < NR_MM_COUNTERS)
+		mm->rss[member] += delta;
+}
+
+bool vmsim_userfaultfd_wp_use_markers(const struct vm_area_struct *vma)
+{
+	return vma && vmsim__userfaultfd_wp_use_markers(vma);
+}
+
+bool vmsim_userfaultfd_wp_async(const struct vm_area_struct *vma)
+{
+	return vma && vmsim__userfaultfd_wp_async(vma);
+}
+
+bool vmsim_userfaultfd_without_event_remap(const struct vm_area_struct *vma)
+{
+	return vma && vmsim__userfaultfd_without_event_remap(vma);
+}
+
+unsigned vmsim_handle_userfault(struct vm_fault *vmf, unsigned long reason)
+{
+	return vmf ? vmsim__handle_userfault(vmf, reason) : VM_FAULT_SIGBUS;
+}
+
 unsigned long vmsim_zero_pfn(struct vmsim *vm)
 {
 	return vmsim_page_to_pfn(vm, vmsim_zero_page(vm));
@@ -81,31 +125,30 @@ static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
 	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
 }
 
-/* ---- uffd-wp state that must outlive a pte (include/linux/mm_inline.h,
- * userfaultfd_k.h) ---- */
+/* ---- allocating in a fault ---- */
 
-/* vmf_orig_pte_uffd_wp(): the fault is on a uffd-wp marker of a wp vma. */
-bool vmsim__vmf_orig_pte_uffd_wp(const struct vm_fault *vmf)
+/* alloc_anon_folio()/folio_prealloc(): Linux allocates a fault's page with
+ * the pte lock dropped (it may enter reclaim), then checks that the pte did
+ * not change meanwhile (vmf_pte_changed).  Under the lock first, which
+ * never sleeps; on failure the lock is dropped for a reclaiming try.  NULL
+ * with *ret: VM_FAULT_OOM, or 0 (the pte changed: retry the access). */
+static struct vmsim_page *fault_alloc_page(struct vm_fault *vmf, unsigned *ret)
 {
-	if (!userfaultfd_wp(vmf->vma) || !(vmf->flags & FAULT_FLAG_ORIG_PTE_VALID))
-		return false;
-	return pte_is_uffd_wp_marker(vmf->orig_pte);
-}
+	struct vmsim *vm = vmf->vma->vm_mm->vm;
+	struct vmsim_page *p = vmsim_alloc_pages(vm, 0);
 
-/* pte_install_uffd_wp_if_needed(): a zapped pte that carried uffd-wp in a
- * file vma leaves a marker, so the protection outlives the pte. */
-void vmsim__zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
-					  const struct zap_details *d, pte_t pteval)
-{
-	bool arm;
-
-	if (vma_is_anonymous(vma) || (d && (d->zap_flags & ZAP_FLAG_DROP_MARKER)))
-		return;
-	if (!userfaultfd_wp(vma))
-		return;
-	arm = pte_present(pteval) ? pte_uffd_wp(pteval) : pte_swp_uffd_wp_any(pteval);
-	if (arm && pte_none(ptep_get(ptep)))
-		vmsim__set_pte_at(vma->vm_mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
+	if (p)
+		return p;
+	vmsim_unlock(vm, vmf->ptl);
+	p = vmsim__alloc_pages_may_reclaim(vm, 0);
+	vmsim_lock(vm, vmf->ptl);
+	*ret = VM_FAULT_OOM;
+	if (p && !pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+		vmsim_put_page(vm, p);
+		p = NULL;
+		*ret = 0;
+	}
+	return p;
 }
 
 /* ---- anonymous faults ---- */
@@ -115,6 +158,7 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_page *p;
+	unsigned ret;
 	pte_t entry;
 
 	vma->vm_mm->st.faults_anon++;
@@ -124,23 +168,22 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	/* Read of an untouched page: map the shared zero page, read-only. */
 	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
 		entry = pte_mkspecial(pfn_pte(vmsim_zero_pfn(vm), vma->vm_page_prot));
-		if (vmsim__vmf_orig_pte_uffd_wp(vmf))
-			entry = pte_mkuffd_wp(entry);
+		entry = vmsim__kind_inherit(vmf, entry);
 		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 		return 0;
 	}
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	p = vmsim_alloc_pages(vm, 0);
+	p = fault_alloc_page(vmf, &ret);
 	if (!p)
-		return VM_FAULT_OOM;
+		return ret;
 	vmsim_page_set(p, PG_uptodate);
 	entry = mk_pte(vm, p, vma->vm_page_prot);
 	if (vma->vm_flags & VM_WRITE)
 		entry = pte_mkwrite(pte_mkdirty(entry));
-	if (vmsim__vmf_orig_pte_uffd_wp(vmf))
-		entry = pte_mkuffd_wp(entry);
+	entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__folio_add_lru_vma(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
 }
@@ -156,10 +199,10 @@ static void map_file_page(struct vm_fault *vmf, struct vmsim_page *p, uint64_t a
 
 	if (write)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
-	/* Only the faulting page inherits a marker's uffd-wp, never a
-	 * fault-around neighbour. */
-	if (addr == vmf->address && vmsim__vmf_orig_pte_uffd_wp(vmf))
-		entry = pte_mkuffd_wp(entry);
+	/* Only the faulting page inherits what its old entry carried (a
+	 * uffd-wp marker's protection), never a fault-around neighbour. */
+	if (addr == vmf->address)
+		entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_file_rmap(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
 }
@@ -181,13 +224,23 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		uint64_t addr = vma_address(vma, pgoff);
 		const char *skip = NULL;
 		pte_t *ptep = NULL;
+		bool locked = false;
 
+		/* next_uptodate_folio(): a reference first (folio_try_get), so
+		 * a truncation meanwhile cannot free the folio; one someone
+		 * holds locked (a truncation, a fault) is skipped; locked, it
+		 * must still be in this file's page cache.  The reference
+		 * becomes the mapping's. */
+		if (p)
+			vmsim_get_page(vma->vm_mm->vm, p);
 		if (!p)
 			skip = "not in the page cache";
 		else if (!vmsim_page_test(p, PG_uptodate))
 			skip = "not uptodate";
-		else if (vmsim_page_test(p, PG_locked))
+		else if (!(locked = vmsim__folio_trylock(vma->vm_mm->vm, p)))
 			skip = "locked";
+		else if (p->mapping != f)
+			skip = "truncated";
 		else if (vmsim_page_test(p, PG_hwpoison))
 			skip = "hwpoison";
 		/* A page with a readahead mark is left to ->fault, which will
@@ -197,14 +250,18 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		else if (!(ptep = vmsim__pte_lookup(vma->vm_mm, addr)) || !pte_none(ptep_get(ptep)))
 			skip = "pte not none";
 		if (skip) {
+			if (locked)
+				vmsim__folio_unlock(vma->vm_mm->vm, p);
+			if (p)
+				vmsim_put_page(vma->vm_mm->vm, p);
 			if (addr != vmf->address)
 				vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){
 						  .type = VMSIM_TR_FAULT_AROUND, .cpu = vmf->cpu,
 						  .addr = addr, .why = skip });
 			continue;
 		}
-		vmsim_get_page(vma->vm_mm->vm, p);
 		map_file_page(vmf, p, addr, ptep, false);
+		vmsim__folio_unlock(vma->vm_mm->vm, p);
 	}
 }
 
@@ -214,7 +271,7 @@ static bool should_fault_around(struct vm_fault *vmf)
 
 	/* uffd_disable_fault_around(): a wp or minor handler must see every
 	 * page.  The quirk brings back the bug of mapping them anyway. */
-	if ((vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR)) &&
+	if (vmsim__uffd_disable_fault_around(vma) &&
 	    !vmsim__quirk(vma->vm_mm->vm, VMSIM_QUIRK_FAULT_AROUND_UFFD)) {
 		vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT_AROUND,
 				  .cpu = vmf->cpu, .addr = vmf->address, .end = vmf->address + PAGE_SIZE,
@@ -255,8 +312,17 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim_file *f = vma->vm_file;
 
+	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff >= f->falloc_start && vmf->pgoff < f->falloc_end) {
+		/* shmem_falloc_wait(): the page is being punched; wait for
+		 * the punch without the table's lock, then fault again. */
+		vmsim_unlock(vma->vm_mm->vm, vmf->ptl);
+		vmf->ptl = NULL;
+		vmsim__sched_wait_free(vma->vm_mm->vm, &f->i_rwsem);
+		return VM_FAULT_RETRY;
+	}
 	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff < (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT) {
-		struct vmsim_page *p = vmsim__filemap_get(f, vmf->pgoff);
+		/* A swapped-out page's entry counts as present here. */
+		bool p = vmsim__filemap_has_entry(f, vmf->pgoff);
 
 		if (p && userfaultfd_minor(vma))
 			return vmsim__handle_userfault(vmf, VM_UFFD_MINOR);
@@ -264,11 +330,36 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 			return vmsim__handle_userfault(vmf, VM_UFFD_MISSING);
 	}
 	{
-		unsigned ret = vmsim__filemap_fault(f, vmf->pgoff, out, VMSIM_FILEMAP_MMAP |
-						    ((vmf->flags & FAULT_FLAG_TRIED) ? VMSIM_FILEMAP_TRIED : 0));
+		struct vmsim *vm = vma->vm_mm->vm;
+		unsigned ret;
 
+		/* __do_fault() runs ->fault without the table's lock (it may
+		 * read, allocate, reclaim), and returns the folio locked;
+		 * finish_fault() takes the lock again and maps only if the
+		 * entry is still what it was. */
+		vmsim_unlock(vm, vmf->ptl);
+		ret = vmsim__filemap_fault(f, vmf->pgoff, out, VMSIM_FILEMAP_MMAP |
+					   ((vmf->flags & FAULT_FLAG_TRIED) ? VMSIM_FILEMAP_TRIED : 0));
 		if (ret & VM_FAULT_RETRY)
 			vmf->io_retry = true;
+		if (!ret && vmsim__folio_lock(vm, *out)) {
+			vmsim_put_page(vm, *out);	/* reported: nobody can unlock it */
+			ret = VM_FAULT_SIGBUS;
+		} else if (!ret) {
+			/* filemap_fault(): truncated while we waited for it? */
+			if ((*out)->mapping != f) {
+				vmsim__folio_unlock(vm, *out);
+				vmsim_put_page(vm, *out);
+				ret = VM_FAULT_NOPAGE;
+			}
+		}
+		vmsim_lock(vm, vmf->ptl);
+		if (!ret && !pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+			/* finish_fault(): someone mapped it meanwhile. */
+			vmsim__folio_unlock(vm, *out);
+			vmsim_put_page(vm, *out);
+			ret = VM_FAULT_NOPAGE;
+		}
 		return ret;
 	}
 }
@@ -285,8 +376,9 @@ static unsigned do_read_fault(struct vm_fault *vmf)
 	}
 	ret = do_file_fault(vmf, &p);
 	if (ret)
-		return ret;
+		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	map_file_page(vmf, p, vmf->address, vmf->pte, false);
+	vmsim__folio_unlock(vmf->vma->vm_mm->vm, p);
 	return 0;
 }
 
@@ -299,24 +391,27 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 	unsigned ret;
 	pte_t entry;
 
-	vma->vm_mm->st.faults_cow++;
+	if (!(vmf->flags & FAULT_FLAG_TRIED))
+		vma->vm_mm->st.faults_cow++;
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
 	ret = do_file_fault(vmf, &src);
 	if (ret)
-		return ret;
-	p = vmsim_alloc_pages(vm, 0);
+		return ret & VM_FAULT_NOPAGE ? 0 : ret;
+	p = fault_alloc_page(vmf, &ret);
 	if (!p) {
+		vmsim__folio_unlock(vm, src);
 		vmsim_put_page(vm, src);
-		return VM_FAULT_OOM;
+		return ret ? ret : VM_FAULT_NOPAGE;
 	}
 	vmsim_frame_copy(vm, p, src);
+	vmsim__folio_unlock(vm, src);
 	vmsim_put_page(vm, src);
 	vmsim_page_set(p, PG_uptodate);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, vma->vm_page_prot)), vma);
-	if (vmsim__vmf_orig_pte_uffd_wp(vmf))
-		entry = pte_mkuffd_wp(entry);
+	entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__folio_add_lru_vma(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
 }
@@ -328,15 +423,18 @@ static unsigned do_shared_fault(struct vm_fault *vmf)
 
 	ret = do_file_fault(vmf, &p);
 	if (ret)
-		return ret;
+		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	vmsim__folio_mark_dirty(p);	/* ->page_mkwrite, then fault_dirty_shared_page */
 	map_file_page(vmf, p, vmf->address, vmf->pte, true);
+	vmsim__folio_unlock(vmf->vma->vm_mm->vm, p);
 	return 0;
 }
 
 static unsigned do_fault(struct vm_fault *vmf)
 {
-	vmf->vma->vm_mm->st.faults_file++;
+	/* One fault, however often readahead I/O makes it retry. */
+	if (!(vmf->flags & FAULT_FLAG_TRIED))
+		vmf->vma->vm_mm->st.faults_file++;
 	if (!(vmf->flags & FAULT_FLAG_WRITE))
 		return do_read_fault(vmf);
 	if (!(vmf->vma->vm_flags & VM_SHARED))
@@ -351,60 +449,99 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim *vm = vma->vm_mm->vm;
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
+	struct mmu_notifier_range range;
 	struct vmsim_page *p;
+	unsigned ret;
+	bool notify;
 	pte_t entry;
 
-	vma->vm_mm->st.faults_cow++;
+	if (!(vmf->flags & FAULT_FLAG_TRIED))
+		vma->vm_mm->st.faults_cow++;
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	p = vmsim_alloc_pages(vm, 0);
-	if (!p)
-		return VM_FAULT_OOM;
+	/* The old page must outlive the allocation, which may drop the pte
+	 * lock (do_wp_page's folio_get before wp_page_copy). */
 	if (old)
+		vmsim_get_page(vm, old);
+	p = fault_alloc_page(vmf, &ret);
+	if (!p) {
+		if (old)
+			vmsim_put_page(vm, old);
+		return ret;
+	}
+	if (old) {
 		vmsim_frame_copy(vm, p, old);
+		vmsim_put_page(vm, old);
+	}
 	vmsim_page_set(p, PG_uptodate);
 	entry = mk_pte(vm, p, vma->vm_page_prot);
 	if (unshare) {
+		/* An unshare keeps what the old pte tracked. */
 		if (pte_soft_dirty(vmf->orig_pte))
 			entry = pte_mksoft_dirty(entry);
-		if (pte_uffd_wp(vmf->orig_pte))
-			entry = pte_mkuffd_wp(entry);
+		entry = vmsim__kind_inherit(vmf, entry);
 	} else {
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 	}
 	/* ptep_clear_flush(): no CPU may keep using the old page. */
+	/* MMU_NOTIFY_CLEAR around the replacement (built only if anyone
+	 * listens: this is the COW fault's hot path). */
+	notify = mm_has_notifiers(vma->vm_mm);
+	if (notify) {
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, vmf->address,
+					vmf->address + PAGE_SIZE);
+		mmu_notifier_invalidate_range_start(&range);
+	}
 	vmsim__ptep_get_and_clear(vma->vm_mm, vmf->address, vmf->pte);
 	vmsim__flush_tlb_page(vma->vm_mm, vmf->address);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__folio_add_lru_vma(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	if (old) {
 		vmsim__folio_remove_rmap(vma, old);
 		vmsim_put_page(vm, old);	/* the mapping's reference */
 	}
+	if (notify)
+		mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
 
-/* wp_can_reuse_anon_folio(): only we hold a reference. */
-static bool wp_can_reuse_anon_folio(struct vmsim_page *p)
+/* wp_can_reuse_anon_folio(): only our mapping holds a reference, once a
+ * swap-cache copy nobody else needs has been dropped. */
+static bool wp_can_reuse_anon_folio(struct vm_area_struct *vma, struct vmsim_page *p)
 {
+	struct vmsim *vm = vma->vm_mm->vm;
+
+	if (p->refcount > 3)
+		return false;
 	if (p->refcount > 1 + vmsim_page_test(p, PG_swapcache))
 		return false;
-	return p->refcount == 1;
+	if (!vmsim__folio_trylock(vm, p))
+		return false;
+	if (vmsim_page_test(p, PG_swapcache))
+		vmsim__folio_free_swap(vm, p);
+	if (p->refcount != 1) {
+		vmsim__folio_unlock(vm, p);
+		return false;
+	}
+	vmsim__folio_move_anon_rmap(vma, p);
+	vmsim__folio_unlock(vm, p);
+	return true;
 }
 
-static unsigned do_wp_page(struct vm_fault *vmf)
+unsigned vmsim__do_wp_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
 	struct vmsim_page *p;
 
 	vma->vm_mm->st.faults_wp++;
-	if (!unshare && userfaultfd_wp(vma) && pte_uffd_wp(vmf->orig_pte)) {
-		if (!vmsim__userfaultfd_wp_async(vma))
-			return vmsim__handle_userfault(vmf, VM_UFFD_WP);
-		/* WP_ASYNC: resolve in place, then COW or reuse as usual. */
-		vmf->orig_pte = pte_clear_uffd_wp(vmf->orig_pte);
-		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, vmf->orig_pte);
+	if (!unshare) {
+		/* A software bit may want the write first (uffd-wp). */
+		unsigned ret = vmsim__kind_wp_fault(vmf);
+
+		if (ret)
+			return ret;
 	}
 	p = vmsim__vm_normal_page(vma, vmf->address, vmf->orig_pte);
 	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
@@ -418,7 +555,7 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 		return 0;
 	}
 	if (p && folio_test_anon(p) &&
-	    (vmsim_page_test(p, PG_anon_exclusive) || wp_can_reuse_anon_folio(p))) {
+	    (vmsim_page_test(p, PG_anon_exclusive) || wp_can_reuse_anon_folio(vma, p))) {
 		vmsim_page_set(p, PG_anon_exclusive);
 		if (unshare)
 			return 0;
@@ -448,19 +585,11 @@ static unsigned handle_pte_fault(struct vm_fault *vmf)
 	if (pte_none(vmf->orig_pte))
 		return vmsim__do_pte_missing(vmf);
 	vmf->flags |= FAULT_FLAG_ORIG_PTE_VALID;
-	if (!pte_present(vmf->orig_pte)) {
-		/* do_swap_page(): whatever the entry is, its kind answers. */
-		const struct vmsim_kind_ops *k = vmsim_kind_of(vmf->orig_pte);
-
-		if (VMSIM_BUG_ON(vma->vm_mm->vm, !k, "fault on unknown entry %#llx at %#llx",
-				 (unsigned long long)pte_val(vmf->orig_pte),
-				 (unsigned long long)vmf->address))
-			return VM_FAULT_SIGBUS;
-		return k->fault(vmf);
-	}
+	if (!pte_present(vmf->orig_pte))
+		return vmsim__kind_fault(vmf);	/* do_swap_page(): its kind answers */
 	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
 		if (!pte_write(vmf->orig_pte))
-			return do_wp_page(vmf);
+			return vmsim__do_wp_page(vmf);
 		if (vmf->flags & FAULT_FLAG_UNSHARE)
 			return 0;
 	}
@@ -514,16 +643,29 @@ again:
 
 /* ---- zap ---- */
 
-static bool should_zap_cows(const struct zap_details *d)
-{
-	return !d || d->even_cows;
-}
-
 static bool should_zap_folio(const struct zap_details *d, const struct vmsim_page *p)
 {
 	if (d && d->single_folio && d->single_folio != p)
 		return false;
 	return should_zap_cows(d) || !folio_test_anon(p);
+}
+
+/* zap_install_uffd_wp_if_needed(): what a cleared entry carried may have
+ * to outlive it (a file vma's uffd-wp protection becomes a marker).  Zap
+ * on anonymous memory always means dropping everything; munmap and exit
+ * drop markers. */
+void vmsim__zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
+		      pte_t pteval)
+{
+	pte_t leave;
+
+	if (vma_is_anonymous(vma) || zap_drop_markers(d))
+		return;
+	leave = vmsim__kind_zap_leave(vma, pteval, d);
+	if (!pte_none(leave) && pte_none(ptep_get(ptep))) {
+		vmsim__set_pte_at(vma->vm_mm, addr, ptep, leave);
+		vmsim__kind_note_vma(vma, leave);
+	}
 }
 
 static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
@@ -543,7 +685,7 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 			return;
 		vmsim__ptep_get_and_clear(mm, addr, ptep);
 		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
-		vmsim__zap_install_uffd_wp_if_needed(vma, addr, ptep, d, pte);
+		vmsim__zap_leave(vma, addr, ptep, d, pte);
 		if (!p)
 			return;
 		if (!folio_test_anon(p) && pte_dirty(pte))
@@ -552,15 +694,10 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 		tlb_remove_page(tlb, p);	/* freed only after the flush */
 		return;
 	}
-	{
-		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
-
-		if (VMSIM_BUG_ON(mm->vm, !k, "zap of unknown entry %#llx", (unsigned long long)pte_val(pte)))
-			return;
-		if (k->zap(vma, pte, d)) {
-			vmsim__ptep_get_and_clear(mm, addr, ptep);
-			vmsim__zap_install_uffd_wp_if_needed(vma, addr, ptep, d, pte);
-		}
+	/* zap_nonpresent_ptes(): its kind decides, and keeps its books. */
+	if (vmsim__kind_zap(vma, addr, pte, d)) {
+		vmsim__ptep_get_and_clear(mm, addr, ptep);
+		vmsim__zap_leave(vma, addr, ptep, d, pte);
 	}
 }
 
@@ -583,6 +720,7 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 			if (next > end || next < addr)
 				next = end;
 			vmsim_lock(mm->vm, ptl);
+			vmsim__flush_tlb_batched_pending(mm);
 			for (pte_t *ptep = w.pte; addr < next; addr += PAGE_SIZE, ptep++)
 				zap_one(tlb, vma, addr, ptep, d);
 			vmsim_unlock(mm->vm, ptl);
@@ -613,17 +751,17 @@ void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end)
 /* ---- fork: copy_page_range ---- */
 
 /* vma_needs_copy(): can a fault refill the child instead?  Not if the child
- * would lose uffd-wp, pfn maps, or anonymous pages (6.12-6.18 rule). */
+ * would lose pfn maps, anonymous pages, or what an entry kind keeps in the
+ * tables (uffd-wp protection, 6.12-6.18 rule). */
 static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src)
 {
-	/* Without this the child refaults file pages and silently loses
-	 * uffd-wp (the quirk brings that bug back, for teaching). */
-	if (userfaultfd_wp(dst) && !vmsim__quirk(dst->vm_mm->vm, VMSIM_QUIRK_FORK_SKIPS_UFFD_WP))
+	if (vmsim__kind_needs_copy(dst, src))
 		return true;
 	if (src->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
 		return true;
 	if (src->anon_vma)
 		return true;
+	vmsim__kind_note_no_copy(src);
 	return false;
 }
 
@@ -633,32 +771,33 @@ static bool folio_maybe_dma_pinned(const struct vmsim_page *p)
 }
 
 /* copy_present_page(): a possibly pinned exclusive page is copied for the
- * child now, so COW can never move the parent away from the pin. */
+ * child now, so COW can never move the parent away from the pin.  The
+ * page comes from *prealloc, or without sleeping; -EAGAIN asks the caller
+ * to drop the pte locks and preallocate one (folio_prealloc). */
 static int copy_present_page(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t *dst_ptep,
-			     uint64_t addr, pte_t pte, struct vmsim_page *srcp)
+			     uint64_t addr, pte_t pte, struct vmsim_page *srcp, struct vmsim_page **prealloc)
 {
 	struct vmsim *vm = dst->vm_mm->vm;
-	struct vmsim_page *p;
+	struct vmsim_page *p = *prealloc;
 	pte_t entry;
 
-	(void)src;
 	if (vmsim__anon_vma_prepare(dst))
 		return -ENOMEM;
-	p = vmsim_alloc_pages(vm, 0);
-	if (!p)
-		return -ENOMEM;
+	if (!p && !(p = vmsim_alloc_pages(vm, 0)))
+		return -EAGAIN;
+	*prealloc = NULL;
 	vmsim_frame_copy(vm, p, srcp);
 	vmsim_page_set(p, PG_uptodate);
 	vmsim__folio_add_new_anon_rmap(dst, p, addr);
+	vmsim__folio_add_lru_vma(dst, p);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, dst->vm_page_prot)), dst);
-	if (userfaultfd_wp(dst) && pte_uffd_wp(pte))
-		entry = pte_mkuffd_wp(entry);
+	entry = vmsim__kind_bits_copy(dst, src, pte, entry);
 	vmsim__set_pte_at(dst->vm_mm, addr, dst_ptep, entry);
 	return 0;
 }
 
 static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
-		    bool *wrprotected)
+		    bool *wrprotected, struct vmsim_page **prealloc)
 {
 	struct vmsim_mm *dst_mm = dst->vm_mm;
 	pte_t pte = ptep_get(src_ptep);
@@ -671,24 +810,31 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 	if (!dst_ptep)
 		return -ENOMEM;
 	if (!pte_present(pte)) {
-		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
+		/* copy_nonpresent_pte(): the entry's kind says what the
+		 * child gets (and may fail the fork). */
 		pte_t child;
+		int err = vmsim__kind_copy(dst, src, addr, src_ptep, &child);
 
-		if (VMSIM_BUG_ON(dst_mm->vm, !k, "fork of unknown entry %#llx", (unsigned long long)pte_val(pte)))
+		if (err < 0)
+			return err;
+		if (err != VMSIM_KIND_COPY_PRESENT) {
+			if (!pte_none(child))
+				vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
+			return 0;
+		}
+		/* The kind made the parent's entry present again (a
+		 * device-exclusive entry restored): copy that pte. */
+		pte = ptep_get(src_ptep);
+		if (VMSIM_BUG_ON(src->vm_mm->vm, !pte_present(pte), "copy hook at %#llx said present, left %#llx",
+				 (unsigned long long)addr, (unsigned long long)pte_val(pte)))
 			return -EIO;
-		child = k->copy(dst, src, src_ptep, pte, addr);
-		if (!pte_none(child) && !userfaultfd_wp(dst))
-			child = pte_swp_clear_uffd_wp(child);
-		if (!pte_none(child))
-			vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
-		return 0;
 	}
 	p = vmsim__vm_normal_page(src, addr, pte);
 	if (p) {
 		if (folio_test_anon(p)) {
 			if (vmsim_page_test(p, PG_anon_exclusive) && (src->vm_mm->flags & MMF_HAS_PINNED) &&
 			    folio_maybe_dma_pinned(p))
-				return copy_present_page(dst, src, dst_ptep, addr, pte, p);
+				return copy_present_page(dst, src, dst_ptep, addr, pte, p, prealloc);
 			vmsim_page_clear(p, PG_anon_exclusive);
 			vmsim__folio_dup_rmap(p);
 			dst_mm->rss[MM_ANONPAGES]++;
@@ -706,8 +852,7 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 	if (src->vm_flags & VM_SHARED)
 		pte = pte_mkclean(pte);
 	pte = pte_mkold(pte);
-	if (!userfaultfd_wp(dst))
-		pte = pte_clear_uffd_wp(pte);
+	pte = vmsim__kind_bits_copy(dst, src, pte, pte);
 	vmsim__set_pte_at(dst_mm, addr, dst_ptep, pte);
 	return 0;
 }
@@ -715,13 +860,22 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 {
 	struct vmsim_mm *mm = src->vm_mm;
-	bool wrprotected = false;
+	struct vmsim_page *prealloc = NULL;
+	struct mmu_notifier_range range;
+	bool wrprotected = false, is_cow;
 	uint64_t addr = src->vm_start;
 	int err = 0;
 
 	if (!vma_needs_copy(dst, src))
 		return 0;
+	/* A COW mapping's parent ptes lose write permission: secondary MMUs
+	 * hear of it (MMU_NOTIFY_PROTECTION_PAGE over the vma). */
+	is_cow = is_cow_mapping(src->vm_flags);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0, mm, src->vm_start, src->vm_end);
+	if (is_cow)
+		mmu_notifier_invalidate_range_start(&range);
 	while (addr < src->vm_end && !err) {
+		struct vmsim_walk w;
 		uint64_t next;
 		pte_t *src_pte = vmsim__pte_lookup_span(mm, addr, &next);
 
@@ -735,21 +889,42 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 			/* copy_pte_range(): the child's table first, then both
 			 * locks, the child's outside. */
 			pte_t *dst_pte = vmsim__pte_alloc(dst->vm_mm, addr);
-			struct vmsim_lock *dst_ptl, *src_ptl = vmsim__pte_lockptr(mm->vm, src_pte);
+			struct vmsim_lock *dst_ptl, *src_ptl;
+			pte_t *ptep;
 
-			if (!dst_pte)
-				return -ENOMEM;
+			if (!dst_pte) {
+				err = -ENOMEM;
+				break;
+			}
+			/* The walk again: the allocation may have reclaimed. */
+			vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+			src_ptl = vmsim__pte_lockptr(mm->vm, w.pte);
 			dst_ptl = vmsim__pte_lockptr(mm->vm, dst_pte);
 			vmsim_lock(mm->vm, dst_ptl);
 			vmsim_lock(mm->vm, src_ptl);
-			for (pte_t *ptep = src_pte; addr < next && !err; addr += PAGE_SIZE, ptep++)
-				err = copy_one(dst, src, addr, ptep, &wrprotected);
+			for (ptep = w.pte; addr < next && !err; addr += PAGE_SIZE, ptep++) {
+				err = copy_one(dst, src, addr, ptep, &wrprotected, &prealloc);
+				if (err == -EAGAIN)
+					break;
+			}
 			vmsim_unlock(mm->vm, src_ptl);
 			vmsim_unlock(mm->vm, dst_ptl);
+			if (err == -EAGAIN) {
+				/* folio_prealloc() with no lock held; then the
+				 * same pte again. */
+				prealloc = vmsim__alloc_pages_may_reclaim(mm->vm, 0);
+				err = prealloc ? 0 : -ENOMEM;
+			}
 		}
 	}
+	if (prealloc)
+		vmsim_put_page(mm->vm, prealloc);
 	(void)wrprotected;	/* dup_mmap flushes the parent's whole TLB at the end */
-	return err;
+	if (is_cow)
+		mmu_notifier_invalidate_range_end(&range);
+	/* copy_pmd_range(): whatever copy_pte_range() failed with (a kind's
+	 * -EBUSY included), fork sees -ENOMEM. */
+	return err ? -ENOMEM : 0;
 }
 
 /* ---- populate (MAP_POPULATE, MADV_POPULATE_*) ---- */
@@ -758,6 +933,7 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
  * the first failure, 0 if all succeeded. */
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write)
 {
+	mmap_assert_locked(mm);	/* __get_user_pages() */
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
 		unsigned flags = write ? FAULT_FLAG_WRITE : 0;
 		int tries;

@@ -37,12 +37,21 @@ static int mm_fault_handler(struct vmsim *vm, int cpu, uint64_t addr, unsigned e
 	return (int)vmsim__handle_mm_fault(vma, addr, flags, cpu);
 }
 
+void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func)
+{
+	vmsim__lock_assert(mm->vm, &mm->mmap_lock, write, func);
+}
+
 int vmsim__mm_init(struct vmsim *vm)
 {
 	vm->mm_world = vmsim__calloc(vm, 1, sizeof(struct vmsim_mm_world));
 	if (!vm->mm_world)
 		return -ENOMEM;
 	vmsim_set_fault_handler(vm, mm_fault_handler, NULL);
+	/* hw calls mm back when a page's last reference goes and when an
+	 * allocation that may sleep finds no free frame. */
+	vm->page_release_hook = vmsim__folio_release;
+	vm->alloc_slowpath = vmsim__alloc_slowpath;
 	return 0;
 }
 
@@ -56,6 +65,11 @@ void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm))
 	vm->mm_world->check_after = after;
 }
 
+void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p))
+{
+	vm->mm_world->folio_lock_wait = wait;
+}
+
 void vmsim__mm_exit(struct vmsim *vm)
 {
 	struct vmsim_mm *mm, *t;
@@ -64,7 +78,11 @@ void vmsim__mm_exit(struct vmsim *vm)
 		return;
 	LL_FOREACH_SAFE(mm_world(vm)->mms, mm, t)
 		vmsim_mm_exit(mm);
+	vmsim__migrations_exit(vm);
 	vmsim__files_free_all(vm);
+	vmsim__swap_exit(vm);
+	vmsim__hwpoison_exit(vm);
+	vm->alloc_slowpath = NULL;
 	vmsim__free(vm, vm->mm_world);
 	vm->mm_world = NULL;
 }
@@ -95,16 +113,27 @@ int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out)
 
 int vmsim_mm_id(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return 0;
 	return mm->id;
+}
+
+struct vmsim_mm_context *vmsim_mm_context(struct vmsim_mm *mm)
+{
+	return mm ? &mm->ctx : NULL;
 }
 
 struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return NULL;
 	return mm->vm;
 }
 
 int vmsim_mm_cpu(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return 0;
 	return mm->cpu;
 }
 
@@ -124,33 +153,60 @@ void vmsim__mm_enter(struct vmsim_mm *mm)
 	vmsim_set_cur_cpu(mm->vm, mm->cpu);
 }
 
-/* exit_mmap(): zap everything (markers too), free tables, vmas, the pgd. */
-void vmsim_mm_exit(struct vmsim_mm *mm)
+/* exit_mmap(): zap everything (markers too) and free the vmas; with
+ * free_tables the page tables below the pgd go too (the OOM killer's
+ * husk; exit frees them with the pgd).  The caller holds no lock of mm. */
+void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
 {
-	struct vmsim *vm;
+	struct vmsim *vm = mm->vm;
 	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
+	struct mmu_notifier_range range;
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
 
-	if (!mm)
-		return;
-	vm = mm->vm;
-	vmsim__mm_enter(mm);
 	vmsim_lock(vm, &mm->mmap_lock);
+	/* Secondary MMUs let go before any page is freed. */
+	mmu_notifier_release(mm);
 	tlb_gather_mmu(&tlb, mm, true);
+	/* unmap_vmas(): one MMU_NOTIFY_UNMAP range over everything. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, 0, ~0ULL);
+	mmu_notifier_invalidate_range_start(&range);
 	DL_FOREACH(mm->mmap, v)
 		vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
-	tlb_flush_mmu(&tlb);
-	tlb_finish_mmu(&tlb);
+	mmu_notifier_invalidate_range_end(&range);
+	/* free_pgtables(): every vma leaves the rmap (its anon_vma chains,
+	 * the file's i_mmap, each under its lock) before a table goes, so
+	 * that no rmap walk on another CPU reaches a freed table. */
 	DL_FOREACH_SAFE(mm->mmap, v, t) {
 		vmsim__unlink_anon_vmas(v);
 		vmsim__vma_unlink(mm, v);
 		vmsim__vma_free(vm, v);
 	}
+	if (free_tables)
+		vmsim__free_pgtables(&tlb, 0, vmsim_task_size(vm) + PAGE_SIZE);
+	else
+		tlb_flush_mmu(&tlb);
+	tlb_finish_mmu(&tlb);
 	vmsim_unlock(vm, &mm->mmap_lock);
 	vmsim__userfaultfd_mm_exit(mm);
+}
+
+/* exit(): the address space, then the mm itself. */
+void vmsim_mm_exit(struct vmsim_mm *mm)
+{
+	struct vmsim *vm;
+
+	if (!mm)
+		return;
+	vm = mm->vm;
+	vmsim__mm_enter(mm);
+	if (!(mm->flags & MMF_OOM_REAPED))
+		vmsim__exit_mmap(mm, false);
+	if ((mm->flags & MMF_OOM_VICTIM) && !(mm->flags & MMF_OOM_REAPED))
+		vm->mm_world->oom_pending--;
 	/* No CPU may keep walking or caching the freed tables. */
 	vmsim_mm_context_destroy(vm, &mm->ctx);
+	vmsim__mmu_notifier_subscriptions_destroy(mm);
 	vmsim_pgd_free(vm, mm->pgd);
 	LL_DELETE(mm_world(vm)->mms, mm);
 	vmsim__free(vm, mm);
@@ -181,28 +237,78 @@ void vmsim__vma_set_page_prot(struct vm_area_struct *vma)
 	vma->vm_page_prot = vmsim__vm_get_page_prot(flags);
 }
 
-/* unmap_mapping_range(): zap [pgstart, pgend) of the file in every vma. */
-void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows)
+/* unmap_mapping_range_tree(): zap [pgstart, pgend) of the file in every
+ * vma that maps it, as d says. */
+static void unmap_mapping_range_tree(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d)
 {
-	struct zap_details d = { .even_cows = even_cows };
 	struct vm_area_struct *v;
 
+	vmsim_lock_read(f->vm, &f->i_mmap_rwsem);
 	DL_FOREACH2(f->i_mmap, v, i_next) {
 		uint64_t vs = v->vm_pgoff, ve = v->vm_pgoff + vma_pages(v);
 		uint64_t s = pgstart > vs ? pgstart : vs, e = pgend < ve ? pgend : ve;
+		struct mmu_notifier_range range;
 		struct mmu_gather tlb;
 
 		if (s >= e)
 			continue;
+		/* zap_page_range_single(): MMU_NOTIFY_CLEAR over the part. */
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, v->vm_mm, vma_address(v, s), vma_address(v, e));
 		tlb_gather_mmu(&tlb, v->vm_mm, false);
-		vmsim__zap_page_range(&tlb, v, vma_address(v, s), vma_address(v, e), &d);
+		mmu_notifier_invalidate_range_start(&range);
+		vmsim__zap_page_range(&tlb, v, vma_address(v, s), vma_address(v, e), d);
+		mmu_notifier_invalidate_range_end(&range);
 		tlb_finish_mmu(&tlb);
 	}
+	vmsim_unlock_read(f->vm, &f->i_mmap_rwsem);
+}
+
+/* unmap_mapping_range(): zap [pgstart, pgend) of the file in every vma. */
+void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows)
+{
+	struct zap_details d = { .even_cows = even_cows };
+
+	unmap_mapping_range_tree(f, pgstart, pgend, &d);
+}
+
+/* unmap_mapping_folio(): truncation found the folio still mapped (it was
+ * mapped again after the unmap_mapping_range() that came first): zap its
+ * ptes in every vma, and the uffd-wp markers over its index with them
+ * (ZAP_FLAG_DROP_MARKER), private COW copies kept. */
+void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p)
+{
+	struct zap_details d = { .single_folio = p, .even_cows = false, .zap_flags = ZAP_FLAG_DROP_MARKER };
+
+	unmap_mapping_range_tree(f, p->index, p->index + 1, &d);
+}
+
+/* Tables below t that mm_pgtables_bytes() counts: pud, pmd and pte tables
+ * (Linux accounts neither the pgd nor p4d tables). */
+static unsigned long count_pgtables(struct vmsim *vm, struct vmsim_page *t, int level)
+{
+	uint64_t *tab = vmsim_table(vm, t);
+	unsigned long n = level <= VMSIM_LVL_PUD ? 1 : 0;
+
+	if (level == VMSIM_LVL_PTE)
+		return n;
+	for (unsigned i = 0; i < PTRS_PER_PTE; i++) {
+		uint64_t v = tab[i];
+
+		if (!(v & _PAGE_PRESENT) || (level <= VMSIM_LVL_PUD && (v & _PAGE_PSE)))
+			continue;
+		n += count_pgtables(vm, vmsim_pfn_to_page(vm, (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT)),
+				    level - 1);
+	}
+	return n;
 }
 
 void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st)
 {
+	if (!mm || !st)
+		return;
 	*st = mm->st;
+	st->pgtable_pages = count_pgtables(mm->vm, vmsim_pfn_to_page(mm->vm, mm->pgd),
+					   mm->vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D);
 	st->rss_anon = mm->rss[MM_ANONPAGES];
 	st->rss_file = mm->rss[MM_FILEPAGES];
 	st->rss_shmem = mm->rss[MM_SHMEMPAGES];
@@ -215,6 +321,8 @@ int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info 
 	struct vm_area_struct *v;
 	unsigned i = 0;
 
+	if (!mm || !out)
+		return -EINVAL;
 	DL_FOREACH(mm->mmap, v) {
 		if (i++ != idx)
 			continue;
@@ -231,5 +339,7 @@ int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info 
 
 unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return ~0UL;
 	return mm->pgd;
 }

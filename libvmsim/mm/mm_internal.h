@@ -5,61 +5,78 @@
 #define VMSIM_MM_INTERNAL_H
 
 #include "../internal.h"
+#include "../sched/sched_internal.h"
 #include <vmsim/kind.h>
+#include <vmsim/mmu_notifier.h>
 
-/* vm_flags (include/linux/mm.h values). */
-#define VM_NONE		0x00000000UL
-#define VM_READ		0x00000001UL
-#define VM_WRITE	0x00000002UL
-#define VM_EXEC		0x00000004UL
-#define VM_SHARED	0x00000008UL
-#define VM_MAYREAD	0x00000010UL
-#define VM_MAYWRITE	0x00000020UL
-#define VM_MAYEXEC	0x00000040UL
-#define VM_MAYSHARE	0x00000080UL
-#define VM_UFFD_MISSING	0x00000200UL
-#define VM_UFFD_WP	0x00001000UL
-#define VM_LOCKED	0x00002000UL
-#define VM_SEQ_READ	0x00008000UL
-#define VM_RAND_READ	0x00010000UL
-#define VM_DONTCOPY	0x00020000UL
-#define VM_DONTEXPAND	0x00040000UL
-#define VM_ACCOUNT	0x00100000UL
-#define VM_NORESERVE	0x00200000UL
-#define VM_WIPEONFORK	0x02000000UL
-#define VM_SOFTDIRTY	0x08000000UL
-#define VM_PFNMAP	0x00000400UL
-#define VM_MIXEDMAP	0x10000000UL
-#define VM_UFFD_MINOR	0x200000000000UL
-#define __VM_UFFD_FLAGS	(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
+/* VM_*, struct vm_area_struct, struct vm_fault, struct zap_details and
+ * MM_CP_* are public: <vmsim/mm_types.h>. */
+#include <vmsim/mm_types.h>
+
 /* Flags that must match for two vmas to merge (besides these, VM_SOFTDIRTY
  * is ignored, as in Linux's is_mergeable_vma). */
 #define VM_IGNORE_MERGE	VM_SOFTDIRTY
 
-enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
-
 #define MMF_HAS_PINNED	(1UL << 0)
+#define MMF_OOM_VICTIM	(1UL << 1)	/* chosen by the OOM killer: dead */
+#define MMF_OOM_REAPED	(1UL << 2)	/* its address space is gone */
+#define MMF_FORKING	(1UL << 3)	/* a child dup_mmap() is still building:
+					 * not on the task list, no OOM victim */
 
-struct anon_vma;
-struct anon_vma_chain;
+/* LRU lists (include/linux/mmzone.h enum lru_list): one node, no memcg.
+ * The head of a list is its newest folio, the tail (head->prev) its
+ * oldest, which reclaim isolates first. */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+struct lruvec {
+	struct vmsim_page *lists[NR_LRU_LISTS];
+	unsigned long nr[NR_LRU_LISTS];
+};
 
-struct vm_area_struct {
-	uint64_t vm_start, vm_end;
-	struct vmsim_mm *vm_mm;
-	unsigned long vm_flags;
-	pgprot_t vm_page_prot;
-	uint64_t vm_pgoff;		/* in pages */
-	struct vmsim_file *vm_file;
-	struct anon_vma *anon_vma;
-	struct anon_vma_chain *anon_vma_chain;	/* this vma's avcs */
-	struct vm_area_struct *prev, *next;	/* the mm's list, by address */
-	struct vm_area_struct *i_prev, *i_next;	/* the file's i_mmap */
-	void *uffd_ctx;
+/* The per-task TLB batch of reclaim (struct tlbflush_unmap_batch): the
+ * simulator runs one operation at a time, so one per machine. */
+struct tlbflush_unmap_batch {
+	uint64_t cpumask;	/* arch: CPUs that must flush */
+	bool flush_required;
+	bool writable;		/* a cleared pte was dirty */
+};
+
+struct swap_info_struct;
+struct vmsim_migration;
+
+/* A registered entry kind (mm/kind.c). */
+struct vmsim_kind {
+	const struct vmsim_kind_ops *ops;
+	struct vmsim *vm;
+	unsigned slot;			/* index: its bit in vma->vm_kinds */
+	pte_marker marker;		/* the marker bits it owns */
+	int swap_type;			/* a special swap type it was given, or -1 */
+	void *data;
+	bool builtin;
+};
+
+struct vmsim_kind_registry {
+	struct vmsim_kind slot[VMSIM_MAX_KINDS];
+	unsigned nr;
+	struct vmsim_kind *marker_kinds[VMSIM_MAX_KINDS];	/* by priority, highest first */
+	unsigned nr_marker_kinds;
+	struct vmsim_kind *bit_kinds[VMSIM_MAX_KINDS];		/* owners of pte/swp bits */
+	unsigned nr_bit_kinds;
+	pteval_t bits;			/* every owned pte and swp bit */
+	unsigned long cp_flags;		/* every kind's ops->cp_flags */
+	uint64_t copy_on_fork;		/* slots with VMSIM_KIND_COPY_ON_FORK */
+	unsigned max_swapfiles;		/* lowered by allocated special types */
 };
 
 struct anon_vma {
 	struct anon_vma *root, *parent;
-	int refcount;			/* vmas' avcs + pages pointing here */
+	int refcount;			/* avcs, children (on their root), pins */
 	unsigned long degree;
 	struct anon_vma_chain *rb_root;	/* all avcs, i.e. every vma that may map its pages */
 	struct vmsim_lock rwsem;
@@ -86,7 +103,10 @@ struct vmsim_file {
 	struct vmsim_pagecache_entry *store;	/* disk: written-back contents */
 	struct vm_area_struct *i_mmap;		/* every vma mapping the file */
 	struct vmsim_lock i_mmap_rwsem;
+	struct vmsim_lock i_rwsem;		/* inode_lock: write, fallocate, truncate */
+	uint64_t falloc_start, falloc_end;	/* shmem_falloc: the hole being punched */
 	unsigned long ra_pages;			/* readahead window, pages */
+	unsigned long swapped;			/* shmem: pages in swap (info->swapped) */
 	struct vmsim_file *next;		/* the machine's files */
 	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */
 	int refcount;
@@ -105,8 +125,12 @@ struct vmsim_mm {
 	unsigned long flags;		/* MMF_* */
 	int cpu;			/* CPU it last ran on */
 	int tlb_flush_pending;
+	/* mm->tlb_flush_batched: reclaim's deferred flushes, pending and
+	 * flushed counts (flush_tlb_batched_pending). */
+	unsigned long tlb_batch_pending, tlb_batch_flushed;
 	struct vmsim_mm_stats st;
 	struct vmsim_uffd *uffds;	/* userfaultfd contexts opened on this mm */
+	struct vmsim_mmu_subscriptions *notifier_subscriptions;	/* mm/mmu_notifier.c; NULL: none ever */
 	struct vmsim_mm *next;		/* the machine's mms */
 };
 
@@ -117,24 +141,22 @@ struct vmsim_mm_world {
 	struct vmsim_file *files;
 	int next_mm_id;
 	const struct vmsim_uffd_hooks *uffd;		/* features/userfaultfd.c */
+	struct vmsim_kind_registry kinds;		/* mm/kind.c */
 	void (*check_after)(struct vmsim *vm);		/* check/mm_check.c */
+	struct lruvec lruvec;				/* mm/swap.c */
+	struct tlbflush_unmap_batch tlb_ubc;		/* mm/rmap.c */
+	struct swap_info_struct *swap_info[MAX_SWAPFILES];	/* mm/swapfile.c */
+	long nr_swap_pages, total_swap_pages;
+	struct vmsim_reclaim_stats rst;			/* mm/vmscan.c */
+	struct vmsim_migration *migrations;		/* mm/migrate.c: unfinished */
+	vmsim_oom_fn oom_fn;				/* mm/oom_kill.c */
+	void *oom_arg;
+	unsigned oom_pending;				/* victims to reap when safe */
+	/* folio_lock() found the folio locked by someone who holds it across
+	 * operations: let them finish (true if it is unlocked now). */
+	bool (*folio_lock_wait)(struct vmsim *vm, struct vmsim_page *p);	/* features/device.c */
 };
 
-/* What a fault is about (struct vm_fault). */
-struct vm_fault {
-	struct vm_area_struct *vma;
-	unsigned flags;			/* FAULT_FLAG_* */
-	uint64_t address;		/* page aligned */
-	uint64_t real_address;
-	uint64_t pgoff;
-	pmd_t *pmd;
-	pte_t *pte;
-	pte_t orig_pte;
-	struct vmsim_page *page;
-	int cpu;
-	struct vmsim_lock *ptl;		/* the pte table's lock, while held */
-	bool io_retry;			/* RETRY because filemap_fault did I/O */
-};
 
 /* pte_lockptr(): the split lock of the table holding ptep. */
 static inline struct vmsim_lock *vmsim__pte_lockptr(struct vmsim *vm, pte_t *ptep)
@@ -144,14 +166,6 @@ static inline struct vmsim_lock *vmsim__pte_lockptr(struct vmsim *vm, pte_t *pte
 
 /* FAULT_FLAG_* and VM_FAULT_* come from <vmsim/fault.h>. */
 
-/* zap_details (mm/memory.c). */
-#define ZAP_FLAG_DROP_MARKER	(1u << 0)
-#define ZAP_FLAG_UNMAP		(1u << 1)
-struct zap_details {
-	struct vmsim_page *single_folio;
-	bool even_cows;
-	unsigned zap_flags;
-};
 
 /* mmu_gather: pages are freed only after the TLB flush that follows their
  * unmapping (include/asm-generic/tlb.h's ordering rule). */
@@ -166,9 +180,6 @@ struct mmu_gather {
 };
 
 static inline struct vmsim_mm_world *mm_world(struct vmsim *vm) { return vm->mm_world; }
-static inline unsigned long vma_pages(const struct vm_area_struct *v) { return (v->vm_end - v->vm_start) >> PAGE_SHIFT; }
-static inline bool vma_is_anonymous(const struct vm_area_struct *v) { return !v->vm_file; }
-static inline bool is_cow_mapping(unsigned long flags) { return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE; }
 static inline bool folio_test_anon(const struct vmsim_page *p) { return ((uintptr_t)p->mapping & 1) != 0; }
 static inline struct anon_vma *folio_anon_vma(const struct vmsim_page *p)
 {
@@ -178,22 +189,31 @@ static inline struct vmsim_file *folio_file(const struct vmsim_page *p)
 {
 	return folio_test_anon(p) ? NULL : (struct vmsim_file *)p->mapping;
 }
-static inline uint64_t linear_page_index(const struct vm_area_struct *v, uint64_t addr)
-{
-	return ((addr - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff;
-}
 static inline uint64_t vma_address(const struct vm_area_struct *v, uint64_t pgoff)
 {
 	return v->vm_start + ((pgoff - v->vm_pgoff) << PAGE_SHIFT);
 }
-static inline bool userfaultfd_wp(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_WP; }
-static inline bool userfaultfd_missing(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_MISSING; }
-static inline bool userfaultfd_minor(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_MINOR; }
 static inline bool vma_is_shmem(const struct vm_area_struct *v)
 {
 	return v->vm_file && v->vm_file->kind == VMSIM_FILE_SHMEM;
 }
 static inline bool vmsim__quirk(const struct vmsim *vm, uint64_t q) { return vm->cfg.quirks & q; }
+
+/* mmap_assert_locked(), mmap_assert_write_locked(): where Linux asserts
+ * that the caller holds mmap_lock (lockdep's, so nothing with check=off). */
+void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func) VMSIM_COLD;
+#define mmap_assert_locked(mm)								\
+	do {										\
+		struct vmsim_mm *vmsim__amm = (mm);					\
+		if (__builtin_expect(vmsim__amm->vm->cfg.check != VMSIM_CHECK_OFF, 0))	\
+			vmsim__mmap_assert(vmsim__amm, false, __func__);		\
+	} while (0)
+#define mmap_assert_write_locked(mm)							\
+	do {										\
+		struct vmsim_mm *vmsim__amm = (mm);					\
+		if (__builtin_expect(vmsim__amm->vm->cfg.check != VMSIM_CHECK_OFF, 0))	\
+			vmsim__mmap_assert(vmsim__amm, true, __func__);			\
+	} while (0)
 
 /* vma.c */
 struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr);
@@ -213,9 +233,14 @@ int vmsim__anon_vma_prepare(struct vm_area_struct *vma);
 int vmsim__anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
 int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma);
+void vmsim__get_anon_vma(struct anon_vma *av);
+void vmsim__put_anon_vma(struct vmsim *vm, struct anon_vma *av);
 void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr);
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
 void vmsim__folio_dup_rmap(struct vmsim_page *p);
+void vmsim__folio_add_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr, bool exclusive);
+void vmsim__folio_move_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
+int vmsim__mm_counter(const struct vmsim_page *p);
 void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
 typedef bool (*rmap_one_fn)(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, void *arg);
 /* Visit every pte that maps p; the callback returns false to stop. */
@@ -234,8 +259,38 @@ void vmsim__file_put(struct vmsim_file *f);
 struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size);
 void vmsim__files_free_all(struct vmsim *vm);
 void vmsim__folio_mark_dirty(struct vmsim_page *p);
+/* The folio lock (include/linux/pagemap.h).  PG_locked is the lock; the
+ * lock model holds the page's lock word (its ptl: a folio is never a page
+ * table) beside it, so it checks the folio lock's order and recursion and,
+ * while tasks are interleaved, makes folio_lock() wait and folio_trylock()
+ * a scheduling point.  A folio can stay locked past the operation that
+ * locked it (a device between make_device_exclusive() and the end of its
+ * atomic, a migration between its halves): handed off, the model's word
+ * stays taken by no task.  folio_lock() of such a folio lets the holder
+ * finish (folio_lock_wait hook), as Linux's sleeper waits for it; when
+ * nothing can release it, -EDEADLK and a bug report (interleaved: it waits,
+ * and a deadlock report names it); -EDEADLK too for a folio the caller
+ * holds already. */
+bool vmsim__folio_trylock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+int vmsim__folio_lock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+void vmsim__folio_unlock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+/* The operation ends with the folio still locked for a holder outside any
+ * operation (a device): PG_locked stays, no task holds it; its
+ * vmsim__folio_unlock() may come from anywhere. */
+void vmsim__folio_lock_handoff_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+/* A later operation takes such a folio up again (a migration's second
+ * half): PG_locked is still set, the operation holds it once more. */
+void vmsim__folio_lock_resume_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+#define vmsim__folio_trylock(vm, p) vmsim__folio_trylock_at((vm), (p), __func__)
+#define vmsim__folio_lock(vm, p) vmsim__folio_lock_at((vm), (p), __func__)
+#define vmsim__folio_unlock(vm, p) vmsim__folio_unlock_at((vm), (p), __func__)
+#define vmsim__folio_lock_handoff(vm, p) vmsim__folio_lock_handoff_at((vm), (p), __func__)
+#define vmsim__folio_lock_resume(vm, p) vmsim__folio_lock_resume_at((vm), (p), __func__)
+void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p));
 /* unmap_mapping_range(mapping, start, len, even_cows) */
 void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
+/* unmap_mapping_folio(folio): truncation's, markers dropped too */
+void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p);
 
 /* memory.c */
 unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned flags, int cpu);
@@ -250,6 +305,11 @@ void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pt
 pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep);
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write);
 void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end);
+void vmsim__zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
+		      pte_t pteval);
+unsigned vmsim__do_wp_page(struct vm_fault *vmf);
+/* exit_mmap() without freeing the mm itself (exit, the OOM killer). */
+void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables);
 
 /* mmu_gather.c, tlb flush glue */
 void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm);
@@ -263,8 +323,68 @@ void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, boo
 /* A system call of this process starts: it runs on the process's CPU. */
 void vmsim__mm_enter(struct vmsim_mm *mm);
 
-/* mprotect.c: ptes changed, or -ENOMEM when uffd-wp markers need a page
- * table that cannot be had (what was done before stays). */
+/* gup.c */
+int vmsim__get_user_page_write(struct vmsim_mm *mm, uint64_t addr, struct vm_area_struct **vmap,
+			       struct vmsim_page **out);
+
+/* device_exclusive.c: make_device_exclusive() (devx=6.15) or
+ * make_device_exclusive_range() of one page (devx=6.14).  Caller holds
+ * mmap_lock; on success the folio is locked and referenced. */
+int vmsim__make_device_exclusive(struct vmsim_mm *mm, uint64_t addr, void *owner, struct vmsim_page **out);
+
+/* mmu_notifier.c: the out-of-line halves; mm calls the inlines below,
+ * which cost one test when nobody ever subscribed to the mm. */
+void vmsim__mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r);
+void vmsim__mmu_notifier_invalidate_range_end(struct mmu_notifier_range *r);
+void vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+void vmsim__mmu_notifier_release(struct vmsim_mm *mm);
+void vmsim__mmu_notifier_subscriptions_destroy(struct vmsim_mm *mm);
+
+static inline bool mm_has_notifiers(const struct vmsim_mm *mm)
+{
+	return mm->notifier_subscriptions != NULL;
+}
+static inline void mmu_notifier_range_init_owner(struct mmu_notifier_range *r, enum mmu_notifier_event event,
+						 unsigned flags, struct vmsim_mm *mm, uint64_t start,
+						 uint64_t end, void *owner)
+{
+	*r = (struct mmu_notifier_range){ .mm = mm, .start = start, .end = end, .flags = flags,
+					  .event = event, .owner = owner };
+}
+static inline void mmu_notifier_range_init(struct mmu_notifier_range *r, enum mmu_notifier_event event,
+					   unsigned flags, struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	mmu_notifier_range_init_owner(r, event, flags, mm, start, end, NULL);
+}
+static inline void mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r)
+{
+	if (mm_has_notifiers(r->mm)) {
+		r->flags |= MMU_NOTIFIER_RANGE_BLOCKABLE;
+		vmsim__mmu_notifier_invalidate_range_start(r);
+	}
+}
+static inline void mmu_notifier_invalidate_range_end(struct mmu_notifier_range *r)
+{
+	if (mm_has_notifiers(r->mm))
+		vmsim__mmu_notifier_invalidate_range_end(r);
+}
+static inline void mmu_notifier_arch_invalidate_secondary_tlbs(struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	if (mm_has_notifiers(mm))
+		vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
+}
+static inline void mmu_notifier_release(struct vmsim_mm *mm)
+{
+	if (mm_has_notifiers(mm))
+		vmsim__mmu_notifier_release(mm);
+}
+
+/* mprotect.c */
+/* can_change_pte_writable(): may this pte become writable without a write
+ * fault (no COW, soft-dirty or uffd-wp tracking needs one)? */
+bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
+/* change_protection(): ptes changed, or -ENOMEM when uffd-wp markers need a
+ * page table that cannot be had (what was done before stays). */
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags);
 
@@ -279,6 +399,8 @@ struct vmsim_uffd_hooks {
 	/* userfaultfd_wp_async(), userfaultfd_wp_use_markers() */
 	bool (*wp_async)(const struct vm_area_struct *vma);
 	bool (*wp_use_markers)(const struct vm_area_struct *vma);
+	/* vma_has_uffd_without_event_remap() */
+	bool (*without_event_remap)(const struct vm_area_struct *vma);
 	/* madvise DONTNEED/REMOVE: UFFD_EVENT_REMOVE first. */
 	void (*remove)(struct vm_area_struct *vma, uint64_t start, uint64_t end);
 	/* munmap: which contexts want UFFD_EVENT_UNMAP; then deliver it. */
@@ -314,6 +436,17 @@ static inline bool vmsim__userfaultfd_wp_use_markers(const struct vm_area_struct
 	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
 
 	return h && h->wp_use_markers(vma);
+}
+static inline bool vmsim__userfaultfd_without_event_remap(const struct vm_area_struct *vma)
+{
+	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
+
+	return h && h->without_event_remap(vma);
+}
+/* uffd_disable_fault_around(): a wp or minor handler must see every page. */
+static inline bool vmsim__uffd_disable_fault_around(const struct vm_area_struct *vma)
+{
+	return vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR);
 }
 static inline void vmsim__userfaultfd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
@@ -358,22 +491,172 @@ static inline void vmsim__userfaultfd_mm_exit(struct vmsim_mm *mm)
 	if (uffd_hooks(mm->vm))
 		uffd_hooks(mm->vm)->mm_exit(mm);
 }
-/* vmf_orig_pte_uffd_wp(): the fault is on a uffd-wp marker of a wp vma. */
-bool vmsim__vmf_orig_pte_uffd_wp(const struct vm_fault *vmf);
-/* pte_install_uffd_wp_if_needed() after a zap cleared pteval at ptep. */
-void vmsim__zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
-					  const struct zap_details *d, pte_t pteval);
-/* kind.c: built-in kinds join the registry at boot (kinds/builtin.c). */
-void vmsim__kind_register_builtin(const struct vmsim_kind_ops *ops);
+/* kind.c: the registry (built-in kinds join it at boot, kinds/builtin.c)
+ * and the dispatch at every place mm meets an entry of some kind. */
+int vmsim__kind_register_builtin(struct vmsim *vm, const struct vmsim_kind_ops *ops);
+void vmsim__kinds_reset(struct vmsim *vm);
+struct vmsim_kind *vmsim__kind_of(struct vmsim *vm, pte_t pte);
+unsigned vmsim__kind_fault(struct vm_fault *vmf);
+unsigned vmsim__kind_wp_fault(struct vm_fault *vmf);
+pte_t vmsim__kind_inherit(const struct vm_fault *vmf, pte_t pte);
+bool vmsim__kind_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src);
+void vmsim__kind_note_no_copy(struct vm_area_struct *src);
+pte_t vmsim__kind_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t old, pte_t child);
+int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
+		     pte_t *child);
+bool vmsim__kind_zap(struct vm_area_struct *vma, uint64_t addr, pte_t pte, const struct zap_details *d);
+pte_t vmsim__kind_zap_leave(struct vm_area_struct *vma, pte_t pteval, const struct zap_details *d);
+pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t pte, unsigned long cp_flags);
+bool vmsim__kind_populate_needed(struct vm_area_struct *vma, unsigned long cp_flags);
+bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte);
+pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pte_t pte);
+bool vmsim__kind_guard_remove(struct vmsim *vm, uint64_t addr, pte_t pte);
+uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
+pte_t vmsim__kind_clear_soft_dirty(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
+void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
+void vmsim__kind_hold(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_hold *h);
+int vmsim__kind_unmap_entry(struct vm_area_struct *vma, uint64_t addr, const char *name, pte_t pteval,
+			    struct vmsim_page *page, bool anon_exclusive, pte_t *out);
+int vmsim__kind_remap(struct vm_area_struct *vma, uint64_t addr, pte_t entry, struct vmsim_page *page, pte_t *out,
+		      bool *exclusive);
+int vmsim__kind_unuse(struct vm_area_struct *vma, uint64_t addr, pte_t pte, int type);
+/* The entry of kind name that replaces the present pte (ops->from_present):
+ * 0, -ENOENT (no such kind), -EOPNOTSUPP (it has no such hook), or the
+ * hook's errno. */
+int vmsim__kind_from_present(struct vm_area_struct *vma, const char *name, uint64_t addr, pte_t pte, pte_t *out);
+/* The frame a non-present entry names when its kind holds something on it,
+ * and what (*holds: VMSIM_KIND_HOLDS_MAPCOUNT | _HOLDS_REF | _COUNTS_RSS);
+ * NULL otherwise. */
+struct vmsim_page *vmsim__kind_entry_page(struct vmsim *vm, pte_t pte, unsigned *holds);
+/* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
+#define VMSIM_KIND_GUARD_NAME	"guard"
+/* device_exclusive.c: the kind make_device_exclusive() installs. */
+#define VMSIM_KIND_DEVICE_EXCLUSIVE_NAME	"device_exclusive"
+int vmsim__kind_make(struct vm_area_struct *vma, uint64_t addr, const char *name, const char *args, pte_t *out);
+int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64_t end, const char *name,
+			      const char *args);
 
 /* The page fault paths memory.c shares with the uffd-wp marker kind. */
 unsigned vmsim__do_pte_missing(struct vm_fault *vmf);
+
+/* ---- memory pressure ---- */
+
+/* The kinds mm asks by name to build their entries (in kinds/). */
+#define VMSIM_KIND_SWAP_NAME		"swap"
+#define VMSIM_KIND_MIGRATION_NAME	"migration"
+#define VMSIM_KIND_HWPOISON_NAME	"hwpoison"
+
+static inline bool vmsim__mm_dead(const struct vmsim_mm *mm)
+{
+	return mm->flags & MMF_OOM_VICTIM;
+}
+
+/* swap.c: the LRU lists and mlock */
+bool vmsim__folio_is_file_lru(const struct vmsim_page *p);
+void vmsim__folio_add_lru(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_add_lru_vma(struct vm_area_struct *vma, struct vmsim_page *p);
+bool vmsim__folio_isolate_lru(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_putback_lru(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_mark_accessed(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_deactivate(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_rotate_reclaimable(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__mlock_vma_folio(struct vm_area_struct *vma, struct vmsim_page *p);
+void vmsim__munlock_vma_folio(struct vm_area_struct *vma, struct vmsim_page *p);
+void vmsim__folio_release(struct vmsim *vm, struct vmsim_page *p);
+struct vmsim_page *vmsim__lru_tail(struct vmsim *vm, enum lru_list l);
+unsigned long vmsim__lru_size(struct vmsim *vm, enum lru_list l);
+
+/* swapfile.c: devices and slots */
+struct swap_info_struct *vmsim__swap_info(struct vmsim *vm, swp_entry_t entry);
+swp_entry_t vmsim__folio_alloc_swap(struct vmsim *vm);
+int vmsim__swap_duplicate(struct vmsim *vm, swp_entry_t entry);
+void vmsim__swap_shmem_alloc(struct vmsim *vm, swp_entry_t entry);
+void vmsim__swap_free(struct vmsim *vm, swp_entry_t entry);
+void vmsim__free_swap_and_cache(struct vmsim *vm, swp_entry_t entry);
+unsigned vmsim__swap_count(struct vmsim *vm, swp_entry_t entry);
+bool vmsim__vm_swap_full(struct vmsim *vm);
+bool vmsim__swap_enabled(struct vmsim *vm);
+struct vmsim_page *vmsim__swap_slot_cache(struct vmsim *vm, swp_entry_t entry);
+int vmsim__swap_slot_set_cache(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_slot_clear_cache(struct vmsim *vm, swp_entry_t entry);
+int vmsim__swap_write(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_read(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_exit(struct vmsim *vm);
+void vmsim__swap_for_each_slot(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e, unsigned count,
+							    bool has_cache, struct vmsim_page *cache),
+			       void *arg);
+/* swapoff's walks (try_to_unuse): every process (kinds' unuse hooks),
+ * every shmem file. */
+int vmsim__unuse_mms(struct vmsim *vm, int type);
+int vmsim__shmem_unuse(struct vmsim *vm, int type);
+
+/* swap_state.c: the swap cache and swap-in */
+int vmsim__add_to_swap_cache(struct vmsim *vm, struct vmsim_page *p, swp_entry_t entry);
+void vmsim__delete_from_swap_cache(struct vmsim *vm, struct vmsim_page *p);
+swp_entry_t vmsim__folio_swap(const struct vmsim_page *p);
+bool vmsim__add_to_swap(struct vmsim *vm, struct vmsim_page *p);
+bool vmsim__folio_free_swap(struct vmsim *vm, struct vmsim_page *p);
+struct vmsim_page *vmsim__swap_cache_get_folio(struct vmsim *vm, swp_entry_t entry, struct vm_area_struct *vma,
+					      uint64_t addr);
+struct vmsim_page *vmsim__read_swap_cache_async(struct vmsim *vm, swp_entry_t entry, bool *new);
+struct vmsim_page *vmsim__swapin_readahead(struct vm_fault *vmf, swp_entry_t entry);
+
+/* unmap.c: rmap walks that change mappings, reclaim's TLB batch */
+#define RMAP_WALK_ENTRIES	0x1	/* match non-present entries naming the folio */
+#define RMAP_WALK_NOTIFY_CLEAR	0x2	/* MMU_NOTIFY_CLEAR around each vma's visit, as
+					 * try_to_unmap_one()/try_to_migrate_one() */
+void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned flags, rmap_one_fn fn, void *arg);
+#define TTU_IGNORE_MLOCK	0x8
+#define TTU_HWPOISON		0x20
+#define TTU_BATCH_FLUSH		0x40
+void vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags);
+bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__remove_migration_ptes(struct vmsim *vm, struct vmsim_page *src, struct vmsim_page *dst);
+int vmsim__folio_referenced(struct vmsim *vm, struct vmsim_page *p, unsigned long *vm_flags);
+int vmsim__folio_mkclean(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__try_to_unmap_flush(struct vmsim *vm);
+void vmsim__try_to_unmap_flush_dirty(struct vmsim *vm);
+void vmsim__flush_tlb_batched_pending(struct vmsim_mm *mm);
+
+/* vmscan.c */
+unsigned long vmsim__reclaim_pages(struct vmsim *vm, struct vmsim_page **list);
+bool vmsim__alloc_slowpath(struct vmsim *vm, unsigned order);
+/* __remove_mapping(): an isolated, unmapped, clean folio leaves the page
+ * or swap cache (the isolation reference stays).  False if it cannot. */
+bool vmsim__remove_mapping(struct vmsim *vm, struct vmsim_page *p);
+
+/* oom_kill.c */
+bool vmsim__out_of_memory(struct vmsim *vm);
+void vmsim__oom_reap_pending(struct vmsim *vm);
+
+/* migrate.c */
+void vmsim__migration_entry_wait(struct vm_fault *vmf, struct vmsim_page *p);
+void vmsim__migrations_exit(struct vmsim *vm);
+
+/* memory-failure.c */
+void vmsim__hwpoison_exit(struct vmsim *vm);
+
+/* filemap.c: shmem swap, writeback */
+bool vmsim__filemap_replace_folio(struct vmsim_page *old, struct vmsim_page *new);
+bool vmsim__filemap_has_entry(struct vmsim_file *f, uint64_t pgoff);
+int vmsim__shmem_get_noalloc(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out);
+void vmsim__shmem_swapin_range(struct vmsim_file *f, uint64_t start, uint64_t end);
+void vmsim__pagecache_for_each_swap(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e), void *arg);
+/* For smaps: Swap of a shmem mapping is its file's swapped-out pages in
+ * the mapped range; for other entries vmsim__kind_hold() says (a swap
+ * reference: Swap, and SwapPss by vmsim__swap_count(); a pfn: the page). */
+unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend);
+int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__wakeup_flusher(struct vmsim *vm);
+bool vmsim__filemap_remove_folio(struct vmsim_page *p);
 
 /* The checker, as mm calls it at the end of every public operation
  * (check/mm_check.c registers it at boot). */
 void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm));
 static inline void vmsim__mm_op_done(struct vmsim *vm)
 {
+	if (vm->mm_world->oom_pending)
+		vmsim__oom_reap_pending(vm);
 	if (vm->mm_world->check_after)
 		vm->mm_world->check_after(vm);
 }

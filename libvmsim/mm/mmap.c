@@ -5,11 +5,22 @@
 
 #include "mm_internal.h"
 
+#define MAX_LFS_FILESIZE	((uint64_t)INT64_MAX)	/* include/linux/fs.h, 64-bit */
+
 static unsigned long calc_vm_prot_bits(int prot)
 {
 	return (prot & VMSIM_PROT_READ ? VM_READ : 0) | (prot & VMSIM_PROT_WRITE ? VM_WRITE : 0) |
 	       (prot & VMSIM_PROT_EXEC ? VM_EXEC : 0);
 }
+
+/* MAP_TYPE and LEGACY_MAP_MASK (include/linux/mman.h, x86 values): the
+ * flags MAP_SHARED_VALIDATE accepts for a file without ->mmap_supported_flags. */
+#define MAP_TYPE		0x0f
+#define MAP_SHARED_VALIDATE	0x03
+#define MAP_DROPPABLE		0x08
+#define LEGACY_MAP_MASK		(0x01 | 0x02 | 0x10 | 0x20 | 0x800 | 0x1000 | 0x4000000 | 0x100 | \
+				 0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x20000 | 0x40000 | 0x40 | \
+				 0x80 | (21U << 26) | (30U << 26))
 
 static bool range_ok(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
 {
@@ -24,11 +35,16 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	struct vmsim *vm;
 	struct vm_area_struct *vma, *v;
 	unsigned long vm_flags;
-	int type = flags & (VMSIM_MAP_SHARED | VMSIM_MAP_PRIVATE);
+	int type = flags & MAP_TYPE;
 
 	if (!mm)
 		return -EINVAL;
 	vm = mm->vm;
+	/* Another machine's file: nothing in this one could find its pages. */
+	if (file && file->vm != vm)
+		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	if (prot & ~(VMSIM_PROT_READ | VMSIM_PROT_WRITE | VMSIM_PROT_EXEC))
 		return -EINVAL;
 	if (off & ~PAGE_MASK)
@@ -40,8 +56,6 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	len = (len + PAGE_SIZE - 1) & PAGE_MASK;
 	if (((off >> PAGE_SHIFT) + (len >> PAGE_SHIFT)) < (off >> PAGE_SHIFT))
 		return -EOVERFLOW;
-	if (!type)
-		return -EINVAL;
 	if (!(flags & VMSIM_MAP_ANONYMOUS) && !file)
 		return -EBADF;
 	if (flags & VMSIM_MAP_ANONYMOUS)
@@ -50,8 +64,33 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		return -ENOMEM;
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
+	/* do_mmap()'s switch on the type: other bits are ignored, except that
+	 * MAP_SHARED_VALIDATE of a file refuses the ones it does not know;
+	 * anonymous memory has no SHARED_VALIDATE, and MAP_DROPPABLE is not
+	 * modelled (Linux's answer where VM_DROPPABLE does not exist). */
+	switch (type) {
+	case MAP_SHARED_VALIDATE:
+		if (!file)
+			return -EINVAL;
+		if ((unsigned)flags & ~LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+		type = VMSIM_MAP_SHARED;
+		break;
+	case VMSIM_MAP_SHARED:
+	case VMSIM_MAP_PRIVATE:
+		break;
+	case MAP_DROPPABLE:
+		if (!file)
+			return -EOPNOTSUPP;
+		return -EINVAL;
+	default:
+		return -EINVAL;
+	}
 	if (file && file->kind == VMSIM_FILE_DAX)
 		return -EOPNOTSUPP;
+	/* file_mmap_ok(): the mapping must end below MAX_LFS_FILESIZE. */
+	if (file && (len > MAX_LFS_FILESIZE || (off >> PAGE_SHIFT) > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT))
+		return -EOVERFLOW;
 	vmsim__mm_enter(mm);
 	vmsim_lock(vm, &mm->mmap_lock);
 	/* MAP_FIXED_NOREPLACE: anything in the way is EEXIST. */
@@ -119,8 +158,10 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 {
 	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
 	struct vmsim_uffd_unmap *uf = NULL;
+	struct mmu_notifier_range range;
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
+	bool any = false;
 
 	/* Split first, so that a failure changes nothing that matters. */
 	DL_FOREACH(mm->mmap, v) {
@@ -135,13 +176,23 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 				return -ENOMEM;
 		}
 	}
-	DL_FOREACH(mm->mmap, v)
-		if (v->vm_start >= start && v->vm_end <= end)
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_start >= start && v->vm_end <= end) {
 			vmsim__userfaultfd_unmap_prep(v, start, end, &uf);
+			any = true;
+		}
+	}
 	tlb_gather_mmu(&tlb, mm, false);
+	/* unmap_vmas(): one MMU_NOTIFY_UNMAP range over what is unmapped,
+	 * ended before the tables and pages are freed. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, start, end);
+	if (any)
+		mmu_notifier_invalidate_range_start(&range);
 	DL_FOREACH(mm->mmap, v)
 		if (v->vm_start >= start && v->vm_end <= end)
 			vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+	if (any)
+		mmu_notifier_invalidate_range_end(&range);
 	DL_FOREACH_SAFE(mm->mmap, v, t) {
 		if (v->vm_start >= start && v->vm_end <= end) {
 			vmsim__unlink_anon_vmas(v);
@@ -163,6 +214,8 @@ int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	ts = vmsim_task_size(mm->vm);
 	if ((addr & ~PAGE_MASK) || addr > ts || len > ts - addr)
 		return -EINVAL;

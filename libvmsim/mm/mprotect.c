@@ -7,7 +7,8 @@
 /* can_change_pte_writable(): may mprotect make this pte writable at once,
  * without a write fault?  Only if no fault is needed for COW, soft-dirty or
  * uffd-wp tracking. */
-static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+static inline __attribute__((always_inline)) bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr,
+									 pte_t pte)
 {
 	struct vmsim_page *p;
 
@@ -15,8 +16,8 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 		return false;
 	if (!(vma->vm_flags & VM_SOFTDIRTY) && !pte_soft_dirty(pte))
 		return false;
-	if (userfaultfd_wp(vma) && pte_uffd_wp(pte))
-		return false;
+	if (!vmsim__kind_may_write(vma, pte))
+		return false;		/* a software bit wants the write fault */
 	if (!(vma->vm_flags & VM_SHARED)) {
 		p = vmsim__vm_normal_page(vma, addr, pte);
 		return p && folio_test_anon(p) && vmsim_page_test(p, PG_anon_exclusive);
@@ -24,17 +25,74 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 	return pte_dirty(pte);
 }
 
+/* For restore_exclusive_pte() (kinds/device_exclusive.c); mprotect's own
+ * calls stay inlined. */
+bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+{
+	return can_change_pte_writable(vma, addr, pte);
+}
+
+/* Is the pud entry for addr populated (change_pud_range's !pud_none)? */
+static bool pud_populated(struct vmsim_mm *mm, uint64_t addr)
+{
+	struct vmsim_walk w;
+
+	vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+	return w.level < VMSIM_LVL_PUD;
+}
+
+/* change_pud_range() starts one MMU_NOTIFY_PROTECTION_VMA range per p4d
+ * entry's span, lazily, at the first pud that is not none (or that
+ * change_prepare() populates), and ends it after the whole span. */
+#define P4D_SPAN	(1ULL << 39)
+
+static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start, uint64_t end,
+			 unsigned long cp_flags, bool populate);
+
+/* The ptes changed, or -ENOMEM (what was done before stays). */
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
+	/* pgtable_populate_needed(): a kind that marks none ptes (uffd-wp
+	 * markers) needs tables for them to live in. */
+	bool populate = vmsim__kind_populate_needed(vma, cp_flags);
 	long pages = 0;
 
-	/* pgtable_populate_needed(): uffd-wp markers need tables to live in;
-	 * otherwise only the tables that exist are walked. */
-	bool populate = (cp_flags & MM_CP_UFFD_WP) && vmsim__userfaultfd_wp_use_markers(vma);
+	if (!mm_has_notifiers(mm))
+		return change_range(tlb, vma, start, end, cp_flags, populate);
+	for (uint64_t span = start; span < end;) {
+		uint64_t span_end = (span | (P4D_SPAN - 1)) + 1;
+		struct mmu_notifier_range range;
+		uint64_t first = span;
 
+		if (span_end > end || span_end < span)
+			span_end = end;
+		if (!populate) {
+			while (first < span_end && !pud_populated(mm, first))
+				first = (first | (PUD_SIZE - 1)) + 1;
+		}
+		if (first < span_end) {
+			mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_VMA, 0, mm, first, span_end);
+			mmu_notifier_invalidate_range_start(&range);
+			long n = change_range(tlb, vma, span, span_end, cp_flags, populate);
+
+			mmu_notifier_invalidate_range_end(&range);
+			if (n < 0)
+				return n;
+			pages += n;
+		}
+		span = span_end;
+	}
+	return pages;
+}
+
+static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start, uint64_t end,
+			 unsigned long cp_flags, bool populate)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
 	struct vmsim_lock *ptl = NULL;
+	long pages = 0;
 
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
 		pte_t *ptep, old, new;
@@ -46,6 +104,8 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 			ptl = NULL;
 		}
 		if (!ptl) {
+			/* Only the tables that exist are walked, unless markers
+			 * need them. */
 			ptep = populate ? vmsim__pte_alloc(mm, addr) : vmsim__pte_lookup_span(mm, addr, &next);
 			/* change_pmd_prepare(): no table for the markers, -ENOMEM. */
 			if (!ptep && populate)
@@ -58,47 +118,29 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 			}
 			ptl = vmsim__pte_lockptr(mm->vm, ptep);
 			vmsim_lock(mm->vm, ptl);
+			vmsim__flush_tlb_batched_pending(mm);
 		} else {
 			ptep = vmsim__pte_lookup(mm, addr);
 		}
 		old = ptep_get(ptep);
-		if (pte_none(old)) {
-			/* A none pte of memory whose page may live on (page cache):
-			 * write-protect it with a marker. */
-			if (populate) {
-				vmsim__set_pte_at(mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
-				pages++;
-			}
-			continue;
-		}
 		if (pte_present(old)) {
 			new = pte_modify(old, vma->vm_page_prot);
-			if (cp_flags & MM_CP_UFFD_WP)
-				new = pte_mkuffd_wp(new);
-			else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
-				new = pte_clear_uffd_wp(new);
+			new = vmsim__kind_change_prot(vma, addr, new, cp_flags);
 			if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(new) &&
 			    can_change_pte_writable(vma, addr, new))
 				new = pte_mkwrite(new);
 		} else {
-			const struct vmsim_kind_ops *k = vmsim_kind_of(old);
-
-			if (VMSIM_BUG_ON(mm->vm, !k, "mprotect of unknown entry %#llx",
-					 (unsigned long long)pte_val(old)))
-				continue;
-			new = k->change_prot(vma, old, cp_flags);
-			/* Swap-like entries carry uffd-wp in their pte bit. */
-			if (!pte_none(new) && !pte_is_marker(new)) {
-				if (cp_flags & MM_CP_UFFD_WP)
-					new = pte_swp_mkuffd_wp(new);
-				else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
-					new = pte_swp_clear_uffd_wp(new);
-			}
+			/* A none pte may get a marker (uffd-wp protect); any
+			 * other entry changes as its kind says. */
+			new = vmsim__kind_change_prot(vma, addr, old, cp_flags);
 		}
 		if (pte_same(old, new))
 			continue;
 		vmsim__set_pte_at(mm, addr, ptep, new);
-		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
+		if (pte_none(old))
+			vmsim__kind_note_vma(vma, new);
+		else
+			tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
 		pages++;
 	}
 	if (ptl)
@@ -151,6 +193,8 @@ int vmsim_mprotect(struct vmsim_mm *mm, uint64_t start, uint64_t len, int prot)
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
 	if (!len)

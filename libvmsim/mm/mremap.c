@@ -16,13 +16,23 @@ static pte_t move_soft_dirty_pte(pte_t pte)
 	return pte;
 }
 
-/* move_page_tables(): the bytes of [old, old + len) whose entries moved,
- * len unless a table for the new place could not be had.  Only the source
- * tables that exist are walked. */
-static uint64_t move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint64_t len)
+/* move_ptes(), over move_page_tables(): each entry goes to its new slot;
+ * what its kind keeps only for this vma (uffd-wp state when the context
+ * has no EVENT_REMAP, 6.13+) is dropped on the way.  Only the source tables
+ * that exist are walked.  The bytes of [old, old + len) whose entries
+ * moved: len, unless a table for the new place could not be had. */
+static uint64_t move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint64_t old, uint64_t new,
+			  uint64_t len)
 {
+	struct vmsim_mm *mm = ov->vm_mm;
+	struct mmu_notifier_range range;
 	uint64_t i = 0, next;
 
+	/* Reclaim may still owe a flush of the old ptes' translations. */
+	vmsim__flush_tlb_batched_pending(mm);
+	/* move_page_tables(): the old range is MMU_NOTIFY_UNMAP. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, old, old + len);
+	mmu_notifier_invalidate_range_start(&range);
 	while (i < len) {
 		pte_t *src = vmsim__pte_lookup_span(mm, old + i, &next);
 		uint64_t stop = next - old < len ? next - old : len;
@@ -36,12 +46,18 @@ static uint64_t move_ptes(struct vmsim_mm *mm, uint64_t old, uint64_t new, uint6
 			if (!dst)
 				goto out;
 			pte = vmsim__ptep_get_and_clear(mm, old + i, src);
-			vmsim__set_pte_at(mm, new + i, dst, move_soft_dirty_pte(pte));
+			pte = vmsim__kind_move(ov, nv, old + i, move_soft_dirty_pte(pte));
+			if (pte_none(pte))
+				continue;
+			vmsim__set_pte_at(mm, new + i, dst, pte);
+			if (!pte_present(pte))
+				vmsim__kind_note_vma(nv, pte);
 		}
 		i = stop;
 	}
 out:
 	vmsim__flush_tlb_range(mm, old, old + len);
+	mmu_notifier_invalidate_range_end(&range);
 	return i;
 }
 
@@ -76,20 +92,23 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 	nv->vm_page_prot = vma->vm_page_prot;
 	nv->vm_pgoff = vma->vm_pgoff;
 	nv->vm_file = vma->vm_file;
-	/* mremap_userfaultfd_prep() without EVENT_REMAP (not modelled): the
-	 * moved range is no longer registered. */
+	nv->vm_kinds = vma->vm_kinds;
+	/* mremap_userfaultfd_prep() without EVENT_REMAP (which is not
+	 * modelled): the moved range is no longer registered
+	 * (userfaultfd_reset_ctx). */
 	nv->uffd_ctx = NULL;
 	nv->vm_flags &= ~__VM_UFFD_FLAGS;
+	vmsim__vma_set_page_prot(nv);
 	if (vmsim__anon_vma_clone(nv, vma)) {
 		vmsim__vma_free(mm->vm, nv);
 		return -ENOMEM;
 	}
 	vmsim__vma_link(mm, nv);
-	moved = move_ptes(mm, old, new, old_len);
+	moved = move_ptes(vma, nv, old, new, old_len);
 	if (moved < old_len) {
 		/* move_vma(): move the entries back (their tables are still
 		 * there, so this cannot fail) and unmap the new area instead. */
-		move_ptes(mm, new, old, moved);
+		move_ptes(nv, vma, new, old, moved);
 		vmsim__do_munmap(mm, new, new + new_len);
 		vma = vmsim__find_vma(mm, old);
 		if (vma)
@@ -150,6 +169,8 @@ int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t n
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	ts = vmsim_task_size(mm->vm);
 	if (flags & ~(VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED))
 		return -EINVAL;

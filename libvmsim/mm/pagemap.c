@@ -17,25 +17,17 @@ static uint64_t pte_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, 
 		page = vmsim__vm_normal_page(vma, addr, pte);
 		if (pte_soft_dirty(pte))
 			flags |= PM_SOFT_DIRTY;
-		if (pte_uffd_wp(pte))
-			flags |= PM_UFFD_WP;
+		flags |= vmsim__kind_pagemap(vma, addr, pte);	/* software bits: PM_UFFD_WP */
 	} else if (is_swap_pte(pte)) {
-		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
+		/* Every non-present entry reports PM_SWAP; its kind says what
+		 * else (uffd-wp, guard) and what the frame field holds. */
+		uint64_t v = vmsim__kind_pagemap(vma, addr, pte);
 		softleaf_t e = softleaf_from_pte(pte);
 
-		flags |= PM_SWAP;
+		flags |= v & ~PM_PFRAME_MASK;
+		frame = v & PM_PFRAME_MASK;
 		if (pte_swp_soft_dirty(pte))
 			flags |= PM_SOFT_DIRTY;
-		if (pte_swp_uffd_wp(pte))
-			flags |= PM_UFFD_WP;
-		if (k) {
-			uint64_t v = k->pagemap(pte);
-
-			flags |= v & ~PM_PFRAME_MASK;
-			frame = v & PM_PFRAME_MASK;
-		} else {
-			frame = swp_type(e) | ((uint64_t)swp_offset(e) << MAX_SWAPFILES_SHIFT);
-		}
 		if (softleaf_has_pfn(e))
 			page = vmsim_pfn_to_page(vm, softleaf_to_pfn(e));
 	}
@@ -54,6 +46,8 @@ int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint
 {
 	if (!mm || !out || (addr & ~PAGE_MASK) || npages > (~0ULL - addr) >> PAGE_SHIFT)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	for (unsigned long i = 0; i < npages; i++) {
 		uint64_t a = addr + ((uint64_t)i << PAGE_SHIFT);
@@ -75,11 +69,16 @@ int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint
  * next write faults and sets soft-dirty again; pinned pages are left alone. */
 int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 {
+	struct mmu_notifier_range range;
 	struct vm_area_struct *vma;
 
 	if (!mm || type != 4)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	vmsim_lock(mm->vm, &mm->mmap_lock);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_SOFT_DIRTY, 0, mm, 0, ~0ULL);
+	mmu_notifier_invalidate_range_start(&range);
 	DL_FOREACH(mm->mmap, vma) {
 		vma->vm_flags &= ~VM_SOFTDIRTY;
 		vmsim__vma_set_page_prot(vma);
@@ -97,16 +96,19 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 			if (pte_present(pte)) {
 				struct vmsim_page *p = vmsim__vm_normal_page(vma, a, pte);
 
-				/* pte_is_pinned() */
-				if (p && is_cow_mapping(vma->vm_flags) && folio_test_anon(p) &&
+				/* pte_is_pinned(): only a writable pte of a
+				 * pinned COW page keeps its state. */
+				if (p && pte_write(pte) && is_cow_mapping(vma->vm_flags) && folio_test_anon(p) &&
 				    (mm->flags & MMF_HAS_PINNED) && p->refcount >= 1024)
 					continue;
 				vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
 			} else if (is_swap_pte(pte)) {
-				vmsim__set_pte_at(mm, a, ptep, pte_swp_clear_soft_dirty(pte));
+				/* Its kind says what forgetting soft-dirty leaves. */
+				vmsim__set_pte_at(mm, a, ptep, vmsim__kind_clear_soft_dirty(vma, a, pte));
 			}
 		}
 	}
+	mmu_notifier_invalidate_range_end(&range);
 	vmsim__flush_tlb_range(mm, 0, ~0ULL);
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
 	vmsim__mm_op_done(mm->vm);

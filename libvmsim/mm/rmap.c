@@ -22,17 +22,26 @@ static struct anon_vma *anon_vma_alloc(struct vmsim *vm)
 	return av;
 }
 
-static int avc_link(struct vm_area_struct *vma, struct anon_vma *av)
+/* anon_vma_chain_link().  An anon_vma others may walk already (clone)
+ * takes the root's lock for write, as lock_anon_vma_root() does; a new
+ * one no walk can reach yet does not need it (anon_vma_prepare runs
+ * under the table's lock here, where Linux takes no spinlock first). */
+static int avc_link(struct vm_area_struct *vma, struct anon_vma *av, bool shared)
 {
-	struct anon_vma_chain *avc = vmsim__calloc(vma->vm_mm->vm, 1, sizeof(*avc));
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct anon_vma_chain *avc = vmsim__calloc(vm, 1, sizeof(*avc));
 
 	if (!avc)
 		return -ENOMEM;
 	avc->vma = vma;
 	avc->anon_vma = av;
 	DL_APPEND2(vma->anon_vma_chain, avc, same_vma_prev, same_vma_next);
+	if (shared)
+		vmsim_lock(vm, &av->root->rwsem);
 	DL_APPEND2(av->rb_root, avc, av_prev, av_next);
 	av->refcount++;
+	if (shared)
+		vmsim_unlock(vm, &av->root->rwsem);
 	return 0;
 }
 
@@ -43,10 +52,11 @@ int vmsim__anon_vma_prepare(struct vm_area_struct *vma)
 
 	if (vma->anon_vma)
 		return 0;
+	mmap_assert_locked(vma->vm_mm);	/* __anon_vma_prepare() */
 	av = anon_vma_alloc(vma->vm_mm->vm);
 	if (!av)
 		return -ENOMEM;
-	if (avc_link(vma, av)) {
+	if (avc_link(vma, av, false)) {
 		vmsim__free(vma->vm_mm->vm, av);
 		return -ENOMEM;
 	}
@@ -60,7 +70,7 @@ int vmsim__anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src
 	struct anon_vma_chain *avc;
 
 	DL_FOREACH2(src->anon_vma_chain, avc, same_vma_next) {
-		if (avc_link(dst, avc->anon_vma)) {
+		if (avc_link(dst, avc->anon_vma, true)) {
 			vmsim__unlink_anon_vmas(dst);
 			return -ENOMEM;
 		}
@@ -86,8 +96,10 @@ int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma
 		goto err;
 	av->root = pvma->anon_vma->root;
 	av->parent = pvma->anon_vma;
+	/* The lock lives in the root: it must outlive us (get_anon_vma). */
+	av->root->refcount++;
 	pvma->anon_vma->degree++;
-	if (avc_link(vma, av)) {
+	if (avc_link(vma, av, false)) {
 		vmsim__free(vma->vm_mm->vm, av);
 		goto err;
 	}
@@ -96,6 +108,24 @@ int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma
 err:
 	vmsim__unlink_anon_vmas(vma);
 	return -ENOMEM;
+}
+
+void vmsim__get_anon_vma(struct anon_vma *av)
+{
+	av->refcount++;
+}
+
+/* put_anon_vma(): the last reference (a vma's chain link, a child's hold
+ * on its root, a migration's pin) frees it. */
+void vmsim__put_anon_vma(struct vmsim *vm, struct anon_vma *av)
+{
+	struct anon_vma *root = av->root;
+
+	if (--av->refcount)
+		return;
+	vmsim__free(vm, av);
+	if (root != av)
+		vmsim__put_anon_vma(vm, root);
 }
 
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
@@ -107,15 +137,17 @@ void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
 	while (vma->anon_vma_chain) {
 		struct anon_vma_chain *avc = vma->anon_vma_chain->same_vma_prev;
 		struct anon_vma *av = avc->anon_vma;
+		struct vmsim_lock *l = &av->root->rwsem;
 
 		DL_DELETE2(vma->anon_vma_chain, avc, same_vma_prev, same_vma_next);
+		/* lock_anon_vma_root(): no rmap walk is inside the chain. */
+		vmsim_lock(vm, l);
 		DL_DELETE2(av->rb_root, avc, av_prev, av_next);
+		if (!av->rb_root && av->parent != av)
+			av->parent->degree--;
+		vmsim_unlock(vm, l);
 		vmsim__free(vm, avc);
-		if (--av->refcount == 0) {
-			if (av->parent != av)
-				av->parent->degree--;
-			vmsim__free(vm, av);
-		}
+		vmsim__put_anon_vma(vm, av);
 	}
 	vma->anon_vma = NULL;
 }
@@ -131,17 +163,48 @@ void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_pag
 	vma->vm_mm->rss[MM_ANONPAGES]++;
 }
 
-static int mm_counter(const struct vmsim_page *p)
+int vmsim__mm_counter(const struct vmsim_page *p)
 {
 	if (folio_test_anon(p))
 		return MM_ANONPAGES;
 	return vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES;
 }
 
+/* folio_add_anon_rmap_pte() / folio_add_new_anon_rmap() for a folio that
+ * may already be anonymous (a swap-cache hit keeps its anon_vma and index)
+ * or not yet (a folio read in by swap-in). */
+void vmsim__folio_add_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr, bool exclusive)
+{
+	if (!folio_test_anon(p)) {
+		/* __folio_set_anon(): a folio that may be shared (a swap-cache
+		 * folio another process's swap pte may still name) needs the
+		 * oldest anon_vma, whose chains reach every process of the
+		 * fork tree. */
+		struct anon_vma *av = exclusive ? vma->anon_vma : vma->anon_vma->root;
+
+		p->mapping = (void *)((uintptr_t)av | 1);
+		p->index = linear_page_index(vma, addr);
+	}
+	p->mapcount++;
+	if (exclusive)
+		vmsim_page_set(p, PG_anon_exclusive);
+	vmsim_page_set(p, PG_swapbacked);
+	vma->vm_mm->rss[MM_ANONPAGES]++;
+	vmsim__mlock_vma_folio(vma, p);
+}
+
+/* folio_move_anon_rmap(): an exclusive folio reused by a write fault now
+ * belongs to this vma's anon_vma. */
+void vmsim__folio_move_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
+{
+	p->mapping = (void *)((uintptr_t)vma->anon_vma | 1);
+}
+
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
 {
 	p->mapcount++;
-	vma->vm_mm->rss[mm_counter(p)]++;
+	vma->vm_mm->rss[vmsim__mm_counter(p)]++;
+	vmsim__mlock_vma_folio(vma, p);
 }
 
 void vmsim__folio_dup_rmap(struct vmsim_page *p)
@@ -154,7 +217,8 @@ void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
 	VMSIM_BUG_ON(vma->vm_mm->vm, p->mapcount <= 0, "rmap removal from unmapped pfn %#lx",
 		     vmsim_page_to_pfn(vma->vm_mm->vm, p));
 	p->mapcount--;
-	vma->vm_mm->rss[mm_counter(p)]--;
+	vma->vm_mm->rss[vmsim__mm_counter(p)]--;
+	vmsim__munlock_vma_folio(vma, p);
 }
 
 static bool rmap_one(struct vmsim *vm, struct vmsim_page *p, struct vm_area_struct *vma,
@@ -166,7 +230,19 @@ static bool rmap_one(struct vmsim *vm, struct vmsim_page *p, struct vm_area_stru
 	if (p->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
 		return true;
 	ptep = vmsim__pte_lookup(vma->vm_mm, addr);
-	if (!ptep || !pte_present(ptep_get(ptep)) || pte_pfn(ptep_get(ptep)) != vmsim_page_to_pfn(vm, p))
+	if (!ptep)
+		return true;
+	if (!pte_present(ptep_get(ptep))) {
+		unsigned holds;
+
+		/* page_vma_mapped_walk() also finds the entries that keep
+		 * the page mapped (6.15+ device-exclusive). */
+		if (vmsim__kind_entry_page(vm, ptep_get(ptep), &holds) != p ||
+		    !(holds & VMSIM_KIND_HOLDS_MAPCOUNT))
+			return true;
+		return fn(p, vma, addr, ptep, arg);
+	}
+	if (pte_pfn(ptep_get(ptep)) != vmsim_page_to_pfn(vm, p))
 		return true;
 	return fn(p, vma, addr, ptep, arg);
 }
@@ -214,7 +290,7 @@ void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_fn fn, void
 	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
 	struct rmap_user u = { fn, arg };
 
-	if (p && !vmsim_page_test(p, PG_buddy) && !vmsim_page_test(p, PG_table))
+	if (fn && p && !vmsim_page_test(p, PG_buddy) && !vmsim_page_test(p, PG_table))
 		vmsim__rmap_walk(vm, p, rmap_user_one, &u);
 }
 
@@ -222,6 +298,8 @@ const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, siz
 {
 	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
 
+	if (!vm || !buf || !size)
+		return NULL;
 	if (!p)
 		snprintf(buf, size, "none");
 	else if (vmsim_page_test(p, PG_buddy))
@@ -235,6 +313,10 @@ const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, siz
 	else if (p->mapping)
 		snprintf(buf, size, "%s %s", folio_file(p)->kind == VMSIM_FILE_SHMEM ? "shmem" : "file",
 			 folio_file(p)->name);
+	else if (vmsim_page_test(p, PG_swapcache))
+		snprintf(buf, size, "swapcache");
+	else if (vmsim_page_test(p, PG_hwpoison))
+		snprintf(buf, size, "hwpoison");
 	else
 		snprintf(buf, size, "kernel");
 	return buf;

@@ -1,5 +1,6 @@
 /* `show vmas|pgtable|tlb|page|stats` and --dot: the machine drawn for
- * people.  Formats are free (SCENARIO.md); /proc/PID/maps inspires vmas. */
+ * people.  Formats are free (docs/scenario.md); /proc/PID/maps inspires
+ * vmas.  The parser has checked the arguments. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,24 +17,6 @@ static struct vmsim_mm *lookup(const struct vmsim_show_proc *p, unsigned n, cons
 	return NULL;
 }
 
-static bool num(const char *s, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	if (!s || !*s)
-		return false;
-	x = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
-	if (*end == 'K')
-		x <<= 10, end++;
-	else if (*end == 'M')
-		x <<= 20, end++;
-	else if (*end == 'G')
-		x <<= 30, end++;
-	*v = x;
-	return *end == 0;
-}
-
 static void frame_label(const struct vms_out *o, struct vmsim *vm, unsigned long pfn, char *buf, size_t n)
 {
 	unsigned k = vms_out_frame_label(o, pfn);
@@ -44,6 +27,30 @@ static void frame_label(const struct vms_out *o, struct vmsim *vm, unsigned long
 		snprintf(buf, n, "#%u", k);
 	else
 		snprintf(buf, n, "pfn %#lx", pfn);
+}
+
+/* The device that holds atomic access to the frame (a device-exclusive
+ * entry names it), or NULL. */
+static const char *atomic_holder(struct vmsim *vm, unsigned long pfn)
+{
+	for (unsigned i = 0; i < vmsim_nr_devices(vm); i++) {
+		struct vmsim_device *d = vmsim_device_at(vm, i);
+		struct vmsim_device_tlbe t;
+
+		for (unsigned j = 0; vmsim_device_cache(d, j, &t) == 0; j++)
+			if (t.atomic && t.pfn == pfn)
+				return vmsim_device_name(d);
+	}
+	return NULL;
+}
+
+/* A device-exclusive entry (under devx=6.14 its read type is a special
+ * swap type softleaf_type() calls swap: ask the kind). */
+static bool is_device_exclusive(struct vmsim *vm, pte_t pte)
+{
+	const struct vmsim_kind *k = vmsim_kind_of(vm, pte);
+
+	return k && !strcmp(vmsim_kind_name(k), "device_exclusive");
 }
 
 /* One leaf entry, decoded. */
@@ -66,16 +73,29 @@ static void describe_leaf(struct vmsim *vm, const struct vms_out *o, uint64_t v,
 			 p && vmsim_page_test(p, PG_anon_exclusive) ? " excl" : "", p ? p->mapcount : 0,
 			 p ? p->refcount : 0);
 	} else {
-		const struct vmsim_kind_ops *k = vmsim_kind_of(pte);
 		softleaf_t e = softleaf_from_pte(pte);
-		char d[64] = "";
+		char d[96] = "";
 
-		if (k)
-			k->describe(pte, d, sizeof(d));
-		snprintf(buf, n, "%s (%s type=%u offset=%#lx)%s%s%s", k ? d : "unknown entry",
-			 vmsim_softleaf_type_name(softleaf_type(e)), swp_type(e), swp_offset(e),
-			 pte_swp_soft_dirty(pte) ? " swp-sd" : "", pte_swp_uffd_wp(pte) ? " swp-uffd-wp" : "",
-			 pte_swp_exclusive(pte) ? " swp-excl" : "");
+		size_t used;
+
+		vmsim_kind_describe(vm, pte, d, sizeof(d));
+		used = (size_t)snprintf(buf, n, "%s (%s type=%u offset=%#lx)%s%s%s", d,
+					vmsim_softleaf_type_name(softleaf_type(e)), swp_type(e), swp_offset(e),
+					pte_swp_soft_dirty(pte) ? " swp-sd" : "",
+					pte_swp_uffd_wp(pte) ? " swp-uffd-wp" : "",
+					pte_swp_exclusive(pte) ? " swp-excl" : "");
+		/* A device-exclusive entry: the frame it keeps, and the
+		 * device that holds atomic access to it. */
+		if (is_device_exclusive(vm, pte) && used < n) {
+			unsigned long pfn = softleaf_to_pfn(e);
+			struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
+			const char *dev = atomic_holder(vm, pfn);
+
+			frame_label(o, vm, pfn, lbl, sizeof(lbl));
+			snprintf(buf + used, n - used, " -> %s [%s map=%d ref=%d] %s%s", lbl,
+				 vmsim_page_owner(vm, pfn, own, sizeof(own)), p ? p->mapcount : 0,
+				 p ? p->refcount : 0, dev ? "atomic: device " : "no device holds it", dev ? dev : "");
+		}
 	}
 }
 
@@ -174,24 +194,49 @@ static void show_vmas(FILE *f, const char *name, struct vmsim_mm *mm)
 	}
 }
 
-static void show_tlb(struct vmsim *vm, FILE *f, int only)
+/* The process whose mm holds PCID asid on cpu, or NULL. */
+static const char *pcid_owner(struct vmsim *vm, int cpu, unsigned asid, const struct vmsim_show_proc *procs,
+			      unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (vmsim_cpu_asid(vm, cpu, vmsim_mm_context(procs[i].mm)) == (int)asid)
+			return procs[i].name;
+	return NULL;
+}
+
+/* Each CPU's TLB; an entry names the process whose PCID tags it, so an
+ * entry of a process not running there is not taken for a stale one. */
+static void show_tlb(struct vmsim *vm, FILE *f, int only, const struct vmsim_show_proc *procs, unsigned n)
 {
 	struct vmsim_tlb_entry e[512];
 
 	for (unsigned cpu = 0; cpu < vmsim_nr_cpus(vm); cpu++) {
-		int n;
 		struct vmsim_mm_context *ctx = vmsim_cpu_loaded(vm, (int)cpu);
+		const char *running = NULL;
+		int nr, asid = -1;
 
 		if (only >= 0 && (unsigned)only != cpu)
 			continue;
-		n = vmsim_tlb_entries(vm, (int)cpu, e, 512);
-		fprintf(f, "cpu%u tlb: %d entries, running %s%d\n", cpu, n < 0 ? 0 : n, ctx ? "mm" : "-",
-			ctx ? ctx->id : 0);
-		for (int i = 0; i < n && i < 512; i++)
-			fprintf(f, "  0x%016" PRIx64 " %s pcid %u pfn %#lx %s%s%s%s%s\n", e[i].addr,
+		nr = vmsim_tlb_entries(vm, (int)cpu, e, 512);
+		for (unsigned i = 0; ctx && i < n; i++)
+			if (vmsim_mm_context(procs[i].mm) == ctx)
+				running = procs[i].name;
+		if (ctx)
+			asid = vmsim_cpu_asid(vm, (int)cpu, ctx);
+		if (ctx)
+			fprintf(f, "cpu%u tlb: %d entries, running %s (mm%d, pcid %d)\n", cpu, nr < 0 ? 0 : nr,
+				running ? running : "?", ctx->id, asid);
+		else
+			fprintf(f, "cpu%u tlb: %d entries, running nothing\n", cpu, nr < 0 ? 0 : nr);
+		for (int i = 0; i < nr && i < 512; i++) {
+			const char *owner = pcid_owner(vm, (int)cpu, e[i].pcid, procs, n);
+
+			fprintf(f, "  0x%016" PRIx64 " %s pcid %u (%s) pfn %#lx %s%s%s%s%s\n", e[i].addr,
 				e[i].size == VMSIM_TLB_4K ? "4K" : e[i].size == VMSIM_TLB_2M ? "2M" : "1G", e[i].pcid,
-				e[i].pfn, e[i].write ? "rw" : "ro", e[i].user ? " user" : "", e[i].nx ? " nx" : "",
-				e[i].dirty ? " dirty" : "", e[i].global ? " global" : "");
+				owner ? owner : "no live process", e[i].pfn, e[i].write ? "rw" : "ro",
+				e[i].user ? " user" : "", e[i].nx ? " nx" : "", e[i].dirty ? " dirty" : "",
+				e[i].global ? " global" : "");
+		}
 	}
 }
 
@@ -212,59 +257,85 @@ static void print_mapper(void *arg, struct vmsim_mm *mm, uint64_t addr)
 	fprintf(r->f, "  mapped by %s at 0x%016" PRIx64 "\n", name, addr);
 }
 
-/* `show page frame=#K | pfn=N | PROC ADDR`.  A bare `#K` cannot be used:
- * a word starting with `#` begins a comment (SCENARIO.md). */
+/* `show page frame=#K | pfn=N | PROC ADDR` (checked by the parser).  A
+ * bare `#K` cannot be used: a word starting with `#` begins a comment. */
 static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const struct vms_cmd *c,
 		      const struct vmsim_show_proc *procs, unsigned n)
 {
-	const char *arg = c->show_argc > 0 ? c->show_argv[0] : NULL;
-	struct vmsim_mm *mm = arg ? lookup(procs, n, arg) : NULL;
-	uint64_t pfn = 0, addr, e;
+	uint64_t pfn = c->addr2, e;
 	struct vmsim_page *p;
 	char own[64];
 	struct rmap_print r = { f, procs, n };
 
-	if (arg && !strncmp(arg, "frame=#", 7)) {
-		uint64_t k;
+	if (c->show_page == VMS_SHOW_PAGE_LABEL && !vms_out_label_frame(o, c->want.label, &pfn)) {
+		fprintf(f, "show page: no frame #%u yet (labels come from pagemap lines)\n", c->want.label);
+		return;
+	}
+	if (c->show_page == VMS_SHOW_PAGE_ADDR) {
+		struct vmsim_mm *mm = lookup(procs, n, c->name[0]);
 
-		if (!num(arg + 7, &k) || !k || k > 0x7fffffff || !vms_out_label_frame(o, (unsigned)k, &pfn)) {
-			fprintf(f, "show page: no frame %s yet (labels come from pagemap lines)\n", arg + 6);
-			return;
-		}
-	} else if (mm && c->show_argc >= 2 && num(c->show_argv[1], &addr)) {
-		if (vmsim_pagemap(mm, addr & ~(uint64_t)(PAGE_SIZE - 1), 1, &e) || !(e & PM_PRESENT)) {
-			fprintf(f, "show page: nothing present at %s 0x%016" PRIx64 "\n", arg, addr);
+		if (!mm || vmsim_pagemap(mm, c->addr & ~(uint64_t)(PAGE_SIZE - 1), 1, &e) || !(e & PM_PRESENT)) {
+			fprintf(f, "show page: nothing present at %s 0x%016" PRIx64 "\n", c->name[0], c->addr);
 			return;
 		}
 		pfn = e & PM_PFRAME_MASK;
-	} else if (!arg || strncmp(arg, "pfn=", 4) || !num(arg + 4, &pfn)) {
-		fprintf(f, "show page: give frame=#K, pfn=N or PROC ADDR\n");
-		return;
 	}
 	p = vmsim_pfn_to_page(vm, (unsigned long)pfn);
 	if (!p) {
 		fprintf(f, "show page: no pfn %#" PRIx64 "\n", pfn);
 		return;
 	}
-	fprintf(f, "page pfn %#" PRIx64 ": %s refcount %d mapcount %d index %#" PRIx64 " flags%s%s%s%s%s\n", pfn,
+	fprintf(f, "page pfn %#" PRIx64 ": %s refcount %d mapcount %d index %#" PRIx64 " flags%s%s%s%s%s%s%s%s%s%s%s%s"
+		"%s\n", pfn,
 		vmsim_page_owner(vm, (unsigned long)pfn, own, sizeof(own)), p->refcount, p->mapcount, p->index,
 		vmsim_page_test(p, PG_anon_exclusive) ? " anon_exclusive" : "",
 		vmsim_page_test(p, PG_dirty) ? " dirty" : "", vmsim_page_test(p, PG_uptodate) ? " uptodate" : "",
-		vmsim_page_test(p, PG_readahead) ? " readahead" : "", vmsim_page_test(p, PG_swapbacked) ? " swapbacked" : "");
+		vmsim_page_test(p, PG_readahead) ? " readahead/reclaim" : "",
+		vmsim_page_test(p, PG_swapbacked) ? " swapbacked" : "",
+		vmsim_page_test(p, PG_lru) ? " lru" : "", vmsim_page_test(p, PG_active) ? " active" : "",
+		vmsim_page_test(p, PG_referenced) ? " referenced" : "",
+		vmsim_page_test(p, PG_unevictable) ? " unevictable" : "", vmsim_page_test(p, PG_mlocked) ? " mlocked" : "",
+		vmsim_page_test(p, PG_locked) ? " locked" : "", vmsim_page_test(p, PG_hwpoison) ? " hwpoison" : "",
+		vmsim_page_test(p, PG_swapcache) ? " swapcache" : "");
+	if (vmsim_page_test(p, PG_swapcache)) {
+		swp_entry_t se = { (unsigned long)p->private_ };
+
+		fprintf(f, "  in the swap cache for swap entry %u:%#lx\n", swp_type(se), swp_offset(se));
+	}
 	vmsim_page_rmap(vm, (unsigned long)pfn, print_mapper, &r);
 }
 
 static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *procs, unsigned n)
 {
+	struct vmsim_lru_info lru;
+	struct vmsim_reclaim_stats rs;
+
 	fprintf(f, "frames: %lu total, %lu free, %lu page-table pages\n", vmsim_nr_frames(vm),
 		vmsim_nr_free_pages(vm), vmsim_nr_pgtable_pages(vm));
+	vmsim_lru_info(vm, &lru);
+	fprintf(f, "lru: anon %lu inactive %lu active, file %lu inactive %lu active, %lu unevictable\n",
+		lru.inactive_anon, lru.active_anon, lru.inactive_file, lru.active_file, lru.unevictable);
+	for (int t = 0; t < MAX_SWAPFILES; t++) {
+		struct vmsim_swap_info si;
+
+		if (!vmsim_swap_info(vm, t, &si))
+			fprintf(f, "swap %d: %lu slots, %lu in use, %lu in the swap cache\n", t, si.pages, si.inuse,
+				si.cached);
+	}
+	vmsim_reclaim_stats(vm, &rs);
+	fprintf(f, "reclaim: %lu direct, %lu scanned, %lu reclaimed, %lu swapped out, %lu swapped in, "
+		"%lu batched flushes, %lu oom kills, %lu migrated, %lu hwpoisoned\n", rs.allocstall, rs.pgscan,
+		rs.pgsteal, rs.pswpout, rs.pswpin, rs.tlb_batch_flushes, rs.oom_kill, rs.pgmigrate_success,
+		rs.hwpoisoned);
 	for (unsigned i = 0; i < n; i++) {
 		struct vmsim_mm_stats st;
 
 		vmsim_mm_stats(procs[i].mm, &st);
-		fprintf(f, "%s: %lu vmas, rss anon %ld file %ld shmem %ld; faults %lu (anon %lu, file %lu, wp %lu, cow %lu)\n",
-			procs[i].name, st.nr_vmas, st.rss_anon, st.rss_file, st.rss_shmem, st.faults, st.faults_anon,
-			st.faults_file, st.faults_wp, st.faults_cow);
+		fprintf(f, "%s: %lu vmas, rss anon %ld file %ld shmem %ld, swap entries %ld; faults %lu (anon %lu, "
+			"file %lu, wp %lu, cow %lu)%s\n",
+			procs[i].name, st.nr_vmas, st.rss_anon, st.rss_file, st.rss_shmem, st.swap_ents, st.faults,
+			st.faults_anon, st.faults_file, st.faults_wp, st.faults_cow,
+			vmsim_mm_oom_killed(procs[i].mm) ? " (killed by the OOM killer)" : "");
 	}
 	for (unsigned cpu = 0; cpu < vmsim_nr_cpus(vm); cpu++) {
 		struct vmsim_cpu_stats c;
@@ -277,41 +348,45 @@ static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *
 			cpu, c.tlb_hits, c.tlb_misses, look ? 100.0 * (double)c.tlb_hits / (double)look : 0.0, c.walks,
 			c.faults, c.full_flushes, c.page_flushes, c.ipis_sent, c.ipis_received);
 	}
+	for (unsigned i = 0; i < vmsim_nr_devices(vm); i++) {
+		struct vmsim_device *d = vmsim_device_at(vm, i);
+		struct vmsim_device_stats st;
+		struct vmsim_device_tlbe t;
+		unsigned cached = 0, atomic = 0;
+
+		vmsim_device_stats(d, &st);
+		for (; vmsim_device_cache(d, cached, &t) == 0; cached++)
+			atomic += t.atomic;
+		fprintf(f, "device %s: %lu reads, %lu writes, %lu atomics; %lu fills, %lu invalidations (%lu of its "
+			"own exclusive ignored), %lu retries; %u cached (%u atomic)\n", vmsim_device_name(d),
+			st.reads, st.writes, st.atomics, st.fills, st.invalidations, st.own_ignored, st.retries,
+			cached, atomic);
+		for (unsigned j = 0; vmsim_device_cache(d, j, &t) == 0; j++)
+			fprintf(f, "  mm%d 0x%016" PRIx64 " -> pfn %#lx%s%s\n", t.mm, t.addr, t.pfn,
+				t.write ? " write" : "", t.atomic ? " atomic" : "");
+	}
 }
 
 void vmsim_show(struct vmsim *vm, const struct vms_out *o, const struct vms_cmd *c, FILE *f,
 		const struct vmsim_show_proc *procs, unsigned n)
 {
-	const char *a0 = c->show_argc > 0 ? c->show_argv[0] : NULL;
-	struct vmsim_mm *mm = a0 ? lookup(procs, n, a0) : NULL;
+	struct vmsim_mm *mm = c->name[0] ? lookup(procs, n, c->name[0]) : NULL;
 
 	fprintf(f, "--- show (line %d)\n", c->line);
 	switch (c->show) {
 	case VMS_SHOW_VMAS:
-		if (!mm)
-			fprintf(f, "show vmas: no process %s\n", a0 ? a0 : "given");
-		else
-			show_vmas(f, a0, mm);
+		if (mm)
+			show_vmas(f, c->name[0], mm);
 		break;
-	case VMS_SHOW_PGTABLE: {
-		uint64_t lo = 0, len = ~0ULL;
-
-		if (!mm) {
-			fprintf(f, "show pgtable: no process %s\n", a0 ? a0 : "given");
-			break;
-		}
-		if (c->show_argc >= 3 && num(c->show_argv[1], &lo) && num(c->show_argv[2], &len))
-			show_pgtable(vm, o, f, a0, mm, lo, lo + len < lo ? ~0ULL : lo + len);
-		else
-			show_pgtable(vm, o, f, a0, mm, 0, ~0ULL);
+	case VMS_SHOW_PGTABLE:
+		if (mm && c->len)
+			show_pgtable(vm, o, f, c->name[0], mm, c->addr, c->addr + c->len < c->addr ? ~0ULL : c->addr + c->len);
+		else if (mm)
+			show_pgtable(vm, o, f, c->name[0], mm, 0, ~0ULL);
 		break;
-	}
-	case VMS_SHOW_TLB: {
-		uint64_t cpu;
-
-		show_tlb(vm, f, a0 && !strncmp(a0, "cpu=", 4) && num(a0 + 4, &cpu) ? (int)cpu : -1);
+	case VMS_SHOW_TLB:
+		show_tlb(vm, f, c->cpu, procs, n);
 		break;
-	}
 	case VMS_SHOW_PAGE:
 		show_page(vm, o, f, c, procs, n);
 		break;
@@ -353,8 +428,47 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 			fprintf(f, "  t%lu -> f%lu [label=\"%u %s\",color=%s];\n", tpfn, pfn, i,
 				pte_write(__pte(v)) ? "rw" : "ro", pte_write(__pte(v)) ? "black" : "blue");
 		} else {
+			/* Named as its kind describes it; an edge to the frame it
+			 * leads to: the one a migration, hwpoison or device-exclusive
+			 * entry names (red, with the device that holds it), a swap
+			 * entry's swap-cache folio. */
+			softleaf_t e = softleaf_from_pte(__pte(v));
+			unsigned long pfn = ~0UL;
+			const char *why = "names", *dev = NULL;
+			bool devx = is_device_exclusive(vm, __pte(v));
+			char d[96] = "";
+
+			vmsim_kind_describe(vm, __pte(v), d, sizeof(d));
 			fprintf(f, "  x%lu_%u [shape=note,label=\"%s\"];\n  t%lu -> x%lu_%u;\n", tpfn, i,
-				vmsim_softleaf_type_name(softleaf_type(softleaf_from_pte(__pte(v)))), tpfn, tpfn, i);
+				d[0] ? d : vmsim_softleaf_type_name(softleaf_type(e)), tpfn, tpfn, i);
+			if (softleaf_has_pfn(e)) {
+				pfn = softleaf_to_pfn(e);
+				if (devx)
+					dev = atomic_holder(vm, pfn);
+			} else if (softleaf_is_swap(e)) {
+				struct vmsim_swap_slot slot;
+
+				if (!vmsim_swap_slot(vm, (int)swp_type(e), swp_offset(e), &slot) && slot.cached) {
+					pfn = slot.pfn;
+					why = "swap cache";
+				}
+			}
+			if (pfn < vmsim_nr_frames(vm)) {
+				char lbl[32];
+
+				frame_label(o, vm, pfn, lbl, sizeof(lbl));
+				if (!seen[pfn]) {
+					seen[pfn] = 1;
+					fprintf(f, "  f%lu [shape=ellipse,style=filled,fillcolor=lightyellow,"
+						"label=\"%s\"];\n", pfn, lbl);
+				}
+				if (devx)
+					fprintf(f, "  x%lu_%u -> f%lu [style=dashed,color=red,label=\"%s%s\"];\n",
+						tpfn, i, pfn, dev ? "atomic: device " : "no device", dev ? dev : "");
+				else
+					fprintf(f, "  x%lu_%u -> f%lu [style=dashed,label=\"%s\"];\n", tpfn, i, pfn,
+						why);
+			}
 		}
 	}
 }

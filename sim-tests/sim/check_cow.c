@@ -5,27 +5,11 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "testutil.h"
+#include "simfixture.h"
 
 #define A 0x7f0000000000ULL
 #define P 4096ULL
 
-static struct bug_log log_;
-static struct vmsim *vm;
-static struct vmsim_mm *mm;
-
-static void setup(void)
-{
-	vm = tu_machine_str("ram=16M check=full", &log_);
-	ck_assert_ptr_nonnull(vm);
-	ck_assert_int_eq(vmsim_mm_new(vm, &mm), 0);
-}
-
-static void teardown(void)
-{
-	vmsim_free(vm);
-	ck_assert_uint_eq(log_.count, 0);
-}
 
 START_TEST(zero_page_then_write)
 {
@@ -260,7 +244,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("cow");
 	TCase *tc = tcase_create("anon");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_sim_setup, tu_sim_teardown);
 	tcase_add_test(tc, zero_page_then_write);
 	tcase_add_test(tc, fork_shares_then_cow_in_child);
 	tcase_add_test(tc, fork_then_cow_in_parent);

@@ -6,33 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "simfixture.h"
 
 #define A 0x7f0000000000ULL	/* 2 MiB aligned */
 #define P 4096ULL
 
-static struct bug_log log_;
-static struct vmsim *vm;
-static struct vmsim_mm *mm;
 static struct vmsim_file *f;
 
 static void setup(void)
 {
 	static unsigned char buf[64 * 4096];
 
-	vm = tu_machine_str("ram=16M check=full", &log_);
-	ck_assert_ptr_nonnull(vm);
-	ck_assert_int_eq(vmsim_mm_new(vm, &mm), 0);
+	tu_sim_setup();
 	ck_assert_int_eq(vmsim_file_new(vm, "f", VMSIM_FILE_SHMEM, 64 * P, &f), 0);
 	memset(buf, 0x63, sizeof(buf));
 	ck_assert_int_eq(vmsim_file_write(f, 0, buf, sizeof(buf)), (long)sizeof(buf));
 	ck_assert_uint_eq(vmsim_file_cached_pages(f), 64);
-}
-
-static void teardown(void)
-{
-	vmsim_free(vm);
-	ck_assert_uint_eq(log_.count, 0);
 }
 
 /* Which of n pages from addr are present, as a string of 1s and 0s. */
@@ -303,7 +292,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("file");
 	TCase *tc = tcase_create("pagecache");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tu_sim_teardown);
 	tcase_add_test(tc, fault_around_window);
 	tcase_add_test(tc, fault_around_clamped_to_vma);
 	tcase_add_test(tc, fault_around_stops_at_pmd);

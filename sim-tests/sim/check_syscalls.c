@@ -6,28 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "simfixture.h"
 
 #define A 0x7f0000000000ULL
 #define P 4096ULL
 #define ANON (VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS)
 
-static struct bug_log log_;
-static struct vmsim *vm;
-static struct vmsim_mm *mm;
-
-static void setup(void)
-{
-	vm = tu_machine_str("ram=16M check=full", &log_);
-	ck_assert_ptr_nonnull(vm);
-	ck_assert_int_eq(vmsim_mm_new(vm, &mm), 0);
-}
-
-static void teardown(void)
-{
-	vmsim_free(vm);
-	ck_assert_uint_eq(log_.count, 0);
-}
 
 static unsigned long nr_vmas(void)
 {
@@ -272,9 +256,9 @@ START_TEST(checker_catches_mapcount)
 	p = vmsim_pfn_to_page(vm, tu_pfn(mm, A));
 	p->mapcount++;
 	ck_assert_uint_ge(vmsim_check_all(vm), 1);
-	ck_assert_uint_ge(log_.count, 1);
+	ck_assert_uint_ge(tu_log.count, 1);
 	p->mapcount--;
-	log_.count = 0;
+	tu_log.count = 0;
 }
 END_TEST
 
@@ -285,9 +269,9 @@ START_TEST(checker_catches_table_leak)
 
 	ck_assert_int_eq(vmsim_pgd_alloc(vm, &pgd), 0);
 	ck_assert_uint_ge(vmsim_check_all(vm), 1);
-	ck_assert(strstr(log_.last, "reachable") != NULL);
+	ck_assert(strstr(tu_log.last, "reachable") != NULL);
 	vmsim_pgd_free(vm, pgd);
-	log_.count = 0;
+	tu_log.count = 0;
 	ck_assert_uint_eq(vmsim_check_all(vm), 0);
 }
 END_TEST
@@ -297,7 +281,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("syscalls");
 	TCase *tc = tcase_create("args");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_sim_setup, tu_sim_teardown);
 	tcase_add_test(tc, mmap_errors);
 	tcase_add_test(tc, mmap_merges_neighbours);
 	tcase_add_test(tc, munmap_errors_and_split);

@@ -7,14 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "simfixture.h"
 
 #define A 0x7f0000000000ULL
 #define P 4096ULL
 
-static struct bug_log log_;
-static struct vmsim *vm;
-static struct vmsim_mm *mm;
 static struct vmsim_file *f;
 
 /* What the handler saw, and how it answers. */
@@ -69,16 +66,8 @@ static int handler(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uffd_ms
 
 static void setup(void)
 {
-	vm = tu_machine_str("ram=16M check=full", &log_);
-	ck_assert_ptr_nonnull(vm);
-	ck_assert_int_eq(vmsim_mm_new(vm, &mm), 0);
+	tu_sim_setup();
 	ck_assert_int_eq(vmsim_file_new(vm, "f", VMSIM_FILE_SHMEM, 64 * P, &f), 0);
-}
-
-static void teardown(void)
-{
-	vmsim_free(vm);
-	ck_assert_uint_eq(log_.count, 0);
 }
 
 static struct vmsim_uffd *open_uffd(struct vmsim_mm *m, uint64_t features, struct hstate *h)
@@ -407,7 +396,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("uffd");
 	TCase *tc = tcase_create("unit-tests");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tu_sim_teardown);
 	tcase_add_test(tc, wp_fork_anon);
 	tcase_add_test(tc, wp_fork_shmem);
 	tcase_add_test(tc, wp_fork_event_anon);

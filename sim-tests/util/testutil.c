@@ -74,3 +74,52 @@ unsigned long tu_pfn(struct vmsim_mm *mm, uint64_t addr)
 
 	return (e & PM_PRESENT) ? (unsigned long)(e & PM_PFRAME_MASK) : ~0UL;
 }
+
+const char *tu_vmas(struct vmsim_mm *mm, uint64_t addr, unsigned npages)
+{
+	static char s[TU_DRAW_MAX + 1];
+	int first = -1;
+
+	if (npages > TU_DRAW_MAX)
+		npages = TU_DRAW_MAX;
+	for (unsigned i = 0; i < npages; i++) {
+		uint64_t a = addr + (uint64_t)i * 4096;
+		struct vmsim_vma_info v;
+		int idx = -1;
+
+		for (unsigned k = 0; !vmsim_mm_vma(mm, k, &v); k++)
+			if (a >= v.start && a < v.end) {
+				idx = (int)k;
+				break;
+			}
+		if (idx < 0) {
+			s[i] = '.';
+			continue;
+		}
+		if (first < 0)
+			first = idx;
+		s[i] = (tu_pm(mm, a) & PM_GUARD_REGION) ? '#' : (char)('A' + (idx - first) % 26);
+	}
+	s[npages] = 0;
+	return s;
+}
+
+const char *tu_present(struct vmsim_mm *mm, uint64_t addr, unsigned npages)
+{
+	static char s[TU_DRAW_MAX + 1];
+
+	if (npages > TU_DRAW_MAX)
+		npages = TU_DRAW_MAX;
+	for (unsigned i = 0; i < npages; i++)
+		s[i] = (tu_pm(mm, addr + (uint64_t)i * 4096) & PM_PRESENT) ? '1' : '0';
+	s[npages] = 0;
+	return s;
+}
+
+unsigned long tu_nr_vmas(const struct vmsim_mm *mm)
+{
+	struct vmsim_mm_stats st;
+
+	vmsim_mm_stats(mm, &st);
+	return st.nr_vmas;
+}

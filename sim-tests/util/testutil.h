@@ -30,6 +30,19 @@ uint64_t tu_pm(struct vmsim_mm *mm, uint64_t addr);
 /* The PFN a present page maps, or ~0UL. */
 unsigned long tu_pfn(struct vmsim_mm *mm, uint64_t addr);
 
+/*
+ * npages from addr, one character a page, as Linux's tools/testing/vma
+ * draws ranges in its comments: a letter for each vma (A for the first one
+ * met in the range, B for the next...), '.' where no vma is, '#' for a
+ * guard marker.  At most TU_DRAW_MAX pages; the string is static.
+ */
+#define TU_DRAW_MAX	128
+const char *tu_vmas(struct vmsim_mm *mm, uint64_t addr, unsigned npages);
+/* The same pages as '1' (present) or '0'; another static string. */
+const char *tu_present(struct vmsim_mm *mm, uint64_t addr, unsigned npages);
+/* The number of vmas of mm. */
+unsigned long tu_nr_vmas(const struct vmsim_mm *mm);
+
 /* Run a Check suite in fork mode (a BUG()'s abort is a caught failure);
  * returns main()'s exit status.  Check is only linked into sim tests. */
 struct Suite;
