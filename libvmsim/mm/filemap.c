@@ -116,6 +116,19 @@ unsigned long vmsim_file_cached_pages(const struct vmsim_file *f)
 	return f->nrpages;
 }
 
+/* info->swapped changes; the file is on shmem_swaplist while it is not 0
+ * (Linux keeps it there until shmem_unuse() or eviction finds it 0). */
+static void shmem_swapped_add(struct vmsim_file *f, long d)
+{
+	struct vmsim_mm_world *w = mm_world(f->vm);
+
+	if (!f->swapped && d > 0)
+		DL_APPEND2(w->shmem_swaplist, f, swap_prev, swap_next);
+	f->swapped = (unsigned long)((long)f->swapped + d);
+	if (!f->swapped)
+		DL_DELETE2(w->shmem_swaplist, f, swap_prev, swap_next);
+}
+
 static void cache_delete(struct vmsim_file *f, struct vmsim_pagecache_entry *e)
 {
 	struct vmsim_page *p = e->page;
@@ -124,7 +137,7 @@ static void cache_delete(struct vmsim_file *f, struct vmsim_pagecache_entry *e)
 		/* shmem_free_swap(): a swapped-out page of the hole. */
 		HASH_DEL(f->pages, e);
 		vmsim__free_swap_and_cache(f->vm, e->swap);
-		f->swapped--;
+		shmem_swapped_add(f, -1);
 		vmsim__free(f->vm, e);
 		return;
 	}
@@ -384,7 +397,7 @@ static int shmem_swapin_folio(struct vmsim_file *f, struct vmsim_pagecache_entry
 	p->mapping = f;
 	p->index = pgoff;
 	f->nrpages++;
-	f->swapped--;
+	shmem_swapped_add(f, -1);
 	if (sgp == SGP_WRITE)
 		vmsim__folio_mark_accessed(vm, p);
 	vmsim__delete_from_swap_cache(vm, p);
@@ -497,24 +510,23 @@ int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p)
 	e->page = NULL;
 	e->swap = entry;
 	f->nrpages--;
-	f->swapped++;
+	shmem_swapped_add(f, 1);
 	p->mapping = NULL;
 	vmsim_put_page(vm, p);	/* the page cache's reference */
 	return 0;
 }
 
 /* shmem_unuse() for one swap device: every swapped-out page of every shmem
- * file comes back. */
+ * file on shmem_swaplist comes back, the unnamed files of shared anonymous
+ * memory included. */
 int vmsim__shmem_unuse(struct vmsim *vm, int type)
 {
 	struct vmsim_file *f;
 
 again:
-	LL_FOREACH(mm_world(vm)->files, f) {
+	DL_FOREACH2(mm_world(vm)->shmem_swaplist, f, swap_next) {
 		struct vmsim_pagecache_entry *e, *t;
 
-		if (f->kind != VMSIM_FILE_SHMEM || !f->swapped)
-			continue;
 		HASH_ITER(hh, f->pages, e, t) {
 			struct vmsim_page *p;
 			int err;
@@ -551,11 +563,9 @@ void vmsim__pagecache_for_each_swap(struct vmsim *vm, void (*fn)(void *arg, swp_
 {
 	struct vmsim_file *f;
 
-	LL_FOREACH(mm_world(vm)->files, f) {
+	DL_FOREACH2(mm_world(vm)->shmem_swaplist, f, swap_next) {
 		struct vmsim_pagecache_entry *e, *t;
 
-		if (!f->swapped)
-			continue;
 		HASH_ITER(hh, f->pages, e, t)
 			if (!e->page)
 				fn(arg, e->swap);

@@ -107,6 +107,9 @@ struct vmsim_file {
 	uint64_t falloc_start, falloc_end;	/* shmem_falloc: the hole being punched */
 	unsigned long ra_pages;			/* readahead window, pages */
 	unsigned long swapped;			/* shmem: pages in swap (info->swapped) */
+	/* shmem_swaplist: every shmem file with pages in swap, named or the
+	 * unnamed one behind shared anonymous memory. */
+	struct vmsim_file *swap_prev, *swap_next;
 	struct vmsim_file *next;		/* the machine's files */
 	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */
 	int refcount;
@@ -139,6 +142,7 @@ struct vmsim_uffd_hooks;
 struct vmsim_mm_world {
 	struct vmsim_mm *mms;
 	struct vmsim_file *files;
+	struct vmsim_file *shmem_swaplist;		/* mm/filemap.c */
 	int next_mm_id;
 	const struct vmsim_uffd_hooks *uffd;		/* features/userfaultfd.c */
 	struct vmsim_kind_registry kinds;		/* mm/kind.c */

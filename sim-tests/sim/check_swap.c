@@ -475,6 +475,42 @@ START_TEST(swapoff_back)
 }
 END_TEST
 
+/* Shared anonymous memory is shmem on an unnamed file (shmem_zero_setup):
+ * its swapped pages are on shmem_swaplist like a named file's, so the
+ * checker counts their slots and swapoff brings them back (shmem_unuse);
+ * the slots were counted in use with no reference, and swapoff left them. */
+START_TEST(swapoff_shared_anon)
+{
+	struct vmsim_mm *child;
+
+	ck_assert_int_eq(vmsim_mmap(mm, A, 4 * P, TU_PROT_RW, VMSIM_MAP_SHARED | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	fill(mm, A, 4);
+	ck_assert_int_eq(vmsim_fork(mm, &child), 0);
+	/* fork copies no ptes of a shared mapping (vma_needs_copy): the child
+	 * maps them by faulting; mapped twice, PAGEOUT leaves them
+	 * (folio_mapcount != 1). */
+	for (unsigned i = 0; i < 4; i++)
+		ck_assert_int_eq(tu_read(child, A + i * P), (int)i + 1);
+	ck_assert_int_eq(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_PAGEOUT), 0);
+	ck_assert_uint_eq(swapinfo().inuse, 0);
+	vmsim_mm_exit(child);
+	ck_assert_int_eq(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_PAGEOUT), 0);
+	ck_assert_uint_eq(swapinfo().inuse, 4);
+	ck_assert_uint_eq(vmsim_check_all(vm), 0);
+	/* A shmem page in swap leaves a none pte (pagemap: not swap). */
+	ck_assert(!(tu_pm(mm, A) & (PM_PRESENT | PM_SWAP)));
+	ck_assert_int_eq(vmsim_swapoff(vm, 0), 0);
+	for (unsigned i = 0; i < 4; i++)
+		ck_assert_int_eq(tu_read(mm, A + i * P), (int)i + 1);
+	/* Once in swap again, unmapping the last mapping frees the slots. */
+	ck_assert_int_eq(vmsim_swapon(vm, 16 * P, NULL), 0);
+	ck_assert_int_eq(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_PAGEOUT), 0);
+	ck_assert_uint_eq(swapinfo().inuse, 4);
+	ck_assert_int_eq(vmsim_munmap(mm, A, 4 * P), 0);
+	ck_assert_uint_eq(swapinfo().inuse, 0);
+}
+END_TEST
+
 /* swapoff without room for the pages: its allocations reclaim, then call
  * the OOM killer, which picks the only process; swapoff fails and the
  * device stays (empty, once the victim's memory is gone). */
@@ -521,6 +557,7 @@ Suite *swap_suite(void)
 	tcase_add_test(tc, direct_reclaim);
 	tcase_add_test(tc, batched_flush);
 	tcase_add_test(tc, swapoff_back);
+	tcase_add_test(tc, swapoff_shared_anon);
 	tcase_add_test(tc, swapoff_enomem);
 	suite_add_tcase(s, tc);
 	return s;
