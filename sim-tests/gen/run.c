@@ -65,20 +65,27 @@ static void explain(const char *err, struct vmsgen_result *r)
 	}
 }
 
-/* Exit 1 where Linux fails too: a fork or a process creation that found
- * no memory (ENOMEM; no OOM killer runs yet), after which the script's
- * commands on that process cannot run ("does not exist").  Only with the
- * failed fork on standard output and the process forked in the script. */
+/* Exit 1 where Linux gives no answer either, on a machine run out of
+ * memory: a `process` that found no frame for its page tables with
+ * nothing left to kill (all RAM in unreclaimable shmem or page tables of
+ * the dying: Linux panics, "no killable processes"), and commands naming
+ * the child of a `fork` that did not happen, because it found no memory
+ * (ENOMEM) or its parent had been killed by the OOM killer (ESRCH).  Only
+ * with the failed fork on standard output and the process forked in the
+ * script. */
 static bool justified(const char *err, const char *out, const char *script)
 {
 	const char *f = strstr(err, "FAIL line ");
 	char name[64], pat[80];
+	int n = 0;
 
 	if (!f)
 		return false;
-	if (strstr(f, ": cannot create process "))
+	if (sscanf(f, "FAIL line %*d: process %63[^: \n]%n", name, &n) == 1 && n &&
+	    !strncmp(f + n, ": ENOMEM\n", 9))
 		return true;
-	if (sscanf(f, "FAIL line %*d: process %63s does not exist", name) != 1 || !strstr(out, ": fork: ENOMEM"))
+	if (sscanf(f, "FAIL line %*d: process %63s does not exist", name) != 1 ||
+	    (!strstr(out, ": fork: ENOMEM") && !strstr(out, ": fork: ESRCH")))
 		return false;
 	snprintf(pat, sizeof(pat), " %s\n", name);
 	for (const char *l = script; (l = strstr(l, "fork ")); l++)
