@@ -617,6 +617,15 @@ struct vmsim_device *vmsim_device_atomic_owner(struct vmsim *vm, const struct vm
 
 /* ---- the invariant ---- */
 
+/* Is pte the device-exclusive entry of the page d's atomic holds? */
+static bool pending_exclusive(struct vmsim_device *d, pte_t pte)
+{
+	unsigned holds;
+
+	return vmsim__kind_entry_page(d->vm, pte, &holds) == d->pending.page &&
+	       vmsim__kind_of(d->vm, pte) == vmsim_kind_lookup(d->vm, VMSIM_KIND_DEVICE_EXCLUSIVE_NAME);
+}
+
 static unsigned long check_entry(struct vmsim_device *d, struct dev_binding *b, struct dev_entry *e)
 {
 	struct vmsim *vm = d->vm;
@@ -644,6 +653,13 @@ static unsigned long check_entry(struct vmsim_device *d, struct dev_binding *b, 
 		}
 		return 0;
 	}
+	/* Between the halves of an atomic the page is already this device's
+	 * exclusive entry, and the device ignored its own MMU_NOTIFY_EXCLUSIVE
+	 * (as nouveau_svm_range_invalidate() does): a translation it had of
+	 * that same page stays until the commit maps it for atomics. */
+	if (d->pending.active && d->pending.b == b && d->pending.addr == e->addr &&
+	    vmsim_page_to_pfn(vm, d->pending.page) == e->pfn && pending_exclusive(d, pte))
+		return 0;
 	if (!pte_present(pte) || pte_pfn(pte) != e->pfn || (e->write && !pte_write(pte))) {
 		VMSIM_BUG(vm, "device invariant: device %s translates mm%d %#llx -> pfn %#lx%s, but the CPU pte "
 			  "is %#llx: its cache kept a mapping the CPU side invalidated", d->name, b->mm_id,
