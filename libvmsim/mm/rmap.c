@@ -96,13 +96,15 @@ int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma
 		goto err;
 	av->root = pvma->anon_vma->root;
 	av->parent = pvma->anon_vma;
-	/* The lock lives in the root: it must outlive us (get_anon_vma). */
-	av->root->refcount++;
-	pvma->anon_vma->degree++;
+	/* Linked first, so that a failure has no hold on the root to undo
+	 * (Linux allocates the chain link before get_anon_vma(root)). */
 	if (avc_link(vma, av, false)) {
 		vmsim__free(vma->vm_mm->vm, av);
 		goto err;
 	}
+	/* The lock lives in the root: it must outlive us (get_anon_vma). */
+	av->root->refcount++;
+	pvma->anon_vma->degree++;
 	vma->anon_vma = av;
 	return 0;
 err:
