@@ -942,8 +942,11 @@ int vms_interp_run(const struct vms_script *s, struct vms_backend *be, const str
 		if (!rc && be->finish)
 			rc = status_of(&in, be->finish(be, opts));
 		be->teardown(be);
-		if (in.bugs && !rc)
+		/* A bug found at teardown (a leak) outranks a FAIL. */
+		if (in.bugs && rc != VMS_BUG) {
+			fprintf(err, "%s: teardown: the simulator reported a bug\n", be->name);
 			rc = VMS_BUG;
+		}
 	}
 	fflush(out);
 	be->in = NULL;
