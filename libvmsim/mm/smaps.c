@@ -118,18 +118,33 @@ int vmsim_smaps(struct vmsim_mm *mm, uint64_t addr, struct vmsim_smaps *out)
 		else
 			hole_walk = true;
 	}
-	for (uint64_t a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
-		pte_t *ptep = vmsim__pte_lookup(mm, a);
-		pte_t pte = ptep ? ptep_get(ptep) : __pte(0);
+	/* walk_page_vma(): the tables that exist; a missing one is a hole
+	 * (smaps_pte_hole) counted whole. */
+	for (uint64_t a = vma->vm_start; a < vma->vm_end;) {
+		uint64_t next;
+		pte_t *ptep = vmsim__pte_lookup_span(mm, a, &next);
 
-		if (hole_walk && pte_none(pte)) {
-			uint64_t idx = linear_page_index(vma, a);
-
-			mss.swap += (uint64_t)vmsim__shmem_swapped_range(vma->vm_file, idx, idx + 1) << PAGE_SHIFT;
+		if (next > vma->vm_end || next < a)
+			next = vma->vm_end;
+		if (!ptep) {
+			if (hole_walk)
+				mss.swap += (uint64_t)vmsim__shmem_swapped_range(vma->vm_file, linear_page_index(vma, a),
+										 linear_page_index(vma, next)) << PAGE_SHIFT;
+			a = next;
 			continue;
 		}
-		if (ptep)
+		for (; a < next; a += PAGE_SIZE, ptep++) {
+			pte_t pte = ptep_get(ptep);
+
+			if (hole_walk && pte_none(pte)) {
+				uint64_t idx = linear_page_index(vma, a);
+
+				mss.swap += (uint64_t)vmsim__shmem_swapped_range(vma->vm_file, idx, idx + 1)
+					    << PAGE_SHIFT;
+				continue;
+			}
 			smaps_pte_entry(&mss, vma, a, pte);
+		}
 	}
 	*out = (struct vmsim_smaps){
 		.start = vma->vm_start,

@@ -1,7 +1,7 @@
 /* Unit test: walks over a range cost the page tables that exist, not the
  * range's size (walk_page_range skips a none pgd/p4d/pud/pmd whole): the
- * full checker, clear_refs, fork's page-table copy, mprotect, mremap and
- * madvise, over a huge vma with two pages in it.  Linked with --wrap on the page-table lookups (see
+ * full checker, clear_refs, fork's page-table copy, mprotect, mremap,
+ * madvise and smaps, over a huge vma with two pages in it.  Linked with --wrap on the page-table lookups (see
  * CMakeLists.txt), which count the descents and tables the library makes;
  * the bounds are a few per populated table, where walking page by page
  * would make one per page of the vma. */
@@ -47,6 +47,9 @@ uint64_t *__wrap_vmsim_table(struct vmsim *vm, struct vmsim_page *table)
  * tables that exist (a descent per none pmd of a present pmd table), so a
  * few tables' worth of entries; page by page, a 1 GiB vma costs 262144. */
 #define BOUND	(4 * 512)
+/* A 64 TiB vma adds its 128 p4d entries and two pud tables of entries;
+ * per 2 MiB it would cost 2^25. */
+#define BOUND_HUGE	(8 * 512)
 
 struct fix {
 	struct vmsim *vm;
@@ -180,23 +183,44 @@ static void mremap_skips_holes(void **state)
 	vmsim_free(f.vm);
 }
 
-/* madvise COLD, PAGEOUT and GUARD_REMOVE: were one lookup per page. */
+/* madvise COLD, PAGEOUT, GUARD_REMOVE and WILLNEED (anonymous): were one
+ * lookup per page, or per 2 MiB (COLD and PAGEOUT, one pte table at a
+ * time), over a 64 TiB vma. */
 static void madvise_skips_holes(void **state)
 {
-	static const int advice[] = { VMSIM_MADV_COLD, VMSIM_MADV_PAGEOUT, VMSIM_MADV_GUARD_REMOVE };
+	static const int advice[] = { VMSIM_MADV_COLD, VMSIM_MADV_PAGEOUT, VMSIM_MADV_GUARD_REMOVE,
+				      VMSIM_MADV_WILLNEED };
 	struct fix f;
 	unsigned char b = 0;
 
 	(void)state;
-	setup_vma(&f, "basic", 1ULL << 30);
+	setup_vma(&f, "basic", 64ULL << 40);
 	for (unsigned i = 0; i < sizeof(advice) / sizeof(advice[0]); i++) {
 		lookups = 0;
-		assert_int_equal(vmsim_madvise(f.mm, BASE, 1ULL << 30, advice[i]), 0);
-		assert_in_range(lookups, 0, BOUND);
+		assert_int_equal(vmsim_madvise(f.mm, BASE, 64ULL << 40, advice[i]), 0);
+		assert_in_range(lookups, 0, BOUND_HUGE);
 	}
 	/* Anonymous pages stay (no swap): the data is there. */
 	assert_int_equal(vmsim_access(f.mm, 0, f.far, &b, 1, false, NULL), 0);
 	assert_int_equal(b, 1);
+	vmsim_free(f.vm);
+}
+
+/* /proc/PID/smaps of a 64 TiB vma (walk_page_vma): was one lookup per
+ * page. */
+static void smaps_skips_holes(void **state)
+{
+	struct vmsim_smaps sm;
+	struct fix f;
+
+	(void)state;
+	setup_vma(&f, "basic", 64ULL << 40);
+	lookups = 0;
+	assert_int_equal(vmsim_smaps(f.mm, f.far, &sm), 0);
+	assert_in_range(lookups, 1, BOUND_HUGE);
+	assert_int_equal(sm.size, (64ULL << 40) >> 10);
+	assert_int_equal(sm.rss, 8);
+	assert_int_equal(sm.anonymous, 8);
 	vmsim_free(f.vm);
 }
 
@@ -210,6 +234,7 @@ int main(void)
 		cmocka_unit_test(mprotect_skips_holes),
 		cmocka_unit_test(mremap_skips_holes),
 		cmocka_unit_test(madvise_skips_holes),
+		cmocka_unit_test(smaps_skips_holes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
