@@ -197,20 +197,27 @@ int vmsim_migrate_range(struct vmsim_mm *mm, uint64_t addr, uint64_t len, unsign
 		vmsim_unlock_read(vm, &mm->mmap_lock);
 		return -EFAULT;
 	}
-	for (uint64_t a = addr; a < addr + len; a += PAGE_SIZE) {
-		struct vm_area_struct *vma = vmsim__find_vma(mm, a);
-		struct vmsim_page *p = vma ? isolate_at(vma, a) : NULL;
-		int r;
+	/* queue_pages_range() walks the tables that exist only. */
+	for (uint64_t a = addr, next; a < addr + len && !err; a = next) {
+		bool table = vmsim__pte_lookup_span(mm, a, &next) != NULL;
 
-		if (!p)
-			continue;
-		r = migrate_folio(vm, p);
-		if (r == -ENOMEM) {
-			err = -ENOMEM;
-			break;
+		if (next > addr + len || next < a)
+			next = addr + len;
+		for (; table && a < next; a += PAGE_SIZE) {
+			struct vm_area_struct *vma = vmsim__find_vma(mm, a);
+			struct vmsim_page *p = vma ? isolate_at(vma, a) : NULL;
+			int r;
+
+			if (!p)
+				continue;
+			r = migrate_folio(vm, p);
+			if (r == -ENOMEM) {
+				err = -ENOMEM;
+				break;
+			}
+			if (r)
+				failed++;
 		}
-		if (r)
-			failed++;
 	}
 	vmsim_unlock_read(vm, &mm->mmap_lock);
 	vmsim__mm_op_done(vm);

@@ -1,7 +1,7 @@
 /* Unit test: walks over a range cost the page tables that exist, not the
  * range's size (walk_page_range skips a none pgd/p4d/pud/pmd whole): the
  * full checker, clear_refs, fork's page-table copy, mprotect, mremap,
- * madvise and smaps, over a huge vma with two pages in it.  Linked with --wrap on the page-table lookups (see
+ * madvise, smaps and migrate, over a huge vma with two pages in it.  Linked with --wrap on the page-table lookups (see
  * CMakeLists.txt), which count the descents and tables the library makes;
  * the bounds are a few per populated table, where walking page by page
  * would make one per page of the vma. */
@@ -224,6 +224,23 @@ static void smaps_skips_holes(void **state)
 	vmsim_free(f.vm);
 }
 
+/* migrate of a 64 TiB range (the simulator's migrate_pages() over it, as
+ * queue_pages_range() walks it): was one lookup per page. */
+static void migrate_skips_holes(void **state)
+{
+	struct fix f;
+	unsigned char b = 0;
+
+	(void)state;
+	setup_vma(&f, "basic", 64ULL << 40);
+	lookups = 0;
+	assert_int_equal(vmsim_migrate_range(f.mm, BASE, 64ULL << 40, NULL), 0);
+	assert_in_range(lookups, 1, BOUND_HUGE);
+	assert_int_equal(vmsim_access(f.mm, 0, f.far, &b, 1, false, NULL), 0);
+	assert_int_equal(b, 1);
+	vmsim_free(f.vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +252,7 @@ int main(void)
 		cmocka_unit_test(mremap_skips_holes),
 		cmocka_unit_test(madvise_skips_holes),
 		cmocka_unit_test(smaps_skips_holes),
+		cmocka_unit_test(migrate_skips_holes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
