@@ -12,6 +12,7 @@
 
 #define MAX_PROCS	6
 #define MAX_FILES	3
+#define MAX_DEVICES	2
 
 #define NWIN		5	/* windows[] below */
 #define WIN_PAGES	16
@@ -38,6 +39,8 @@ struct g {
 	uint64_t rng;
 	FILE *f;
 	unsigned cpus;
+	bool swap;		/* the machine has a swap device */
+	bool swap_room;		/* ... of 16M: more than random pageouts can fill */
 	bool uffd;		/* this script uses userfaultfd */
 	bool big;		/* this script makes huge mappings */
 	bool idioms;		/* memory is ample and data kept: expectations are safe */
@@ -49,6 +52,12 @@ struct g {
 	unsigned nfiles;
 	unsigned next_proc, next_file;
 	unsigned idiom_no;
+	unsigned ndevices;
+	unsigned poisoned;		/* memory_failure commands so far */
+	/* Inside a parallel block: commands take their branch's CPU (no cpu=
+	 * of their own) and make or end no names, so that `vmsim explore`
+	 * can interleave the branches too (docs/scenario.md). */
+	bool in_branch;
 };
 
 /* splitmix64, as the library's own stream: the same on every host. */
@@ -261,7 +270,7 @@ static struct gproc *any_proc(struct g *g)
 
 static void cpu_opt(struct g *g, unsigned percent)
 {
-	if (chance(g, percent))
+	if (!g->in_branch && chance(g, percent))
 		fprintf(g->f, " cpu=%u", below(g, g->cpus));
 }
 
@@ -289,6 +298,28 @@ static void new_proc(struct g *g, const struct gproc *parent)
 	}
 }
 
+/*
+ * The huge branch's hook.  THP (machine thp=madvise|always, advise
+ * hugepage|nohugepage|collapse), hugetlb (machine hugepages=N, file
+ * kind=hugetlb with 2 MiB-aligned maps and offsets) and DAX files
+ * (kind=dax) are refused by `vmsim run` until that branch lands; then
+ * huge_machine() adds their machine options, op_huge() their operations
+ * (weight HUGE_OP in script(), 0 today), and files() may pick the kinds.
+ * The windows already straddle 2 MiB boundaries, and the 2 MiB-aligned
+ * ones (0x10000000, BIG) take a huge page whole.
+ */
+static const bool huge_supported = false;
+
+static void huge_machine(struct g *g)
+{
+	(void)g;
+}
+
+static void op_huge(struct g *g)
+{
+	(void)g;
+}
+
 static void machine(struct g *g)
 {
 	static const char *const tiny[] = { "1M", "2M", "3M", "4M" };
@@ -306,8 +337,15 @@ static void machine(struct g *g)
 		fprintf(g->f, " ram=%s", PICK(g, tiny));
 	else if (r < 50)
 		fprintf(g->f, " ram=16M");
-	if (chance(g, 40))
-		fprintf(g->f, " swap=%s", PICK(g, swaps));
+	/* Swap: reclaim pages anonymous and shmem memory out under pressure
+	 * (most tiny machines), and `advise pageout` has somewhere to go. */
+	g->swap = chance(g, small ? 60 : 40);
+	if (g->swap) {
+		const char *sz = PICK(g, swaps);
+
+		g->swap_room = !strcmp(sz, "16M");
+		fprintf(g->f, " swap=%s", sz);
+	}
 	if (chance(g, 50))
 		fprintf(g->f, " levels=4");
 	if (chance(g, 30))
@@ -316,8 +354,11 @@ static void machine(struct g *g)
 		fprintf(g->f, " fault_around=%s", PICK(g, fa));
 	if (chance(g, 20))
 		fprintf(g->f, " readahead=%s", PICK(g, ra));
+	if (chance(g, 5))
+		fprintf(g->f, " devx=6.14");
 	if (!data)
 		fprintf(g->f, " data=off");
+	huge_machine(g);
 	fputc('\n', g->f);
 	/* One to three windows per script, so that operations meet. */
 	for (unsigned i = 0; i < NWIN; i++)
@@ -499,7 +540,9 @@ static void op_touch(struct g *g)
 	uint64_t a, l;
 
 	aligned(g, p, &a, &l);
-	fprintf(g->f, "touch %s 0x%" PRIx64 " 0x%" PRIx64 " %s", p->name, a, l, chance(g, 50) ? "w" : "r");
+	/* x: instruction fetches (SIGSEGV without PROT_EXEC). */
+	fprintf(g->f, "touch %s 0x%" PRIx64 " 0x%" PRIx64 " %s", p->name, a, l,
+		chance(g, 12) ? "x" : chance(g, 50) ? "w" : "r");
 	cpu_opt(g, 30);
 	fputc('\n', g->f);
 }
@@ -518,12 +561,20 @@ static void op_file(struct g *g)
 	struct gfile *f = &g->files[below(g, g->nfiles)];
 	uint64_t off = (uint64_t)below(g, 20) * PG + (chance(g, 20) ? below(g, PG) : 0);
 
-	switch (below(g, 3)) {
-	case 0:
+	switch (below(g, 7)) {
+	case 6: {
+		/* ftruncate: shrink past mapped pages (SIGBUS there), grow
+		 * back (zeros), now and then a size that is no page multiple. */
+		static const char *const sizes[] = { "0", "1", "4K", "8K", "10000", "64K", "0x11000" };
+
+		fprintf(g->f, "truncate %s %s\n", f->name, PICK(g, sizes));
+		break;
+	}
+	case 0: case 1:
 		fprintf(g->f, "punch %s 0x%" PRIx64 " 0x%x\n", f->name, off,
 			chance(g, 80) ? (1 + below(g, 4)) * 4096u : 1 + below(g, 3 * 4096));
 		break;
-	case 1:
+	case 2: case 3:
 		fprintf(g->f, "fwrite %s 0x%" PRIx64 " %u", f->name, off, 1 + below(g, 2 * 4096));
 		if (chance(g, 50))
 			fprintf(g->f, " byte=0x%02x", below(g, 256));
@@ -626,9 +677,11 @@ static void op_uffd(struct g *g)
 		fputc('\n', g->f);
 	} else if (k < 74) {
 		fprintf(g->f, "uffd %s zeropage 0x%" PRIx64 " 0x%" PRIx64 "\n", p->name, a, l);
-	} else if (k < 82) {
+	} else if (k < 80) {
 		fprintf(g->f, "uffd %s continue 0x%" PRIx64 " 0x%" PRIx64 "%s\n", p->name, a, l,
 			chance(g, 30) ? " wp" : "");
+	} else if (k < 86) {
+		fprintf(g->f, "uffd %s poison 0x%" PRIx64 " 0x%" PRIx64 "\n", p->name, a, l);
 	} else {
 		static const char *const missing[] = { "zeropage", "copy", "sigbus" };
 		static const char *const wp[] = { "unprotect", "sigbus" };
@@ -671,6 +724,160 @@ static void op_show(struct g *g)
 		fprintf(g->f, "show stats\n");
 		break;
 	}
+}
+
+static void op_smaps(struct g *g)
+{
+	struct gproc *p = any_proc(g);
+	uint64_t a, l;
+
+	aligned(g, p, &a, &l);
+	fprintf(g->f, "smaps %s 0x%" PRIx64 "\n", p->name, a);
+}
+
+/* Simulator-only operations on process memory: migration (migration
+ * entries inside the operation), memory failure (hwpoison entries, a frame
+ * lost for good: a few per script), and install of the built-in entry
+ * kinds (now and then one that cannot be installed, or none such). */
+static void op_sim(struct g *g)
+{
+	static const char *const kinds[] = { "guard", "guard", "poison", "uffd_wp", "uffd_wp", "swap",
+		"hwpoison", "device_exclusive", "nosuch" };
+	struct gproc *p = any_proc(g);
+	uint64_t a, l;
+	unsigned k = below(g, 100);
+
+	aligned(g, p, &a, &l);
+	if (k < 45 || (k < 60 && g->poisoned >= (g->tiny ? 1u : 4u))) {
+		warm(g, p, a, l);
+		fprintf(g->f, "migrate %s 0x%" PRIx64 " 0x%" PRIx64 "\n", p->name, a, l);
+	} else if (k < 60) {
+		g->poisoned++;
+		fprintf(g->f, "memory_failure %s 0x%" PRIx64 "\n", p->name, a + (chance(g, 20) ? below(g, PG) : 0));
+	} else {
+		warm(g, p, a, l);
+		fprintf(g->f, "install %s 0x%" PRIx64 " 0x%" PRIx64 " %s\n", p->name, a, l, PICK(g, kinds));
+	}
+}
+
+/* A device (make_device_exclusive, an MMU notifier, a translation cache):
+ * created outside parallel blocks, then atomics, reads and writes through
+ * it, and the two halves of an atomic with commands in between. */
+static void op_device(struct g *g)
+{
+	struct gproc *p = any_proc(g);
+	unsigned d;
+	uint64_t a, l;
+
+	if (!g->ndevices || (g->ndevices < MAX_DEVICES && !g->in_branch && chance(g, 10))) {
+		if (g->in_branch)
+			return;
+		fprintf(g->f, "device D%u\n", g->ndevices++);
+		return;
+	}
+	d = below(g, g->ndevices);
+	aligned(g, p, &a, &l);
+	a += (uint64_t)below(g, (unsigned)(l / PG)) * PG;
+	switch (below(g, 10)) {
+	case 0: case 1: case 2: case 3:
+		fprintf(g->f, "device D%u atomic %s 0x%" PRIx64, d, p->name, a);
+		break;
+	case 4: case 5:
+		fprintf(g->f, "device D%u read %s 0x%" PRIx64 "\n", d, p->name,
+			a + (chance(g, 20) ? below(g, PG) : 0));
+		return;
+	case 6: case 7:
+		fprintf(g->f, "device D%u write %s 0x%" PRIx64, d, p->name, a + (chance(g, 20) ? below(g, PG) : 0));
+		break;
+	case 8: {
+		/* The two halves, with what may run in between: the model
+		 * device holds the page by its folio lock alone, so a CPU
+		 * access waits for the commit, and a second begin is EBUSY.
+		 * Nothing that zaps or moves the page: the lock does not stop
+		 * that, and the device's atomic would be lost (a race of the
+		 * model driver, which check=full reports). */
+		unsigned n = below(g, 3);
+
+		fprintf(g->f, "device D%u begin %s 0x%" PRIx64 "%s\n", d, p->name, a, chance(g, 40) ? " byte=0x5c" : "");
+		for (unsigned i = 0; i < n; i++) {
+			switch (below(g, 6)) {
+			case 0: fprintf(g->f, "read %s 0x%" PRIx64 "\n", p->name, a); break;
+			case 1: fprintf(g->f, "write %s 0x%" PRIx64 " byte=0x%02x\n", p->name, a, below(g, 256)); break;
+			case 2: fprintf(g->f, "pagemap %s 0x%" PRIx64 " 0x1000\n", p->name, a); break;
+			case 3: fprintf(g->f, "smaps %s 0x%" PRIx64 "\n", p->name, a); break;
+			case 4: fprintf(g->f, "device D%u read %s 0x%" PRIx64 "\n", d, p->name, a); break;
+			default: fprintf(g->f, "device D%u begin %s 0x%" PRIx64 "\n", d, p->name, a + PG); break;
+			}
+		}
+		fprintf(g->f, "device D%u commit\n", d);
+		return;
+	}
+	default:
+		/* Nothing pending: ENOENT. */
+		fprintf(g->f, "device D%u commit\n", d);
+		return;
+	}
+	if (chance(g, 40))
+		fprintf(g->f, " byte=0x%02x", below(g, 256));
+	fputc('\n', g->f);
+}
+
+static void op_map(struct g *g);
+static void op_simple_range(struct g *g, const char *cmd);
+static void op_remap(struct g *g);
+static void op_advise(struct g *g);
+static void op_access(struct g *g, bool write);
+static void op_touch(struct g *g);
+static void op_file(struct g *g);
+static void op_uffd(struct g *g);
+static void op_pagemap(struct g *g);
+
+/*
+ * A parallel block: two to four branches, each on a CPU of its own, of one
+ * to four commands that make or end no names (no fork, exit, process,
+ * file or device; no idioms).  `vmsim run` runs them in order; `vmsim
+ * explore` could interleave them as written.
+ */
+static void op_parallel(struct g *g)
+{
+	unsigned cpu[4] = { 0, 1, 2, 3 }, n = 2 + below(g, g->cpus - 1);
+
+	if (n > 4)
+		n = 4;
+	for (unsigned i = g->cpus - 1; i > 0; i--) {
+		unsigned j = below(g, i + 1), t = cpu[i];
+
+		cpu[i] = cpu[j];
+		cpu[j] = t;
+	}
+	fprintf(g->f, "parallel\n");
+	g->in_branch = true;
+	for (unsigned b = 0; b < n; b++) {
+		unsigned ops = 1 + below(g, 4);
+
+		fprintf(g->f, "branch cpu=%u\n", cpu[b]);
+		for (unsigned i = 0; i < ops; i++) {
+			switch (below(g, 16)) {
+			case 0: op_map(g); break;
+			case 1: op_simple_range(g, "unmap"); break;
+			case 2: op_simple_range(g, "protect"); break;
+			case 3: op_remap(g); break;
+			case 4: op_advise(g); break;
+			case 5: op_access(g, false); break;
+			case 6: op_access(g, true); break;
+			case 7: op_touch(g); break;
+			case 8: op_file(g); break;
+			case 9: if (g->uffd) op_uffd(g); else op_pagemap(g); break;
+			case 10: op_smaps(g); break;
+			case 11: op_sim(g); break;
+			case 12: if (g->ndevices) op_device(g); else op_access(g, true); break;
+			case 13: fprintf(g->f, "clear_refs %s softdirty\n", any_proc(g)->name); break;
+			default: op_touch(g); break;
+			}
+		}
+	}
+	g->in_branch = false;
+	fprintf(g->f, "end\n");
 }
 
 /*
@@ -770,7 +977,17 @@ static void op_exit(struct g *g)
  *   file   one file mapped shared by two processes and privately by a
  *          third: one page cache frame, then a private copy on write;
  *   remap  mremap moves the pte, so the moved page is the parent's frame;
- *   uffd   UFFDIO_COPY fills the page a later read sees.
+ *   uffd   UFFDIO_COPY fills the page a later read sees, a second copy is
+ *          EEXIST, and UFFDIO_POISON makes a page that raises SIGBUS;
+ *   trunc  ftruncate of a shared file mapping: SIGBUS past the new end,
+ *          the page before it kept, zeros when the file grows back;
+ *   swap   (a big enough swap device: nothing else can fill it) a private
+ *          page paged out is a swap entry, read back with its byte;
+ *   migr   (simulator) migration keeps the bytes, the page present;
+ *   mce    (simulator) memory_failure of a private page: SIGBUS after;
+ *   dev    (simulator) a device atomic on an anonymous page: the CPU and
+ *          the device read the byte it stored.
+ * Idioms never stand inside a parallel block.
  */
 static void idiom(struct g *g)
 {
@@ -782,7 +999,7 @@ static void idiom(struct g *g)
 	if (g->nprocs >= MAX_PROCS)
 		return;
 	snprintf(c, sizeof(c), "P%u", g->next_proc);
-	switch (below(g, g->uffd ? 5 : 4)) {
+	switch (below(g, 10)) {
 	case 0:	/* cow */
 		fprintf(g->f, "map %s 0x%" PRIx64 " 8K anon private rw\n", p->name, a);
 		fprintf(g->f, "write %s 0x%" PRIx64 " byte=0x%02x\n", p->name, a, v);
@@ -838,15 +1055,74 @@ static void idiom(struct g *g)
 		fprintf(g->f, "read %s 0x%" PRIx64 " expect=SIGSEGV\n", c, a);
 		fprintf(g->f, "unmap %s 0x%" PRIx64 " 4K\n", c, a + 0x80000);
 		break;
-	default:	/* uffd */
+	case 4:	/* uffd */
+		if (!g->uffd)
+			return;
 		fprintf(g->f, "map %s 0x%" PRIx64 " 8K anon private rw\n", p->name, a);
 		fprintf(g->f, "uffd %s register 0x%" PRIx64 " 8K missing\n", p->name, a);
 		p->uffd_open = true;
 		fprintf(g->f, "uffd %s copy 0x%" PRIx64 " 4K byte=0x%02x\n", p->name, a, v);
 		fprintf(g->f, "read %s 0x%" PRIx64 " expect=0x%02x\n", p->name, a, v);
 		fprintf(g->f, "expect error EEXIST uffd %s copy 0x%" PRIx64 " 4K\n", p->name, a);
+		fprintf(g->f, "uffd %s poison 0x%" PRIx64 " 4K\n", p->name, a + PG);
+		fprintf(g->f, "read %s 0x%" PRIx64 " expect=SIGBUS\n", p->name, a + PG);
+		fprintf(g->f, "expect error EEXIST uffd %s poison 0x%" PRIx64 " 4K\n", p->name, a);
 		fprintf(g->f, "uffd %s unregister 0x%" PRIx64 " 8K\n", p->name, a);
 		break;
+	case 5: {	/* trunc */
+		char f[16];
+
+		snprintf(f, sizeof(f), "T%u", g->idiom_no);
+		fprintf(g->f, "file %s size=8K%s\n", f, chance(g, 50) ? " kind=disk" : "");
+		fprintf(g->f, "fwrite %s 0 8K byte=0x%02x\n", f, v);
+		fprintf(g->f, "map %s 0x%" PRIx64 " 8K file=%s shared rw\n", p->name, a, f);
+		fprintf(g->f, "read %s 0x%" PRIx64 " expect=0x%02x\n", p->name, a + PG, v);
+		fprintf(g->f, "truncate %s 4K\n", f);
+		fprintf(g->f, "read %s 0x%" PRIx64 " expect=SIGBUS\n", p->name, a + PG);
+		fprintf(g->f, "read %s 0x%" PRIx64 " expect=0x%02x\n", p->name, a, v);
+		fprintf(g->f, "truncate %s 8K\n", f);
+		fprintf(g->f, "read %s 0x%" PRIx64 " expect=0x00\n", p->name, a + PG);
+		break;
+	}
+	case 6:	/* swap */
+		if (!g->swap || g->big || !g->swap_room)
+			return;
+		fprintf(g->f, "map %s 0x%" PRIx64 " 8K anon private rw\n", p->name, a);
+		fprintf(g->f, "write %s 0x%" PRIx64 " byte=0x%02x\n", p->name, a, v);
+		fprintf(g->f, "advise %s 0x%" PRIx64 " 8K pageout\n", p->name, a);
+		fprintf(g->f, "expect pagemap %s 0x%" PRIx64 " present=0 swap=1\n", p->name, a);
+		fprintf(g->f, "read %s 0x%" PRIx64 " expect=0x%02x\n", p->name, a, v);
+		fprintf(g->f, "expect pagemap %s 0x%" PRIx64 " present=1\n", p->name, a);
+		break;
+	case 7:	/* migr */
+		fprintf(g->f, "map %s 0x%" PRIx64 " 8K anon private rw\n", p->name, a);
+		fprintf(g->f, "write %s 0x%" PRIx64 " byte=0x%02x\n", p->name, a, v);
+		fprintf(g->f, "migrate %s 0x%" PRIx64 " 8K\n", p->name, a);
+		fprintf(g->f, "expect pagemap %s 0x%" PRIx64 " present=1\n", p->name, a);
+		fprintf(g->f, "read %s 0x%" PRIx64 " expect=0x%02x\n", p->name, a, v);
+		break;
+	case 8:	/* mce */
+		if (g->poisoned >= 4)
+			return;
+		g->poisoned++;
+		fprintf(g->f, "map %s 0x%" PRIx64 " 8K anon private rw\n", p->name, a);
+		fprintf(g->f, "write %s 0x%" PRIx64 " byte=0x%02x\n", p->name, a, v);
+		fprintf(g->f, "memory_failure %s 0x%" PRIx64 "\n", p->name, a);
+		fprintf(g->f, "read %s 0x%" PRIx64 " expect=SIGBUS\n", p->name, a);
+		break;
+	default: {	/* dev */
+		char d[16];
+
+		snprintf(d, sizeof(d), "DI%u", g->idiom_no);
+		fprintf(g->f, "device %s\n", d);
+		fprintf(g->f, "map %s 0x%" PRIx64 " 8K anon private rw\n", p->name, a);
+		fprintf(g->f, "write %s 0x%" PRIx64 " byte=0x%02x\n", p->name, a, v);
+		fprintf(g->f, "device %s atomic %s 0x%" PRIx64 " byte=0x%02x\n", d, p->name, a, w);
+		fprintf(g->f, "device %s read %s 0x%" PRIx64 " expect=0x%02x\n", d, p->name, a, w);
+		fprintf(g->f, "read %s 0x%" PRIx64 " expect=0x%02x\n", p->name, a, w);
+		fprintf(g->f, "expect pagemap %s 0x%" PRIx64 " present=1\n", p->name, a);
+		break;
+	}
 	}
 	fprintf(g->f, "unmap %s 0x%" PRIx64 " 8K\n", p->name, a);
 }
@@ -854,11 +1130,13 @@ static void idiom(struct g *g)
 static void script(struct g *g)
 {
 	enum { MAP, UNMAP, PROTECT, REMAP, ADVISE, FORK, EXIT, PROCESS, RUN, READ, WRITE, TOUCH,
-	       FILEOP, CLEAR_REFS, PAGEMAP, UFFD, SHOW, IDIOM_OP, PRESSURE_OP, OOM_BURST, NOPS };
+	       FILEOP, CLEAR_REFS, PAGEMAP, UFFD, SHOW, SMAPS, SIM, DEVICE, PARALLEL, HUGE_OP, IDIOM_OP,
+	       PRESSURE_OP, OOM_BURST, NOPS };
 	unsigned w[NOPS] = {
 		[MAP] = 14, [UNMAP] = 5, [PROTECT] = 6, [REMAP] = 4, [ADVISE] = 10, [FORK] = 3,
 		[EXIT] = 2, [PROCESS] = 1, [RUN] = 3, [READ] = 12, [WRITE] = 12, [TOUCH] = 6,
-		[FILEOP] = 6, [CLEAR_REFS] = 2, [PAGEMAP] = 3, [UFFD] = 0, [SHOW] = 1, [IDIOM_OP] = 0,
+		[FILEOP] = 6, [CLEAR_REFS] = 2, [PAGEMAP] = 3, [UFFD] = 0, [SHOW] = 1, [SMAPS] = 2,
+		[SIM] = 4, [DEVICE] = 0, [PARALLEL] = 3, [HUGE_OP] = huge_supported ? 4 : 0, [IDIOM_OP] = 0,
 	};
 	unsigned n;
 
@@ -869,6 +1147,8 @@ static void script(struct g *g)
 		new_proc(g, NULL);
 	if (g->uffd)
 		w[UFFD] = 14;
+	if (chance(g, 30))
+		w[DEVICE] = 6;
 	if (g->idioms)
 		w[IDIOM_OP] = 2;
 	w[PRESSURE_OP] = g->tiny ? 12 : g->idioms ? 0 : 2;
@@ -904,6 +1184,11 @@ static void script(struct g *g)
 		case PAGEMAP: op_pagemap(g); break;
 		case UFFD: op_uffd(g); break;
 		case SHOW: op_show(g); break;
+		case SMAPS: op_smaps(g); break;
+		case SIM: op_sim(g); break;
+		case DEVICE: op_device(g); break;
+		case PARALLEL: op_parallel(g); break;
+		case HUGE_OP: op_huge(g); break;
 		case PRESSURE_OP: op_pressure(g); break;
 		case OOM_BURST: op_oom_burst(g); break;
 		default: idiom(g); break;

@@ -19,6 +19,8 @@ enum vmsgen_class {
 	VG_PASS,	/* exit 0 */
 	VG_JUSTIFIED,	/* exit 1 as on Linux: a fork found no memory, and its child
 			 * is named later (see run.c) */
+	VG_HANG,	/* exit 3 for a loop Linux never leaves (an install over an
+			 * entry its zap keeps), as the language says (see run.c) */
 	VG_FAIL,	/* exit 1: an expect failed (or the runner gave up on a command) */
 	VG_MALFORMED,	/* exit 2: a generator bug */
 	VG_BUG,		/* exit 3: the simulator reported a bug */
