@@ -29,6 +29,7 @@ struct sim {
 	struct vms_backend *be;
 	struct proc *procs;
 	struct vmsim_uffd *forked_uffd;	/* the child context a fork event announced */
+	bool oom_livelock;		/* an access gave up on VM_FAULT_OOM (see access_once) */
 	/* vmsim explore */
 	struct vmsim_explorer *explorer;
 	bool trace;
@@ -665,8 +666,7 @@ static long sim_fread(struct vms_backend *be, const struct vms_cmd *c, uint64_t 
 
 /* ---- memory access ---- */
 
-/* A VMSIM_ACCESS_* result as the interpreter's: a machine check is SIGBUS,
- * and so (until the OOM killer exists) is a fault that found no memory. */
+/* A VMSIM_ACCESS_* result as the interpreter's: a machine check is SIGBUS. */
 static int access_result(int r)
 {
 	/* The OOM killer took the process during its own access: oom_notify
@@ -676,18 +676,55 @@ static int access_result(int r)
 	return r == VMSIM_ACCESS_SIGSEGV ? VMS_BE_SIGSEGV : VMS_BE_SIGBUS;
 }
 
+/* How often a fault that ran out of memory is retried before the run
+ * calls it a livelock. */
+#define OOM_RETRIES 16
+
+/*
+ * One access as the program makes it.  VM_FAULT_OOM raises no signal: the
+ * allocator has run the OOM killer, pagefault_out_of_memory() returns and
+ * the instruction faults again (arch/x86/mm/fault.c, mm/oom_kill.c 6.18),
+ * until the victim's memory is back or the process itself was the victim.
+ * Under `vmsim explore` the victim may be finishing another branch's
+ * operation; in script order nothing can change, and a fault that keeps
+ * failing is a loop Linux never leaves: a bug report.
+ */
+static int access_once(struct sim *s, struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len,
+		       bool write, bool exec, uint64_t *fault_addr)
+{
+	int r = VMSIM_ACCESS_OOM;
+
+	for (int tries = 0; r == VMSIM_ACCESS_OOM && tries <= OOM_RETRIES; tries++)
+		r = exec ? vmsim_fetch(mm, cpu, addr, buf, len, fault_addr)
+			 : vmsim_access(mm, cpu, addr, buf, len, write, fault_addr);
+	if (r == VMSIM_ACCESS_OOM) {
+		char what[200];
+
+		snprintf(what, sizeof(what), "livelock: the fault at %#llx keeps returning VM_FAULT_OOM with the "
+			 "process alive (no OOM victim), and Linux retries it forever (pagefault_out_of_memory)",
+			 (unsigned long long)(fault_addr ? *fault_addr : addr));
+		vms_report_bug(s->be->in, what);
+		s->oom_livelock = true;
+		r = 0;
+	}
+	return r;
+}
+
 static int sim_access(struct vms_backend *be, const struct vms_cmd *c, struct vms_access *a)
 {
-	struct vmsim_mm *mm = find_proc(sim_of(be), a->proc)->mm;
+	struct sim *s = sim_of(be);
+	struct vmsim_mm *mm = find_proc(s, a->proc)->mm;
 	int r = 0;
 
 	if (!a->touch)
-		return access_result(vmsim_access(mm, a->cpu, a->addr, a->buf, a->len, a->write, &a->fault_addr));
+		return access_result(access_once(s, mm, a->cpu, a->addr, a->buf, a->len, a->write, false,
+						 &a->fault_addr));
 	(void)c;
-	for (uint64_t p = a->addr; p < a->addr + a->len && !r; p += VMS_PAGE_SIZE) {
+	s->oom_livelock = false;
+	for (uint64_t p = a->addr; p < a->addr + a->len && !r && !s->oom_livelock; p += VMS_PAGE_SIZE) {
 		unsigned char b = 0xAA;
 
-		r = a->exec ? vmsim_fetch(mm, a->cpu, p, &b, 1, NULL) : vmsim_access(mm, a->cpu, p, &b, 1, a->write, NULL);
+		r = access_once(s, mm, a->cpu, p, &b, 1, a->write, a->exec, NULL);
 		a->fault_addr = p;
 	}
 	return access_result(r);

@@ -5,9 +5,12 @@
  * simulator reaches these paths only through its victim (which a script
  * cannot watch survive), so this test wraps vmsim__out_of_memory() to find
  * no victim and runs the scenarios of sim-tests/gen/regress/no-oom-kill/:
- * each must pass (exit 0, its .expected output) with a process that ran
- * out of memory and lived on.  Linked with --wrap (see CMakeLists.txt). */
+ * each must end with the status of its `#@ rc=N` line (0 without one),
+ * its .expected output and every `#@ stderr: REGEX` line matching, with a
+ * process that ran out of memory and lived on.  Linked with --wrap (see
+ * CMakeLists.txt). */
 #include <dirent.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,6 +55,34 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* The status of the script's `#@ rc=N` line, 0 without one. */
+static int want_rc(const char *text)
+{
+	const char *l = strstr(text, "#@ rc=");
+
+	return l ? atoi(l + 6) : 0;
+}
+
+/* Every `#@ stderr: REGEX` line of the script matches err (POSIX ERE). */
+static void stderr_matches(const char *name, const char *text, const char *err)
+{
+	for (const char *l = text; (l = strstr(l, "#@ stderr: ")); l++) {
+		const char *re = l + 11, *end = strchr(re, '\n');
+		char pat[512];
+		regex_t rx;
+		size_t n = end ? (size_t)(end - re) : strlen(re);
+
+		if (n >= sizeof(pat))
+			n = sizeof(pat) - 1;
+		memcpy(pat, re, n);
+		pat[n] = 0;
+		assert_int_equal(regcomp(&rx, pat, REG_EXTENDED | REG_NOSUB | REG_NEWLINE), 0);
+		if (regexec(&rx, err, 0, NULL, 0))
+			fail_msg("%s: stderr lacks /%s/\n%s", name, pat, err);
+		regfree(&rx);
+	}
+}
+
 static void run_one(const char *dir, const char *name)
 {
 	static char out[1 << 16], err[1 << 16];
@@ -75,9 +106,10 @@ static void run_one(const char *dir, const char *name)
 	fclose(of);
 	fclose(ef);
 	vms_script_free(s);
-	free(text);
-	if (rc != 0)
+	if (rc != want_rc(text))
 		fail_msg("%s: exit %d\n%s", name, rc, err);
+	stderr_matches(name, text, err);
+	free(text);
 	if (!refused)
 		fail_msg("%s: never ran out of memory", name);
 	snprintf(path + strlen(path) - 4, 16, ".expected");
@@ -105,7 +137,7 @@ static void scenarios_pass(void **state)
 		}
 	}
 	closedir(dp);
-	assert_true(n >= 2);
+	assert_true(n >= 3);
 }
 
 int main(void)
