@@ -137,20 +137,32 @@ int vmsim_mm_cpu(const struct vmsim_mm *mm)
 	return mm->cpu;
 }
 
+static void enter_on(struct vmsim_mm *mm, int cpu)
+{
+	if (vmsim_cpu_loaded(mm->vm, cpu) != &mm->ctx)
+		vmsim_switch_mm(mm->vm, cpu, &mm->ctx);
+	vmsim_set_cur_cpu(mm->vm, cpu);
+}
+
 int vmsim_mm_run(struct vmsim_mm *mm, int cpu)
 {
 	if (!mm || cpu < 0 || (unsigned)cpu >= mm->vm->cfg.cpus)
 		return -EINVAL;
 	mm->cpu = cpu;
-	vmsim__mm_enter(mm);
+	enter_on(mm, cpu);
 	return 0;
 }
 
+/* A system call runs on the calling thread's CPU.  Serially that is the
+ * process's CPU; in an interleaved block it is the running task's, since
+ * another branch may have moved the process meanwhile (mm->cpu is the
+ * CPU it last ran on, shared by its threads): a userfault handler's ioctl
+ * on the faulting CPU switched the other task's CPU under it. */
 void vmsim__mm_enter(struct vmsim_mm *mm)
 {
-	if (vmsim_cpu_loaded(mm->vm, mm->cpu) != &mm->ctx)
-		vmsim_switch_mm(mm->vm, mm->cpu, &mm->ctx);
-	vmsim_set_cur_cpu(mm->vm, mm->cpu);
+	struct vmsim *vm = mm->vm;
+
+	enter_on(mm, vm->sched && vm->cur_cpu >= 0 ? vm->cur_cpu : mm->cpu);
 }
 
 /* exit_mmap(): zap everything (markers too) and free the vmas; with
