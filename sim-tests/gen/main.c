@@ -3,7 +3,7 @@
  *
  *   vmsgen gen SEED                 print the script of SEED
  *   vmsgen soak --vmsim PATH [--seeds N] [--from S] [--jobs J] [--timeout T]
- *               [--out DIR] [--known FILE] [--no-min] [--verbose]
+ *               [--out DIR] [--known FILE] [--no-min] [--verbose] [--explore N]
  *                                   run seeds S..S+N-1; exit 1 if any failed
  *                                   (other than the signatures in FILE)
  *   vmsgen min --vmsim PATH FILE [--timeout T]
@@ -30,7 +30,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: vmsgen gen SEED\n"
 		"       vmsgen soak --vmsim PATH [--seeds N] [--from S] [--jobs J] [--timeout T] [--out DIR]\n"
-		"                   [--known FILE] [--no-min] [--verbose]\n"
+		"                   [--known FILE] [--no-min] [--verbose] [--explore N]\n"
 		"       vmsgen min --vmsim PATH FILE [--timeout T]\n");
 	return 2;
 }
@@ -53,7 +53,7 @@ struct opts {
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	uint64_t t = 10;
+	uint64_t t = 10, x;
 
 	o->seeds = 100;
 	o->from = 1;
@@ -78,7 +78,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->out = argv[++i];
 		else if (!strcmp(a, "--known") && more)
 			o->known = argv[++i];
-		else if (!strcmp(a, "--no-min"))
+		else if (!strcmp(a, "--explore") && more && num_arg(argv[i + 1], &x) && x > 0 && x < 100000) {
+			o->rn.explore = (unsigned)x;
+			i++;
+		} else if (!strcmp(a, "--no-min"))
 			o->minimise = false;
 		else if (!strcmp(a, "--verbose"))
 			o->verbose = true;

@@ -107,6 +107,10 @@ static void classify(int ws, const char *err, const char *out, const char *scrip
 		return;
 	}
 	r->status = WEXITSTATUS(ws);
+	/* vmsim explore: "run N failed (exit X)" says how vmsim run would
+	 * have ended that run. */
+	if (r->status == 1 && (msg = strstr(err, " failed (exit ")) && strstr(err, "vmsim explore: run "))
+		r->status = atoi(msg + 14);
 	r->cls = r->status == 0 ? VG_PASS : r->status == 1 ? VG_FAIL : r->status == 2 ? VG_MALFORMED :
 		 r->status == 3 ? VG_BUG : VG_OTHER;
 	if (r->cls == VG_FAIL && justified(err, out, script))
@@ -217,7 +221,20 @@ int vmsgen_spawn(const struct vmsgen_runner *rn, const char *text, size_t len, s
 		dup2(j->ofd, 1);
 		dup2(j->efd, 2);
 		alarm(rn->timeout ? rn->timeout : 10);
-		execl(rn->vmsim, rn->vmsim, "run", j->path, (char *)NULL);
+		if (rn->explore) {
+			char runs[16], seed[24];
+			uint64_t h = 0xcbf29ce484222325ULL;
+
+			/* The scheduler's seed follows the script, so a run repeats. */
+			for (size_t i = 0; i < len; i++)
+				h = (h ^ (unsigned char)text[i]) * 0x100000001b3ULL;
+			snprintf(runs, sizeof(runs), "%u", rn->explore);
+			snprintf(seed, sizeof(seed), "%llu", (unsigned long long)(h >> 1));
+			execl(rn->vmsim, rn->vmsim, "explore", j->path, "--runs", runs, "--sched", "random", "--seed",
+			      seed, (char *)NULL);
+		} else {
+			execl(rn->vmsim, rn->vmsim, "run", j->path, (char *)NULL);
+		}
 		_exit(127);
 	}
 	return 0;

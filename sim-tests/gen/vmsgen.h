@@ -43,6 +43,10 @@ struct vmsgen_runner {
 	const char *vmsim;	/* path of the vmsim tool */
 	unsigned timeout;	/* seconds per run */
 	const char *tmpdir;
+	/* 0: `vmsim run`; N: `vmsim explore --runs N --sched random`, its
+	 * parallel blocks interleaved N ways (a failing run is classified
+	 * by the exit status vmsim run would have given it). */
+	unsigned explore;
 };
 
 /* A run under way: the child's pid, its script and its stderr. */
