@@ -82,30 +82,37 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 	DL_FOREACH(mm->mmap, vma) {
 		vma->vm_flags &= ~VM_SOFTDIRTY;
 		vmsim__vma_set_page_prot(vma);
-		for (uint64_t a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
-			uint64_t next;
+		/* clear_refs_pte_range(): one table at a time under its lock
+		 * (truncation zaps under the same lock, without mmap_lock);
+		 * no table: the hole is skipped whole (walk_page_range). */
+		for (uint64_t a = vma->vm_start, next; a < vma->vm_end; a = next) {
 			pte_t *ptep = vmsim__pte_lookup_span(mm, a, &next);
-			pte_t pte;
+			struct vmsim_lock *ptl;
 
-			/* No table: skip the hole whole (walk_page_range). */
-			if (!ptep) {
-				a = (next > vma->vm_end || next < a ? vma->vm_end : next) - PAGE_SIZE;
+			if (next > vma->vm_end || next < a)
+				next = vma->vm_end;
+			if (!ptep)
 				continue;
-			}
-			pte = ptep_get(ptep);
-			if (pte_present(pte)) {
-				struct vmsim_page *p = vmsim__vm_normal_page(vma, a, pte);
+			ptl = vmsim__pte_lockptr(mm->vm, ptep);
+			vmsim_lock(mm->vm, ptl);
+			for (; a < next; a += PAGE_SIZE, ptep++) {
+				pte_t pte = ptep_get(ptep);
 
-				/* pte_is_pinned(): only a writable pte of a
-				 * pinned COW page keeps its state. */
-				if (p && pte_write(pte) && is_cow_mapping(vma->vm_flags) && folio_test_anon(p) &&
-				    (mm->flags & MMF_HAS_PINNED) && p->refcount >= 1024)
-					continue;
-				vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
-			} else if (is_swap_pte(pte)) {
-				/* Its kind says what forgetting soft-dirty leaves. */
-				vmsim__set_pte_at(mm, a, ptep, vmsim__kind_clear_soft_dirty(vma, a, pte));
+				if (pte_present(pte)) {
+					struct vmsim_page *p = vmsim__vm_normal_page(vma, a, pte);
+
+					/* pte_is_pinned(): only a writable pte of a
+					 * pinned COW page keeps its state. */
+					if (p && pte_write(pte) && is_cow_mapping(vma->vm_flags) && folio_test_anon(p) &&
+					    (mm->flags & MMF_HAS_PINNED) && p->refcount >= 1024)
+						continue;
+					vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
+				} else if (is_swap_pte(pte)) {
+					/* Its kind says what forgetting soft-dirty leaves. */
+					vmsim__set_pte_at(mm, a, ptep, vmsim__kind_clear_soft_dirty(vma, a, pte));
+				}
 			}
+			vmsim_unlock(mm->vm, ptl);
 		}
 	}
 	mmu_notifier_invalidate_range_end(&range);
