@@ -92,8 +92,9 @@ void vmsim__vma_free(struct vmsim *vm, struct vm_area_struct *vma)
 	vmsim__free(vm, vma);
 }
 
-/* Insert by address; the file's i_mmap learns of it too. */
-void vmsim__vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma)
+/* Insert by address; the file's i_mmap learns of it too (under its lock,
+ * unless the caller holds it). */
+static void vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma, bool i_mmap_held)
 {
 	struct vm_area_struct *v, *after = NULL;
 
@@ -111,10 +112,17 @@ void vmsim__vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma)
 	mm->map_count++;
 	if (vma->vm_file) {
 		vmsim__file_get(vma->vm_file);
-		vmsim_lock(mm->vm, &vma->vm_file->i_mmap_rwsem);
+		if (!i_mmap_held)
+			vmsim_lock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 		DL_APPEND2(vma->vm_file->i_mmap, vma, i_prev, i_next);
-		vmsim_unlock(mm->vm, &vma->vm_file->i_mmap_rwsem);
+		if (!i_mmap_held)
+			vmsim_unlock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 	}
+}
+
+void vmsim__vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma)
+{
+	vma_link(mm, vma, false);
 }
 
 void vmsim__vma_unlink(struct vmsim_mm *mm, struct vm_area_struct *vma)
@@ -154,8 +162,14 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 		vmsim__vma_free(mm->vm, n);
 		return -ENOMEM;
 	}
+	/* vma_prepare(): the file's rmap walkers (truncation, reclaim) see
+	 * the vma whole or both halves, never the first half alone. */
+	if (vma->vm_file)
+		vmsim_lock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 	vma->vm_end = addr;
-	vmsim__vma_link(mm, n);
+	vma_link(mm, n, true);
+	if (vma->vm_file)
+		vmsim_unlock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 	return 0;
 }
 
