@@ -557,6 +557,7 @@ static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, s
 		       bool in_cache, bool wp)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_lock *ptl = vmsim__pte_lockptr(vm, ptep);
 	bool writable = (vma->vm_flags & VM_WRITE) && !(in_cache && !(vma->vm_flags & VM_SHARED));
 	pte_t pte = pte_mkdirty(pfn_pte(vmsim_page_to_pfn(vm, p), vma->vm_page_prot));
 
@@ -564,8 +565,14 @@ static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, s
 		pte = pte_mkwrite(pte);
 	if (wp)
 		pte = pte_mkuffd_wp(pte);
-	if (!pte_none_mostly(ptep_get(ptep)))
+	/* The check that counts is under the table's lock: two threads'
+	 * ioctls for one page (two faults answered at once) must not both
+	 * install it. */
+	vmsim_lock(vm, ptl);
+	if (!pte_none_mostly(ptep_get(ptep))) {
+		vmsim_unlock(vm, ptl);
 		return -EEXIST;
+	}
 	if (in_cache) {
 		vmsim__folio_add_file_rmap(vma, p);
 	} else {
@@ -573,6 +580,7 @@ static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, s
 		vmsim__folio_add_lru_vma(vma, p);
 	}
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, pte);
+	vmsim_unlock(vm, ptl);
 	return 0;
 }
 
@@ -597,16 +605,21 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 	if (mode == MFILL_POISON) {
 		/* mfill_atomic_pte_poison(): refuse to overwrite any pte, even
 		 * a marker; the entry is the poison kind's. */
+		struct vmsim_lock *ptl = vmsim__pte_lockptr(vm, ptep);
 		pte_t entry;
 
-		if (!pte_none(ptep_get(ptep)))
-			return -EEXIST;
 		err = vmsim__kind_make(vma, addr, "poison", NULL, &entry);
 		if (err)
 			return err;
-		vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
-		vmsim__kind_note_vma(vma, entry);
-		return 0;
+		vmsim_lock(vm, ptl);
+		err = -EEXIST;
+		if (pte_none(ptep_get(ptep))) {
+			vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
+			vmsim__kind_note_vma(vma, entry);
+			err = 0;
+		}
+		vmsim_unlock(vm, ptl);
+		return err;
 	}
 	if (mode == MFILL_CONTINUE) {
 		/* The page must already be in the page cache (shmem_get_folio
@@ -622,11 +635,17 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 	if (!(vma->vm_flags & VM_SHARED)) {
 		if (mode == MFILL_ZEROPAGE) {
 			/* The zero page needs a strictly none pte: no marker. */
-			if (!pte_none(ptep_get(ptep)))
-				return -EEXIST;
-			vmsim__set_pte_at(vma->vm_mm, addr, ptep,
-					  pte_mkspecial(pfn_pte(vmsim_zero_pfn(vm), vma->vm_page_prot)));
-			return 0;
+			struct vmsim_lock *ptl = vmsim__pte_lockptr(vm, ptep);
+
+			vmsim_lock(vm, ptl);
+			err = -EEXIST;
+			if (pte_none(ptep_get(ptep))) {
+				vmsim__set_pte_at(vma->vm_mm, addr, ptep,
+						  pte_mkspecial(pfn_pte(vmsim_zero_pfn(vm), vma->vm_page_prot)));
+				err = 0;
+			}
+			vmsim_unlock(vm, ptl);
+			return err;
 		}
 		if (!pte_none_mostly(ptep_get(ptep)))
 			return -EEXIST;

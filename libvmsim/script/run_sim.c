@@ -392,6 +392,16 @@ static int uffd_handler(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uf
 	default:
 		return VMSIM_UFFD_SIGBUS;
 	}
+	/* Another thread's fault on the same page was answered first: that
+	 * answer woke every thread waiting on the page (wake_userfault), this
+	 * one included, and its own ioctl finds the page there (EEXIST).  The
+	 * access is retried.  Serially a page never becomes present that way. */
+	if (r == -EEXIST) {
+		uint64_t pm = 0;
+
+		if (!vmsim_pagemap(vmsim_uffd_mm(ctx), a, 1, &pm) && (pm & PM_PRESENT))
+			return VMSIM_UFFD_RETRY;
+	}
 	/* A handler whose answer fails gives up on the fault (docs/scenario.md). */
 	return r < 0 ? VMSIM_UFFD_SIGBUS : VMSIM_UFFD_RETRY;
 }
