@@ -31,6 +31,7 @@ struct vmsim {
 	unsigned long nr_free;
 	unsigned long nr_pgtables;
 	struct vmsim_page *zero_page;
+	struct vmsim_folio_meta *folio_meta;	/* one per 2 MiB block of frames */
 	/* Called before a frame goes back to the buddy lists (TLB checks). */
 	void (*page_free_hook)(struct vmsim *vm, struct vmsim_page *page, unsigned order);
 
@@ -74,6 +75,23 @@ struct vmsim {
 	/* ---- end CPUs ---- */
 };
 
+/* A large folio's counts, what Linux keeps in the folio's first tail
+ * pages.  Every large folio here is PMD-sized (order 9) and naturally
+ * aligned, so one record per 2 MiB block of frames holds them. */
+struct vmsim_folio_meta {
+	int32_t entire_mapcount;	/* PMD (or hugetlb) mappings of the whole folio */
+	int32_t large_mapcount;		/* every mapping, PMD or PTE: folio_mapcount() */
+	int32_t nr_pages_mapped;	/* pages mapped by at least one PTE */
+	int32_t pincount;		/* FOLL_PIN pins (_pincount) */
+	int32_t mm_id[2];		/* CONFIG_MM_ID's two owner slots (mm ids, 0 free) */
+	int32_t mm_id_mapcount[2];	/* the mappings each slot's mm holds */
+	bool maybe_mapped_shared;	/* FOLIO_MM_IDS_SHARED_BIT */
+};
+static inline struct vmsim_folio_meta *vmsim__folio_meta(struct vmsim *vm, const struct vmsim_page *head)
+{
+	return &vm->folio_meta[(size_t)(head - vm->memmap) >> 9];
+}
+
 /* Host allocation, charged to the machine (jemalloc arena or malloc). */
 void *vmsim__malloc(struct vmsim *vm, size_t size);
 void *vmsim__calloc(struct vmsim *vm, size_t n, size_t size);
@@ -89,6 +107,14 @@ void vmsim__arena_free(unsigned arena, void *p);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);
+
+/* hw/pgtable.c: the slot of a level for addr (allocating tables above it
+ * when alloc), the PTE slot below a PMD slot, and a PTE table outside any
+ * tree (pte_alloc_one, pte_free). */
+uint64_t *vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, enum vmsim_level target, bool alloc);
+pte_t *vmsim__pte_from_pmd(struct vmsim *vm, pmd_t *pmdp, uint64_t addr, bool alloc);
+struct vmsim_page *vmsim__pte_table_alloc(struct vmsim *vm);
+void vmsim__pte_table_free(struct vmsim *vm, struct vmsim_page *table);
 
 /* Trace emission (base/trace.c).  A macro, so that an event nobody
  * records costs a test and nothing else: the event (a compound literal,

@@ -33,17 +33,23 @@ struct vm_area_struct;
 #define VMSIM_MADV_WILLNEED	3
 #define VMSIM_MADV_DONTNEED	4
 #define VMSIM_MADV_REMOVE	9
+#define VMSIM_MADV_HUGEPAGE	14
+#define VMSIM_MADV_NOHUGEPAGE	15
 #define VMSIM_MADV_COLD		20
 #define VMSIM_MADV_PAGEOUT	21
 #define VMSIM_MADV_POPULATE_READ 22
 #define VMSIM_MADV_POPULATE_WRITE 23
+#define VMSIM_MADV_COLLAPSE	25
 #define VMSIM_MADV_GUARD_INSTALL 102
 #define VMSIM_MADV_GUARD_REMOVE	103
 
 #define VMSIM_MREMAP_MAYMOVE	1
 #define VMSIM_MREMAP_FIXED	2
 
-enum vmsim_file_kind { VMSIM_FILE_SHMEM, VMSIM_FILE_DISK, VMSIM_FILE_DAX };
+/* shmem (tmpfs, memfd), disk (page cache over a block device), dax (a
+ * file on persistent memory, mapped without a page cache), hugetlb (a
+ * hugetlbfs file of 2 MiB pages from the machine's pool). */
+enum vmsim_file_kind { VMSIM_FILE_SHMEM, VMSIM_FILE_DISK, VMSIM_FILE_DAX, VMSIM_FILE_HUGETLB };
 
 /* A process address space.  Returns 0 / -ENOMEM. */
 VMSIM_API int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out);
@@ -101,6 +107,9 @@ VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *bu
 VMSIM_API int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint64_t *out);
 /* The PFN of the shared zero page, to tell it apart in pagemap output. */
 VMSIM_API unsigned long vmsim_zero_pfn(struct vmsim *vm);
+/* Is pfn the zero page or a page of the huge zero folio (is_zero_pfn(),
+ * is_huge_zero_pfn())? */
+VMSIM_API bool vmsim_is_zero_pfn(struct vmsim *vm, unsigned long pfn);
 /* echo 4 > /proc/PID/clear_refs (soft-dirty); other types -EINVAL. */
 VMSIM_API int vmsim_clear_refs(struct vmsim_mm *mm, int type);
 
@@ -135,6 +144,7 @@ struct vmsim_mm_stats {
 	unsigned long nr_vmas;
 	unsigned long pgtable_pages;	/* pud, pmd, pte tables (VmPTE's count) */
 	unsigned long faults, faults_anon, faults_file, faults_wp, faults_cow;
+	unsigned long faults_thp;	/* faults that mapped a new THP (thp_fault_alloc) */
 };
 VMSIM_API void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st);
 
@@ -156,6 +166,11 @@ VMSIM_API void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_f
 /* What kind of page a frame holds: "anon", "file NAME", "shmem NAME",
  * "zero", "pgtable", "free", or "kernel". */
 VMSIM_API const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size);
+
+/* The shrinkers' pass of `echo 2 > /proc/sys/vm/drop_caches`: the THP
+ * deferred split queue is scanned and every partially mapped THP split,
+ * its unmapped pages freed.  Returns how many folios were split. */
+VMSIM_API unsigned long vmsim_shrink_slab(struct vmsim *vm);
 
 /* Check every invariant of the machine now (what check=full runs after each
  * operation); returns the number of violations, each reported as a bug. */

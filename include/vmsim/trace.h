@@ -32,6 +32,8 @@ enum vmsim_trace_type {
 	VMSIM_TR_READAHEAD,	/* page-cache read I/O: pgoffs addr..end of a file, why = sync/async/read */
 	VMSIM_TR_FAULT_RETRY,	/* cpu, addr: the fault dropped mmap_lock (why) and is retried */
 	VMSIM_TR_FAULT_AROUND,	/* cpu, addr..end: fault-around window, or addr skipped (why) */
+	VMSIM_TR_THP,		/* addr..end of a PMD (or pfn, order of a folio): a THP event, why */
+	VMSIM_TR_PMD_SHARE,	/* addr..end of a PUD range, pfn = the PMD table: shared, unshared or refused (why) */
 	VMSIM_TR_NR
 };
 

@@ -30,65 +30,168 @@ static bool rmap_finds(struct vmsim_page *p, struct vm_area_struct *vma, uint64_
 	return true;
 }
 
-/* Page-table pages reachable from the table t (itself included). */
-static unsigned long count_tables(struct vmsim *vm, struct vmsim_page *t, int level)
+/* Page-table pages reachable from the table t (itself included), with the
+ * PTE tables THP leaves deposited; a table several mms share (hugetlb,
+ * FS-DAX PMD sharing) counts once, by seen[]. */
+static unsigned long count_tables(struct vmsim *vm, struct vmsim_page *t, int level, uint8_t *seen)
 {
+	unsigned long pfn = vmsim_page_to_pfn(vm, t), n = 1;
 	uint64_t *tab = vmsim_table(vm, t);
-	unsigned long n = 1;
 
+	if (seen[pfn])
+		return 0;
+	seen[pfn] = 1;
 	if (level <= VMSIM_LVL_PTE)
 		return n;
+	if (level == VMSIM_LVL_PMD)
+		for (struct vmsim_page *d = t->pmd_huge_pte; d; d = d->next)
+			n += count_tables(vm, d, VMSIM_LVL_PTE, seen);
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t v = tab[i];
 
 		if (!(v & _PAGE_PRESENT) || ((level == VMSIM_LVL_PMD || level == VMSIM_LVL_PUD) && (v & _PAGE_PSE)))
 			continue;
 		n += count_tables(vm, vmsim_pfn_to_page(vm, (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT)),
-				  level - 1);
+				  level - 1, seen);
 	}
 	return n;
+}
+
+/* What the page tables say about each frame. */
+struct frame_maps {
+	int32_t ptes;		/* ptes mapping this page */
+	int32_t whole;		/* PMD leaves mapping the folio this page heads */
+};
+
+/* A PMD leaf of vma at haddr (THP, DAX, hugetlb). */
+static unsigned long check_pmd_leaf(struct vmsim *vm, struct vmsim_mm *mm, struct vm_area_struct *vma,
+				    uint64_t haddr, pmd_t pmd, struct frame_maps *maps, long *rss)
+{
+	unsigned long pfn = pmd_pfn(pmd), bad = 0;
+	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
+	struct found f = { mm, haddr, false };
+
+	if (!pmd_present(pmd) || (pmd_val(pmd) & _PAGE_SPECIAL))
+		return 0;	/* the huge zero folio (or a leaf being split) */
+	if (VMSIM_BUG_ON(vm, !p || !vmsim_page_test(p, PG_head) || p->order != HPAGE_PMD_ORDER,
+			 "mm%d pmd %#llx maps pfn %#lx, not the head of a 2M folio", mm->id,
+			 (unsigned long long)haddr, pfn))
+		return 1;
+	if (VMSIM_BUG_ON(vm, p->refcount <= 0 && !vmsim_page_test(p, PG_device),
+			 "mm%d pmd %#llx maps free pfn %#lx", mm->id, (unsigned long long)haddr, pfn))
+		return 1;
+	maps[pfn].whole++;
+	if (!vmsim_page_test(p, PG_hugetlb)) {
+		if (folio_test_anon(p))
+			rss[MM_ANONPAGES] += HPAGE_PMD_NR;
+		else
+			rss[vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES] += HPAGE_PMD_NR;
+	}
+	vmsim__rmap_walk(vm, p, rmap_finds, &f);
+	if (VMSIM_BUG_ON(vm, !f.hit, "rmap does not find mm%d pmd %#llx -> pfn %#lx", mm->id,
+			 (unsigned long long)haddr, pfn))
+		bad++;
+	(void)vma;
+	return bad;
+}
+
+/* A large folio's counts against what its pages' mappings say. */
+static unsigned long check_large_folio(struct vmsim *vm, unsigned long pfn, const struct frame_maps *maps)
+{
+	struct vmsim_page *head = vmsim_pfn_to_page(vm, pfn);
+	const struct vmsim_folio_meta *fm = vmsim__folio_meta(vm, head);
+	unsigned long nr = vmsim_folio_nr_pages(head), bad = 0;
+	int32_t ptes = 0, pages = 0, cache = 0;
+
+	for (unsigned long i = 0; i < nr; i++) {
+		ptes += maps[pfn + i].ptes;
+		pages += maps[pfn + i].ptes > 0;
+		if (VMSIM_BUG_ON(vm, i && (!vmsim_page_test(&head[i], PG_tail) || head[i].compound_idx != i),
+				 "pfn %#lx: page %lu of the folio is no tail of it", pfn, i))
+			return 1;
+	}
+	if (VMSIM_BUG_ON(vm, fm->entire_mapcount != maps[pfn].whole,
+			 "folio pfn %#lx entire_mapcount %d, mapped whole by %d pmds", pfn, fm->entire_mapcount,
+			 maps[pfn].whole))
+		bad++;
+	if (VMSIM_BUG_ON(vm, fm->large_mapcount != ptes + maps[pfn].whole,
+			 "folio pfn %#lx large_mapcount %d, %d ptes + %d pmds map it", pfn, fm->large_mapcount,
+			 ptes, maps[pfn].whole))
+		bad++;
+	if (VMSIM_BUG_ON(vm, fm->nr_pages_mapped != pages,
+			 "folio pfn %#lx nr_pages_mapped %d, %d pages have ptes", pfn, fm->nr_pages_mapped, pages))
+		bad++;
+	if (head->mapping && !folio_test_anon(head) && vmsim_page_test(head, PG_uptodate) &&
+	    !vmsim_page_test(head, PG_device))
+		cache = 1;
+	if (VMSIM_BUG_ON(vm, head->refcount < ptes + maps[pfn].whole + cache && !vmsim_page_test(head, PG_device),
+			 "folio pfn %#lx refcount %d < %d mappings + %d cache", pfn, head->refcount,
+			 ptes + maps[pfn].whole, cache))
+		bad++;
+	return bad;
 }
 
 static unsigned long check_full(struct vmsim *vm)
 {
 	unsigned long nr = vmsim_nr_frames(vm), bad = 0;
-	int32_t *maps = calloc(nr, sizeof(*maps));
+	struct frame_maps *maps = calloc(nr, sizeof(*maps));
+	uint8_t *seen = calloc(nr, 1);
 	struct vmsim_mm *mm;
 
-	if (!maps)
+	if (!maps || !seen) {
+		free(maps);
+		free(seen);
 		return 0;
+	}
 	LL_FOREACH(mm_world(vm)->mms, mm) {
 		struct vm_area_struct *vma;
 		long rss[NR_MM_COUNTERS] = { 0 };
 
 		DL_FOREACH(mm->mmap, vma) {
 			for (uint64_t a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
-				pte_t *ptep = vmsim__pte_lookup(mm, a);
+				pmd_t *pmdp = vmsim__pmd_lookup(mm, a);
+				pte_t *ptep;
 				struct vmsim_page *p;
 				struct found f = { mm, a, false };
 				pte_t pte;
 
+				if (pmdp && pmd_leaf(pmdp_get(pmdp))) {
+					uint64_t haddr = a & PMD_MASK;
+
+					if (VMSIM_BUG_ON(vm, haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end,
+							 "mm%d pmd leaf %#llx crosses its vma's edge", mm->id,
+							 (unsigned long long)haddr))
+						bad++;
+					else
+						bad += check_pmd_leaf(vm, mm, vma, haddr, pmdp_get(pmdp), maps, rss);
+					a = haddr + PMD_SIZE - PAGE_SIZE;
+					continue;
+				}
+				ptep = pmdp ? vmsim__pte_offset(mm, pmdp, a) : NULL;
 				if (!ptep || !pte_present(pte = ptep_get(ptep)))
 					continue;
 				p = vmsim__vm_normal_page(vma, a, pte);
 				if (!p) {
-					if (VMSIM_BUG_ON(vm, pte_pfn(pte) != vmsim_zero_pfn(vm),
+					if (VMSIM_BUG_ON(vm, !vmsim_page_test(vmsim_pfn_to_page(vm, pte_pfn(pte)), PG_zero),
 							 "special pte at %#llx maps pfn %#lx",
 							 (unsigned long long)a, pte_pfn(pte)))
 						bad++;
 					continue;
 				}
-				if (VMSIM_BUG_ON(vm, vmsim_page_test(p, PG_buddy) || p->refcount <= 0,
+				if (VMSIM_BUG_ON(vm, vmsim_page_test(p, PG_buddy) ||
+						 (vmsim_compound_head(p)->refcount <= 0 &&
+						  !vmsim_page_test(vmsim_compound_head(p), PG_device)),
 						 "mm%d %#llx maps free pfn %#lx", mm->id, (unsigned long long)a,
 						 pte_pfn(pte))) {
 					bad++;
 					continue;
 				}
-				maps[pte_pfn(pte)]++;
+				maps[pte_pfn(pte)].ptes++;
 				if (folio_test_anon(p))
 					rss[MM_ANONPAGES]++;
 				else
-					rss[vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES]++;
+					rss[vmsim_page_test(vmsim_compound_head(p), PG_swapbacked) ? MM_SHMEMPAGES :
+										      MM_FILEPAGES]++;
 				vmsim__rmap_walk(vm, p, rmap_finds, &f);
 				if (VMSIM_BUG_ON(vm, !f.hit, "rmap does not find mm%d %#llx -> pfn %#lx", mm->id,
 						 (unsigned long long)a, pte_pfn(pte)))
@@ -106,12 +209,20 @@ static unsigned long check_full(struct vmsim *vm)
 
 		if (vmsim_page_test(p, PG_buddy) || vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
 			continue;
-		if (VMSIM_BUG_ON(vm, p->mapcount != maps[pfn], "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
-				 p->mapcount, maps[pfn]))
+		if (VMSIM_BUG_ON(vm, p->mapcount != maps[pfn].ptes, "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
+				 p->mapcount, maps[pfn].ptes))
 			bad++;
-		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < maps[pfn] + cache,
+		if (vmsim_page_test(p, PG_head)) {
+			bad += check_large_folio(vm, pfn, maps);
+			continue;
+		}
+		if (vmsim_page_test(p, PG_tail) || vmsim_page_test(p, PG_device))
+			continue;
+		if (VMSIM_BUG_ON(vm, maps[pfn].whole, "pfn %#lx is mapped by a pmd but heads no folio", pfn))
+			bad++;
+		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < maps[pfn].ptes + cache,
 						"pfn %#lx refcount %d < %d mappings + %d cache", pfn,
-						p->refcount, maps[pfn], cache))
+						p->refcount, maps[pfn].ptes, cache))
 			bad++;
 	}
 	free(maps);
@@ -121,12 +232,13 @@ static unsigned long check_full(struct vmsim *vm)
 		int top = vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D;
 
 		LL_FOREACH(mm_world(vm)->mms, mm)
-			reach += count_tables(vm, vmsim_pfn_to_page(vm, mm->pgd), top);
+			reach += count_tables(vm, vmsim_pfn_to_page(vm, mm->pgd), top, seen);
 		if (VMSIM_BUG_ON(vm, reach != vmsim_nr_pgtable_pages(vm),
 				 "%lu page-table pages allocated, %lu reachable from the mms",
 				 vmsim_nr_pgtable_pages(vm), reach))
 			bad++;
 	}
+	free(seen);
 	return bad;
 }
 

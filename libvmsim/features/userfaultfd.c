@@ -566,10 +566,17 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 		     const unsigned char *src, int byte, bool wp)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
-	pte_t *ptep = vmsim__pte_alloc(vma->vm_mm, addr);
+	pmd_t *pmdp = vmsim__pmd_alloc(vma->vm_mm, addr);
 	struct vmsim_page *p;
+	pte_t *ptep;
 	int err;
 
+	if (!pmdp)
+		return -ENOMEM;
+	/* mfill_atomic(): a THP already maps the range. */
+	if (pmd_trans_huge(pmdp_get(pmdp)))
+		return -EEXIST;
+	ptep = vmsim__pte_alloc_at(vma->vm_mm, pmdp, addr);
 	if (!ptep)
 		return -ENOMEM;
 	if (mode == MFILL_POISON) {

@@ -75,6 +75,43 @@ struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order)
 	return page;
 }
 
+/* prep_compound_page(): the tails point to the head. */
+struct vmsim_page *vmsim_folio_alloc(struct vmsim *vm, unsigned order)
+{
+	struct vmsim_page *head;
+
+	if (!vm || !order || order > VMSIM_MAX_PAGE_ORDER)
+		return NULL;
+	head = vmsim_alloc_pages(vm, order);
+	if (!head)
+		return NULL;
+	for (unsigned long i = 1; i < (1UL << order); i++) {
+		vmsim_page_set(&head[i], PG_tail);
+		head[i].compound_idx = (uint16_t)i;
+	}
+	if (order == VMSIM_MAX_PAGE_ORDER)
+		*vmsim__folio_meta(vm, head) = (struct vmsim_folio_meta){ 0 };
+	return head;
+}
+
+int vmsim_folio_info(struct vmsim *vm, unsigned long pfn, struct vmsim_folio_info *out)
+{
+	struct vmsim_page *p = vm && out ? vmsim_pfn_to_page(vm, pfn) : NULL, *head;
+	const struct vmsim_folio_meta *fm;
+
+	if (!p)
+		return -EINVAL;
+	head = vmsim_compound_head(p);
+	if (!vmsim_page_test(head, PG_head) || head->order != VMSIM_MAX_PAGE_ORDER)
+		return -EINVAL;
+	fm = vmsim__folio_meta(vm, head);
+	*out = (struct vmsim_folio_info){ .head = vmsim_page_to_pfn(vm, head), .order = head->order,
+		.entire_mapcount = fm->entire_mapcount, .mapcount = fm->large_mapcount,
+		.nr_pages_mapped = fm->nr_pages_mapped, .pincount = fm->pincount,
+		.maybe_mapped_shared = fm->maybe_mapped_shared };
+	return 0;
+}
+
 static bool free_page_ok(struct vmsim *vm, struct vmsim_page *page, unsigned order)
 {
 	unsigned long pfn = vmsim_page_to_pfn(vm, page);
@@ -89,8 +126,17 @@ static bool free_page_ok(struct vmsim *vm, struct vmsim_page *page, unsigned ord
 	if (VMSIM_BUG_ON(vm, page->order != order, "pfn %#lx allocated at order %u, freed at %u",
 			 pfn, page->order, order))
 		return false;
-	if (VMSIM_BUG_ON(vm, page->mapcount != 0, "free of pfn %#lx still mapped %d times", pfn,
-			 page->mapcount))
+	if (VMSIM_BUG_ON(vm, page->mapcount != 0, "free of pfn %#lx still mapped %d times", pfn, page->mapcount))
+		return false;
+	if (order == VMSIM_MAX_PAGE_ORDER && vmsim_page_test(page, PG_head)) {
+		const struct vmsim_folio_meta *fm = vmsim__folio_meta(vm, page);
+
+		if (VMSIM_BUG_ON(vm, fm->large_mapcount || fm->entire_mapcount || fm->pincount,
+				 "free of folio pfn %#lx still mapped %d times (%d whole), %d pins", pfn,
+				 fm->large_mapcount, fm->entire_mapcount, fm->pincount))
+			return false;
+	}
+	if (VMSIM_BUG_ON(vm, vmsim_page_test(page, PG_tail), "free of pfn %#lx, a tail page", pfn))
 		return false;
 	return true;
 }
@@ -162,17 +208,22 @@ int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order)
 
 void vmsim_get_page(struct vmsim *vm, struct vmsim_page *page)
 {
-	VMSIM_BUG_ON(vm, page->refcount <= 0 && !vmsim_page_test(page, PG_reserved),
+	page = vmsim_compound_head(page);
+	/* An idle persistent-memory folio sits at 0 (free_zone_device_folio
+	 * left it there for the filesystem), and mapping it takes it up again. */
+	VMSIM_BUG_ON(vm, page->refcount <= 0 && !vmsim_page_test(page, PG_reserved) &&
+		     !vmsim_page_test(page, PG_device),
 		     "get_page on pfn %#lx with refcount %d", vmsim_page_to_pfn(vm, page), page->refcount);
 	page->refcount++;
 }
 
 void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page)
 {
+	page = vmsim_compound_head(page);
 	if (VMSIM_BUG_ON(vm, page->refcount <= 0, "put_page on pfn %#lx with refcount %d",
 			 vmsim_page_to_pfn(vm, page), page->refcount))
 		return;
-	if (--page->refcount == 0 && !vmsim_page_test(page, PG_reserved))
+	if (--page->refcount == 0 && !vmsim_page_test(page, PG_reserved) && !vmsim_page_test(page, PG_device))
 		vmsim_free_pages(vm, page, page->order);
 }
 

@@ -61,6 +61,18 @@ static void table_free(struct vmsim *vm, struct vmsim_page *page)
 	vmsim_put_page(vm, page);
 }
 
+/* pte_alloc_one()/pte_free(): a PTE table not yet linked anywhere (THP
+ * deposits one with every PMD leaf so that a split never fails). */
+struct vmsim_page *vmsim__pte_table_alloc(struct vmsim *vm)
+{
+	return table_alloc(vm, VMSIM_LVL_PTE);
+}
+
+void vmsim__pte_table_free(struct vmsim *vm, struct vmsim_page *table)
+{
+	table_free(vm, table);
+}
+
 struct vmsim_page *vmsim_slot_table(struct vmsim *vm, const void *p)
 {
 	size_t off = (size_t)((const unsigned char *)p - vm->frames);
@@ -228,8 +240,41 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	}
 }
 
-/* The same walk as vmsim_walk() down to the pte, without filling a
- * struct vmsim_walk: the fault and zap paths call this for every page. */
+/* The same walk as vmsim_walk() down to the slot of level target, without
+ * filling a struct vmsim_walk: the fault and zap paths call this for every
+ * page.  NULL when a level above is none (unless alloc), a leaf or not
+ * present, or allocation failed. */
+uint64_t *vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, enum vmsim_level target, bool alloc)
+{
+	struct vmsim_page *t;
+	enum vmsim_level l;
+
+	if (!vmsim_addr_canonical(vm, addr) || !valid_root(vm, root))
+		return NULL;
+	t = &vm->memmap[root];
+	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
+	for (; l > target; l--) {
+		uint64_t *slot = &vmsim_table(vm, t)[(addr >> shift_of(vm, l)) & 511];
+
+		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+			if (!alloc)
+				return NULL;
+			t = populate(vm, slot, l - 1, addr);
+			if (!t)
+				return NULL;
+			continue;
+		}
+		if (((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE)) || !(*slot & _PAGE_PRESENT))
+			return NULL;
+		t = next_table(vm, *slot);
+		if (!t)
+			return NULL;
+	}
+	return &vmsim_table(vm, t)[(addr >> shift_of(vm, target)) & 511];
+}
+
+/* The fault path's walk: vmsim__walk_to() down to the pte, unrolled for
+ * the one target (every fault and zap of a small page comes here). */
 pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc)
 {
 	struct vmsim_page *t;
@@ -257,6 +302,29 @@ pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, boo
 			return NULL;
 	}
 	return (pte_t *)&vmsim_table(vm, t)[(addr >> PAGE_SHIFT) & 511];
+}
+
+/* The PTE slot of addr below the PMD slot pmdp: NULL if the PMD is none
+ * (unless alloc: __pte_alloc), a leaf or not present. */
+pte_t *vmsim__pte_from_pmd(struct vmsim *vm, pmd_t *pmdp, uint64_t addr, bool alloc)
+{
+	uint64_t v = pmd_val(*pmdp);
+	struct vmsim_page *t;
+
+	if ((v & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+		if (!alloc)
+			return NULL;
+		t = populate(vm, (uint64_t *)pmdp, VMSIM_LVL_PTE, addr);
+		if (!t)
+			return NULL;
+	} else {
+		if ((v & _PAGE_PSE) || !(v & _PAGE_PRESENT))
+			return NULL;
+		t = next_table(vm, v);
+		if (!t)
+			return NULL;
+	}
+	return (pte_t *)&vmsim_table(vm, t)[pte_index(addr)];
 }
 
 /* Free the tables below slot (at level l) whose span lies in [start, end)
@@ -289,6 +357,14 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 		}
 	}
 	if (force || t->pt_entries == 0) {
+		/* A PMD table other mms still point to (hugetlb or FS-DAX
+		 * sharing) is theirs too: its sharers unshare before freeing. */
+		if (VMSIM_BUG_ON(vm, t->pt_share_count > 0,
+				 "freeing pmd table pfn %#lx still shared by %lld more mms",
+				 vmsim_page_to_pfn(vm, t), (long long)t->pt_share_count))
+			return freed;
+		VMSIM_BUG_ON(vm, t->pmd_huge_pte != NULL, "freeing pmd table pfn %#lx with deposited pte tables",
+			     vmsim_page_to_pfn(vm, t));
 		set_entry(vm, slot, 0, base, l);
 		table_free(vm, t);
 		freed++;

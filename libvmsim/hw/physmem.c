@@ -16,6 +16,9 @@ int vmsim__physmem_init(struct vmsim *vm)
 	vm->memmap = vmsim__calloc(vm, vm->nr_frames, sizeof(*vm->memmap));
 	if (!vm->memmap)
 		return -ENOMEM;
+	vm->folio_meta = vmsim__calloc(vm, (vm->nr_frames >> 9) + 1, sizeof(*vm->folio_meta));
+	if (!vm->folio_meta)
+		return -ENOMEM;
 	vm->frames_len = (size_t)vm->nr_frames << PAGE_SHIFT;
 	vm->frames = mmap(NULL, vm->frames_len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -39,8 +42,10 @@ void vmsim__physmem_exit(struct vmsim *vm)
 	if (vm->frames)
 		munmap(vm->frames, vm->frames_len);
 	vmsim__free(vm, vm->memmap);
+	vmsim__free(vm, vm->folio_meta);
 	vm->frames = NULL;
 	vm->memmap = NULL;
+	vm->folio_meta = NULL;
 }
 
 unsigned long vmsim_nr_frames(const struct vmsim *vm)

@@ -13,6 +13,7 @@ static bool valid_advice(int a)
 	case VMSIM_MADV_WILLNEED: case VMSIM_MADV_DONTNEED: case VMSIM_MADV_REMOVE:
 	case VMSIM_MADV_COLD: case VMSIM_MADV_PAGEOUT: case VMSIM_MADV_POPULATE_READ:
 	case VMSIM_MADV_POPULATE_WRITE: case VMSIM_MADV_GUARD_INSTALL: case VMSIM_MADV_GUARD_REMOVE:
+	case VMSIM_MADV_HUGEPAGE: case VMSIM_MADV_NOHUGEPAGE: case VMSIM_MADV_COLLAPSE:
 		return true;
 	}
 	return false;
@@ -22,7 +23,7 @@ static bool valid_advice(int a)
  * follows madvise_guard_install()). */
 static int guard_install(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
-	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP))
+	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB))
 		return -EINVAL;
 	return vmsim__kind_install_range(vma, start, end, VMSIM_KIND_GUARD_NAME, NULL);
 }
@@ -32,6 +33,8 @@ static int guard_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 
+	if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB))
+		return -EINVAL;	/* is_valid_guard_vma() */
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		pte_t *ptep = vmsim__pte_lookup(mm, a);
 
@@ -41,9 +44,89 @@ static int guard_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end
 	return 0;
 }
 
+/* folio_pte_batch(): how many ptes from ptep on map the folio's pages in
+ * order, alike but for dirty, soft-dirty, write and young. */
+static unsigned long folio_pte_batch(struct vmsim *vm, pte_t *ptep, unsigned long max_nr)
+{
+	const pteval_t ignore = _PAGE_DIRTY_BITS | _PAGE_SOFT_DIRTY | _PAGE_RW | _PAGE_ACCESSED;
+	pte_t first = ptep_get(ptep);
+	struct vmsim_page *folio = vmsim_compound_head(vmsim_pfn_to_page(vm, pte_pfn(first)));
+	unsigned long nr = 1;
+
+	for (; nr < max_nr; nr++) {
+		pte_t pte = ptep_get(ptep + nr);
+
+		if (!pte_present(pte) || pte_pfn(pte) != pte_pfn(first) + nr ||
+		    vmsim_compound_head(vmsim_pfn_to_page(vm, pte_pfn(pte))) != folio ||
+		    ((pte_val(pte) ^ pte_val(first)) & ~ignore & ~PTE_PFN_MASK))
+			break;
+	}
+	return nr;
+}
+
+/* madvise_cold_or_pageout_pte_range() on large folios: a PMD leaf the range
+ * covers whole is aged whole; a THP the range covers only in part is split
+ * first (split_folio), unless others may map it too. */
+static void cold_large_folios(struct vm_area_struct *vma, uint64_t start, uint64_t end, bool pageout)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	struct vmsim *vm = mm->vm;
+
+	for (uint64_t addr = start, next; addr < end; addr = next) {
+		pmd_t *pmdp, pmd;
+
+		next = (addr | (PMD_SIZE - 1)) + 1;
+		if (next > end || next < addr)
+			next = end;
+		pmdp = vmsim__pmd_lookup(mm, addr);
+		if (!pmdp)
+			continue;
+		pmd = pmdp_get(pmdp);
+		if (pmd_trans_huge(pmd)) {
+			struct vmsim_page *folio;
+
+			if (!pmd_present(pmd) || vmsim__is_huge_zero_pmd(vm, pmd))
+				continue;
+			folio = vmsim__pmd_page(vm, pmd);
+			if (vmsim__folio_maybe_mapped_shared(vm, folio))
+				continue;
+			if (next - addr != PMD_SIZE) {
+				vmsim__split_folio(vm, folio);
+				continue;	/* its ptes are aged below */
+			}
+			if (!pageout && pmd_young(pmd)) {
+				vmsim__pmdp_invalidate(vma, addr, pmdp);
+				vmsim__set_pmd_at(mm, addr, pmdp, pmd_mkold(pmd));
+			}
+			vmsim_page_clear(folio, PG_referenced);
+			vmsim_page_clear(folio, PG_active);
+			continue;
+		}
+		for (uint64_t a = addr; a < next; a += PAGE_SIZE) {
+			pte_t *ptep = vmsim__pte_offset(mm, pmdp, a), pte;
+			struct vmsim_page *p, *folio;
+			unsigned long nr;
+
+			if (!ptep || !pte_present(pte = ptep_get(ptep)))
+				continue;
+			p = vmsim__vm_normal_page(vma, a, pte);
+			if (!p || !vmsim_page_test(folio = vmsim_compound_head(p), PG_head) ||
+			    vmsim_page_test(folio, PG_device))
+				continue;
+			nr = folio_pte_batch(vm, ptep, (next - a) >> PAGE_SHIFT);
+			if (nr < vmsim_folio_nr_pages(folio) && !vmsim__folio_maybe_mapped_shared(vm, folio))
+				vmsim__split_folio(vm, folio);
+			else
+				a += (nr - 1) * PAGE_SIZE;
+		}
+	}
+}
+
 static int cold(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
+
+	cold_large_folios(vma, start, end, false);
 
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		pte_t *ptep = vmsim__pte_lookup(mm, a);
@@ -54,7 +137,7 @@ static int cold(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 			continue;
 		p = vmsim__vm_normal_page(vma, a, pte);
 		/* Shared pages are left alone: others may still use them. */
-		if (!p || p->mapcount != 1)
+		if (!p || vmsim__folio_maybe_mapped_shared(mm->vm, vmsim_compound_head(p)))
 			continue;
 		if (pte_young(pte)) {
 			vmsim__set_pte_at(mm, a, ptep, pte_mkold(pte));
@@ -113,15 +196,65 @@ static int willneed(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* madvise_update_vma(): new flags for [start, end) of vma, splitting it
+ * there (and a PMD leaf across a new boundary) and merging what it can. */
+static int madvise_update_vma(struct vm_area_struct *vma, uint64_t start, uint64_t end, unsigned long new_flags)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	int err;
+
+	if (new_flags == vma->vm_flags)
+		return 0;
+	if (start > vma->vm_start) {
+		err = vmsim__split_vma(mm, vma, start);
+		if (err)
+			return err;
+		vma = vma->next;
+	}
+	if (end < vma->vm_end) {
+		err = vmsim__split_vma(mm, vma, end);
+		if (err)
+			return err;
+	}
+	vma->vm_flags = new_flags;
+	vmsim__vma_try_merge(mm, vma);
+	return 0;
+}
+
+/* hugepage_madvise(): MADV_HUGEPAGE and MADV_NOHUGEPAGE exclude each other. */
+static int hugepage_madvise(struct vm_area_struct *vma, uint64_t start, uint64_t end, int advice)
+{
+	unsigned long flags = vma->vm_flags;
+
+	if (advice == VMSIM_MADV_HUGEPAGE)
+		flags = (flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+	else
+		flags = (flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+	return madvise_update_vma(vma, start, end, flags);
+}
+
 static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, int advice)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 	struct mmu_gather tlb;
 
 	switch (advice) {
+	case VMSIM_MADV_HUGEPAGE:
+	case VMSIM_MADV_NOHUGEPAGE:
+		return hugepage_madvise(vma, start, end, advice);
+	case VMSIM_MADV_COLLAPSE:
+		return vmsim__madvise_collapse(vma, start, end);
 	case VMSIM_MADV_DONTNEED:
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
+		/* madvise_dontneed_free_valid_vma(): whole huge pages only. */
+		if (is_vm_hugetlb_page(vma)) {
+			if (start & ~PMD_MASK)
+				return -EINVAL;
+			end &= PMD_MASK;
+			if (end <= start)
+				return 0;
+		}
 		vmsim__userfaultfd_remove(vma, start, end);
 		tlb_gather_mmu(&tlb, mm, false);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);

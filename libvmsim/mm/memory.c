@@ -80,6 +80,18 @@ unsigned long vmsim_zero_pfn(struct vmsim *vm)
 	return vmsim_page_to_pfn(vm, vmsim_zero_page(vm));
 }
 
+bool vmsim_is_zero_pfn(struct vmsim *vm, unsigned long pfn)
+{
+	struct vmsim_page *z;
+
+	if (!vm)
+		return false;
+	if (pfn == vmsim_zero_pfn(vm))
+		return true;
+	z = vm->mm_world ? mm_world(vm)->thp.huge_zero_folio : NULL;
+	return z && pfn - vmsim_page_to_pfn(vm, z) < HPAGE_PMD_NR;
+}
+
 /* vm_normal_page(): the struct page behind a present pte, or NULL for
  * special mappings (the zero page). */
 struct vmsim_page *vmsim__vm_normal_page(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
@@ -373,9 +385,27 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	return 0;
 }
 
-/* wp_can_reuse_anon_folio(): only we hold a reference. */
-static bool wp_can_reuse_anon_folio(struct vmsim_page *p)
+/* __wp_can_reuse_large_anon_folio() (6.15+, CONFIG_MM_ID): a PTE-mapped
+ * THP is reused when every reference is a mapping and every mapping is
+ * this mm's; one mapped page alone is let go instead. */
+static bool wp_can_reuse_large_anon_folio(struct vmsim *vm, struct vmsim_page *folio)
 {
+	const struct vmsim_folio_meta *fm = vmsim__folio_meta(vm, folio);
+
+	if (fm->large_mapcount <= 1)
+		return false;
+	if (fm->maybe_mapped_shared)
+		return false;
+	return fm->large_mapcount == folio->refcount;
+}
+
+/* wp_can_reuse_anon_folio(): only we hold a reference. */
+static bool wp_can_reuse_anon_folio(struct vmsim *vm, struct vmsim_page *p)
+{
+	struct vmsim_page *folio = vmsim_compound_head(p);
+
+	if (vmsim_page_test(folio, PG_head))
+		return wp_can_reuse_large_anon_folio(vm, folio);
 	if (p->refcount > 1 + vmsim_page_test(p, PG_swapcache))
 		return false;
 	return p->refcount == 1;
@@ -407,7 +437,7 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 		return 0;
 	}
 	if (p && folio_test_anon(p) &&
-	    (vmsim_page_test(p, PG_anon_exclusive) || wp_can_reuse_anon_folio(p))) {
+	    (vmsim_page_test(p, PG_anon_exclusive) || wp_can_reuse_anon_folio(vma->vm_mm->vm, p))) {
 		vmsim_page_set(p, PG_anon_exclusive);
 		if (unshare)
 			return 0;
@@ -454,6 +484,100 @@ static unsigned handle_pte_fault(struct vm_fault *vmf)
 	return 0;
 }
 
+/* create_huge_pmd(): a THP for anonymous memory, ->huge_fault for DAX. */
+static unsigned create_huge_pmd(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (vma_is_anonymous(vma))
+		return vmsim__do_huge_pmd_anonymous_page(vmf);
+	if (vmsim__vma_is_dax(vma))
+		return vmsim__dax_fault(vmf, HPAGE_PMD_ORDER);
+	return VM_FAULT_FALLBACK;
+}
+
+/* wp_huge_pmd(): a write to a read-only PMD leaf. */
+static unsigned wp_huge_pmd(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned ret;
+
+	if (vma_is_anonymous(vma)) {
+		if (!(vmf->flags & FAULT_FLAG_UNSHARE)) {
+			/* A software bit may want the write first (uffd-wp). */
+			ret = vmsim__kind_pmd_wp_fault(vmf);
+			if (ret == VM_FAULT_FALLBACK)
+				goto split;
+			if (ret)
+				return ret;
+		}
+		return vmsim__do_huge_pmd_wp_page(vmf);
+	}
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && vmsim__vma_is_dax(vma)) {
+		ret = vmsim__dax_fault(vmf, HPAGE_PMD_ORDER);
+		if (!(ret & VM_FAULT_FALLBACK))
+			return ret;
+	}
+split:
+	/* COW or write-notify is handled at the pte level. */
+	vmsim__split_huge_pmd(vma, vmf->pmd, vmf->address);
+	return VM_FAULT_FALLBACK;
+}
+
+/* __handle_mm_fault(): the PMD level first, then the pte. */
+static unsigned __handle_mm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim_mm *mm = vma->vm_mm;
+	unsigned ret;
+	pmd_t pmd;
+
+	/* Without THPs and DAX no PMD leaf can be in the way (a collapse
+	 * needs THPs allowed): one walk down to the pte, as before THPs. */
+	if (mm->vm->cfg.thp == VMSIM_THP_NEVER && !vmsim__vma_is_dax(vma)) {
+		vmf->pte = vmsim__pte_alloc(mm, vmf->address);
+		if (vmf->pte)
+			goto pte_level;
+	}
+	vmf->pmd = vmsim__pmd_alloc(mm, vmf->address);
+	if (!vmf->pmd)
+		return VM_FAULT_OOM;
+	pmd = pmdp_get(vmf->pmd);
+	if (pmd_none(pmd)) {
+		if ((mm->vm->cfg.thp != VMSIM_THP_NEVER || vmsim__vma_is_dax(vma)) &&
+		    vmsim__thp_vma_allowable(vma, vma->vm_flags, VMSIM_TVA_IN_PF | VMSIM_TVA_ENFORCE_SYSFS)) {
+			ret = create_huge_pmd(vmf);
+			if (!(ret & VM_FAULT_FALLBACK))
+				return ret;
+		}
+	} else if (pmd_trans_huge(pmd)) {
+		vmf->orig_pmd = pmd;
+		if ((vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !pmd_write(pmd)) {
+			ret = wp_huge_pmd(vmf);
+			if (!(ret & VM_FAULT_FALLBACK))
+				return ret;
+		} else if (!(vmf->flags & FAULT_FLAG_UNSHARE)) {
+			vmsim__huge_pmd_set_accessed(vmf);
+			return 0;
+		} else {
+			return 0;
+		}
+	}
+	vmf->pte = vmsim__pte_alloc_at(mm, vmf->pmd, vmf->address);
+	if (!vmf->pte) {
+		/* Raced with a huge fault: the access is simply retried. */
+		return pmd_trans_huge(pmdp_get(vmf->pmd)) ? 0 : VM_FAULT_OOM;
+	}
+pte_level:
+	/* pte_offset_map_lock(): the entry changes under its table's lock. */
+	vmf->ptl = vmsim__pte_lockptr(mm->vm, vmf->pte);
+	vmsim_lock(mm->vm, vmf->ptl);
+	ret = handle_pte_fault(vmf);
+	if (vmf->ptl)
+		vmsim_unlock(mm->vm, vmf->ptl);
+	return ret;
+}
+
 unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned flags, int cpu)
 {
 	struct vm_fault vmf = {
@@ -467,16 +591,12 @@ unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsig
 	unsigned ret;
 
 	vma->vm_mm->st.faults++;
+	if (is_vm_hugetlb_page(vma))
+		return vmsim__hugetlb_fault(&vmf);
 again:
-	vmf.pte = vmsim__pte_alloc(vma->vm_mm, vmf.address);
-	if (!vmf.pte)
-		return VM_FAULT_OOM;
-	/* pte_offset_map_lock(): the entry changes under its table's lock. */
-	vmf.ptl = vmsim__pte_lockptr(vma->vm_mm->vm, vmf.pte);
-	vmsim_lock(vma->vm_mm->vm, vmf.ptl);
-	ret = handle_pte_fault(&vmf);
-	if (vmf.ptl)
-		vmsim_unlock(vma->vm_mm->vm, vmf.ptl);
+	vmf.ptl = NULL;
+	vmf.pte = NULL;
+	ret = __handle_mm_fault(&vmf);
 	/* do_user_addr_fault(): a fault that dropped mmap_lock for I/O is
 	 * retried at once, once, with FAULT_FLAG_TRIED. */
 	if ((ret & VM_FAULT_RETRY) && vmf.io_retry && !(vmf.flags & FAULT_FLAG_TRIED)) {
@@ -488,7 +608,8 @@ again:
 		goto again;
 	}
 	vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
-			  .addr = vmf.address, .level = VMSIM_LVL_PTE, .new_val = pte_val(ptep_get(vmf.pte)),
+			  .addr = vmf.address, .level = vmf.pte ? VMSIM_LVL_PTE : VMSIM_LVL_PMD,
+			  .new_val = vmf.pte ? pte_val(ptep_get(vmf.pte)) : vmf.pmd ? pmd_val(pmdp_get(vmf.pmd)) : 0,
 			  .pfn = ret, .why = (flags & FAULT_FLAG_WRITE) ? "write" : "read" });
 	return ret;
 }
@@ -560,11 +681,33 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 	struct vmsim_mm *mm = vma->vm_mm;
 	uint64_t addr = start;
 
+	if (is_vm_hugetlb_page(vma)) {
+		vmsim__unmap_hugepage_range(tlb, vma, start, end, d);
+		return;
+	}
 	while (addr < end) {
 		struct vmsim_walk w;
 		uint64_t next;
 
 		vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+		if (w.level == VMSIM_LVL_PMD && pmd_trans_huge(pmdp_get(w.pmd))) {
+			/* zap_pmd_range(): a leaf the range covers goes whole;
+			 * one it covers in part is split first. */
+			next = (addr | (PMD_SIZE - 1)) + 1;
+			if (next > end || next < addr)
+				next = end;
+			if (next - addr != PMD_SIZE) {
+				vmsim__split_huge_pmd(vma, w.pmd, addr);
+				continue;
+			}
+			if (d && d->single_folio && vmsim__pmd_page(mm->vm, pmdp_get(w.pmd)) != d->single_folio) {
+				addr = next;
+				continue;
+			}
+			vmsim__zap_huge_pmd(tlb, vma, w.pmd, addr);
+			addr = next;
+			continue;
+		}
 		if (w.level == VMSIM_LVL_PTE) {
 			struct vmsim_lock *ptl = vmsim__pte_lockptr(mm->vm, w.pte);
 
@@ -613,11 +756,6 @@ static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *sr
 	if (src->anon_vma)
 		return true;
 	return false;
-}
-
-static bool folio_maybe_dma_pinned(const struct vmsim_page *p)
-{
-	return p->refcount >= 1024;	/* GUP_PIN_COUNTING_BIAS */
 }
 
 /* copy_present_page(): a possibly pinned exclusive page is copied for the
@@ -672,10 +810,10 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 	if (p) {
 		if (folio_test_anon(p)) {
 			if (vmsim_page_test(p, PG_anon_exclusive) && (src->vm_mm->flags & MMF_HAS_PINNED) &&
-			    folio_maybe_dma_pinned(p))
+			    vmsim__folio_maybe_dma_pinned(dst->vm_mm->vm, vmsim_compound_head(p)))
 				return copy_present_page(dst, src, dst_ptep, addr, pte, p);
 			vmsim_page_clear(p, PG_anon_exclusive);
-			vmsim__folio_dup_rmap(p);
+			vmsim__folio_dup_rmap(dst, p);
 			dst_mm->rss[MM_ANONPAGES]++;
 		} else {
 			vmsim__folio_add_file_rmap(dst, p);
@@ -705,6 +843,8 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 
 	if (!vma_needs_copy(dst, src))
 		return 0;
+	if (is_vm_hugetlb_page(src))
+		return vmsim__copy_hugetlb_page_range(dst, src);
 	while (addr < src->vm_end && !err) {
 		struct vmsim_walk w;
 		uint64_t next = (addr | (PMD_SIZE - 1)) + 1;
@@ -712,6 +852,21 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 		if (next > src->vm_end)
 			next = src->vm_end;
 		vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+		if (w.level == VMSIM_LVL_PMD && pmd_trans_huge(pmdp_get(w.pmd))) {
+			/* copy_pmd_range(): a leaf is copied whole, unless it had
+			 * to be split (-EAGAIN: copy its ptes below). */
+			pmd_t *dst_pmd = vmsim__pmd_alloc(dst->vm_mm, addr);
+
+			if (!dst_pmd)
+				return -ENOMEM;
+			err = vmsim__copy_huge_pmd(dst, src, dst_pmd, w.pmd, addr & PMD_MASK);
+			if (err == -EAGAIN) {
+				err = 0;
+				continue;
+			}
+			addr = next;
+			continue;
+		}
 		if (w.level != VMSIM_LVL_PTE) {
 			addr = next;
 			continue;
@@ -739,6 +894,34 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 
 /* ---- populate (MAP_POPULATE, MADV_POPULATE_*) ---- */
 
+/* follow_page_mask()'s look at addr: the present leaf that maps it, a pte
+ * or a PMD leaf (THP, DAX, hugetlb; its value in *leaf, *huge set), with
+ * the frame of addr itself in *pfn.  False when nothing present maps it. */
+bool vmsim__follow_leaf(struct vmsim_mm *mm, uint64_t addr, pte_t *leaf, bool *huge, unsigned long *pfn)
+{
+	pmd_t *pmdp = vmsim__pmd_lookup(mm, addr), pmd;
+	pte_t *ptep;
+
+	*huge = false;
+	if (!pmdp)
+		return false;
+	pmd = pmdp_get(pmdp);
+	if (pmd_leaf(pmd)) {
+		if (!pmd_present(pmd) || !(pmd_val(pmd) & (_PAGE_PRESENT | _PAGE_PROTNONE)))
+			return false;
+		*leaf = __pte(pmd_val(pmd));
+		*huge = true;
+		*pfn = pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+		return true;
+	}
+	ptep = vmsim__pte_offset(mm, pmdp, addr);
+	if (!ptep || !pte_present(ptep_get(ptep)))
+		return false;
+	*leaf = ptep_get(ptep);
+	*pfn = pte_pfn(*leaf);
+	return true;
+}
+
 /* Fault in every page of [start, end) as GUP does; returns VM_FAULT_* of
  * the first failure, 0 if all succeeded. */
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write)
@@ -750,13 +933,14 @@ unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool
 		/* A userfault returns VM_FAULT_RETRY: look again, as GUP does. */
 		for (tries = 0; tries < 16; tries++) {
 			struct vm_area_struct *vma = vmsim__find_vma(mm, addr);
-			pte_t *ptep;
+			unsigned long pfn;
 			unsigned ret;
+			bool huge;
+			pte_t leaf;
 
 			if (!vma)
 				return VM_FAULT_SIGSEGV;
-			ptep = vmsim__pte_lookup(mm, addr);
-			if (ptep && pte_present(ptep_get(ptep)) && (!write || pte_write(ptep_get(ptep))))
+			if (vmsim__follow_leaf(mm, addr, &leaf, &huge, &pfn) && (!write || pte_write(leaf)))
 				break;
 			/* GUP never breaks COW for a read; for a write it does. */
 			ret = vmsim__handle_mm_fault(vma, addr, flags, mm->cpu);

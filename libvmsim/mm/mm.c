@@ -51,6 +51,11 @@ void vmsim__mm_set_uffd_hooks(struct vmsim *vm, const struct vmsim_uffd_hooks *h
 	vm->mm_world->uffd = h;
 }
 
+void vmsim__mm_set_dax_hooks(struct vmsim *vm, const struct vmsim_dax_hooks *h)
+{
+	vm->mm_world->dax = h;
+}
+
 void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm))
 {
 	vm->mm_world->check_after = after;
@@ -65,6 +70,7 @@ void vmsim__mm_exit(struct vmsim *vm)
 	LL_FOREACH_SAFE(mm_world(vm)->mms, mm, t)
 		vmsim_mm_exit(mm);
 	vmsim__files_free_all(vm);
+	vmsim__thp_exit(vm);
 	vmsim__free(vm, vm->mm_world);
 	vm->mm_world = NULL;
 }

@@ -96,13 +96,31 @@ struct vmsim_mm {
 
 /* The per-machine mm state, hung off struct vmsim. */
 struct vmsim_uffd_hooks;
+/* The hugetlb pool of 2 MiB pages (struct hstate, mm/hugetlb.c). */
+struct hstate {
+	unsigned long nr_huge_pages, free_huge_pages, resv_huge_pages;
+	struct vmsim_page *free_list;		/* hugepage_freelists */
+};
+
+/* THP state of the machine (mm/huge_memory.c). */
+struct vmsim_thp {
+	struct vmsim_page *huge_zero_folio;	/* allocated on first use */
+	struct vmsim_page **deferred;		/* the deferred split queue */
+	unsigned long nr_deferred, cap_deferred;
+	unsigned long split_pmds, split_folios, collapsed;	/* thp_split_pmd ... events */
+};
+
+struct vmsim_dax_hooks;
 struct vmsim_mm_world {
 	struct vmsim_mm *mms;
 	struct vmsim_file *files;
 	int next_mm_id;
 	const struct vmsim_uffd_hooks *uffd;		/* features/userfaultfd.c */
+	const struct vmsim_dax_hooks *dax;		/* features/dax/ */
 	struct vmsim_kind_registry kinds;		/* mm/kind.c */
 	void (*check_after)(struct vmsim *vm);		/* check/mm_check.c */
+	struct hstate hstate;				/* mm/hugetlb.c */
+	struct vmsim_thp thp;				/* mm/huge_memory.c */
 };
 
 
@@ -122,6 +140,10 @@ struct mmu_gather {
 	bool fullmm;
 	bool freed_tables;
 	bool cleared;
+	/* What was cleared, for the flush stride (tlb_get_unmap_shift):
+	 * PTEs flush page by page, only PMD leaves in 2 MiB strides. */
+	bool cleared_ptes, cleared_pmds, cleared_puds;
+	bool unshared_tables;		/* a shared PMD table was unhooked */
 	uint64_t start, end;
 	struct vmsim_page **pages;
 	unsigned long nr, cap;
@@ -146,6 +168,18 @@ static inline bool vma_is_shmem(const struct vm_area_struct *v)
 	return v->vm_file && v->vm_file->kind == VMSIM_FILE_SHMEM;
 }
 static inline bool vmsim__quirk(const struct vmsim *vm, uint64_t q) { return vm->cfg.quirks & q; }
+static inline bool vmsim__vma_is_dax(const struct vm_area_struct *v)
+{
+	return v->vm_file && v->vm_file->kind == VMSIM_FILE_DAX;
+}
+/* folio_maybe_dma_pinned(): a small folio's pins ride on its refcount
+ * (GUP_PIN_COUNTING_BIAS each), a large folio counts them apart. */
+static inline bool vmsim__folio_maybe_dma_pinned(struct vmsim *vm, const struct vmsim_page *folio)
+{
+	if (vmsim_folio_test_large(folio))
+		return vmsim__folio_meta(vm, folio)->pincount > 0;
+	return folio->refcount >= 1024;
+}
 
 /* vma.c */
 struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr);
@@ -165,12 +199,30 @@ int vmsim__anon_vma_prepare(struct vm_area_struct *vma);
 int vmsim__anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
 int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma);
+/* Mappings of a small folio or of one page of a large folio by a PTE: rss
+ * follows, except for dup (fork), whose caller counts the child. */
 void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr);
+void vmsim__folio_add_anon_rmap_ptes(struct vm_area_struct *vma, struct vmsim_page *page, unsigned long nr,
+				     bool exclusive);
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
-void vmsim__folio_dup_rmap(struct vmsim_page *p);
+void vmsim__folio_dup_rmap(struct vm_area_struct *dst, struct vmsim_page *p);
 void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
+/* Mappings of a whole large folio by a PMD leaf (THP, DAX). */
+void vmsim__folio_add_new_anon_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t haddr);
+void vmsim__folio_add_file_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio);
+void vmsim__folio_dup_rmap_pmd(struct vm_area_struct *dst, struct vmsim_page *folio);
+void vmsim__folio_remove_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio);
+/* hugetlb folios: whole mappings, in no rss counter. */
+void vmsim__hugetlb_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t haddr);
+void vmsim__hugetlb_add_rmap(struct vm_area_struct *vma, struct vmsim_page *folio);
+void vmsim__hugetlb_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *folio);
+/* folio_mapcount(), folio_precise_page_mapcount(), folio_maybe_mapped_shared() */
+int vmsim__folio_mapcount(struct vmsim *vm, const struct vmsim_page *folio);
+int vmsim__page_mapcount(struct vmsim *vm, struct vmsim_page *page);
+bool vmsim__folio_maybe_mapped_shared(struct vmsim *vm, const struct vmsim_page *folio);
 typedef bool (*rmap_one_fn)(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, void *arg);
-/* Visit every pte that maps p; the callback returns false to stop. */
+/* Visit every pte that maps p (ptep NULL: a PMD leaf maps its folio); the
+ * callback returns false to stop. */
 void vmsim__rmap_walk(struct vmsim *vm, struct vmsim_page *p, rmap_one_fn fn, void *arg);
 
 /* filemap.c / shmem.c */
@@ -200,12 +252,43 @@ pte_t *vmsim__pte_lookup(struct vmsim_mm *mm, uint64_t addr);
 void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte);
 pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep);
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write);
+bool vmsim__follow_leaf(struct vmsim_mm *mm, uint64_t addr, pte_t *leaf, bool *huge, unsigned long *pfn);
 void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end);
+
+/* pgtable_generic.c: the PMD level (mm/pgtable-generic.c, pmd helpers of
+ * include/linux/pgtable.h and mm/memory.c). */
+pmd_t *vmsim__pmd_lookup(struct vmsim_mm *mm, uint64_t addr);	/* mm_find_pmd() */
+pmd_t *vmsim__pmd_alloc(struct vmsim_mm *mm, uint64_t addr);	/* pud_alloc + pmd_alloc */
+pud_t *vmsim__pud_lookup(struct vmsim_mm *mm, uint64_t addr);
+pud_t *vmsim__pud_alloc(struct vmsim_mm *mm, uint64_t addr);
+pte_t *vmsim__pte_offset(struct vmsim_mm *mm, pmd_t *pmdp, uint64_t addr);	/* pte_offset_map() */
+pte_t *vmsim__pte_alloc_at(struct vmsim_mm *mm, pmd_t *pmdp, uint64_t addr);	/* __pte_alloc() */
+static inline struct vmsim_lock *vmsim__pmd_lockptr(struct vmsim *vm, pmd_t *pmdp)
+{
+	return &vmsim_slot_table(vm, pmdp)->ptl;
+}
+void vmsim__set_pmd_at(struct vmsim_mm *mm, uint64_t addr, pmd_t *pmdp, pmd_t pmd);
+pmd_t vmsim__pmdp_huge_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pmd_t *pmdp);
+pmd_t vmsim__pmdp_huge_clear_flush(struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp);
+pmd_t vmsim__pmdp_invalidate(struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp);
+void vmsim__pmd_populate(struct vmsim_mm *mm, pmd_t *pmdp, struct vmsim_page *table, uint64_t addr);
+void vmsim__pgtable_trans_huge_deposit(struct vmsim_mm *mm, pmd_t *pmdp, struct vmsim_page *table);
+struct vmsim_page *vmsim__pgtable_trans_huge_withdraw(struct vmsim_mm *mm, pmd_t *pmdp);
+void vmsim__zap_deposited_table(struct vmsim_mm *mm, pmd_t *pmdp);
+/* flush_pmd_tlb_range(): 2 MiB strides. */
+void vmsim__flush_pmd_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+/* A PMD leaf maps this folio head (pmd_page). */
+static inline struct vmsim_page *vmsim__pmd_page(struct vmsim *vm, pmd_t pmd)
+{
+	return vmsim_pfn_to_page(vm, pmd_pfn(pmd));
+}
 
 /* mmu_gather.c, tlb flush glue */
 void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm);
 void tlb_remove_page(struct mmu_gather *tlb, struct vmsim_page *p);
 void tlb_flush_pte_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size);
+void tlb_flush_pmd_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size);
+void tlb_flush_pud_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size);
 void tlb_flush_mmu(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 void vmsim__flush_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end);
@@ -213,6 +296,34 @@ void vmsim__flush_tlb_page(struct vmsim_mm *mm, uint64_t addr);
 void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool freed_tables);
 /* A system call of this process starts: it runs on the process's CPU. */
 void vmsim__mm_enter(struct vmsim_mm *mm);
+
+/* huge_memory.c: PMD-sized THPs.  TVA flags as include/linux/huge_mm.h. */
+#define VMSIM_TVA_SMAPS		(1u << 0)	/* /proc/PID/smaps THPeligible */
+#define VMSIM_TVA_IN_PF		(1u << 1)	/* from a page fault */
+#define VMSIM_TVA_ENFORCE_SYSFS	(1u << 2)	/* obey transparent_hugepage/enabled */
+bool vmsim__thp_vma_suitable(const struct vm_area_struct *vma, uint64_t addr);
+bool vmsim__thp_vma_allowable(const struct vm_area_struct *vma, unsigned long vm_flags, unsigned tva);
+struct vmsim_page *vmsim__huge_zero_folio(struct vmsim *vm, bool alloc);
+bool vmsim__is_huge_zero_pmd(struct vmsim *vm, pmd_t pmd);
+void vmsim__thp_exit(struct vmsim *vm);
+unsigned vmsim__do_huge_pmd_anonymous_page(struct vm_fault *vmf);
+unsigned vmsim__do_huge_pmd_wp_page(struct vm_fault *vmf);
+void vmsim__huge_pmd_set_accessed(struct vm_fault *vmf);
+int vmsim__copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+			 pmd_t *src_pmd, uint64_t addr);
+bool vmsim__zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp, uint64_t addr);
+void vmsim__split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmdp, uint64_t addr);
+void vmsim__split_huge_pmd_address(struct vm_area_struct *vma, uint64_t addr);
+void vmsim__vma_adjust_trans_huge(struct vm_area_struct *vma, uint64_t addr);
+long vmsim__change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp, uint64_t addr,
+			    unsigned long cp_flags);
+bool vmsim__move_huge_pmd(struct vm_area_struct *vma, struct vm_area_struct *new_vma, uint64_t old_addr,
+			  uint64_t new_addr, pmd_t *old_pmd, pmd_t *new_pmd);
+void vmsim__deferred_split_folio(struct vmsim *vm, struct vmsim_page *folio, bool partially_mapped);
+int vmsim__split_folio(struct vmsim *vm, struct vmsim_page *folio);
+unsigned long vmsim__deferred_split_scan(struct vmsim *vm);
+/* khugepaged.c: MADV_COLLAPSE. */
+int vmsim__madvise_collapse(struct vm_area_struct *vma, uint64_t start, uint64_t end);
 
 /* mprotect.c */
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
@@ -341,6 +452,15 @@ bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte);
 pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte);
 bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte);
 uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte);
+/* The same questions about a PMD leaf (THP, DAX, hugetlb): the software
+ * bits sit where they sit in a pte, so the bit hooks answer for both. */
+pmd_t vmsim__kind_pmd_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pmd_t old, pmd_t child);
+pte_t vmsim__kind_pmd_split_bits(struct vm_area_struct *vma, pmd_t pmd, pte_t pte);
+pmd_t vmsim__kind_pmd_change_prot(struct vm_area_struct *vma, pmd_t pmd, unsigned long cp_flags);
+pmd_t vmsim__kind_pmd_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pmd_t pmd);
+unsigned vmsim__kind_pmd_wp_fault(struct vm_fault *vmf);
+bool vmsim__kind_blocks_collapse(struct vmsim *vm, pte_t pte);
+uint64_t vmsim__kind_pmd_pagemap(struct vm_area_struct *vma, pmd_t pmd);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
 /* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
 #define VMSIM_KIND_GUARD_NAME	"guard"
@@ -350,6 +470,34 @@ int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64
 
 /* The page fault paths memory.c shares with the uffd-wp marker kind. */
 unsigned vmsim__do_pte_missing(struct vm_fault *vmf);
+
+/* hugetlb.c: hugetlbfs files and their vmas (mm/hugetlb.c). */
+unsigned vmsim__hugetlb_fault(struct vm_fault *vmf);
+void vmsim__unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+				 uint64_t end, struct zap_details *d);
+int vmsim__copy_hugetlb_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
+int vmsim__hugetlb_split(struct vm_area_struct *vma, uint64_t addr);
+uint64_t vmsim__pagemap_hugetlb(struct vm_area_struct *vma, uint64_t addr);
+int vmsim__move_hugetlb_page_tables(struct vm_area_struct *ov, struct vm_area_struct *nv, uint64_t old,
+				    uint64_t new, uint64_t len);
+long vmsim__hugetlb_change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+				      uint64_t end, unsigned long cp_flags);
+
+/* DAX files, as mm calls the feature (features/dax/ registers the table
+ * at boot, as a filesystem's dax vm_operations).  With none registered a
+ * DAX file cannot be created. */
+struct vmsim_dax_hooks {
+	/* ->huge_fault(vmf, order) / ->fault: dax_iomap_fault(); order 0 or
+	 * HPAGE_PMD_ORDER.  VM_FAULT_* (FALLBACK: try PTEs). */
+	unsigned (*fault)(struct vm_fault *vmf, unsigned order);
+};
+void vmsim__mm_set_dax_hooks(struct vmsim *vm, const struct vmsim_dax_hooks *h);
+static inline unsigned vmsim__dax_fault(struct vm_fault *vmf, unsigned order)
+{
+	const struct vmsim_dax_hooks *h = vmf->vma->vm_mm->vm->mm_world->dax;
+
+	return h ? h->fault(vmf, order) : VM_FAULT_SIGBUS;
+}
 
 /* The checker, as mm calls it at the end of every public operation
  * (check/mm_check.c registers it at boot). */

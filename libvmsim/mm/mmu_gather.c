@@ -10,13 +10,43 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm)
 	mm->tlb_flush_pending++;
 }
 
-void tlb_flush_pte_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size)
+static void tlb_adjust_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size)
 {
 	if (addr < tlb->start)
 		tlb->start = addr;
 	if (addr + size > tlb->end)
 		tlb->end = addr + size;
 	tlb->cleared = true;
+}
+
+void tlb_flush_pte_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size)
+{
+	tlb_adjust_range(tlb, addr, size);
+	tlb->cleared_ptes = true;
+}
+
+void tlb_flush_pmd_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size)
+{
+	tlb_adjust_range(tlb, addr, size);
+	tlb->cleared_pmds = true;
+}
+
+void tlb_flush_pud_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size)
+{
+	tlb_adjust_range(tlb, addr, size);
+	tlb->cleared_puds = true;
+}
+
+/* tlb_get_unmap_shift(): the smallest page size cleared sets the stride. */
+static unsigned tlb_get_unmap_shift(const struct mmu_gather *tlb)
+{
+	if (tlb->cleared_ptes)
+		return PAGE_SHIFT;
+	if (tlb->cleared_pmds)
+		return PMD_SHIFT;
+	if (tlb->cleared_puds)
+		return PUD_SHIFT;
+	return PAGE_SHIFT;
 }
 
 void tlb_remove_page(struct mmu_gather *tlb, struct vmsim_page *p)
@@ -45,12 +75,16 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 	struct vmsim *vm = tlb->mm->vm;
 
 	if (tlb->cleared || tlb->freed_tables) {
-		/* x86 tlb_flush(): the whole mm for fullmm, else the range. */
+		/* x86 tlb_flush(): the whole mm for fullmm, else the range in
+		 * strides of the smallest page size that was cleared. */
 		if (tlb->fullmm || tlb->start >= tlb->end)
 			vmsim__flush_tlb_mmu(tlb->mm, 0, ~0ULL, tlb->freed_tables);
 		else
-			vmsim__flush_tlb_mmu(tlb->mm, tlb->start, tlb->end, tlb->freed_tables);
+			vmsim_flush_tlb_mm_range(vm, &tlb->mm->ctx, tlb->start, tlb->end, tlb_get_unmap_shift(tlb),
+						 tlb->freed_tables);
 		tlb->cleared = false;
+		tlb->cleared_ptes = tlb->cleared_pmds = tlb->cleared_puds = false;
+		tlb->unshared_tables = false;
 		tlb->freed_tables = false;
 		tlb->start = ~0ULL;
 		tlb->end = 0;

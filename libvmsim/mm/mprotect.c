@@ -24,34 +24,22 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 	return pte_dirty(pte);
 }
 
-long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
-			      uint64_t end, unsigned long cp_flags)
+/* change_pte_range() over [addr, end) of one pte table, under its lock. */
+static long change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp, uint64_t addr,
+			     uint64_t end, unsigned long cp_flags, bool populate)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
+	pte_t *ptep = populate ? vmsim__pte_alloc_at(mm, pmdp, addr) : vmsim__pte_offset(mm, pmdp, addr);
+	struct vmsim_lock *ptl;
 	long pages = 0;
-	/* pgtable_populate_needed(): a kind that marks none ptes (uffd-wp
-	 * markers) needs tables for them to live in. */
-	bool populate = vmsim__kind_populate_needed(vma, cp_flags);
-	struct vmsim_lock *ptl = NULL;
 
-	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
-		pte_t *ptep, old, new;
+	if (!ptep)
+		return 0;
+	ptl = vmsim__pte_lockptr(mm->vm, ptep);
+	vmsim_lock(mm->vm, ptl);
+	for (; addr < end; addr += PAGE_SIZE, ptep++) {
+		pte_t old = ptep_get(ptep), new;
 
-		/* One table at a time, under its lock (change_pte_range). */
-		if (ptl && !(addr & (PMD_SIZE - 1))) {
-			vmsim_unlock(mm->vm, ptl);
-			ptl = NULL;
-		}
-		if (!ptl) {
-			ptep = populate ? vmsim__pte_alloc(mm, addr) : vmsim__pte_lookup(mm, addr);
-			if (!ptep)
-				continue;
-			ptl = vmsim__pte_lockptr(mm->vm, ptep);
-			vmsim_lock(mm->vm, ptl);
-		} else {
-			ptep = vmsim__pte_lookup(mm, addr);
-		}
-		old = ptep_get(ptep);
 		if (pte_present(old)) {
 			new = pte_modify(old, vma->vm_page_prot);
 			new = vmsim__kind_change_prot(vma, addr, new, cp_flags);
@@ -72,8 +60,42 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 			tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
 		pages++;
 	}
-	if (ptl)
-		vmsim_unlock(mm->vm, ptl);
+	vmsim_unlock(mm->vm, ptl);
+	return pages;
+}
+
+long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+			      uint64_t end, unsigned long cp_flags)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	long pages = 0;
+	/* pgtable_populate_needed(): a kind that marks none ptes (uffd-wp
+	 * markers) needs tables for them to live in; pgtable_split_needed():
+	 * and then a file PMD leaf must become ptes to carry them. */
+	bool populate = vmsim__kind_populate_needed(vma, cp_flags);
+	bool split = populate && !vma_is_anonymous(vma);
+
+	if (is_vm_hugetlb_page(vma))
+		return vmsim__hugetlb_change_protection(tlb, vma, start, end, cp_flags);
+	for (uint64_t addr = start, next; addr < end; addr = next) {
+		pmd_t *pmdp;
+
+		next = (addr | (PMD_SIZE - 1)) + 1;
+		if (next > end || next < addr)
+			next = end;
+		pmdp = populate ? vmsim__pmd_alloc(mm, addr) : vmsim__pmd_lookup(mm, addr);
+		if (!pmdp)
+			continue;
+		/* change_pmd_range(): a leaf covered whole changes whole. */
+		if (pmd_trans_huge(pmdp_get(pmdp))) {
+			if (next - addr == PMD_SIZE && !split) {
+				pages += vmsim__change_huge_pmd(tlb, vma, pmdp, addr, cp_flags);
+				continue;
+			}
+			vmsim__split_huge_pmd(vma, pmdp, addr);
+		}
+		pages += change_pte_range(tlb, vma, pmdp, addr, next, cp_flags, populate);
+	}
 	return pages;
 }
 

@@ -41,8 +41,48 @@ static int move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint6
 		if (!pte_present(pte))
 			vmsim__kind_note_vma(nv, pte);
 	}
-	vmsim__flush_tlb_range(mm, old, old + len);
 	return 0;
+}
+
+/* move_page_tables(): extent by extent up to the next PMD boundary of
+ * either side; a PMD leaf moves whole when the extent is a whole aligned
+ * PMD on both sides, and is split otherwise. */
+static int move_page_tables(struct vm_area_struct *ov, struct vm_area_struct *nv, uint64_t old, uint64_t new,
+			    uint64_t len)
+{
+	struct vmsim_mm *mm = ov->vm_mm;
+	uint64_t extent;
+	int err = 0;
+
+	if (is_vm_hugetlb_page(ov))
+		return vmsim__move_hugetlb_page_tables(ov, nv, old, new, len);
+	for (uint64_t i = 0; i < len && !err; i += extent) {
+		uint64_t o = old + i, n = new + i;
+		pmd_t *old_pmd;
+
+		extent = PMD_SIZE - (o & ~PMD_MASK);
+		if (PMD_SIZE - (n & ~PMD_MASK) < extent)
+			extent = PMD_SIZE - (n & ~PMD_MASK);
+		if (len - i < extent)
+			extent = len - i;
+		old_pmd = vmsim__pmd_lookup(mm, o);
+		if (old_pmd && pmd_trans_huge(pmdp_get(old_pmd))) {
+			if (extent == PMD_SIZE) {
+				pmd_t *new_pmd = vmsim__pmd_alloc(mm, n);
+
+				if (!new_pmd)
+					return -ENOMEM;
+				/* The allocation may have moved nothing, but refetch. */
+				old_pmd = vmsim__pmd_lookup(mm, o);
+				if (vmsim__move_huge_pmd(ov, nv, o, n, old_pmd, new_pmd))
+					continue;
+			}
+			vmsim__split_huge_pmd(ov, old_pmd, o);
+		}
+		err = move_ptes(ov, nv, o, n, extent);
+	}
+	vmsim__flush_tlb_range(mm, old, old + len);
+	return err;
 }
 
 /* mremap_to() + move_vma() for [old, old + old_len), which lies in one vma
@@ -88,7 +128,7 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 		return -ENOMEM;
 	}
 	vmsim__vma_link(mm, nv);
-	err = move_ptes(vma, nv, old, new, old_len);
+	err = move_page_tables(vma, nv, old, new, old_len);
 	if (err)
 		return err;
 	err = vmsim__do_munmap(mm, old, old + old_len);

@@ -120,6 +120,16 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 
 	if (addr <= vma->vm_start || addr >= vma->vm_end || (addr & ~PAGE_MASK))
 		return -EINVAL;
+	/* vm_ops->may_split: hugetlb vmas split only at a huge page boundary,
+	 * and unshare the PMD tables the split leaves half covered. */
+	if (is_vm_hugetlb_page(vma)) {
+		int err = vmsim__hugetlb_split(vma, addr);
+
+		if (err)
+			return err;
+	}
+	/* vma_adjust_trans_huge(): a PMD leaf across the new boundary is split. */
+	vmsim__vma_adjust_trans_huge(vma, addr);
 	n = vmsim__vma_alloc(mm);
 	if (!n)
 		return -ENOMEM;
@@ -130,6 +140,7 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 	n->vm_file = vma->vm_file;
 	n->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	n->uffd_ctx = vma->uffd_ctx;
+	n->vm_kinds = vma->vm_kinds;
 	if (vmsim__anon_vma_clone(n, vma)) {
 		vmsim__vma_free(mm->vm, n);
 		return -ENOMEM;
@@ -154,6 +165,10 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
 	if ((a->vm_flags ^ b->vm_flags) & ~VM_IGNORE_MERGE)
 		return false;
 	if (a->vm_file != b->vm_file || a->uffd_ctx != b->uffd_ctx)
+		return false;
+	/* hugetlb_vm_ops has ->close (is_mergeable_vma's vm_ops test): its
+	 * vmas keep per-vma reservations and never merge here. */
+	if (is_vm_hugetlb_page(a))
 		return false;
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
