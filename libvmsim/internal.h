@@ -32,6 +32,8 @@ struct vmsim {
 	unsigned long nr_pgtables;
 	struct vmsim_page *zero_page;
 	struct vmsim_folio_meta *folio_meta;	/* one per 2 MiB block of frames */
+	/* A hugetlb folio's last reference went: back to its pool (mm/hugetlb.c). */
+	void (*free_huge_folio)(struct vmsim *vm, struct vmsim_page *folio);
 	/* Called before a frame goes back to the buddy lists (TLB checks). */
 	void (*page_free_hook)(struct vmsim *vm, struct vmsim_page *page, unsigned order);
 
@@ -113,6 +115,10 @@ void vmsim__page_alloc_init(struct vmsim *vm);
  * tree (pte_alloc_one, pte_free). */
 uint64_t *vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, enum vmsim_level target, bool alloc);
 pte_t *vmsim__pte_from_pmd(struct vmsim *vm, pmd_t *pmdp, uint64_t addr, bool alloc);
+/* vmsim_free_empty_tables(), telling the lowest and highest address of a
+ * freed table (within [start, end)). */
+unsigned long vmsim__free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+				       uint64_t *lo, uint64_t *hi);
 struct vmsim_page *vmsim__pte_table_alloc(struct vmsim *vm);
 void vmsim__pte_table_free(struct vmsim *vm, struct vmsim_page *table);
 

@@ -27,6 +27,8 @@ enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
  * (machine option quirks=; each one is described in docs/quirks.md). */
 #define VMSIM_QUIRK_FORK_SKIPS_UFFD_WP	(1ULL << 0)	/* fork: no page-table copy for uffd-wp file vmas */
 #define VMSIM_QUIRK_FAULT_AROUND_UFFD	(1ULL << 1)	/* fault-around ignores uffd-wp/minor registration */
+#define VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH (1ULL << 2) /* unsharing a PMD table flushes 2M, not its PUD range */
+#define VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK (1ULL << 3) /* PMD tables shared and unshared without i_mmap_rwsem */
 
 /* Everything a machine can be told at creation; vmsim_config_init() gives
  * the defaults of the .vms `machine` line. */

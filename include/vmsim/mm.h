@@ -27,6 +27,7 @@ struct vm_area_struct;
 #define VMSIM_MAP_PRIVATE	0x02
 #define VMSIM_MAP_ANONYMOUS	0x20
 #define VMSIM_MAP_LOCKED	0x2000
+#define VMSIM_MAP_NORESERVE	0x4000
 #define VMSIM_MAP_POPULATE	0x8000
 
 /* madvise advice: the Linux values. */
@@ -166,6 +167,10 @@ VMSIM_API void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_f
 /* What kind of page a frame holds: "anon", "file NAME", "shmem NAME",
  * "zero", "pgtable", "free", or "kernel". */
 VMSIM_API const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size);
+
+/* The hugetlb pool (HugePages_Total in /proc/meminfo); *free and *resv
+ * (may be NULL) get HugePages_Free and HugePages_Rsvd. */
+VMSIM_API unsigned long vmsim_hugetlb_pool(struct vmsim *vm, unsigned long *free, unsigned long *resv);
 
 /* The shrinkers' pass of `echo 2 > /proc/sys/vm/drop_caches`: the THP
  * deferred split queue is scanned and every partially mapped THP split,

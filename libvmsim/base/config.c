@@ -12,6 +12,8 @@
 static const struct { const char *name; uint64_t bit; } quirks[] = {
 	{ "fork_skips_uffd_wp", VMSIM_QUIRK_FORK_SKIPS_UFFD_WP },
 	{ "fault_around_uffd", VMSIM_QUIRK_FAULT_AROUND_UFFD },
+	{ "pmd_unshare_partial_flush", VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH },
+	{ "pmd_share_no_i_mmap_lock", VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK },
 };
 
 uint64_t vmsim_quirk_from_name(const char *name)

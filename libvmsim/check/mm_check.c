@@ -65,11 +65,13 @@ struct frame_maps {
 
 /* A PMD leaf of vma at haddr (THP, DAX, hugetlb). */
 static unsigned long check_pmd_leaf(struct vmsim *vm, struct vmsim_mm *mm, struct vm_area_struct *vma,
-				    uint64_t haddr, pmd_t pmd, struct frame_maps *maps, long *rss)
+				    uint64_t haddr, pmd_t *pmdp, struct frame_maps *maps, long *rss, int32_t *owner)
 {
+	pmd_t pmd = pmdp_get(pmdp);
 	unsigned long pfn = pmd_pfn(pmd), bad = 0;
-	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
+	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn), *table = vmsim_slot_table(vm, pmdp);
 	struct found f = { mm, haddr, false };
+	bool counted = true;
 
 	if (!pmd_present(pmd) || (pmd_val(pmd) & _PAGE_SPECIAL))
 		return 0;	/* the huge zero folio (or a leaf being split) */
@@ -80,7 +82,17 @@ static unsigned long check_pmd_leaf(struct vmsim *vm, struct vmsim_mm *mm, struc
 	if (VMSIM_BUG_ON(vm, p->refcount <= 0 && !vmsim_page_test(p, PG_device),
 			 "mm%d pmd %#llx maps free pfn %#lx", mm->id, (unsigned long long)haddr, pfn))
 		return 1;
-	maps[pfn].whole++;
+	/* An entry of a PMD table several mms share is one mapping: count it
+	 * for the first mm seen walking that table. */
+	if (table->pt_share_count > 0) {
+		unsigned long t = vmsim_page_to_pfn(vm, table);
+
+		if (!owner[t])
+			owner[t] = mm->id;
+		counted = owner[t] == mm->id;
+	}
+	if (counted)
+		maps[pfn].whole++;
 	if (!vmsim_page_test(p, PG_hugetlb)) {
 		if (folio_test_anon(p))
 			rss[MM_ANONPAGES] += HPAGE_PMD_NR;
@@ -136,11 +148,13 @@ static unsigned long check_full(struct vmsim *vm)
 	unsigned long nr = vmsim_nr_frames(vm), bad = 0;
 	struct frame_maps *maps = calloc(nr, sizeof(*maps));
 	uint8_t *seen = calloc(nr, 1);
+	int32_t *owner = calloc(nr, sizeof(*owner));
 	struct vmsim_mm *mm;
 
-	if (!maps || !seen) {
+	if (!maps || !seen || !owner) {
 		free(maps);
 		free(seen);
+		free(owner);
 		return 0;
 	}
 	LL_FOREACH(mm_world(vm)->mms, mm) {
@@ -163,7 +177,7 @@ static unsigned long check_full(struct vmsim *vm)
 							 (unsigned long long)haddr))
 						bad++;
 					else
-						bad += check_pmd_leaf(vm, mm, vma, haddr, pmdp_get(pmdp), maps, rss);
+						bad += check_pmd_leaf(vm, mm, vma, haddr, pmdp, maps, rss, owner);
 					a = haddr + PMD_SIZE - PAGE_SIZE;
 					continue;
 				}
@@ -226,6 +240,7 @@ static unsigned long check_full(struct vmsim *vm)
 			bad++;
 	}
 	free(maps);
+	free(owner);
 	{
 		/* No page-table page is leaked: every one hangs off some mm. */
 		unsigned long reach = 0;

@@ -223,7 +223,11 @@ void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page)
 	if (VMSIM_BUG_ON(vm, page->refcount <= 0, "put_page on pfn %#lx with refcount %d",
 			 vmsim_page_to_pfn(vm, page), page->refcount))
 		return;
-	if (--page->refcount == 0 && !vmsim_page_test(page, PG_reserved) && !vmsim_page_test(page, PG_device))
+	if (--page->refcount || vmsim_page_test(page, PG_reserved) || vmsim_page_test(page, PG_device))
+		return;
+	if (vmsim_page_test(page, PG_hugetlb) && vm->free_huge_folio)
+		vm->free_huge_folio(vm, page);
+	else
 		vmsim_free_pages(vm, page, page->order);
 }
 

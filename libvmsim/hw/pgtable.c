@@ -329,8 +329,14 @@ pte_t *vmsim__pte_from_pmd(struct vmsim *vm, pmd_t *pmdp, uint64_t addr, bool al
 
 /* Free the tables below slot (at level l) whose span lies in [start, end)
  * and are empty, or all of them when force; returns pages freed. */
+/* The lowest and highest base address of the tables freed (pXd_free_tlb
+ * widens the flush range by each one's address). */
+struct freed_range {
+	uint64_t lo, hi;
+};
+
 static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_level l, uint64_t base,
-				uint64_t start, uint64_t end, bool force)
+				uint64_t start, uint64_t end, bool force, struct freed_range *fr)
 {
 	struct vmsim_page *t;
 	unsigned long freed = 0;
@@ -353,7 +359,7 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 
 			if (!force && (e < start || b >= end))
 				continue;
-			freed += free_below(vm, &tab[i], l - 1, b, start, end, force);
+			freed += free_below(vm, &tab[i], l - 1, b, start, end, force, fr);
 		}
 	}
 	if (force || t->pt_entries == 0) {
@@ -368,6 +374,14 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 		set_entry(vm, slot, 0, base, l);
 		table_free(vm, t);
 		freed++;
+		if (fr) {
+			uint64_t a = base > start ? base : start;
+
+			if (a < fr->lo)
+				fr->lo = a;
+			if (a > fr->hi)
+				fr->hi = a;
+		}
 	}
 	return freed;
 }
@@ -389,7 +403,7 @@ static void free_all(struct vmsim *vm, unsigned long root)
 	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 
 	for (unsigned i = 0; i < 512; i++)
-		free_below(vm, &tab[i], top, pgd_slot_base(vm, i), 0, ~0ULL, true);
+		free_below(vm, &tab[i], top, pgd_slot_base(vm, i), 0, ~0ULL, true, NULL);
 }
 
 void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
@@ -402,6 +416,15 @@ void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
 
 unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end)
 {
+	uint64_t lo, hi;
+
+	return vmsim__free_empty_tables(vm, root, start, end, &lo, &hi);
+}
+
+unsigned long vmsim__free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+				       uint64_t *lo, uint64_t *hi)
+{
+	struct freed_range fr = { ~0ULL, 0 };
 	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 	uint64_t *tab;
 	unsigned long freed = 0;
@@ -415,8 +438,10 @@ unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint
 
 		if (e < start || b >= end)
 			continue;
-		freed += free_below(vm, &tab[i], top, b, start, end, false);
+		freed += free_below(vm, &tab[i], top, b, start, end, false, &fr);
 	}
+	*lo = fr.lo;
+	*hi = fr.hi;
 	return freed;
 }
 

@@ -193,9 +193,15 @@ static unsigned wp_pmd_bit_wp_fault(const struct vmsim_kind *k, struct vm_fault 
 	(void)k;
 	if (!userfaultfd_wp(vma) || !pmd_uffd_wp(vmf->orig_pmd))
 		return 0;
-	if (vmsim__userfaultfd_wp_async(vma))
+	if (!vmsim__userfaultfd_wp_async(vma))
+		return vmsim__handle_userfault(vmf, VM_UFFD_WP);
+	/* hugetlb_fault(): a hugetlb entry drops the bit in place and goes
+	 * on to COW; a THP's PMD is split for the pte level. */
+	if (!is_vm_hugetlb_page(vma))
 		return VM_FAULT_FALLBACK;
-	return vmsim__handle_userfault(vmf, VM_UFFD_WP);
+	vmf->orig_pmd = pmd_clear_uffd_wp(vmf->orig_pmd);
+	vmsim__set_pmd_at(vma->vm_mm, vmf->address, vmf->pmd, vmf->orig_pmd);
+	return 0;
 }
 
 /* vmf_orig_pte_uffd_wp(): a fault on a uffd-wp marker of a uffd-wp vma

@@ -35,7 +35,10 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 {
 	struct vmsim_file *f;
 
-	if (!name || !*name || strlen(name) >= sizeof(f->name) || kind > VMSIM_FILE_DAX)
+	if (!name || !*name || strlen(name) >= sizeof(f->name) || kind > VMSIM_FILE_HUGETLB)
+		return -EINVAL;
+	/* A hugetlbfs file is made of whole huge pages. */
+	if (kind == VMSIM_FILE_HUGETLB && (size & (PMD_SIZE - 1)))
 		return -EINVAL;
 	if (size > (1ULL << 46))
 		return -EFBIG;
@@ -54,6 +57,10 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 	f->ra_pages = vm->cfg.readahead >> PAGE_SHIFT;
 	f->refcount = 1;	/* the machine's directory entry */
 	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
+	if (kind == VMSIM_FILE_HUGETLB && vmsim__hugetlbfs_init(f)) {
+		vmsim__free(vm, f);
+		return -ENOMEM;
+	}
 	LL_PREPEND(mm_world(vm)->files, f);
 	if (out)
 		*out = f;
@@ -127,6 +134,8 @@ static void file_destroy(struct vmsim_file *f)
 		vmsim__free(f->vm, e->data);
 		vmsim__free(f->vm, e);
 	}
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		vmsim__hugetlbfs_exit(f);
 	vmsim__free(f->vm, f);
 }
 
@@ -159,6 +168,40 @@ struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff)
 
 	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
 	return e ? e->page : NULL;
+}
+
+int vmsim__filemap_add_folio(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page *folio)
+{
+	struct vmsim_pagecache_entry *e = vmsim__calloc(f->vm, 1, sizeof(*e));
+	unsigned long nr = vmsim_folio_nr_pages(folio);
+
+	if (!e)
+		return -ENOMEM;
+	e->pgoff = pgoff;
+	e->page = folio;
+	for (unsigned long i = 0; i < nr; i++) {
+		folio[i].mapping = f;
+		folio[i].index = pgoff + i;
+	}
+	HASH_ADD(hh, f->pages, pgoff, sizeof(pgoff), e);
+	f->nrpages += nr;
+	return 0;
+}
+
+/* Drop the folio at pgoff from the page cache (its reference goes). */
+void vmsim__filemap_remove(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_pagecache_entry *e;
+	unsigned long nr;
+
+	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
+	if (!e)
+		return;
+	nr = vmsim_folio_nr_pages(e->page);
+	for (unsigned long i = 1; i < nr; i++)
+		e->page[i].mapping = NULL;
+	f->nrpages -= nr - 1;
+	cache_delete(f, e);
 }
 
 static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
@@ -366,6 +409,9 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 
 	if (!buf && len)
 		return -EFAULT;
+	/* hugetlbfs has no write_iter: write() is EINVAL. */
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		return -EINVAL;
 	/* ksys_pwrite64(): a negative loff_t is EINVAL before any limit. */
 	if ((int64_t)off < 0)
 		return -EINVAL;
@@ -404,6 +450,8 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 	/* ksys_pread64(): a negative loff_t is EINVAL, not end of file. */
 	if ((int64_t)off < 0)
 		return -EINVAL;
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		return vmsim__hugetlbfs_read(f, off, buf, len);
 	if (off >= f->i_size)
 		return 0;
 	if (len > f->i_size - off)
@@ -488,6 +536,8 @@ int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 
 	if (!len || off + len < off)
 		return -EINVAL;
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		return vmsim__hugetlbfs_punch(f, off, len);
 	if (off >= f->i_size)
 		return 0;
 	end = off + len;
@@ -517,6 +567,8 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 
 	if (size > (1ULL << 46))
 		return -EFBIG;
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		return vmsim__hugetlbfs_truncate(f, size);
 	f->i_size = size;
 	if (size >= old)
 		return 0;

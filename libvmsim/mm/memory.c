@@ -453,6 +453,8 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 
 unsigned vmsim__do_pte_missing(struct vm_fault *vmf)
 {
+	if (is_vm_hugetlb_page(vmf->vma))
+		return vmsim__hugetlb_no_page(vmf);
 	if (vma_is_anonymous(vmf->vma))
 		return do_anonymous_page(vmf);
 	return do_fault(vmf);
@@ -735,11 +737,17 @@ void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end)
 	struct vmsim_mm *mm = tlb->mm;
 	unsigned long n;
 
+	uint64_t lo, hi;
+
 	/* Tables are freed only once no CPU can walk them: flush first. */
 	tlb_flush_mmu(tlb);
-	n = vmsim_free_empty_tables(mm->vm, mm->pgd, start, end);
-	if (n)
+	n = vmsim__free_empty_tables(mm->vm, mm->pgd, start, end, &lo, &hi);
+	if (n) {
+		/* pXd_free_tlb(): the flush covers each freed table's address,
+		 * and reaches every CPU of the mm (freed_tables). */
 		tlb->freed_tables = true;
+		tlb_flush_pte_range(tlb, lo, hi - lo + PAGE_SIZE);
+	}
 }
 
 /* ---- fork: copy_page_range ---- */

@@ -43,7 +43,7 @@ int vmsim__mm_init(struct vmsim *vm)
 	if (!vm->mm_world)
 		return -ENOMEM;
 	vmsim_set_fault_handler(vm, mm_fault_handler, NULL);
-	return 0;
+	return vmsim__hugetlb_init(vm);
 }
 
 void vmsim__mm_set_uffd_hooks(struct vmsim *vm, const struct vmsim_uffd_hooks *h)
@@ -71,6 +71,7 @@ void vmsim__mm_exit(struct vmsim *vm)
 		vmsim_mm_exit(mm);
 	vmsim__files_free_all(vm);
 	vmsim__thp_exit(vm);
+	vmsim__hugetlb_exit(vm);
 	vmsim__free(vm, vm->mm_world);
 	vm->mm_world = NULL;
 }
@@ -171,8 +172,8 @@ static bool wants_writenotify(const struct vm_area_struct *vma)
 		return false;
 	if (vma->vm_file && vma->vm_file->kind == VMSIM_FILE_DISK)
 		return true;		/* ->page_mkwrite and writeback */
-	if (!(vma->vm_flags & VM_SOFTDIRTY))
-		return true;		/* soft-dirty tracking is on */
+	if (!(vma->vm_flags & VM_SOFTDIRTY) && !is_vm_hugetlb_page(vma))
+		return true;		/* soft-dirty tracking is on (hugetlb has none) */
 	return userfaultfd_wp(vma);
 }
 

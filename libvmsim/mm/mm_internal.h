@@ -58,6 +58,7 @@ struct anon_vma_chain {
 };
 
 struct vmsim_pagecache_entry;
+struct resv_map;
 
 /* A file and its page cache (struct inode + struct address_space). */
 struct vmsim_file {
@@ -72,6 +73,7 @@ struct vmsim_file {
 	struct vmsim_lock i_mmap_rwsem;
 	unsigned long ra_pages;			/* readahead window, pages */
 	struct vmsim_file *next;		/* the machine's files */
+	struct resv_map *hugetlb_resv;		/* hugetlb: reserved or present huge pages */
 	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */
 	int refcount;
 };
@@ -227,6 +229,19 @@ void vmsim__rmap_walk(struct vmsim *vm, struct vmsim_page *p, rmap_one_fn fn, vo
 
 /* filemap.c / shmem.c */
 struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff);
+/* Add a folio (its reference becomes the page cache's): 0 or -ENOMEM;
+ * remove one. */
+int vmsim__filemap_add_folio(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page *folio);
+void vmsim__filemap_remove(struct vmsim_file *f, uint64_t pgoff);
+/* hugetlbfs.c: a hugetlbfs file's operations (fs/hugetlbfs/inode.c). */
+int vmsim__hugetlbfs_init(struct vmsim_file *f);
+void vmsim__hugetlbfs_exit(struct vmsim_file *f);
+long vmsim__hugetlbfs_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);
+int vmsim__hugetlbfs_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
+int vmsim__hugetlbfs_truncate(struct vmsim_file *f, uint64_t size);
+int vmsim__hugetlbfs_mmap(struct vm_area_struct *vma, uint64_t *len);
+struct resv_map *vmsim__resv_map_alloc(struct vmsim *vm);
+void vmsim__resv_map_put(struct vmsim *vm, struct resv_map *r);
 /* The page at pgoff, read in (disk, with read-around) or allocated (shmem):
  * 0, or VM_FAULT_SIGBUS past EOF / VM_FAULT_OOM.  Takes a reference. */
 #define VMSIM_FILEMAP_MMAP	0x1	/* a page fault (mmap readahead rules) */
@@ -472,7 +487,25 @@ int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64
 unsigned vmsim__do_pte_missing(struct vm_fault *vmf);
 
 /* hugetlb.c: hugetlbfs files and their vmas (mm/hugetlb.c). */
+int vmsim__hugetlb_init(struct vmsim *vm);
+void vmsim__hugetlb_exit(struct vmsim *vm);
+int vmsim__hugetlb_reserve_pages(struct vm_area_struct *vma, uint64_t from, uint64_t to);
+void vmsim__hugetlb_vm_open(struct vm_area_struct *vma, bool dup);
+void vmsim__hugetlb_vm_close(struct vm_area_struct *vma);
+void vmsim__hugetlb_unreserve_pages(struct vmsim_file *f, uint64_t start, uint64_t end, long freed);
+bool vmsim__want_pmd_share(const struct vm_area_struct *vma, uint64_t addr);
+uint64_t vmsim__page_table_shareable(const struct vm_area_struct *svma, const struct vm_area_struct *vma,
+				     uint64_t addr, uint64_t idx);
+bool vmsim__huge_pmd_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp);
+void vmsim__adjust_range_if_pmd_sharing_possible(const struct vm_area_struct *vma, uint64_t *start,
+						 uint64_t *end);
+void vmsim__hugetlb_unshare_all_pmds(struct vm_area_struct *vma);
+unsigned vmsim__hugetlb_no_page(struct vm_fault *vmf);
+void vmsim__hugetlb_unmap_ref_private(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t addr);
 unsigned vmsim__hugetlb_fault(struct vm_fault *vmf);
+int vmsim__hugetlb_mfill_atomic_pte(struct vm_area_struct *vma, uint64_t addr, const unsigned char *src,
+				    int byte, bool is_continue, bool wp);
+int vmsim__hugetlb_install_entry(struct vm_area_struct *vma, uint64_t addr, pte_t entry);
 void vmsim__unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 				 uint64_t end, struct zap_details *d);
 int vmsim__copy_hugetlb_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);

@@ -57,6 +57,14 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		return -EOVERFLOW;
 	if (file && file->kind == VMSIM_FILE_DAX)
 		return -EOPNOTSUPP;
+	if (file && file->kind == VMSIM_FILE_HUGETLB) {
+		/* ksys_mmap_pgoff() rounds the length up to the huge page;
+		 * hugetlb_get_unmapped_area() wants a huge-page aligned
+		 * address (prepare_hugepage_range). */
+		len = (len + PMD_SIZE - 1) & PMD_MASK;
+		if (!len || !range_ok(mm, addr, len) || (addr & ~PMD_MASK))
+			return -EINVAL;
+	}
 	vmsim__mm_enter(mm);
 	vmsim_lock(vm, &mm->mmap_lock);
 	/* MAP_FIXED_NOREPLACE: anything in the way is EEXIST. */
@@ -69,6 +77,10 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SOFTDIRTY;
 	if (flags & VMSIM_MAP_LOCKED)
 		vm_flags |= VM_LOCKED;
+	/* MAP_NORESERVE: hugetlb takes it as "reserve nothing" (the
+	 * overcommit policy of other mappings is not modelled). */
+	if ((flags & VMSIM_MAP_NORESERVE) && file && file->kind == VMSIM_FILE_HUGETLB)
+		vm_flags |= VM_NORESERVE;
 	if (type & VMSIM_MAP_SHARED)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
 	vma = vmsim__vma_alloc(mm);
@@ -88,6 +100,15 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		vma->vm_pgoff = 0;
 	}
 	vma->vm_file = file;
+	if (file && file->kind == VMSIM_FILE_HUGETLB) {
+		int err = vmsim__hugetlbfs_mmap(vma, &len);
+
+		if (err) {
+			vmsim__vma_free(vm, vma);
+			vmsim_unlock(vm, &mm->mmap_lock);
+			return err;
+		}
+	}
 	vmsim__vma_set_page_prot(vma);
 	vmsim__vma_link(mm, vma);
 	vmsim__vma_try_merge(mm, vma);
@@ -127,17 +148,22 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
 
-	/* Split first, so that a failure changes nothing that matters. */
+	int err;
+
+	/* Split first, so that a failure changes nothing that matters (a
+	 * hugetlb vma cut off a huge page boundary is EINVAL). */
 	DL_FOREACH(mm->mmap, v) {
 		if (v->vm_start < start && v->vm_end > start) {
-			if (vmsim__split_vma(mm, v, start))
-				return -ENOMEM;
+			err = vmsim__split_vma(mm, v, start);
+			if (err)
+				return err;
 		}
 	}
 	DL_FOREACH(mm->mmap, v) {
 		if (v->vm_start < end && v->vm_end > end) {
-			if (vmsim__split_vma(mm, v, end))
-				return -ENOMEM;
+			err = vmsim__split_vma(mm, v, end);
+			if (err)
+				return err;
 		}
 	}
 	DL_FOREACH(mm->mmap, v)

@@ -117,6 +117,11 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 	nv->vm_pgoff = vma->vm_pgoff;
 	nv->vm_file = vma->vm_file;
 	nv->vm_kinds = vma->vm_kinds;
+	if (is_vm_hugetlb_page(vma)) {
+		/* copy_vma() calls vm_ops->open(). */
+		nv->vm_private_data = vma->vm_private_data;
+		vmsim__hugetlb_vm_open(nv, false);
+	}
 	/* mremap_userfaultfd_prep() without EVENT_REMAP (which is not
 	 * modelled): the moved range is no longer registered
 	 * (userfaultfd_reset_ctx). */

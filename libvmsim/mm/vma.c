@@ -74,6 +74,9 @@ struct vm_area_struct *vmsim__vma_alloc(struct vmsim_mm *mm)
 
 void vmsim__vma_free(struct vmsim *vm, struct vm_area_struct *vma)
 {
+	/* vm_ops->close(): a hugetlb vma gives back what it reserved. */
+	if (is_vm_hugetlb_page(vma) && vma->vm_private_data)
+		vmsim__hugetlb_vm_close(vma);
 	vmsim__free(vm, vma);
 }
 
@@ -144,6 +147,11 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 	if (vmsim__anon_vma_clone(n, vma)) {
 		vmsim__vma_free(mm->vm, n);
 		return -ENOMEM;
+	}
+	if (is_vm_hugetlb_page(vma)) {
+		/* vm_ops->open() on the new half. */
+		n->vm_private_data = vma->vm_private_data;
+		vmsim__hugetlb_vm_open(n, false);
 	}
 	vma->vm_end = addr;
 	vmsim__vma_link(mm, n);
