@@ -50,7 +50,7 @@ static int small_enough(const struct vms_script *s)
 			return 0;
 		switch (x->op) {
 		case VMS_READ: case VMS_WRITE: case VMS_TOUCH: case VMS_PAGEMAP:
-		case VMS_EXPECT_PAGEMAP: case VMS_FWRITE: case VMS_FREAD: case VMS_UFFD:
+		case VMS_EXPECT_PAGEMAP: case VMS_FWRITE: case VMS_FREAD: case VMS_UFFD: case VMS_MIGRATE:
 			if (x->len > MAX_ACCESS)
 				return 0;
 			break;
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!sink)
 		sink = fopen("/dev/null", "w");
 	rc = vms_parse((const char *)data, size, &s, err, sizeof(err));
-	if (rc == 2) {
+	if (rc == VMS_MALFORMED) {
 		/* Every refusal names its line. */
 		if (strncmp(err, "error line ", 11))
 			abort();
@@ -88,9 +88,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (small_enough(s)) {
 		rc = vms_run_sim(s, &opts, sink, sink);
-		if (rc == 3)
+		if (rc == VMS_BUG)
 			abort();	/* the simulator reported a bug: keep the input */
-		if (rc < 0 || rc > 3)
+		if (rc != VMS_OK && rc != VMS_FAILED && rc != VMS_MALFORMED)
 			abort();
 	}
 	vms_script_free(s);

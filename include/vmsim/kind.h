@@ -44,6 +44,17 @@ struct vmsim_kind;
  * hpage_collapse_scan_pmd()'s SCAN_PTE_UFFD_WP). */
 #define VMSIM_KIND_NO_COLLAPSE		(1u << 6)
 
+/* What one non-present entry adds to smaps (fs/proc/task_mmu.c
+ * smaps_pte_entry): swap it stands for, and a page it names that counts in
+ * Rss/Pss (is_pfn_swap_entry) — mapped here (device private) or not. */
+struct vmsim_kind_smaps {
+	uint64_t swap;			/* bytes: Swap */
+	uint64_t swap_pss;		/* bytes << 12: SwapPss */
+	bool has_page;
+	unsigned long pfn;		/* the page, if has_page */
+	bool present;			/* account it as mapped here */
+};
+
 struct vmsim_kind_ops {
 	const char *name;		/* unique per machine; the `install` word */
 	unsigned flags;			/* VMSIM_KIND_* */
@@ -114,6 +125,11 @@ struct vmsim_kind_ops {
 	/* pte_to_pagemap_entry(): PM_* flags beyond PM_SWAP, with the frame
 	 * field.  Default: the frame is swap type | offset << 5. */
 	uint64_t (*pagemap)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte);
+	/* smaps_pte_entry(): what the entry adds to /proc/PID/smaps
+	 * (<vmsim/kind.h> struct vmsim_kind_smaps).  Default: nothing, as
+	 * for an entry smaps does not recognise. */
+	void (*smaps)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte,
+		      struct vmsim_kind_smaps *out);
 	/* One short human description ("guard marker", "swap 0:17"). */
 	int (*describe)(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size);
 

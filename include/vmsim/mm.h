@@ -17,6 +17,7 @@ struct vmsim;
 struct vmsim_mm;
 struct vmsim_file;
 struct vm_area_struct;
+struct vmsim_mm_context;
 
 /* mmap protections and flags: the Linux values. */
 #define VMSIM_PROT_NONE		0x0
@@ -64,6 +65,8 @@ VMSIM_API struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm);
 /* The CPU the process last ran on, and a context switch to another. */
 VMSIM_API int vmsim_mm_cpu(const struct vmsim_mm *mm);
 VMSIM_API int vmsim_mm_run(struct vmsim_mm *mm, int cpu);
+/* The mm's address-space context (<vmsim/cpu.h>): which PCID it has where. */
+VMSIM_API struct vmsim_mm_context *vmsim_mm_context(struct vmsim_mm *mm);
 
 /*
  * mmap at exactly addr (MAP_FIXED_NOREPLACE): -EEXIST if anything is mapped
@@ -95,6 +98,26 @@ VMSIM_API int vmsim_madvise(struct vmsim_mm *mm, uint64_t addr, uint64_t len, in
 VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,
 		 uint64_t *fault_addr);
 
+/* One access of a batch: the hardware path only (TLB, walk, accessed and
+ * dirty bits, faults), no bytes move.  cpu -1: the process's CPU. */
+enum vmsim_access_kind { VMSIM_ACC_LOAD, VMSIM_ACC_STORE, VMSIM_ACC_FETCH };
+struct vmsim_access_req {
+	uint64_t addr;
+	uint32_t size;			/* >= 1; may cross pages (each page is accessed) */
+	uint8_t kind;			/* enum vmsim_access_kind */
+	int16_t cpu;
+};
+/*
+ * Run n accesses of mm in order, as a program's loads, stores and
+ * instruction fetches would run (a trace replay).  Stops at the first
+ * access that raises a signal.  Returns how many completed (n when all
+ * did) and sets *result (may be NULL) to the stopping access's
+ * VMSIM_ACCESS_* (VMSIM_ACCESS_OK when all completed); -EINVAL for bad
+ * arguments (nothing run).
+ */
+VMSIM_API long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs, size_t n,
+				 int *result);
+
 /* /proc/PID/pagemap: one 64-bit entry per page, with Linux's bits. */
 #define PM_PFRAME_BITS		55
 #define PM_PFRAME_MASK		((1ULL << PM_PFRAME_BITS) - 1)
@@ -106,6 +129,17 @@ VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *bu
 #define PM_SWAP			(1ULL << 62)
 #define PM_PRESENT		(1ULL << 63)
 VMSIM_API int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint64_t *out);
+/* /proc/PID/smaps of the vma containing addr: its range and these fields,
+ * in kB as Linux 6.18 prints them for the same state (the zero page is in
+ * no Rss; Pss divides a page among its mappers; Shared_* are pages mapped
+ * more than once; Locked is the Pss of VM_LOCKED vmas).  0, -ENOMEM when no
+ * vma contains addr, -EINVAL for NULL. */
+struct vmsim_smaps {
+	uint64_t start, end;
+	uint64_t size, rss, pss, shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t anonymous, anon_huge_pages, swap, swap_pss, locked;
+};
+VMSIM_API int vmsim_smaps(struct vmsim_mm *mm, uint64_t addr, struct vmsim_smaps *out);
 /* The PFN of the shared zero page, to tell it apart in pagemap output. */
 VMSIM_API unsigned long vmsim_zero_pfn(struct vmsim *vm);
 /* Is pfn the zero page or a page of the huge zero folio (is_zero_pfn(),

@@ -40,3 +40,53 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 	vmsim__mm_op_done(mm->vm);
 	return ret;
 }
+
+long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs, size_t n, int *result)
+{
+	static const unsigned acc[] = {
+		[VMSIM_ACC_LOAD] = X86_PF_USER,
+		[VMSIM_ACC_STORE] = X86_PF_USER | X86_PF_WRITE,
+		[VMSIM_ACC_FETCH] = X86_PF_USER | X86_PF_INSTR,
+	};
+	struct vmsim *vm;
+	int r = VMSIM_ACCESS_OK;
+	size_t i;
+
+	if (!mm || (!reqs && n))
+		return -EINVAL;
+	vm = mm->vm;
+	/* Checked whole first: a bad request runs nothing. */
+	for (i = 0; i < n; i++) {
+		if (reqs[i].kind > VMSIM_ACC_FETCH || !reqs[i].size ||
+		    reqs[i].addr + (reqs[i].size - 1) < reqs[i].addr ||
+		    reqs[i].cpu < -1 || reqs[i].cpu >= (int)vm->cfg.cpus)
+			return -EINVAL;
+	}
+	vmsim__mm_enter(mm);
+	vmsim_lock_read(vm, &mm->mmap_lock);
+	for (i = 0; i < n && r == VMSIM_ACCESS_OK; i++) {
+		const struct vmsim_access_req *q = &reqs[i];
+		uint64_t a = q->addr, last = q->addr + (q->size - 1);
+
+		/* A context switch only when the CPU changes. */
+		if (q->cpu >= 0 && q->cpu != mm->cpu) {
+			mm->cpu = q->cpu;
+			vmsim__mm_enter(mm);
+		}
+		for (;;) {
+			unsigned long pfn;
+
+			r = vmsim_cpu_translate(vm, mm->cpu, a, acc[q->kind], &pfn);
+			if (r != VMSIM_ACCESS_OK || (a & PAGE_MASK) == (last & PAGE_MASK))
+				break;
+			a = (a & PAGE_MASK) + PAGE_SIZE;
+		}
+	}
+	vmsim_unlock_read(vm, &mm->mmap_lock);
+	vmsim__mm_op_done(vm);
+	if (r < 0)
+		return r;
+	if (result)
+		*result = r;
+	return r == VMSIM_ACCESS_OK ? (long)i : (long)i - 1;
+}

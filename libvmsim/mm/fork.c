@@ -35,7 +35,8 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 		}
 		tmp->vm_start = mpnt->vm_start;
 		tmp->vm_end = mpnt->vm_end;
-		tmp->vm_flags = mpnt->vm_flags;
+		/* mlock is not inherited (dup_mmap: VM_LOCKED_MASK cleared). */
+		tmp->vm_flags = mpnt->vm_flags & ~VM_LOCKED;
 		tmp->vm_page_prot = mpnt->vm_page_prot;
 		tmp->vm_pgoff = mpnt->vm_pgoff;
 		tmp->vm_file = mpnt->vm_file;

@@ -693,6 +693,15 @@ uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte)
 	return flags;
 }
 
+void vmsim__kind_smaps(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_smaps *out)
+{
+	struct vmsim_kind *k = vmsim__kind_of(vma->vm_mm->vm, pte);
+
+	*out = (struct vmsim_kind_smaps){ 0 };
+	if (k && k->ops->smaps)
+		k->ops->smaps(k, vma, pte, out);
+}
+
 int vmsim_kind_describe(struct vmsim *vm, pte_t pte, char *buf, size_t size)
 {
 	struct vmsim_kind_registry *r;

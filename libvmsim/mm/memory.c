@@ -301,7 +301,8 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 	unsigned ret;
 	pte_t entry;
 
-	vma->vm_mm->st.faults_cow++;
+	if (!(vmf->flags & FAULT_FLAG_TRIED))
+		vma->vm_mm->st.faults_cow++;
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
 	ret = do_file_fault(vmf, &src);
@@ -337,7 +338,9 @@ static unsigned do_shared_fault(struct vm_fault *vmf)
 
 static unsigned do_fault(struct vm_fault *vmf)
 {
-	vmf->vma->vm_mm->st.faults_file++;
+	/* One fault, however often readahead I/O makes it retry. */
+	if (!(vmf->flags & FAULT_FLAG_TRIED))
+		vmf->vma->vm_mm->st.faults_file++;
 	if (!(vmf->flags & FAULT_FLAG_WRITE))
 		return do_read_fault(vmf);
 	if (!(vmf->vma->vm_flags & VM_SHARED))
@@ -355,7 +358,8 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	struct vmsim_page *p;
 	pte_t entry;
 
-	vma->vm_mm->st.faults_cow++;
+	if (!(vmf->flags & FAULT_FLAG_TRIED))
+		vma->vm_mm->st.faults_cow++;
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
 	p = vmsim_alloc_pages(vm, 0);

@@ -105,6 +105,11 @@ int vmsim_mm_id(const struct vmsim_mm *mm)
 	return mm->id;
 }
 
+struct vmsim_mm_context *vmsim_mm_context(struct vmsim_mm *mm)
+{
+	return mm ? &mm->ctx : NULL;
+}
+
 struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm)
 {
 	return mm->vm;

@@ -476,6 +476,7 @@ pmd_t vmsim__kind_pmd_move(struct vm_area_struct *old_vma, struct vm_area_struct
 unsigned vmsim__kind_pmd_wp_fault(struct vm_fault *vmf);
 bool vmsim__kind_blocks_collapse(struct vmsim *vm, pte_t pte);
 uint64_t vmsim__kind_pmd_pagemap(struct vm_area_struct *vma, pmd_t pmd);
+void vmsim__kind_smaps(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_smaps *out);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
 /* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
 #define VMSIM_KIND_GUARD_NAME	"guard"

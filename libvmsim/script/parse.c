@@ -1,50 +1,77 @@
 /* The .vms parser: a whole script becomes a list of plain commands before
- * anything runs, so a malformed script runs nothing (docs/scenario.md). */
+ * anything runs, so a malformed script runs nothing (docs/scenario.md).
+ * Which words a command takes comes from the command table (commands.c);
+ * this file checks them.  Memory is the commands plus the names and words
+ * they keep, allocated in chunks owned by the script. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <uthash.h>
 
 #include <vmsim/vmsim.h>
-#include <vmsim/script.h>
+
+#include "script_internal.h"
 
 #define MAX_WORDS 64
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+/* An interned name or word, kept by the script. */
+struct iname {
+	UT_hash_handle hh;
+	char s[];
+};
 
 struct vms_script {
 	struct vms_cmd *cmds;
 	size_t n, cap;
+	struct chunk *chunks;
+	struct iname *names;
 };
 
-/* Names alive at this point of the script (the script is straight-line, so
- * "is P alive here" is a static question). */
-struct names {
-	char (*v)[VMS_NAME_MAX];
-	size_t n, cap;
+/* A name alive at this point of the script: the script runs in order, so
+ * "is P alive here" is a static question. */
+struct live {
+	const char *name;	/* interned: compared by pointer */
+	UT_hash_handle hh;
 };
 
-struct pctx {
+struct vmsim__pctx {
+	struct vms_script *s;
 	int line;
 	char *err;
 	size_t errlen;
 	unsigned cpus;		/* from the machine line, for cpu= checks */
+	uint64_t task_size;	/* the machine's TASK_SIZE (levels=) */
 	bool any_cmd;
-	struct names procs, files;
+	struct live *procs, *files, *devices;
+	/* parallel blocks: open at block_line; branch_cpu of the current branch */
+	int block_line;
+	bool in_branch;
+	int branch_cpu;
 };
 
-/* The key=value and bare words after a command's positional arguments. */
-struct opts {
+/* The key=value and bare words after a command's positional operands. */
+struct vmsim__opts {
 	int nkv, nflag;
 	char *key[MAX_WORDS], *val[MAX_WORDS];
 	char *flag[MAX_WORDS];
 	bool kused[MAX_WORDS], fused[MAX_WORDS];
 };
 
-static int fail(struct pctx *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+typedef struct vmsim__pctx pctx;
+typedef struct vmsim__opts opts;
 
-static int fail(struct pctx *p, const char *fmt, ...)
+static int fail(pctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(pctx *p, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -54,43 +81,149 @@ static int fail(struct pctx *p, const char *fmt, ...)
 	va_end(ap);
 	if (p->errlen)
 		snprintf(p->err, p->errlen, "error line %d: %s", p->line, why);
-	return 2;
+	return VMS_MALFORMED;
 }
 
-/* ---- names ---- */
+/* ---- memory: chunks owned by the script ---- */
 
-static bool names_has(const struct names *ns, const char *s)
+static void *alloc(struct vms_script *s, size_t n)
 {
-	for (size_t i = 0; i < ns->n; i++)
-		if (!strcmp(ns->v[i], s))
-			return true;
-	return false;
-}
+	struct chunk *c = s->chunks;
 
-static int names_add(struct names *ns, const char *s)
-{
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 16;
-		void *v = realloc(ns->v, cap * sizeof(*ns->v));
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > 16384 ? n : 16384;
 
-		if (!v)
-			return -ENOMEM;
-		ns->v = v;
-		ns->cap = cap;
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->cap = cap;
+		c->used = 0;
+		c->next = s->chunks;
+		s->chunks = c;
 	}
-	snprintf(ns->v[ns->n++], VMS_NAME_MAX, "%s", s);
+	c->used += n;
+	return (char *)c->data + c->used - n;
+}
+
+/* The script's one copy of the string s (NULL when memory ran out). */
+static const char *intern(struct vms_script *s, const char *str)
+{
+	struct iname *n;
+	size_t len = strlen(str);
+
+	HASH_FIND(hh, s->names, str, len, n);
+	if (n)
+		return n->s;
+	n = alloc(s, sizeof(*n) + len + 1);
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	memcpy(n->s, str, len + 1);
+	HASH_ADD(hh, s->names, s[0], len, n);
+	return n->s;
+}
+
+/* ---- names alive ---- */
+
+static bool live_has(struct live *set, const char *name)
+{
+	struct live *l;
+
+	HASH_FIND_PTR(set, &name, l);
+	return l != NULL;
+}
+
+static int live_add(struct live **set, const char *name)
+{
+	struct live *l;
+
+	if (live_has(*set, name))
+		return 0;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->name = name;
+	HASH_ADD_PTR(*set, name, l);
 	return 0;
 }
 
-static void names_del(struct names *ns, const char *s)
+static void live_del(struct live **set, const char *name)
 {
-	for (size_t i = 0; i < ns->n; i++) {
-		if (!strcmp(ns->v[i], s)) {
-			memmove(ns->v[i], ns->v[ns->n - 1], VMS_NAME_MAX);
-			ns->n--;
-			return;
+	struct live *l;
+
+	HASH_FIND_PTR(*set, &name, l);
+	if (l) {
+		HASH_DEL(*set, l);
+		free(l);
+	}
+}
+
+static void live_free(struct live **set)
+{
+	struct live *l, *t;
+
+	HASH_ITER(hh, *set, l, t) {
+		HASH_DEL(*set, l);
+		free(l);
+	}
+}
+
+/* ---- suggestions ---- */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
 		}
 	}
+	return row[lb];
+}
+
+/* The word of list nearest to w, if it is near enough to be a typo. */
+static const char *nearest(const char *w, const char *const *list)
+{
+	const char *best = NULL;
+	size_t bd = 3;
+
+	for (; list && *list; list++) {
+		size_t d = edit_distance(w, *list);
+
+		if (d < bd && d < strlen(w)) {
+			bd = d;
+			best = *list;
+		}
+	}
+	return best;
+}
+
+/* " (did you mean 'x'?)" or "" into buf. */
+static const char *hint(char *buf, size_t len, const char *w, const char *const *list, const char *suffix)
+{
+	const char *n = nearest(w, list);
+
+	if (n)
+		snprintf(buf, len, " (did you mean '%s%s'?)", n, suffix);
+	else
+		buf[0] = 0;
+	return buf;
 }
 
 /* ---- words ---- */
@@ -139,7 +272,7 @@ static int parse_num(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int num(struct pctx *p, const char *what, const char *s, uint64_t *out)
+static int num(pctx *p, const char *what, const char *s, uint64_t *out)
 {
 	int e = parse_num(s, out);
 
@@ -150,12 +283,12 @@ static int num(struct pctx *p, const char *what, const char *s, uint64_t *out)
 	return 0;
 }
 
-static int byteval(struct pctx *p, const char *what, const char *s, uint8_t *out)
+static int byteval(pctx *p, const char *what, const char *s, uint8_t *out)
 {
 	uint64_t v;
 
 	if (num(p, what, s, &v))
-		return 2;
+		return VMS_MALFORMED;
 	if (v > 0xff)
 		return fail(p, "%s must be a byte (0..0xff): '%s'", what, s);
 	*out = (uint8_t)v;
@@ -173,106 +306,121 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-static int name(struct pctx *p, const char *s, char *dst)
+/* A valid name, interned into *dst. */
+static int name(pctx *p, const char *s, const char **dst)
 {
 	if (!valid_name(s))
 		return fail(p, "bad name '%s'", s);
 	if (strlen(s) >= VMS_NAME_MAX)
 		return fail(p, "name too long (at most %d characters): '%s'", VMS_NAME_MAX - 1, s);
-	snprintf(dst, VMS_NAME_MAX, "%s", s);
+	*dst = intern(p->s, s);
+	return *dst ? 0 : -ENOMEM;
+}
+
+/* A name that must be alive in set. */
+static int known(pctx *p, struct live *set, const char *what, const char *s, const char **dst)
+{
+	int rc = name(p, s, dst);
+
+	if (rc)
+		return rc;
+	if (!live_has(set, *dst))
+		return fail(p, "unknown name '%s' (no such %s)", s, what);
 	return 0;
 }
 
-static int proc(struct pctx *p, const char *s, char *dst)
+/* A name the command creates: it must not be in use. */
+static int fresh(pctx *p, struct live *set, const char *s, const char **dst)
 {
-	if (name(p, s, dst))
-		return 2;
-	if (!names_has(&p->procs, s))
-		return fail(p, "unknown name '%s' (no such process)", s);
-	return 0;
-}
+	int rc = name(p, s, dst);
 
-static int file(struct pctx *p, const char *s, char *dst)
-{
-	if (name(p, s, dst))
-		return 2;
-	if (!names_has(&p->files, s))
-		return fail(p, "unknown name '%s' (no such file)", s);
-	return 0;
-}
-
-/* A name that the command creates: it must not be in use. */
-static int new_name(struct pctx *p, const struct names *ns, const char *s, char *dst)
-{
-	if (name(p, s, dst))
-		return 2;
-	if (names_has(ns, s))
+	if (rc)
+		return rc;
+	if (live_has(set, *dst))
 		return fail(p, "name '%s' already in use", s);
 	return 0;
 }
 
-static int prot(const char *s, unsigned *out)
-{
-	static const char *const names[] = { "none", "r", "rw", "rx", "rwx" };
-	static const unsigned vals[] = { 0, VMS_PROT_READ, VMS_PROT_READ | VMS_PROT_WRITE,
-		VMS_PROT_READ | VMS_PROT_EXEC, VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_EXEC };
-
-	for (unsigned i = 0; i < 5; i++) {
-		if (!strcmp(s, names[i])) {
-			*out = vals[i];
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int pick(const char *s, const char *const *names, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
-}
-
-static int cpu(struct pctx *p, const char *s, int *out)
+static int cpu(pctx *p, const char *s, int *out)
 {
 	uint64_t v;
 
 	if (num(p, "cpu", s, &v))
-		return 2;
+		return VMS_MALFORMED;
 	if (v >= p->cpus)
-		return fail(p, "cpu %llu does not exist (the machine has %u)",
-			    (unsigned long long)v, p->cpus);
+		return fail(p, "cpu %llu does not exist (the machine has %u)", (unsigned long long)v, p->cpus);
 	*out = (int)v;
 	return 0;
 }
 
-/* ---- options ---- */
-
-static int split_opts(struct pctx *p, char **w, int nw, struct opts *o)
+/* The names of a word list, for suggestions. */
+static void word_names(const struct vmsim__word *list, const char **out, size_t max)
 {
-	memset(o, 0, sizeof(*o));
-	for (int i = 0; i < nw; i++) {
-		char *eq = strchr(w[i], '=');
+	size_t i = 0;
 
-		if (!eq) {
-			o->flag[o->nflag++] = w[i];
-			continue;
+	for (; list->name && i + 1 < max; list++)
+		out[i++] = list->name;
+	out[i] = NULL;
+}
+
+static int enum_word(pctx *p, const char *what, const struct vmsim__word *list, const char *s, int *out)
+{
+	const char *names[32];
+	char h[64];
+
+	*out = vmsim__word_value(list, s);
+	if (*out >= 0)
+		return 0;
+	word_names(list, names, 32);
+	return fail(p, "bad %s '%s'%s", what, s, hint(h, sizeof(h), s, names, ""));
+}
+
+/* A comma list of words from list, OR-ed.  Empty or repeated is bad. */
+static int bits(pctx *p, const char *what, const char *s, const struct vmsim__word *list, unsigned *out)
+{
+	const char *w = s;
+
+	*out = 0;
+	if (!*s || s[strlen(s) - 1] == ',')
+		return fail(p, "bad %s '%s'", what, s);
+	while (*w) {
+		const char *comma = strchr(w, ',');
+		size_t n = comma ? (size_t)(comma - w) : strlen(w);
+		char tok[64];
+		int v;
+
+		if (!n || n >= sizeof(tok))
+			return fail(p, "bad %s '%s'", what, s);
+		memcpy(tok, w, n);
+		tok[n] = 0;
+		v = vmsim__word_value(list, tok);
+		if (v < 0) {
+			const char *names[32];
+			char h[64];
+
+			word_names(list, names, 32);
+			return fail(p, "unknown %s '%s'%s", what, tok, hint(h, sizeof(h), tok, names, ""));
 		}
-		if (eq == w[i])
-			return fail(p, "option without a key: '%s'", w[i]);
-		*eq = 0;
-		for (int j = 0; j < o->nkv; j++)
-			if (!strcmp(o->key[j], w[i]))
-				return fail(p, "option %s= given twice", w[i]);
-		o->key[o->nkv] = w[i];
-		o->val[o->nkv++] = eq + 1;
+		if (*out & (unsigned)v)
+			return fail(p, "%s '%s' given twice", what, tok);
+		*out |= (unsigned)v;
+		w += n + (comma != NULL);
 	}
 	return 0;
 }
 
-/* The value of option key, or NULL; an empty value is malformed. */
-static const char *opt(struct pctx *p, struct opts *o, const char *key, int *rc)
+static bool in_list(const char *w, const char *const *list)
+{
+	for (; list && *list; list++)
+		if (!strcmp(w, *list))
+			return true;
+	return false;
+}
+
+/* ---- options ---- */
+
+/* The value of option key (marked used), or NULL; an empty value is bad. */
+static const char *opt(pctx *p, opts *o, const char *key, int *rc)
 {
 	for (int i = 0; i < o->nkv; i++) {
 		if (!strcmp(o->key[i], key)) {
@@ -285,698 +433,701 @@ static const char *opt(struct pctx *p, struct opts *o, const char *key, int *rc)
 	return NULL;
 }
 
-/* Index in names[] of the one bare word from that set, -1 if none, -2 (and
- * an error) if two are given. */
-static int take_flag(struct pctx *p, struct opts *o, const char *const *names, int n, const char *what)
+/* Is the bare word w given (marked used)? */
+static bool flag(opts *o, const char *w)
 {
-	int found = -1;
-
 	for (int i = 0; i < o->nflag; i++) {
-		int k = pick(o->flag[i], names, n);
-
-		if (k < 0 || o->fused[i])
-			continue;
-		if (found >= 0) {
-			fail(p, "%s given twice", what);
-			return -2;
+		if (!strcmp(o->flag[i], w)) {
+			o->fused[i] = true;
+			return true;
 		}
-		o->fused[i] = true;
-		found = k;
 	}
-	return found;
+	return false;
 }
 
-static int take_prot(struct pctx *p, struct opts *o, unsigned *out, bool *found)
+/* The first bare word not used yet, or NULL. */
+static const char *stray(const opts *o)
 {
-	*found = false;
-	for (int i = 0; i < o->nflag; i++) {
-		unsigned v;
-
-		if (o->fused[i] || prot(o->flag[i], &v))
-			continue;
-		if (*found)
-			return fail(p, "PROT given twice");
-		o->fused[i] = true;
-		*out = v;
-		*found = true;
-	}
-	return 0;
-}
-
-static int opts_done(struct pctx *p, const struct opts *o)
-{
-	for (int i = 0; i < o->nkv; i++)
-		if (!o->kused[i])
-			return fail(p, "unknown option %s=", o->key[i]);
 	for (int i = 0; i < o->nflag; i++)
 		if (!o->fused[i])
-			return fail(p, "unexpected word '%s'", o->flag[i]);
+			return o->flag[i];
+	return NULL;
+}
+
+/* Split the words after the positional operands; keys and flags must be
+ * the command's (an unknown one is reported after the hook, which may
+ * have a better message for a stray word). */
+static int split_opts(pctx *p, const struct vmsim__spec *k, char **w, int nw, opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < nw; i++) {
+		char *eq = strchr(w[i], '=');
+		char h[80];
+
+		if (!eq) {
+			for (int j = 0; j < o->nflag; j++)
+				if (!strcmp(o->flag[j], w[i]))
+					return fail(p, "%s given twice", w[i]);
+			o->flag[o->nflag++] = w[i];
+			continue;
+		}
+		if (eq == w[i])
+			return fail(p, "option without a key: '%s'", w[i]);
+		*eq = 0;
+		for (int j = 0; j < o->nkv; j++)
+			if (!strcmp(o->key[j], w[i]))
+				return fail(p, "option %s= given twice", w[i]);
+		if (!in_list(w[i], k->pub.keys))
+			return fail(p, "unknown %s %s=%s", k->key_what ? k->key_what : "option", w[i],
+				    hint(h, sizeof(h), w[i], k->pub.keys, "="));
+		o->key[o->nkv] = w[i];
+		o->val[o->nkv++] = eq + 1;
+	}
 	return 0;
 }
 
-static int nargs(struct pctx *p, const char *cmd, int nw, int min, int max)
+static int opts_done(pctx *p, const struct vmsim__spec *k, const opts *o)
 {
-	if (nw < min)
-		return fail(p, "%s: missing arguments", cmd);
-	if (max >= 0 && nw > max)
-		return fail(p, "%s: too many arguments", cmd);
+	const char *w = stray(o);
+	char h[80];
+
+	if (w)
+		return fail(p, "unexpected word '%s'%s", w, hint(h, sizeof(h), w, k->pub.flags, ""));
 	return 0;
 }
 
-static int aligned_range(struct pctx *p, const struct vms_cmd *c, bool need_len)
+/* The options most commands share, applied from the table's key list. */
+static int common_keys(pctx *p, struct vms_cmd *c, opts *o)
 {
-	if (c->addr % VMS_PAGE_SIZE)
-		return fail(p, "address 0x%llx is not page aligned", (unsigned long long)c->addr);
-	if (c->len % VMS_PAGE_SIZE)
-		return fail(p, "length 0x%llx is not a multiple of the page size",
-			    (unsigned long long)c->len);
-	if (need_len && !c->len)
+	const char *v;
+	int rc = 0, k;
+
+	if ((v = opt(p, o, "cpu", &rc)) && !rc && cpu(p, v, &c->cpu))
+		return VMS_MALFORMED;
+	if ((v = opt(p, o, "byte", &rc)) && !rc) {
+		if (byteval(p, "byte", v, &c->byte))
+			return VMS_MALFORMED;
+		c->has_byte = true;
+	}
+	if ((v = opt(p, o, "size", &rc)) && !rc && num(p, "size", v, &c->size))
+		return VMS_MALFORMED;
+	if ((v = opt(p, o, "kind", &rc)) && !rc) {
+		if (enum_word(p, "file kind", vmsim__file_kinds, v, &k))
+			return VMS_MALFORMED;
+		c->file_kind = (enum vms_file_kind)k;
+	}
+	if ((v = opt(p, o, "off", &rc)) && !rc && num(p, "off", v, &c->off))
+		return VMS_MALFORMED;
+	if ((v = opt(p, o, "file", &rc)) && !rc && known(p, p->files, "file", v, &c->name[1]))
+		return VMS_MALFORMED;
+	if ((v = opt(p, o, "features", &rc)) && !rc &&
+	    bits(p, "uffd feature", v, vmsim__uffd_features, &c->uffd_features))
+		return VMS_MALFORMED;
+	if (!rc && flag(o, "wp"))
+		c->uffd_wp = true;
+	return rc;
+}
+
+/* ---- operands ---- */
+
+static int operand(pctx *p, struct vms_cmd *c, char kind, const char *w)
+{
+	int k;
+
+	switch (kind) {
+	case 'P':
+	case 'p':
+		return known(p, p->procs, "process", w, &c->name[0]);
+	case 'Q':
+		return known(p, p->procs, "process", w, &c->name[1]);
+	case 'N':
+		return fresh(p, p->procs, w, &c->name[0]);
+	case 'C':
+		return fresh(p, p->procs, w, &c->name[1]);
+	case 'F':
+		return known(p, p->files, "file", w, &c->name[0]);
+	case 'G':
+		return fresh(p, p->files, w, &c->name[0]);
+	case 'D':
+		return known(p, p->devices, "device", w, &c->name[0]);
+	case 'E':
+		return fresh(p, p->devices, w, &c->name[0]);
+	case 'A':
+	case 'a':
+		return num(p, "ADDR", w, &c->addr);
+	case 'B':
+		return num(p, c->op == VMS_REMAP ? "NEW" : "ADDR2", w, &c->addr2);
+	case 'O':
+		return num(p, "OFF", w, &c->addr);
+	case 'L':
+	case 'l':
+		return num(p, "LEN", w, &c->len);
+	case 'R':
+		if ((k = vmsim__word_value(vmsim__prots, w)) < 0)
+			return fail(p, "bad PROT '%s' (none r rw rx rwx)", w);
+		c->prot = (unsigned)k;
+		return 0;
+	case 'V':
+		if (enum_word(p, "advice", vmsim__advices, w, &k))
+			return VMS_MALFORMED;
+		c->advice = (enum vms_advice)k;
+		return 0;
+	case 'W':
+		if (strcmp(w, "r") && strcmp(w, "w"))
+			return fail(p, "touch: expected r or w, got '%s'", w);
+		c->touch_write = w[0] == 'w';
+		return 0;
+	case 'S':
+		if (strcmp(w, "on") && strcmp(w, "off"))
+			return fail(p, "uffd wp: expected on or off, got '%s'", w);
+		c->uffd_wp = !strcmp(w, "on");
+		return 0;
+	case 'M':
+		return bits(p, "uffd mode", w, vmsim__uffd_modes, &c->uffd_modes);
+	case 'K':
+		if (strcmp(w, "softdirty"))
+			return fail(p, "clear_refs: only 'softdirty' is supported, not '%s'", w);
+		return 0;
+	case 'T':
+		if (!valid_name(w))
+			return fail(p, "bad entry kind name '%s'", w);
+		c->name[1] = intern(p->s, w);
+		return c->name[1] ? 0 : -ENOMEM;
+	default:
+		return fail(p, "internal: operand kind '%c'", kind);
+	}
+}
+
+/* ---- hooks: what the operand letters cannot say ---- */
+
+int vmsim__hook_machine(pctx *p, struct vms_cmd *c, opts *o)
+{
+	struct vmsim_config cfg;
+	struct vms_kv *kv;
+
+	if (p->any_cmd)
+		return fail(p, "machine must be the first command");
+	kv = alloc(p->s, (size_t)(o->nkv ? o->nkv : 1) * sizeof(*kv));
+	if (!kv)
+		return -ENOMEM;
+	vmsim_config_init(&cfg);
+	for (int i = 0; i < o->nkv; i++) {
+		int e = vmsim_config_set(&cfg, o->key[i], o->val[i]);
+
+		if (e == -ENOENT)	/* in the table but not in this library */
+			return fail(p, "unknown machine option %s=", o->key[i]);
+		if (e)
+			return fail(p, "bad value for machine option %s=%s", o->key[i], o->val[i]);
+		kv[i].key = intern(p->s, o->key[i]);
+		kv[i].value = intern(p->s, o->val[i]);
+		if (!kv[i].key || !kv[i].value)
+			return -ENOMEM;
+		o->kused[i] = true;
+	}
+	c->kv = kv;
+	c->nkv = o->nkv;
+	p->cpus = cfg.cpus;
+	/* TASK_SIZE_MAX: the top user page stays unmapped (x86-64). */
+	p->task_size = (1ULL << (cfg.levels == 4 ? 47 : 56)) - VMS_PAGE_SIZE;
+	return 0;
+}
+
+int vmsim__hook_run(pctx *p, struct vms_cmd *c, opts *o)
+{
+	(void)o;
+	if (c->cpu < 0)
+		return fail(p, "run needs cpu=N");
+	return 0;
+}
+
+int vmsim__hook_file(pctx *p, struct vms_cmd *c, opts *o)
+{
+	int rc = 0;
+
+	(void)c;
+	if (!opt(p, o, "size", &rc))
+		return fail(p, "file needs size=SIZE");
+	return rc;
+}
+
+int vmsim__hook_map(pctx *p, struct vms_cmd *c, opts *o)
+{
+	const char *w;
+	int rc = 0, nprot = 0;
+	bool priv, shared;
+
+	if (flag(o, "anon"))
+		c->map_flags |= VMS_MAP_ANON;
+	if (!(c->map_flags & VMS_MAP_ANON) == !c->name[1])
+		return fail(p, "map needs exactly one of anon or file=NAME");
+	if (opt(p, o, "off", &rc) && (c->map_flags & VMS_MAP_ANON))
+		return fail(p, "off= only applies to a file mapping");
+	priv = flag(o, "private");
+	shared = flag(o, "shared");
+	if (priv && shared)
+		return fail(p, "private/shared given twice");
+	if (!priv && !shared) {
+		char h[64];
+
+		if ((w = stray(o)) && vmsim__word_value(vmsim__prots, w) < 0)
+			return fail(p, "map needs private or shared, not '%s'%s", w,
+				    hint(h, sizeof(h), w, (const char *const[]){ "private", "shared", NULL }, ""));
+		return fail(p, "map needs private or shared");
+	}
+	if (shared)
+		c->map_flags |= VMS_MAP_SHARED;
+	for (const struct vmsim__word *k = vmsim__prots; k->name; k++) {
+		if (flag(o, k->name)) {
+			c->prot = (unsigned)k->value;
+			nprot++;
+		}
+	}
+	if (nprot > 1)
+		return fail(p, "PROT given twice");
+	if (flag(o, "populate"))
+		c->map_flags |= VMS_MAP_POPULATE;
+	if (flag(o, "locked"))
+		c->map_flags |= VMS_MAP_LOCKED;
+	if (!nprot) {
+		/* The likeliest reading of a stray word here is a misspelt PROT. */
+		if ((w = stray(o)))
+			return fail(p, "bad PROT '%s' (none r rw rx rwx)", w);
+		return fail(p, "map needs a PROT (none r rw rx rwx)");
+	}
+	return rc;
+}
+
+/* read/write/fread/device read: LEN, and what expect= may be. */
+int vmsim__hook_access(pctx *p, struct vms_cmd *c, opts *o)
+{
+	const char *v;
+	int rc = 0;
+
+	if (c->op == VMS_READ || c->op == VMS_WRITE || c->op == VMS_FREAD) {
+		if (!c->len)
+			return fail(p, "%s: zero length", vms_cmd_word(c));
+		if (c->op != VMS_FREAD && c->addr + c->len < c->addr)
+			return fail(p, "range wraps around the address space");
+	}
+	if (!(v = opt(p, o, "expect", &rc)) || rc)
+		return rc;
+	if (!strcmp(v, "SIGSEGV") || !strcmp(v, "SIGBUS")) {
+		if (c->op != VMS_READ && c->op != VMS_WRITE)
+			return fail(p, "%s: expect= is a byte value, not '%s'", vms_cmd_word(c), v);
+		c->expect = v[3] == 'B' ? VMS_EXPECT_SIGBUS : VMS_EXPECT_SIGSEGV;
+		return 0;
+	}
+	if (c->op == VMS_WRITE)
+		return fail(p, "write: expect= is SIGSEGV or SIGBUS, not '%s'", v);
+	if (byteval(p, "expect", v, &c->expect_value))
+		return VMS_MALFORMED;
+	c->expect = VMS_EXPECT_VALUE;
+	return 0;
+}
+
+static int aligned(pctx *p, uint64_t addr, uint64_t len)
+{
+	if (addr % VMS_PAGE_SIZE)
+		return fail(p, "address 0x%llx is not page aligned", (unsigned long long)addr);
+	if (len % VMS_PAGE_SIZE)
+		return fail(p, "length 0x%llx is not a multiple of the page size", (unsigned long long)len);
+	return 0;
+}
+
+/* touch/pagemap/expect pagemap: whole pages of the user address space. */
+int vmsim__hook_range(pctx *p, struct vms_cmd *c, opts *o)
+{
+	(void)o;
+	if (aligned(p, c->addr, c->len))
+		return VMS_MALFORMED;
+	if (!c->len)
 		return fail(p, "zero length");
 	if (c->addr + c->len < c->addr)
 		return fail(p, "range wraps around the address space");
+	if (c->addr + c->len > p->task_size)
+		return fail(p, "range ends beyond the user address space (0x%llx)",
+			    (unsigned long long)p->task_size);
+	return 0;
+}
+
+int vmsim__hook_smaps(pctx *p, struct vms_cmd *c, opts *o)
+{
+	(void)o;
+	return aligned(p, c->addr, 0);
+}
+
+int vmsim__hook_resolve(pctx *p, struct vms_cmd *c, opts *o)
+{
+	static const struct {
+		const char *key;
+		const char *names[3];
+		enum vms_resolve vals[3];
+	} r[3] = {
+		{ "missing", { "zeropage", "copy", "sigbus" },
+		  { VMS_RESOLVE_ZEROPAGE, VMS_RESOLVE_COPY, VMS_RESOLVE_SIGBUS } },
+		{ "wp", { "unprotect", "sigbus", NULL }, { VMS_RESOLVE_UNPROTECT, VMS_RESOLVE_SIGBUS, 0 } },
+		{ "minor", { "continue", "sigbus", NULL }, { VMS_RESOLVE_CONTINUE, VMS_RESOLVE_SIGBUS, 0 } },
+	};
+	enum vms_resolve *dst[3] = { &c->resolve_missing, &c->resolve_wp, &c->resolve_minor };
+	int rc = 0;
+
+	for (int i = 0; i < 3; i++) {
+		const char *v = opt(p, o, r[i].key, &rc);
+
+		if (!v || rc)
+			continue;
+		for (int j = 0; j < 3 && r[i].names[j]; j++)
+			if (!strcmp(v, r[i].names[j]))
+				*dst[i] = r[i].vals[j];
+		if (!*dst[i])
+			return fail(p, "bad uffd resolve %s=%s", r[i].key, v);
+	}
+	if (rc)
+		return rc;
+	if (!c->resolve_missing && !c->resolve_wp && !c->resolve_minor)
+		return fail(p, "uffd resolve needs missing=, wp= or minor=");
+	return 0;
+}
+
+/* A frame as `expect pagemap` and `show page` name it: -, zero or #K. */
+static int frame_word(pctx *p, const char *v, struct vms_pm_want *want)
+{
+	uint64_t lab;
+
+	want->has_frame = true;
+	if (!strcmp(v, "-")) {
+		want->frame = VMS_FRAME_NONE;
+	} else if (!strcmp(v, "zero")) {
+		want->frame = VMS_FRAME_ZERO;
+	} else if (v[0] == '#' && !parse_num(v + 1, &lab) && lab >= 1 && lab <= 0x7fffffff) {
+		want->frame = VMS_FRAME_PAGE;
+		want->label = (unsigned)lab;
+	} else {
+		return fail(p, "bad frame '%s' (-, zero or #K)", v);
+	}
+	return 0;
+}
+
+/* show page frame=#K | pfn=N | PROC ADDR */
+int vmsim__hook_show_page(pctx *p, struct vms_cmd *c, opts *o)
+{
+	const char *frame, *pfn;
+	int rc = 0, forms;
+
+	frame = opt(p, o, "frame", &rc);
+	pfn = opt(p, o, "pfn", &rc);
+	if (rc)
+		return rc;
+	forms = (frame != NULL) + (pfn != NULL) + (c->name[0] != NULL);
+	if (forms != 1)
+		return fail(p, "show page: give frame=#K, pfn=N or PROC ADDR");
+	if (frame) {
+		c->show_page = VMS_SHOW_PAGE_LABEL;
+		if (frame_word(p, frame, &c->want))
+			return VMS_MALFORMED;
+		if (c->want.frame != VMS_FRAME_PAGE)
+			return fail(p, "show page: frame= takes #K");
+	} else if (pfn) {
+		c->show_page = VMS_SHOW_PAGE_PFN;
+		if (num(p, "pfn", pfn, &c->addr2))
+			return VMS_MALFORMED;
+	} else {
+		c->show_page = VMS_SHOW_PAGE_ADDR;
+	}
+	return 0;
+}
+
+int vmsim__hook_expect_pagemap(pctx *p, struct vms_cmd *c, opts *o)
+{
+	struct vms_pm_want *want = &c->want;
+
+	if (vmsim__hook_range(p, c, o))
+		return VMS_MALFORMED;
+	if (!o->nkv)
+		return fail(p, "expect pagemap needs at least one KEY=VAL");
+	for (int i = 0; i < o->nkv; i++) {
+		const char *key = o->key[i], *v = o->val[i];
+		unsigned k;
+
+		o->kused[i] = true;
+		if (!strcmp(key, "frame")) {
+			if (frame_word(p, v, want))
+				return VMS_MALFORMED;
+			continue;
+		}
+		for (k = 0; k < VMS_PM_NKEYS && strcmp(key, vms_pm_key_name(k)); k++)
+			;
+		if (k == VMS_PM_NKEYS)
+			return fail(p, "unknown pagemap key '%s'", key);
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			return fail(p, "pagemap %s= must be 0 or 1, not '%s'", key, v);
+		want->mask |= 1u << k;
+		want->bit[k] = v[0] == '1';
+	}
 	return 0;
 }
 
 /* ---- commands ---- */
 
-static int parse_cmd(struct pctx *p, char **w, int nw, struct vms_cmd *c, bool wrapped);
-
-static int cmd_machine(struct pctx *p, char **w, int nw, struct vms_cmd *c)
+/* The names of the commands whose word starts with w0 (their subcommand
+ * words when sub), for suggestions; *at: where the subcommand word is. */
+static void group_words(const char *w0, bool sub, const char **out, size_t max, int *at)
 {
-	struct vmsim_config cfg;
+	size_t n = 0;
 
-	if (p->any_cmd)
-		return fail(p, "machine must be the first command");
-	vmsim_config_init(&cfg);
-	for (int i = 1; i < nw; i++) {
-		char *eq = strchr(w[i], '=');
-		int e;
+	for (size_t i = 0; i < vmsim__nspecs && n + 1 < max; i++) {
+		const char *word = vmsim__specs[i].pub.word, *sp = strchr(word, ' ');
 
-		if (!eq || eq == w[i])
-			return fail(p, "machine: expected key=value, got '%s'", w[i]);
-		*eq = 0;
-		for (int j = 0; j < c->nkv; j++)
-			if (!strcmp(c->kv[j].key, w[i]))
-				return fail(p, "machine option %s= given twice", w[i]);
-		if (strlen(w[i]) >= sizeof(c->kv[0].key))
-			return fail(p, "unknown machine option %s=", w[i]);
-		if (strlen(eq + 1) >= sizeof(c->kv[0].value))
-			return fail(p, "machine option %s= value too long", w[i]);
-		e = vmsim_config_set(&cfg, w[i], eq + 1);
-		if (e == -ENOENT)
-			return fail(p, "unknown machine option %s=", w[i]);
-		if (e)
-			return fail(p, "bad value for machine option %s=%s", w[i], eq + 1);
-		if (c->nkv == VMS_MAX_MACHINE_OPTS)
-			return fail(p, "machine: too many options");
-		snprintf(c->kv[c->nkv].key, sizeof(c->kv[0].key), "%s", w[i]);
-		snprintf(c->kv[c->nkv].value, sizeof(c->kv[0].value), "%s", eq + 1);
-		c->nkv++;
-	}
-	p->cpus = cfg.cpus;
-	return 0;
-}
-
-static int cmd_process(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	struct opts o;
-	const char *v;
-	int rc = 0;
-
-	if (nargs(p, "process", nw, 2, -1) || new_name(p, &p->procs, w[1], c->name[0]) ||
-	    split_opts(p, w + 2, nw - 2, &o))
-		return 2;
-	if ((v = opt(p, &o, "cpu", &rc)) && !rc && cpu(p, v, &c->cpu))
-		return 2;
-	return rc ? rc : opts_done(p, &o);
-}
-
-static int cmd_run(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	struct opts o;
-	const char *v;
-	int rc = 0;
-
-	if (nargs(p, "run", nw, 2, -1) || proc(p, w[1], c->name[0]) ||
-	    split_opts(p, w + 2, nw - 2, &o))
-		return 2;
-	v = opt(p, &o, "cpu", &rc);
-	if (rc)
-		return rc;
-	if (!v)
-		return fail(p, "run needs cpu=N");
-	if (cpu(p, v, &c->cpu))
-		return 2;
-	return opts_done(p, &o);
-}
-
-static int cmd_file(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	static const char *const kinds[] = { "shmem", "disk", "dax" };
-	struct opts o;
-	const char *v;
-	int rc = 0;
-
-	if (nargs(p, "file", nw, 2, -1) || new_name(p, &p->files, w[1], c->name[0]) ||
-	    split_opts(p, w + 2, nw - 2, &o))
-		return 2;
-	v = opt(p, &o, "size", &rc);
-	if (rc)
-		return rc;
-	if (!v)
-		return fail(p, "file needs size=SIZE");
-	if (num(p, "size", v, &c->size))
-		return 2;
-	c->file_kind = VMS_FILE_SHMEM;
-	if ((v = opt(p, &o, "kind", &rc)) && !rc) {
-		int k = pick(v, kinds, 3);
-
-		if (k < 0)
-			return fail(p, "bad file kind '%s' (shmem, disk or dax)", v);
-		c->file_kind = (enum vms_file_kind)k;
-	}
-	return rc ? rc : opts_done(p, &o);
-}
-
-/* PROC ADDR LEN, the start of most mapping commands. */
-static int proc_addr_len(struct pctx *p, char **w, struct vms_cmd *c)
-{
-	if (proc(p, w[1], c->name[0]) || num(p, "ADDR", w[2], &c->addr) ||
-	    num(p, "LEN", w[3], &c->len))
-		return 2;
-	return 0;
-}
-
-static int cmd_map(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	static const char *const share[] = { "private", "shared" };
-	static const char *const anon[] = { "anon" };
-	static const char *const pop[] = { "populate" };
-	static const char *const lock[] = { "locked" };
-	struct opts o;
-	const char *v;
-	bool has_prot;
-	int rc = 0, k;
-
-	if (nargs(p, "map", nw, 6, -1) || proc_addr_len(p, w, c) ||
-	    split_opts(p, w + 4, nw - 4, &o))
-		return 2;
-	k = take_flag(p, &o, anon, 1, "anon");
-	if (k == -2)
-		return 2;
-	v = opt(p, &o, "file", &rc);
-	if (rc)
-		return rc;
-	if ((k == 0) == (v != NULL))
-		return fail(p, "map needs exactly one of anon or file=NAME");
-	if (k == 0)
-		c->map_flags |= VMS_MAP_ANON;
-	else if (file(p, v, c->name[1]))
-		return 2;
-	if ((v = opt(p, &o, "off", &rc)) && !rc) {
-		if (c->map_flags & VMS_MAP_ANON)
-			return fail(p, "off= only applies to a file mapping");
-		if (num(p, "off", v, &c->off))
-			return 2;
-	}
-	if (rc)
-		return rc;
-	k = take_flag(p, &o, share, 2, "private/shared");
-	if (k == -2)
-		return 2;
-	if (k < 0)
-		return fail(p, "map needs private or shared");
-	if (k == 1)
-		c->map_flags |= VMS_MAP_SHARED;
-	if (take_prot(p, &o, &c->prot, &has_prot))
-		return 2;
-	if (!has_prot) {
-		/* The likeliest reading of a stray word here is a misspelt PROT. */
-		for (int i = 0; i < o.nflag; i++)
-			if (!o.fused[i])
-				return fail(p, "bad PROT '%s' (none r rw rx rwx)", o.flag[i]);
-		return fail(p, "map needs a PROT (none r rw rx rwx)");
-	}
-	if ((k = take_flag(p, &o, pop, 1, "populate")) == -2)
-		return 2;
-	if (k == 0)
-		c->map_flags |= VMS_MAP_POPULATE;
-	if ((k = take_flag(p, &o, lock, 1, "locked")) == -2)
-		return 2;
-	if (k == 0)
-		c->map_flags |= VMS_MAP_LOCKED;
-	return opts_done(p, &o);
-}
-
-static int cmd_protect(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	if (nargs(p, "protect", nw, 5, 5) || proc_addr_len(p, w, c))
-		return 2;
-	if (prot(w[4], &c->prot))
-		return fail(p, "bad PROT '%s' (none r rw rx rwx)", w[4]);
-	return 0;
-}
-
-static int cmd_advise(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	static const char *const adv[] = { "dontneed", "remove", "pageout", "cold", "willneed",
-		"populate_read", "populate_write", "guard_install", "guard_remove" };
-	int k;
-
-	if (nargs(p, "advise", nw, 5, 5) || proc_addr_len(p, w, c))
-		return 2;
-	k = pick(w[4], adv, 9);
-	if (k < 0)
-		return fail(p, "bad advice '%s'", w[4]);
-	c->advice = (enum vms_advice)k;
-	return 0;
-}
-
-static int cmd_fileio(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	struct opts o;
-	const char *v;
-	int rc = 0, first = 3;
-
-	if (nargs(p, w[0], nw, c->op == VMS_FREAD ? 3 : 4, c->op == VMS_PUNCH ? 4 : -1) ||
-	    file(p, w[1], c->name[0]) || num(p, "OFF", w[2], &c->addr))
-		return 2;
-	c->len = 1;
-	if (c->op != VMS_FREAD || (nw > 3 && !strchr(w[3], '='))) {
-		if (num(p, "LEN", w[3], &c->len))
-			return 2;
-		first = 4;
-	}
-	if (c->op == VMS_FREAD && !c->len)
-		return fail(p, "fread: zero length");
-	if (split_opts(p, w + first, nw - first, &o))
-		return 2;
-	if (c->op == VMS_FWRITE) {
-		c->byte = 0xaa;
-		if ((v = opt(p, &o, "byte", &rc)) && !rc) {
-			if (byteval(p, "byte", v, &c->byte))
-				return 2;
-			c->has_byte = true;
-		}
-	} else if (c->op == VMS_FREAD) {
-		if ((v = opt(p, &o, "expect", &rc)) && !rc) {
-			if (byteval(p, "expect", v, &c->expect_value))
-				return 2;
-			c->expect = VMS_EXPECT_VALUE;
+		if (!sub && !sp) {
+			out[n++] = word;
+		} else if (sub && sp && !strncmp(word, w0, (size_t)(sp - word)) && !w0[sp - word]) {
+			out[n++] = sp + 1;
+			*at = vmsim__specs[i].sub_at;
 		}
 	}
-	return rc ? rc : opts_done(p, &o);
+	out[n] = NULL;
 }
 
-static int cmd_access(struct pctx *p, char **w, int nw, struct vms_cmd *c)
+/* The table entry for this line's words, or NULL after an error. */
+static const struct vmsim__spec *lookup(pctx *p, char **w, int nw)
 {
-	struct opts o;
-	const char *v;
-	int rc = 0, first = 3;
+	const struct vmsim__spec *plain = NULL;
+	const char *words[64];
+	bool group = false;
+	char h[80];
+	int at = 1;
 
-	if (nargs(p, w[0], nw, 3, -1) || proc(p, w[1], c->name[0]) ||
-	    num(p, "ADDR", w[2], &c->addr))
-		return 2;
-	c->len = 1;
-	if (nw > 3 && !strchr(w[3], '=')) {
-		if (num(p, "LEN", w[3], &c->len))
-			return 2;
-		first = 4;
-	}
-	if (!c->len)
-		return fail(p, "%s: zero length", w[0]);
-	if (c->addr + c->len < c->addr)
-		return fail(p, "range wraps around the address space");
-	if (split_opts(p, w + first, nw - first, &o))
-		return 2;
-	if ((v = opt(p, &o, "cpu", &rc)) && !rc && cpu(p, v, &c->cpu))
-		return 2;
-	if (c->op == VMS_WRITE) {
-		c->byte = 0xaa;
-		if ((v = opt(p, &o, "byte", &rc)) && !rc) {
-			if (byteval(p, "byte", v, &c->byte))
-				return 2;
-			c->has_byte = true;
-		}
-	}
-	if ((v = opt(p, &o, "expect", &rc)) && !rc) {
-		if (!strcmp(v, "SIGSEGV"))
-			c->expect = VMS_EXPECT_SIGSEGV;
-		else if (!strcmp(v, "SIGBUS"))
-			c->expect = VMS_EXPECT_SIGBUS;
-		else if (c->op == VMS_WRITE)
-			return fail(p, "write: expect= is SIGSEGV or SIGBUS, not '%s'", v);
-		else if (byteval(p, "expect", v, &c->expect_value))
-			return 2;
-		else
-			c->expect = VMS_EXPECT_VALUE;
-	}
-	return rc ? rc : opts_done(p, &o);
-}
+	for (size_t i = 0; i < vmsim__nspecs; i++) {
+		const struct vmsim__spec *k = &vmsim__specs[i];
+		const char *sp = strchr(k->pub.word, ' ');
+		size_t n = sp ? (size_t)(sp - k->pub.word) : strlen(k->pub.word);
 
-static int cmd_touch(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	struct opts o;
-	const char *v;
-	int rc = 0;
-
-	if (nargs(p, "touch", nw, 5, -1) || proc_addr_len(p, w, c) || aligned_range(p, c, true))
-		return 2;
-	if (!strcmp(w[4], "w"))
-		c->touch_write = true;
-	else if (strcmp(w[4], "r"))
-		return fail(p, "touch: expected r or w, got '%s'", w[4]);
-	if (split_opts(p, w + 5, nw - 5, &o))
-		return 2;
-	if ((v = opt(p, &o, "cpu", &rc)) && !rc && cpu(p, v, &c->cpu))
-		return 2;
-	return rc ? rc : opts_done(p, &o);
-}
-
-/* A comma list of names from set; bit i for set[i].  Empty or repeated is bad. */
-static int bits(struct pctx *p, const char *what, const char *list, const char *const *set,
-		int n, unsigned *out)
-{
-	char buf[256];
-	char *save = NULL, *tok;
-
-	if (strlen(list) >= sizeof(buf) || !*list)
-		return fail(p, "bad %s '%s'", what, list);
-	snprintf(buf, sizeof(buf), "%s", list);
-	*out = 0;
-	if (buf[strlen(buf) - 1] == ',')
-		return fail(p, "bad %s '%s'", what, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int k = pick(tok, set, n);
-
-		if (k < 0)
-			return fail(p, "unknown %s '%s'", what, tok);
-		if (*out & (1u << k))
-			return fail(p, "%s '%s' given twice", what, tok);
-		*out |= 1u << k;
-	}
-	if (!*out || list[0] == ',' || strstr(list, ",,"))
-		return fail(p, "bad %s '%s'", what, list);
-	return 0;
-}
-
-static int cmd_uffd(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	static const char *const subs[] = { "register", "unregister", "wp", "copy",
-		"zeropage", "continue", "resolve" };
-	static const char *const modes[] = { "missing", "wp", "minor" };
-	static const char *const feats[] = { "event_fork", "event_remove", "event_unmap",
-		"wp_unpopulated", "wp_async" };
-	static const char *const wpw[] = { "wp" };
-	static const char *const onoff[] = { "off", "on" };
-	struct opts o;
-	const char *v;
-	int rc = 0, k, first = 5;
-
-	if (nargs(p, "uffd", nw, 3, -1) || proc(p, w[1], c->name[0]))
-		return 2;
-	k = pick(w[2], subs, 7);
-	if (k < 0)
-		return fail(p, "unknown uffd command '%s'", w[2]);
-	c->uffd_op = (enum vms_uffd_op)k;
-	if (c->uffd_op == VMS_UFFD_RESOLVE) {
-		static const struct { const char *key; const char *const names[2];
-				      enum vms_resolve vals[2]; } r[3] = {
-			{ "missing", { "zeropage", "copy" }, { VMS_RESOLVE_ZEROPAGE, VMS_RESOLVE_COPY } },
-			{ "wp", { "unprotect", NULL }, { VMS_RESOLVE_UNPROTECT, 0 } },
-			{ "minor", { "continue", NULL }, { VMS_RESOLVE_CONTINUE, 0 } },
-		};
-		enum vms_resolve *dst[3] = { &c->resolve_missing, &c->resolve_wp, &c->resolve_minor };
-
-		if (split_opts(p, w + 3, nw - 3, &o))
-			return 2;
-		for (int i = 0; i < 3; i++) {
-			if (!(v = opt(p, &o, r[i].key, &rc)) || rc)
-				continue;
-			if (!strcmp(v, "sigbus"))
-				*dst[i] = VMS_RESOLVE_SIGBUS;
-			else if (r[i].names[0] && !strcmp(v, r[i].names[0]))
-				*dst[i] = r[i].vals[0];
-			else if (r[i].names[1] && !strcmp(v, r[i].names[1]))
-				*dst[i] = r[i].vals[1];
-			else
-				return fail(p, "bad uffd resolve %s=%s", r[i].key, v);
-		}
-		if (rc)
-			return rc;
-		if (!c->resolve_missing && !c->resolve_wp && !c->resolve_minor)
-			return fail(p, "uffd resolve needs missing=, wp= or minor=");
-		return opts_done(p, &o);
-	}
-	if (nargs(p, "uffd", nw, 5, -1) || num(p, "ADDR", w[3], &c->addr) ||
-	    num(p, "LEN", w[4], &c->len))
-		return 2;
-	switch (c->uffd_op) {
-	case VMS_UFFD_REGISTER:
-		if (nargs(p, "uffd register", nw, 6, -1) ||
-		    bits(p, "uffd mode", w[5], modes, 3, &c->uffd_modes))
-			return 2;
-		first = 6;
-		break;
-	case VMS_UFFD_WP:
-		if (nargs(p, "uffd wp", nw, 6, 6))
-			return 2;
-		k = pick(w[5], onoff, 2);
-		if (k < 0)
-			return fail(p, "uffd wp: expected on or off, got '%s'", w[5]);
-		c->uffd_wp = k;
-		return 0;
-	default:
-		break;
-	}
-	if (split_opts(p, w + first, nw - first, &o))
-		return 2;
-	if (c->uffd_op == VMS_UFFD_REGISTER && (v = opt(p, &o, "features", &rc)) && !rc &&
-	    bits(p, "uffd feature", v, feats, 5, &c->uffd_features))
-		return 2;
-	if (c->uffd_op == VMS_UFFD_COPY) {
-		c->byte = 0xaa;
-		if ((v = opt(p, &o, "byte", &rc)) && !rc) {
-			if (byteval(p, "byte", v, &c->byte))
-				return 2;
-			c->has_byte = true;
-		}
-	}
-	if (c->uffd_op == VMS_UFFD_COPY || c->uffd_op == VMS_UFFD_CONTINUE) {
-		if ((k = take_flag(p, &o, wpw, 1, "wp")) == -2)
-			return 2;
-		c->uffd_wp = k == 0;
-	}
-	return rc ? rc : opts_done(p, &o);
-}
-
-static int cmd_show(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	static const char *const what[] = { "vmas", "pgtable", "tlb", "page", "stats" };
-	int k;
-
-	if (nargs(p, "show", nw, 2, 2 + VMS_MAX_SHOW_ARGS))
-		return 2;
-	k = pick(w[1], what, 5);
-	if (k < 0)
-		return fail(p, "show: unknown target '%s'", w[1]);
-	c->show = (enum vms_show)k;
-	for (int i = 2; i < nw; i++) {
-		if (strlen(w[i]) >= VMS_NAME_MAX)
-			return fail(p, "show: argument too long: '%s'", w[i]);
-		snprintf(c->show_argv[c->show_argc++], VMS_NAME_MAX, "%s", w[i]);
-	}
-	return 0;
-}
-
-static int cmd_expect_pagemap(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	static const char *const keys[] = { "present", "swap", "file", "excl", "sd",
-		"uffd_wp", "guard" };
-	struct vms_pm_want *want = &c->want;
-	int first = 5;
-
-	/* w[0..1] = "expect pagemap" */
-	if (nargs(p, "expect pagemap", nw, 5, -1) || proc(p, w[2], c->name[0]) ||
-	    num(p, "ADDR", w[3], &c->addr))
-		return 2;
-	c->len = VMS_PAGE_SIZE;
-	if (!strchr(w[4], '=')) {
-		if (num(p, "LEN", w[4], &c->len))
-			return 2;
-		first = 5;
-	} else {
-		first = 4;
-	}
-	if (aligned_range(p, c, true))
-		return 2;
-	if (first >= nw)
-		return fail(p, "expect pagemap needs at least one KEY=VAL");
-	for (int i = first; i < nw; i++) {
-		char *eq = strchr(w[i], '=');
-		int k;
-
-		if (!eq)
-			return fail(p, "expect pagemap: expected KEY=VAL, got '%s'", w[i]);
-		*eq = 0;
-		if (!strcmp(w[i], "frame")) {
-			const char *v = eq + 1;
-			uint64_t lab;
-
-			if (want->has_frame)
-				return fail(p, "option frame= given twice");
-			want->has_frame = true;
-			if (!strcmp(v, "-")) {
-				want->frame = VMS_FRAME_NONE;
-			} else if (!strcmp(v, "zero")) {
-				want->frame = VMS_FRAME_ZERO;
-			} else if (v[0] == '#' && !parse_num(v + 1, &lab) && lab >= 1 &&
-				   lab <= 0x7fffffff) {
-				want->frame = VMS_FRAME_PAGE;
-				want->label = (unsigned)lab;
-			} else {
-				return fail(p, "bad frame '%s' (-, zero or #K)", v);
-			}
+		if (strncmp(k->pub.word, w[0], n) || w[0][n])
 			continue;
-		}
-		k = pick(w[i], keys, VMS_PM_NKEYS);
-		if (k < 0)
-			return fail(p, "unknown pagemap key '%s'", w[i]);
-		if (want->mask & (1u << k))
-			return fail(p, "option %s= given twice", w[i]);
-		if (strcmp(eq + 1, "0") && strcmp(eq + 1, "1"))
-			return fail(p, "pagemap %s= must be 0 or 1, not '%s'", w[i], eq + 1);
-		want->mask |= 1u << k;
-		want->bit[k] = eq[1] == '1';
+		group = true;
+		if (!sp)
+			plain = k;
+		else if (k->sub_at < nw && !strcmp(sp + 1, w[k->sub_at]))
+			return k;
 	}
-	return 0;
+	if (!group) {
+		group_words(w[0], false, words, 64, &at);
+		fail(p, "unknown command '%s'%s", w[0], hint(h, sizeof(h), w[0], words, ""));
+		return NULL;
+	}
+	group_words(w[0], true, words, 64, &at);
+	if (plain) {
+		/* `device D` has no subcommand; `device D frob` names a bad one. */
+		if (words[0] && at < nw && !strchr(w[at], '=')) {
+			fail(p, "unknown %s command '%s'%s", w[0], w[at], hint(h, sizeof(h), w[at], words, ""));
+			return NULL;
+		}
+		return plain;
+	}
+	if (at >= nw)
+		fail(p, "%s: missing arguments", w[0]);
+	else if (!strcmp(w[0], "expect"))
+		fail(p, "unknown expect '%s' (pagemap, same, differ or error)%s", w[at],
+		     hint(h, sizeof(h), w[at], words, ""));
+	else if (!strcmp(w[0], "show"))
+		fail(p, "show: unknown target '%s'%s", w[at], hint(h, sizeof(h), w[at], words, ""));
+	else
+		fail(p, "unknown %s command '%s'%s", w[0], w[at], hint(h, sizeof(h), w[at], words, ""));
+	return NULL;
 }
 
-static int cmd_expect(struct pctx *p, char **w, int nw, struct vms_cmd *c)
-{
-	static const char *const errs[] = { "EINVAL", "ENOMEM", "EEXIST", "EFAULT", "EPERM",
-		"EBUSY", "EAGAIN", "ENOENT", "EBADF" };
-	static const char *const wrappable[] = { "file", "fork", "map", "unmap", "protect",
-		"remap", "advise", "punch", "fwrite", "fread", "uffd" };
-	int rc;
+static int parse_cmd(pctx *p, char **w, int nw, struct vms_cmd *c, bool wrapped);
 
-	if (nargs(p, "expect", nw, 2, -1))
-		return 2;
-	if (!strcmp(w[1], "pagemap")) {
-		c->op = VMS_EXPECT_PAGEMAP;
-		return cmd_expect_pagemap(p, w, nw, c);
+/* expect error ERRNO COMMAND... */
+static int parse_expect_error(pctx *p, char **w, int nw, struct vms_cmd *c)
+{
+	const struct vms_command *k;
+	struct vms_cmd *inner;
+	const char *names[32];
+	char h[64];
+	int e, rc;
+
+	if (nw < 4)
+		return fail(p, "expect error: missing arguments");
+	e = vmsim__word_value(vmsim__errnos, w[2]);
+	if (e < 0) {
+		word_names(vmsim__errnos, names, 32);
+		return fail(p, "expect error: unknown errno name '%s'%s", w[2], hint(h, sizeof(h), w[2], names, ""));
 	}
-	if (!strcmp(w[1], "same") || !strcmp(w[1], "differ")) {
-		c->op = w[1][0] == 's' ? VMS_EXPECT_SAME : VMS_EXPECT_DIFFER;
-		if (nargs(p, "expect same/differ", nw, 6, 6) || proc(p, w[2], c->name[0]) ||
-		    num(p, "ADDR1", w[3], &c->addr) || proc(p, w[4], c->name[1]) ||
-		    num(p, "ADDR2", w[5], &c->addr2))
-			return 2;
-		return 0;
-	}
-	if (strcmp(w[1], "error"))
-		return fail(p, "unknown expect '%s' (pagemap, same, differ or error)", w[1]);
-	c->op = VMS_EXPECT_ERROR;
-	if (nargs(p, "expect error", nw, 4, -1))
-		return 2;
-	if (pick(w[2], errs, 9) < 0)
-		return fail(p, "expect error: unknown errno name '%s'", w[2]);
-	c->err = vmsim_errno_from_name(w[2]);
-	if (pick(w[3], wrappable, 11) < 0)
-		return fail(p, "expect error cannot wrap '%s' (it cannot fail with an errno)", w[3]);
-	c->inner = calloc(1, sizeof(*c->inner));
-	if (!c->inner)
+	c->err = -e;
+	inner = alloc(p->s, sizeof(*inner));
+	if (!inner)
 		return -ENOMEM;
-	rc = parse_cmd(p, w + 3, nw - 3, c->inner, true);
-	return rc;
+	memset(inner, 0, sizeof(*inner));
+	rc = parse_cmd(p, w + 3, nw - 3, inner, true);
+	if (rc)
+		return rc;
+	k = vms_command_of(inner);
+	if (!k || !(k->attrs & VMS_CMD_WRAPPABLE))
+		return fail(p, "expect error cannot wrap '%s' (it cannot fail with an errno)", k ? k->word : w[3]);
+	c->inner = inner;
+	return 0;
 }
 
 /*
  * Parse one command (words w[0..nw-1]) into c.  wrapped: inside `expect
- * error`, where the command is expected to fail, so a fork child or a file
- * it would create does not come to exist.
+ * error`, where the command is expected to fail, so a process, file or
+ * device it would create does not come to exist.
  */
-static int parse_cmd(struct pctx *p, char **w, int nw, struct vms_cmd *c, bool wrapped)
+static int parse_cmd(pctx *p, char **w, int nw, struct vms_cmd *c, bool wrapped)
 {
-	static const char *const cmds[] = { "machine", "process", "run", "fork", "exit", "file",
-		"map", "unmap", "protect", "remap", "advise", "punch", "fwrite", "fread",
-		"read", "write", "touch", "uffd", "clear_refs", "pagemap", "show", "expect" };
-	int k = pick(w[0], cmds, (int)(sizeof(cmds) / sizeof(cmds[0])));
-	int rc;
+	const struct vmsim__spec *k = lookup(p, w, nw);
+	char *pos[MAX_WORDS];
+	int npos = 0, nreq = 0, nmax, first = 1, rc;
+	bool rest;
+	opts o;
 
+	if (!k)
+		return VMS_MALFORMED;
 	c->line = p->line;
 	c->cpu = -1;
-	if (k < 0)
-		return fail(p, "unknown command '%s'", w[0]);
-	if (k < VMS_EXPECT_PAGEMAP)
-		c->op = (enum vms_op)k;
-	switch (k) {
-	case VMS_MACHINE:
-		return cmd_machine(p, w, nw, c);
-	case VMS_PROCESS:
-		if ((rc = cmd_process(p, w, nw, c)))
+	c->op = k->pub.op;
+	c->byte = 0xaa;
+	c->len = k->len;
+	switch (c->op) {
+	case VMS_UFFD:
+		c->uffd_op = (enum vms_uffd_op)k->pub.sub;
+		break;
+	case VMS_DEVICE:
+		c->device_op = (enum vms_device_op)k->pub.sub;
+		break;
+	case VMS_SHOW:
+		c->show = (enum vms_show)k->pub.sub;
+		break;
+	default:
+		break;
+	}
+	if (c->op == VMS_EXPECT_ERROR) {
+		if (wrapped)
+			return fail(p, "expect error cannot wrap 'expect'");
+		return parse_expect_error(p, w, nw, c);
+	}
+	if (c->op == VMS_EXPECT_PAGEMAP || c->op == VMS_EXPECT_SAME || c->op == VMS_EXPECT_DIFFER ||
+	    c->op == VMS_SHOW)
+		first = 2;
+	/* The positional operands: words up to the first key=value, at most
+	 * strlen(args) of them ('*': all the rest, whatever they are). */
+	rest = strchr(k->args, '*') != NULL;
+	nmax = (int)strlen(k->args) - rest;
+	for (const char *a = k->args; *a; a++)
+		nreq += *a >= 'A' && *a <= 'Z';
+	for (int i = first; i < nw; i++) {
+		if (k->sub_at && i == k->sub_at)
+			continue;
+		if (npos >= nmax && !rest)
+			break;
+		if (!rest && strchr(w[i], '='))
+			break;
+		pos[npos++] = w[i];
+		first = i + 1;
+	}
+	if (npos < nreq)
+		return fail(p, "%s: missing arguments", k->pub.word);
+	/* Optional operands come all or none (show pgtable P [ADDR LEN]),
+	 * except one optional LEN. */
+	if (nmax - nreq >= 2 && npos != nreq && npos != nmax)
+		return fail(p, "%s: give all of %s or none", k->pub.word, k->pub.operands);
+	if (k->sub_at && first <= k->sub_at && k->sub_at < nw)
+		first = k->sub_at + 1;
+	if (split_opts(p, k, w + first, nw - first, &o))
+		return VMS_MALFORMED;
+	if (!k->pub.flags && o.nflag) {
+		if (k->own_keys || (nmax == 0 && k->pub.keys))
+			return fail(p, "%s: expected KEY=VALUE, got '%s'", k->pub.word, o.flag[0]);
+		return fail(p, "%s: too many arguments", k->pub.word);
+	}
+	for (int i = 0; i < npos && i < nmax; i++)
+		if ((rc = operand(p, c, k->args[i], pos[i])))
 			return rc;
-		return names_add(&p->procs, c->name[0]);
-	case VMS_RUN:
-		return cmd_run(p, w, nw, c);
+	if (rest && npos > nmax) {
+		const char **argv = alloc(p->s, (size_t)(npos - nmax) * sizeof(*argv));
+
+		if (!argv)
+			return -ENOMEM;
+		for (int i = nmax; i < npos; i++)
+			if (!(argv[i - nmax] = intern(p->s, pos[i])))
+				return -ENOMEM;
+		c->argv = argv;
+		c->argc = npos - nmax;
+	}
+	if (!k->own_keys && (rc = common_keys(p, c, &o)))
+		return rc;
+	if (k->hook && (rc = k->hook(p, c, &o)))
+		return rc;
+	if (c->op == VMS_SHOW && c->show == VMS_SHOW_PGTABLE && npos == 2)
+		return fail(p, "show pgtable: give both ADDR and LEN, or neither");
+	if ((rc = opts_done(p, k, &o)))
+		return rc;
+	for (int i = 0; i < o.nkv; i++)
+		if (!o.kused[i])
+			return fail(p, "option %s= does not apply here", o.key[i]);
+	/* A branch's commands run on its CPU. */
+	if (p->in_branch && p->branch_cpu >= 0 && c->op != VMS_RUN && c->op != VMS_SHOW &&
+	    c->op != VMS_BRANCH && c->op != VMS_END) {
+		if (c->cpu >= 0 && c->cpu != p->branch_cpu)
+			return fail(p, "cpu=%d in a branch that runs on cpu %d", c->cpu, p->branch_cpu);
+		c->cpu = p->branch_cpu;
+	}
+	if (wrapped)
+		return 0;
+	switch (c->op) {
+	case VMS_PROCESS:
+		return live_add(&p->procs, c->name[0]);
 	case VMS_FORK:
-		if (nargs(p, "fork", nw, 3, 3) || proc(p, w[1], c->name[0]) ||
-		    new_name(p, &p->procs, w[2], c->name[1]))
-			return 2;
-		return wrapped ? 0 : names_add(&p->procs, c->name[1]);
+		return live_add(&p->procs, c->name[1]);
 	case VMS_EXIT:
-		if (nargs(p, "exit", nw, 2, 2) || proc(p, w[1], c->name[0]))
-			return 2;
-		names_del(&p->procs, c->name[0]);
+		live_del(&p->procs, c->name[0]);
 		return 0;
 	case VMS_FILE:
-		if ((rc = cmd_file(p, w, nw, c)))
-			return rc;
-		return wrapped ? 0 : names_add(&p->files, c->name[0]);
-	case VMS_MAP:
-		return cmd_map(p, w, nw, c);
-	case VMS_UNMAP:
-		return nargs(p, "unmap", nw, 4, 4) || proc_addr_len(p, w, c) ? 2 : 0;
-	case VMS_PROTECT:
-		return cmd_protect(p, w, nw, c);
-	case VMS_REMAP:
-		if (nargs(p, "remap", nw, 5, 5) || proc_addr_len(p, w, c) ||
-		    num(p, "NEW", w[4], &c->addr2))
-			return 2;
-		return 0;
-	case VMS_ADVISE:
-		return cmd_advise(p, w, nw, c);
-	case VMS_PUNCH:
-	case VMS_FWRITE:
-	case VMS_FREAD:
-		return cmd_fileio(p, w, nw, c);
-	case VMS_READ:
-	case VMS_WRITE:
-		return cmd_access(p, w, nw, c);
-	case VMS_TOUCH:
-		return cmd_touch(p, w, nw, c);
-	case VMS_UFFD:
-		return cmd_uffd(p, w, nw, c);
-	case VMS_CLEAR_REFS:
-		if (nargs(p, "clear_refs", nw, 3, 3) || proc(p, w[1], c->name[0]))
-			return 2;
-		if (strcmp(w[2], "softdirty"))
-			return fail(p, "clear_refs: only 'softdirty' is supported, not '%s'", w[2]);
-		return 0;
-	case VMS_PAGEMAP:
-		if (nargs(p, "pagemap", nw, 4, 4) || proc_addr_len(p, w, c) ||
-		    aligned_range(p, c, true))
-			return 2;
-		return 0;
-	case VMS_SHOW:
-		return cmd_show(p, w, nw, c);
+		return live_add(&p->files, c->name[0]);
+	case VMS_DEVICE:
+		return c->device_op == VMS_DEVICE_NEW ? live_add(&p->devices, c->name[0]) : 0;
 	default:
-		return cmd_expect(p, w, nw, c);
+		return 0;
+	}
+}
+
+/* parallel / branch / end: blocks of branches, not nested. */
+static int block(pctx *p, const struct vms_cmd *c)
+{
+	switch (c->op) {
+	case VMS_PARALLEL:
+		if (p->block_line)
+			return fail(p, "parallel blocks do not nest (the block of line %d has no end yet)",
+				    p->block_line);
+		p->block_line = p->line;
+		p->in_branch = false;
+		return 0;
+	case VMS_BRANCH:
+		if (!p->block_line)
+			return fail(p, "branch outside a parallel block");
+		p->in_branch = true;
+		p->branch_cpu = c->cpu;
+		return 0;
+	case VMS_END:
+		if (!p->block_line)
+			return fail(p, "end without parallel");
+		if (!p->in_branch)
+			return fail(p, "parallel block without a branch");
+		p->block_line = 0;
+		p->in_branch = false;
+		return 0;
+	case VMS_MACHINE:
+		return 0;
+	default:
+		if (p->block_line && !p->in_branch)
+			return fail(p, "a command in a parallel block must be in a branch");
+		return 0;
 	}
 }
 
 /* Split a line into words in place; a word starting with '#' ends it. */
-static int split_line(struct pctx *p, char *s, char **w, int *nw)
+static int split_line(pctx *p, char *s, char **w, int *nw)
 {
 	*nw = 0;
 	for (;;) {
@@ -1011,60 +1162,74 @@ static int script_push(struct vms_script *s, const struct vms_cmd *c)
 
 int vms_parse(const char *text, size_t len, struct vms_script **out, char *err, size_t errlen)
 {
-	struct pctx p = { .err = err, .errlen = errlen, .cpus = 4 };
-	struct vms_script *s = calloc(1, sizeof(*s));
-	char *buf = malloc(len + 1);
-	char *line, *w[MAX_WORDS];
+	pctx p = { .err = err, .errlen = errlen, .cpus = 4, .task_size = (1ULL << 56) - VMS_PAGE_SIZE };
+	char *w[MAX_WORDS], *buf = NULL;
+	size_t at = 0, bufcap = 0;
 	int rc = 0, nw;
 
+	if (!out || !text || (errlen && !err))
+		return -EINVAL;
 	*out = NULL;
 	if (errlen)
 		err[0] = 0;
-	if (!s || !buf) {
-		free(s);
-		free(buf);
+	p.s = calloc(1, sizeof(*p.s));
+	if (!p.s)
 		return -ENOMEM;
-	}
-	line = buf;
-	memcpy(buf, text, len);
-	buf[len] = 0;
-	/* A NUL inside a line would silently hide the rest of it. */
-	if (memchr(buf, 0, len)) {
-		const char *z = memchr(buf, 0, len);
-
-		p.line = 1;
-		for (const char *q = buf; q < z; q++)
-			p.line += *q == '\n';
-		rc = fail(&p, "NUL byte in the script");
-		line = NULL;
-	}
-	for (p.line = 1; !rc && line; p.line++) {
-		char *nl = memchr(line, '\n', len - (size_t)(line - buf));
+	for (p.line = 1; !rc && at < len; p.line++) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
 		struct vms_cmd c;
 
-		if (nl)
-			*nl = 0;
-		rc = split_line(&p, line, w, &nw);
-		if (!rc && nw) {
-			memset(&c, 0, sizeof(c));
-			rc = parse_cmd(&p, w, nw, &c, false);
-			if (rc) {
-				free(c.inner);
-			} else if ((rc = script_push(s, &c))) {
-				free(c.inner);
-			}
-			p.any_cmd = true;
+		/* A NUL inside a line would silently hide the rest of it. */
+		if (memchr(text + at, 0, n)) {
+			rc = fail(&p, "NUL byte in the script");
+			break;
 		}
-		line = nl ? nl + 1 : NULL;
+		if (n + 1 > bufcap) {
+			char *nb = realloc(buf, n + 1);
+
+			if (!nb) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			bufcap = n + 1;
+		}
+		memcpy(buf, text + at, n);
+		buf[n] = 0;
+		at += n + (nl != NULL);
+		rc = split_line(&p, buf, w, &nw);
+		if (rc || !nw)
+			continue;
+		memset(&c, 0, sizeof(c));
+		rc = parse_cmd(&p, w, nw, &c, false);
+		if (!rc)
+			rc = block(&p, &c);
+		if (!rc)
+			rc = script_push(p.s, &c);
+		p.any_cmd = true;
+	}
+	if (!rc && p.block_line) {
+		p.line = p.block_line;
+		rc = fail(&p, "parallel block without end");
 	}
 	free(buf);
-	free(p.procs.v);
-	free(p.files.v);
+	live_free(&p.procs);
+	live_free(&p.files);
+	live_free(&p.devices);
 	if (rc) {
-		vms_script_free(s);
+		vms_script_free(p.s);
 		return rc;
 	}
-	*out = s;
+	/* Keep no spare room: a long script is mostly its commands. */
+	if (p.s->n && p.s->n < p.s->cap) {
+		struct vms_cmd *v = realloc(p.s->cmds, p.s->n * sizeof(*v));
+
+		if (v)
+			p.s->cmds = v;
+		p.s->cap = p.s->n;
+	}
+	*out = p.s;
 	return 0;
 }
 
@@ -1072,8 +1237,13 @@ void vms_script_free(struct vms_script *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		free(s->cmds[i].inner);
+	HASH_CLEAR(hh, s->names);
+	while (s->chunks) {
+		struct chunk *c = s->chunks;
+
+		s->chunks = c->next;
+		free(c);
+	}
 	free(s->cmds);
 	free(s);
 }
@@ -1090,10 +1260,13 @@ const struct vms_cmd *vms_script_cmd(const struct vms_script *s, size_t i)
 
 int vms_read_file(const char *path, char **text, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	FILE *f;
 	size_t cap = 4096, n = 0;
 	char *buf;
 
+	if (!path || !text || !len)
+		return -EINVAL;
+	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f)
 		return -errno;
 	buf = malloc(cap);

@@ -1,5 +1,6 @@
 /* `show vmas|pgtable|tlb|page|stats` and --dot: the machine drawn for
- * people.  Formats are free (docs/scenario.md); /proc/PID/maps inspires vmas. */
+ * people.  Formats are free (docs/scenario.md); /proc/PID/maps inspires
+ * vmas.  The parser has checked the arguments. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,24 +15,6 @@ static struct vmsim_mm *lookup(const struct vmsim_show_proc *p, unsigned n, cons
 		if (!strcmp(p[i].name, name))
 			return p[i].mm;
 	return NULL;
-}
-
-static bool num(const char *s, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	if (!s || !*s)
-		return false;
-	x = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
-	if (*end == 'K')
-		x <<= 10, end++;
-	else if (*end == 'M')
-		x <<= 20, end++;
-	else if (*end == 'G')
-		x <<= 30, end++;
-	*v = x;
-	return *end == 0;
 }
 
 static void frame_label(const struct vms_out *o, struct vmsim *vm, unsigned long pfn, char *buf, size_t n)
@@ -145,7 +128,7 @@ static void flag_text(unsigned long fl, char *buf, size_t n)
 {
 	static const struct { unsigned long bit; const char *name; } names[] = {
 		{ 0x8, "shared" }, { 0x80, "mayshare" }, { 0x2000, "locked" }, { 0x200, "uffd_missing" },
-		{ 0x1000, "uffd_wp" }, { VM_UFFD_MINOR, "uffd_minor" }, { 0x08000000, "softdirty" },
+		{ 0x1000, "uffd_wp" }, { 0x200000000000UL, "uffd_minor" }, { 0x08000000, "softdirty" },
 		{ 0x20000, "dontcopy" }, { 0x02000000, "wipeonfork" },
 	};
 	size_t used = 0;
@@ -172,24 +155,49 @@ static void show_vmas(FILE *f, const char *name, struct vmsim_mm *mm)
 	}
 }
 
-static void show_tlb(struct vmsim *vm, FILE *f, int only)
+/* The process whose mm holds PCID asid on cpu, or NULL. */
+static const char *pcid_owner(struct vmsim *vm, int cpu, unsigned asid, const struct vmsim_show_proc *procs,
+			      unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (vmsim_cpu_asid(vm, cpu, vmsim_mm_context(procs[i].mm)) == (int)asid)
+			return procs[i].name;
+	return NULL;
+}
+
+/* Each CPU's TLB; an entry names the process whose PCID tags it, so an
+ * entry of a process not running there is not taken for a stale one. */
+static void show_tlb(struct vmsim *vm, FILE *f, int only, const struct vmsim_show_proc *procs, unsigned n)
 {
 	struct vmsim_tlb_entry e[512];
 
 	for (unsigned cpu = 0; cpu < vmsim_nr_cpus(vm); cpu++) {
-		int n;
 		struct vmsim_mm_context *ctx = vmsim_cpu_loaded(vm, (int)cpu);
+		const char *running = NULL;
+		int nr, asid = -1;
 
 		if (only >= 0 && (unsigned)only != cpu)
 			continue;
-		n = vmsim_tlb_entries(vm, (int)cpu, e, 512);
-		fprintf(f, "cpu%u tlb: %d entries, running %s%d\n", cpu, n < 0 ? 0 : n, ctx ? "mm" : "-",
-			ctx ? ctx->id : 0);
-		for (int i = 0; i < n && i < 512; i++)
-			fprintf(f, "  0x%016" PRIx64 " %s pcid %u pfn %#lx %s%s%s%s%s\n", e[i].addr,
+		nr = vmsim_tlb_entries(vm, (int)cpu, e, 512);
+		for (unsigned i = 0; ctx && i < n; i++)
+			if (vmsim_mm_context(procs[i].mm) == ctx)
+				running = procs[i].name;
+		if (ctx)
+			asid = vmsim_cpu_asid(vm, (int)cpu, ctx);
+		if (ctx)
+			fprintf(f, "cpu%u tlb: %d entries, running %s (mm%d, pcid %d)\n", cpu, nr < 0 ? 0 : nr,
+				running ? running : "?", ctx->id, asid);
+		else
+			fprintf(f, "cpu%u tlb: %d entries, running nothing\n", cpu, nr < 0 ? 0 : nr);
+		for (int i = 0; i < nr && i < 512; i++) {
+			const char *owner = pcid_owner(vm, (int)cpu, e[i].pcid, procs, n);
+
+			fprintf(f, "  0x%016" PRIx64 " %s pcid %u (%s) pfn %#lx %s%s%s%s%s\n", e[i].addr,
 				e[i].size == VMSIM_TLB_4K ? "4K" : e[i].size == VMSIM_TLB_2M ? "2M" : "1G", e[i].pcid,
-				e[i].pfn, e[i].write ? "rw" : "ro", e[i].user ? " user" : "", e[i].nx ? " nx" : "",
-				e[i].dirty ? " dirty" : "", e[i].global ? " global" : "");
+				owner ? owner : "no live process", e[i].pfn, e[i].write ? "rw" : "ro",
+				e[i].user ? " user" : "", e[i].nx ? " nx" : "", e[i].dirty ? " dirty" : "",
+				e[i].global ? " global" : "");
+		}
 	}
 }
 
@@ -210,34 +218,28 @@ static void print_mapper(void *arg, struct vmsim_mm *mm, uint64_t addr)
 	fprintf(r->f, "  mapped by %s at 0x%016" PRIx64 "\n", name, addr);
 }
 
-/* `show page frame=#K | pfn=N | PROC ADDR`.  A bare `#K` cannot be used:
- * a word starting with `#` begins a comment (docs/scenario.md). */
+/* `show page frame=#K | pfn=N | PROC ADDR` (checked by the parser).  A
+ * bare `#K` cannot be used: a word starting with `#` begins a comment. */
 static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const struct vms_cmd *c,
 		      const struct vmsim_show_proc *procs, unsigned n)
 {
-	const char *arg = c->show_argc > 0 ? c->show_argv[0] : NULL;
-	struct vmsim_mm *mm = arg ? lookup(procs, n, arg) : NULL;
-	uint64_t pfn = 0, addr, e;
+	uint64_t pfn = c->addr2, e;
 	struct vmsim_page *p;
 	char own[64];
 	struct rmap_print r = { f, procs, n };
 
-	if (arg && !strncmp(arg, "frame=#", 7)) {
-		uint64_t k;
+	if (c->show_page == VMS_SHOW_PAGE_LABEL && !vms_out_label_frame(o, c->want.label, &pfn)) {
+		fprintf(f, "show page: no frame #%u yet (labels come from pagemap lines)\n", c->want.label);
+		return;
+	}
+	if (c->show_page == VMS_SHOW_PAGE_ADDR) {
+		struct vmsim_mm *mm = lookup(procs, n, c->name[0]);
 
-		if (!num(arg + 7, &k) || !k || k > 0x7fffffff || !vms_out_label_frame(o, (unsigned)k, &pfn)) {
-			fprintf(f, "show page: no frame %s yet (labels come from pagemap lines)\n", arg + 6);
-			return;
-		}
-	} else if (mm && c->show_argc >= 2 && num(c->show_argv[1], &addr)) {
-		if (vmsim_pagemap(mm, addr & ~(uint64_t)(PAGE_SIZE - 1), 1, &e) || !(e & PM_PRESENT)) {
-			fprintf(f, "show page: nothing present at %s 0x%016" PRIx64 "\n", arg, addr);
+		if (!mm || vmsim_pagemap(mm, c->addr & ~(uint64_t)(PAGE_SIZE - 1), 1, &e) || !(e & PM_PRESENT)) {
+			fprintf(f, "show page: nothing present at %s 0x%016" PRIx64 "\n", c->name[0], c->addr);
 			return;
 		}
 		pfn = e & PM_PFRAME_MASK;
-	} else if (!arg || strncmp(arg, "pfn=", 4) || !num(arg + 4, &pfn)) {
-		fprintf(f, "show page: give frame=#K, pfn=N or PROC ADDR\n");
-		return;
 	}
 	p = vmsim_pfn_to_page(vm, (unsigned long)pfn);
 	if (!p) {
@@ -280,36 +282,23 @@ static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *
 void vmsim_show(struct vmsim *vm, const struct vms_out *o, const struct vms_cmd *c, FILE *f,
 		const struct vmsim_show_proc *procs, unsigned n)
 {
-	const char *a0 = c->show_argc > 0 ? c->show_argv[0] : NULL;
-	struct vmsim_mm *mm = a0 ? lookup(procs, n, a0) : NULL;
+	struct vmsim_mm *mm = c->name[0] ? lookup(procs, n, c->name[0]) : NULL;
 
 	fprintf(f, "--- show (line %d)\n", c->line);
 	switch (c->show) {
 	case VMS_SHOW_VMAS:
-		if (!mm)
-			fprintf(f, "show vmas: no process %s\n", a0 ? a0 : "given");
-		else
-			show_vmas(f, a0, mm);
+		if (mm)
+			show_vmas(f, c->name[0], mm);
 		break;
-	case VMS_SHOW_PGTABLE: {
-		uint64_t lo = 0, len = ~0ULL;
-
-		if (!mm) {
-			fprintf(f, "show pgtable: no process %s\n", a0 ? a0 : "given");
-			break;
-		}
-		if (c->show_argc >= 3 && num(c->show_argv[1], &lo) && num(c->show_argv[2], &len))
-			show_pgtable(vm, o, f, a0, mm, lo, lo + len < lo ? ~0ULL : lo + len);
-		else
-			show_pgtable(vm, o, f, a0, mm, 0, ~0ULL);
+	case VMS_SHOW_PGTABLE:
+		if (mm && c->len)
+			show_pgtable(vm, o, f, c->name[0], mm, c->addr, c->addr + c->len < c->addr ? ~0ULL : c->addr + c->len);
+		else if (mm)
+			show_pgtable(vm, o, f, c->name[0], mm, 0, ~0ULL);
 		break;
-	}
-	case VMS_SHOW_TLB: {
-		uint64_t cpu;
-
-		show_tlb(vm, f, a0 && !strncmp(a0, "cpu=", 4) && num(a0 + 4, &cpu) ? (int)cpu : -1);
+	case VMS_SHOW_TLB:
+		show_tlb(vm, f, c->cpu, procs, n);
 		break;
-	}
 	case VMS_SHOW_PAGE:
 		show_page(vm, o, f, c, procs, n);
 		break;
@@ -351,8 +340,14 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 			fprintf(f, "  t%lu -> f%lu [label=\"%u %s\",color=%s];\n", tpfn, pfn, i,
 				pte_write(__pte(v)) ? "rw" : "ro", pte_write(__pte(v)) ? "black" : "blue");
 		} else {
+			/* Name the entry as its kind describes it ("uffd-wp marker"),
+			 * not by its bare type ("marker"). */
+			char d[96] = "";
+
+			vmsim_kind_describe(vm, __pte(v), d, sizeof(d));
 			fprintf(f, "  x%lu_%u [shape=note,label=\"%s\"];\n  t%lu -> x%lu_%u;\n", tpfn, i,
-				vmsim_softleaf_type_name(softleaf_type(softleaf_from_pte(__pte(v)))), tpfn, tpfn, i);
+				d[0] ? d : vmsim_softleaf_type_name(softleaf_type(softleaf_from_pte(__pte(v)))), tpfn,
+				tpfn, i);
 		}
 	}
 }

@@ -92,11 +92,11 @@ int vmsim_diff_main(int argc, char **argv)
 
 	if (argc < 1) {
 		fprintf(stderr, "usage: vmsim diff FILE.vms...\n");
-		return 2;
+		return VMS_MALFORMED;
 	}
 	if (!mkdtemp(dir)) {
 		fprintf(stderr, "vmsim diff: mkdtemp: %s\n", strerror(errno));
-		return 2;
+		return VMS_MALFORMED;
 	}
 	for (int i = 0; i < argc; i++) {
 		char sim[128], kern[128];
@@ -106,7 +106,7 @@ int vmsim_diff_main(int argc, char **argv)
 		snprintf(kern, sizeof(kern), "%s/kernel.out", dir);
 		fflush(stdout);
 		ks = run_self("kernel", argv[i], kern);
-		if (ks == VMSIM_EXIT_SKIP) {
+		if (ks == VMS_SKIP) {
 			printf("skipped %s (the host cannot run it)\n", argv[i]);
 			skipped++;
 			continue;
@@ -129,6 +129,6 @@ int vmsim_diff_main(int argc, char **argv)
 	printf("%d identical, %d differ, %d skipped\n", same, differ, skipped);
 	/* Nothing compared at all: a skip, so ctest can say so. */
 	if (!differ && !same && skipped)
-		return 77;
-	return differ ? 1 : 0;
+		return VMS_SKIP;
+	return differ ? VMS_FAILED : VMS_OK;
 }

@@ -1,6 +1,8 @@
-/* `vmsim kernel FILE.vms`: run a script on the host Linux kernel and print
- * what `vmsim run` prints.  The driver forks one controller per scenario
- * process (kernel_ctl.c) and reads /proc/PID/pagemap itself. */
+/* `vmsim kernel FILE.vms`: the kernel back end of the .vms interpreter
+ * (libvmsim/script/interp.c), so a script prints what `vmsim run` prints.
+ * The driver (this file) forks one controller per scenario process
+ * (kernel_ctl.c), does file I/O itself and reads /proc/PID/pagemap and
+ * /proc/PID/smaps; kernel_host.c sets the host up (swap=, hugepages=). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -28,39 +30,44 @@
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
 #endif
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 4U
+#endif
 #define TMPFS_MAGIC_ 0x01021994
+#define KPF_ZERO_PAGE 24	/* /proc/kpageflags: the zero page and the huge zero page */
 
 int k_ctl_fd[K_MAX_SLOTS];
 int k_drv_fd[K_MAX_SLOTS];
 struct kshared *k_shared;
+bool k_uses_hugetlb;
 
 /* A scenario process as the driver sees it. */
 struct kproc {
-	char name[VMS_NAME_MAX];
+	const char *name;
 	int slot;
 	pid_t pid;
 	bool alive;
 };
 
-/* A scenario file: a real file on tmpfs (shmem) or on disk. */
+/* A scenario file: a real file on tmpfs (shmem), on disk, or a hugetlb memfd. */
 struct kfile {
-	char name[VMS_NAME_MAX];
+	const char *name;
 	char path[256];
 	int fd;
 };
 
 static struct {
-	const struct vms_script *s;
-	struct vms_out out;
+	struct vms_interp *in;
 	struct kproc procs[K_MAX_SLOTS];
 	int nprocs, nslots;
 	struct kfile *files;
 	int nfiles;
 	char shm_dir[64], disk_dir[64];
 	uint64_t zero_pfn;
-	bool soft_dirty, guard, pfns;
-	unsigned printed;	/* records of k_shared already printed */
-} K;
+	int kpageflags;
+	bool soft_dirty, guard, pfns, host_set;
+	struct vmsim_config cfg;	/* the script's machine line */
+} K = { .kpageflags = -1 };
 
 void k_lock(void)
 {
@@ -80,13 +87,14 @@ static void cleanup(void)
 	for (int i = 0; i < K.nprocs; i++) {
 		if (K.procs[i].pid > 0) {
 			kill(K.procs[i].pid, SIGKILL);
-			waitpid(K.procs[i].pid, NULL, WNOHANG | __WALL);
+			waitpid(K.procs[i].pid, NULL, __WALL);
 		}
 	}
 	for (int i = 0; i < K.nfiles; i++) {
 		if (K.files[i].fd >= 0)
 			close(K.files[i].fd);
-		unlink(K.files[i].path);
+		if (strncmp(K.files[i].path, "/proc/", 6))
+			unlink(K.files[i].path);
 	}
 	if (K.shm_dir[0])
 		rmdir(K.shm_dir);
@@ -100,43 +108,7 @@ static void on_signal(int sig)
 {
 	cleanup();
 	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int skip(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "skip: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return VMSIM_EXIT_SKIP;
-}
-
-static int expect_fail(const struct vms_cmd *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int expect_fail(const struct vms_cmd *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "FAIL line %d: ", c->line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return 1;
-}
-
-static int runner_fail(const struct vms_cmd *c, const char *what)
-{
-	fflush(stdout);
-	fprintf(stderr, "vmsim kernel: line %d: %s\n", c->line, what);
-	return K_EXIT_RUNNER;
+	raise(sig);	/* the janitor (kernel_host.c) sees us go and undoes the host */
 }
 
 /* ---- host probes ---- */
@@ -148,10 +120,10 @@ static uint64_t pagemap_entry(pid_t pid, uint64_t addr, int *err)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	fd = open(path, O_RDONLY);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	*err = 0;
 	if (fd < 0 || pread(fd, &e, 8, (off_t)(addr / VMS_PAGE_SIZE * 8)) != 8)
-		*err = -errno ? -errno : -EIO;
+		*err = errno ? -errno : -EIO;
 	if (fd >= 0)
 		close(fd);
 	return e;
@@ -170,28 +142,26 @@ static void probe_host(void)
 		return;
 	(void)p[0];
 	e = pagemap_entry(getpid(), (uintptr_t)p, &err);
-	K.zero_pfn = e & ((1ULL << 55) - 1);
-	K.pfns = !err && (e >> 63) && K.zero_pfn;
+	K.zero_pfn = e & PM_PFRAME_MASK;
+	K.pfns = !err && (e & PM_PRESENT) && K.zero_pfn;
 	p[VMS_PAGE_SIZE] = 1;
 	e = pagemap_entry(getpid(), (uintptr_t)p + VMS_PAGE_SIZE, &err);
 	/* With CONFIG_MEM_SOFT_DIRTY a fresh VMA's written page is soft-dirty. */
-	K.soft_dirty = !err && ((e >> 55) & 1);
+	K.soft_dirty = !err && (e & PM_SOFT_DIRTY);
 	K.guard = !madvise((void *)p, VMS_PAGE_SIZE, MADV_GUARD_INSTALL);
 	munmap((void *)p, 2 * VMS_PAGE_SIZE);
+	K.kpageflags = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 }
 
-static bool host_has_swap(void)
+/* Is pfn the zero page or part of the huge zero page? */
+static bool is_zero_pfn(uint64_t pfn)
 {
-	FILE *f = fopen("/proc/swaps", "r");
-	char line[256];
-	int n = 0;
+	uint64_t flags;
 
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n > 1;
+	if (pfn == K.zero_pfn)
+		return true;
+	return K.kpageflags >= 0 && pread(K.kpageflags, &flags, 8, (off_t)(pfn * 8)) == 8 &&
+	       (flags >> KPF_ZERO_PAGE) & 1;
 }
 
 /* Where scripts may put mappings (docs/scenario.md), so that nothing the
@@ -205,60 +175,69 @@ static bool in_window(uint64_t a, uint64_t len)
 	return end <= 0x555555554000ULL || a >= 0x560000000000ULL;
 }
 
-/* Why the host cannot run this command faithfully, or NULL. */
-static const char *cannot(const struct vms_cmd *c, bool swap_on)
+/* ---- checks: what the host cannot run faithfully ---- */
+
+static int check_machine(struct vms_interp *in, const struct vms_cmd *c)
 {
-	if (c->op == VMS_EXPECT_ERROR)
-		return cannot(c->inner, swap_on);
+	static const char *const thp[] = { "never", "madvise", "always" };
+	char host[16];
+
+	for (int i = 0; i < c->nkv; i++) {
+		vmsim_config_set(&K.cfg, c->kv[i].key, c->kv[i].value);
+		if (!strcmp(c->kv[i].key, "quirks") && c->kv[i].value[0])
+			return vms_skip(in, "quirks are simulator bugs on purpose");
+	}
+	if (K.cfg.fault_around != 64 * 1024)
+		return vms_skip(in, "fault_around other than the kernel's 64K");
+	/* thp=never: the controllers run with PR_SET_THP_DISABLE.  madvise
+	 * and always are the host's own mode or nothing. */
+	if (K.cfg.thp != VMSIM_THP_NEVER &&
+	    (k_host_thp_mode(host, sizeof(host)) || strcmp(host, thp[K.cfg.thp])))
+		return vms_refuse(in, "thp=%s needs the host's transparent_hugepage mode %s (it is %s)",
+				  thp[K.cfg.thp], thp[K.cfg.thp], host);
+	return 0;
+}
+
+static int kcheck(struct vms_backend *be, const struct vms_cmd *c)
+{
+	const struct vms_command *k = vms_command_of(c);
+	struct vms_interp *in = be->in;
+
+	if (k->attrs & VMS_CMD_SIM_ONLY)
+		return vms_refuse(in, "%s is simulator only", k->word);
 	switch (c->op) {
 	case VMS_MACHINE:
-		for (int i = 0; i < c->nkv; i++) {
-			if (!strcmp(c->kv[i].key, "thp") && strcmp(c->kv[i].value, "never"))
-				return "thp=always is not reproduced (controllers run with THP off)";
-			if (!strcmp(c->kv[i].key, "quirks") && c->kv[i].value[0])
-				return "quirks are simulator bugs on purpose";
-			if (!strcmp(c->kv[i].key, "fault_around") &&
-			    strcmp(c->kv[i].value, "64K") && strcmp(c->kv[i].value, "65536"))
-				return "fault_around other than the kernel's 64K";
-		}
-		return NULL;
+		return check_machine(in, c);
 	case VMS_FILE:
-		return c->file_kind == VMS_FILE_DAX ? "no DAX device on this host" : NULL;
+		return c->file_kind == VMS_FILE_DAX ? vms_skip(in, "no DAX device on this host") : 0;
 	case VMS_ADVISE:
-		if ((c->advice == VMS_ADV_GUARD_INSTALL || c->advice == VMS_ADV_GUARD_REMOVE) &&
-		    !K.guard)
-			return "the kernel has no guard regions (MADV_GUARD_INSTALL)";
-		if (c->advice == VMS_ADV_PAGEOUT && swap_on && !host_has_swap())
-			return "pageout needs swap and the host has none";
+		if ((c->advice == VMS_ADV_GUARD_INSTALL || c->advice == VMS_ADV_GUARD_REMOVE) && !K.guard)
+			return vms_skip(in, "the kernel has no guard regions (MADV_GUARD_INSTALL)");
 		break;
 	case VMS_EXPECT_PAGEMAP:
 		if ((c->want.mask & (1u << VMS_PM_SD)) && !K.soft_dirty)
-			return "the kernel has no soft-dirty tracking (CONFIG_MEM_SOFT_DIRTY)";
+			return vms_skip(in, "the kernel has no soft-dirty tracking (CONFIG_MEM_SOFT_DIRTY)");
 		if (c->want.has_frame && c->want.frame != VMS_FRAME_NONE && !K.pfns)
-			return "pagemap shows no PFNs (needs CAP_SYS_ADMIN)";
-		return NULL;
+			return vms_skip(in, "pagemap shows no PFNs (needs CAP_SYS_ADMIN)");
+		break;
 	case VMS_PAGEMAP:
 	case VMS_EXPECT_SAME:
 	case VMS_EXPECT_DIFFER:
-		return K.pfns ? NULL : "pagemap shows no PFNs (needs CAP_SYS_ADMIN)";
+		return K.pfns ? 0 : vms_skip(in, "pagemap shows no PFNs (needs CAP_SYS_ADMIN)");
 	case VMS_REMAP:
 		if (!in_window(c->addr2, c->len))
-			return "address range outside the scenario window";
+			return vms_skip(in, "address range outside the scenario window");
 		break;
 	case VMS_UFFD:
 		if (c->uffd_op == VMS_UFFD_RESOLVE)
-			return NULL;
+			return 0;
 		break;
-	case VMS_UNMAP:
-	case VMS_PROTECT:
-	case VMS_READ:
-	case VMS_WRITE:
-	case VMS_TOUCH:
+	case VMS_UNMAP: case VMS_PROTECT: case VMS_READ: case VMS_WRITE: case VMS_TOUCH:
 		break;
 	default:
-		return NULL;
+		return 0;
 	}
-	return in_window(c->addr, c->len) ? NULL : "address range outside the scenario window";
+	return in_window(c->addr, c->len) ? 0 : vms_skip(in, "address range outside the scenario window");
 }
 
 /* ---- controllers ---- */
@@ -279,26 +258,70 @@ static struct kfile *find_file(const char *name)
 	return NULL;
 }
 
-/* Wait for one reply on slot; 0, or the runner's exit status. */
-static int wait_reply(const struct vms_cmd *c, int slot, struct krep *rep)
+/* Wait for one reply on slot; 0, or VMS_BE_BROKEN. */
+static int wait_reply(int slot, struct krep *rep)
 {
 	struct pollfd pfd = { .fd = k_drv_fd[slot], .events = POLLIN };
 	ssize_t n;
 
 	if (poll(&pfd, 1, K_TIMEOUT_MS) <= 0)
-		return runner_fail(c, "timed out after 10 s (a fault nobody resolves?)");
+		return vms_broken(K.in, "timed out after 10 s (a fault nobody resolves?)");
 	n = read(k_drv_fd[slot], rep, sizeof(*rep));
 	if (n != (ssize_t)sizeof(*rep))
-		return runner_fail(c, "the process's controller died");
+		return vms_broken(K.in, "the process's controller died");
 	return 0;
 }
 
+/* Print the uffd lines the command caused, in the order they came. */
+static int flush_events(void)
+{
+	bool overflow;
+
+	k_lock();
+	for (unsigned i = 0; i < k_shared->nrec; i++) {
+		const struct krec *r = &k_shared->rec[i];
+
+		if (r->kind == KREC_FAULT)
+			vms_report_uffd_fault(K.in, r->proc, r->addr, r->fault_kind, r->write);
+		else if (r->kind == KREC_FORK)
+			vms_report_uffd_fork(K.in, r->proc, r->child);
+		else
+			vms_report_uffd_range(K.in, r->proc, r->kind == KREC_REMOVE ? "remove" : "unmap",
+					      r->addr, r->len);
+	}
+	k_shared->nrec = 0;
+	overflow = k_shared->overflow;
+	k_unlock();
+	return overflow ? vms_broken(K.in, "more than %d userfaultfd lines in one command", K_MAX_RECS) : 0;
+}
+
+/* One request to p's controller and its reply; the uffd lines it caused
+ * are printed first.  0, or a back-end result. */
 static int call(const struct vms_cmd *c, struct kproc *p, struct kreq *q, struct krep *rep)
 {
+	int rc;
+
 	q->cmd = c;
 	if (write(k_drv_fd[p->slot], q, sizeof(*q)) != (ssize_t)sizeof(*q))
-		return runner_fail(c, "the process's controller died");
-	return wait_reply(c, p->slot, rep);
+		return vms_broken(K.in, "the process's controller died");
+	rc = wait_reply(p->slot, rep);
+	if (!rc)
+		rc = flush_events();
+	if (!rc && rep->skip)
+		rc = vms_skip(K.in, "%s", rep->reason);
+	return rc;
+}
+
+/* A command that is one call on its process's controller: its errno. */
+static int simple(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct kreq q = { 0 };
+	struct krep rep = { 0 };
+	int rc;
+
+	(void)be;
+	rc = call(c, find_proc(c->name[0]), &q, &rep);
+	return rc ? rc : rep.err;
 }
 
 static struct kproc *new_proc(const char *name)
@@ -308,12 +331,12 @@ static struct kproc *new_proc(const char *name)
 	if (K.nslots == K_MAX_SLOTS)
 		return NULL;
 	p = &K.procs[K.nprocs++];
-	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->name = name;
 	p->slot = K.nslots++;
 	return p;
 }
 
-static int start_process(const struct vms_cmd *c)
+static int kprocess(struct vms_backend *be, const struct vms_cmd *c)
 {
 	struct kproc *p = new_proc(c->name[0]);
 	struct krep rep;
@@ -321,16 +344,16 @@ static int start_process(const struct vms_cmd *c)
 	int rc;
 
 	if (!p)
-		return runner_fail(c, "too many processes");
+		return vms_skip(be->in, "more than %d processes", K_MAX_SLOTS);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0)
-		return runner_fail(c, "fork failed");
+		return vms_broken(be->in, "fork failed");
 	if (pid == 0)
 		k_controller(p->slot, p->name, c->cpu);
 	p->pid = pid;
-	rc = wait_reply(c, p->slot, &rep);
+	rc = wait_reply(p->slot, &rep);
 	p->alive = !rc;
 	return rc;
 }
@@ -351,335 +374,316 @@ static void wait_gone(pid_t pid)
 		;
 }
 
+static int kexit(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct kproc *p = find_proc(c->name[0]);
+	int rc = simple(be, c);
+
+	if (!rc) {
+		p->alive = false;
+		wait_gone(p->pid);
+	}
+	return rc;
+}
+
+static int kfork(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct kproc *p = find_proc(c->name[0]), *child = new_proc(c->name[1]);
+	struct kreq q = { 0 };
+	struct krep rep = { 0 }, ready;
+	int rc;
+
+	if (!child)
+		return vms_skip(be->in, "more than %d processes", K_MAX_SLOTS);
+	q.child_slot = child->slot;
+	fflush(stdout);
+	fflush(stderr);
+	if ((rc = call(c, p, &q, &rep)))
+		return rc;
+	if (rep.err)
+		return rep.err;
+	child->pid = rep.pid;
+	if ((rc = wait_reply(child->slot, &ready)))
+		return rc;
+	child->alive = true;
+	return 0;
+}
+
+static int kmap(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct kreq q = { 0 };
+	struct krep rep = { 0 };
+	int rc;
+
+	(void)be;
+	if (!(c->map_flags & VMS_MAP_ANON))
+		snprintf(q.path, sizeof(q.path), "%s", find_file(c->name[1])->path);
+	rc = call(c, find_proc(c->name[0]), &q, &rep);
+	return rc ? rc : rep.err;
+}
+
+static int kaccess(struct vms_backend *be, const struct vms_cmd *c, struct vms_access *a)
+{
+	struct kreq q = { .acc = *a };
+	struct krep rep = { 0 };
+	int rc;
+
+	(void)be;
+	if ((rc = call(c, find_proc(a->proc), &q, &rep)))
+		return rc;
+	if (rep.sig) {
+		a->fault_addr = rep.sig_addr;
+		return rep.sig == SIGBUS ? VMS_BE_SIGBUS : VMS_BE_SIGSEGV;
+	}
+	if (!rep.err && !a->write && !a->touch)
+		memcpy(a->buf, k_shared->io, a->len);
+	return rep.err;
+}
+
+static int kclear_refs(struct vms_backend *be, const struct vms_cmd *c)
+{
+	char path[64];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)find_proc(c->name[0])->pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "4", 1) != 1)
+		rc = vms_broken(be->in, "cannot write /proc/PID/clear_refs");
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 /* ---- files ---- */
 
-static int make_file(const struct vms_cmd *c)
+static int kfile(struct vms_backend *be, const struct vms_cmd *c)
 {
 	struct kfile *f;
 	void *v = realloc(K.files, (size_t)(K.nfiles + 1) * sizeof(*K.files));
 
 	if (!v)
-		return -ENOMEM;
+		return vms_broken(be->in, "out of memory");
 	K.files = v;
 	f = &K.files[K.nfiles];
-	snprintf(f->name, sizeof(f->name), "%s", c->name[0]);
-	snprintf(f->path, sizeof(f->path), "%s/%s",
-		 c->file_kind == VMS_FILE_DISK ? K.disk_dir : K.shm_dir, c->name[0]);
-	f->fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (f->fd < 0)
-		return -errno;
-	K.nfiles++;
-	if (ftruncate(f->fd, (off_t)c->size))
-		return -errno;
-	return 0;
-}
-
-static int file_io(const struct vms_cmd *c, bool quiet)
-{
-	struct kfile *f = find_file(c->name[0]);
-	uint8_t buf[65536];
-	uint64_t done = 0;
-
-	if (!f)
-		return expect_fail(c, "file %s does not exist", c->name[0]);
-	if (c->op == VMS_PUNCH)
-		return fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				 (off_t)c->addr, (off_t)c->len) ? -errno : 0;
-	if (c->op == VMS_FWRITE) {
-		memset(buf, c->byte, sizeof(buf));
-		while (done < c->len) {
-			size_t n = c->len - done < sizeof(buf) ? c->len - done : sizeof(buf);
-			ssize_t w = pwrite(f->fd, buf, n, (off_t)(c->addr + done));
-
-			if (w < 0)
-				return -errno;
-			done += (uint64_t)w;
-		}
-		return 0;
-	}
-	while (done < c->len) {
-		size_t n = c->len - done < sizeof(buf) ? c->len - done : sizeof(buf);
-		ssize_t r = pread(f->fd, buf, n, (off_t)(c->addr + done));
-
-		if (r < 0)
+	f->name = c->name[0];
+	if (c->file_kind == VMS_FILE_HUGETLB) {
+		/* A hugetlbfs file of the default 2 MiB size; controllers open
+		 * it through the driver's fd. */
+		f->fd = memfd_create(c->name[0], MFD_HUGETLB | MFD_CLOEXEC);
+		if (f->fd < 0)
+			return vms_skip(be->in, "no hugetlb memfd on this host: %s", strerror(errno));
+		snprintf(f->path, sizeof(f->path), "/proc/%d/fd/%d", (int)getpid(), f->fd);
+	} else {
+		snprintf(f->path, sizeof(f->path), "%s/%s",
+			 c->file_kind == VMS_FILE_DISK ? K.disk_dir : K.shm_dir, c->name[0]);
+		f->fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (f->fd < 0)
 			return -errno;
-		if (r == 0)
-			break;
-		if (done == 0 && !quiet && c->expect == VMS_EXPECT_NONE)
-			vms_out_fread(&K.out, c->name[0], c->addr, VMS_RES_BYTE, buf[0]);
-		for (ssize_t i = 0; c->expect == VMS_EXPECT_VALUE && i < r; i++)
-			if (buf[i] != c->expect_value)
-				return expect_fail(c, "fread %s 0x%016" PRIx64 " = 0x%02x, expected 0x%02x",
-						   c->name[0], c->addr + done + (uint64_t)i, buf[i],
-						   c->expect_value);
-		done += (uint64_t)r;
 	}
-	if (done == 0 && !quiet && c->expect == VMS_EXPECT_NONE)
-		vms_out_fread(&K.out, c->name[0], c->addr, VMS_RES_EOF, 0);
-	if (done < c->len && c->expect == VMS_EXPECT_VALUE)
-		return expect_fail(c, "fread %s: end of file at 0x%016" PRIx64, c->name[0],
-				   c->addr + done);
+	if (ftruncate(f->fd, (off_t)c->size)) {
+		int err = -errno;
+
+		close(f->fd);
+		if (c->file_kind != VMS_FILE_HUGETLB)
+			unlink(f->path);
+		return err;
+	}
+	K.nfiles++;
 	return 0;
 }
 
-/* ---- pagemap ---- */
-
-static int read_pm(const struct vms_cmd *c, const char *name, uint64_t addr, struct vms_pm *pm)
+static int kpunch(struct vms_backend *be, const struct vms_cmd *c)
 {
-	struct kproc *p = find_proc(name);
-	uint64_t e;
+	(void)be;
+	return fallocate(find_file(c->name[0])->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			 (off_t)c->addr, (off_t)c->len) ? -errno : 0;
+}
+
+static long kfwrite(struct vms_backend *be, const struct vms_cmd *c, uint64_t off, const void *buf, size_t len)
+{
+	ssize_t n = pwrite(find_file(c->name[0])->fd, buf, len, (off_t)off);
+
+	(void)be;
+	return n < 0 ? -errno : n;
+}
+
+static long kfread(struct vms_backend *be, const struct vms_cmd *c, uint64_t off, void *buf, size_t len)
+{
+	ssize_t n = pread(find_file(c->name[0])->fd, buf, len, (off_t)off);
+
+	(void)be;
+	return n < 0 ? -errno : n;
+}
+
+/* ---- introspection ---- */
+
+static int kpagemap(struct vms_backend *be, const char *proc, uint64_t addr, uint64_t *entry, bool *zero)
+{
 	int err;
 
-	if (!p)
-		return expect_fail(c, "process %s does not exist", name);
-	e = pagemap_entry(p->pid, addr & ~(VMS_PAGE_SIZE - 1), &err);
+	*entry = pagemap_entry(find_proc(proc)->pid, addr, &err);
 	if (err)
-		return runner_fail(c, "cannot read /proc/PID/pagemap");
-	memset(pm, 0, sizeof(*pm));
-	pm->bit[VMS_PM_PRESENT] = (e >> 63) & 1;
-	pm->bit[VMS_PM_SWAP] = (e >> 62) & 1;
-	pm->bit[VMS_PM_FILE] = (e >> 61) & 1;
-	pm->bit[VMS_PM_EXCL] = (e >> 56) & 1;
-	pm->bit[VMS_PM_SD] = K.soft_dirty ? (int8_t)((e >> 55) & 1) : -1;
-	pm->bit[VMS_PM_UFFD_WP] = (e >> 57) & 1;
-	pm->bit[VMS_PM_GUARD] = (e >> 58) & 1;
-	if (e >> 63) {
-		uint64_t pfn = e & ((1ULL << 55) - 1);
-
-		pm->frame = pfn == K.zero_pfn ? VMS_FRAME_ZERO : VMS_FRAME_PAGE;
-		pm->frame_id = pfn;
-	}
+		return vms_broken(be->in, "cannot read /proc/PID/pagemap: %s", strerror(-err));
+	*zero = (*entry & PM_PRESENT) && is_zero_pfn(*entry & PM_PFRAME_MASK);
 	return 0;
 }
 
-static int do_pagemap(const struct vms_cmd *c)
+/* /proc/PID/smaps: the vma containing addr and its fields, in kB. */
+static int ksmaps(struct vms_backend *be, const struct vms_cmd *c, struct vms_smaps *out)
 {
-	for (uint64_t a = c->addr; a < c->addr + c->len; a += VMS_PAGE_SIZE) {
-		struct vms_pm pm;
-		char why[160];
-		int rc = read_pm(c, c->name[0], a, &pm);
+	char path[64], line[512];
+	bool in_vma = false, found = false;
+	FILE *f;
 
-		if (rc)
-			return rc;
-		if (c->op == VMS_PAGEMAP) {
-			if (vms_out_pagemap(&K.out, c->name[0], a, &pm))
-				return runner_fail(c, "out of memory");
-		} else if (!vms_pm_check(&K.out, &pm, &c->want, why, sizeof(why))) {
-			return expect_fail(c, "pagemap %s 0x%016" PRIx64 ": %s", c->name[0], a, why);
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)find_proc(c->name[0])->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return vms_broken(be->in, "cannot read /proc/PID/smaps: %s", strerror(errno));
+	memset(out, 0, sizeof(*out));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, kb;
+		char name[64];
+
+		if (sscanf(line, "%llx-%llx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			if (found)
+				break;
+			in_vma = c->addr >= start && c->addr < end;
+			if (in_vma) {
+				found = true;
+				out->start = start;
+			}
+			continue;
 		}
+		if (!in_vma || sscanf(line, "%63[^:]: %llu kB", name, &kb) != 2)
+			continue;
+		for (unsigned i = 0; i < VMS_SMAPS_NFIELDS; i++)
+			if (!strcmp(name, vms_smaps_field_name(i)))
+				out->kb[i] = kb;
+	}
+	fclose(f);
+	return found ? 0 : -ENOMEM;
+}
+
+/* ---- the run ---- */
+
+/* What the script asks of the host, read off its commands. */
+static void plan_of(const struct vms_script *s, struct k_host_plan *plan, bool *disk)
+{
+	bool pageout = false, swappable = false;
+	int slots = 0;
+
+	*plan = (struct k_host_plan){ .swap = K.cfg.swap, .hugepages = K.cfg.hugepages,
+				      .hugetlb = K.cfg.hugepages > 0, .thp = K.cfg.thp != VMSIM_THP_NEVER };
+	*disk = false;
+	for (size_t i = 0; i < vms_script_count(s); i++) {
+		const struct vms_cmd *c = vms_script_cmd(s, i);
+
+		if (c->op == VMS_EXPECT_ERROR)
+			c = c->inner;
+		slots += c->op == VMS_PROCESS || c->op == VMS_FORK;
+		if (c->op == VMS_FILE && c->file_kind == VMS_FILE_HUGETLB)
+			plan->hugetlb = k_uses_hugetlb = true;
+		if (c->op == VMS_FILE && c->file_kind == VMS_FILE_DISK)
+			*disk = true;
+		if (c->op == VMS_ADVISE && c->advice == VMS_ADV_PAGEOUT)
+			pageout = true;
+		/* What pageout can only swap: anonymous and shmem memory. */
+		if ((c->op == VMS_MAP && (c->map_flags & VMS_MAP_ANON)) ||
+		    (c->op == VMS_FILE && c->file_kind == VMS_FILE_SHMEM))
+			swappable = true;
+	}
+	plan->pageout = pageout && swappable;
+	plan->slots = slots;
+}
+
+static int make_infra(void)
+{
+	pthread_mutexattr_t ma;
+	struct statfs sf;
+
+	k_shared = mmap(NULL, sizeof(*k_shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (k_shared == MAP_FAILED) {
+		k_shared = NULL;
+		return -ENOMEM;
+	}
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&k_shared->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	for (int i = 0; i < K_MAX_SLOTS; i++) {
+		int sp[2];
+
+		/* One slot per process the script can create, made before any
+		 * fork so that a controller's fork hands the child its slot. */
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp))
+			return -errno;
+		k_drv_fd[i] = sp[0];
+		k_ctl_fd[i] = sp[1];
+	}
+	snprintf(K.shm_dir, sizeof(K.shm_dir), "/dev/shm/vmsim-XXXXXX");
+	if (!mkdtemp(K.shm_dir) || k_host_note("dir %s", K.shm_dir) || statfs(K.shm_dir, &sf) ||
+	    sf.f_type != TMPFS_MAGIC_)
+		return -ENOENT;
+	snprintf(K.disk_dir, sizeof(K.disk_dir), "/var/tmp/vmsim-XXXXXX");
+	if (!mkdtemp(K.disk_dir) || k_host_note("dir %s", K.disk_dir)) {
+		K.disk_dir[0] = 0;
+		return -ENOENT;
 	}
 	return 0;
 }
 
-static int do_same(const struct vms_cmd *c)
+static int ksetup(struct vms_backend *be, const struct vms_script *s, const struct vms_run_opts *opts)
 {
-	struct vms_pm a, b;
-	bool same;
+	struct k_host_plan plan;
+	uint64_t ra;
+	bool disk;
 	int rc;
 
-	if ((rc = read_pm(c, c->name[0], c->addr, &a)) || (rc = read_pm(c, c->name[1], c->addr2, &b)))
+	(void)opts;
+	K.in = be->in;
+	plan_of(s, &plan, &disk);
+	if (plan.slots > K_MAX_SLOTS)
+		return vms_skip(be->in, "more than %d processes", K_MAX_SLOTS);
+	/* readahead= shapes what a disk fault maps: honoured when it is the
+	 * host's own read_ahead_kb, else the script cannot run here. */
+	if (disk && (k_host_readahead("/var/tmp", &ra) || ra != K.cfg.readahead))
+		return vms_skip(be->in, "readahead=%lluK is not the host's read_ahead_kb for /var/tmp",
+				(unsigned long long)(K.cfg.readahead >> 10));
+	if (K.cfg.thp == VMSIM_THP_NEVER)
+		prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);	/* the controllers inherit it */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	K.host_set = true;
+	if ((rc = k_host_acquire(&plan, be->in)))
 		return rc;
-	if (!a.bit[VMS_PM_PRESENT])
-		return expect_fail(c, "%s 0x%016" PRIx64 " is not present", c->name[0], c->addr);
-	if (!b.bit[VMS_PM_PRESENT])
-		return expect_fail(c, "%s 0x%016" PRIx64 " is not present", c->name[1], c->addr2);
-	same = a.frame_id == b.frame_id;
-	if (same != (c->op == VMS_EXPECT_SAME))
-		return expect_fail(c, "the two pages map %s frames", same ? "the same" : "different");
+	rc = make_infra();
+	if (rc)
+		return vms_skip(be->in, "cannot set up the runner (tmpfs at /dev/shm, /var/tmp): %s",
+				strerror(-rc));
 	return 0;
 }
 
-/* ---- commands ---- */
-
-/* Print the uffd lines the last command caused, in the order they came. */
-static void flush_events(void)
+static void kteardown(struct vms_backend *be)
 {
-	k_lock();
-	for (; K.printed < k_shared->nrec; K.printed++) {
-		const struct krec *r = &k_shared->rec[K.printed];
-
-		if (r->kind == KREC_FAULT)
-			vms_out_uffd_fault(&K.out, r->proc, r->addr, r->fault_kind, r->write);
-		else if (r->kind == KREC_FORK)
-			vms_out_uffd_fork(&K.out, r->proc, r->child);
-		else
-			vms_out_uffd_range(&K.out, r->proc, r->kind == KREC_REMOVE ? "remove" : "unmap",
-					   r->addr, r->len);
+	(void)be;
+	cleanup();
+	for (int i = 0; i < K_MAX_SLOTS; i++) {
+		if (k_drv_fd[i] >= 0)
+			close(k_drv_fd[i]);
+		if (k_ctl_fd[i] >= 0)
+			close(k_ctl_fd[i]);
+		k_drv_fd[i] = k_ctl_fd[i] = -1;
 	}
-	k_unlock();
-}
-
-static int check_access(const struct vms_cmd *c, const struct krep *rep)
-{
-	enum vms_res r = rep->sig == SIGBUS ? VMS_RES_SIGBUS : VMS_RES_SIGSEGV;
-	const char *what = c->op == VMS_WRITE || (c->op == VMS_TOUCH && c->touch_write) ?
-			   "write" : "read";
-
-	if (c->expect == VMS_EXPECT_SIGSEGV || c->expect == VMS_EXPECT_SIGBUS) {
-		int want = c->expect == VMS_EXPECT_SIGBUS ? SIGBUS : SIGSEGV;
-
-		if (rep->sig != want)
-			return expect_fail(c, "%s %s 0x%016" PRIx64 ": %s, expected %s", what,
-					   c->name[0], c->addr, rep->sig ? strsignal(rep->sig) : "no signal",
-					   want == SIGBUS ? "SIGBUS" : "SIGSEGV");
-		return 0;
-	}
-	if (c->expect == VMS_EXPECT_VALUE) {
-		if (rep->sig)
-			return expect_fail(c, "read %s 0x%016" PRIx64 " = %s, expected 0x%02x",
-					   c->name[0], c->addr, r == VMS_RES_SIGBUS ? "SIGBUS" : "SIGSEGV",
-					   c->expect_value);
-		if (rep->mismatch >= 0)
-			return expect_fail(c, "read %s 0x%016" PRIx64 " = 0x%02x, expected 0x%02x",
-					   c->name[0], c->addr + (uint64_t)rep->mismatch,
-					   rep->mismatch_val, c->expect_value);
-		return 0;
-	}
-	if (rep->sig) {
-		uint64_t at = c->op == VMS_TOUCH ? rep->sig_addr : c->addr;
-
-		if (what[0] == 'w')
-			vms_out_write(&K.out, c->name[0], at, r);
-		else
-			vms_out_read(&K.out, c->name[0], at, r, 0);
-	} else if (c->op == VMS_READ) {
-		vms_out_read(&K.out, c->name[0], c->addr, VMS_RES_BYTE, (uint8_t)rep->byte);
-	}
-	return 0;
-}
-
-/*
- * Run one system-call-like command.  Returns 0 with *err set to its result
- * (0 or -errno), or an exit status (1 FAIL, 77 skip, 3 runner failure).
- */
-static int syscall_cmd(const struct vms_cmd *c, int *err, bool quiet)
-{
-	struct kreq q = { 0 };
-	struct krep rep = { 0 };
-	struct kproc *p, *child;
-	int rc;
-
-	*err = 0;
-	switch (c->op) {
-	case VMS_FILE:
-		*err = make_file(c);
-		return 0;
-	case VMS_PUNCH:
-	case VMS_FWRITE:
-	case VMS_FREAD:
-		rc = file_io(c, quiet);
-		if (rc < 0) {
-			*err = rc;
-			rc = 0;
-		}
-		return rc;
-	default:
-		break;
-	}
-	p = find_proc(c->name[0]);
-	if (!p)
-		return expect_fail(c, "process %s does not exist", c->name[0]);
-	if (c->op == VMS_MAP && !(c->map_flags & VMS_MAP_ANON)) {
-		struct kfile *f = find_file(c->name[1]);
-
-		if (!f)
-			return expect_fail(c, "file %s does not exist", c->name[1]);
-		snprintf(q.path, sizeof(q.path), "%s", f->path);
-	}
-	if (c->op == VMS_FORK) {
-		child = new_proc(c->name[1]);
-		if (!child)
-			return runner_fail(c, "too many processes");
-		q.child_slot = child->slot;
-		fflush(stdout);
-		fflush(stderr);
-		if ((rc = call(c, p, &q, &rep)))
-			return rc;
-		if (!rep.err) {
-			struct krep ready;
-
-			child->pid = rep.pid;
-			if ((rc = wait_reply(c, child->slot, &ready)))
-				return rc;
-			child->alive = true;
-		}
-		*err = rep.err;
-		return 0;
-	}
-	if ((rc = call(c, p, &q, &rep)))
-		return rc;
-	if (rep.skip)
-		return skip("line %d: %s", c->line, rep.reason);
-	*err = rep.err;
-	if (c->op == VMS_EXIT) {
-		p->alive = false;
-		wait_gone(p->pid);
-	}
-	return 0;
-}
-
-static int run_cmd(const struct vms_cmd *c)
-{
-	struct krep rep = { 0 };
-	struct kreq q = { 0 };
-	struct kproc *p;
-	int rc = 0, err = 0;
-
-	switch (c->op) {
-	case VMS_MACHINE:
-	case VMS_SHOW:
-		return 0;
-	case VMS_PROCESS:
-		return start_process(c);
-	case VMS_RUN:
-	case VMS_READ:
-	case VMS_WRITE:
-	case VMS_TOUCH:
-		p = find_proc(c->name[0]);
-		if (!p)
-			return expect_fail(c, "process %s does not exist", c->name[0]);
-		if ((rc = call(c, p, &q, &rep)))
-			return rc;
-		flush_events();
-		return c->op == VMS_RUN ? 0 : check_access(c, &rep);
-	case VMS_CLEAR_REFS: {
-		char path[64];
-		int fd;
-
-		p = find_proc(c->name[0]);
-		if (!p)
-			return expect_fail(c, "process %s does not exist", c->name[0]);
-		snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)p->pid);
-		fd = open(path, O_WRONLY);
-		if (fd < 0 || write(fd, "4", 1) != 1)
-			rc = runner_fail(c, "cannot write /proc/PID/clear_refs");
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	case VMS_PAGEMAP:
-	case VMS_EXPECT_PAGEMAP:
-		return do_pagemap(c);
-	case VMS_EXPECT_SAME:
-	case VMS_EXPECT_DIFFER:
-		return do_same(c);
-	case VMS_EXPECT_ERROR:
-		rc = syscall_cmd(c->inner, &err, true);
-		flush_events();
-		if (rc)
-			return rc;
-		if (err != c->err)
-			return expect_fail(c, "%s: %s, expected %s", vms_cmd_word(c->inner),
-					   err ? vmsim_errno_name(err) : "success",
-					   vmsim_errno_name(c->err));
-		return 0;
-	default:
-		rc = syscall_cmd(c, &err, false);
-		flush_events();
-		if (!rc && err)
-			vms_out_error(&K.out, c, err);
-		return rc;
-	}
+	if (K.host_set)
+		k_host_release();
+	if (k_shared)
+		munmap(k_shared, sizeof(*k_shared));
+	k_shared = NULL;
+	free(K.files);
+	K.files = NULL;
 }
 
 /* Scenario addresses must not meet our own mappings: run without ASLR, so
@@ -705,114 +709,33 @@ static void reexec_without_aslr(int argc, char **argv)
 	free(nargv);
 }
 
-static int setup(void)
-{
-	pthread_mutexattr_t ma;
-	struct statfs sf;
-
-	k_shared = mmap(NULL, sizeof(*k_shared), PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (k_shared == MAP_FAILED)
-		return -ENOMEM;
-	pthread_mutexattr_init(&ma);
-	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-	pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
-	pthread_mutex_init(&k_shared->lock, &ma);
-	pthread_mutexattr_destroy(&ma);
-	for (int i = 0; i < K_MAX_SLOTS; i++)
-		k_ctl_fd[i] = k_drv_fd[i] = -1;
-	for (int i = 0; i < K_MAX_SLOTS; i++) {
-		int sp[2];
-
-		/* One slot per process the script can create, made before any
-		 * fork so that a controller's fork hands the child its slot. */
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp))
-			return -errno;
-		k_drv_fd[i] = sp[0];
-		k_ctl_fd[i] = sp[1];
-	}
-	snprintf(K.shm_dir, sizeof(K.shm_dir), "/dev/shm/vmsim-XXXXXX");
-	if (!mkdtemp(K.shm_dir) || statfs(K.shm_dir, &sf) || sf.f_type != TMPFS_MAGIC_) {
-		K.shm_dir[0] = 0;
-		return -ENOENT;
-	}
-	snprintf(K.disk_dir, sizeof(K.disk_dir), "/var/tmp/vmsim-XXXXXX");
-	if (!mkdtemp(K.disk_dir)) {
-		K.disk_dir[0] = 0;
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static int count_slots(const struct vms_script *s)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < vms_script_count(s); i++) {
-		const struct vms_cmd *c = vms_script_cmd(s, i);
-
-		n += c->op == VMS_PROCESS || c->op == VMS_FORK ||
-		     (c->op == VMS_EXPECT_ERROR && c->inner->op == VMS_FORK);
-	}
-	return n;
-}
-
 int vmsim_kernel_main(int argc, char **argv)
 {
+	struct vms_backend be = {
+		.name = "vmsim kernel",
+		.check = kcheck, .setup = ksetup, .teardown = kteardown,
+		.process = kprocess, .run = simple, .fork = kfork, .exit = kexit, .file = kfile,
+		.map = kmap, .unmap = simple, .protect = simple, .remap = simple, .advise = simple,
+		.punch = kpunch, .fwrite = kfwrite, .fread = kfread, .access = kaccess, .uffd = simple,
+		.clear_refs = kclear_refs, .pagemap = kpagemap, .smaps = ksmaps,
+	};
 	struct vms_script *s;
-	bool swap_on = true;
 	int rc;
 
 	if (argc != 1)
-		return fprintf(stderr, "usage: vmsim kernel FILE.vms|-\n"), 2;
+		return fprintf(stderr, "usage: vmsim kernel FILE.vms|-\n"), VMS_MALFORMED;
 	reexec_without_aslr(argc, argv);
 	rc = vmsim_tool_load(argv[0], &s);
 	if (rc)
 		return rc;
-	K.s = s;
-	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	for (int i = 0; i < K_MAX_SLOTS; i++)
+		k_ctl_fd[i] = k_drv_fd[i] = -1;
+	vmsim_config_init(&K.cfg);
 	probe_host();
-	/* Everything the host cannot do is found before anything runs, so a
-	 * skipped script prints nothing on stdout. */
-	for (size_t i = 0; i < vms_script_count(s); i++) {
-		const struct vms_cmd *c = vms_script_cmd(s, i);
-		const char *why;
-
-		for (int k = 0; c->op == VMS_MACHINE && k < c->nkv; k++)
-			if (!strcmp(c->kv[k].key, "swap"))
-				swap_on = strcmp(c->kv[k].value, "0") != 0;
-		why = cannot(c, swap_on);
-		if (why) {
-			int line = c->line;
-
-			vms_script_free(s);
-			return skip("line %d: %s", line, why);
-		}
-	}
-	if (count_slots(s) > K_MAX_SLOTS) {
-		vms_script_free(s);
-		return skip("more than %d processes", K_MAX_SLOTS);
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	rc = setup();
-	if (rc || vms_out_init(&K.out, stdout)) {
-		cleanup();
-		vms_script_free(s);
-		return skip("cannot set up the runner (tmpfs at /dev/shm, /var/tmp): %s",
-			    strerror(-rc));
-	}
-	rc = 0;
-	for (size_t i = 0; !rc && i < vms_script_count(s); i++)
-		rc = run_cmd(vms_script_cmd(s, i));
-	if (k_shared->overflow && !rc)
-		rc = runner_fail(vms_script_cmd(s, 0), "too many userfaultfd lines");
-	fflush(stdout);
-	cleanup();
-	vms_out_fini(&K.out);
-	free(K.files);
+	be.pm_unknown = K.soft_dirty ? 0 : PM_SOFT_DIRTY;
+	rc = vms_interp_run(s, &be, NULL, stdout, stderr);
+	if (K.kpageflags >= 0)
+		close(K.kpageflags);
 	vms_script_free(s);
-	return rc;
+	return rc < 0 ? VMS_BUG : rc;
 }

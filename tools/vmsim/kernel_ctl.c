@@ -1,6 +1,10 @@
 /* `vmsim kernel` controllers: one real process per scenario process, doing
  * its mmap/munmap/madvise/userfaultfd calls and memory accesses, with a
- * userfaultfd handler thread that applies the `uffd resolve` policy. */
+ * userfaultfd handler thread that applies the `uffd resolve` policy as a
+ * real handler would: it answers each fault with one ioctl on the faulting
+ * page (the 2 MiB page in a hugetlb mapping), and when that ioctl fails (or
+ * the policy is sigbus) it gives up on the fault by sending SIGBUS to the
+ * faulting thread, which is blocked in the fault and not woken otherwise. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -33,10 +37,18 @@
 #ifndef UFFDIO_CONTINUE_MODE_WP
 #define UFFDIO_CONTINUE_MODE_WP ((__u64)1 << 1)
 #endif
-#ifndef MADV_GUARD_INSTALL
-#define MADV_GUARD_INSTALL 102
-#define MADV_GUARD_REMOVE 103
+#ifndef UFFD_FEATURE_POISON
+#define UFFD_FEATURE_POISON (1 << 14)
 #endif
+#ifndef UFFDIO_POISON
+struct uffdio_poison {
+	struct uffdio_range range;
+	__u64 mode;
+	__s64 updated;
+};
+#define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct uffdio_poison)
+#endif
+#define HPAGE_SIZE (2ULL << 20)
 
 /* The controller's state.  After a scenario fork the child starts from a
  * copy, which is how it inherits the parent's resolve policy. */
@@ -50,6 +62,7 @@ static struct {
 	char fork_child[VMS_NAME_MAX];	/* under k_lock: name for a fork event */
 	int fork_ufd;			/* under k_lock: the child's new uffd */
 	void *page;			/* one page of 0xAA for missing=copy */
+	void *hpage[2];			/* lazily: 2 MiB of zeros, of 0xAA (hugetlb) */
 } ctl = { .uffd = -1, .fork_ufd = -1, .missing = VMS_RESOLVE_ZEROPAGE,
 	  .wp = VMS_RESOLVE_UNPROTECT, .minor = VMS_RESOLVE_CONTINUE };
 
@@ -76,17 +89,63 @@ static void record(const struct krec *r)
 		k_shared->overflow = true;
 }
 
+/* The page size of the mapping at addr: 2 MiB in a hugetlb vma. */
+static uint64_t page_size_at(uint64_t addr)
+{
+	FILE *f;
+	char line[256];
+	bool in = false;
+	uint64_t size = VMS_PAGE_SIZE;
+
+	if (!k_uses_hugetlb || !(f = fopen("/proc/self/smaps", "re")))
+		return VMS_PAGE_SIZE;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, kb;
+
+		if (sscanf(line, "%llx-%llx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = addr >= start && addr < end;
+		else if (in && sscanf(line, "KernelPageSize: %llu kB", &kb) == 1)
+			size = kb << 10;
+	}
+	fclose(f);
+	return size;
+}
+
+/* A source buffer of size bytes of 0xAA (fill) or zeros. */
+static void *source(uint64_t size, bool fill)
+{
+	void **b;
+
+	if (size == VMS_PAGE_SIZE)
+		return fill ? ctl.page : NULL;
+	b = &ctl.hpage[fill];
+	if (!*b) {
+		*b = mmap(NULL, HPAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (*b == MAP_FAILED)
+			return *b = NULL;
+		memset(*b, fill ? 0xaa : 0, HPAGE_SIZE);
+	}
+	return *b;
+}
+
 static void resolve_fault(int fd, const struct uffd_msg *m, unsigned kind)
 {
-	uint64_t page = m->arg.pagefault.address & ~(uint64_t)(VMS_PAGE_SIZE - 1);
-	struct uffdio_range range = { .start = page, .len = VMS_PAGE_SIZE };
+	uint64_t size = page_size_at(m->arg.pagefault.address);
+	uint64_t page = m->arg.pagefault.address & ~(size - 1);
+	struct uffdio_range range = { .start = page, .len = size };
 	enum vms_resolve how;
-	int rc = 0;
+	bool zeros = false;
+	int rc = -1;
 
 	k_lock();
 	how = kind == VMS_UFFD_MODE_WP ? ctl.wp : kind == VMS_UFFD_MODE_MINOR ? ctl.minor :
 	      ctl.missing;
 	k_unlock();
+	/* hugetlb has no zero page: zeropage is a copy of zeros there. */
+	if (how == VMS_RESOLVE_ZEROPAGE && size != VMS_PAGE_SIZE) {
+		how = VMS_RESOLVE_COPY;
+		zeros = true;
+	}
 	switch (how) {
 	case VMS_RESOLVE_ZEROPAGE: {
 		struct uffdio_zeropage z = { .range = range };
@@ -95,10 +154,11 @@ static void resolve_fault(int fd, const struct uffd_msg *m, unsigned kind)
 		break;
 	}
 	case VMS_RESOLVE_COPY: {
-		struct uffdio_copy c = { .dst = page, .src = (uint64_t)(uintptr_t)ctl.page,
-					 .len = VMS_PAGE_SIZE };
+		void *src = source(size, !zeros);
+		struct uffdio_copy c = { .dst = page, .src = (uint64_t)(uintptr_t)src, .len = size };
 
-		rc = ioctl(fd, UFFDIO_COPY, &c);
+		if (src)
+			rc = ioctl(fd, UFFDIO_COPY, &c);
 		break;
 	}
 	case VMS_RESOLVE_UNPROTECT: {
@@ -114,16 +174,15 @@ static void resolve_fault(int fd, const struct uffd_msg *m, unsigned kind)
 		break;
 	}
 	default:
-		/* sigbus: the blocked access is interrupted by a signal sent to
-		 * its thread, so it ends in SIGBUS every time (the handler never
-		 * answers the fault, which UFFD_FEATURE_SIGBUS would do without
-		 * delivering the fault to the handler at all). */
-		syscall(SYS_tgkill, getpid(), ctl.main_tid, SIGBUS);
-		return;
+		break;
 	}
-	/* Someone resolved it first (EEXIST): the waiter still needs waking. */
+	/* sigbus, or an answer that failed (EEXIST over a marker, ENOMEM...):
+	 * give up on the fault.  The faulting thread sleeps interruptibly in
+	 * handle_userfault(); the signal ends the wait and is delivered as the
+	 * access's SIGBUS (UFFD_FEATURE_SIGBUS would not deliver the fault to
+	 * the handler at all, and UFFDIO_WAKE would only refault). */
 	if (rc)
-		(void)ioctl(fd, UFFDIO_WAKE, &range);
+		syscall(SYS_tgkill, getpid(), ctl.main_tid, SIGBUS);
 }
 
 static void *handler(void *arg)
@@ -150,7 +209,7 @@ static void *handler(void *arg)
 		switch (m.event) {
 		case UFFD_EVENT_PAGEFAULT:
 			r.kind = KREC_FAULT;
-			r.addr = m.arg.pagefault.address & ~(uint64_t)(VMS_PAGE_SIZE - 1);
+			r.addr = m.arg.pagefault.address & ~(page_size_at(m.arg.pagefault.address) - 1);
 			r.write = m.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE;
 			r.fault_kind = (m.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) ?
 				       VMS_UFFD_MODE_WP :
@@ -212,7 +271,8 @@ static uint64_t uffd_features(unsigned f)
 static int uffd_open(unsigned features, struct krep *rep)
 {
 	const uint64_t caps = UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_MINOR_SHMEM |
-			      UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
+			      UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_MISSING_HUGETLBFS |
+			      UFFD_FEATURE_MINOR_HUGETLBFS | UFFD_FEATURE_POISON;
 	struct uffdio_api api = { .api = UFFD_API };
 	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 
@@ -310,6 +370,11 @@ static int do_uffd(const struct vms_cmd *c, struct krep *rep)
 
 		return ioctl(ctl.uffd, UFFDIO_CONTINUE, &k) ? -errno : 0;
 	}
+	case VMS_UFFD_POISON: {
+		struct uffdio_poison k = { .range = range };
+
+		return ioctl(ctl.uffd, UFFDIO_POISON, &k) ? -errno : 0;
+	}
 	case VMS_UFFD_COPY: {
 		struct uffdio_copy k = { .dst = c->addr, .len = c->len,
 					 .mode = c->uffd_wp ? UFFDIO_COPY_MODE_WP : 0 };
@@ -350,13 +415,12 @@ static void on_fault(int sig)
 }
 
 /* The accesses read and write scenario memory the sanitizer knows nothing
- * about, so they are not instrumented. */
+ * about, so they are not instrumented.  A read puts its bytes in
+ * k_shared->io for the driver. */
 __attribute__((no_sanitize("address", "undefined")))
-static void do_access(const struct vms_cmd *c, struct krep *rep)
+static void do_access(const struct vms_cmd *c, const struct vms_access *a, struct krep *rep)
 {
-	volatile uint64_t cur = c->addr;
-	volatile int64_t mismatch = -1;
-	volatile int first = -1, mval = 0;
+	volatile uint64_t cur = a->addr;
 
 	access_sig = 0;
 	if (sigsetjmp(access_jb, 1)) {
@@ -365,33 +429,22 @@ static void do_access(const struct vms_cmd *c, struct krep *rep)
 		return;
 	}
 	in_access = 1;
-	if (c->op == VMS_TOUCH) {
-		for (uint64_t a = c->addr; a < c->addr + c->len; a += VMS_PAGE_SIZE) {
-			cur = a;
-			if (c->touch_write)
-				*(volatile uint8_t *)(uintptr_t)a = 0xaa;
+	if (a->touch) {
+		for (uint64_t p = a->addr; p < a->addr + a->len; p += VMS_PAGE_SIZE) {
+			cur = p;
+			if (a->write)
+				*(volatile uint8_t *)(uintptr_t)p = 0xaa;
 			else
-				(void)*(volatile uint8_t *)(uintptr_t)a;
+				(void)*(volatile uint8_t *)(uintptr_t)p;
 		}
-	} else if (c->op == VMS_WRITE) {
-		for (uint64_t i = 0; i < c->len; i++)
-			*(volatile uint8_t *)(uintptr_t)(c->addr + i) = c->byte;
+	} else if (a->write) {
+		for (uint64_t i = 0; i < a->len; i++)
+			*(volatile uint8_t *)(uintptr_t)(a->addr + i) = c->byte;
 	} else {
-		for (uint64_t i = 0; i < c->len; i++) {
-			uint8_t v = *(volatile uint8_t *)(uintptr_t)(c->addr + i);
-
-			if (i == 0)
-				first = v;
-			if (c->expect == VMS_EXPECT_VALUE && v != c->expect_value && mismatch < 0) {
-				mismatch = (int64_t)i;
-				mval = v;
-			}
-		}
+		for (uint64_t i = 0; i < a->len; i++)
+			k_shared->io[i] = *(volatile uint8_t *)(uintptr_t)(a->addr + i);
 	}
 	in_access = 0;
-	rep->byte = first;
-	rep->mismatch = mismatch;
-	rep->mismatch_val = mval;
 }
 
 /* ---- the other commands ---- */
@@ -423,13 +476,10 @@ static int do_map(const struct vms_cmd *c, const char *path)
 	return 0;
 }
 
+/* enum vms_advice values are Linux's MADV_* numbers. */
 static int do_advise(const struct vms_cmd *c)
 {
-	static const int adv[] = { MADV_DONTNEED, MADV_REMOVE, MADV_PAGEOUT, MADV_COLD,
-		MADV_WILLNEED, MADV_POPULATE_READ, MADV_POPULATE_WRITE, MADV_GUARD_INSTALL,
-		MADV_GUARD_REMOVE };
-
-	return madvise((void *)(uintptr_t)c->addr, c->len, adv[c->advice]) ? -errno : 0;
+	return madvise((void *)(uintptr_t)c->addr, c->len, (int)c->advice) ? -errno : 0;
 }
 
 static void reply(const struct krep *rep)
@@ -484,9 +534,7 @@ static void ctl_setup(int slot, const char *name)
 	snprintf(ctl.name, sizeof(ctl.name), "%s", name);
 	ctl.sock = k_ctl_fd[slot];
 	ctl.main_tid = (pid_t)syscall(SYS_gettid);
-	/* Each controller is one scenario process; the simulator's machine
-	 * has thp=never, and 4 KiB pages are what pagemap lines compare. */
-	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	/* thp=never is PR_SET_THP_DISABLE, inherited from the driver. */
 	prctl(PR_SET_NAME, name, 0, 0, 0);
 }
 
@@ -546,7 +594,7 @@ static void do_fork(const struct kreq *q, struct krep *rep)
 static void serve(void)
 {
 	for (;;) {
-		struct krep rep = { .mismatch = -1, .byte = -1 };
+		struct krep rep = { 0 };
 		const struct vms_cmd *c;
 		pid_t me = getpid();
 		struct kreq q;
@@ -555,8 +603,8 @@ static void serve(void)
 		if (n != (ssize_t)sizeof(q))
 			_exit(0);	/* the driver is gone */
 		c = q.cmd;
-		if ((c->op == VMS_READ || c->op == VMS_WRITE || c->op == VMS_TOUCH ||
-		     c->op == VMS_RUN) && c->cpu >= 0)
+		/* cpu= or the command's branch: the call runs there. */
+		if (c->cpu >= 0)
 			k_pin(c->cpu);
 		switch (c->op) {
 		case VMS_RUN:
@@ -592,7 +640,7 @@ static void serve(void)
 		case VMS_READ:
 		case VMS_WRITE:
 		case VMS_TOUCH:
-			do_access(c, &rep);
+			do_access(c, &q.acc, &rep);
 			break;
 		case VMS_UFFD:
 			rep.err = do_uffd(c, &rep);
@@ -614,6 +662,10 @@ void k_controller(int slot, const char *name, int cpu)
 	for (int i = 0; i < K_MAX_SLOTS; i++)
 		if (k_drv_fd[i] >= 0)
 			close(k_drv_fd[i]);
+	/* Nor the host lock and the janitor's pipe (kernel_host.c). */
+	for (int i = 0; i < 3; i++)
+		if (k_host_fds[i] >= 0)
+			close(k_host_fds[i]);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	signal(SIGCHLD, SIG_IGN);	/* scenario children reap themselves */
 	signal(SIGPIPE, SIG_IGN);

@@ -13,14 +13,15 @@ static int usage_to(FILE *f, int rc)
 	fprintf(f,
 		"usage: vmsim run FILE.vms|- [--trace] [--dot OUT.dot] [--seed N] [--machine 'KEY=VAL...']\n"
 		"       vmsim kernel FILE.vms|-\n"
-		"       vmsim diff FILE.vms...\n");
+		"       vmsim diff FILE.vms...\n"
+		"       vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL...']\n");
 	return rc;
 }
 
 /* Bad usage: the usage on stderr, exit 2 (as a malformed script). */
 static int usage(void)
 {
-	return usage_to(stderr, 2);
+	return usage_to(stderr, VMS_MALFORMED);
 }
 
 /* Read and parse path; 0 and *s, or the exit status after a message. */
@@ -33,17 +34,17 @@ int vmsim_tool_load(const char *path, struct vms_script **s)
 
 	if (rc) {
 		fprintf(stderr, "vmsim: %s: %s\n", path, strerror(-rc));
-		return 2;
+		return VMS_MALFORMED;
 	}
 	rc = vms_parse(text, len, s, err, sizeof(err));
 	free(text);
 	if (rc == -ENOMEM) {
 		fprintf(stderr, "vmsim: out of memory\n");
-		return 2;
+		return VMS_BUG;
 	}
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
-		return 2;
+		return VMS_MALFORMED;
 	}
 	return 0;
 }
@@ -83,7 +84,9 @@ static int cmd_run(int argc, char **argv)
 		return rc;
 	rc = vms_run_sim(s, &opts, stdout, stderr);
 	vms_script_free(s);
-	return rc;
+	if (rc < 0)
+		fprintf(stderr, "vmsim run: %s\n", strerror(-rc));
+	return rc < 0 ? VMS_BUG : rc;
 }
 
 int main(int argc, char **argv)
@@ -91,12 +94,14 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage();
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
-		return usage_to(stdout, 0);
+		return usage_to(stdout, VMS_OK);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "kernel"))
 		return vmsim_kernel_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "diff"))
 		return vmsim_diff_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "replay"))
+		return vmsim_replay_main(argc - 2, argv + 2);
 	return usage();
 }

@@ -4,10 +4,13 @@
 
 #include <vmsim/script.h>
 
-#define VMSIM_EXIT_SKIP 77	/* the host cannot run this script (automake's skip) */
+/* Exit statuses: enum vms_status (script.h). */
 
 int vmsim_tool_load(const char *path, struct vms_script **s);
 int vmsim_kernel_main(int argc, char **argv);
 int vmsim_diff_main(int argc, char **argv);
+
+/* `vmsim replay` (replay.c): a lackey memory trace through the MMU. */
+int vmsim_replay_main(int argc, char **argv);
 
 #endif

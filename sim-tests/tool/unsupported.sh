@@ -1,0 +1,28 @@
+#!/bin/sh
+# What the simulator cannot run yet is refused before anything runs: exit 2,
+# `error line N: not supported yet: WHAT`, nothing on standard output.
+vmsim=$1
+status=0
+while IFS='|' read -r first line what; do
+	out=$(printf '%s\nprocess P\nmap P 0x7f0000000000 4M anon private rw\nfile F size=2M\nread P 0x7f0000000000\n%s\n' \
+		"$first" "$line" | "$vmsim" run - 2>/tmp/vmsim-unsup.$$)
+	rc=$?
+	if [ "$rc" != 2 ] || [ -n "$out" ] || ! grep -qx "error line [0-9]*: not supported yet: $what" /tmp/vmsim-unsup.$$; then
+		echo "'$first / $line': exit $rc, stdout '$out', stderr: $(cat /tmp/vmsim-unsup.$$)"; status=1
+	fi
+done <<'LIST'
+machine swap=64M|read P 0x7f0000000000|swap= (no swap device yet)
+machine thp=madvise|read P 0x7f0000000000|thp=madvise/always
+machine hugepages=2|read P 0x7f0000000000|hugepages=
+machine luf=on|read P 0x7f0000000000|luf=on/debug
+# no machine line|file H size=2M kind=hugetlb|kind=hugetlb
+# no machine line|file X size=2M kind=dax|kind=dax
+# no machine line|advise P 0x7f0000000000 2M hugepage|advise hugepage
+# no machine line|advise P 0x7f0000000000 2M nohugepage|advise nohugepage
+# no machine line|expect error EINVAL advise P 0x7f0000000000 2M collapse|advise collapse
+# no machine line|migrate P 0x7f0000000000 4K|migrate
+# no machine line|memory_failure P 0x7f0000000000|memory_failure
+# no machine line|device D|device
+LIST
+rm -f /tmp/vmsim-unsup.$$
+exit $status
