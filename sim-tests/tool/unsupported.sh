@@ -12,14 +12,8 @@ while IFS='|' read -r first line what; do
 	fi
 done <<'LIST'
 machine swap=64M|read P 0x7f0000000000|swap= (no swap device yet)
-machine thp=madvise|read P 0x7f0000000000|thp=madvise/always
-machine hugepages=2|read P 0x7f0000000000|hugepages=
 machine luf=on|read P 0x7f0000000000|luf=on/debug
-# no machine line|file H size=2M kind=hugetlb|kind=hugetlb
 # no machine line|file X size=2M kind=dax|kind=dax
-# no machine line|advise P 0x7f0000000000 2M hugepage|advise hugepage
-# no machine line|advise P 0x7f0000000000 2M nohugepage|advise nohugepage
-# no machine line|expect error EINVAL advise P 0x7f0000000000 2M collapse|advise collapse
 # no machine line|migrate P 0x7f0000000000 4K|migrate
 # no machine line|memory_failure P 0x7f0000000000|memory_failure
 # no machine line|device D|device
