@@ -18,6 +18,9 @@ void vmsim__mm_exit(struct vmsim *vm);
 int vmsim__kinds_init(struct vmsim *vm);
 /* features/ */
 void vmsim__userfaultfd_init(struct vmsim *vm);
+/* DAX files on the machine's persistent memory (none without pmem=). */
+int vmsim__dax_init(struct vmsim *vm);
+void vmsim__dax_exit(struct vmsim *vm);
 /* check/: the stale-TLB detector on frees, the invariant checker after
  * every operation (both only when the check level asks for them). */
 void vmsim__tlb_check_init(struct vmsim *vm);

@@ -21,9 +21,10 @@ struct vmsim {
 	uint64_t rng;
 
 	/* Physical memory (hw/physmem.c, hw/page_alloc.c). */
-	unsigned long nr_frames;
-	struct vmsim_page *memmap;
-	unsigned char *frames;		/* nr_frames * PAGE_SIZE, lazily backed */
+	unsigned long nr_frames;		/* RAM: the buddy allocator's frames */
+	unsigned long pmem_base, nr_pmem;	/* persistent memory: PFNs from pmem_base */
+	struct vmsim_page *memmap;		/* RAM, then persistent memory */
+	unsigned char *frames;		/* every frame's contents, lazily backed */
 	size_t frames_len;
 	unsigned long frames_with_data;
 	struct vmsim_page *free_area[NR_PAGE_ORDERS];
@@ -57,6 +58,8 @@ struct vmsim {
 
 	/* The kernel half (mm/): processes, files (struct vmsim_mm_world). */
 	struct vmsim_mm_world *mm_world;
+	/* The persistent-memory region DAX files live on (features/dax/). */
+	void *dax;
 
 	/* Lock model (sched/lock.c). */
 	uint16_t ctx;			/* who is running: CPU number + 1, 0 = user */

@@ -45,6 +45,8 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 		err = vmsim__mm_init(vm);
 	if (!err)
 		err = vmsim__kinds_init(vm);
+	if (!err)
+		err = vmsim__dax_init(vm);
 	if (!err) {
 		vmsim__userfaultfd_init(vm);
 		vmsim__tlb_check_init(vm);	/* watches frees from the start */
@@ -66,6 +68,7 @@ void vmsim_free(struct vmsim *vm)
 		return;
 	/* Processes and files first: they hold frames (and CPUs cache them). */
 	vmsim__mm_exit(vm);
+	vmsim__dax_exit(vm);
 	vmsim__cpu_exit(vm);
 	if (vm->zero_page) {
 		vmsim_page_clear(vm->zero_page, PG_reserved);

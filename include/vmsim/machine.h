@@ -22,13 +22,16 @@ enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
 #define VMSIM_MIN_RAM		(1ULL << 20)	/* 1 MiB */
 #define VMSIM_MAX_RAM		(1ULL << 40)	/* 1 TiB of simulated frames */
 #define VMSIM_MAX_HUGEPAGES	(1UL << 19)	/* 1 TiB of 2 MiB hugetlb pages */
+#define VMSIM_MAX_PMEM		(1ULL << 40)	/* 1 TiB of persistent memory */
 
 /* Historic kernel bugs a machine can switch back on, for teaching
  * (machine option quirks=; each one is described in docs/quirks.md). */
 #define VMSIM_QUIRK_FORK_SKIPS_UFFD_WP	(1ULL << 0)	/* fork: no page-table copy for uffd-wp file vmas */
 #define VMSIM_QUIRK_FAULT_AROUND_UFFD	(1ULL << 1)	/* fault-around ignores uffd-wp/minor registration */
-#define VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH (1ULL << 2) /* unsharing a PMD table flushes 2M, not its PUD range */
-#define VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK (1ULL << 3) /* PMD tables shared and unshared without i_mmap_rwsem */
+#define VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH (1ULL << 2) /* unsharing a PMD table (hugetlb, FS-DAX)
+							   * flushes 2M, not its PUD range */
+#define VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK (1ULL << 3) /* FS-DAX: a zap unshares a PMD table under the
+							  * PMD lock only (the 2019 RFC) */
 
 /* Everything a machine can be told at creation; vmsim_config_init() gives
  * the defaults of the .vms `machine` line. */
@@ -49,6 +52,13 @@ struct vmsim_config {
 	uint64_t readahead;		/* disk read_ahead_kb in bytes, page multiple,
 					 * <= 1 GiB; default 8 MiB (this project's
 					 * machines; Linux's generic default is 128K) */
+	uint64_t pmem;			/* persistent memory for DAX files, bytes, a
+					 * 2 MiB multiple; default 64 MiB */
+	unsigned dax_fragment;		/* every Nth 2 MiB extent a DAX file gets is
+					 * scattered 4 KiB blocks (0 never, 1 always);
+					 * default 0 */
+	bool dax_pmd_share;		/* FS-DAX PMD table sharing (the 2019 RFC's
+					 * CONFIG_MAY_SHARE_FSDAX_PMD); default off */
 };
 
 /* Fill cfg with the defaults. */

@@ -170,6 +170,10 @@ VMSIM_API int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 VMSIM_API int vmsim_file_truncate(struct vmsim_file *f, uint64_t size);
 /* Pages of the file in the page cache now (for tests and dumps). */
 VMSIM_API unsigned long vmsim_file_cached_pages(const struct vmsim_file *f);
+/* fsync(): dirty page-cache pages of a disk file written back; a DAX
+ * file's dirty entries written back, their mappings write-protected and
+ * clean again (dax_writeback_mapping_range).  0 or a negative errno. */
+VMSIM_API int vmsim_file_fsync(struct vmsim_file *f);
 /* Write dirty page-cache pages back (disk files) and drop clean ones. */
 VMSIM_API int vmsim_file_drop_caches(struct vmsim_file *f);
 

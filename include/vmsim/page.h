@@ -109,6 +109,10 @@ static inline unsigned long vmsim_folio_nr_pages(const struct vmsim_page *head)
 VMSIM_API unsigned long vmsim_nr_frames(const struct vmsim *vm);
 VMSIM_API struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn);
 VMSIM_API unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page);
+/* Frames of persistent memory (machine pmem=, for DAX files): how many,
+ * and the first one's PFN in *first (may be NULL).  They follow RAM, 2 MiB
+ * aligned, never come from the buddy allocator, and carry PG_device. */
+VMSIM_API unsigned long vmsim_pmem_frames(const struct vmsim *vm, unsigned long *first);
 
 /*
  * Allocate 2^order contiguous, naturally aligned frames.  The head page has

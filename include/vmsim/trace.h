@@ -34,6 +34,7 @@ enum vmsim_trace_type {
 	VMSIM_TR_FAULT_AROUND,	/* cpu, addr..end: fault-around window, or addr skipped (why) */
 	VMSIM_TR_THP,		/* addr..end of a PMD (or pfn, order of a folio): a THP event, why */
 	VMSIM_TR_PMD_SHARE,	/* addr..end of a PUD range, pfn = the PMD table: shared, unshared or refused (why) */
+	VMSIM_TR_DAX,		/* cpu, addr..end, pfn: a DAX fault's decision or an index event (why) */
 	VMSIM_TR_NR
 };
 

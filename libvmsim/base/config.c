@@ -49,6 +49,7 @@ void vmsim_config_init(struct vmsim_config *cfg)
 		.fault_around = 64ULL << 10,
 		.quirks = 0,
 		.readahead = 8ULL << 20,
+		.pmem = 64ULL << 20,
 	};
 }
 
@@ -74,6 +75,8 @@ int vmsim_config_validate(const struct vmsim_config *c)
 		return -EINVAL;
 	/* fault_around_bytes: a power of two from one page to one PTE table. */
 	if ((c->readahead & (PAGE_SIZE - 1)) || c->readahead > (1ULL << 30))
+		return -EINVAL;
+	if ((c->pmem & (PMD_SIZE - 1)) || c->pmem > VMSIM_MAX_PMEM)
 		return -EINVAL;
 	if (!is_pow2(c->fault_around) || c->fault_around < PAGE_SIZE ||
 	    c->fault_around > PTRS_PER_PTE * PAGE_SIZE)
@@ -151,6 +154,16 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		if (!err && n > VMSIM_MAX_HUGEPAGES)
 			err = -EINVAL;
 		c.hugepages = (unsigned long)n;
+	} else if (!strcmp(key, "pmem")) {
+		err = parse_size(value, &c.pmem);
+	} else if (!strcmp(key, "dax_fragment")) {
+		err = parse_size(value, &n);
+		if (!err && n > 1000000)
+			err = -EINVAL;
+		c.dax_fragment = (unsigned)n;
+	} else if (!strcmp(key, "dax_pmd_share")) {
+		err = pick(value, onoff, 2, &e);
+		c.dax_pmd_share = e;
 	} else if (!strcmp(key, "fault_around")) {
 		err = parse_size(value, &c.fault_around);
 	} else if (!strcmp(key, "tlb")) {

@@ -27,6 +27,7 @@ static const char *const type_names[VMSIM_TR_NR] = {
 	[VMSIM_TR_FAULT_AROUND] = "fault_around",
 	[VMSIM_TR_THP] = "thp",
 	[VMSIM_TR_PMD_SHARE] = "pmd_share",
+	[VMSIM_TR_DAX] = "dax",
 };
 
 static const char *const level_names[] = { "-", "pte", "pmd", "pud", "p4d", "pgd" };
@@ -107,6 +108,9 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 			return snprintf(buf, size, "%s 0x%016" PRIx64 "-0x%016" PRIx64 " %s", name, ev->addr,
 					ev->end, why);
 		return snprintf(buf, size, "%s folio pfn=%#" PRIx64 " order=%u %s", name, ev->pfn, ev->order, why);
+	case VMSIM_TR_DAX:
+		return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 "-0x%016" PRIx64 " pfn=%#" PRIx64 " %s", ev->cpu,
+				name, ev->addr, ev->end, ev->pfn, why);
 	case VMSIM_TR_PMD_SHARE:
 		return snprintf(buf, size, "%s mm%d 0x%016" PRIx64 "-0x%016" PRIx64 " pmd table pfn=%#" PRIx64 " %s",
 				name, ev->target, ev->addr, ev->end, ev->pfn, why);

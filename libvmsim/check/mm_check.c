@@ -8,6 +8,7 @@
 #include <utlist.h>
 
 #include "../mm/mm_internal.h"
+#include "../features/dax/dax.h"
 #include "../boot.h"
 
 struct found {
@@ -93,7 +94,7 @@ static unsigned long check_pmd_leaf(struct vmsim *vm, struct vmsim_mm *mm, struc
 	}
 	if (counted)
 		maps[pfn].whole++;
-	if (!vmsim_page_test(p, PG_hugetlb)) {
+	if (!vmsim_page_test(p, PG_hugetlb) && !(vmsim_page_test(p, PG_device) && vm->cfg.dax_pmd_share)) {
 		if (folio_test_anon(p))
 			rss[MM_ANONPAGES] += HPAGE_PMD_NR;
 		else
@@ -143,9 +144,93 @@ static unsigned long check_large_folio(struct vmsim *vm, unsigned long pfn, cons
 	return bad;
 }
 
+/* Shared PMD tables (hugetlb, FS-DAX): every PUD entry pointing at a PMD
+ * table counts; a table's share count is the PUD entries beyond the first,
+ * and every sharer maps the same file pages there, through a vma covering
+ * the whole PUD range.  (That no CPU keeps a translation through a table
+ * its mm no longer points to is the stale-TLB check's: the mm's own walk
+ * no longer gives it.) */
+struct pud_ref {
+	int32_t refs;
+	const struct vmsim_file *file;
+	uint64_t pgoff;
+};
+
+static void walk_puds(struct vmsim *vm, struct vmsim_mm *mm, struct vmsim_page *t, int level, uint64_t base,
+		      struct pud_ref *refs, bool second, unsigned long *bad)
+{
+	const uint64_t *tab = vmsim_table(vm, t);
+	unsigned shift = PAGE_SHIFT + 9 * (unsigned)(level - 1);
+
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t v = tab[i], b = base + ((uint64_t)i << shift);
+		unsigned long pfn = (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT);
+		struct vmsim_page *child;
+		struct vm_area_struct *vma;
+		struct pud_ref *r;
+
+		if (!(v & _PAGE_PRESENT) || (level == VMSIM_LVL_PUD && (v & _PAGE_PSE)))
+			continue;
+		child = vmsim_pfn_to_page(vm, pfn);
+		if (!child)
+			continue;
+		if (level > VMSIM_LVL_PUD) {
+			walk_puds(vm, mm, child, level - 1, b, refs, second, bad);
+			continue;
+		}
+		r = &refs[pfn];
+		if (!second) {
+			r->refs++;
+			continue;
+		}
+		if (r->refs == 1 && child->pt_share_count == 0)
+			continue;
+		if (VMSIM_BUG_ON(vm, child->pt_share_count != r->refs - 1,
+				 "pmd table pfn %#lx: share count %lld, but %d PUD entries point at it", pfn,
+				 (long long)child->pt_share_count, r->refs)) {
+			(*bad)++;
+			r->refs = 1;	/* once per table */
+			continue;
+		}
+		vma = vmsim__find_vma(mm, b);
+		if (VMSIM_BUG_ON(vm, !vma || !vma->vm_file || vma->vm_start > b || vma->vm_end < b + PUD_SIZE,
+				 "shared pmd table pfn %#lx: mm%d's PUD range %#llx is not one file vma", pfn, mm->id,
+				 (unsigned long long)b)) {
+			(*bad)++;
+			continue;
+		}
+		if (!r->file) {
+			r->file = vma->vm_file;
+			r->pgoff = linear_page_index(vma, b);
+		} else if (VMSIM_BUG_ON(vm, r->file != vma->vm_file || r->pgoff != linear_page_index(vma, b),
+					"shared pmd table pfn %#lx: mm%d maps %s page %#llx there, another sharer %s "
+					"page %#llx", pfn, mm->id, vma->vm_file->name,
+					(unsigned long long)linear_page_index(vma, b), r->file->name,
+					(unsigned long long)r->pgoff)) {
+			(*bad)++;
+		}
+	}
+}
+
+static unsigned long check_shared_tables(struct vmsim *vm, unsigned long nr)
+{
+	struct pud_ref *refs = calloc(nr, sizeof(*refs));
+	int top = vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D;
+	unsigned long bad = 0;
+	struct vmsim_mm *mm;
+
+	if (!refs)
+		return 0;
+	for (int pass = 0; pass < 2; pass++)
+		LL_FOREACH(mm_world(vm)->mms, mm)
+			walk_puds(vm, mm, vmsim_pfn_to_page(vm, mm->pgd), top, 0, refs, pass, &bad);
+	free(refs);
+	return bad;
+}
+
 static unsigned long check_full(struct vmsim *vm)
 {
-	unsigned long nr = vmsim_nr_frames(vm), bad = 0;
+	unsigned long nr = vm->nr_pmem ? vm->pmem_base + vm->nr_pmem : vmsim_nr_frames(vm), bad = 0;
 	struct frame_maps *maps = calloc(nr, sizeof(*maps));
 	uint8_t *seen = calloc(nr, 1);
 	int32_t *owner = calloc(nr, sizeof(*owner));
@@ -219,7 +304,11 @@ static unsigned long check_full(struct vmsim *vm)
 	}
 	for (unsigned long pfn = 0; pfn < nr; pfn++) {
 		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
-		int32_t cache = (p->mapping && !folio_test_anon(p) && vmsim_page_test(p, PG_uptodate)) ? 1 : 0;
+		int32_t cache;
+
+		if (!p)
+			continue;	/* the gap between RAM and persistent memory */
+		cache = (p->mapping && !folio_test_anon(p) && vmsim_page_test(p, PG_uptodate)) ? 1 : 0;
 
 		if (vmsim_page_test(p, PG_buddy) || vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
 			continue;
@@ -241,6 +330,8 @@ static unsigned long check_full(struct vmsim *vm)
 	}
 	free(maps);
 	free(owner);
+	bad += check_shared_tables(vm, nr);
+	bad += vmsim__dax_check(vm);
 	{
 		/* No page-table page is leaked: every one hangs off some mm. */
 		unsigned long reach = 0;

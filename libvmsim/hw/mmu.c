@@ -128,8 +128,8 @@ static int walk_and_fill(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 	}
 	psize = vmsim__tlb_page_size(hw.x.size);
 	npages = (unsigned long)(psize >> PAGE_SHIFT);
-	if (VMSIM_BUG_ON(vm, hw.x.pfn >= vmsim_nr_frames(vm) ||
-			 (hw.x.pfn & ~(npages - 1)) + npages > vmsim_nr_frames(vm),
+	if (VMSIM_BUG_ON(vm, !vmsim_pfn_to_page(vm, hw.x.pfn) ||
+			 !vmsim_pfn_to_page(vm, (hw.x.pfn & ~(npages - 1)) + npages - 1),
 			 "cpu%d walk of %#llx reached pfn %#lx outside RAM (leaf %#llx)", c->nr,
 			 (unsigned long long)addr, hw.x.pfn, (unsigned long long)hw.x.leaf))
 		return -EIO;

@@ -12,14 +12,23 @@
 
 int vmsim__physmem_init(struct vmsim *vm)
 {
+	unsigned long total;
+
 	vm->nr_frames = vm->cfg.ram >> PAGE_SHIFT;
-	vm->memmap = vmsim__calloc(vm, vm->nr_frames, sizeof(*vm->memmap));
+	/* Persistent memory (a DAX device's region) sits above RAM, 2 MiB
+	 * aligned, with a memmap of its own pages (ZONE_DEVICE). */
+	vm->pmem_base = (vm->nr_frames + HPAGE_PMD_NR - 1) & ~(HPAGE_PMD_NR - 1);
+	vm->nr_pmem = vm->cfg.pmem >> PAGE_SHIFT;
+	total = vm->nr_pmem ? vm->pmem_base + vm->nr_pmem : vm->nr_frames;
+	vm->memmap = vmsim__calloc(vm, total, sizeof(*vm->memmap));
 	if (!vm->memmap)
 		return -ENOMEM;
-	vm->folio_meta = vmsim__calloc(vm, (vm->nr_frames >> 9) + 1, sizeof(*vm->folio_meta));
+	vm->folio_meta = vmsim__calloc(vm, (total >> 9) + 1, sizeof(*vm->folio_meta));
 	if (!vm->folio_meta)
 		return -ENOMEM;
-	vm->frames_len = (size_t)vm->nr_frames << PAGE_SHIFT;
+	for (unsigned long i = 0; i < vm->nr_pmem; i++)
+		vmsim_page_set(&vm->memmap[vm->pmem_base + i], PG_device);
+	vm->frames_len = (size_t)total << PAGE_SHIFT;
 	vm->frames = mmap(NULL, vm->frames_len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->frames == MAP_FAILED) {
@@ -55,7 +64,18 @@ unsigned long vmsim_nr_frames(const struct vmsim *vm)
 
 struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn)
 {
-	return pfn < vm->nr_frames ? &vm->memmap[pfn] : NULL;
+	if (pfn < vm->nr_frames)
+		return &vm->memmap[pfn];
+	if (pfn >= vm->pmem_base && pfn - vm->pmem_base < vm->nr_pmem)
+		return &vm->memmap[pfn];
+	return NULL;
+}
+
+unsigned long vmsim_pmem_frames(const struct vmsim *vm, unsigned long *first)
+{
+	if (first)
+		*first = vm->pmem_base;
+	return vm->nr_pmem;
 }
 
 unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page)

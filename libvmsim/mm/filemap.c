@@ -42,8 +42,8 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 		return -EINVAL;
 	if (size > (1ULL << 46))
 		return -EFBIG;
-	if (kind == VMSIM_FILE_DAX)
-		return -EOPNOTSUPP;	/* DAX arrives with its feature */
+	if (kind == VMSIM_FILE_DAX && !dax_hooks(vm))
+		return -EOPNOTSUPP;	/* no DAX device on this machine */
 	if (vmsim_file_lookup(vm, name))
 		return -EEXIST;
 	f = vmsim__calloc(vm, 1, sizeof(*f) + sizeof(struct ra_state));
@@ -60,6 +60,14 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 	if (kind == VMSIM_FILE_HUGETLB && vmsim__hugetlbfs_init(f)) {
 		vmsim__free(vm, f);
 		return -ENOMEM;
+	}
+	if (kind == VMSIM_FILE_DAX) {
+		int err = dax_hooks(vm)->file_new(f);
+
+		if (err) {
+			vmsim__free(vm, f);
+			return err;
+		}
 	}
 	LL_PREPEND(mm_world(vm)->files, f);
 	if (out)
@@ -136,6 +144,8 @@ static void file_destroy(struct vmsim_file *f)
 	}
 	if (f->kind == VMSIM_FILE_HUGETLB)
 		vmsim__hugetlbfs_exit(f);
+	if (f->kind == VMSIM_FILE_DAX && dax_hooks(f->vm))
+		dax_hooks(f->vm)->file_free(f);
 	vmsim__free(f->vm, f);
 }
 
@@ -397,12 +407,14 @@ unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim
 
 void vmsim__folio_mark_dirty(struct vmsim_page *p)
 {
-	vmsim_page_set(p, PG_dirty);
+	/* A DAX folio's dirtiness is its index entry's (noop_dirty_folio). */
+	if (!vmsim_page_test(p, PG_device))
+		vmsim_page_set(p, PG_dirty);
 }
 
 /* ---- read(), write() ---- */
 
-long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
+static long __vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
 {
 	const unsigned char *b = buf;
 	size_t done = 0;
@@ -412,6 +424,8 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 	/* hugetlbfs has no write_iter: write() is EINVAL. */
 	if (f->kind == VMSIM_FILE_HUGETLB)
 		return -EINVAL;
+	if ((int64_t)off >= 0 && f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->rw(f, off, (void *)buf, len, true);
 	/* ksys_pwrite64(): a negative loff_t is EINVAL before any limit. */
 	if ((int64_t)off < 0)
 		return -EINVAL;
@@ -440,6 +454,16 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 	return (long)done;
 }
 
+/* A file operation is a public operation: the checker runs after it. */
+long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
+{
+	long r = __vmsim_file_write(f, off, buf, len);
+
+	if (f)
+		vmsim__mm_op_done(f->vm);
+	return r;
+}
+
 long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 {
 	unsigned char *b = buf;
@@ -452,6 +476,8 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 		return -EINVAL;
 	if (f->kind == VMSIM_FILE_HUGETLB)
 		return vmsim__hugetlbfs_read(f, off, buf, len);
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->rw(f, off, buf, len, false);
 	if (off >= f->i_size)
 		return 0;
 	if (len > f->i_size - off)
@@ -530,7 +556,7 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 	}
 }
 
-int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+int vmsim__file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
 	uint64_t end, pstart, pend;
 
@@ -538,6 +564,8 @@ int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 		return -EINVAL;
 	if (f->kind == VMSIM_FILE_HUGETLB)
 		return vmsim__hugetlbfs_punch(f, off, len);
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->punch(f, off, len);
 	if (off >= f->i_size)
 		return 0;
 	end = off + len;
@@ -561,7 +589,16 @@ int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 	return 0;
 }
 
-int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
+int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+{
+	int r = vmsim__file_punch(f, off, len);
+
+	if (f)
+		vmsim__mm_op_done(f->vm);
+	return r;
+}
+
+static int __vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 {
 	uint64_t old = f->i_size, from;
 
@@ -569,6 +606,8 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 		return -EFBIG;
 	if (f->kind == VMSIM_FILE_HUGETLB)
 		return vmsim__hugetlbfs_truncate(f, size);
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->truncate(f, size);
 	f->i_size = size;
 	if (size >= old)
 		return 0;
@@ -580,6 +619,15 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 	drop_range(f, from, ~0ULL);
 	vmsim__unmap_mapping_range(f, from, ~0ULL >> PAGE_SHIFT, true);
 	return 0;
+}
+
+int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
+{
+	int r = __vmsim_file_truncate(f, size);
+
+	if (f)
+		vmsim__mm_op_done(f->vm);
+	return r;
 }
 
 /* Write a dirty page back to the store (disk files only). */
@@ -603,6 +651,34 @@ static int writeback(struct vmsim_file *f, struct vmsim_page *p)
 	}
 	vmsim_page_clear(p, PG_dirty);
 	return 0;
+}
+
+/* fsync(): a disk file's dirty pages go to its store (they stay cached);
+ * a DAX file's dirty entries are written back (dax_writeback_mapping_range:
+ * every mapping of them write-protected and cleaned again). */
+static int __vmsim_file_fsync(struct vmsim_file *f)
+{
+	struct vmsim_pagecache_entry *e, *t;
+
+	if (!f)
+		return -EBADF;
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->fsync(f);
+	if (f->kind != VMSIM_FILE_DISK)
+		return 0;
+	HASH_ITER(hh, f->pages, e, t)
+		if (vmsim_page_test(e->page, PG_dirty) && writeback(f, e->page))
+			return -ENOMEM;
+	return 0;
+}
+
+int vmsim_file_fsync(struct vmsim_file *f)
+{
+	int r = __vmsim_file_fsync(f);
+
+	if (f)
+		vmsim__mm_op_done(f->vm);
+	return r;
 }
 
 int vmsim_file_drop_caches(struct vmsim_file *f)

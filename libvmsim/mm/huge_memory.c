@@ -24,11 +24,14 @@ bool vmsim__thp_vma_suitable(const struct vm_area_struct *vma, uint64_t addr)
 }
 
 /* vma_thp_disabled(): MADV_NOHUGEPAGE, or the process runs with THP
- * disabled, which is what `machine thp=never` stands for (the kernel
- * runner uses PR_SET_THP_DISABLE). */
+ * disabled, which is what `machine thp=never` stands for with anonymous
+ * memory (the kernel runner uses PR_SET_THP_DISABLE).  thp= is about
+ * anonymous memory only (transparent_hugepage/enabled): DAX files keep
+ * their PMD mappings under thp=never, as under enabled=never. */
 static bool vma_thp_disabled(const struct vm_area_struct *vma, unsigned long vm_flags)
 {
-	return (vm_flags & VM_NOHUGEPAGE) || vma->vm_mm->vm->cfg.thp == VMSIM_THP_NEVER;
+	return (vm_flags & VM_NOHUGEPAGE) ||
+	       (vma->vm_mm->vm->cfg.thp == VMSIM_THP_NEVER && !vmsim__vma_is_dax(vma));
 }
 
 bool vmsim__thp_vma_allowable(const struct vm_area_struct *vma, unsigned long vm_flags, unsigned tva)
@@ -236,6 +239,50 @@ void vmsim__huge_pmd_set_accessed(struct vm_fault *vmf)
 	vmsim_unlock(mm->vm, ptl);
 }
 
+/* vmf_insert_folio_pmd() + insert_pmd(): a filesystem's PMD leaf for a
+ * 2 MiB folio (DAX), or the huge zero folio (special) for a DAX hole.  An
+ * entry already there is only made young, dirty and writable for a write
+ * to the same folio.  VM_FAULT_NOPAGE, or SIGBUS. */
+unsigned vmsim__vmf_insert_folio_pmd(struct vm_fault *vmf, struct vmsim_page *folio, bool write)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim_mm *mm = vma->vm_mm;
+	struct vmsim *vm = mm->vm;
+	uint64_t addr = vmf->address & PMD_MASK;
+	struct vmsim_lock *ptl;
+	pmd_t entry, old;
+
+	if (addr < vma->vm_start || addr >= vma->vm_end)
+		return VM_FAULT_SIGBUS;
+	if (VMSIM_BUG_ON(vm, !vmsim_page_test(folio, PG_head) || folio->order != HPAGE_PMD_ORDER,
+			 "vmf_insert_folio_pmd: pfn %#lx is no 2M folio", vmsim_page_to_pfn(vm, folio)))
+		return VM_FAULT_SIGBUS;
+	ptl = vmsim__pmd_lockptr(vm, vmf->pmd);
+	vmsim_lock(vm, ptl);
+	old = pmdp_get(vmf->pmd);
+	if (!pmd_none(old)) {
+		if (write && pmd_pfn(old) == vmsim_page_to_pfn(vm, folio)) {
+			entry = maybe_pmd_mkwrite(pmd_mkdirty(pmd_mkyoung(old)), vma);
+			if (!pmd_same(entry, old))
+				vmsim__set_pmd_at(mm, addr, vmf->pmd, entry);
+		}
+		vmsim_unlock(vm, ptl);
+		return VM_FAULT_NOPAGE;
+	}
+	entry = mk_huge_pmd(vm, folio, vma->vm_page_prot);
+	if (vmsim_page_test(folio, PG_huge_zero)) {
+		entry = pmd_mkspecial(entry);
+	} else {
+		vmsim_get_page(vm, folio);
+		vmsim__folio_add_file_rmap_pmd(vma, folio);
+	}
+	if (write)
+		entry = maybe_pmd_mkwrite(pmd_mkyoung(pmd_mkdirty(entry)), vma);
+	vmsim__set_pmd_at(mm, addr, vmf->pmd, entry);
+	vmsim_unlock(vm, ptl);
+	return VM_FAULT_NOPAGE;
+}
+
 /* do_huge_zero_wp_pmd() (6.13+): a write to the huge zero folio replaces
  * it with a new THP; without a free 2M block the PMD is split instead. */
 static unsigned do_huge_zero_wp_pmd(struct vm_fault *vmf)
@@ -395,7 +442,9 @@ bool vmsim__zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd
 	orig = vmsim__pmdp_huge_get_and_clear(mm, addr, pmdp);
 	tlb_flush_pmd_range(tlb, addr & PMD_MASK, PMD_SIZE);
 	if (vmsim__is_huge_zero_pmd(vm, orig)) {
-		vmsim__zap_deposited_table(mm, pmdp);
+		/* Only anonymous memory deposits a table (DAX's hole does not). */
+		if (vma_is_anonymous(vma))
+			vmsim__zap_deposited_table(mm, pmdp);
 		vmsim_unlock(vm, ptl);
 		return true;
 	}
@@ -446,6 +495,8 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmdp, uin
 	if (!vma_is_anonymous(vma)) {
 		/* A file THP or DAX PMD is just unmapped: a fault refills it. */
 		old = vmsim__pmdp_huge_clear_flush(vma, haddr, pmdp);
+		if (vmsim__is_huge_zero_pmd(vm, old))
+			return;
 		folio = vmsim__pmd_page(vm, old);
 		if (pmd_dirty(old))
 			vmsim__folio_mark_dirty(folio);

@@ -430,10 +430,8 @@ static pmd_t *huge_pmd_share(struct vm_area_struct *vma, uint64_t addr, pud_t *p
 	uint64_t idx = linear_page_index(vma, addr);
 	struct vm_area_struct *svma;
 	struct vmsim_page *table = NULL;
-	bool locked = !vmsim__quirk(vm, VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK);
 
-	if (locked)
-		vmsim_lock_read(vm, &f->i_mmap_rwsem);
+	vmsim_lock_read(vm, &f->i_mmap_rwsem);
 	DL_FOREACH2(f->i_mmap, svma, i_next) {
 		uint64_t saddr;
 		pmd_t *spmd;
@@ -461,8 +459,7 @@ static pmd_t *huge_pmd_share(struct vm_area_struct *vma, uint64_t addr, pud_t *p
 		}
 		vmsim_unlock(vm, &mm->page_table_lock);
 	}
-	if (locked)
-		vmsim_unlock_read(vm, &f->i_mmap_rwsem);
+	vmsim_unlock_read(vm, &f->i_mmap_rwsem);
 	return vmsim__pmd_alloc(mm, addr);
 }
 
@@ -498,8 +495,7 @@ bool vmsim__huge_pmd_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma,
 
 	if (table->pt_share_count <= 0)
 		return false;
-	if (!vmsim__quirk(vm, VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK))
-		vmsim_lock_assert_held_write(vm, &vma->vm_file->i_mmap_rwsem);
+	vmsim_lock_assert_held_write(vm, &vma->vm_file->i_mmap_rwsem);
 	pud = vmsim__pud_lookup(mm, addr);
 	vmsim_set_pud(vm, pud, __pud(0), addr & PUD_MASK);
 	table->pt_share_count--;

@@ -268,7 +268,7 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
 			return -EACCES;
 		vmsim__userfaultfd_remove(vma, start, end);
-		return vmsim_file_punch(vma->vm_file, linear_page_index(vma, start) << PAGE_SHIFT, end - start);
+		return vmsim__file_punch(vma->vm_file, linear_page_index(vma, start) << PAGE_SHIFT, end - start);
 	case VMSIM_MADV_WILLNEED:
 		return willneed(vma, start, end);
 	case VMSIM_MADV_COLD:

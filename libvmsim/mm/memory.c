@@ -348,6 +348,45 @@ static unsigned do_fault(struct vm_fault *vmf)
 	return do_shared_fault(vmf);
 }
 
+/* vmf_insert_page_mkwrite() + insert_page_into_pte_locked(): the zero
+ * page goes in special; any other page is one more file mapping. */
+unsigned vmsim__vmf_insert_page_mkwrite(struct vm_fault *vmf, struct vmsim_page *page, bool write)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_lock *ptl;
+	pte_t old, entry;
+
+	if (vmf->address < vma->vm_start || vmf->address >= vma->vm_end || !vmf->pte)
+		return VM_FAULT_SIGBUS;
+	ptl = vmsim__pte_lockptr(vm, vmf->pte);
+	vmsim_lock(vm, ptl);
+	old = ptep_get(vmf->pte);
+	if (!pte_none(old)) {
+		/* Only a write to the page already there upgrades it (not
+		 * dirtied here: the CPU's write sets D). */
+		if (write && pte_present(old) && pte_pfn(old) == vmsim_page_to_pfn(vm, page)) {
+			entry = maybe_mkwrite(pte_mkyoung(old), vma);
+			if (!pte_same(entry, old))
+				vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+		}
+		vmsim_unlock(vm, ptl);
+		return VM_FAULT_NOPAGE;
+	}
+	entry = mk_pte(vm, page, vma->vm_page_prot);
+	if (vmsim_page_test(page, PG_zero)) {
+		entry = pte_mkspecial(entry);
+	} else {
+		vmsim_get_page(vm, page);
+		if (write)
+			entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(entry)), vma);
+		vmsim__folio_add_file_rmap(vma, page);
+	}
+	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+	vmsim_unlock(vm, ptl);
+	return VM_FAULT_NOPAGE;
+}
+
 /* ---- write-protect faults ---- */
 
 static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
@@ -545,7 +584,11 @@ static unsigned __handle_mm_fault(struct vm_fault *vmf)
 		if (vmf->pte)
 			goto pte_level;
 	}
-	vmf->pmd = vmsim__pmd_alloc(mm, vmf->address);
+	/* A DAX vma may share another process's PMD table (FS-DAX sharing). */
+	if (vmsim__vma_is_dax(vma) && mm->vm->cfg.dax_pmd_share && dax_hooks(mm->vm))
+		vmf->pmd = dax_hooks(mm->vm)->pmd_alloc(vmf);
+	else
+		vmf->pmd = vmsim__pmd_alloc(mm, vmf->address);
 	if (!vmf->pmd)
 		return VM_FAULT_OOM;
 	pmd = pmdp_get(vmf->pmd);
@@ -569,10 +612,30 @@ static unsigned __handle_mm_fault(struct vm_fault *vmf)
 			return 0;
 		}
 	}
+	/* A shared PMD table holds PMD leaves only (FS-DAX sharing): a DAX
+	 * fault that falls back to PTEs takes this mm off it first, and the
+	 * PTEs go into a table of its own. */
+	if (vmsim__vma_is_dax(vma) && mm->vm->cfg.dax_pmd_share) {
+		if (vmsim_slot_table(mm->vm, vmf->pmd)->pt_share_count > 0)
+			vmsim__dax_unshare_range(vma, vmf->address & PUD_MASK, (vmf->address & PUD_MASK) + PUD_SIZE);
+		vmf->pmd = vmsim__pmd_alloc(mm, vmf->address);
+		if (!vmf->pmd)
+			return VM_FAULT_OOM;
+	}
 	vmf->pte = vmsim__pte_alloc_at(mm, vmf->pmd, vmf->address);
 	if (!vmf->pte) {
 		/* Raced with a huge fault: the access is simply retried. */
 		return pmd_trans_huge(pmdp_get(vmf->pmd)) ? 0 : VM_FAULT_OOM;
+	}
+	/* A DAX file has no page cache: its ->fault (a none pte) and
+	 * ->page_mkwrite (a shared write to a read-only pte) map the
+	 * persistent memory themselves, taking the pte lock on their own. */
+	if (vmsim__vma_is_dax(vma)) {
+		pte_t pte = ptep_get(vmf->pte);
+
+		if (pte_none(pte) || ((vmf->flags & FAULT_FLAG_WRITE) && pte_present(pte) && !pte_write(pte) &&
+				      (vma->vm_flags & VM_SHARED)))
+			return vmsim__dax_fault(vmf, 0);
 	}
 pte_level:
 	/* pte_offset_map_lock(): the entry changes under its table's lock. */
@@ -696,6 +759,14 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 		uint64_t next;
 
 		vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+		/* A PMD table other mms share (FS-DAX) is let go, not emptied:
+		 * the whole PUD range leaves this mm (huge_pmd_unshare). */
+		if (w.pmd && w.table[VMSIM_LVL_PMD]->pt_share_count > 0 && dax_hooks(mm->vm) &&
+		    dax_hooks(mm->vm)->pmd_unshare(tlb, vma, addr, w.pmd)) {
+			next = (addr | (PUD_SIZE - 1)) + 1;
+			addr = next > end || next < addr ? end : next;
+			continue;
+		}
 		if (w.level == VMSIM_LVL_PMD && pmd_trans_huge(pmdp_get(w.pmd))) {
 			/* zap_pmd_range(): a leaf the range covers goes whole;
 			 * one it covers in part is split first. */

@@ -175,8 +175,8 @@ static bool wants_writenotify(const struct vm_area_struct *vma)
 {
 	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) != (VM_WRITE | VM_SHARED))
 		return false;
-	if (vma->vm_file && vma->vm_file->kind == VMSIM_FILE_DISK)
-		return true;		/* ->page_mkwrite and writeback */
+	if (vma->vm_file && (vma->vm_file->kind == VMSIM_FILE_DISK || vma->vm_file->kind == VMSIM_FILE_DAX))
+		return true;		/* ->page_mkwrite (ext4's, dax's) and writeback */
 	if (!(vma->vm_flags & VM_SOFTDIRTY) && !is_vm_hugetlb_page(vma))
 		return true;		/* soft-dirty tracking is on (hugetlb has none) */
 	return userfaultfd_wp(vma);

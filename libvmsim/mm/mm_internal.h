@@ -74,6 +74,7 @@ struct vmsim_file {
 	unsigned long ra_pages;			/* readahead window, pages */
 	struct vmsim_file *next;		/* the machine's files */
 	struct resv_map *hugetlb_resv;		/* hugetlb: reserved or present huge pages */
+	void *dax;				/* dax: the feature's inode (blocks, index) */
 	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */
 	int refcount;
 };
@@ -253,6 +254,9 @@ void vmsim__file_put(struct vmsim_file *f);
 struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size);
 void vmsim__files_free_all(struct vmsim *vm);
 void vmsim__folio_mark_dirty(struct vmsim_page *p);
+/* vmsim_file_punch() without the checker after it (MADV_REMOVE, inside
+ * madvise). */
+int vmsim__file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
 /* unmap_mapping_range(mapping, start, len, even_cows) */
 void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
 
@@ -269,6 +273,10 @@ pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep)
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write);
 bool vmsim__follow_leaf(struct vmsim_mm *mm, uint64_t addr, pte_t *leaf, bool *huge, unsigned long *pfn);
 void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end);
+/* vmf_insert_page_mkwrite(): a filesystem maps page at vmf->address itself
+ * (DAX); write makes it writable and dirty, or an entry already there for
+ * the same page writable.  VM_FAULT_NOPAGE, or SIGBUS. */
+unsigned vmsim__vmf_insert_page_mkwrite(struct vm_fault *vmf, struct vmsim_page *page, bool write);
 
 /* pgtable_generic.c: the PMD level (mm/pgtable-generic.c, pmd helpers of
  * include/linux/pgtable.h and mm/memory.c). */
@@ -324,6 +332,7 @@ void vmsim__thp_exit(struct vmsim *vm);
 unsigned vmsim__do_huge_pmd_anonymous_page(struct vm_fault *vmf);
 unsigned vmsim__do_huge_pmd_wp_page(struct vm_fault *vmf);
 void vmsim__huge_pmd_set_accessed(struct vm_fault *vmf);
+unsigned vmsim__vmf_insert_folio_pmd(struct vm_fault *vmf, struct vmsim_page *folio, bool write);
 int vmsim__copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma, pmd_t *dst_pmd,
 			 pmd_t *src_pmd, uint64_t addr);
 bool vmsim__zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp, uint64_t addr);
@@ -521,16 +530,46 @@ long vmsim__hugetlb_change_protection(struct mmu_gather *tlb, struct vm_area_str
  * at boot, as a filesystem's dax vm_operations).  With none registered a
  * DAX file cannot be created. */
 struct vmsim_dax_hooks {
-	/* ->huge_fault(vmf, order) / ->fault: dax_iomap_fault(); order 0 or
-	 * HPAGE_PMD_ORDER.  VM_FAULT_* (FALLBACK: try PTEs). */
+	/* The filesystem's inode: its blocks on the persistent memory for
+	 * a new file of f->i_size bytes (0 or -ENOSPC), and their release. */
+	int (*file_new)(struct vmsim_file *f);
+	void (*file_free)(struct vmsim_file *f);
+	/* ->huge_fault(vmf, order) / ->fault / ->page_mkwrite:
+	 * dax_iomap_fault(); order 0 or HPAGE_PMD_ORDER; called with no
+	 * page-table lock held.  VM_FAULT_* (FALLBACK: try PTEs). */
 	unsigned (*fault)(struct vm_fault *vmf, unsigned order);
+	/* read()/write() (dax_iomap_rw), hole punch, truncate, fsync
+	 * (dax_writeback_mapping_range). */
+	long (*rw)(struct vmsim_file *f, uint64_t off, void *buf, size_t len, bool write);
+	int (*punch)(struct vmsim_file *f, uint64_t off, uint64_t len);
+	int (*truncate)(struct vmsim_file *f, uint64_t size);
+	int (*fsync)(struct vmsim_file *f);
+	/* FS-DAX PMD sharing (machine dax_pmd_share=on): the PMD slot for a
+	 * fault, sharing another process's table when allowed; unsharing one
+	 * table (as huge_pmd_unshare) or every shared table of a range. */
+	pmd_t *(*pmd_alloc)(struct vm_fault *vmf);
+	bool (*pmd_unshare)(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp);
+	void (*unshare_range)(struct vm_area_struct *vma, uint64_t start, uint64_t end);
 };
 void vmsim__mm_set_dax_hooks(struct vmsim *vm, const struct vmsim_dax_hooks *h);
+static inline const struct vmsim_dax_hooks *dax_hooks(struct vmsim *vm)
+{
+	return vm->mm_world->dax;
+}
 static inline unsigned vmsim__dax_fault(struct vm_fault *vmf, unsigned order)
 {
-	const struct vmsim_dax_hooks *h = vmf->vma->vm_mm->vm->mm_world->dax;
+	const struct vmsim_dax_hooks *h = dax_hooks(vmf->vma->vm_mm->vm);
 
 	return h ? h->fault(vmf, order) : VM_FAULT_SIGBUS;
+}
+/* Before a range of a DAX vma changes (mprotect, mremap, a split), its
+ * shared PMD tables are let go. */
+static inline void vmsim__dax_unshare_range(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	const struct vmsim_dax_hooks *h = dax_hooks(vma->vm_mm->vm);
+
+	if (h && vma->vm_mm->vm->cfg.dax_pmd_share && vmsim__vma_is_dax(vma))
+		h->unshare_range(vma, start, end);
 }
 
 /* The checker, as mm calls it at the end of every public operation

@@ -55,7 +55,7 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	/* file_mmap_ok(): the mapping must end within MAX_LFS_FILESIZE. */
 	if (file && (len > MAX_LFS_FILESIZE || (off >> PAGE_SHIFT) > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT))
 		return -EOVERFLOW;
-	if (file && file->kind == VMSIM_FILE_DAX)
+	if (file && file->kind == VMSIM_FILE_DAX && !dax_hooks(mm->vm))
 		return -EOPNOTSUPP;
 	if (file && file->kind == VMSIM_FILE_HUGETLB) {
 		/* ksys_mmap_pgoff() rounds the length up to the huge page;
@@ -83,6 +83,9 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		vm_flags |= VM_NORESERVE;
 	if (type & VMSIM_MAP_SHARED)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	/* ext4_file_mmap(): a DAX file's vma asks for huge pages. */
+	if (file && file->kind == VMSIM_FILE_DAX)
+		vm_flags |= VM_HUGEPAGE;
 	vma = vmsim__vma_alloc(mm);
 	if (!vma)
 		goto oom;

@@ -77,6 +77,7 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 
 	if (is_vm_hugetlb_page(vma))
 		return vmsim__hugetlb_change_protection(tlb, vma, start, end, cp_flags);
+	vmsim__dax_unshare_range(vma, start, end);
 	for (uint64_t addr = start, next; addr < end; addr = next) {
 		pmd_t *pmdp;
 

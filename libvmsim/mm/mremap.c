@@ -56,6 +56,7 @@ static int move_page_tables(struct vm_area_struct *ov, struct vm_area_struct *nv
 
 	if (is_vm_hugetlb_page(ov))
 		return vmsim__move_hugetlb_page_tables(ov, nv, old, new, len);
+	vmsim__dax_unshare_range(ov, old, old + len);
 	for (uint64_t i = 0; i < len && !err; i += extent) {
 		uint64_t o = old + i, n = new + i;
 		pmd_t *old_pmd;

@@ -288,6 +288,17 @@ void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p
 	vma->vm_mm->rss[mm_counter(p)]++;
 }
 
+/* Does a PMD mapping of folio count in its mm's rss?  Not a hugetlb folio
+ * (hugetlb_add_file_rmap), nor a DAX one when PMD tables of DAX files may
+ * be shared: a shared table's leaves are every sharer's, counted by none,
+ * as hugetlb's are (this project's choice; the RFC left rss alone). */
+static bool pmd_in_rss(const struct vmsim *vm, const struct vmsim_page *folio)
+{
+	if (vmsim_page_test(folio, PG_hugetlb))
+		return false;
+	return !(vmsim_page_test(folio, PG_device) && vm->cfg.dax_pmd_share);
+}
+
 /* folio_add_file_rmap_pmd() */
 void vmsim__folio_add_file_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio)
 {
@@ -295,7 +306,8 @@ void vmsim__folio_add_file_rmap_pmd(struct vm_area_struct *vma, struct vmsim_pag
 
 	fm->entire_mapcount++;
 	large_mapcount_add(fm, 1, vma->vm_mm);
-	vma->vm_mm->rss[mm_counter(folio)] += (long)vmsim_folio_nr_pages(folio);
+	if (pmd_in_rss(vma->vm_mm->vm, folio))
+		vma->vm_mm->rss[mm_counter(folio)] += (long)vmsim_folio_nr_pages(folio);
 }
 
 /* fork: the child's PTE maps p too (folio_try_dup_anon_rmap_pte,
@@ -351,7 +363,7 @@ void vmsim__folio_remove_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page 
 		     vmsim_page_to_pfn(vma->vm_mm->vm, folio));
 	fm->entire_mapcount--;
 	large_mapcount_sub(fm, 1, vma->vm_mm);
-	if (!vmsim_page_test(folio, PG_hugetlb))
+	if (pmd_in_rss(vma->vm_mm->vm, folio))
 		vma->vm_mm->rss[mm_counter(folio)] -= (long)vmsim_folio_nr_pages(folio);
 	if (!fm->entire_mapcount && fm->nr_pages_mapped > 0 &&
 	    (unsigned long)fm->nr_pages_mapped < vmsim_folio_nr_pages(folio))

@@ -131,6 +131,10 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 		if (err)
 			return err;
 	}
+	/* A PUD range the split leaves half covered cannot stay shared
+	 * (hugetlb_split()'s rule, for FS-DAX sharing too). */
+	if (addr & ~PUD_MASK)
+		vmsim__dax_unshare_range(vma, addr & PUD_MASK, (addr & PUD_MASK) + PUD_SIZE);
 	/* vma_adjust_trans_huge(): a PMD leaf across the new boundary is split. */
 	vmsim__vma_adjust_trans_huge(vma, addr);
 	n = vmsim__vma_alloc(mm);
