@@ -109,6 +109,22 @@ void *vmsim__arena_malloc(unsigned arena, size_t size);
 void vmsim__arena_free(unsigned arena, void *p);
 
 /* Physical memory setup/teardown is in boot.h (the root calls it). */
+/* Is page an entry of vm's memmap?  Public functions take struct page
+ * pointers from users: NULL, another machine's page or a stray pointer is
+ * bad input, rejected before anything is touched. */
+static inline bool vmsim__page_valid(const struct vmsim *vm, const struct vmsim_page *page)
+{
+	uintptr_t off;
+
+	if (!vm || !page || !vm->memmap)
+		return false;
+	off = (uintptr_t)page - (uintptr_t)vm->memmap;
+	if (off % sizeof(*page))
+		return false;
+	off /= sizeof(*page);
+	/* RAM, or the persistent memory above it (not the gap between). */
+	return off < vm->nr_frames || (off >= vm->pmem_base && off - vm->pmem_base < vm->nr_pmem);
+}
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);

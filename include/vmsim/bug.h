@@ -25,7 +25,8 @@ struct vmsim_bug_report {
 typedef void (*vmsim_bug_handler_fn)(struct vmsim *vm, const struct vmsim_bug_report *r, void *arg);
 
 /* Install h (NULL restores the default).  Returns the previous handler,
- * NULL if that was the default. */
+ * NULL if that was the default.  A NULL machine: nothing, NULL (and 0 from
+ * vmsim_bug_count; vmsim__bug ignores a NULL machine or format). */
 VMSIM_API vmsim_bug_handler_fn vmsim_set_bug_handler(struct vmsim *vm, vmsim_bug_handler_fn h, void *arg);
 
 /* Bugs reported so far by this machine. */

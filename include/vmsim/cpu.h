@@ -55,7 +55,12 @@ struct vmsim_mm_context {
 
 /*
  * init_new_context(): fill ctx for the page tables rooted at pgd_pfn (a pgd
- * from vmsim_pgd_alloc).  Returns 0, or -EINVAL (NULL, not a pgd).
+ * from vmsim_pgd_alloc).  Returns 0, -EINVAL (NULL, not a pgd) or -EBUSY
+ * when ctx is already a live context of this machine.
+ *
+ * Every call below that takes a context wants a live one of this machine
+ * (initialised, not destroyed): any other is -EINVAL, or ignored by the void
+ * ones.  A NULL machine likewise (getters give 0 or NULL).
  */
 VMSIM_API int vmsim_mm_context_init(struct vmsim *vm, struct vmsim_mm_context *ctx, unsigned long pgd_pfn);
 /*

@@ -33,7 +33,13 @@ struct vmsim_lock {
 	uint16_t owner;		/* context that holds it for write */
 };
 
-VMSIM_API void vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c);
+/* 0, or -EINVAL for NULL or a class outside the enum.  The calls below
+ * ignore a NULL machine, a NULL lock or one never initialised (false from
+ * the bool ones).  Taking a held lock again or releasing one not held is
+ * what the model exists to find: a VMSIM_BUG report (lockdep's splat),
+ * the lock left as it was; a lock taken out of order is reported and
+ * taken, as lockdep warns and goes on. */
+VMSIM_API int vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c);
 /* Exclusive (spin_lock, down_write, mmap_write_lock). */
 VMSIM_API void vmsim_lock(struct vmsim *vm, struct vmsim_lock *l);
 /* Shared (down_read, mmap_read_lock). */

@@ -61,13 +61,13 @@ struct vmsim_config {
 					 * CONFIG_MAY_SHARE_FSDAX_PMD); default off */
 };
 
-/* Fill cfg with the defaults. */
+/* Fill cfg with the defaults (NULL: nothing). */
 VMSIM_API void vmsim_config_init(struct vmsim_config *cfg);
 
 /*
  * Set one option by its .vms name and text value ("ram", "256M"; "tlb",
  * "16x4"; "check", "full" ...).  Returns 0, -ENOENT for an unknown key,
- * -EINVAL for a bad value; cfg is unchanged on error.
+ * -EINVAL for a bad value or a NULL argument; cfg is unchanged on error.
  */
 VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *value);
 
@@ -75,7 +75,8 @@ VMSIM_API int vmsim_config_set(struct vmsim_config *cfg, const char *key, const 
 VMSIM_API uint64_t vmsim_quirk_from_name(const char *name);
 VMSIM_API const char *vmsim_quirk_name(uint64_t bit);
 
-/* 0 if every field is in range, else -EINVAL. */
+/* 0 if every field is in range, else -EINVAL (also for NULL and for a
+ * quirk bit no VMSIM_QUIRK_* names). */
 VMSIM_API int vmsim_config_validate(const struct vmsim_config *cfg);
 
 /*
@@ -88,7 +89,8 @@ VMSIM_API int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out);
 /* Tear the machine down and release every byte it allocated.  NULL is ok. */
 VMSIM_API void vmsim_free(struct vmsim *vm);
 
-/* The configuration the machine was created with. */
+/* The configuration the machine was created with (NULL for NULL).  The
+ * getters below return 0 for a NULL machine. */
 VMSIM_API const struct vmsim_config *vmsim_config(const struct vmsim *vm);
 
 /* The machine's deterministic random stream (from cfg.seed). */

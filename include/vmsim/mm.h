@@ -59,7 +59,9 @@ VMSIM_API int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out);
 VMSIM_API void vmsim_mm_exit(struct vmsim_mm *mm);
 /* fork(): a new mm copied from parent as dup_mmap does.  0 / -ENOMEM. */
 VMSIM_API int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child);
-/* A small number naming the mm in traces and dumps (1, 2, ...). */
+/* A small number naming the mm in traces and dumps (1, 2, ...).  The
+ * getters give 0 or NULL for a NULL mm; the calls that return an errno give
+ * -EINVAL. */
 VMSIM_API int vmsim_mm_id(const struct vmsim_mm *mm);
 VMSIM_API struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm);
 /* The CPU the process last ran on, and a context switch to another. */
@@ -69,11 +71,23 @@ VMSIM_API int vmsim_mm_run(struct vmsim_mm *mm, int cpu);
 VMSIM_API struct vmsim_mm_context *vmsim_mm_context(struct vmsim_mm *mm);
 
 /*
- * mmap at exactly addr (MAP_FIXED_NOREPLACE): -EEXIST if anything is mapped
- * there; -EINVAL for unaligned addr/off, zero or overflowing len, both or
- * neither of MAP_SHARED/MAP_PRIVATE, a file and MAP_ANONYMOUS together, or
- * neither; -EACCES... never; -ENOMEM past TASK_SIZE.  file is NULL with
- * MAP_ANONYMOUS.  MAP_POPULATE faults the range in; MAP_LOCKED too.
+ * mmap at exactly addr (MAP_FIXED_NOREPLACE), as do_mmap() decides:
+ *  - the type is flags & MAP_TYPE (0x0f): MAP_SHARED or MAP_PRIVATE, whose
+ *    other flag bits are ignored beyond MAP_ANONYMOUS, MAP_LOCKED and
+ *    MAP_POPULATE; MAP_SHARED|MAP_PRIVATE (0x03) is MAP_SHARED_VALIDATE:
+ *    with a file, MAP_SHARED that refuses flags outside Linux's
+ *    LEGACY_MAP_MASK with -EOPNOTSUPP, anonymous -EINVAL; MAP_DROPPABLE
+ *    (0x08) is -EOPNOTSUPP anonymous (not modelled), -EINVAL with a file;
+ *    any other type (flags = -1 too) is -EINVAL;
+ *  - MAP_ANONYMOUS ignores file, as it ignores the fd; without it a NULL
+ *    file is -EBADF; a file of another machine is -EINVAL either way;
+ *  - -EINVAL for unaligned addr or off, zero len, prot bits beyond
+ *    READ|WRITE|EXEC (Linux ignores them); -ENOMEM for a len that
+ *    page-aligns past 2^64 or a range past TASK_SIZE; -EOVERFLOW when
+ *    a file's off + len passes MAX_LFS_FILESIZE (file_mmap_ok); -EEXIST
+ *    if anything is mapped there;
+ *    -EOPNOTSUPP for a DAX file.
+ * MAP_POPULATE faults the range in; MAP_LOCKED too.
  */
 VMSIM_API int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	       struct vmsim_file *file, uint64_t off);
@@ -140,7 +154,8 @@ struct vmsim_smaps {
 	uint64_t anonymous, anon_huge_pages, swap, swap_pss, locked;
 };
 VMSIM_API int vmsim_smaps(struct vmsim_mm *mm, uint64_t addr, struct vmsim_smaps *out);
-/* The PFN of the shared zero page, to tell it apart in pagemap output. */
+/* The PFN of the shared zero page, to tell it apart in pagemap output
+ * (~0UL for NULL). */
 VMSIM_API unsigned long vmsim_zero_pfn(struct vmsim *vm);
 /* Is pfn the zero page or a page of the huge zero folio (is_zero_pfn(),
  * is_huge_zero_pfn())? */
@@ -150,23 +165,37 @@ VMSIM_API int vmsim_clear_refs(struct vmsim_mm *mm, int type);
 
 /* pin_user_pages(FOLL_PIN|FOLL_LONGTERM [|FOLL_WRITE]) of npages from addr,
  * faulting them in; pfns (may be NULL) receives the pinned frames.
- * Returns the number pinned or a negative errno.  Unpin with the pfns. */
+ * Returns the number pinned (0 for npages 0, as __get_user_pages), -EFAULT
+ * when the first page cannot be pinned, -EINVAL for a NULL mm or an addr
+ * not page aligned (Linux would round it down).  Unpin with the pfns. */
 VMSIM_API long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, bool write,
 			  unsigned long *pfns);
-VMSIM_API void vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages);
+/* unpin_user_pages(): 0, or -EINVAL and nothing unpinned if vm is NULL,
+ * pfns NULL with npages, or any pfn not pinned (as often as listed). */
+VMSIM_API int vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages);
 
-/* Files.  A name is unique per machine; the machine owns its files. */
+/* Files.  A name is unique per machine; the machine owns its files.  New:
+ * 0, -EINVAL (NULL machine or name, empty or >= 32 bytes name, unknown
+ * kind), -EFBIG (size > 2^46), -EOPNOTSUPP (DAX), -EEXIST, -ENOMEM; out may
+ * be NULL: the file is made all the same and found later by name.  Lookup
+ * gives NULL for NULL arguments, size and cached pages 0 for a NULL file;
+ * the calls below that return an errno give -EBADF for a NULL file. */
 VMSIM_API int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind, uint64_t size,
 		   struct vmsim_file **out);
 VMSIM_API struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name);
 VMSIM_API uint64_t vmsim_file_size(const struct vmsim_file *f);
 /* read()/write() through the page cache; pread/pwrite semantics (a write
- * past the end extends the file).  Return bytes moved or -errno. */
+ * past the end extends the file).  Return bytes moved or -errno: -EFAULT
+ * for a NULL buf with len or a len no user buffer can have (access_ok:
+ * past 2^56 - 4096), -EINVAL when off or off + len is negative as loff_t
+ * (ksys_pread64, rw_verify_area), -EFBIG for a write
+ * at or past 2^46 (s_maxbytes); one that crosses it is cut short there. */
 VMSIM_API long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len);
 VMSIM_API long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);
-/* fallocate(PUNCH_HOLE|KEEP_SIZE). */
+/* fallocate(PUNCH_HOLE|KEEP_SIZE); as vfs_fallocate: -EINVAL for off < 0
+ * or len <= 0 (as loff_t), -EFBIG when off + len wraps or passes 2^46. */
 VMSIM_API int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
-/* ftruncate. */
+/* ftruncate: -EINVAL for a size negative as loff_t, -EFBIG past 2^46. */
 VMSIM_API int vmsim_file_truncate(struct vmsim_file *f, uint64_t size);
 /* Pages of the file in the page cache now (for tests and dumps). */
 VMSIM_API unsigned long vmsim_file_cached_pages(const struct vmsim_file *f);
@@ -195,15 +224,18 @@ struct vmsim_vma_info {
 	const char *file;		/* file name, or NULL for anonymous */
 	bool has_anon_vma;
 };
-/* The idx-th vma by address: 0, or -ENOENT past the last. */
+/* The idx-th vma by address: 0, or -ENOENT past the last, -EINVAL for
+ * NULL mm or out. */
 VMSIM_API int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info *out);
-/* The PFN of the process's top-level page table. */
+/* The PFN of the process's top-level page table (~0UL for NULL). */
 VMSIM_API unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm);
-/* Every (process, address) that maps the frame, through rmap. */
+/* Every (process, address) that maps the frame, through rmap (nothing for
+ * a NULL machine or fn, a PFN out of range, free or a table). */
 typedef void (*vmsim_rmap_fn)(void *arg, struct vmsim_mm *mm, uint64_t addr);
 VMSIM_API void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_fn fn, void *arg);
 /* What kind of page a frame holds: "anon", "file NAME", "shmem NAME",
- * "zero", "pgtable", "free", or "kernel". */
+ * "zero", "pgtable", "free", "kernel", or "none" past the last frame; buf,
+ * or NULL for a NULL machine or buf or a size of 0. */
 VMSIM_API const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size);
 
 /* The hugetlb pool (HugePages_Total in /proc/meminfo); *free and *resv

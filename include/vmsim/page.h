@@ -105,13 +105,17 @@ static inline unsigned long vmsim_folio_nr_pages(const struct vmsim_page *head)
 	return vmsim_page_test(head, PG_head) ? 1UL << head->order : 1;
 }
 
-/* Number of frames, and the memmap entry for a PFN (NULL if out of range). */
+/* Number of frames, and the memmap entry for a PFN (NULL if out of range).
+ * Every call below ignores a NULL machine and a page pointer that is not an
+ * entry of this machine's memmap (NULL, another machine's page): void ones
+ * do nothing, the others return NULL, 0, ~0UL (a PFN) or -EINVAL. */
 VMSIM_API unsigned long vmsim_nr_frames(const struct vmsim *vm);
 VMSIM_API struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn);
 VMSIM_API unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page);
 /* Frames of persistent memory (machine pmem=, for DAX files): how many,
  * and the first one's PFN in *first (may be NULL).  They follow RAM, 2 MiB
- * aligned, never come from the buddy allocator, and carry PG_device. */
+ * aligned (a 2 MiB gap after RAM), never come from the buddy allocator,
+ * and carry PG_device. */
 VMSIM_API unsigned long vmsim_pmem_frames(const struct vmsim *vm, unsigned long *first);
 
 /*
@@ -125,15 +129,20 @@ VMSIM_API struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order)
  * others PG_tail pointing to it (prep_compound_page).  NULL when no block
  * is free. */
 VMSIM_API struct vmsim_page *vmsim_folio_alloc(struct vmsim *vm, unsigned order);
-/* Give a block back; it merges with its free buddies.  A reserved page, a
- * page already free or a wrong order is a VMSIM_BUG. */
+/* Give a block back; it merges with its free buddies.  An order above
+ * VMSIM_MAX_PAGE_ORDER does nothing; a reserved page, a page already free,
+ * still mapped or freed at another order than allocated is a VMSIM_BUG (the
+ * kernel's bad_page()), nothing freed.  Users want vmsim_page_free. */
 VMSIM_API void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order);
-/* Checked, PFN-level wrappers for users: 0 / -EINVAL / -ENOMEM. */
+/* Checked, PFN-level wrappers for users: 0 / -EINVAL / -ENOMEM.  Free
+ * takes back only a block vmsim_page_alloc handed out: whole, unmapped,
+ * with no other reference, not in a page cache; anything else is -EINVAL. */
 VMSIM_API int vmsim_page_alloc(struct vmsim *vm, unsigned order, unsigned long *pfn);
 VMSIM_API int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order);
 
 /* Reference counting (include/linux/page_ref.h); put frees at zero.  A
- * page of a large folio counts on its folio's head (folio_get/put). */
+ * page of a large folio counts on its folio's head (folio_get/put).  A get
+ * or put of a free page is a VMSIM_BUG report, the count unchanged. */
 VMSIM_API void vmsim_get_page(struct vmsim *vm, struct vmsim_page *page);
 VMSIM_API void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page);
 
@@ -161,7 +170,9 @@ VMSIM_API struct vmsim_page *vmsim_zero_page(struct vmsim *vm);
 /*
  * Frame contents.  Reads of a never-written frame give zeros; with
  * data=off writes are dropped and reads always give zeros (page-table pages
- * always keep their contents).  off + len must stay within the frame.
+ * always keep their contents).  off + len must stay within the frame, buf
+ * may be NULL only with len 0, and the zero page is never written: else
+ * write and copy return -EINVAL, read and fill do nothing.
  */
 VMSIM_API void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, void *buf, size_t len);
 VMSIM_API int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, const void *buf, size_t len);

@@ -24,22 +24,27 @@ enum vmsim_level {
 	VMSIM_LVL_PGD = 5,
 };
 
-/* 48 with levels=5, 39 with levels=4. */
+/* 48 with levels=5, 39 with levels=4.  Every call below ignores a NULL
+ * machine (0, false, NULL, -EINVAL, or nothing for void ones). */
 VMSIM_API unsigned vmsim_pgdir_shift(const struct vmsim *vm);
 /* TASK_SIZE_MAX: (1 << 47) - 4096 or (1 << 56) - 4096. */
 VMSIM_API uint64_t vmsim_task_size(const struct vmsim *vm);
 /* Sign-extended from bit 47 (4 levels) or bit 56 (5 levels). */
 VMSIM_API bool vmsim_addr_canonical(const struct vmsim *vm, uint64_t addr);
 
-/* A table's 512 entries, seen through its page. */
+/* A table's 512 entries, seen through its page; NULL if table is not a
+ * page-table page of this machine. */
 VMSIM_API uint64_t *vmsim_table(struct vmsim *vm, struct vmsim_page *table);
 
-/* Allocate an empty top-level table.  Returns 0 and its PFN, or -ENOMEM. */
+/* Allocate an empty top-level table.  Returns 0 and its PFN, -ENOMEM, or
+ * -EINVAL for a NULL root. */
 VMSIM_API int vmsim_pgd_alloc(struct vmsim *vm, unsigned long *root);
 /*
  * Free the top-level table and every table below it.  Leaf frames are not
  * touched (the mm owns them); pgtable pages left with entries are freed all
- * the same, as free_pgtables does after the vmas were zapped.
+ * the same, as free_pgtables does after the vmas were zapped.  A root that
+ * is not a pgd, or that a live CPU context (an mm's) still uses, is left
+ * alone.
  */
 VMSIM_API void vmsim_pgd_free(struct vmsim *vm, unsigned long root);
 
@@ -62,7 +67,8 @@ struct vmsim_walk {
  * Walk root to addr.  Stops at a none entry (unless allocating), at a leaf
  * (a PSE pud or pmd) or at a non-present, non-none pmd; w->level tells where.
  * Returns 0, -EFAULT for a non-canonical address, -EINVAL if root is not a
- * pgd from vmsim_pgd_alloc(), -ENOMEM if an allocation
+ * pgd from vmsim_pgd_alloc(), w is NULL or flags has bits other than the
+ * two above, -ENOMEM if an allocation
  * failed (tables allocated before the failure stay, as in Linux).
  */
 VMSIM_API int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned flags,
@@ -75,7 +81,9 @@ VMSIM_API int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, un
 VMSIM_API pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc);
 
 /* Read/write a slot, keeping the table page's count of non-none entries
- * (so empty tables can be found without scanning) and tracing the change. */
+ * (so empty tables can be found without scanning) and tracing the change.
+ * A pointer that is not a slot of a table of that level on this machine is
+ * ignored. */
 VMSIM_API void vmsim_set_pte(struct vmsim *vm, pte_t *ptep, pte_t pte, uint64_t addr);
 VMSIM_API void vmsim_set_pmd(struct vmsim *vm, pmd_t *pmdp, pmd_t pmd, uint64_t addr);
 VMSIM_API void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr);
@@ -84,10 +92,11 @@ static inline pte_t ptep_get(const pte_t *ptep) { return __pte(((const volatile 
 static inline pmd_t pmdp_get(const pmd_t *pmdp) { return __pmd(((const volatile pmd_t *)pmdp)->pmd); }
 static inline pud_t pudp_get(const pud_t *pudp) { return __pud(((const volatile pud_t *)pudp)->pud); }
 
-/* The page of the table holding the slot p (any level). */
+/* The page of the table holding the slot p (any level), or NULL. */
 VMSIM_API struct vmsim_page *vmsim_slot_table(struct vmsim *vm, const void *p);
 
-/* The table page an entry of a higher level points to (or NULL). */
+/* The table page an entry of a higher level points to (or NULL, also for
+ * an entry naming a frame that is not a table). */
 VMSIM_API struct vmsim_page *vmsim_pmd_table(struct vmsim *vm, pmd_t pmd);
 
 /*

@@ -54,7 +54,8 @@ struct vmsim_trace_event {
 
 typedef void (*vmsim_trace_fn)(void *arg, const struct vmsim_trace_event *ev);
 
-/* Send every event to fn (NULL: stop).  The ring is kept either way. */
+/* Send every event to fn (NULL: stop).  The ring is kept either way.
+ * A NULL machine: nothing (and vmsim_trace_count gives 0). */
 VMSIM_API void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg);
 
 /* One readable line (no newline); returns snprintf's count. */

@@ -106,7 +106,9 @@ typedef int (*vmsim_uffd_handler_fn)(void *arg, struct vmsim_uffd *ctx, const st
 /* userfaultfd() + UFFDIO_API: -EINVAL for unknown features.  WP_ASYNC
  * implies WP_UNPOPULATED, as UFFDIO_API does. */
 VMSIM_API int vmsim_uffd_open(struct vmsim_mm *mm, uint64_t features, struct vmsim_uffd **out);
-/* Close: unregisters every range (as the last close of the fd does). */
+/* Close: unregisters every range (as the last close of the fd does).  A
+ * NULL context: close and set_handler do nothing, the getters give NULL/0,
+ * the ioctls below -EBADF (a bad fd). */
 VMSIM_API void vmsim_uffd_close(struct vmsim_uffd *ctx);
 VMSIM_API void vmsim_uffd_set_handler(struct vmsim_uffd *ctx, vmsim_uffd_handler_fn fn, void *arg);
 VMSIM_API void *vmsim_uffd_handler_arg(const struct vmsim_uffd *ctx);

@@ -90,6 +90,8 @@ static void arena_stats(unsigned arena, size_t *allocated, size_t *resident)
 
 size_t vmsim_host_bytes_detail(const struct vmsim *vm, struct vmsim_host_mem *out)
 {
+	if (!vm)
+		return 0;
 	if (out) {
 		out->heap_bytes = vm->heap_bytes;
 		out->heap_objs = vm->heap_objs;

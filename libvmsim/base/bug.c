@@ -18,7 +18,11 @@ static void default_handler(struct vmsim *vm, const struct vmsim_bug_report *r, 
 
 vmsim_bug_handler_fn vmsim_set_bug_handler(struct vmsim *vm, vmsim_bug_handler_fn h, void *arg)
 {
-	vmsim_bug_handler_fn old = vm->bug_fn;
+	vmsim_bug_handler_fn old;
+
+	if (!vm)
+		return NULL;
+	old = vm->bug_fn;
 
 	vm->bug_fn = h ? h : default_handler;
 	vm->bug_arg = h ? arg : NULL;
@@ -29,6 +33,8 @@ vmsim_bug_handler_fn vmsim_set_bug_handler(struct vmsim *vm, vmsim_bug_handler_f
 
 uint64_t vmsim_bug_count(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->bug_count;
 }
 
@@ -38,6 +44,8 @@ void vmsim__bug(struct vmsim *vm, const char *func, const char *file, int line, 
 	struct vmsim_bug_report r;
 	va_list ap;
 
+	if (!vm || !fmt)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

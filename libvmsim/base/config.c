@@ -34,6 +34,8 @@ const char *vmsim_quirk_name(uint64_t bit)
 
 void vmsim_config_init(struct vmsim_config *cfg)
 {
+	if (!cfg)
+		return;
 	*cfg = (struct vmsim_config){
 		.cpus = 4,
 		.ram = 256ULL << 20,
@@ -51,6 +53,16 @@ void vmsim_config_init(struct vmsim_config *cfg)
 		.readahead = 8ULL << 20,
 		.pmem = 64ULL << 20,
 	};
+}
+
+/* Every quirk bit the table knows. */
+static uint64_t known_quirks(void)
+{
+	uint64_t all = 0;
+
+	for (size_t i = 0; i < sizeof(quirks) / sizeof(quirks[0]); i++)
+		all |= quirks[i].bit;
+	return all;
 }
 
 static bool is_pow2(uint64_t x)
@@ -80,6 +92,8 @@ int vmsim_config_validate(const struct vmsim_config *c)
 		return -EINVAL;
 	if (!is_pow2(c->fault_around) || c->fault_around < PAGE_SIZE ||
 	    c->fault_around > PTRS_PER_PTE * PAGE_SIZE)
+		return -EINVAL;
+	if (c->quirks & ~known_quirks())
 		return -EINVAL;
 	return 0;
 }
@@ -128,13 +142,14 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	static const char *const lufs[] = { "off", "on", "debug" };
 	static const char *const thps[] = { "never", "madvise", "always" };
 	static const char *const onoff[] = { "off", "on" };
-	struct vmsim_config c = *cfg;
+	struct vmsim_config c;
 	uint64_t n = 0;
 	unsigned e = 0;
 	int err = 0;
 
-	if (!key || !value)
+	if (!cfg || !key || !value)
 		return -EINVAL;
+	c = *cfg;
 	if (!strcmp(key, "cpus") || !strcmp(key, "levels") || !strcmp(key, "seed")) {
 		err = parse_size(value, &n);
 		if (!err && !strcmp(key, "cpus"))

@@ -11,14 +11,19 @@
 
 const struct vmsim_config *vmsim_config(const struct vmsim *vm)
 {
+	if (!vm)
+		return NULL;
 	return &vm->cfg;
 }
 
 /* splitmix64: small, fast, and the same on every host. */
 uint64_t vmsim_random(struct vmsim *vm)
 {
-	uint64_t z = (vm->rng += 0x9e3779b97f4a7c15ULL);
+	uint64_t z;
 
+	if (!vm)
+		return 0;
+	z = (vm->rng += 0x9e3779b97f4a7c15ULL);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
@@ -26,6 +31,8 @@ uint64_t vmsim_random(struct vmsim *vm)
 
 size_t vmsim_host_bytes(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->heap_bytes + vm->frames_with_data * PAGE_SIZE;
 }
 

@@ -39,6 +39,8 @@ const char *vmsim_trace_type_name(enum vmsim_trace_type type)
 
 void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg)
 {
+	if (!vm)
+		return;
 	vm->trace_fn = fn;
 	vm->trace_arg = arg;
 	vm->trace_on = fn || vm->cfg.check != VMSIM_CHECK_OFF;
@@ -46,6 +48,8 @@ void vmsim_set_trace(struct vmsim *vm, vmsim_trace_fn fn, void *arg)
 
 uint64_t vmsim_trace_count(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->trace_seq;
 }
 

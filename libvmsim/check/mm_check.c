@@ -353,6 +353,8 @@ unsigned long vmsim_check_all(struct vmsim *vm)
 	unsigned long bad = 0;
 	struct vmsim_mm *mm;
 
+	if (!vm)
+		return 0;
 	/* No CPU may hold a translation the page tables no longer grant. */
 	LL_FOREACH(mm_world(vm)->mms, mm) {
 		int n = vmsim_tlb_check_stale(vm, &mm->ctx, 0, vmsim_task_size(vm));

@@ -60,6 +60,8 @@ void vmsim__tlb_check_init(struct vmsim *vm)
 
 void vmsim_set_luf_tracks(struct vmsim *vm, vmsim_luf_tracks_fn fn)
 {
+	if (!vm)
+		return;
 	vm->luf_tracks = fn;
 }
 
@@ -121,7 +123,7 @@ int vmsim_tlb_check_stale(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64
 {
 	unsigned found = 0;
 
-	if (!vm || !ctx || start > end || vmsim__ctx_by_id(vm, ctx->ctx_id) != ctx)
+	if (!vmsim__ctx_live(vm, ctx) || start > end)
 		return -EINVAL;
 	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
 		struct vmsim_cpu *c = &vm->cpu[i];

@@ -61,22 +61,30 @@ int vmsim_uffd_open(struct vmsim_mm *mm, uint64_t features, struct vmsim_uffd **
 
 void vmsim_uffd_set_handler(struct vmsim_uffd *ctx, vmsim_uffd_handler_fn fn, void *arg)
 {
+	if (!ctx)
+		return;
 	ctx->fn = fn;
 	ctx->arg = arg;
 }
 
 void *vmsim_uffd_handler_arg(const struct vmsim_uffd *ctx)
 {
+	if (!ctx)
+		return NULL;
 	return ctx->arg;
 }
 
 uint64_t vmsim_uffd_features(const struct vmsim_uffd *ctx)
 {
+	if (!ctx)
+		return 0;
 	return ctx->features;
 }
 
 struct vmsim_mm *vmsim_uffd_mm(const struct vmsim_uffd *ctx)
 {
+	if (!ctx)
+		return NULL;
 	return ctx->mm;
 }
 
@@ -406,7 +414,14 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 	for (uint64_t a = start; !err && a < end;) {
 		v = vmsim__find_vma(mm, a);
 		if (!v) {
-			a += PAGE_SIZE;
+			/* A hole: on to the next vma, not page by page (a range
+			 * may span the whole address space). */
+			DL_FOREACH(mm->mmap, v)
+				if (v->vm_start > a)
+					break;
+			if (!v)
+				break;
+			a = v->vm_start;
 			continue;
 		}
 		a = v->vm_end;

@@ -45,6 +45,8 @@ bool vmsim__cpu_valid(const struct vmsim *vm, int cpu)
 
 unsigned vmsim_nr_cpus(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->cfg.cpus;
 }
 
@@ -58,6 +60,8 @@ int vmsim_set_cur_cpu(struct vmsim *vm, int cpu)
 
 int vmsim_cur_cpu(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->cur_cpu;
 }
 
@@ -69,12 +73,26 @@ struct vmsim_mm_context *vmsim__ctx_by_id(struct vmsim *vm, uint64_t ctx_id)
 	return NULL;
 }
 
+bool vmsim__ctx_live(const struct vmsim *vm, const struct vmsim_mm_context *ctx)
+{
+	if (!vm || !ctx)
+		return false;
+	/* By address only: the caller's ctx may be uninitialised memory. */
+	for (const struct vmsim_mm_context *x = vm->contexts; x; x = x->next_ctx)
+		if (x == ctx)
+			return true;
+	return false;
+}
+
 int vmsim_mm_context_init(struct vmsim *vm, struct vmsim_mm_context *ctx, unsigned long pgd_pfn)
 {
 	struct vmsim_page *root;
 
 	if (!vm || !ctx)
 		return -EINVAL;
+	/* Linking it a second time would make the list a cycle. */
+	if (vmsim__ctx_live(vm, ctx))
+		return -EBUSY;
 	root = vmsim_pfn_to_page(vm, pgd_pfn);
 	if (!root || !vmsim_page_test(root, PG_table) || root->pt_level != VMSIM_LVL_PGD)
 		return -EINVAL;
@@ -92,7 +110,7 @@ int vmsim_mm_context_init(struct vmsim *vm, struct vmsim_mm_context *ctx, unsign
 
 void vmsim_mm_context_destroy(struct vmsim *vm, struct vmsim_mm_context *ctx)
 {
-	if (!vm || !ctx || vmsim__ctx_by_id(vm, ctx->ctx_id) != ctx)
+	if (!vmsim__ctx_live(vm, ctx))
 		return;
 	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
 		struct vmsim_cpu *c = &vm->cpu[i];
@@ -145,7 +163,7 @@ int vmsim_switch_mm(struct vmsim *vm, int cpu, struct vmsim_mm_context *next)
 
 	if (!vm || !vmsim__cpu_valid(vm, cpu))
 		return -EINVAL;
-	if (next && vmsim__ctx_by_id(vm, next->ctx_id) != next)
+	if (next && !vmsim__ctx_live(vm, next))
 		return -EINVAL;
 	c = &vm->cpu[cpu];
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_SWITCH_MM, .cpu = cpu,
@@ -181,7 +199,7 @@ struct vmsim_mm_context *vmsim_cpu_loaded(struct vmsim *vm, int cpu)
 
 int vmsim_cpu_asid(struct vmsim *vm, int cpu, const struct vmsim_mm_context *ctx)
 {
-	if (!vm || !ctx || !vmsim__cpu_valid(vm, cpu))
+	if (!vmsim__ctx_live(vm, ctx) || !vmsim__cpu_valid(vm, cpu))
 		return -EINVAL;
 	for (int a = 0; a < VMSIM_TLB_NR_DYN_ASIDS; a++)
 		if (vm->cpu[cpu].ctxs[a].ctx_id == ctx->ctx_id)
@@ -191,7 +209,11 @@ int vmsim_cpu_asid(struct vmsim *vm, int cpu, const struct vmsim_mm_context *ctx
 
 vmsim_fault_fn vmsim_set_fault_handler(struct vmsim *vm, vmsim_fault_fn fn, void *arg)
 {
-	vmsim_fault_fn old = vm->fault_fn;
+	vmsim_fault_fn old;
+
+	if (!vm)
+		return NULL;
+	old = vm->fault_fn;
 
 	vm->fault_fn = fn;
 	vm->fault_arg = fn ? arg : NULL;

@@ -33,6 +33,8 @@ struct vmsim_cpu {
 /* cpu.c */
 bool vmsim__cpu_valid(const struct vmsim *vm, int cpu);
 struct vmsim_mm_context *vmsim__ctx_by_id(struct vmsim *vm, uint64_t ctx_id);
+/* Is ctx a live context of this machine (a user's pointer, checked)? */
+bool vmsim__ctx_live(const struct vmsim *vm, const struct vmsim_mm_context *ctx);
 
 /* tlb.c: the TLB arrays.  Drops count into st.entries_dropped. */
 int vmsim__tlb_alloc(struct vmsim *vm, struct vmsim_cpu *c);

@@ -49,7 +49,7 @@ struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order)
 	struct vmsim_page *page = NULL;
 	unsigned o;
 
-	if (order > VMSIM_MAX_PAGE_ORDER)
+	if (!vm || order > VMSIM_MAX_PAGE_ORDER)
 		return NULL;
 	for (o = order; o <= VMSIM_MAX_PAGE_ORDER; o++) {
 		if (vm->free_area[o]) {
@@ -143,8 +143,12 @@ static bool free_page_ok(struct vmsim *vm, struct vmsim_page *page, unsigned ord
 
 void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order)
 {
-	unsigned long pfn = vmsim_page_to_pfn(vm, page);
+	unsigned long pfn;
 
+	/* Bad arguments (not the state errors free_page_ok reports). */
+	if (!vmsim__page_valid(vm, page) || order > VMSIM_MAX_PAGE_ORDER)
+		return;
+	pfn = vmsim_page_to_pfn(vm, page);
 	if (!free_page_ok(vm, page, order))
 		return;
 	if (vm->page_free_hook)
@@ -180,7 +184,7 @@ int vmsim_page_alloc(struct vmsim *vm, unsigned order, unsigned long *pfn)
 {
 	struct vmsim_page *page;
 
-	if (order > VMSIM_MAX_PAGE_ORDER || !pfn)
+	if (!vm || order > VMSIM_MAX_PAGE_ORDER || !pfn)
 		return -EINVAL;
 	page = vmsim_alloc_pages(vm, order);
 	if (!page)
@@ -193,13 +197,13 @@ int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order)
 {
 	struct vmsim_page *page;
 
-	if (order > VMSIM_MAX_PAGE_ORDER || pfn >= vm->nr_frames || (pfn & ((1UL << order) - 1)))
+	if (!vm || order > VMSIM_MAX_PAGE_ORDER || pfn >= vm->nr_frames || (pfn & ((1UL << order) - 1)))
 		return -EINVAL;
 	page = &vm->memmap[pfn];
 	/* Only a block this API handed out, whole and unmapped, may come back. */
 	if (vmsim_page_test(page, PG_buddy) || vmsim_page_test(page, PG_reserved) ||
-	    vmsim_page_test(page, PG_table) || page->refcount != 1 || page->order != order ||
-	    page->mapcount)
+	    vmsim_page_test(page, PG_table) || vmsim_page_test(page, PG_swapcache) ||
+	    page->refcount != 1 || page->order != order || page->mapcount || page->mapping)
 		return -EINVAL;
 	page->refcount = 0;
 	vmsim_free_pages(vm, page, order);
@@ -208,17 +212,22 @@ int vmsim_page_free(struct vmsim *vm, unsigned long pfn, unsigned order)
 
 void vmsim_get_page(struct vmsim *vm, struct vmsim_page *page)
 {
+	if (!vmsim__page_valid(vm, page))
+		return;
 	page = vmsim_compound_head(page);
 	/* An idle persistent-memory folio sits at 0 (free_zone_device_folio
 	 * left it there for the filesystem), and mapping it takes it up again. */
-	VMSIM_BUG_ON(vm, page->refcount <= 0 && !vmsim_page_test(page, PG_reserved) &&
-		     !vmsim_page_test(page, PG_device),
-		     "get_page on pfn %#lx with refcount %d", vmsim_page_to_pfn(vm, page), page->refcount);
+	if (VMSIM_BUG_ON(vm, page->refcount <= 0 && !vmsim_page_test(page, PG_reserved) &&
+			 !vmsim_page_test(page, PG_device),
+			 "get_page on pfn %#lx with refcount %d", vmsim_page_to_pfn(vm, page), page->refcount))
+		return;
 	page->refcount++;
 }
 
 void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page)
 {
+	if (!vmsim__page_valid(vm, page))
+		return;
 	page = vmsim_compound_head(page);
 	if (VMSIM_BUG_ON(vm, page->refcount <= 0, "put_page on pfn %#lx with refcount %d",
 			 vmsim_page_to_pfn(vm, page), page->refcount))
@@ -233,10 +242,12 @@ void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page)
 
 unsigned long vmsim_nr_free_pages(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->nr_free;
 }
 
 unsigned long vmsim_nr_free_blocks(const struct vmsim *vm, unsigned order)
 {
-	return order <= VMSIM_MAX_PAGE_ORDER ? vm->nr_free_blocks[order] : 0;
+	return vm && order <= VMSIM_MAX_PAGE_ORDER ? vm->nr_free_blocks[order] : 0;
 }

@@ -8,25 +8,41 @@
 
 unsigned vmsim_pgdir_shift(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->pgdir_shift;
 }
 
 uint64_t vmsim_task_size(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->task_size;
 }
 
 bool vmsim_addr_canonical(const struct vmsim *vm, uint64_t addr)
 {
-	unsigned bits = vm->cfg.levels == 5 ? 57 : 48;
-	int64_t s = (int64_t)(addr << (64 - bits)) >> (64 - bits);
+	unsigned bits;
+	int64_t s;
 
+	if (!vm)
+		return false;
+	bits = vm->cfg.levels == 5 ? 57 : 48;
+	s = (int64_t)(addr << (64 - bits)) >> (64 - bits);
 	return (uint64_t)s == addr;
+}
+
+/* The entries of a table the walk itself reached (no argument checks). */
+static inline uint64_t *table_of(struct vmsim *vm, struct vmsim_page *table)
+{
+	return (uint64_t *)(vm->frames + ((size_t)(table - vm->memmap) << PAGE_SHIFT));
 }
 
 uint64_t *vmsim_table(struct vmsim *vm, struct vmsim_page *table)
 {
-	return (uint64_t *)(vm->frames + ((size_t)vmsim_page_to_pfn(vm, table) << PAGE_SHIFT));
+	if (!vmsim__page_valid(vm, table) || !vmsim_page_test(table, PG_table))
+		return NULL;
+	return table_of(vm, table);
 }
 
 static struct vmsim_page *table_alloc(struct vmsim *vm, enum vmsim_level level)
@@ -73,17 +89,39 @@ void vmsim__pte_table_free(struct vmsim *vm, struct vmsim_page *table)
 	table_free(vm, table);
 }
 
+/* The table page holding a slot the walk itself found. */
+static inline struct vmsim_page *slot_page(struct vmsim *vm, const void *p)
+{
+	return &vm->memmap[((uintptr_t)p - (uintptr_t)vm->frames) >> PAGE_SHIFT];
+}
+
+/* A slot pointer from a user: 8-byte aligned, inside a page-table frame of
+ * this machine (at level, unless VMSIM_LVL_NONE); its table or NULL.  (A
+ * NULL p wraps to an offset past frames_len.) */
+static inline struct vmsim_page *slot_table_checked(struct vmsim *vm, const void *p, enum vmsim_level level)
+{
+	uintptr_t off;
+	struct vmsim_page *t;
+
+	if (!vm)
+		return NULL;
+	off = (uintptr_t)p - (uintptr_t)vm->frames;
+	if (off >= vm->frames_len || (off & 7))
+		return NULL;
+	t = &vm->memmap[off >> PAGE_SHIFT];
+	if (!vmsim_page_test(t, PG_table) || (level && t->pt_level != level))
+		return NULL;
+	return t;
+}
+
 struct vmsim_page *vmsim_slot_table(struct vmsim *vm, const void *p)
 {
-	size_t off = (size_t)((const unsigned char *)p - vm->frames);
-
-	return &vm->memmap[off >> PAGE_SHIFT];
+	return slot_table_checked(vm, p, VMSIM_LVL_NONE);
 }
 
 /* Table entries are none or point to a table; keep the page's count. */
-static void count_entry(struct vmsim *vm, const void *slot, uint64_t old, uint64_t new)
+static void count_entry(struct vmsim_page *t, uint64_t old, uint64_t new)
 {
-	struct vmsim_page *t = vmsim_slot_table(vm, slot);
 	bool was = (old & ~_PAGE_KNL_ERRATUM_MASK) != 0, is = (new & ~_PAGE_KNL_ERRATUM_MASK) != 0;
 
 	if (was && !is)
@@ -92,29 +130,44 @@ static void count_entry(struct vmsim *vm, const void *slot, uint64_t old, uint64
 		t->pt_entries++;
 }
 
-static void set_entry(struct vmsim *vm, void *slot, uint64_t val, uint64_t addr, enum vmsim_level level)
+static void set_entry_in(struct vmsim *vm, struct vmsim_page *t, void *slot, uint64_t val, uint64_t addr,
+			 enum vmsim_level level)
 {
 	uint64_t old = *(uint64_t *)slot;
 
-	count_entry(vm, slot, old, val);
+	count_entry(t, old, val);
 	*(uint64_t *)slot = val;
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_SET_ENTRY, .cpu = -1,
 			  .level = level, .addr = addr, .old_val = old, .new_val = val });
 }
 
+static void set_entry(struct vmsim *vm, void *slot, uint64_t val, uint64_t addr, enum vmsim_level level)
+{
+	set_entry_in(vm, slot_page(vm, slot), slot, val, addr, level);
+}
+
 void vmsim_set_pte(struct vmsim *vm, pte_t *ptep, pte_t pte, uint64_t addr)
 {
-	set_entry(vm, ptep, pte_val(pte), addr, VMSIM_LVL_PTE);
+	struct vmsim_page *t = slot_table_checked(vm, ptep, VMSIM_LVL_PTE);
+
+	if (t)
+		set_entry_in(vm, t, ptep, pte_val(pte), addr, VMSIM_LVL_PTE);
 }
 
 void vmsim_set_pmd(struct vmsim *vm, pmd_t *pmdp, pmd_t pmd, uint64_t addr)
 {
-	set_entry(vm, pmdp, pmd_val(pmd), addr, VMSIM_LVL_PMD);
+	struct vmsim_page *t = slot_table_checked(vm, pmdp, VMSIM_LVL_PMD);
+
+	if (t)
+		set_entry_in(vm, t, pmdp, pmd_val(pmd), addr, VMSIM_LVL_PMD);
 }
 
 void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr)
 {
-	set_entry(vm, pudp, pud_val(pud), addr, VMSIM_LVL_PUD);
+	struct vmsim_page *t = slot_table_checked(vm, pudp, VMSIM_LVL_PUD);
+
+	if (t)
+		set_entry_in(vm, t, pudp, pud_val(pud), addr, VMSIM_LVL_PUD);
 }
 
 /* The table a (non-leaf, present) entry points to. */
@@ -130,7 +183,13 @@ static struct vmsim_page *entry_table(struct vmsim *vm, uint64_t val)
 
 struct vmsim_page *vmsim_pmd_table(struct vmsim *vm, pmd_t pmd)
 {
-	if (pmd_none(pmd) || !pmd_present(pmd) || pmd_leaf(pmd))
+	unsigned long pfn = (pmd_val(pmd) & PTE_PFN_MASK) >> PAGE_SHIFT;
+
+	if (!vm || pmd_none(pmd) || !pmd_present(pmd) || pmd_leaf(pmd))
+		return NULL;
+	/* The value comes from the caller: one that names no table is bad
+	 * input, not a corrupt table. */
+	if (pfn >= vm->nr_frames || !vmsim_page_test(&vm->memmap[pfn], PG_table))
 		return NULL;
 	return entry_table(vm, pmd_val(pmd));
 }
@@ -160,8 +219,11 @@ static unsigned shift_of(const struct vmsim *vm, enum vmsim_level l)
 
 int vmsim_pgd_alloc(struct vmsim *vm, unsigned long *root)
 {
-	struct vmsim_page *t = table_alloc(vm, VMSIM_LVL_PGD);
+	struct vmsim_page *t;
 
+	if (!vm || !root)
+		return -EINVAL;
+	t = table_alloc(vm, VMSIM_LVL_PGD);
 	if (!t)
 		return -ENOMEM;
 	*root = vmsim_page_to_pfn(vm, t);
@@ -181,7 +243,7 @@ static inline struct vmsim_page *next_table(struct vmsim *vm, uint64_t val)
  * (an error), not an internal inconsistency, whatever the check level. */
 static bool valid_root(struct vmsim *vm, unsigned long root)
 {
-	return root < vm->nr_frames && vmsim_page_test(&vm->memmap[root], PG_table) &&
+	return vm && root < vm->nr_frames && vmsim_page_test(&vm->memmap[root], PG_table) &&
 	       vm->memmap[root].pt_level == VMSIM_LVL_PGD;
 }
 
@@ -193,6 +255,8 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	enum vmsim_level l;
 	uint64_t *slot;
 
+	if (!vm || !w || (flags & ~(VMSIM_WALK_ALLOC | VMSIM_WALK_ALLOC_PMD)))
+		return -EINVAL;
 	memset(w, 0, sizeof(*w));
 	w->addr = addr;
 	if (!vmsim_addr_canonical(vm, addr))
@@ -202,7 +266,7 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	t = &vm->memmap[root];
 	l = VMSIM_LVL_PGD;
 	for (;;) {
-		slot = &vmsim_table(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
 		w->table[l] = t;
 		w->level = l;
 		switch (l) {
@@ -213,10 +277,13 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 		default: w->pte = (pte_t *)slot; return 0;
 		}
 		if (l == VMSIM_LVL_PGD && vm->cfg.levels == 4) {
-			/* p4d folded: the pgd entry is the p4d entry. */
+			/* p4d folded: the pgd entry is the p4d entry, and a walk
+			 * that stops here stops at the p4d level, whose entry
+			 * spans 1 << 39, not at a pgd spanning 1 << 48. */
 			w->p4d = (p4d_t *)slot;
 			w->table[VMSIM_LVL_P4D] = t;
 			l = VMSIM_LVL_P4D;
+			w->level = l;
 		}
 		if (l == stop)
 			return 0;
@@ -254,7 +321,7 @@ uint64_t *vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, en
 	t = &vm->memmap[root];
 	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 	for (; l > target; l--) {
-		uint64_t *slot = &vmsim_table(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
 
 		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
 			if (!alloc)
@@ -270,7 +337,7 @@ uint64_t *vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, en
 		if (!t)
 			return NULL;
 	}
-	return &vmsim_table(vm, t)[(addr >> shift_of(vm, target)) & 511];
+	return &table_of(vm, t)[(addr >> shift_of(vm, target)) & 511];
 }
 
 /* The fault path's walk: vmsim__walk_to() down to the pte, unrolled for
@@ -285,7 +352,7 @@ pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, boo
 	t = &vm->memmap[root];
 	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 	for (; l > VMSIM_LVL_PTE; l--) {
-		uint64_t *slot = &vmsim_table(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
 
 		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
 			if (!alloc)
@@ -301,7 +368,7 @@ pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, boo
 		if (!t)
 			return NULL;
 	}
-	return (pte_t *)&vmsim_table(vm, t)[(addr >> PAGE_SHIFT) & 511];
+	return (pte_t *)&table_of(vm, t)[(addr >> PAGE_SHIFT) & 511];
 }
 
 /* The PTE slot of addr below the PMD slot pmdp: NULL if the PMD is none
@@ -324,7 +391,7 @@ pte_t *vmsim__pte_from_pmd(struct vmsim *vm, pmd_t *pmdp, uint64_t addr, bool al
 		if (!t)
 			return NULL;
 	}
-	return (pte_t *)&vmsim_table(vm, t)[pte_index(addr)];
+	return (pte_t *)&table_of(vm, t)[pte_index(addr)];
 }
 
 /* Free the tables below slot (at level l) whose span lies in [start, end)
@@ -350,7 +417,7 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 	t = entry_table(vm, *slot);
 	if (!t)
 		return 0;
-	tab = vmsim_table(vm, t);
+	tab = table_of(vm, t);
 	shift = shift_of(vm, l - 1);
 	if (l - 1 > VMSIM_LVL_PTE) {
 		for (unsigned i = 0; i < 512; i++) {
@@ -399,7 +466,7 @@ static uint64_t pgd_slot_base(const struct vmsim *vm, unsigned i)
 static void free_all(struct vmsim *vm, unsigned long root)
 {
 	struct vmsim_page *t = &vm->memmap[root];
-	uint64_t *tab = vmsim_table(vm, t);
+	uint64_t *tab = table_of(vm, t);
 	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 
 	for (unsigned i = 0; i < 512; i++)
@@ -410,6 +477,10 @@ void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
 {
 	if (!valid_root(vm, root))
 		return;
+	/* A root some CPU context still points to (an mm's) is in use. */
+	for (const struct vmsim_mm_context *x = vm->contexts; x; x = x->next_ctx)
+		if (x->pgd == root)
+			return;
 	free_all(vm, root);
 	table_free(vm, &vm->memmap[root]);
 }
@@ -425,13 +496,16 @@ unsigned long vmsim__free_empty_tables(struct vmsim *vm, unsigned long root, uin
 				       uint64_t *lo, uint64_t *hi)
 {
 	struct freed_range fr = { ~0ULL, 0 };
-	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
+	enum vmsim_level top;
 	uint64_t *tab;
 	unsigned long freed = 0;
 
+	*lo = fr.lo;
+	*hi = fr.hi;
 	if (!valid_root(vm, root) || start >= end)
 		return 0;
-	tab = vmsim_table(vm, &vm->memmap[root]);
+	top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
+	tab = table_of(vm, &vm->memmap[root]);
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t b = pgd_slot_base(vm, i);
 		uint64_t e = b + (1ULL << vm->pgdir_shift) - 1;
@@ -447,5 +521,7 @@ unsigned long vmsim__free_empty_tables(struct vmsim *vm, unsigned long root, uin
 
 unsigned long vmsim_nr_pgtable_pages(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->nr_pgtables;
 }

@@ -16,8 +16,9 @@ int vmsim__physmem_init(struct vmsim *vm)
 
 	vm->nr_frames = vm->cfg.ram >> PAGE_SHIFT;
 	/* Persistent memory (a DAX device's region) sits above RAM, 2 MiB
-	 * aligned, with a memmap of its own pages (ZONE_DEVICE). */
-	vm->pmem_base = (vm->nr_frames + HPAGE_PMD_NR - 1) & ~(HPAGE_PMD_NR - 1);
+	 * aligned, past a 2 MiB gap no frame fills, with a memmap of its own
+	 * pages (ZONE_DEVICE). */
+	vm->pmem_base = ((vm->nr_frames + HPAGE_PMD_NR - 1) & ~(HPAGE_PMD_NR - 1)) + HPAGE_PMD_NR;
 	vm->nr_pmem = vm->cfg.pmem >> PAGE_SHIFT;
 	total = vm->nr_pmem ? vm->pmem_base + vm->nr_pmem : vm->nr_frames;
 	vm->memmap = vmsim__calloc(vm, total, sizeof(*vm->memmap));
@@ -59,11 +60,15 @@ void vmsim__physmem_exit(struct vmsim *vm)
 
 unsigned long vmsim_nr_frames(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->nr_frames;
 }
 
 struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn)
 {
+	if (!vm)
+		return NULL;
 	if (pfn < vm->nr_frames)
 		return &vm->memmap[pfn];
 	if (pfn >= vm->pmem_base && pfn - vm->pmem_base < vm->nr_pmem)
@@ -73,6 +78,8 @@ struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn)
 
 unsigned long vmsim_pmem_frames(const struct vmsim *vm, unsigned long *first)
 {
+	if (!vm)
+		return 0;
 	if (first)
 		*first = vm->pmem_base;
 	return vm->nr_pmem;
@@ -80,11 +87,15 @@ unsigned long vmsim_pmem_frames(const struct vmsim *vm, unsigned long *first)
 
 unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page)
 {
+	if (!vmsim__page_valid(vm, page))
+		return ~0UL;
 	return (unsigned long)(page - vm->memmap);
 }
 
 struct vmsim_page *vmsim_zero_page(struct vmsim *vm)
 {
+	if (!vm)
+		return NULL;
 	return vm->zero_page;
 }
 
@@ -114,7 +125,7 @@ static bool in_frame(size_t off, size_t len)
 
 void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, void *buf, size_t len)
 {
-	if (VMSIM_BUG_ON(vm, !in_frame(off, len), "frame read %zu+%zu crosses the frame", off, len))
+	if (!vmsim__page_valid(vm, page) || !in_frame(off, len) || (!buf && len))
 		return;
 	if (!vmsim_page_test(page, PG_has_data)) {
 		memset(buf, 0, len);
@@ -125,10 +136,9 @@ void vmsim_frame_read(struct vmsim *vm, struct vmsim_page *page, size_t off, voi
 
 int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, const void *buf, size_t len)
 {
-	if (VMSIM_BUG_ON(vm, !in_frame(off, len), "frame write %zu+%zu crosses the frame", off, len))
-		return -EIO;
-	if (VMSIM_BUG_ON(vm, vmsim_page_test(page, PG_zero), "write to the zero page"))
-		return -EIO;
+	if (!vmsim__page_valid(vm, page) || !in_frame(off, len) || (!buf && len) ||
+	    vmsim_page_test(page, PG_zero))
+		return -EINVAL;
 	if (!keeps_data(vm, page))
 		return 0;
 	memcpy(vmsim__frame_mem(vm, page) + off, buf, len);
@@ -137,9 +147,7 @@ int vmsim_frame_write(struct vmsim *vm, struct vmsim_page *page, size_t off, con
 
 void vmsim_frame_fill(struct vmsim *vm, struct vmsim_page *page, size_t off, int byte, size_t len)
 {
-	if (VMSIM_BUG_ON(vm, !in_frame(off, len), "frame fill %zu+%zu crosses the frame", off, len))
-		return;
-	if (VMSIM_BUG_ON(vm, vmsim_page_test(page, PG_zero), "write to the zero page"))
+	if (!vmsim__page_valid(vm, page) || !in_frame(off, len) || vmsim_page_test(page, PG_zero))
 		return;
 	if (!keeps_data(vm, page))
 		return;
@@ -150,8 +158,8 @@ void vmsim_frame_fill(struct vmsim *vm, struct vmsim_page *page, size_t off, int
 
 int vmsim_frame_copy(struct vmsim *vm, struct vmsim_page *dst, struct vmsim_page *src)
 {
-	if (VMSIM_BUG_ON(vm, vmsim_page_test(dst, PG_zero), "copy onto the zero page"))
-		return -EIO;
+	if (!vmsim__page_valid(vm, dst) || !vmsim__page_valid(vm, src) || vmsim_page_test(dst, PG_zero))
+		return -EINVAL;
 	if (!keeps_data(vm, dst))
 		return 0;
 	if (!vmsim_page_test(src, PG_has_data)) {

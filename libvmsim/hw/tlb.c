@@ -194,7 +194,7 @@ int vmsim_tlb_probe(struct vmsim *vm, int cpu, const struct vmsim_mm_context *ct
 	struct vmsim_tlbe *t = NULL;
 	unsigned pcid;
 
-	if (!vm || !ctx || !vmsim__cpu_valid(vm, cpu))
+	if (!vmsim__ctx_live(vm, ctx) || !vmsim__cpu_valid(vm, cpu))
 		return -EINVAL;
 	c = &vm->cpu[cpu];
 	if (pcid_of(c, ctx, &pcid)) {

@@ -13,16 +13,22 @@ struct flush_tlb_info {
 
 void vmsim_set_flush_ceiling(struct vmsim *vm, unsigned long ceiling)
 {
+	if (!vm)
+		return;
 	vm->flush_ceiling = ceiling;
 }
 
 unsigned long vmsim_flush_ceiling(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->flush_ceiling;
 }
 
 void vmsim_debug_suppress_flush(struct vmsim *vm, bool suppress)
 {
+	if (!vm)
+		return;
 	vm->suppress_flush = suppress;
 }
 
@@ -70,7 +76,7 @@ void vmsim_flush_tlb_mm_range(struct vmsim *vm, struct vmsim_mm_context *mm, uin
 	struct flush_tlb_info info;
 	struct vmsim_cpu *me;
 
-	if (!vm || !mm || !vm->cpu)
+	if (!vm || !vm->cpu || !vmsim__ctx_live(vm, mm))
 		return;
 	if (vm->suppress_flush) {
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,

@@ -35,7 +35,8 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 {
 	struct vmsim_file *f;
 
-	if (!name || !*name || strlen(name) >= sizeof(f->name) || kind > VMSIM_FILE_HUGETLB)
+	if (!vm || !vm->mm_world || !name || !*name || strlen(name) >= sizeof(f->name) ||
+	    (unsigned)kind > VMSIM_FILE_HUGETLB)
 		return -EINVAL;
 	/* A hugetlbfs file is made of whole huge pages. */
 	if (kind == VMSIM_FILE_HUGETLB && (size & (PMD_SIZE - 1)))
@@ -101,6 +102,8 @@ struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name)
 {
 	struct vmsim_file *f;
 
+	if (!vm || !vm->mm_world || !name)
+		return NULL;
 	LL_FOREACH(mm_world(vm)->files, f)
 		if (!strcmp(f->name, name))
 			return f;
@@ -109,11 +112,15 @@ struct vmsim_file *vmsim_file_lookup(struct vmsim *vm, const char *name)
 
 uint64_t vmsim_file_size(const struct vmsim_file *f)
 {
+	if (!f)
+		return 0;
 	return f->i_size;
 }
 
 unsigned long vmsim_file_cached_pages(const struct vmsim_file *f)
 {
+	if (!f)
+		return 0;
 	return f->nrpages;
 }
 
@@ -419,18 +426,27 @@ static long __vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *b
 	const unsigned char *b = buf;
 	size_t done = 0;
 
-	if (!buf && len)
+	if (!f)
+		return -EBADF;
+	/* vfs_write(): access_ok() first, and no user buffer is longer than
+	 * the largest x86-64 user address space (5 levels). */
+	if ((!buf && len) || len > (1ULL << 56) - PAGE_SIZE)
 		return -EFAULT;
+	/* ksys_pwrite64(): a negative loff_t is EINVAL before any limit;
+	 * rw_verify_area(): so is pos + count. */
+	if ((int64_t)off < 0 || (int64_t)(off + len) < 0)
+		return -EINVAL;
 	/* hugetlbfs has no write_iter: write() is EINVAL. */
 	if (f->kind == VMSIM_FILE_HUGETLB)
 		return -EINVAL;
-	if ((int64_t)off >= 0 && f->kind == VMSIM_FILE_DAX)
-		return dax_hooks(f->vm)->rw(f, off, (void *)buf, len, true);
-	/* ksys_pwrite64(): a negative loff_t is EINVAL before any limit. */
-	if ((int64_t)off < 0)
-		return -EINVAL;
-	if (off + len < off || off + len > (1ULL << 46))
+	/* generic_write_check_limits(): at s_maxbytes or past it EFBIG, else
+	 * a short write up to it. */
+	if (off >= (1ULL << 46))
 		return -EFBIG;
+	if (len > (1ULL << 46) - off)
+		len = (size_t)((1ULL << 46) - off);
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->rw(f, off, (void *)buf, len, true);
 	while (done < len) {
 		uint64_t pos = off + done, pgoff = pos >> PAGE_SHIFT;
 		size_t in = pos & (PAGE_SIZE - 1), n = PAGE_SIZE - in;
@@ -469,10 +485,14 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 	unsigned char *b = buf;
 	size_t done = 0;
 
-	if (!buf && len)
+	if (!f)
+		return -EBADF;
+	/* vfs_read(): access_ok() first (see vmsim_file_write). */
+	if ((!buf && len) || len > (1ULL << 56) - PAGE_SIZE)
 		return -EFAULT;
-	/* ksys_pread64(): a negative loff_t is EINVAL, not end of file. */
-	if ((int64_t)off < 0)
+	/* ksys_pread64(): a negative loff_t is EINVAL, not end of file;
+	 * rw_verify_area(): so is pos + count. */
+	if ((int64_t)off < 0 || (int64_t)(off + len) < 0)
 		return -EINVAL;
 	if (f->kind == VMSIM_FILE_HUGETLB)
 		return vmsim__hugetlbfs_read(f, off, buf, len);
@@ -560,8 +580,14 @@ int vmsim__file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
 	uint64_t end, pstart, pend;
 
-	if (!len || off + len < off)
+	if (!f)
+		return -EBADF;
+	/* vfs_fallocate(): offset < 0 || len <= 0 is EINVAL (loff_t), a sum
+	 * that wraps or passes s_maxbytes EFBIG. */
+	if ((int64_t)off < 0 || (int64_t)len <= 0)
 		return -EINVAL;
+	if ((int64_t)(off + len) < 0 || off + len > (1ULL << 46))
+		return -EFBIG;
 	if (f->kind == VMSIM_FILE_HUGETLB)
 		return vmsim__hugetlbfs_punch(f, off, len);
 	if (f->kind == VMSIM_FILE_DAX)
@@ -600,14 +626,20 @@ int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 
 static int __vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 {
-	uint64_t old = f->i_size, from;
+	uint64_t old, from;
 
+	if (!f)
+		return -EBADF;
+	/* do_sys_ftruncate(): length < 0 is EINVAL; inode_newsize_ok() EFBIG. */
+	if ((int64_t)size < 0)
+		return -EINVAL;
 	if (size > (1ULL << 46))
 		return -EFBIG;
 	if (f->kind == VMSIM_FILE_HUGETLB)
 		return vmsim__hugetlbfs_truncate(f, size);
 	if (f->kind == VMSIM_FILE_DAX)
 		return dax_hooks(f->vm)->truncate(f, size);
+	old = f->i_size;
 	f->i_size = size;
 	if (size >= old)
 		return 0;
@@ -685,6 +717,8 @@ int vmsim_file_drop_caches(struct vmsim_file *f)
 {
 	struct vmsim_pagecache_entry *e, *t;
 
+	if (!f)
+		return -EBADF;
 	if (f->kind != VMSIM_FILE_DISK)
 		return 0;	/* shmem pages have no other home (no swap yet) */
 	HASH_ITER(hh, f->pages, e, t) {

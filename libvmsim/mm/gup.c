@@ -10,8 +10,10 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 {
 	unsigned long i;
 
-	if (!mm || (addr & ~PAGE_MASK) || !npages)
+	if (!mm || (addr & ~PAGE_MASK))
 		return -EINVAL;
+	if (!npages)
+		return 0;	/* __get_user_pages(): nothing asked, nothing done */
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	for (i = 0; i < npages; i++) {
@@ -73,25 +75,58 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 	return i ? (long)i : -EFAULT;
 }
 
-void vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages)
+int vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned long npages)
 {
-	for (unsigned long i = 0; i < npages; i++) {
-		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
+	unsigned long i;
 
-		if (!p || vmsim_page_test(p, PG_zero))
-			continue;
-		p = vmsim_compound_head(p);
-		if (vmsim_folio_test_large(p)) {
-			if (VMSIM_BUG_ON(vm, vmsim__folio_meta(vm, p)->pincount <= 0, "unpin of unpinned pfn %#lx",
-					 pfns[i]))
-				continue;
-			vmsim__folio_meta(vm, p)->pincount--;
-			vmsim_put_page(vm, p);
+	if (!vm || (!pfns && npages))
+		return -EINVAL;
+	/* All or nothing: take each pin off tentatively, so a frame listed
+	 * more often than it is pinned is caught, and put them back if any
+	 * pfn is not pinned (a user's wrong argument, not a kernel bug).  A
+	 * large folio counts its pins apart (folio->_pincount). */
+	for (i = 0; i < npages; i++) {
+		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]), *folio;
+
+		if (p && vmsim_page_test(p, PG_zero))
+			continue;	/* pinning the zero page takes no pin */
+		if (!p || vmsim_page_test(p, PG_buddy))
+			break;
+		folio = vmsim_compound_head(p);
+		if (vmsim_folio_test_large(folio)) {
+			if (vmsim__folio_meta(vm, folio)->pincount <= 0)
+				break;
+			vmsim__folio_meta(vm, folio)->pincount--;
 			continue;
 		}
-		if (VMSIM_BUG_ON(vm, p->refcount < GUP_PIN_COUNTING_BIAS, "unpin of unpinned pfn %#lx", pfns[i]))
+		if (p->refcount < GUP_PIN_COUNTING_BIAS)
+			break;
+		p->refcount -= GUP_PIN_COUNTING_BIAS;
+	}
+	if (i < npages) {
+		while (i-- > 0) {
+			struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]), *folio;
+
+			if (vmsim_page_test(p, PG_zero))
+				continue;
+			folio = vmsim_compound_head(p);
+			if (vmsim_folio_test_large(folio))
+				vmsim__folio_meta(vm, folio)->pincount++;
+			else
+				p->refcount += GUP_PIN_COUNTING_BIAS;
+		}
+		return -EINVAL;
+	}
+	for (i = 0; i < npages; i++) {
+		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
+
+		if (vmsim_page_test(p, PG_zero))
 			continue;
-		p->refcount -= GUP_PIN_COUNTING_BIAS - 1;
+		/* unpin_user_page(): drop the bias (a large folio's one
+		 * reference) as a put, which frees at 0. */
+		if (!vmsim_folio_test_large(vmsim_compound_head(p)))
+			p->refcount++;
 		vmsim_put_page(vm, p);
 	}
+	return 0;
 }

@@ -102,6 +102,8 @@ int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out)
 
 int vmsim_mm_id(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return 0;
 	return mm->id;
 }
 
@@ -112,11 +114,15 @@ struct vmsim_mm_context *vmsim_mm_context(struct vmsim_mm *mm)
 
 struct vmsim *vmsim_mm_machine(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return NULL;
 	return mm->vm;
 }
 
 int vmsim_mm_cpu(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return 0;
 	return mm->cpu;
 }
 
@@ -234,6 +240,8 @@ static unsigned long count_pgtables(struct vmsim *vm, struct vmsim_page *t, int 
 
 void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st)
 {
+	if (!mm || !st)
+		return;
 	*st = mm->st;
 	st->pgtable_pages = count_pgtables(mm->vm, vmsim_pfn_to_page(mm->vm, mm->pgd),
 					   mm->vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D);
@@ -249,6 +257,8 @@ int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info 
 	struct vm_area_struct *v;
 	unsigned i = 0;
 
+	if (!mm || !out)
+		return -EINVAL;
 	DL_FOREACH(mm->mmap, v) {
 		if (i++ != idx)
 			continue;
@@ -265,5 +275,7 @@ int vmsim_mm_vma(const struct vmsim_mm *mm, unsigned idx, struct vmsim_vma_info 
 
 unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm)
 {
+	if (!mm)
+		return ~0UL;
 	return mm->pgd;
 }

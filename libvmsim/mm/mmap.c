@@ -13,6 +13,15 @@ static unsigned long calc_vm_prot_bits(int prot)
 	       (prot & VMSIM_PROT_EXEC ? VM_EXEC : 0);
 }
 
+/* MAP_TYPE and LEGACY_MAP_MASK (include/linux/mman.h, x86 values): the
+ * flags MAP_SHARED_VALIDATE accepts for a file without ->mmap_supported_flags. */
+#define MAP_TYPE		0x0f
+#define MAP_SHARED_VALIDATE	0x03
+#define MAP_DROPPABLE		0x08
+#define LEGACY_MAP_MASK		(0x01 | 0x02 | 0x10 | 0x20 | 0x800 | 0x1000 | 0x4000000 | 0x100 | \
+				 0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x20000 | 0x40000 | 0x40 | \
+				 0x80 | (21U << 26) | (30U << 26))
+
 static bool range_ok(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
 {
 	uint64_t ts = vmsim_task_size(mm->vm);
@@ -26,11 +35,14 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	struct vmsim *vm;
 	struct vm_area_struct *vma, *v;
 	unsigned long vm_flags;
-	int type = flags & (VMSIM_MAP_SHARED | VMSIM_MAP_PRIVATE);
+	int type = flags & MAP_TYPE;
 
 	if (!mm)
 		return -EINVAL;
 	vm = mm->vm;
+	/* Another machine's file: nothing in this one could find its pages. */
+	if (file && file->vm != vm)
+		return -EINVAL;
 	if (prot & ~(VMSIM_PROT_READ | VMSIM_PROT_WRITE | VMSIM_PROT_EXEC))
 		return -EINVAL;
 	if (off & ~PAGE_MASK)
@@ -42,8 +54,6 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	len = (len + PAGE_SIZE - 1) & PAGE_MASK;
 	if (((off >> PAGE_SHIFT) + (len >> PAGE_SHIFT)) < (off >> PAGE_SHIFT))
 		return -EOVERFLOW;
-	if (!type)
-		return -EINVAL;
 	if (!(flags & VMSIM_MAP_ANONYMOUS) && !file)
 		return -EBADF;
 	if (flags & VMSIM_MAP_ANONYMOUS)
@@ -52,7 +62,29 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		return -ENOMEM;
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
-	/* file_mmap_ok(): the mapping must end within MAX_LFS_FILESIZE. */
+	/* do_mmap()'s switch on the type: other bits are ignored, except that
+	 * MAP_SHARED_VALIDATE of a file refuses the ones it does not know;
+	 * anonymous memory has no SHARED_VALIDATE, and MAP_DROPPABLE is not
+	 * modelled (Linux's answer where VM_DROPPABLE does not exist). */
+	switch (type) {
+	case MAP_SHARED_VALIDATE:
+		if (!file)
+			return -EINVAL;
+		if ((unsigned)flags & ~LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+		type = VMSIM_MAP_SHARED;
+		break;
+	case VMSIM_MAP_SHARED:
+	case VMSIM_MAP_PRIVATE:
+		break;
+	case MAP_DROPPABLE:
+		if (!file)
+			return -EOPNOTSUPP;
+		return -EINVAL;
+	default:
+		return -EINVAL;
+	}
+	/* file_mmap_ok(): the mapping must end below MAX_LFS_FILESIZE. */
 	if (file && (len > MAX_LFS_FILESIZE || (off >> PAGE_SHIFT) > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT))
 		return -EOVERFLOW;
 	if (file && file->kind == VMSIM_FILE_DAX && !dax_hooks(mm->vm))

@@ -471,7 +471,7 @@ void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_fn fn, void
 	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
 	struct rmap_user u = { fn, arg };
 
-	if (p && !vmsim_page_test(p, PG_buddy) && !vmsim_page_test(p, PG_table))
+	if (fn && p && !vmsim_page_test(p, PG_buddy) && !vmsim_page_test(p, PG_table))
 		vmsim__rmap_walk(vm, p, rmap_user_one, &u);
 }
 
@@ -479,6 +479,8 @@ const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, siz
 {
 	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
 
+	if (!vm || !buf || !size)
+		return NULL;
 	if (!p)
 		snprintf(buf, size, "none");
 	else if (vmsim_page_test(p, PG_buddy))

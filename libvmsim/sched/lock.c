@@ -20,9 +20,19 @@ const char *vmsim_lock_class_name(enum vmsim_lock_class c)
 	return (unsigned)c < VMSIM_LOCK_NR_CLASSES ? class_names[c] : "?";
 }
 
-void vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c)
+int vmsim_lock_init(struct vmsim_lock *l, enum vmsim_lock_class c)
 {
+	if (!l || (unsigned)c >= VMSIM_LOCK_NR_CLASSES)
+		return -EINVAL;
 	*l = (struct vmsim_lock){ .state = 0, .lclass = (uint16_t)c, .owner = 0 };
+	return 0;
+}
+
+/* A lock a user hands in: NULL or never initialised (no class) is bad
+ * input, ignored before any state changes. */
+static bool lock_arg_ok(const struct vmsim *vm, const struct vmsim_lock *l)
+{
+	return vm && l && l->lclass < VMSIM_LOCK_NR_CLASSES;
 }
 
 /* Nesting rule: classes strictly increase, except that several locks of a
@@ -61,6 +71,8 @@ static void pop(struct vmsim *vm, struct vmsim_lock *l)
 
 void vmsim_lock(struct vmsim *vm, struct vmsim_lock *l)
 {
+	if (!lock_arg_ok(vm, l))
+		return;
 	if (VMSIM_BUG_ON(vm, l->state != 0, "deadlock: %s already %s", vmsim_lock_class_name(l->lclass),
 			 l->state > 0 ? "read-held" : "held"))
 		return;
@@ -73,6 +85,8 @@ void vmsim_lock(struct vmsim *vm, struct vmsim_lock *l)
 
 void vmsim_lock_read(struct vmsim *vm, struct vmsim_lock *l)
 {
+	if (!lock_arg_ok(vm, l))
+		return;
 	if (VMSIM_BUG_ON(vm, l->state < 0, "deadlock: %s write-held", vmsim_lock_class_name(l->lclass)))
 		return;
 	VMSIM_BUG_ON(vm, !order_ok(vm, l), "lock order: %s taken inside a later class",
@@ -83,7 +97,7 @@ void vmsim_lock_read(struct vmsim *vm, struct vmsim_lock *l)
 
 bool vmsim_trylock(struct vmsim *vm, struct vmsim_lock *l)
 {
-	if (l->state != 0)
+	if (!lock_arg_ok(vm, l) || l->state != 0)
 		return false;
 	l->state = -1;
 	l->owner = vm->ctx;
@@ -93,6 +107,8 @@ bool vmsim_trylock(struct vmsim *vm, struct vmsim_lock *l)
 
 void vmsim_unlock(struct vmsim *vm, struct vmsim_lock *l)
 {
+	if (!lock_arg_ok(vm, l))
+		return;
 	if (VMSIM_BUG_ON(vm, l->state != -1, "unlock of %s not write-held", vmsim_lock_class_name(l->lclass)))
 		return;
 	l->state = 0;
@@ -102,6 +118,8 @@ void vmsim_unlock(struct vmsim *vm, struct vmsim_lock *l)
 
 void vmsim_unlock_read(struct vmsim *vm, struct vmsim_lock *l)
 {
+	if (!lock_arg_ok(vm, l))
+		return;
 	if (VMSIM_BUG_ON(vm, l->state <= 0, "read-unlock of %s not read-held", vmsim_lock_class_name(l->lclass)))
 		return;
 	l->state--;
@@ -110,16 +128,18 @@ void vmsim_unlock_read(struct vmsim *vm, struct vmsim_lock *l)
 
 bool vmsim_lock_held(const struct vmsim_lock *l)
 {
-	return l->state != 0;
+	return l && l->state != 0;
 }
 
 bool vmsim_lock_held_write(const struct vmsim_lock *l)
 {
-	return l->state == -1;
+	return l && l->state == -1;
 }
 
 void vmsim__lock_assert(struct vmsim *vm, const struct vmsim_lock *l, bool write, const char *func)
 {
+	if (!lock_arg_ok(vm, l))
+		return;
 	if (write ? l->state != -1 : l->state == 0)
 		vmsim__bug(vm, func, __FILE__, __LINE__, "%s not held%s", vmsim_lock_class_name(l->lclass),
 			   write ? " for write" : "");
@@ -127,5 +147,7 @@ void vmsim__lock_assert(struct vmsim *vm, const struct vmsim_lock *l, bool write
 
 unsigned vmsim_locks_held(const struct vmsim *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->nr_held;
 }

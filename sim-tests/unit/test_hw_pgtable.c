@@ -195,6 +195,50 @@ static void top_address(const char *opts, uint64_t task_size)
 	finish(vm, &log, root);
 }
 
+/* With 4 levels a walk that finds the top entry none stops at the folded
+ * p4d, whose entry spans 512 GiB: a caller skipping the span it reports
+ * (zap) must not skip 256 TiB. */
+static void test_folded_p4d_none_level(void **state)
+{
+	struct bug_log log;
+	unsigned long root;
+	struct vmsim *vm = machine("ram=4M levels=4", &log, &root);
+	struct vmsim_walk w;
+
+	(void)state;
+	assert_int_equal(vmsim_walk(vm, root, 0x40000000, 0, &w), 0);
+	assert_int_equal(w.level, VMSIM_LVL_P4D);
+	assert_ptr_equal(w.p4d, w.pgd);
+	assert_true(p4d_val(*w.p4d) == 0);
+	finish(vm, &log, root);
+}
+
+/* exit_mmap() at 4 levels: a vma whose first 512 GiB have no tables still
+ * has the pages above mapped and zapped (they used to be skipped, and the
+ * frames leaked at teardown). */
+static void test_exit_zaps_past_empty_p4d(void **state)
+{
+	struct bug_log log;
+	struct vmsim *vm = tu_machine_str("ram=4M levels=4", &log);
+	struct vmsim_mm *mm;
+	unsigned long free;
+
+	(void)state;
+	assert_non_null(vm);
+	free = vmsim_nr_free_pages(vm);
+	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
+	assert_int_equal(vmsim_mmap(mm, 0x40000000, 1ULL << 40, TU_PROT_RW,
+				    VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	assert_int_equal(tu_write(mm, 1ULL << 39, 1), 0);
+	assert_int_equal(tu_write(mm, (1ULL << 40) + 0x3ffff000, 2), 0);
+	assert_int_equal(tu_read(mm, 1ULL << 39), 1);
+	vmsim_mm_exit(mm);
+	assert_int_equal(vmsim_nr_free_pages(vm), free);
+	assert_int_equal(vmsim_nr_pgtable_pages(vm), 0);
+	vmsim_free(vm);
+	assert_int_equal(log.count, 0);
+}
+
 static void test_top_user_address_5(void **state)
 {
 	(void)state;
@@ -635,6 +679,8 @@ int main(void)
 		cmocka_unit_test(test_walk_alloc_5_levels),
 		cmocka_unit_test(test_walk_alloc_4_levels),
 		cmocka_unit_test(test_folded_p4d),
+		cmocka_unit_test(test_folded_p4d_none_level),
+		cmocka_unit_test(test_exit_zaps_past_empty_p4d),
 		cmocka_unit_test(test_top_user_address_5),
 		cmocka_unit_test(test_top_user_address_4),
 		cmocka_unit_test(test_non_canonical_4),

@@ -244,8 +244,9 @@ static void test_destroy_drops_entries(void **state)
 	assert_int_equal(vmsim_tlb_entries(t.vm, 0, NULL, 0), 0);
 	assert_int_equal(vmsim_tlb_entries(t.vm, 1, NULL, 0), 0);
 	assert_null(vmsim_cpu_loaded(t.vm, 1));
-	assert_int_equal(vmsim_cpu_asid(t.vm, 1, ctx), -ENOENT);
-	/* A destroyed context cannot be loaded again. */
+	/* A destroyed context is no context of the machine any more: asking
+	 * for its ASID or loading it again is bad input. */
+	assert_int_equal(vmsim_cpu_asid(t.vm, 1, ctx), -EINVAL);
 	assert_int_equal(vmsim_switch_mm(t.vm, 1, ctx), -EINVAL);
 	/* Its frame can be freed: no TLB names it any more. */
 	assert_int_equal(vmsim_page_free(t.vm, f, 0), 0);

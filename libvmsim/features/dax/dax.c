@@ -487,6 +487,11 @@ static int dax_file_new(struct vmsim_file *f)
 	if (!di)
 		return -ENOMEM;
 	di->fragment = vm->cfg.dax_fragment;
+	/* No space: nothing is allocated, nothing changes. */
+	if (file_pages(f->i_size) > vmsim__dax_region(vm)->free) {
+		vmsim__free(vm, di);
+		return -ENOSPC;
+	}
 	f->dax = di;
 	err = resize(f, f->i_size);
 	for (uint64_t c = 0; !err && c < di->nr_blocks / HPAGE_PMD_NR; c++)
