@@ -10,7 +10,7 @@ FUZZ_TIME ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo check check-asan fuzz bench clean install
+.PHONY: all deps build demo check check-asan fuzz bench soak-swap clean install
 
 all: build
 
@@ -54,6 +54,13 @@ bench: build
 	@sh scripts/bench.sh $(BUILD)
 
 # Into CMake's prefix (/usr/local), or PREFIX=DIR; DESTDIR is honoured.
+# A million random operations under memory pressure (4 MiB of RAM, about a
+# quarter of what the processes touch, 64 MiB of swap) with check=full and a
+# data model (sim-tests/sim/check_swap_stress.c); SOAK_OPS, SOAK_SEED and
+# SOAK_MACHINE change it.
+soak-swap: build
+	@SOAK_OPS=$${SOAK_OPS:-1000000} SOAK_VERBOSE=1 CK_FORK=no $(BUILD)/sim-tests/sim_check_swap_stress
+
 install: build
 	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 

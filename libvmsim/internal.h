@@ -37,6 +37,13 @@ struct vmsim {
 	void (*free_huge_folio)(struct vmsim *vm, struct vmsim_page *folio);
 	/* Called before a frame goes back to the buddy lists (TLB checks). */
 	void (*page_free_hook)(struct vmsim *vm, struct vmsim_page *page, unsigned order);
+	/* mm's __folio_put(): the last reference to a page is gone (off the
+	 * LRU, out of the swap cache); called before the frame is freed. */
+	void (*page_release_hook)(struct vmsim *vm, struct vmsim_page *page);
+	/* mm's __alloc_pages_slowpath(): direct reclaim, then the OOM killer,
+	 * for an allocation that may sleep; true when a retry may succeed. */
+	bool (*alloc_slowpath)(struct vmsim *vm, unsigned order);
+	bool in_reclaim;		/* PF_MEMALLOC: no recursion into reclaim */
 
 	/* Paging geometry (hw/pgtable.c). */
 	unsigned pgdir_shift;
@@ -125,6 +132,20 @@ static inline bool vmsim__page_valid(const struct vmsim *vm, const struct vmsim_
 	/* RAM, or the persistent memory above it (not the gap between). */
 	return off < vm->nr_frames || (off >= vm->pmem_base && off - vm->pmem_base < vm->nr_pmem);
 }
+/* An allocation that may sleep (GFP_KERNEL): on failure, direct reclaim and
+ * the OOM killer through vm->alloc_slowpath, then a retry.  It sleeps only
+ * where Linux could: no lock but mmap_locks held (might_sleep()), never
+ * from inside reclaim; otherwise it fails like GFP_NOWAIT. */
+struct vmsim_page *vmsim__alloc_pages_may_reclaim(struct vmsim *vm, unsigned order);
+bool vmsim__may_sleep(const struct vmsim *vm);
+/* take_page_off_buddy(): a free frame leaves the free lists for good
+ * (memory failure); 0, or -EBUSY if it is not free. */
+int vmsim__take_page_off_buddy(struct vmsim *vm, struct vmsim_page *page);
+/* Deferred TLB flushes of reclaim (arch/x86 arch_tlbbatch_*): a batch is the
+ * mask of CPUs that may cache a cleared translation. */
+bool vmsim__tlbbatch_should_defer(struct vmsim *vm, const struct vmsim_mm_context *ctx);
+void vmsim__tlbbatch_add_pending(struct vmsim *vm, uint64_t *cpumask, struct vmsim_mm_context *ctx);
+void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);

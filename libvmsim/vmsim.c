@@ -47,6 +47,9 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 		err = vmsim__kinds_init(vm);
 	if (!err)
 		err = vmsim__dax_init(vm);
+	/* machine swap=SIZE: one swap device, active from the start. */
+	if (!err && cfg->swap)
+		err = vmsim_swapon(vm, cfg->swap, NULL);
 	if (!err) {
 		vmsim__userfaultfd_init(vm);
 		vmsim__tlb_check_init(vm);	/* watches frees from the start */

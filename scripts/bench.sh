@@ -14,7 +14,9 @@ echo "bench: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) C
 echo
 # A process of its own, so ru_maxrss is the scale run's alone.
 "$BENCH" --scale | tee "$OUT/scale.txt"
-echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt"
+echo
+"$BENCH" --reclaim | tee "$OUT/reclaim.txt"
+echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/reclaim.txt"
 
 if command -v gnuplot >/dev/null 2>&1; then
 	gnuplot <<GP && echo "bench: plot in $OUT/results.png"

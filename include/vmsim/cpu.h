@@ -109,6 +109,7 @@ enum vmsim_access_result {
 	VMSIM_ACCESS_SIGBUS = 2,	/* VM_FAULT_SIGBUS */
 	VMSIM_ACCESS_HWPOISON = 3,	/* VM_FAULT_HWPOISON(_LARGE): SIGBUS, BUS_MCEERR */
 	VMSIM_ACCESS_OOM = 4,		/* VM_FAULT_OOM: pagefault_out_of_memory */
+	VMSIM_ACCESS_SIGKILL = 5,	/* the process was killed (OOM killer) */
 };
 /* "ok", "SIGSEGV", ... or a negative errno's name. */
 VMSIM_API const char *vmsim_access_result_name(int result);

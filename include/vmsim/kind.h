@@ -5,7 +5,9 @@
  * mm/memory.c (do_swap_page, handle_pte_marker, copy_nonpresent_pte,
  * zap_nonpresent_ptes, zap_install_uffd_wp_if_needed), mm/mprotect.c
  * (change_pte_range), mm/mremap.c (move_ptes), mm/madvise.c (guard
- * regions) and fs/proc/task_mmu.c (pagemap).  A prototype kind registers
+ * regions), mm/rmap.c (try_to_unmap_one, try_to_migrate_one),
+ * mm/migrate.c (remove_migration_pte), mm/swapfile.c (unuse_pte) and
+ * fs/proc/task_mmu.c (pagemap, smaps).  A prototype kind registers
  * through this API exactly as the built-in ones do (docs/new-pte-type.md). */
 #ifndef VMSIM_KIND_H
 #define VMSIM_KIND_H
@@ -23,6 +25,7 @@ VMSIM_BEGIN_DECLS
 struct vmsim;
 struct vmsim_mm;
 struct vmsim_kind;
+struct vmsim_page;
 
 #define VMSIM_MAX_KINDS		32
 
@@ -44,15 +47,15 @@ struct vmsim_kind;
  * hpage_collapse_scan_pmd()'s SCAN_PTE_UFFD_WP). */
 #define VMSIM_KIND_NO_COLLAPSE		(1u << 6)
 
-/* What one non-present entry adds to smaps (fs/proc/task_mmu.c
- * smaps_pte_entry): swap it stands for, and a page it names that counts in
- * Rss/Pss (is_pfn_swap_entry) — mapped here (device private) or not. */
-struct vmsim_kind_smaps {
-	uint64_t swap;			/* bytes: Swap */
-	uint64_t swap_pss;		/* bytes << 12: SwapPss */
-	bool has_page;
-	unsigned long pfn;		/* the page, if has_page */
-	bool present;			/* account it as mapped here */
+/* What one entry holds, as a kind's hold hook reports it: the rss counter
+ * it is counted in, the swap slot it holds a reference to, the frame it
+ * names.  The invariant checker verifies these counts, smaps reads them
+ * (Swap, SwapPss, and the page of a PFN-carrying entry) and rmap walks
+ * find entries naming a folio through pfn. */
+struct vmsim_kind_hold {
+	int rss;			/* MM_* counter, or -1 */
+	swp_entry_t swap;		/* a swap_map reference; val 0: none */
+	unsigned long pfn;		/* the frame it names, or ~0UL */
 };
 
 struct vmsim_kind_ops {
@@ -125,13 +128,32 @@ struct vmsim_kind_ops {
 	/* pte_to_pagemap_entry(): PM_* flags beyond PM_SWAP, with the frame
 	 * field.  Default: the frame is swap type | offset << 5. */
 	uint64_t (*pagemap)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte);
-	/* smaps_pte_entry(): what the entry adds to /proc/PID/smaps
-	 * (<vmsim/kind.h> struct vmsim_kind_smaps).  Default: nothing, as
-	 * for an entry smaps does not recognise. */
-	void (*smaps)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte,
-		      struct vmsim_kind_smaps *out);
 	/* One short human description ("guard marker", "swap 0:17"). */
 	int (*describe)(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size);
+	/* What the entry holds (see struct vmsim_kind_hold; h comes filled
+	 * with "nothing").  Default: nothing, as a marker holds nothing. */
+	void (*hold)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte,
+		     struct vmsim_kind_hold *h);
+	/* try_to_unmap_one()/try_to_migrate_one(): the entry of this kind
+	 * that replaces pteval, a present pte of page being unmapped (a swap
+	 * entry for reclaim, a migration entry, a hwpoison entry), carrying
+	 * what Linux carries over; anon_exclusive: the page was exclusive.
+	 * 0 or a negative errno (the unmap is aborted).  Default: -EINVAL,
+	 * the kind cannot stand in for a page. */
+	int (*unmap)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pteval,
+		     struct vmsim_page *page, bool anon_exclusive, pte_t *out);
+	/* remove_migration_pte(): the present pte of page that replaces the
+	 * entry, and whether the page is exclusive again.  0 or -EINVAL (the
+	 * entry stays).  Default: -EINVAL. */
+	int (*remap)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t entry,
+		     struct vmsim_page *page, pte_t *out, bool *exclusive);
+	/* swapoff (try_to_unuse -> unuse_pte): bring an entry of swap device
+	 * type back into memory.  Runs with only the mmap_lock held (it may
+	 * allocate); must take the pte lock and recheck the entry.  0 (done,
+	 * or not this device's) or a negative errno that stops swapoff.
+	 * Default: 0, nothing to bring back. */
+	int (*unuse)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pte,
+		     int type);
 
 	/* ---- hooks for the software bits (pte_bit/swp_bit) ---- */
 	/* fork (copy_present_pte, copy_present_page, copy_nonpresent_pte):

@@ -38,7 +38,8 @@ enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
 struct vmsim_config {
 	unsigned cpus;			/* 1..VMSIM_MAX_CPUS; default 4 */
 	uint64_t ram;			/* bytes, page multiple; default 256 MiB */
-	uint64_t swap;			/* bytes, page multiple; default 0: no swap */
+	uint64_t swap;			/* bytes, page multiple, 0 or at least 2 pages
+					 * (a header and a slot); default 0: no swap */
 	unsigned levels;		/* 4 or 5; default 5 */
 	unsigned tlb_sets, tlb_ways;	/* per CPU, sets a power of two; 16x4 */
 	uint64_t seed;			/* every random choice comes from it; 1 */

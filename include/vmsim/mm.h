@@ -234,7 +234,9 @@ VMSIM_API unsigned long vmsim_mm_pgd(const struct vmsim_mm *mm);
 typedef void (*vmsim_rmap_fn)(void *arg, struct vmsim_mm *mm, uint64_t addr);
 VMSIM_API void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_fn fn, void *arg);
 /* What kind of page a frame holds: "anon", "file NAME", "shmem NAME",
- * "zero", "pgtable", "free", "kernel", or "none" past the last frame; buf,
+ * "swapcache" (a shmem page in swap, or one swap-in read and nobody has
+ * mapped yet), "hwpoison" (a poisoned frame nobody has), "zero",
+ * "pgtable", "free", "kernel", or "none" past the last frame; buf,
  * or NULL for a NULL machine or buf or a size of 0. */
 VMSIM_API const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size);
 

@@ -79,6 +79,7 @@ struct vm_area_struct {
 	void *uffd_ctx;
 	uint64_t vm_kinds;		/* kinds (by registry slot) that may have entries here */
 	void *vm_private_data;		/* hugetlb: the vma's reservations and lock */
+	uint64_t swap_readahead_info;	/* last swap fault address | window | hits */
 };
 
 /* What a fault is about (struct vm_fault). */

@@ -36,8 +36,10 @@ enum vmsim_pageflags {
 	PG_swapbacked,
 	PG_head,		/* first page of an order > 0 allocation */
 	PG_anon_exclusive,	/* Linux aliases PG_mappedtodisk */
-	PG_readahead,
+	PG_readahead,		/* file pages; PG_reclaim on anon and swap cache */
 	PG_hwpoison,
+	PG_mlocked,		/* in a VM_LOCKED vma: on the unevictable list */
+	PG_unevictable,
 	/* Page types (Linux keeps these in page->page_type). */
 	PG_buddy,		/* free, in the buddy lists; private = order */
 	PG_table,		/* a page-table page */
@@ -52,6 +54,10 @@ enum vmsim_pageflags {
 	PG_device,		/* persistent memory, not the buddy's (ZONE_DEVICE) */
 	__NR_PAGEFLAGS
 };
+/* include/linux/page-flags.h: PG_reclaim (rotate to the inactive tail when
+ * writeback ends; dirty file pages reclaim met) shares PG_readahead's bit,
+ * which is why such a page is skipped by fault-around as Linux skips it. */
+#define PG_reclaim	PG_readahead
 
 /* Linux's struct page, reduced to what the simulator models: 64 bytes, a
  * power of two, so that a frame number is a shift away.  As in Linux,
@@ -69,6 +75,8 @@ struct vmsim_page {
 	union {
 		uint16_t pt_entries;	/* PG_table: non-none entries */
 		uint16_t compound_idx;	/* PG_tail: this page's index in its folio */
+		uint16_t mlock_count;	/* PG_mlocked, on a folio's head: VM_LOCKED mappings
+					 * (folio->mlock_count) */
 	};
 	union {
 		void *mapping;		/* anon_vma | 1, or an address space */
@@ -78,8 +86,8 @@ struct vmsim_page {
 		uint64_t index;		/* pgoff in mapping */
 		int64_t pt_share_count;	/* PG_table (pmd): mms sharing it beyond the first */
 	};
-	uint64_t private_;		/* page_private(): buddy order, swap entry... (C++-safe name) */
-	struct vmsim_page *prev, *next;	/* buddy free list or LRU */
+	uint64_t private_;		/* page_private(): buddy order; folio->swap (swap cache) (C++-safe name) */
+	struct vmsim_page *prev, *next;	/* buddy free list, or LRU list (PG_lru) */
 	struct vmsim_lock ptl;		/* PG_table: split page-table lock */
 };
 

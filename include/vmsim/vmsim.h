@@ -18,6 +18,7 @@
 #include <vmsim/cpu.h>
 #include <vmsim/mm.h>
 #include <vmsim/kind.h>
+#include <vmsim/swap.h>
 #include <vmsim/userfaultfd.h>
 
 VMSIM_BEGIN_DECLS

@@ -76,7 +76,8 @@ int vmsim_config_validate(const struct vmsim_config *c)
 		return -EINVAL;
 	if (c->ram < VMSIM_MIN_RAM || c->ram > VMSIM_MAX_RAM || (c->ram & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	if ((c->swap & (PAGE_SIZE - 1)) || c->swap > VMSIM_MAX_RAM)
+	/* A swap device is a header page and at least one slot. */
+	if ((c->swap & (PAGE_SIZE - 1)) || c->swap > VMSIM_MAX_RAM || c->swap == PAGE_SIZE)
 		return -EINVAL;
 	if (c->levels != 4 && c->levels != 5)
 		return -EINVAL;

@@ -228,12 +228,135 @@ static unsigned long check_shared_tables(struct vmsim *vm, unsigned long nr)
 	return bad;
 }
 
+/* ---- swap: every slot's count is the entries that refer to it ---- */
+
+struct swap_ref {
+	unsigned long val;	/* swp_entry_t */
+	unsigned count;
+};
+
+struct swap_refs {
+	struct swap_ref *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void swap_ref_add(struct swap_refs *r, swp_entry_t e)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		struct swap_ref *v = realloc(r->v, cap * sizeof(*v));
+
+		if (!v) {
+			r->oom = true;
+			return;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = (struct swap_ref){ e.val, 1 };
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct swap_ref *x = a, *y = b;
+
+	return x->val < y->val ? -1 : x->val > y->val;
+}
+
+static void shmem_swap_ref(void *arg, swp_entry_t e)
+{
+	swap_ref_add(arg, e);
+}
+
+struct slot_check {
+	struct vmsim *vm;
+	struct swap_refs *refs;
+	size_t i;
+	unsigned long bad;
+};
+
+/* Called for each slot in use, in entry order: the references found in
+ * page tables and shmem files must match its count, and a slot the swap
+ * cache holds must be the cached folio's. */
+static void check_slot(void *arg, swp_entry_t e, unsigned count, bool has_cache, struct vmsim_page *cache)
+{
+	struct slot_check *c = arg;
+	struct vmsim *vm = c->vm;
+	unsigned found = 0;
+
+	while (c->i < c->refs->n && c->refs->v[c->i].val < e.val) {
+		VMSIM_BUG(vm, "swap entry %#lx referenced by a pte or shmem file but not in use", c->refs->v[c->i].val);
+		c->bad++;
+		c->i++;
+	}
+	while (c->i < c->refs->n && c->refs->v[c->i].val == e.val) {
+		found++;
+		c->i++;
+	}
+	if (VMSIM_BUG_ON(vm, found != count, "swap entry %#lx: swap_map count %u, %u references", e.val, count,
+			 found))
+		c->bad++;
+	if (cache && VMSIM_BUG_ON(vm, !vmsim_page_test(cache, PG_swapcache) || cache->private_ != e.val,
+				  "swap entry %#lx caches pfn %#lx, which is not its swap-cache folio", e.val,
+				  vmsim_page_to_pfn(vm, cache)))
+		c->bad++;
+	if (VMSIM_BUG_ON(vm, !has_cache && !count, "swap entry %#lx in use with no reference", e.val))
+		c->bad++;
+}
+
+static unsigned long check_swap(struct vmsim *vm, struct swap_refs *refs)
+{
+	struct slot_check c = { vm, refs, 0, 0 };
+
+	if (refs->oom)
+		return 0;
+	vmsim__pagecache_for_each_swap(vm, shmem_swap_ref, refs);
+	if (refs->n)
+		qsort(refs->v, refs->n, sizeof(*refs->v), cmp_ref);
+	vmsim__swap_for_each_slot(vm, check_slot, &c);
+	for (; c.i < refs->n; c.i++) {
+		VMSIM_BUG(vm, "swap entry %#lx referenced by a pte or shmem file but not in use", refs->v[c.i].val);
+		c.bad++;
+	}
+	return c.bad;
+}
+
+/* ---- the LRU lists: each folio on the list its flags name ---- */
+
+static unsigned long check_lru(struct vmsim *vm)
+{
+	struct lruvec *lv = &vm->mm_world->lruvec;
+	unsigned long bad = 0;
+
+	for (enum lru_list l = 0; l < NR_LRU_LISTS; l++) {
+		struct vmsim_page *p;
+		unsigned long n = 0;
+
+		DL_FOREACH(lv->lists[l], p) {
+			bool file = !vmsim_page_test(p, PG_swapbacked), active = vmsim_page_test(p, PG_active);
+			enum lru_list want = vmsim_page_test(p, PG_unevictable) ? LRU_UNEVICTABLE :
+					     (file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON) + active;
+
+			n++;
+			if (VMSIM_BUG_ON(vm, !vmsim_page_test(p, PG_lru) || want != l || p->refcount <= 0,
+					 "pfn %#lx on lru list %d (flags %#x, refcount %d)", vmsim_page_to_pfn(vm, p), l,
+					 p->flags, p->refcount))
+				bad++;
+		}
+		if (VMSIM_BUG_ON(vm, n != lv->nr[l], "lru list %d holds %lu folios, counted %lu", l, n, lv->nr[l]))
+			bad++;
+	}
+	return bad;
+}
+
 static unsigned long check_full(struct vmsim *vm)
 {
 	unsigned long nr = vm->nr_pmem ? vm->pmem_base + vm->nr_pmem : vmsim_nr_frames(vm), bad = 0;
 	struct frame_maps *maps = calloc(nr, sizeof(*maps));
 	uint8_t *seen = calloc(nr, 1);
 	int32_t *owner = calloc(nr, sizeof(*owner));
+	struct swap_refs refs = { 0 };
 	struct vmsim_mm *mm;
 
 	if (!maps || !seen || !owner) {
@@ -267,8 +390,32 @@ static unsigned long check_full(struct vmsim *vm)
 					continue;
 				}
 				ptep = pmdp ? vmsim__pte_offset(mm, pmdp, a) : NULL;
-				if (!ptep || !pte_present(pte = ptep_get(ptep)))
+				if (!ptep || pte_none(pte = ptep_get(ptep)))
 					continue;
+				if (!pte_present(pte)) {
+					/* What the entry's kind says it holds. */
+					struct vmsim_kind_hold h;
+					const struct vmsim_kind *k = vmsim_kind_of(vm, pte);
+
+					vmsim__kind_hold(vma, pte, &h);
+					if (h.rss >= 0)
+						rss[h.rss]++;
+					if (h.swap.val)
+						swap_ref_add(&refs, h.swap);
+					if (h.pfn != ~0UL) {
+						struct vmsim_page *q = vmsim_pfn_to_page(vm, h.pfn);
+
+						if (VMSIM_BUG_ON(vm, !q || vmsim_page_test(q, PG_buddy),
+								 "mm%d %#llx: entry names free pfn %#lx", mm->id,
+								 (unsigned long long)a, h.pfn)) {
+							bad++;
+							continue;
+						}
+						if (k && (vmsim_kind_ops(k)->flags & VMSIM_KIND_HOLDS_MAPCOUNT))
+							maps[h.pfn].ptes++;
+					}
+					continue;
+				}
 				p = vmsim__vm_normal_page(vma, a, pte);
 				if (!p) {
 					if (VMSIM_BUG_ON(vm, !vmsim_page_test(vmsim_pfn_to_page(vm, pte_pfn(pte)), PG_zero),
@@ -298,7 +445,7 @@ static unsigned long check_full(struct vmsim *vm)
 			}
 		}
 		for (int i = 0; i < NR_MM_COUNTERS; i++)
-			if (i != MM_SWAPENTS && VMSIM_BUG_ON(vm, rss[i] != mm->rss[i],
+			if (VMSIM_BUG_ON(vm, rss[i] != mm->rss[i],
 						"mm%d rss[%d] is %ld, ptes say %ld", mm->id, i, mm->rss[i], rss[i]))
 				bad++;
 	}
@@ -308,7 +455,8 @@ static unsigned long check_full(struct vmsim *vm)
 
 		if (!p)
 			continue;	/* the gap between RAM and persistent memory */
-		cache = (p->mapping && !folio_test_anon(p) && vmsim_page_test(p, PG_uptodate)) ? 1 : 0;
+		cache = ((p->mapping && !folio_test_anon(p) && vmsim_page_test(p, PG_uptodate)) ||
+			 vmsim_page_test(p, PG_swapcache)) ? 1 : 0;
 
 		if (vmsim_page_test(p, PG_buddy) || vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
 			continue;
@@ -332,6 +480,9 @@ static unsigned long check_full(struct vmsim *vm)
 	free(owner);
 	bad += check_shared_tables(vm, nr);
 	bad += vmsim__dax_check(vm);
+	bad += check_swap(vm, &refs);
+	free(refs.v);
+	bad += check_lru(vm);
 	{
 		/* No page-table page is leaked: every one hangs off some mm. */
 		unsigned long reach = 0;

@@ -572,10 +572,12 @@ static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, s
 		pte = pte_mkuffd_wp(pte);
 	if (!pte_none_mostly(ptep_get(ptep)))
 		return -EEXIST;
-	if (in_cache)
+	if (in_cache) {
 		vmsim__folio_add_file_rmap(vma, p);
-	else
+	} else {
 		vmsim__folio_add_new_anon_rmap(vma, p, addr);
+		vmsim__folio_add_lru_vma(vma, p);
+	}
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, pte);
 	return 0;
 }
@@ -620,11 +622,11 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 		return 0;
 	}
 	if (mode == MFILL_CONTINUE) {
-		/* The page must already be in the page cache. */
-		p = vmsim__filemap_get(vma->vm_file, linear_page_index(vma, addr));
-		if (!p)
-			return -EFAULT;
-		vmsim_get_page(vm, p);
+		/* The page must already be in the page cache (shmem_get_folio
+		 * with SGP_NOALLOC: a swapped-out page is brought back). */
+		err = vmsim__shmem_get_noalloc(vma->vm_file, linear_page_index(vma, addr), &p);
+		if (err)
+			return err;
 		err = install_pte(vma, addr, ptep, p, true, wp);
 		if (err)
 			vmsim_put_page(vm, p);
@@ -641,7 +643,9 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 		}
 		if (!pte_none_mostly(ptep_get(ptep)))
 			return -EEXIST;
-		p = vmsim_alloc_pages(vm, 0);
+		/* mfill_atomic_pte_copy() allocates with no lock but the
+		 * mmap_lock held: it may reclaim, which may change ptes. */
+		p = vmsim__alloc_pages_may_reclaim(vm, 0);
 		if (!p)
 			return -ENOMEM;
 		fill_page(vm, p, src, byte);
@@ -659,8 +663,8 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 
 		if (pgoff >= (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT)
 			return -EFAULT;
-		if (vmsim__filemap_get(f, pgoff))
-			return -EEXIST;
+		if (vmsim__filemap_has_entry(f, pgoff))
+			return -EEXIST;	/* a folio, or a swapped-out one's entry */
 		if (!pte_none_mostly(ptep_get(ptep)))
 			return -EEXIST;
 		ret = vmsim__filemap_fault(f, pgoff, &p, false);	/* allocates the hole */

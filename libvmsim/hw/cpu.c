@@ -236,7 +236,7 @@ void vmsim_cpu_stats_reset(struct vmsim *vm)
 
 const char *vmsim_access_result_name(int r)
 {
-	static const char *const names[] = { "ok", "SIGSEGV", "SIGBUS", "HWPOISON", "OOM" };
+	static const char *const names[] = { "ok", "SIGSEGV", "SIGBUS", "HWPOISON", "OOM", "SIGKILL" };
 
 	if (r < 0 && r > -4096)
 		return vmsim_errno_name(r);

@@ -180,6 +180,60 @@ void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order)
 	add_to_free_list(vm, &vm->memmap[pfn], order);
 }
 
+int vmsim__take_page_off_buddy(struct vmsim *vm, struct vmsim_page *page)
+{
+	unsigned long pfn = vmsim_page_to_pfn(vm, page);
+
+	for (unsigned order = 0; order <= VMSIM_MAX_PAGE_ORDER; order++) {
+		unsigned long head = pfn & ~((1UL << order) - 1);
+		struct vmsim_page *h = &vm->memmap[head];
+
+		if (!vmsim_page_test(h, PG_buddy) || h->private_ != order)
+			continue;
+		del_from_free_list(vm, h, order);
+		/* break_down_buddy_pages(): every half but the one holding
+		 * pfn goes back, down to the single frame. */
+		while (order > 0) {
+			order--;
+			if (pfn & (1UL << order)) {
+				add_to_free_list(vm, h, order);
+				h += 1UL << order;
+			} else {
+				add_to_free_list(vm, h + (1UL << order), order);
+			}
+		}
+		vm->nr_free--;
+		page->refcount = 1;
+		page->order = 0;
+		return 0;
+	}
+	return -EBUSY;
+}
+
+bool vmsim__may_sleep(const struct vmsim *vm)
+{
+	if (vm->in_reclaim)
+		return false;
+	/* Spinlocks (ptl, page_table_lock) and the rmap locks reclaim itself
+	 * takes forbid it; an mmap_lock does not (reclaim never takes one). */
+	for (unsigned i = 0; i < vm->nr_held; i++)
+		if (vm->held[i]->lclass != VMSIM_LOCK_MMAP)
+			return false;
+	return true;
+}
+
+struct vmsim_page *vmsim__alloc_pages_may_reclaim(struct vmsim *vm, unsigned order)
+{
+	for (;;) {
+		struct vmsim_page *p = vmsim_alloc_pages(vm, order);
+
+		if (p || !vm->alloc_slowpath || !vmsim__may_sleep(vm))
+			return p;
+		if (!vm->alloc_slowpath(vm, order))
+			return NULL;
+	}
+}
+
 int vmsim_page_alloc(struct vmsim *vm, unsigned order, unsigned long *pfn)
 {
 	struct vmsim_page *page;
@@ -234,10 +288,15 @@ void vmsim_put_page(struct vmsim *vm, struct vmsim_page *page)
 		return;
 	if (--page->refcount || vmsim_page_test(page, PG_reserved) || vmsim_page_test(page, PG_device))
 		return;
-	if (vmsim_page_test(page, PG_hugetlb) && vm->free_huge_folio)
+	/* __folio_put(): off the LRU (page_release_hook), then to the
+	 * hugetlb pool or the buddy allocator. */
+	if (vm->page_release_hook)
+		vm->page_release_hook(vm, page);
+	if (vmsim_page_test(page, PG_hugetlb) && vm->free_huge_folio) {
 		vm->free_huge_folio(vm, page);
-	else
+	} else {
 		vmsim_free_pages(vm, page, page->order);
+	}
 }
 
 unsigned long vmsim_nr_free_pages(const struct vmsim *vm)

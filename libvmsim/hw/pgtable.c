@@ -47,7 +47,9 @@ uint64_t *vmsim_table(struct vmsim *vm, struct vmsim_page *table)
 
 static struct vmsim_page *table_alloc(struct vmsim *vm, enum vmsim_level level)
 {
-	struct vmsim_page *page = vmsim_alloc_pages(vm, 0);
+	/* GFP_PGTABLE_USER: may enter direct reclaim where the caller could
+	 * sleep (__pte_alloc() runs before the pte lock is taken). */
+	struct vmsim_page *page = vmsim__alloc_pages_may_reclaim(vm, 0);
 
 	if (!page)
 		return NULL;

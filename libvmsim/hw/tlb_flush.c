@@ -154,3 +154,54 @@ void vmsim_flush_tlb_all(struct vmsim *vm)
 		vmsim__tlb_flush_everything(vm, c, "flush_tlb_all");
 	}
 }
+
+/* arch_tlbbatch_should_defer(): worth batching only when some other CPU
+ * may cache the mm's translations. */
+bool vmsim__tlbbatch_should_defer(struct vmsim *vm, const struct vmsim_mm_context *ctx)
+{
+	return vm->cpu && (ctx->cpumask & ~(1ULL << vm->cur_cpu)) != 0;
+}
+
+/* arch_tlbbatch_add_pending(): inc_mm_tlb_gen() (CPUs that do not run the
+ * mm now flush at their next switch to it) and the mm's CPUs join the
+ * batch. */
+void vmsim__tlbbatch_add_pending(struct vmsim *vm, uint64_t *cpumask, struct vmsim_mm_context *ctx)
+{
+	(void)vm;
+	ctx->tlb_gen++;
+	*cpumask |= ctx->cpumask;
+}
+
+/* arch_tlbbatch_flush(): flush_tlb_multi() of a full flush with no mm
+ * (TLB_GENERATION_INVALID): every CPU of the batch flushes whatever mm it
+ * runs if it is behind; the others are IPI'd for it. */
+void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask)
+{
+	struct vmsim_cpu *me;
+
+	if (!vm->cpu || !*cpumask)
+		return;
+	if (vm->suppress_flush) {
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+				  .why = "arch_tlbbatch_flush suppressed (debug)" });
+		return;
+	}
+	me = &vm->cpu[vm->cur_cpu];
+	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
+		struct vmsim_cpu *c = &vm->cpu[i];
+		unsigned asid;
+
+		if (!(*cpumask & (1ULL << i)))
+			continue;
+		if (c != me)
+			send_ipi(vm, me, c, "arch_tlbbatch_flush");
+		if (!c->loaded)
+			continue;
+		asid = c->loaded_mm_asid;
+		if (c->ctxs[asid].tlb_gen == c->loaded->tlb_gen)
+			continue;	/* nothing to do: already up to date */
+		vmsim__tlb_flush_pcid(vm, c, asid, c == me ? "local batch" : "remote batch");
+		c->ctxs[asid].tlb_gen = c->loaded->tlb_gen;
+	}
+	*cpumask = 0;
+}

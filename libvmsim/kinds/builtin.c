@@ -1,6 +1,7 @@
-/* The built-in entry kinds, registered with each machine at creation in the
- * order handle_pte_marker() (mm/memory.c) checks markers: poison, guard,
- * uffd-wp (their priorities say the same). */
+/* The built-in entry kinds, registered with each machine at creation: the
+ * markers in the order handle_pte_marker() (mm/memory.c) checks them:
+ * poison, guard, uffd-wp (their priorities say the same); then swap,
+ * migration and hwpoison entries, each owning its softleaf types. */
 #include "../mm/mm_internal.h"
 #include "../boot.h"
 #include "builtin.h"
@@ -9,6 +10,7 @@ int vmsim__kinds_init(struct vmsim *vm)
 {
 	static const struct vmsim_kind_ops *const builtin[] = {
 		&vmsim_kind_poison, &vmsim_kind_guard, &vmsim_kind_uffd_wp,
+		&vmsim_kind_swap, &vmsim_kind_migration, &vmsim_kind_hwpoison,
 	};
 	int err = 0;
 

@@ -7,5 +7,8 @@
 extern const struct vmsim_kind_ops vmsim_kind_poison;
 extern const struct vmsim_kind_ops vmsim_kind_guard;
 extern const struct vmsim_kind_ops vmsim_kind_uffd_wp;
+extern const struct vmsim_kind_ops vmsim_kind_swap;
+extern const struct vmsim_kind_ops vmsim_kind_migration;
+extern const struct vmsim_kind_ops vmsim_kind_hwpoison;
 
 #endif

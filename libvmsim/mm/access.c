@@ -14,6 +14,8 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 		return -EINVAL;
 	if (cpu < -1 || cpu >= (int)mm->vm->cfg.cpus)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return VMSIM_ACCESS_SIGKILL;
 	if (cpu >= 0)
 		mm->cpu = cpu;
 	vmsim__mm_enter(mm);
@@ -38,6 +40,9 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 	}
 	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
 	vmsim__mm_op_done(mm->vm);
+	/* The OOM killer chose this process while it faulted. */
+	if (vmsim__mm_dead(mm))
+		return VMSIM_ACCESS_SIGKILL;
 	return ret;
 }
 

@@ -1,11 +1,15 @@
-/* Files and the page cache: shmem (page cache only), disk (page cache over
- * a backing store, with mmap read-around and async readahead), read/write,
- * hole punch and truncate in Linux's order (unmap, then drop from the
- * cache).  Follows mm/filemap.c (filemap_fault, do_sync/async_mmap_readahead),
+/* Files and the page cache: shmem (page cache, and swap: a swapped-out
+ * page's slot holds its swap entry), disk (page cache over a backing
+ * store, with mmap read-around and async readahead), read/write, hole
+ * punch and truncate in Linux's order (unmap, then drop from the cache),
+ * writeback (folio_mkclean first) and the flusher reclaim wakes.  Follows
+ * mm/filemap.c (filemap_fault, do_sync/async_mmap_readahead),
  * mm/readahead.c (page_cache_ra_unbounded, get_init_ra_size,
- * get_next_ra_size), mm/shmem.c (shmem_fault, shmem_fallocate) and
+ * get_next_ra_size), mm/shmem.c (shmem_fault, shmem_get_folio_gfp,
+ * shmem_swapin_folio, shmem_writeout, shmem_unuse, shmem_fallocate) and
  * mm/truncate.c.  Simplified: one readahead state per file rather than per
- * open file; no large folios; writeback is synchronous. */
+ * open file; no large folios; writeback is synchronous; no shadow entries;
+ * shmem swap-in reads only the page asked for (no cluster readahead). */
 #include <string.h>
 #include <uthash.h>
 #include <utlist.h>
@@ -15,6 +19,7 @@
 struct vmsim_pagecache_entry {
 	uint64_t pgoff;
 	struct vmsim_page *page;	/* page cache: the folio */
+	swp_entry_t swap;		/* shmem: the page is in swap (page NULL) */
 	unsigned char *data;		/* store: the block, NULL = zeros */
 	UT_hash_handle hh;
 };
@@ -128,6 +133,14 @@ static void cache_delete(struct vmsim_file *f, struct vmsim_pagecache_entry *e)
 {
 	struct vmsim_page *p = e->page;
 
+	if (!p) {
+		/* shmem_free_swap(): a swapped-out page of the hole. */
+		HASH_DEL(f->pages, e);
+		vmsim__free_swap_and_cache(f->vm, e->swap);
+		f->swapped--;
+		vmsim__free(f->vm, e);
+		return;
+	}
 	HASH_DEL(f->pages, e);
 	f->nrpages--;
 	p->mapping = NULL;
@@ -221,6 +234,21 @@ void vmsim__filemap_remove(struct vmsim_file *f, uint64_t pgoff)
 	cache_delete(f, e);
 }
 
+static struct vmsim_pagecache_entry *cache_entry(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_pagecache_entry *e;
+
+	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
+	return e;
+}
+
+/* Does the page cache hold something at pgoff: a folio, or (shmem) the
+ * swap entry of one (filemap_get_entry). */
+bool vmsim__filemap_has_entry(struct vmsim_file *f, uint64_t pgoff)
+{
+	return cache_entry(f, pgoff) != NULL;
+}
+
 static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
 {
 	struct vmsim_pagecache_entry *e = vmsim__calloc(f->vm, 1, sizeof(*e));
@@ -228,8 +256,12 @@ static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
 
 	if (!e)
 		return NULL;
-	p = vmsim_alloc_pages(f->vm, 0);
-	if (!p) {
+	/* filemap_alloc_folio() may reclaim, and reclaim may take pages of
+	 * this very file: the slot is looked at again afterwards. */
+	p = vmsim__alloc_pages_may_reclaim(f->vm, 0);
+	if (!p || cache_entry(f, pgoff)) {
+		if (p)
+			vmsim_put_page(f->vm, p);
 		vmsim__free(f->vm, e);
 		return NULL;
 	}
@@ -241,6 +273,7 @@ static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
 		vmsim_page_set(p, PG_swapbacked);
 	HASH_ADD(hh, f->pages, pgoff, sizeof(pgoff), e);
 	f->nrpages++;
+	vmsim__folio_add_lru(f->vm, p);	/* filemap_add_folio() */
 	return p;
 }
 
@@ -361,6 +394,252 @@ static void sync_mmap_readahead(struct vmsim_file *f, uint64_t pgoff)
 	ra_unbounded(f, ra->start, ra->size, ra->async_size, "sync read-around");
 }
 
+/* ---- shmem: pages in swap ---- */
+
+enum sgp_type { SGP_READ, SGP_CACHE, SGP_WRITE };
+
+/* shmem_swapin_folio(): the folio of a swapped-out page back in the page
+ * cache (from the swap cache, or read from the device), out of the swap
+ * cache, dirty, its swap slot freed.  With a reference. */
+static int shmem_swapin_folio(struct vmsim_file *f, struct vmsim_pagecache_entry *e, enum sgp_type sgp,
+			      struct vmsim_page **out)
+{
+	struct vmsim *vm = f->vm;
+	swp_entry_t entry = e->swap;
+	struct vmsim_page *p = vmsim__swap_cache_get_folio(vm, entry, NULL, 0);
+	uint64_t pgoff = e->pgoff;
+	bool new;
+
+	if (!p) {
+		p = vmsim__read_swap_cache_async(vm, entry, &new);
+		if (!p)
+			return -ENOMEM;
+		/* The read may have reclaimed: is the entry still ours? */
+		e = cache_entry(f, pgoff);
+		if (!e || e->page || e->swap.val != entry.val) {
+			vmsim_put_page(vm, p);
+			return -EAGAIN;
+		}
+	}
+	if (vmsim_page_test(p, PG_hwpoison)) {
+		vmsim_put_page(vm, p);
+		return -EIO;
+	}
+	/* shmem_add_to_page_cache() in place of the swap entry. */
+	vmsim_get_page(vm, p);
+	e->page = p;
+	e->swap.val = 0;
+	p->mapping = f;
+	p->index = pgoff;
+	f->nrpages++;
+	f->swapped--;
+	if (sgp == SGP_WRITE)
+		vmsim__folio_mark_accessed(vm, p);
+	vmsim__delete_from_swap_cache(vm, p);
+	vmsim_page_set(p, PG_dirty);
+	vmsim__swap_free(vm, entry);
+	*out = p;
+	return 0;
+}
+
+/* shmem_get_folio(): the folio at pgoff with a reference; a swapped-out
+ * page comes back in, a hole gets a fresh zeroed page unless sgp is
+ * SGP_READ (*out NULL then).  0, -ENOMEM, -EIO (poisoned). */
+static int shmem_get_folio(struct vmsim_file *f, uint64_t pgoff, enum sgp_type sgp, struct vmsim_page **out)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		struct vmsim_pagecache_entry *e = cache_entry(f, pgoff);
+		struct vmsim_page *p;
+		int err;
+
+		if (e && e->page) {
+			if (vmsim_page_test(e->page, PG_hwpoison))
+				return -EIO;
+			if (sgp == SGP_WRITE)
+				vmsim__folio_mark_accessed(f->vm, e->page);
+			vmsim_get_page(f->vm, e->page);
+			*out = e->page;
+			return 0;
+		}
+		if (e) {
+			err = shmem_swapin_folio(f, e, sgp, out);
+			if (err == -EAGAIN)
+				continue;
+			return err;
+		}
+		if (sgp == SGP_READ) {
+			*out = NULL;
+			return 0;
+		}
+		p = cache_add(f, pgoff);
+		if (!p) {
+			if (cache_entry(f, pgoff))
+				continue;
+			return -ENOMEM;
+		}
+		vmsim_page_set(p, PG_uptodate);
+		vmsim_get_page(f->vm, p);
+		*out = p;
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+/* shmem_get_folio(SGP_NOALLOC) (UFFDIO_CONTINUE): the page if the cache
+ * has it, swapped-out ones brought back; -EFAULT for a hole or a file
+ * that is not shmem.  With a reference. */
+int vmsim__shmem_get_noalloc(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out)
+{
+	struct vmsim_pagecache_entry *e = f ? cache_entry(f, pgoff) : NULL;
+
+	if (!e)
+		return -EFAULT;
+	if (e->page) {
+		vmsim_get_page(f->vm, e->page);
+		*out = e->page;
+		return 0;
+	}
+	return shmem_get_folio(f, pgoff, SGP_CACHE, out) ? -ENOMEM : 0;
+}
+
+/* shmem_swapin_range() (MADV_WILLNEED on shmem): swapped-out pages of
+ * [start, end) are read into the swap cache, not mapped or cached. */
+void vmsim__shmem_swapin_range(struct vmsim_file *f, uint64_t start, uint64_t end)
+{
+	for (uint64_t pgoff = start; pgoff < end; pgoff++) {
+		struct vmsim_pagecache_entry *e = cache_entry(f, pgoff);
+		struct vmsim_page *p;
+		bool new;
+
+		if (!e || e->page)
+			continue;
+		p = vmsim__read_swap_cache_async(f->vm, e->swap, &new);
+		if (p)
+			vmsim_put_page(f->vm, p);
+	}
+}
+
+/* shmem_writeout(): reclaim moves a clean-for-io shmem folio into the swap
+ * cache; its page-cache slot keeps the swap entry (one swap reference).
+ * 0, or 1 to activate the folio instead (no swap). */
+int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p)
+{
+	struct vmsim_file *f = folio_file(p);
+	struct vmsim_pagecache_entry *e = f ? cache_entry(f, p->index) : NULL;
+	swp_entry_t entry;
+
+	if (!e || e->page != p)
+		return 1;
+	entry = vmsim__folio_alloc_swap(vm);
+	if (!entry.val) {
+		vmsim_page_set(p, PG_dirty);	/* redirty */
+		return 1;
+	}
+	if (vmsim__add_to_swap_cache(vm, p, entry)) {
+		vmsim__swap_slot_clear_cache(vm, entry);
+		vmsim_page_set(p, PG_dirty);
+		return 1;
+	}
+	vmsim__swap_shmem_alloc(vm, entry);
+	/* shmem_delete_from_page_cache(folio, swp_to_radix_entry(swap)) */
+	e->page = NULL;
+	e->swap = entry;
+	f->nrpages--;
+	f->swapped++;
+	p->mapping = NULL;
+	vmsim_put_page(vm, p);	/* the page cache's reference */
+	return 0;
+}
+
+/* shmem_unuse() for one swap device: every swapped-out page of every shmem
+ * file comes back. */
+int vmsim__shmem_unuse(struct vmsim *vm, int type)
+{
+	struct vmsim_file *f;
+
+again:
+	LL_FOREACH(mm_world(vm)->files, f) {
+		struct vmsim_pagecache_entry *e, *t;
+
+		if (f->kind != VMSIM_FILE_SHMEM || !f->swapped)
+			continue;
+		HASH_ITER(hh, f->pages, e, t) {
+			struct vmsim_page *p;
+			int err;
+
+			if (e->page || (int)swp_type(e->swap) != type)
+				continue;
+			err = shmem_get_folio(f, e->pgoff, SGP_CACHE, &p);
+			if (err)
+				return err;
+			vmsim_put_page(vm, p);
+			goto again;	/* the swap-in may have changed any file */
+		}
+	}
+	return 0;
+}
+
+/* shmem_partial_swap_usage(): swapped-out pages of [pgstart, pgend), what
+ * /proc/PID/smaps counts as Swap for a shmem mapping (mm/smaps.c). */
+unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend)
+{
+	struct vmsim_pagecache_entry *e, *t;
+	unsigned long n = 0;
+
+	if (!f->swapped)
+		return 0;
+	HASH_ITER(hh, f->pages, e, t)
+		if (!e->page && e->pgoff >= pgstart && e->pgoff < pgend)
+			n++;
+	return n;
+}
+
+/* For the checker: the swap entries shmem page caches hold. */
+void vmsim__pagecache_for_each_swap(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e), void *arg)
+{
+	struct vmsim_file *f;
+
+	LL_FOREACH(mm_world(vm)->files, f) {
+		struct vmsim_pagecache_entry *e, *t;
+
+		if (!f->swapped)
+			continue;
+		HASH_ITER(hh, f->pages, e, t)
+			if (!e->page)
+				fn(arg, e->swap);
+	}
+}
+
+/* __folio_migrate_mapping() for a page-cache folio: new takes old's slot
+ * and the cache's reference. */
+bool vmsim__filemap_replace_folio(struct vmsim_page *old, struct vmsim_page *new)
+{
+	struct vmsim_file *f = folio_file(old);
+	struct vmsim_pagecache_entry *e = f ? cache_entry(f, old->index) : NULL;
+
+	if (!e || e->page != old)
+		return false;
+	/* old keeps its mapping until it is freed: remove_migration_ptes()
+	 * still walks the file's i_mmap through it. */
+	e->page = new;
+	vmsim_get_page(f->vm, new);
+	vmsim_put_page(f->vm, old);
+	return true;
+}
+
+/* filemap_remove_folio() for __remove_mapping(): a clean, unmapped
+ * page-cache folio leaves its file (the caller keeps its reference). */
+bool vmsim__filemap_remove_folio(struct vmsim_page *p)
+{
+	struct vmsim_file *f = folio_file(p);
+	struct vmsim_pagecache_entry *e = f ? cache_entry(f, p->index) : NULL;
+
+	if (!e || e->page != p)
+		return false;
+	cache_delete(f, e);
+	return true;
+}
+
 unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out, unsigned mode)
 {
 	bool for_mmap = mode & VMSIM_FILEMAP_MMAP, tried = mode & VMSIM_FILEMAP_TRIED;
@@ -371,13 +650,12 @@ unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim
 		return VM_FAULT_SIGBUS;
 	p = vmsim__filemap_get(f, pgoff);
 	if (f->kind == VMSIM_FILE_SHMEM) {
-		/* shmem_get_folio(): a hole gets a fresh zeroed page. */
-		if (!p) {
-			p = cache_add(f, pgoff);
-			if (!p)
-				return VM_FAULT_OOM;
-			vmsim_page_set(p, PG_uptodate);
-		}
+		int err = shmem_get_folio(f, pgoff, SGP_CACHE, &p);
+
+		if (err)
+			return err == -EIO ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
+		*out = p;
+		return 0;
 	} else if (p) {
 		struct ra_state *ra = file_ra(f);
 
@@ -454,12 +732,21 @@ static long __vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *b
 
 		if (n > len - done)
 			n = len - done;
-		if (!p) {
+		if (f->kind == VMSIM_FILE_SHMEM) {
+			/* shmem_write_begin(): SGP_WRITE brings a swapped page in. */
+			int err = shmem_get_folio(f, pgoff, SGP_WRITE, &p);
+
+			if (err)
+				return done ? (long)done : err == -EIO ? -EIO : -ENOMEM;
+			vmsim_put_page(f->vm, p);
+		} else if (!p) {
 			/* A partial write needs the rest of the block first. */
-			p = f->kind == VMSIM_FILE_DISK ? read_in(f, pgoff) : cache_add(f, pgoff);
+			p = read_in(f, pgoff);
 			if (!p)
 				return done ? (long)done : -ENOMEM;
 			vmsim_page_set(p, PG_uptodate);
+		} else {
+			vmsim__folio_mark_accessed(f->vm, p);	/* FGP_ACCESSED */
 		}
 		vmsim_frame_write(f->vm, p, in, b + done, n);
 		vmsim__folio_mark_dirty(p);
@@ -525,10 +812,23 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 
 		if (n > len - done)
 			n = len - done;
-		if (!p && f->kind == VMSIM_FILE_DISK)
+		if (p && vmsim_page_test(p, PG_hwpoison))
+			return done ? (long)done : -EIO;	/* shmem_get_folio(): -EIO */
+		if (f->kind == VMSIM_FILE_SHMEM && !p && cache_entry(f, pgoff)) {
+			/* shmem_file_read_iter(): SGP_READ swaps the page in. */
+			int err = shmem_get_folio(f, pgoff, SGP_READ, &p);
+
+			if (err)
+				return done ? (long)done : err;
+			vmsim_put_page(f->vm, p);
+		} else if (!p && f->kind == VMSIM_FILE_DISK) {
 			p = read_in(f, pgoff);
-		else if (p && vmsim_page_test(p, PG_readahead))
+		} else if (p && vmsim_page_test(p, PG_readahead) && f->kind == VMSIM_FILE_DISK) {
 			async_readahead(f, p);
+		}
+		/* filemap_read(): a read of a folio marks it accessed. */
+		if (p && (in == 0 || done == 0))
+			vmsim__folio_mark_accessed(f->vm, p);
 		if (p)
 			vmsim_frame_read(f->vm, p, in, b + done, n);
 		else
@@ -563,7 +863,7 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 			continue;
 		/* truncate_inode_folio(): still mapped -> unmap_mapping_folio(),
 		 * which drops markers over that folio's range. */
-		if (e->page->mapcount > 0)
+		if (e->page && e->page->mapcount > 0)
 			vmsim__unmap_mapping_range(f, e->pgoff, e->pgoff + 1, false);
 		cache_delete(f, e);
 	}
@@ -662,10 +962,17 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 	return r;
 }
 
-/* Write a dirty page back to the store (disk files only). */
+/* Write a dirty page back to the store (disk files only):
+ * folio_clear_dirty_for_io() write-protects and cleans its shared
+ * mappings first (folio_mkclean), so a later store faults and dirties it
+ * again; when the write ends, a folio reclaim wanted goes to the tail of
+ * its inactive list (folio_end_writeback). */
 static int writeback(struct vmsim_file *f, struct vmsim_page *p)
 {
 	struct vmsim_pagecache_entry *s = store_find(f, p->index);
+
+	if (vmsim__folio_mkclean(f->vm, p))
+		vmsim_page_set(p, PG_dirty);
 
 	if (!s) {
 		s = vmsim__calloc(f->vm, 1, sizeof(*s));
@@ -682,6 +989,10 @@ static int writeback(struct vmsim_file *f, struct vmsim_page *p)
 		vmsim_frame_read(f->vm, p, 0, s->data, PAGE_SIZE);
 	}
 	vmsim_page_clear(p, PG_dirty);
+	if (vmsim_page_test(p, PG_reclaim)) {
+		vmsim_page_clear(p, PG_reclaim);
+		vmsim__folio_rotate_reclaimable(f->vm, p);
+	}
 	return 0;
 }
 
@@ -713,6 +1024,23 @@ int vmsim_file_fsync(struct vmsim_file *f)
 	return r;
 }
 
+/* The flusher threads, woken by reclaim that met dirty file folios
+ * (wakeup_flusher_threads): every dirty disk page is written now. */
+void vmsim__wakeup_flusher(struct vmsim *vm)
+{
+	struct vmsim_file *f;
+
+	LL_FOREACH(mm_world(vm)->files, f) {
+		struct vmsim_pagecache_entry *e, *t;
+
+		if (f->kind != VMSIM_FILE_DISK)
+			continue;
+		HASH_ITER(hh, f->pages, e, t)
+			if (vmsim_page_test(e->page, PG_dirty) && !vmsim_page_test(e->page, PG_locked))
+				writeback(f, e->page);
+	}
+}
+
 int vmsim_file_drop_caches(struct vmsim_file *f)
 {
 	struct vmsim_pagecache_entry *e, *t;
@@ -720,7 +1048,7 @@ int vmsim_file_drop_caches(struct vmsim_file *f)
 	if (!f)
 		return -EBADF;
 	if (f->kind != VMSIM_FILE_DISK)
-		return 0;	/* shmem pages have no other home (no swap yet) */
+		return 0;	/* shmem pages have no other home but swap (reclaim) */
 	HASH_ITER(hh, f->pages, e, t) {
 		if (vmsim_page_test(e->page, PG_dirty) && writeback(f, e->page))
 			return -ENOMEM;

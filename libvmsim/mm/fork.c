@@ -17,10 +17,13 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 	if (!parent || !child)
 		return -EINVAL;
 	vm = parent->vm;
+	if (vmsim__mm_dead(parent))
+		return -ESRCH;
 	err = vmsim_mm_new(vm, &mm);
 	if (err)
 		return err;
 	mm->cpu = parent->cpu;
+	mm->flags |= MMF_FORKING;
 	vmsim__mm_enter(parent);
 	vmsim_lock(vm, &parent->mmap_lock);
 	DL_FOREACH(parent->mmap, mpnt) {
@@ -35,7 +38,7 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 		}
 		tmp->vm_start = mpnt->vm_start;
 		tmp->vm_end = mpnt->vm_end;
-		/* mlock is not inherited (dup_mmap: VM_LOCKED_MASK cleared). */
+		/* dup_mmap(): mlock is not inherited (VM_LOCKED_MASK). */
 		tmp->vm_flags = mpnt->vm_flags & ~VM_LOCKED;
 		tmp->vm_page_prot = mpnt->vm_page_prot;
 		tmp->vm_pgoff = mpnt->vm_pgoff;
@@ -71,6 +74,7 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 		vmsim_mm_exit(mm);
 		return err;
 	}
+	mm->flags &= ~MMF_FORKING;
 	*child = mm;
 	vmsim__dup_userfaultfd_complete(vm, uf, mm);
 	vmsim__mm_op_done(vm);

@@ -14,6 +14,8 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 		return -EINVAL;
 	if (!npages)
 		return 0;	/* __get_user_pages(): nothing asked, nothing done */
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	for (i = 0; i < npages; i++) {

@@ -693,15 +693,6 @@ uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte)
 	return flags;
 }
 
-void vmsim__kind_smaps(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_smaps *out)
-{
-	struct vmsim_kind *k = vmsim__kind_of(vma->vm_mm->vm, pte);
-
-	*out = (struct vmsim_kind_smaps){ 0 };
-	if (k && k->ops->smaps)
-		k->ops->smaps(k, vma, pte, out);
-}
-
 int vmsim_kind_describe(struct vmsim *vm, pte_t pte, char *buf, size_t size)
 {
 	struct vmsim_kind_registry *r;
@@ -841,4 +832,78 @@ bool vmsim__kind_blocks_collapse(struct vmsim *vm, pte_t pte)
 	}
 	k = vmsim__kind_of(vm, pte);
 	return k && (k->ops->flags & VMSIM_KIND_NO_COLLAPSE);
+}
+
+/* ---- memory pressure: holds, unmap/remap, swapoff ---- */
+
+void vmsim__kind_hold(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_hold *h)
+{
+	struct vmsim_kind *k;
+
+	*h = (struct vmsim_kind_hold){ .rss = -1, .swap = { 0 }, .pfn = ~0UL };
+	if (pte_none(pte) || pte_present(pte) || pte_is_marker(pte))
+		return;
+	k = vmsim__kind_of(vma->vm_mm->vm, pte);
+	if (k && k->ops->hold)
+		k->ops->hold(k, vma, pte, h);
+}
+
+int vmsim__kind_unmap_entry(struct vm_area_struct *vma, uint64_t addr, const char *name, pte_t pteval,
+			    struct vmsim_page *page, bool anon_exclusive, pte_t *out)
+{
+	const struct vmsim_kind *k = vmsim_kind_lookup(vma->vm_mm->vm, name);
+
+	if (!k || !k->ops->unmap)
+		return -EINVAL;
+	return k->ops->unmap(k, vma, addr, pteval, page, anon_exclusive, out);
+}
+
+int vmsim__kind_remap(struct vm_area_struct *vma, uint64_t addr, pte_t entry, struct vmsim_page *page, pte_t *out,
+		      bool *exclusive)
+{
+	struct vmsim_kind *k = vmsim__kind_of(vma->vm_mm->vm, entry);
+
+	if (!k || !k->ops->remap)
+		return -EINVAL;
+	return k->ops->remap(k, vma, addr, entry, page, out, exclusive);
+}
+
+int vmsim__kind_unuse(struct vm_area_struct *vma, uint64_t addr, pte_t pte, int type)
+{
+	struct vmsim_kind *k = vmsim__kind_of(vma->vm_mm->vm, pte);
+
+	if (!k || !k->ops->unuse)
+		return 0;
+	return k->ops->unuse(k, vma, addr, pte, type);
+}
+
+/* unuse_mm() for every process: each entry a kind may have to bring back
+ * from swap device type, looked at without the pte lock (the hook takes it
+ * and rechecks), under the mmap_lock. */
+int vmsim__unuse_mms(struct vmsim *vm, int type)
+{
+	struct vmsim_mm *mm;
+
+	for (mm = vm->mm_world->mms; mm; mm = mm->next) {
+		struct vm_area_struct *v;
+		int err = 0;
+
+		if (mm->flags & MMF_OOM_VICTIM)
+			continue;
+		vmsim_lock_read(vm, &mm->mmap_lock);
+		for (v = mm->mmap; v && !err; v = v->next) {
+			for (uint64_t a = v->vm_start; a < v->vm_end && !err; a += PAGE_SIZE) {
+				pte_t *ptep = vmsim__pte_lookup(mm, a);
+				pte_t pte;
+
+				if (!ptep || !is_swap_pte(pte = ptep_get(ptep)))
+					continue;
+				err = vmsim__kind_unuse(v, a, pte, type);
+			}
+		}
+		vmsim_unlock_read(vm, &mm->mmap_lock);
+		if (err)
+			return err;
+	}
+	return 0;
 }

@@ -1,8 +1,11 @@
 /* madvise: DONTNEED, REMOVE, WILLNEED, COLD, PAGEOUT, POPULATE_READ/WRITE,
  * GUARD_INSTALL/REMOVE.  Follows mm/madvise.c (madvise_walk_vmas,
  * madvise_dontneed_single_vma, madvise_remove, madvise_populate,
- * madvise_guard_install/remove) of Linux 6.12-6.18.  PAGEOUT reclaims only
- * clean-able disk-file pages: there is no swap yet, as on the host. */
+ * madvise_cold_or_pageout_pte_range, madvise_guard_install/remove) of
+ * Linux 6.12-6.18.  COLD and PAGEOUT act on folios mapped only here and on
+ * an LRU; PAGEOUT reclaims them at once (reclaim_pages: anon and shmem to
+ * swap, which needs a swap device; clean file pages dropped, dirty ones
+ * unmapped and left to writeback). */
 #include <utlist.h>
 
 #include "mm_internal.h"
@@ -122,64 +125,106 @@ static void cold_large_folios(struct vm_area_struct *vma, uint64_t start, uint64
 	}
 }
 
-static int cold(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+/* madvise_cold_or_pageout_pte_range(), one pte table at a time. */
+static void cold_or_pageout_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+				  uint64_t end, bool pageout)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
+	struct vmsim *vm = mm->vm;
+	struct vmsim_page *list = NULL;
+	struct vmsim_lock *ptl;
+	pte_t *ptep = vmsim__pte_lookup(mm, start);
 
-	cold_large_folios(vma, start, end, false);
-
-	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
-		pte_t *ptep = vmsim__pte_lookup(mm, a);
+	if (!ptep)
+		return;
+	ptl = vmsim__pte_lockptr(vm, ptep);
+	vmsim_lock(vm, ptl);
+	vmsim__flush_tlb_batched_pending(mm);
+	for (uint64_t a = start; a < end; a += PAGE_SIZE, ptep++) {
+		pte_t pte = ptep_get(ptep);
 		struct vmsim_page *p;
-		pte_t pte;
 
-		if (!ptep || !pte_present(pte = ptep_get(ptep)))
+		if (!pte_present(pte))
 			continue;
 		p = vmsim__vm_normal_page(vma, a, pte);
-		/* Shared pages are left alone: others may still use them. */
-		if (!p || vmsim__folio_maybe_mapped_shared(mm->vm, vmsim_compound_head(p)))
+		/* Other mappings of the folio, and folios off the LRU, are
+		 * left alone; large folios were seen to above. */
+		if (!p || vmsim_page_test(p, PG_head) || vmsim_page_test(p, PG_tail) ||
+		    !vmsim_page_test(p, PG_lru) || p->mapcount != 1)
 			continue;
-		if (pte_young(pte)) {
+		/* COLD clears the accessed bit (PAGEOUT ignores references). */
+		if (!pageout && pte_young(pte)) {
+			vmsim__ptep_get_and_clear(mm, a, ptep);
 			vmsim__set_pte_at(mm, a, ptep, pte_mkold(pte));
-			vmsim__flush_tlb_page(mm, a);
+			tlb_flush_pte_range(tlb, a, PAGE_SIZE);
 		}
 		vmsim_page_clear(p, PG_referenced);
-		vmsim_page_clear(p, PG_active);
+		if (vmsim_page_test(p, PG_active))
+			vmsim_page_set(p, PG_workingset);
+		if (!pageout) {
+			vmsim__folio_deactivate(vm, p);
+			continue;
+		}
+		if (vmsim__folio_isolate_lru(vm, p)) {
+			if (vmsim_page_test(p, PG_unevictable))
+				vmsim__folio_putback_lru(vm, p);
+			else
+				DL_APPEND(list, p);
+		}
 	}
-	return 0;
+	vmsim_unlock(vm, ptl);
+	if (pageout)
+		vmsim__reclaim_pages(vm, &list);
 }
 
-static int pageout(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+/* madvise_cold() / madvise_pageout(): can_madv_lru_vma() refuses locked
+ * and pfnmap vmas. */
+static int cold_or_pageout(struct vm_area_struct *vma, uint64_t start, uint64_t end, bool pageout)
 {
-	struct zap_details d = { .even_cows = false };
+	struct mmu_gather tlb;
 
-	cold(vma, start, end);
-	/* Only pages mapped here alone, of a disk file: unmap, write back,
-	 * drop.  Anonymous and shmem pages would need swap. */
-	if (!vma->vm_file || vma->vm_file->kind != VMSIM_FILE_DISK)
-		return 0;
-	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
-		pte_t *ptep = vmsim__pte_lookup(vma->vm_mm, a);
-		struct vmsim_page *p;
-		struct mmu_gather tlb;
+	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
+		return -EINVAL;
+	cold_large_folios(vma, start, end, pageout);
+	tlb_gather_mmu(&tlb, vma->vm_mm, false);
+	for (uint64_t a = start; a < end;) {
+		uint64_t next = (a | (PMD_SIZE - 1)) + 1;
 
-		if (!ptep || !pte_present(ptep_get(ptep)))
-			continue;
-		p = vmsim__vm_normal_page(vma, a, ptep_get(ptep));
-		if (!p || folio_test_anon(p) || p->mapcount != 1)
-			continue;
-		d.single_folio = p;
-		tlb_gather_mmu(&tlb, vma->vm_mm, false);
-		vmsim__zap_page_range(&tlb, vma, a, a + PAGE_SIZE, &d);
-		tlb_finish_mmu(&tlb);
+		if (next > end || next < a)
+			next = end;
+		cold_or_pageout_range(&tlb, vma, a, next, pageout);
+		a = next;
 	}
-	vmsim_file_drop_caches(vma->vm_file);
+	tlb_finish_mmu(&tlb);
 	return 0;
 }
 
 static int willneed(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
 	struct vmsim_file *f = vma->vm_file;
+
+	if (!f) {
+		/* swapin_walk_pmd_entry(): every swap entry of the range is
+		 * read into the swap cache (the ptes stay). */
+		for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+			struct vmsim_kind_hold h;
+			struct vmsim_page *p;
+			pte_t *ptep = vmsim__pte_lookup(vma->vm_mm, a);
+			bool new;
+
+			if (!ptep)
+				continue;
+			vmsim__kind_hold(vma, ptep_get(ptep), &h);
+			if (!h.swap.val || !(p = vmsim__read_swap_cache_async(vma->vm_mm->vm, h.swap, &new)))
+				continue;
+			vmsim_put_page(vma->vm_mm->vm, p);
+		}
+		return 0;
+	}
+	if (f->kind == VMSIM_FILE_SHMEM) {
+		vmsim__shmem_swapin_range(f, linear_page_index(vma, start), linear_page_index(vma, end));
+		return 0;
+	}
 
 	/* vfs_fadvise(WILLNEED): read the range into the page cache. */
 	if (!f || f->kind != VMSIM_FILE_DISK)
@@ -272,13 +317,9 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 	case VMSIM_MADV_WILLNEED:
 		return willneed(vma, start, end);
 	case VMSIM_MADV_COLD:
-		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
-			return -EINVAL;
-		return cold(vma, start, end);
+		return cold_or_pageout(vma, start, end, false);
 	case VMSIM_MADV_PAGEOUT:
-		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
-			return -EINVAL;
-		return pageout(vma, start, end);
+		return cold_or_pageout(vma, start, end, true);
 	case VMSIM_MADV_GUARD_INSTALL:
 		return guard_install(vma, start, end);
 	case VMSIM_MADV_GUARD_REMOVE:
@@ -320,9 +361,12 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 	struct vm_area_struct *v;
 	uint64_t end, a;
 	int err = 0, unmapped = 0;
+	bool write;
 
 	if (!mm || !valid_advice(advice))
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
 	/* PAGE_ALIGN(len_in): a length that rounds up to 0 wrapped. */
@@ -344,7 +388,12 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 		vmsim__mm_op_done(mm->vm);
 		return err;
 	}
-	vmsim_lock(mm->vm, &mm->mmap_lock);
+	/* madvise_need_mmap_write(): WILLNEED, COLD and PAGEOUT only read. */
+	write = advice != VMSIM_MADV_WILLNEED && advice != VMSIM_MADV_COLD && advice != VMSIM_MADV_PAGEOUT;
+	if (write)
+		vmsim_lock(mm->vm, &mm->mmap_lock);
+	else
+		vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	/* madvise_walk_vmas(): act on the mapped parts; a hole makes the
 	 * result -ENOMEM, but only after the rest was done. */
 	for (a = start; a < end;) {
@@ -370,7 +419,10 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 			a = e;
 		}
 	}
-	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	if (write)
+		vmsim_unlock(mm->vm, &mm->mmap_lock);
+	else
+		vmsim_unlock_read(mm->vm, &mm->mmap_lock);
 	vmsim__mm_op_done(mm->vm);
 	if (err)
 		return err;

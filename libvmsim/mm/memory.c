@@ -1,11 +1,15 @@
 /* Faults, zap and fork's page-table copy.  Follows mm/memory.c of Linux
  * 6.12-6.18: handle_pte_fault, do_anonymous_page, do_read_fault with
  * fault-around, do_cow_fault, do_shared_fault, do_wp_page (reuse/copy,
- * wp_page_copy), do_swap_page's dispatch to the entry kind, zap_pte_range
- * with zap_details, copy_pte_range/copy_present_ptes/copy_present_page.
- * Simplified: order-0 folios only (no THP), no KSM, no NUMA hinting.  The
- * split page-table locks are taken where Linux takes them, through the lock
- * model, though operations run one at a time. */
+ * wp_page_copy, wp_can_reuse_anon_folio dropping a swap copy),
+ * do_swap_page's dispatch to the entry kind, zap_pte_range with
+ * zap_details, copy_pte_range/copy_present_ptes/copy_present_page.  A
+ * fault's new page is allocated with the pte lock dropped and the pte
+ * checked again afterwards, as Linux does, since the allocation may enter
+ * reclaim (fork preallocates the same way).  Simplified: order-0 folios
+ * only (no THP), no KSM, no NUMA hinting.  The split page-table locks are
+ * taken where Linux takes them, through the lock model, though operations
+ * run one at a time. */
 #include <string.h>
 
 #include "mm_internal.h"
@@ -112,6 +116,32 @@ static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
 	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
 }
 
+/* ---- allocating in a fault ---- */
+
+/* alloc_anon_folio()/folio_prealloc(): Linux allocates a fault's page with
+ * the pte lock dropped (it may enter reclaim), then checks that the pte did
+ * not change meanwhile (vmf_pte_changed).  Under the lock first, which
+ * never sleeps; on failure the lock is dropped for a reclaiming try.  NULL
+ * with *ret: VM_FAULT_OOM, or 0 (the pte changed: retry the access). */
+static struct vmsim_page *fault_alloc_page(struct vm_fault *vmf, unsigned *ret)
+{
+	struct vmsim *vm = vmf->vma->vm_mm->vm;
+	struct vmsim_page *p = vmsim_alloc_pages(vm, 0);
+
+	if (p)
+		return p;
+	vmsim_unlock(vm, vmf->ptl);
+	p = vmsim__alloc_pages_may_reclaim(vm, 0);
+	vmsim_lock(vm, vmf->ptl);
+	*ret = VM_FAULT_OOM;
+	if (p && !pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+		vmsim_put_page(vm, p);
+		p = NULL;
+		*ret = 0;
+	}
+	return p;
+}
+
 /* ---- anonymous faults ---- */
 
 static unsigned do_anonymous_page(struct vm_fault *vmf)
@@ -119,6 +149,7 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_page *p;
+	unsigned ret;
 	pte_t entry;
 
 	vma->vm_mm->st.faults_anon++;
@@ -134,15 +165,16 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 	}
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	p = vmsim_alloc_pages(vm, 0);
+	p = fault_alloc_page(vmf, &ret);
 	if (!p)
-		return VM_FAULT_OOM;
+		return ret;
 	vmsim_page_set(p, PG_uptodate);
 	entry = mk_pte(vm, p, vma->vm_page_prot);
 	if (vma->vm_flags & VM_WRITE)
 		entry = pte_mkwrite(pte_mkdirty(entry));
 	entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__folio_add_lru_vma(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
 }
@@ -258,7 +290,8 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 	struct vmsim_file *f = vma->vm_file;
 
 	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff < (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT) {
-		struct vmsim_page *p = vmsim__filemap_get(f, vmf->pgoff);
+		/* A swapped-out page's entry counts as present here. */
+		bool p = vmsim__filemap_has_entry(f, vmf->pgoff);
 
 		if (p && userfaultfd_minor(vma))
 			return vmsim__handle_userfault(vmf, VM_UFFD_MINOR);
@@ -266,11 +299,21 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 			return vmsim__handle_userfault(vmf, VM_UFFD_MISSING);
 	}
 	{
-		unsigned ret = vmsim__filemap_fault(f, vmf->pgoff, out, VMSIM_FILEMAP_MMAP |
-						    ((vmf->flags & FAULT_FLAG_TRIED) ? VMSIM_FILEMAP_TRIED : 0));
+		/* __do_fault() runs without the pte lock (->fault may read,
+		 * allocate, reclaim); finish_fault() rechecks the pte. */
+		struct vmsim *vm = vma->vm_mm->vm;
+		unsigned ret;
 
+		vmsim_unlock(vm, vmf->ptl);
+		ret = vmsim__filemap_fault(f, vmf->pgoff, out, VMSIM_FILEMAP_MMAP |
+					   ((vmf->flags & FAULT_FLAG_TRIED) ? VMSIM_FILEMAP_TRIED : 0));
+		vmsim_lock(vm, vmf->ptl);
 		if (ret & VM_FAULT_RETRY)
 			vmf->io_retry = true;
+		if (!ret && !pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+			vmsim_put_page(vm, *out);
+			return VM_FAULT_NOPAGE;
+		}
 		return ret;
 	}
 }
@@ -287,7 +330,7 @@ static unsigned do_read_fault(struct vm_fault *vmf)
 	}
 	ret = do_file_fault(vmf, &p);
 	if (ret)
-		return ret;
+		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	map_file_page(vmf, p, vmf->address, vmf->pte, false);
 	return 0;
 }
@@ -307,11 +350,11 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 		return VM_FAULT_OOM;
 	ret = do_file_fault(vmf, &src);
 	if (ret)
-		return ret;
-	p = vmsim_alloc_pages(vm, 0);
+		return ret & VM_FAULT_NOPAGE ? 0 : ret;
+	p = fault_alloc_page(vmf, &ret);
 	if (!p) {
 		vmsim_put_page(vm, src);
-		return VM_FAULT_OOM;
+		return ret ? ret : VM_FAULT_NOPAGE;
 	}
 	vmsim_frame_copy(vm, p, src);
 	vmsim_put_page(vm, src);
@@ -319,6 +362,7 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, vma->vm_page_prot)), vma);
 	entry = vmsim__kind_inherit(vmf, entry);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__folio_add_lru_vma(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
 }
@@ -330,7 +374,7 @@ static unsigned do_shared_fault(struct vm_fault *vmf)
 
 	ret = do_file_fault(vmf, &p);
 	if (ret)
-		return ret;
+		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	vmsim__folio_mark_dirty(p);	/* ->page_mkwrite, then fault_dirty_shared_page */
 	map_file_page(vmf, p, vmf->address, vmf->pte, true);
 	return 0;
@@ -395,17 +439,27 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	struct vmsim *vm = vma->vm_mm->vm;
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
 	struct vmsim_page *p;
+	unsigned ret;
 	pte_t entry;
 
 	if (!(vmf->flags & FAULT_FLAG_TRIED))
 		vma->vm_mm->st.faults_cow++;
 	if (vmsim__anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	p = vmsim_alloc_pages(vm, 0);
-	if (!p)
-		return VM_FAULT_OOM;
+	/* The old page must outlive the allocation, which may drop the pte
+	 * lock (do_wp_page's folio_get before wp_page_copy). */
 	if (old)
+		vmsim_get_page(vm, old);
+	p = fault_alloc_page(vmf, &ret);
+	if (!p) {
+		if (old)
+			vmsim_put_page(vm, old);
+		return ret;
+	}
+	if (old) {
 		vmsim_frame_copy(vm, p, old);
+		vmsim_put_page(vm, old);
+	}
 	vmsim_page_set(p, PG_uptodate);
 	entry = mk_pte(vm, p, vma->vm_page_prot);
 	if (unshare) {
@@ -420,6 +474,7 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	vmsim__ptep_get_and_clear(vma->vm_mm, vmf->address, vmf->pte);
 	vmsim__flush_tlb_page(vma->vm_mm, vmf->address);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
+	vmsim__folio_add_lru_vma(vma, p);
 	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	if (old) {
 		vmsim__folio_remove_rmap(vma, old);
@@ -442,19 +497,33 @@ static bool wp_can_reuse_large_anon_folio(struct vmsim *vm, struct vmsim_page *f
 	return fm->large_mapcount == folio->refcount;
 }
 
-/* wp_can_reuse_anon_folio(): only we hold a reference. */
-static bool wp_can_reuse_anon_folio(struct vmsim *vm, struct vmsim_page *p)
+/* wp_can_reuse_anon_folio(): only our mapping holds a reference, once a
+ * swap-cache copy nobody else needs has been dropped. */
+static bool wp_can_reuse_anon_folio(struct vm_area_struct *vma, struct vmsim_page *p)
 {
+	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_page *folio = vmsim_compound_head(p);
 
 	if (vmsim_page_test(folio, PG_head))
 		return wp_can_reuse_large_anon_folio(vm, folio);
+	if (p->refcount > 3)
+		return false;
 	if (p->refcount > 1 + vmsim_page_test(p, PG_swapcache))
 		return false;
-	return p->refcount == 1;
+	if (!vmsim__folio_trylock(vm, p))
+		return false;
+	if (vmsim_page_test(p, PG_swapcache))
+		vmsim__folio_free_swap(vm, p);
+	if (p->refcount != 1) {
+		vmsim__folio_unlock(vm, p);
+		return false;
+	}
+	vmsim__folio_move_anon_rmap(vma, p);
+	vmsim__folio_unlock(vm, p);
+	return true;
 }
 
-static unsigned do_wp_page(struct vm_fault *vmf)
+unsigned vmsim__do_wp_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
@@ -480,7 +549,7 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 		return 0;
 	}
 	if (p && folio_test_anon(p) &&
-	    (vmsim_page_test(p, PG_anon_exclusive) || wp_can_reuse_anon_folio(vma->vm_mm->vm, p))) {
+	    (vmsim_page_test(p, PG_anon_exclusive) || wp_can_reuse_anon_folio(vma, p))) {
 		vmsim_page_set(p, PG_anon_exclusive);
 		if (unshare)
 			return 0;
@@ -516,7 +585,7 @@ static unsigned handle_pte_fault(struct vm_fault *vmf)
 		return vmsim__kind_fault(vmf);	/* do_swap_page(): its kind answers */
 	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
 		if (!pte_write(vmf->orig_pte))
-			return do_wp_page(vmf);
+			return vmsim__do_wp_page(vmf);
 		if (vmf->flags & FAULT_FLAG_UNSHARE)
 			return 0;
 	}
@@ -696,7 +765,7 @@ static bool should_zap_folio(const struct zap_details *d, const struct vmsim_pag
  * to outlive it (a file vma's uffd-wp protection becomes a marker).  Zap
  * on anonymous memory always means dropping everything; munmap and exit
  * drop markers. */
-static void zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
+void vmsim__zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
 		      pte_t pteval)
 {
 	pte_t leave;
@@ -727,7 +796,7 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 			return;
 		vmsim__ptep_get_and_clear(mm, addr, ptep);
 		tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
-		zap_leave(vma, addr, ptep, d, pte);
+		vmsim__zap_leave(vma, addr, ptep, d, pte);
 		if (!p)
 			return;
 		if (!folio_test_anon(p) && pte_dirty(pte))
@@ -739,7 +808,7 @@ static void zap_one(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t
 	/* zap_nonpresent_ptes(): its kind decides, and keeps its books. */
 	if (vmsim__kind_zap(vma, addr, pte, d)) {
 		vmsim__ptep_get_and_clear(mm, addr, ptep);
-		zap_leave(vma, addr, ptep, d, pte);
+		vmsim__zap_leave(vma, addr, ptep, d, pte);
 	}
 }
 
@@ -792,6 +861,7 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 			if (next > end || next < addr)
 				next = end;
 			vmsim_lock(mm->vm, ptl);
+			vmsim__flush_tlb_batched_pending(mm);
 			for (pte_t *ptep = w.pte; addr < next; addr += PAGE_SIZE, ptep++)
 				zap_one(tlb, vma, addr, ptep, d);
 			vmsim_unlock(mm->vm, ptl);
@@ -842,22 +912,25 @@ static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *sr
 }
 
 /* copy_present_page(): a possibly pinned exclusive page is copied for the
- * child now, so COW can never move the parent away from the pin. */
+ * child now, so COW can never move the parent away from the pin.  The
+ * page comes from *prealloc, or without sleeping; -EAGAIN asks the caller
+ * to drop the pte locks and preallocate one (folio_prealloc). */
 static int copy_present_page(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t *dst_ptep,
-			     uint64_t addr, pte_t pte, struct vmsim_page *srcp)
+			     uint64_t addr, pte_t pte, struct vmsim_page *srcp, struct vmsim_page **prealloc)
 {
 	struct vmsim *vm = dst->vm_mm->vm;
-	struct vmsim_page *p;
+	struct vmsim_page *p = *prealloc;
 	pte_t entry;
 
 	if (vmsim__anon_vma_prepare(dst))
 		return -ENOMEM;
-	p = vmsim_alloc_pages(vm, 0);
-	if (!p)
-		return -ENOMEM;
+	if (!p && !(p = vmsim_alloc_pages(vm, 0)))
+		return -EAGAIN;
+	*prealloc = NULL;
 	vmsim_frame_copy(vm, p, srcp);
 	vmsim_page_set(p, PG_uptodate);
 	vmsim__folio_add_new_anon_rmap(dst, p, addr);
+	vmsim__folio_add_lru_vma(dst, p);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, dst->vm_page_prot)), dst);
 	entry = vmsim__kind_bits_copy(dst, src, pte, entry);
 	vmsim__set_pte_at(dst->vm_mm, addr, dst_ptep, entry);
@@ -865,7 +938,7 @@ static int copy_present_page(struct vm_area_struct *dst, struct vm_area_struct *
 }
 
 static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
-		    bool *wrprotected)
+		    bool *wrprotected, struct vmsim_page **prealloc)
 {
 	struct vmsim_mm *dst_mm = dst->vm_mm;
 	pte_t pte = ptep_get(src_ptep);
@@ -894,7 +967,7 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 		if (folio_test_anon(p)) {
 			if (vmsim_page_test(p, PG_anon_exclusive) && (src->vm_mm->flags & MMF_HAS_PINNED) &&
 			    vmsim__folio_maybe_dma_pinned(dst->vm_mm->vm, vmsim_compound_head(p)))
-				return copy_present_page(dst, src, dst_ptep, addr, pte, p);
+				return copy_present_page(dst, src, dst_ptep, addr, pte, p, prealloc);
 			vmsim_page_clear(p, PG_anon_exclusive);
 			vmsim__folio_dup_rmap(dst, p);
 			dst_mm->rss[MM_ANONPAGES]++;
@@ -920,6 +993,7 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 {
 	struct vmsim_mm *mm = src->vm_mm;
+	struct vmsim_page *prealloc = NULL;
 	bool wrprotected = false;
 	uint64_t addr = src->vm_start;
 	int err = 0;
@@ -958,19 +1032,36 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 			/* copy_pte_range(): the child's table first, then both
 			 * locks, the child's outside. */
 			pte_t *dst_pte = vmsim__pte_alloc(dst->vm_mm, addr);
-			struct vmsim_lock *dst_ptl, *src_ptl = vmsim__pte_lockptr(mm->vm, w.pte);
+			struct vmsim_lock *dst_ptl, *src_ptl;
+			pte_t *ptep;
 
-			if (!dst_pte)
-				return -ENOMEM;
+			if (!dst_pte) {
+				err = -ENOMEM;
+				break;
+			}
+			/* The walk again: the allocation may have reclaimed. */
+			vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+			src_ptl = vmsim__pte_lockptr(mm->vm, w.pte);
 			dst_ptl = vmsim__pte_lockptr(mm->vm, dst_pte);
 			vmsim_lock(mm->vm, dst_ptl);
 			vmsim_lock(mm->vm, src_ptl);
-			for (pte_t *ptep = w.pte; addr < next && !err; addr += PAGE_SIZE, ptep++)
-				err = copy_one(dst, src, addr, ptep, &wrprotected);
+			for (ptep = w.pte; addr < next && !err; addr += PAGE_SIZE, ptep++) {
+				err = copy_one(dst, src, addr, ptep, &wrprotected, &prealloc);
+				if (err == -EAGAIN)
+					break;
+			}
 			vmsim_unlock(mm->vm, src_ptl);
 			vmsim_unlock(mm->vm, dst_ptl);
+			if (err == -EAGAIN) {
+				/* folio_prealloc() with no lock held; then the
+				 * same pte again. */
+				prealloc = vmsim__alloc_pages_may_reclaim(mm->vm, 0);
+				err = prealloc ? 0 : -ENOMEM;
+			}
 		}
 	}
+	if (prealloc)
+		vmsim_put_page(mm->vm, prealloc);
 	(void)wrprotected;	/* dup_mmap flushes the parent's whole TLB at the end */
 	return err;
 }

@@ -43,6 +43,10 @@ int vmsim__mm_init(struct vmsim *vm)
 	if (!vm->mm_world)
 		return -ENOMEM;
 	vmsim_set_fault_handler(vm, mm_fault_handler, NULL);
+	/* hw calls mm back when a page's last reference goes and when an
+	 * allocation that may sleep finds no free frame. */
+	vm->page_release_hook = vmsim__folio_release;
+	vm->alloc_slowpath = vmsim__alloc_slowpath;
 	return vmsim__hugetlb_init(vm);
 }
 
@@ -69,9 +73,13 @@ void vmsim__mm_exit(struct vmsim *vm)
 		return;
 	LL_FOREACH_SAFE(mm_world(vm)->mms, mm, t)
 		vmsim_mm_exit(mm);
+	vmsim__migrations_exit(vm);
 	vmsim__files_free_all(vm);
 	vmsim__thp_exit(vm);
 	vmsim__hugetlb_exit(vm);
+	vmsim__swap_exit(vm);
+	vmsim__hwpoison_exit(vm);
+	vm->alloc_slowpath = NULL;
 	vmsim__free(vm, vm->mm_world);
 	vm->mm_world = NULL;
 }
@@ -142,23 +150,24 @@ void vmsim__mm_enter(struct vmsim_mm *mm)
 	vmsim_set_cur_cpu(mm->vm, mm->cpu);
 }
 
-/* exit_mmap(): zap everything (markers too), free tables, vmas, the pgd. */
-void vmsim_mm_exit(struct vmsim_mm *mm)
+/* exit_mmap(): zap everything (markers too) and free the vmas; with
+ * free_tables the page tables below the pgd go too (the OOM killer's
+ * husk; exit frees them with the pgd).  The caller holds no lock of mm. */
+void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
 {
-	struct vmsim *vm;
+	struct vmsim *vm = mm->vm;
 	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
 
-	if (!mm)
-		return;
-	vm = mm->vm;
-	vmsim__mm_enter(mm);
 	vmsim_lock(vm, &mm->mmap_lock);
 	tlb_gather_mmu(&tlb, mm, true);
 	DL_FOREACH(mm->mmap, v)
 		vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
-	tlb_flush_mmu(&tlb);
+	if (free_tables)
+		vmsim__free_pgtables(&tlb, 0, vmsim_task_size(vm) + PAGE_SIZE);
+	else
+		tlb_flush_mmu(&tlb);
 	tlb_finish_mmu(&tlb);
 	DL_FOREACH_SAFE(mm->mmap, v, t) {
 		vmsim__unlink_anon_vmas(v);
@@ -167,6 +176,21 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 	}
 	vmsim_unlock(vm, &mm->mmap_lock);
 	vmsim__userfaultfd_mm_exit(mm);
+}
+
+/* exit(): the address space, then the mm itself. */
+void vmsim_mm_exit(struct vmsim_mm *mm)
+{
+	struct vmsim *vm;
+
+	if (!mm)
+		return;
+	vm = mm->vm;
+	vmsim__mm_enter(mm);
+	if (!(mm->flags & MMF_OOM_REAPED))
+		vmsim__exit_mmap(mm, false);
+	if ((mm->flags & MMF_OOM_VICTIM) && !(mm->flags & MMF_OOM_REAPED))
+		vm->mm_world->oom_pending--;
 	/* No CPU may keep walking or caching the freed tables. */
 	vmsim_mm_context_destroy(vm, &mm->ctx);
 	vmsim_pgd_free(vm, mm->pgd);

@@ -16,6 +16,37 @@
 #define VM_IGNORE_MERGE	VM_SOFTDIRTY
 
 #define MMF_HAS_PINNED	(1UL << 0)
+#define MMF_OOM_VICTIM	(1UL << 1)	/* chosen by the OOM killer: dead */
+#define MMF_OOM_REAPED	(1UL << 2)	/* its address space is gone */
+#define MMF_FORKING	(1UL << 3)	/* a child dup_mmap() is still building:
+					 * not on the task list, no OOM victim */
+
+/* LRU lists (include/linux/mmzone.h enum lru_list): one node, no memcg.
+ * The head of a list is its newest folio, the tail (head->prev) its
+ * oldest, which reclaim isolates first. */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+struct lruvec {
+	struct vmsim_page *lists[NR_LRU_LISTS];
+	unsigned long nr[NR_LRU_LISTS];
+};
+
+/* The per-task TLB batch of reclaim (struct tlbflush_unmap_batch): the
+ * simulator runs one operation at a time, so one per machine. */
+struct tlbflush_unmap_batch {
+	uint64_t cpumask;	/* arch: CPUs that must flush */
+	bool flush_required;
+	bool writable;		/* a cleared pte was dirty */
+};
+
+struct swap_info_struct;
+struct vmsim_migration;
 
 /* A registered entry kind (mm/kind.c). */
 struct vmsim_kind {
@@ -43,7 +74,7 @@ struct vmsim_kind_registry {
 
 struct anon_vma {
 	struct anon_vma *root, *parent;
-	int refcount;			/* vmas' avcs + pages pointing here */
+	int refcount;			/* avcs, children (on their root), pins */
 	unsigned long degree;
 	struct anon_vma_chain *rb_root;	/* all avcs, i.e. every vma that may map its pages */
 	struct vmsim_lock rwsem;
@@ -72,6 +103,7 @@ struct vmsim_file {
 	struct vm_area_struct *i_mmap;		/* every vma mapping the file */
 	struct vmsim_lock i_mmap_rwsem;
 	unsigned long ra_pages;			/* readahead window, pages */
+	unsigned long swapped;			/* shmem: pages in swap (info->swapped) */
 	struct vmsim_file *next;		/* the machine's files */
 	struct resv_map *hugetlb_resv;		/* hugetlb: reserved or present huge pages */
 	void *dax;				/* dax: the feature's inode (blocks, index) */
@@ -92,6 +124,9 @@ struct vmsim_mm {
 	unsigned long flags;		/* MMF_* */
 	int cpu;			/* CPU it last ran on */
 	int tlb_flush_pending;
+	/* mm->tlb_flush_batched: reclaim's deferred flushes, pending and
+	 * flushed counts (flush_tlb_batched_pending). */
+	unsigned long tlb_batch_pending, tlb_batch_flushed;
 	struct vmsim_mm_stats st;
 	struct vmsim_uffd *uffds;	/* userfaultfd contexts opened on this mm */
 	struct vmsim_mm *next;		/* the machine's mms */
@@ -124,6 +159,15 @@ struct vmsim_mm_world {
 	void (*check_after)(struct vmsim *vm);		/* check/mm_check.c */
 	struct hstate hstate;				/* mm/hugetlb.c */
 	struct vmsim_thp thp;				/* mm/huge_memory.c */
+	struct lruvec lruvec;				/* mm/swap.c */
+	struct tlbflush_unmap_batch tlb_ubc;		/* mm/rmap.c */
+	struct swap_info_struct *swap_info[MAX_SWAPFILES];	/* mm/swapfile.c */
+	long nr_swap_pages, total_swap_pages;
+	struct vmsim_reclaim_stats rst;			/* mm/vmscan.c */
+	struct vmsim_migration *migrations;		/* mm/migrate.c: unfinished */
+	vmsim_oom_fn oom_fn;				/* mm/oom_kill.c */
+	void *oom_arg;
+	unsigned oom_pending;				/* victims to reap when safe */
 };
 
 
@@ -202,6 +246,8 @@ int vmsim__anon_vma_prepare(struct vm_area_struct *vma);
 int vmsim__anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
 int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma);
+void vmsim__get_anon_vma(struct anon_vma *av);
+void vmsim__put_anon_vma(struct vmsim *vm, struct anon_vma *av);
 /* Mappings of a small folio or of one page of a large folio by a PTE: rss
  * follows, except for dup (fork), whose caller counts the child. */
 void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr);
@@ -209,6 +255,9 @@ void vmsim__folio_add_anon_rmap_ptes(struct vm_area_struct *vma, struct vmsim_pa
 				     bool exclusive);
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
 void vmsim__folio_dup_rmap(struct vm_area_struct *dst, struct vmsim_page *p);
+void vmsim__folio_add_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr, bool exclusive);
+void vmsim__folio_move_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
+int vmsim__mm_counter(const struct vmsim_page *p);
 void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
 /* Mappings of a whole large folio by a PMD leaf (THP, DAX). */
 void vmsim__folio_add_new_anon_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t haddr);
@@ -305,6 +354,12 @@ static inline struct vmsim_page *vmsim__pmd_page(struct vmsim *vm, pmd_t pmd)
 {
 	return vmsim_pfn_to_page(vm, pmd_pfn(pmd));
 }
+
+void vmsim__zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
+		      pte_t pteval);
+unsigned vmsim__do_wp_page(struct vm_fault *vmf);
+/* exit_mmap() without freeing the mm itself (exit, the OOM killer). */
+void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables);
 
 /* mmu_gather.c, tlb flush glue */
 void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm);
@@ -485,8 +540,13 @@ pmd_t vmsim__kind_pmd_move(struct vm_area_struct *old_vma, struct vm_area_struct
 unsigned vmsim__kind_pmd_wp_fault(struct vm_fault *vmf);
 bool vmsim__kind_blocks_collapse(struct vmsim *vm, pte_t pte);
 uint64_t vmsim__kind_pmd_pagemap(struct vm_area_struct *vma, pmd_t pmd);
-void vmsim__kind_smaps(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_smaps *out);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
+void vmsim__kind_hold(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_hold *h);
+int vmsim__kind_unmap_entry(struct vm_area_struct *vma, uint64_t addr, const char *name, pte_t pteval,
+			    struct vmsim_page *page, bool anon_exclusive, pte_t *out);
+int vmsim__kind_remap(struct vm_area_struct *vma, uint64_t addr, pte_t entry, struct vmsim_page *page, pte_t *out,
+		      bool *exclusive);
+int vmsim__kind_unuse(struct vm_area_struct *vma, uint64_t addr, pte_t pte, int type);
 /* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
 #define VMSIM_KIND_GUARD_NAME	"guard"
 int vmsim__kind_make(struct vm_area_struct *vma, uint64_t addr, const char *name, const char *args, pte_t *out);
@@ -572,11 +632,140 @@ static inline void vmsim__dax_unshare_range(struct vm_area_struct *vma, uint64_t
 		h->unshare_range(vma, start, end);
 }
 
+/* ---- memory pressure ---- */
+
+/* The kinds mm asks by name to build their entries (in kinds/). */
+#define VMSIM_KIND_SWAP_NAME		"swap"
+#define VMSIM_KIND_MIGRATION_NAME	"migration"
+#define VMSIM_KIND_HWPOISON_NAME	"hwpoison"
+
+/* folio_trylock()/folio_unlock(): PG_locked, checked by the lock model
+ * (the page's lock word, which page-table pages use as their ptl). */
+static inline bool vmsim__folio_trylock(struct vmsim *vm, struct vmsim_page *p)
+{
+	if (vmsim_page_test(p, PG_locked))
+		return false;
+	if (p->ptl.lclass != VMSIM_LOCK_FOLIO)
+		vmsim_lock_init(&p->ptl, VMSIM_LOCK_FOLIO);
+	if (!vmsim_trylock(vm, &p->ptl))
+		return false;
+	vmsim_page_set(p, PG_locked);
+	return true;
+}
+static inline void vmsim__folio_unlock(struct vmsim *vm, struct vmsim_page *p)
+{
+	vmsim_page_clear(p, PG_locked);
+	vmsim_unlock(vm, &p->ptl);
+}
+static inline bool vmsim__mm_dead(const struct vmsim_mm *mm)
+{
+	return mm->flags & MMF_OOM_VICTIM;
+}
+
+/* swap.c: the LRU lists and mlock */
+bool vmsim__folio_is_file_lru(const struct vmsim_page *p);
+void vmsim__folio_add_lru(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_add_lru_vma(struct vm_area_struct *vma, struct vmsim_page *p);
+bool vmsim__folio_isolate_lru(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_putback_lru(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_mark_accessed(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_deactivate(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_rotate_reclaimable(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__mlock_vma_folio(struct vm_area_struct *vma, struct vmsim_page *p);
+void vmsim__munlock_vma_folio(struct vm_area_struct *vma, struct vmsim_page *p);
+void vmsim__folio_release(struct vmsim *vm, struct vmsim_page *p);
+struct vmsim_page *vmsim__lru_tail(struct vmsim *vm, enum lru_list l);
+unsigned long vmsim__lru_size(struct vmsim *vm, enum lru_list l);
+
+/* swapfile.c: devices and slots */
+struct swap_info_struct *vmsim__swap_info(struct vmsim *vm, swp_entry_t entry);
+swp_entry_t vmsim__folio_alloc_swap(struct vmsim *vm);
+int vmsim__swap_duplicate(struct vmsim *vm, swp_entry_t entry);
+void vmsim__swap_shmem_alloc(struct vmsim *vm, swp_entry_t entry);
+void vmsim__swap_free(struct vmsim *vm, swp_entry_t entry);
+void vmsim__free_swap_and_cache(struct vmsim *vm, swp_entry_t entry);
+unsigned vmsim__swap_count(struct vmsim *vm, swp_entry_t entry);
+bool vmsim__vm_swap_full(struct vmsim *vm);
+bool vmsim__swap_enabled(struct vmsim *vm);
+struct vmsim_page *vmsim__swap_slot_cache(struct vmsim *vm, swp_entry_t entry);
+int vmsim__swap_slot_set_cache(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_slot_clear_cache(struct vmsim *vm, swp_entry_t entry);
+int vmsim__swap_write(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_read(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_exit(struct vmsim *vm);
+void vmsim__swap_for_each_slot(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e, unsigned count,
+							    bool has_cache, struct vmsim_page *cache),
+			       void *arg);
+/* swapoff's walks (try_to_unuse): every process (kinds' unuse hooks),
+ * every shmem file. */
+int vmsim__unuse_mms(struct vmsim *vm, int type);
+int vmsim__shmem_unuse(struct vmsim *vm, int type);
+
+/* swap_state.c: the swap cache and swap-in */
+int vmsim__add_to_swap_cache(struct vmsim *vm, struct vmsim_page *p, swp_entry_t entry);
+void vmsim__delete_from_swap_cache(struct vmsim *vm, struct vmsim_page *p);
+swp_entry_t vmsim__folio_swap(const struct vmsim_page *p);
+bool vmsim__add_to_swap(struct vmsim *vm, struct vmsim_page *p);
+bool vmsim__folio_free_swap(struct vmsim *vm, struct vmsim_page *p);
+struct vmsim_page *vmsim__swap_cache_get_folio(struct vmsim *vm, swp_entry_t entry, struct vm_area_struct *vma,
+					      uint64_t addr);
+struct vmsim_page *vmsim__read_swap_cache_async(struct vmsim *vm, swp_entry_t entry, bool *new);
+struct vmsim_page *vmsim__swapin_readahead(struct vm_fault *vmf, swp_entry_t entry);
+
+/* unmap.c: rmap walks that change mappings, reclaim's TLB batch */
+#define RMAP_WALK_ENTRIES	0x1	/* match non-present entries naming the folio */
+void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned flags, rmap_one_fn fn, void *arg);
+#define TTU_IGNORE_MLOCK	0x8
+#define TTU_HWPOISON		0x20
+#define TTU_BATCH_FLUSH		0x40
+void vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags);
+bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__remove_migration_ptes(struct vmsim *vm, struct vmsim_page *src, struct vmsim_page *dst);
+int vmsim__folio_referenced(struct vmsim *vm, struct vmsim_page *p, unsigned long *vm_flags);
+int vmsim__folio_mkclean(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__try_to_unmap_flush(struct vmsim *vm);
+void vmsim__try_to_unmap_flush_dirty(struct vmsim *vm);
+void vmsim__flush_tlb_batched_pending(struct vmsim_mm *mm);
+
+/* vmscan.c */
+unsigned long vmsim__reclaim_pages(struct vmsim *vm, struct vmsim_page **list);
+bool vmsim__alloc_slowpath(struct vmsim *vm, unsigned order);
+/* __remove_mapping(): an isolated, unmapped, clean folio leaves the page
+ * or swap cache (the isolation reference stays).  False if it cannot. */
+bool vmsim__remove_mapping(struct vmsim *vm, struct vmsim_page *p);
+
+/* oom_kill.c */
+bool vmsim__out_of_memory(struct vmsim *vm);
+void vmsim__oom_reap_pending(struct vmsim *vm);
+
+/* migrate.c */
+void vmsim__migration_entry_wait(struct vm_fault *vmf, struct vmsim_page *p);
+void vmsim__migrations_exit(struct vmsim *vm);
+
+/* memory-failure.c */
+void vmsim__hwpoison_exit(struct vmsim *vm);
+
+/* filemap.c: shmem swap, writeback */
+bool vmsim__filemap_replace_folio(struct vmsim_page *old, struct vmsim_page *new);
+bool vmsim__filemap_has_entry(struct vmsim_file *f, uint64_t pgoff);
+int vmsim__shmem_get_noalloc(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page **out);
+void vmsim__shmem_swapin_range(struct vmsim_file *f, uint64_t start, uint64_t end);
+void vmsim__pagecache_for_each_swap(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e), void *arg);
+/* For smaps: Swap of a shmem mapping is its file's swapped-out pages in
+ * the mapped range; for other entries vmsim__kind_hold() says (a swap
+ * reference: Swap, and SwapPss by vmsim__swap_count(); a pfn: the page). */
+unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend);
+int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__wakeup_flusher(struct vmsim *vm);
+bool vmsim__filemap_remove_folio(struct vmsim_page *p);
+
 /* The checker, as mm calls it at the end of every public operation
  * (check/mm_check.c registers it at boot). */
 void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm));
 static inline void vmsim__mm_op_done(struct vmsim *vm)
 {
+	if (vm->mm_world->oom_pending)
+		vmsim__oom_reap_pending(vm);
 	if (vm->mm_world->check_after)
 		vm->mm_world->check_after(vm);
 }

@@ -43,6 +43,8 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	/* Another machine's file: nothing in this one could find its pages. */
 	if (file && file->vm != vm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	if (prot & ~(VMSIM_PROT_READ | VMSIM_PROT_WRITE | VMSIM_PROT_EXEC))
 		return -EINVAL;
 	if (off & ~PAGE_MASK)
@@ -229,6 +231,8 @@ int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	ts = vmsim_task_size(mm->vm);
 	if ((addr & ~PAGE_MASK) || addr > ts || len > ts - addr)
 		return -EINVAL;

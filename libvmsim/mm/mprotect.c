@@ -37,6 +37,7 @@ static long change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 		return 0;
 	ptl = vmsim__pte_lockptr(mm->vm, ptep);
 	vmsim_lock(mm->vm, ptl);
+	vmsim__flush_tlb_batched_pending(mm);
 	for (; addr < end; addr += PAGE_SIZE, ptep++) {
 		pte_t old = ptep_get(ptep), new;
 
@@ -145,6 +146,8 @@ int vmsim_mprotect(struct vmsim_mm *mm, uint64_t start, uint64_t len, int prot)
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
 	if (!len)

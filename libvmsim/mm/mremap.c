@@ -24,6 +24,8 @@ static int move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint6
 {
 	struct vmsim_mm *mm = ov->vm_mm;
 
+	/* Reclaim may still owe a flush of the old ptes' translations. */
+	vmsim__flush_tlb_batched_pending(mm);
 	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
 		pte_t *src = vmsim__pte_lookup(mm, old + i), *dst;
 		pte_t pte;
@@ -191,6 +193,8 @@ int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t n
 
 	if (!mm)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	ts = vmsim_task_size(mm->vm);
 	if (flags & ~(VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED))
 		return -EINVAL;

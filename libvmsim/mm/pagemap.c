@@ -88,6 +88,8 @@ int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint
 {
 	if (!mm || !out || (addr & ~PAGE_MASK) || npages > (~0ULL - addr) >> PAGE_SHIFT)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	for (unsigned long i = 0; i < npages; i++) {
 		uint64_t a = addr + ((uint64_t)i << PAGE_SHIFT);
@@ -111,6 +113,8 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 
 	if (!mm || type != 4)
 		return -EINVAL;
+	if (vmsim__mm_dead(mm))
+		return -ESRCH;
 	vmsim_lock(mm->vm, &mm->mmap_lock);
 	DL_FOREACH(mm->mmap, vma) {
 		vma->vm_flags &= ~VM_SOFTDIRTY;

@@ -86,6 +86,8 @@ int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma
 		goto err;
 	av->root = pvma->anon_vma->root;
 	av->parent = pvma->anon_vma;
+	/* The lock lives in the root: it must outlive us (get_anon_vma). */
+	av->root->refcount++;
 	pvma->anon_vma->degree++;
 	if (avc_link(vma, av)) {
 		vmsim__free(vma->vm_mm->vm, av);
@@ -96,6 +98,24 @@ int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma
 err:
 	vmsim__unlink_anon_vmas(vma);
 	return -ENOMEM;
+}
+
+void vmsim__get_anon_vma(struct anon_vma *av)
+{
+	av->refcount++;
+}
+
+/* put_anon_vma(): the last reference (a vma's chain link, a child's hold
+ * on its root, a migration's pin) frees it. */
+void vmsim__put_anon_vma(struct vmsim *vm, struct anon_vma *av)
+{
+	struct anon_vma *root = av->root;
+
+	if (--av->refcount)
+		return;
+	vmsim__free(vm, av);
+	if (root != av)
+		vmsim__put_anon_vma(vm, root);
 }
 
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
@@ -111,11 +131,9 @@ void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
 		DL_DELETE2(vma->anon_vma_chain, avc, same_vma_prev, same_vma_next);
 		DL_DELETE2(av->rb_root, avc, av_prev, av_next);
 		vmsim__free(vm, avc);
-		if (--av->refcount == 0) {
-			if (av->parent != av)
-				av->parent->degree--;
-			vmsim__free(vm, av);
-		}
+		if (!av->rb_root && av->parent != av)
+			av->parent->degree--;
+		vmsim__put_anon_vma(vm, av);
 	}
 	vma->anon_vma = NULL;
 }
@@ -209,7 +227,7 @@ bool vmsim__folio_maybe_mapped_shared(struct vmsim *vm, const struct vmsim_page 
 	return fm->maybe_mapped_shared;
 }
 
-static int mm_counter(const struct vmsim_page *p)
+int vmsim__mm_counter(const struct vmsim_page *p)
 {
 	if (folio_test_anon(p))
 		return MM_ANONPAGES;
@@ -282,10 +300,41 @@ void vmsim__folio_add_anon_rmap_ptes(struct vm_area_struct *vma, struct vmsim_pa
 	vma->vm_mm->rss[MM_ANONPAGES] += (long)nr;
 }
 
+/* folio_add_anon_rmap_pte() / folio_add_new_anon_rmap() for a folio that
+ * may already be anonymous (a swap-cache hit keeps its anon_vma and index)
+ * or not yet (a folio read in by swap-in). */
+void vmsim__folio_add_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr, bool exclusive)
+{
+	if (!folio_test_anon(p)) {
+		/* __folio_set_anon(): a folio that may be shared (a swap-cache
+		 * folio another process's swap pte may still name) needs the
+		 * oldest anon_vma, whose chains reach every process of the
+		 * fork tree. */
+		struct anon_vma *av = exclusive ? vma->anon_vma : vma->anon_vma->root;
+
+		p->mapping = (void *)((uintptr_t)av | 1);
+		p->index = linear_page_index(vma, addr);
+	}
+	add_rmap_pte(vma, p);
+	if (exclusive)
+		vmsim_page_set(p, PG_anon_exclusive);
+	vmsim_page_set(p, PG_swapbacked);
+	vma->vm_mm->rss[MM_ANONPAGES]++;
+	vmsim__mlock_vma_folio(vma, p);
+}
+
+/* folio_move_anon_rmap(): an exclusive folio reused by a write fault now
+ * belongs to this vma's anon_vma. */
+void vmsim__folio_move_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
+{
+	p->mapping = (void *)((uintptr_t)vma->anon_vma | 1);
+}
+
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
 {
 	add_rmap_pte(vma, p);
-	vma->vm_mm->rss[mm_counter(p)]++;
+	vma->vm_mm->rss[vmsim__mm_counter(p)]++;
+	vmsim__mlock_vma_folio(vma, p);
 }
 
 /* Does a PMD mapping of folio count in its mm's rss?  Not a hugetlb folio
@@ -307,7 +356,7 @@ void vmsim__folio_add_file_rmap_pmd(struct vm_area_struct *vma, struct vmsim_pag
 	fm->entire_mapcount++;
 	large_mapcount_add(fm, 1, vma->vm_mm);
 	if (pmd_in_rss(vma->vm_mm->vm, folio))
-		vma->vm_mm->rss[mm_counter(folio)] += (long)vmsim_folio_nr_pages(folio);
+		vma->vm_mm->rss[vmsim__mm_counter(folio)] += (long)vmsim_folio_nr_pages(folio);
 }
 
 /* fork: the child's PTE maps p too (folio_try_dup_anon_rmap_pte,
@@ -343,7 +392,8 @@ void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
 	VMSIM_BUG_ON(vma->vm_mm->vm, p->mapcount <= 0, "rmap removal from unmapped pfn %#lx",
 		     vmsim_page_to_pfn(vma->vm_mm->vm, p));
 	p->mapcount--;
-	vma->vm_mm->rss[mm_counter(p)]--;
+	vma->vm_mm->rss[vmsim__mm_counter(p)]--;
+	vmsim__munlock_vma_folio(vma, p);
 	if (!vmsim_folio_test_large(folio))
 		return;
 	fm = vmsim__folio_meta(vma->vm_mm->vm, folio);
@@ -364,7 +414,7 @@ void vmsim__folio_remove_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page 
 	fm->entire_mapcount--;
 	large_mapcount_sub(fm, 1, vma->vm_mm);
 	if (pmd_in_rss(vma->vm_mm->vm, folio))
-		vma->vm_mm->rss[mm_counter(folio)] -= (long)vmsim_folio_nr_pages(folio);
+		vma->vm_mm->rss[vmsim__mm_counter(folio)] -= (long)vmsim_folio_nr_pages(folio);
 	if (!fm->entire_mapcount && fm->nr_pages_mapped > 0 &&
 	    (unsigned long)fm->nr_pages_mapped < vmsim_folio_nr_pages(folio))
 		maybe_deferred_split(vma, folio);
@@ -494,6 +544,10 @@ const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, siz
 	else if (p->mapping)
 		snprintf(buf, size, "%s %s", folio_file(p)->kind == VMSIM_FILE_SHMEM ? "shmem" : "file",
 			 folio_file(p)->name);
+	else if (vmsim_page_test(p, PG_swapcache))
+		snprintf(buf, size, "swapcache");
+	else if (vmsim_page_test(p, PG_hwpoison))
+		snprintf(buf, size, "hwpoison");
 	else
 		snprintf(buf, size, "kernel");
 	return buf;

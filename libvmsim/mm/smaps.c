@@ -2,10 +2,7 @@
  * Follows fs/proc/task_mmu.c of Linux 6.18 (smap_gather_stats,
  * smaps_pte_entry, smaps_pmd_entry, smaps_account with CONFIG_PAGE_MAPCOUNT,
  * smaps_page_accumulate, __show_smap).  A hugetlb vma counts only in
- * Shared/Private_Hugetlb, which no smaps line prints.  Simplified: shmem
- * has no swapped-out pages yet (no swap device), so the shmem part of Swap
- * is 0 as Linux shows it in that state; SwapPss takes each swap entry's
- * count as 1 (no swap map). */
+ * Shared/Private_Hugetlb, which no smaps line prints. */
 #include "mm_internal.h"
 
 #define PSS_SHIFT 12
@@ -88,16 +85,20 @@ static void smaps_pte_entry(struct mem_size_stats *mss, struct vm_area_struct *v
 		dirty = pte_dirty(pte);
 		present = true;
 	} else if (is_swap_pte(pte)) {
-		/* Its kind says what it stands for: swap, or a page (pfn
-		 * swap entries). */
-		struct vmsim_kind_smaps ks;
+		/* Its kind says what it holds: a swap slot (Swap; SwapPss
+		 * divides it among the slot's users), or a page (pfn swap
+		 * entries: migration, device, hwpoison) counted as maybe
+		 * shared, not as mapped here. */
+		struct vmsim_kind_hold h;
 
-		vmsim__kind_smaps(vma, pte, &ks);
-		mss->swap += ks.swap;
-		mss->swap_pss += ks.swap_pss;
-		if (ks.has_page) {
-			present = ks.present;
-			page = vmsim_pfn_to_page(vm, ks.pfn);
+		vmsim__kind_hold(vma, pte, &h);
+		if (h.swap.val) {
+			unsigned count = vmsim__swap_count(vm, h.swap);
+
+			mss->swap += PAGE_SIZE;
+			mss->swap_pss += (PAGE_SIZE << PSS_SHIFT) / (count ? count : 1);
+		} else if (h.pfn != ~0UL) {
+			page = vmsim_pfn_to_page(vm, h.pfn);
 		}
 	}
 	if (page)
@@ -107,14 +108,15 @@ static void smaps_pte_entry(struct mem_size_stats *mss, struct vm_area_struct *v
 /* shmem_swap_usage(): the file's swapped-out pages in the vma's range. */
 static uint64_t shmem_swap_usage(const struct vm_area_struct *vma)
 {
-	(void)vma;
-	return 0;	/* the page cache holds no swap entries without a swap device */
+	return (uint64_t)vmsim__shmem_swapped_range(vma->vm_file, vma->vm_pgoff,
+						    vma->vm_pgoff + vma_pages(vma)) << PAGE_SHIFT;
 }
 
 int vmsim_smaps(struct vmsim_mm *mm, uint64_t addr, struct vmsim_smaps *out)
 {
 	struct mem_size_stats mss = { 0 };
 	struct vm_area_struct *vma;
+	bool hole_walk = false;
 
 	if (!mm || !out)
 		return -EINVAL;
@@ -124,16 +126,22 @@ int vmsim_smaps(struct vmsim_mm *mm, uint64_t addr, struct vmsim_smaps *out)
 		vmsim_unlock_read(mm->vm, &mm->mmap_lock);
 		return -ENOMEM;
 	}
-	/* smap_gather_stats(): shmem swap is counted for the whole range,
-	 * which a private writable mapping's COW pages could hide; the walk
-	 * would then count it per hole, which comes to the same while shmem
-	 * cannot swap. */
-	if (vma_is_shmem(vma))
-		mss.swap += shmem_swap_usage(vma);
+	/* smap_gather_stats(): a shared or read-only shmem mapping counts the
+	 * file's swapped pages in its range at once (shmem_swap_usage); a
+	 * private writable one may hide swapped file pages behind its COW
+	 * copies, so then only holes count (smaps_pte_hole). */
+	if (vma_is_shmem(vma)) {
+		uint64_t swapped = shmem_swap_usage(vma);
+
+		if (!swapped || (vma->vm_flags & VM_SHARED) || !(vma->vm_flags & VM_WRITE))
+			mss.swap += swapped;
+		else
+			hole_walk = true;
+	}
 	/* smaps_hugetlb_range() fills only the *_Hugetlb fields. */
 	for (uint64_t a = vma->vm_start; a < vma->vm_end && !is_vm_hugetlb_page(vma); a += PAGE_SIZE) {
 		pmd_t *pmdp = vmsim__pmd_lookup(mm, a);
-		pte_t *ptep;
+		pte_t *ptep, pte;
 
 		if (pmdp && pmd_trans_huge(pmdp_get(pmdp))) {
 			smaps_pmd_entry(&mss, vma, pmdp_get(pmdp));
@@ -141,8 +149,15 @@ int vmsim_smaps(struct vmsim_mm *mm, uint64_t addr, struct vmsim_smaps *out)
 			continue;
 		}
 		ptep = pmdp ? vmsim__pte_offset(mm, pmdp, a) : NULL;
+		pte = ptep ? ptep_get(ptep) : __pte(0);
+		if (hole_walk && pte_none(pte)) {
+			uint64_t idx = linear_page_index(vma, a);
+
+			mss.swap += (uint64_t)vmsim__shmem_swapped_range(vma->vm_file, idx, idx + 1) << PAGE_SHIFT;
+			continue;
+		}
 		if (ptep)
-			smaps_pte_entry(&mss, vma, a, ptep_get(ptep));
+			smaps_pte_entry(&mss, vma, a, pte);
 	}
 	*out = (struct vmsim_smaps){
 		.start = vma->vm_start,

@@ -529,6 +529,14 @@ static int do_access(struct vms_interp *in, const struct vms_cmd *c)
 		return fail(in, c, "%s: %s", what, vms_errno_name(r));
 	if (r && r != VMS_BE_SIGSEGV && r != VMS_BE_SIGBUS)
 		return status_of(in, r);
+	/* The OOM killer took the process during this access: its
+	 * `oom-kill` line is all there is to print. */
+	{
+		struct name *n = name_find(in->procs, c->name[0]);
+
+		if (n && n->oom_killed)
+			return 0;
+	}
 	if (c->expect == VMS_EXPECT_SIGSEGV || c->expect == VMS_EXPECT_SIGBUS) {
 		int want = c->expect == VMS_EXPECT_SIGBUS ? VMS_BE_SIGBUS : VMS_BE_SIGSEGV;
 

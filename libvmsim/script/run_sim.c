@@ -80,14 +80,6 @@ static const char *unsupported(const struct vms_cmd *c, const struct vmsim_confi
 {
 	if (c->op == VMS_MACHINE && cfg->luf != VMSIM_LUF_OFF)
 		return "luf=on/debug";
-	if (c->op == VMS_MACHINE && cfg->swap)
-		return "swap= (no swap device yet)";
-	if (c->op == VMS_FILE && c->file_kind == VMS_FILE_DAX)
-		return "kind=dax";
-	if (c->op == VMS_MIGRATE)
-		return "migrate";
-	if (c->op == VMS_MEMORY_FAILURE)
-		return "memory_failure";
 	if (c->op == VMS_DEVICE)
 		return "device";
 	return NULL;
@@ -106,6 +98,18 @@ static int sim_check(struct vms_backend *be, const struct vms_cmd *c)
 }
 
 /* ---- the machine ---- */
+
+/* The OOM killer chose a victim: `oom-kill PROC`, and the interpreter
+ * answers later commands naming it with ESRCH. */
+static void oom_notify(void *arg, struct vmsim_mm *victim)
+{
+	struct sim *s = arg;
+	struct proc *p, *t;
+
+	HASH_ITER(hh, s->procs, p, t)
+		if (p->mm == victim)
+			vms_report_oom_kill(s->be->in, p->name);
+}
 
 static void bug_handler(struct vmsim *vm, const struct vmsim_bug_report *r, void *arg)
 {
@@ -178,6 +182,7 @@ static int sim_setup(struct vms_backend *be, const struct vms_script *sc, const 
 	if (vmsim_new(&cfg, &s->vm))
 		return vms_refuse(be->in, "cannot create the machine");
 	vmsim_set_bug_handler(s->vm, bug_handler, s);
+	vmsim_set_oom_notify(s->vm, oom_notify, s);
 	if (opts->trace)
 		vmsim_set_trace(s->vm, trace_sink, s);
 	return 0;
@@ -377,6 +382,18 @@ static int sim_uffd(struct vms_backend *be, const struct vms_cmd *c)
 	}
 }
 
+/* migrate PROC ADDR LEN: migrate_pages() of every page mapped there. */
+static int sim_migrate(struct vms_backend *be, const struct vms_cmd *c)
+{
+	return vmsim_migrate_range(mm_of(sim_of(be), c, c->name[0]), c->addr, c->len, NULL);
+}
+
+/* memory_failure PROC ADDR: the frame mapped at ADDR fails. */
+static int sim_memory_failure(struct vms_backend *be, const struct vms_cmd *c)
+{
+	return vmsim_memory_failure_addr(mm_of(sim_of(be), c, c->name[0]), c->addr);
+}
+
 /* install PROC ADDR LEN KIND [ARGS]: the ARGS words go to the kind's make
  * hook as one space-separated string. */
 static int sim_install(struct vms_backend *be, const struct vms_cmd *c)
@@ -536,8 +553,10 @@ static long sim_fread(struct vms_backend *be, const struct vms_cmd *c, uint64_t 
  * and so (until the OOM killer exists) is a fault that found no memory. */
 static int access_result(int r)
 {
-	if (r <= 0)
-		return r;
+	/* The OOM killer took the process during its own access: oom_notify
+	 * printed it, and a dead process prints nothing more. */
+	if (r <= 0 || r == VMSIM_ACCESS_SIGKILL)
+		return r == VMSIM_ACCESS_SIGKILL ? 0 : r;
 	return r == VMSIM_ACCESS_SIGSEGV ? VMS_BE_SIGSEGV : VMS_BE_SIGBUS;
 }
 
@@ -610,7 +629,8 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 		.remap = sim_remap, .advise = sim_advise, .punch = sim_punch,
 		.fwrite = sim_fwrite, .fread = sim_fread, .access = sim_access, .uffd = sim_uffd,
 		.clear_refs = sim_clear_refs, .pagemap = sim_pagemap, .smaps = sim_smaps,
-		.show = sim_show, .install = sim_install,
+		.show = sim_show, .install = sim_install, .migrate = sim_migrate,
+		.memory_failure = sim_memory_failure,
 	};
 
 	s.be = &be;

@@ -246,25 +246,57 @@ static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const 
 		fprintf(f, "show page: no pfn %#" PRIx64 "\n", pfn);
 		return;
 	}
-	fprintf(f, "page pfn %#" PRIx64 ": %s refcount %d mapcount %d index %#" PRIx64 " flags%s%s%s%s%s\n", pfn,
+	fprintf(f, "page pfn %#" PRIx64 ": %s refcount %d mapcount %d index %#" PRIx64 " flags%s%s%s%s%s%s%s%s%s%s%s%s"
+		"%s\n", pfn,
 		vmsim_page_owner(vm, (unsigned long)pfn, own, sizeof(own)), p->refcount, p->mapcount, p->index,
 		vmsim_page_test(p, PG_anon_exclusive) ? " anon_exclusive" : "",
 		vmsim_page_test(p, PG_dirty) ? " dirty" : "", vmsim_page_test(p, PG_uptodate) ? " uptodate" : "",
-		vmsim_page_test(p, PG_readahead) ? " readahead" : "", vmsim_page_test(p, PG_swapbacked) ? " swapbacked" : "");
+		vmsim_page_test(p, PG_readahead) ? " readahead/reclaim" : "",
+		vmsim_page_test(p, PG_swapbacked) ? " swapbacked" : "",
+		vmsim_page_test(p, PG_lru) ? " lru" : "", vmsim_page_test(p, PG_active) ? " active" : "",
+		vmsim_page_test(p, PG_referenced) ? " referenced" : "",
+		vmsim_page_test(p, PG_unevictable) ? " unevictable" : "", vmsim_page_test(p, PG_mlocked) ? " mlocked" : "",
+		vmsim_page_test(p, PG_locked) ? " locked" : "", vmsim_page_test(p, PG_hwpoison) ? " hwpoison" : "",
+		vmsim_page_test(p, PG_swapcache) ? " swapcache" : "");
+	if (vmsim_page_test(p, PG_swapcache)) {
+		swp_entry_t se = { (unsigned long)p->private_ };
+
+		fprintf(f, "  in the swap cache for swap entry %u:%#lx\n", swp_type(se), swp_offset(se));
+	}
 	vmsim_page_rmap(vm, (unsigned long)pfn, print_mapper, &r);
 }
 
 static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *procs, unsigned n)
 {
+	struct vmsim_lru_info lru;
+	struct vmsim_reclaim_stats rs;
+
 	fprintf(f, "frames: %lu total, %lu free, %lu page-table pages\n", vmsim_nr_frames(vm),
 		vmsim_nr_free_pages(vm), vmsim_nr_pgtable_pages(vm));
+	vmsim_lru_info(vm, &lru);
+	fprintf(f, "lru: anon %lu inactive %lu active, file %lu inactive %lu active, %lu unevictable\n",
+		lru.inactive_anon, lru.active_anon, lru.inactive_file, lru.active_file, lru.unevictable);
+	for (int t = 0; t < MAX_SWAPFILES; t++) {
+		struct vmsim_swap_info si;
+
+		if (!vmsim_swap_info(vm, t, &si))
+			fprintf(f, "swap %d: %lu slots, %lu in use, %lu in the swap cache\n", t, si.pages, si.inuse,
+				si.cached);
+	}
+	vmsim_reclaim_stats(vm, &rs);
+	fprintf(f, "reclaim: %lu direct, %lu scanned, %lu reclaimed, %lu swapped out, %lu swapped in, "
+		"%lu batched flushes, %lu oom kills, %lu migrated, %lu hwpoisoned\n", rs.allocstall, rs.pgscan,
+		rs.pgsteal, rs.pswpout, rs.pswpin, rs.tlb_batch_flushes, rs.oom_kill, rs.pgmigrate_success,
+		rs.hwpoisoned);
 	for (unsigned i = 0; i < n; i++) {
 		struct vmsim_mm_stats st;
 
 		vmsim_mm_stats(procs[i].mm, &st);
-		fprintf(f, "%s: %lu vmas, rss anon %ld file %ld shmem %ld; faults %lu (anon %lu, file %lu, wp %lu, cow %lu)\n",
-			procs[i].name, st.nr_vmas, st.rss_anon, st.rss_file, st.rss_shmem, st.faults, st.faults_anon,
-			st.faults_file, st.faults_wp, st.faults_cow);
+		fprintf(f, "%s: %lu vmas, rss anon %ld file %ld shmem %ld, swap entries %ld; faults %lu (anon %lu, "
+			"file %lu, wp %lu, cow %lu)%s\n",
+			procs[i].name, st.nr_vmas, st.rss_anon, st.rss_file, st.rss_shmem, st.swap_ents, st.faults,
+			st.faults_anon, st.faults_file, st.faults_wp, st.faults_cow,
+			vmsim_mm_oom_killed(procs[i].mm) ? " (killed by the OOM killer)" : "");
 	}
 	for (unsigned cpu = 0; cpu < vmsim_nr_cpus(vm); cpu++) {
 		struct vmsim_cpu_stats c;
@@ -340,14 +372,38 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 			fprintf(f, "  t%lu -> f%lu [label=\"%u %s\",color=%s];\n", tpfn, pfn, i,
 				pte_write(__pte(v)) ? "rw" : "ro", pte_write(__pte(v)) ? "black" : "blue");
 		} else {
-			/* Name the entry as its kind describes it ("uffd-wp marker"),
-			 * not by its bare type ("marker"). */
+			/* Named as its kind describes it; an edge to the frame it
+			 * leads to: the one a migration or hwpoison entry names, a
+			 * swap entry's swap-cache folio. */
+			softleaf_t e = softleaf_from_pte(__pte(v));
+			unsigned long pfn = ~0UL;
+			const char *why = "names";
 			char d[96] = "";
 
 			vmsim_kind_describe(vm, __pte(v), d, sizeof(d));
 			fprintf(f, "  x%lu_%u [shape=note,label=\"%s\"];\n  t%lu -> x%lu_%u;\n", tpfn, i,
-				d[0] ? d : vmsim_softleaf_type_name(softleaf_type(softleaf_from_pte(__pte(v)))), tpfn,
-				tpfn, i);
+				d[0] ? d : vmsim_softleaf_type_name(softleaf_type(e)), tpfn, tpfn, i);
+			if (softleaf_has_pfn(e)) {
+				pfn = softleaf_to_pfn(e);
+			} else if (softleaf_is_swap(e)) {
+				struct vmsim_swap_slot slot;
+
+				if (!vmsim_swap_slot(vm, (int)swp_type(e), swp_offset(e), &slot) && slot.cached) {
+					pfn = slot.pfn;
+					why = "swap cache";
+				}
+			}
+			if (pfn < vmsim_nr_frames(vm)) {
+				char lbl[32];
+
+				frame_label(o, vm, pfn, lbl, sizeof(lbl));
+				if (!seen[pfn]) {
+					seen[pfn] = 1;
+					fprintf(f, "  f%lu [shape=ellipse,style=filled,fillcolor=lightyellow,label=\"%s\"];\n",
+						pfn, lbl);
+				}
+				fprintf(f, "  x%lu_%u -> f%lu [style=dashed,label=\"%s\"];\n", tpfn, i, pfn, why);
+			}
 		}
 	}
 }

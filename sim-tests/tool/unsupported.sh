@@ -11,11 +11,7 @@ while IFS='|' read -r first line what; do
 		echo "'$first / $line': exit $rc, stdout '$out', stderr: $(cat /tmp/vmsim-unsup.$$)"; status=1
 	fi
 done <<'LIST'
-machine swap=64M|read P 0x7f0000000000|swap= (no swap device yet)
 machine luf=on|read P 0x7f0000000000|luf=on/debug
-# no machine line|file X size=2M kind=dax|kind=dax
-# no machine line|migrate P 0x7f0000000000 4K|migrate
-# no machine line|memory_failure P 0x7f0000000000|memory_failure
 # no machine line|device D|device
 LIST
 rm -f /tmp/vmsim-unsup.$$

@@ -81,5 +81,6 @@ void ba_cases_mm(void **state);		/* badargs_mm.c */
 void ba_cases_vm_calls(void **state);
 void ba_cases_file(void **state);
 void ba_cases_uffd(void **state);
+void ba_cases_swap(void **state);	/* badargs_swap.c */
 
 #endif

@@ -277,7 +277,7 @@ void ba_cases_cpu(void **state)
 	ERR("vmsim_nr_cpus", 0, vmsim_nr_cpus(NULL));
 	NUL("vmsim_set_fault_handler", vmsim_set_fault_handler(NULL, never_fault, NULL));
 	STR("vmsim_access_result_name", "?", vmsim_access_result_name(INT_MIN));
-	STR("vmsim_access_result_name", "?", vmsim_access_result_name(VMSIM_ACCESS_OOM + 1));
+	STR("vmsim_access_result_name", "?", vmsim_access_result_name(VMSIM_ACCESS_SIGKILL + 1));
 	STR("vmsim_access_result_name", "?", vmsim_access_result_name(-4096));
 	STR("vmsim_access_result_name", "?", vmsim_access_result_name(INT_MAX));
 

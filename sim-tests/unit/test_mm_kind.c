@@ -48,12 +48,16 @@ static void builtin_kinds(void **state)
 	const struct vmsim_kind *k;
 
 	(void)state;
-	/* handle_pte_marker()'s order: poison, guard, uffd-wp. */
-	assert_int_equal(vmsim_nr_kinds(vm), 3);
+	/* handle_pte_marker()'s order: poison, guard, uffd-wp; then the
+	 * softleaf types' owners. */
+	assert_int_equal(vmsim_nr_kinds(vm), 6);
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 0)), "poison");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 1)), "guard");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 2)), "uffd_wp");
-	assert_null(vmsim_kind_at(vm, 3));
+	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 3)), "swap");
+	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 4)), "migration");
+	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 5)), "hwpoison");
+	assert_null(vmsim_kind_at(vm, 6));
 	k = vmsim_kind_lookup(vm, "guard");
 	assert_non_null(k);
 	assert_true(vmsim_kind_builtin(k));
@@ -111,7 +115,8 @@ static void allocated_marker_bits_and_types(void **state)
 	assert_int_equal(vmsim_kind_swap_type(k3), 23);
 	assert_int_equal(vmsim_max_swapfiles(vm), 23);
 	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(swp_entry(23, 5))), k3);
-	assert_null(vmsim_kind_of(vm, swp_entry_to_pte(swp_entry(22, 5))));
+	/* Types below it are still real swap devices'. */
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(swp_entry(22, 5))), vmsim_kind_lookup(vm, "swap"));
 	/* Priority 15 beats uffd-wp (10), loses to guard (20). */
 	assert_ptr_equal(vmsim_kind_of(vm, make_pte_marker((1UL << 3) | PTE_MARKER_UFFD_WP)), k1);
 	assert_ptr_equal(vmsim_kind_of(vm, make_pte_marker((1UL << 3) | PTE_MARKER_GUARD)),
@@ -120,7 +125,7 @@ static void allocated_marker_bits_and_types(void **state)
 	assert_int_equal(vmsim_max_swapfiles(vm), 24);
 	assert_int_equal(vmsim_kind_unregister(vm, "other"), 0);
 	assert_int_equal(vmsim_kind_unregister(vm, "sealed"), 0);
-	assert_int_equal(vmsim_nr_kinds(vm), 3);
+	assert_int_equal(vmsim_nr_kinds(vm), 6);
 }
 
 /*

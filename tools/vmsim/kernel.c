@@ -351,7 +351,7 @@ static int kprocess(struct vms_backend *be, const struct vms_cmd *c)
 	if (pid < 0)
 		return vms_broken(be->in, "fork failed");
 	if (pid == 0)
-		k_controller(p->slot, p->name, c->cpu);
+		k_controller(p->slot, p->name, c->cpu >= 0 ? c->cpu : 0);	/* "default 0": pinned, so the host's per-CPU LRU batches and TLBs see the CPU the script means */
 	p->pid = pid;
 	rc = wait_reply(p->slot, &rep);
 	p->alive = !rc;

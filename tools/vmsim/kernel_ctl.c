@@ -476,10 +476,38 @@ static int do_map(const struct vms_cmd *c, const char *path)
 	return 0;
 }
 
+/* The swap writes a pageout starts complete before the next command runs
+ * (docs/scenario.md): wait, up to 10 s, for the kernel's count of pages
+ * under writeback (nr_writeback in /proc/vmstat) to drain.  Until then a
+ * folio reclaim wrote is still under writeback, and a second pageout or a
+ * fault would see that instead of the settled state. */
+static void wait_writeback(void)
+{
+	for (int i = 0; i < 10000; i++) {
+		FILE *f = fopen("/proc/vmstat", "r");
+		char line[128];
+		long n = 0;
+
+		if (!f)
+			return;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "nr_writeback %ld", &n) == 1)
+				break;
+		fclose(f);
+		if (n == 0)
+			return;
+		usleep(1000);
+	}
+}
+
 /* enum vms_advice values are Linux's MADV_* numbers. */
 static int do_advise(const struct vms_cmd *c)
 {
-	return madvise((void *)(uintptr_t)c->addr, c->len, (int)c->advice) ? -errno : 0;
+	int err = madvise((void *)(uintptr_t)c->addr, c->len, (int)c->advice) ? -errno : 0;
+
+	if (c->advice == VMS_ADV_PAGEOUT)
+		wait_writeback();
+	return err;
 }
 
 static void reply(const struct krep *rep)

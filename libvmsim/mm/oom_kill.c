@@ -1,0 +1,118 @@
+/* The OOM killer: when direct reclaim frees nothing, the process with the
+ * highest badness (rss + swap entries + page-table pages) is killed and
+ * its address space torn down.  Follows mm/oom_kill.c of Linux 6.18
+ * (oom_badness, select_bad_process, oom_kill_process, the oom reaper).
+ * Simplified: no oom_score_adj, no memcg or cpuset constraints, no
+ * memory reserves for the victim; processes are mms, scanned in creation
+ * order as the task list is (a later one wins a tie, as in
+ * oom_evaluate_task).  The victim's memory goes at once, or, when the
+ * operation that ran out holds the victim's mmap_lock (it is the one that
+ * faulted, forked...), as soon as that operation ends; that operation
+ * fails. */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+/* Page-table pages of levels pte, pmd and pud below t (mm_pgtables_bytes
+ * counts those; the pgd and p4d are not charged). */
+static long count_tables(struct vmsim *vm, struct vmsim_page *t, int level)
+{
+	uint64_t *tab = vmsim_table(vm, t);
+	long n = level <= VMSIM_LVL_PUD ? 1 : 0;
+
+	if (level <= VMSIM_LVL_PTE)
+		return n;
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t v = tab[i];
+
+		if (!(v & _PAGE_PRESENT) || ((level == VMSIM_LVL_PMD || level == VMSIM_LVL_PUD) && (v & _PAGE_PSE)))
+			continue;
+		n += count_tables(vm, vmsim_pfn_to_page(vm, (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT)),
+				  level - 1);
+	}
+	return n;
+}
+
+long vmsim_oom_badness(const struct vmsim_mm *mm)
+{
+	struct vmsim *vm;
+
+	if (!mm || (mm->flags & MMF_OOM_VICTIM))
+		return 0;
+	vm = mm->vm;
+	return mm->rss[MM_ANONPAGES] + mm->rss[MM_FILEPAGES] + mm->rss[MM_SHMEMPAGES] + mm->rss[MM_SWAPENTS] +
+	       count_tables(vm, vmsim_pfn_to_page(vm, mm->pgd), vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D);
+}
+
+/* The oom reaper and the victim's exit at once: nothing of its address
+ * space is left but the pgd. */
+static void oom_reap(struct vmsim *vm, struct vmsim_mm *mm)
+{
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+			  .target = mm->id, .why = "oom reaper: victim's address space torn down" });
+	vmsim__exit_mmap(mm, true);
+	mm->flags |= MMF_OOM_REAPED;
+	vm->mm_world->oom_pending--;
+}
+
+void vmsim__oom_reap_pending(struct vmsim *vm)
+{
+	struct vmsim_mm *mm;
+
+	LL_FOREACH(vm->mm_world->mms, mm)
+		if ((mm->flags & MMF_OOM_VICTIM) && !(mm->flags & MMF_OOM_REAPED) &&
+		    !vmsim_lock_held(&mm->mmap_lock))
+			oom_reap(vm, mm);
+}
+
+/* out_of_memory(): pick and kill.  True when memory was freed, so the
+ * allocation is worth retrying. */
+bool vmsim__out_of_memory(struct vmsim *vm)
+{
+	struct vmsim_mm *mm, *victim = NULL;
+	long chosen = -1;
+
+	LL_FOREACH(vm->mm_world->mms, mm) {
+		long points;
+
+		/* A victim still on its way out: wait for it (abort). */
+		if ((mm->flags & MMF_OOM_VICTIM) && !(mm->flags & MMF_OOM_REAPED))
+			return false;
+		if (mm->flags & (MMF_OOM_VICTIM | MMF_FORKING))
+			continue;
+		points = vmsim_oom_badness(mm);
+		if (points < chosen)
+			continue;
+		chosen = points;
+		victim = mm;
+	}
+	if (!victim) {
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+				  .why = "out of memory and no killable process" });
+		return false;
+	}
+	victim->flags |= MMF_OOM_VICTIM;
+	vm->mm_world->oom_pending++;
+	vm->mm_world->rst.oom_kill++;
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+			  .target = victim->id, .pfn = (uint64_t)chosen, .why = "oom-kill" });
+	if (vm->mm_world->oom_fn)
+		vm->mm_world->oom_fn(vm->mm_world->oom_arg, victim);
+	if (vmsim_lock_held(&victim->mmap_lock))
+		return false;	/* reaped when the operation holding it ends */
+	oom_reap(vm, victim);
+	return true;
+}
+
+void vmsim_set_oom_notify(struct vmsim *vm, vmsim_oom_fn fn, void *arg)
+{
+	if (!vm)
+		return;
+	vm->mm_world->oom_fn = fn;
+	vm->mm_world->oom_arg = arg;
+}
+
+bool vmsim_mm_oom_killed(const struct vmsim_mm *mm)
+{
+	return mm && (mm->flags & MMF_OOM_VICTIM);
+}

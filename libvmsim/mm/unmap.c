@@ -1,0 +1,398 @@
+/* The rmap walks that change mappings: try_to_unmap (reclaim, memory
+ * failure), try_to_migrate and remove_migration_ptes, folio_referenced
+ * (reclaim's aging), folio_mkclean (writeback), and the batched TLB flush
+ * of reclaim (TTU_BATCH_FLUSH, try_to_unmap_flush[_dirty],
+ * flush_tlb_batched_pending).  Follows the second half of mm/rmap.c of
+ * Linux 6.18 (page_vma_mapped_walk under the anon_vma or i_mmap lock and
+ * the pte lock).  Simplified: small folios only.  The entries left behind
+ * (swap, migration, hwpoison) are built by their kinds' unmap hooks. */
+#include <utlist.h>
+
+#include "mm_internal.h"
+
+/* ---- the walk ---- */
+
+struct pvmw {
+	struct vmsim_page *p;
+	unsigned flags;
+	rmap_one_fn fn;
+	void *arg;
+};
+
+/* page_vma_mapped_walk() for one vma: the pte at the folio's address, if
+ * it maps the folio (or, with RMAP_WALK_ENTRIES, is an entry naming it),
+ * under its lock. */
+static bool walk_one(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw *w)
+{
+	struct vmsim_page *p = w->p;
+	unsigned long pfn = vmsim_page_to_pfn(vm, p);
+	uint64_t addr = vma_address(vma, p->index);
+	struct vmsim_lock *ptl;
+	pte_t *ptep, pte;
+	bool match, ret = true;
+
+	if (p->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
+		return true;
+	ptep = vmsim__pte_lookup(vma->vm_mm, addr);
+	if (!ptep)
+		return true;
+	ptl = vmsim__pte_lockptr(vm, ptep);
+	vmsim_lock(vm, ptl);
+	pte = ptep_get(ptep);
+	if (w->flags & RMAP_WALK_ENTRIES) {
+		struct vmsim_kind_hold h;
+
+		vmsim__kind_hold(vma, pte, &h);
+		match = !pte_present(pte) && !pte_none(pte) && h.pfn == pfn;
+	} else {
+		match = pte_present(pte) && pte_pfn(pte) == pfn;
+	}
+	if (match)
+		ret = w->fn(p, vma, addr, ptep, w->arg);
+	vmsim_unlock(vm, ptl);
+	return ret;
+}
+
+/* rmap_walk(): every vma the folio may be mapped in, under the anon_vma's
+ * (root) lock or the file's i_mmap_rwsem, read. */
+void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned flags, rmap_one_fn fn, void *arg)
+{
+	struct pvmw w = { p, flags, fn, arg };
+
+	if (!(flags & RMAP_WALK_ENTRIES) && p->mapcount <= 0)
+		return;
+	if (folio_test_anon(p)) {
+		struct anon_vma *av = folio_anon_vma(p);
+		struct anon_vma_chain *avc;
+		struct vmsim_lock *l = &av->root->rwsem;
+
+		vmsim_lock_read(vm, l);
+		DL_FOREACH2(av->rb_root, avc, av_next)
+			if (!walk_one(vm, avc->vma, &w))
+				break;
+		vmsim_unlock_read(vm, l);
+	} else if (p->mapping) {
+		struct vmsim_file *f = folio_file(p);
+		struct vm_area_struct *v;
+
+		vmsim_lock_read(vm, &f->i_mmap_rwsem);
+		DL_FOREACH2(f->i_mmap, v, i_next)
+			if (!walk_one(vm, v, &w))
+				break;
+		vmsim_unlock_read(vm, &f->i_mmap_rwsem);
+	}
+}
+
+/* ---- batched TLB flushing (TTU_BATCH_FLUSH) ---- */
+
+static struct tlbflush_unmap_batch *ubc(struct vmsim *vm) { return &vm->mm_world->tlb_ubc; }
+
+/* should_defer_flush(): batch only when asked to and another CPU may
+ * cache the mm (arch_tlbbatch_should_defer). */
+static bool should_defer_flush(struct vmsim_mm *mm, unsigned flags)
+{
+	return (flags & TTU_BATCH_FLUSH) && vmsim__tlbbatch_should_defer(mm->vm, &mm->ctx);
+}
+
+/* set_tlb_ubc_flush_pending() */
+static void set_tlb_ubc_flush_pending(struct vmsim_mm *mm, pte_t pteval)
+{
+	struct tlbflush_unmap_batch *b = ubc(mm->vm);
+
+	if (!pte_present(pteval))	/* !pte_accessible() */
+		return;
+	vmsim__tlbbatch_add_pending(mm->vm, &b->cpumask, &mm->ctx);
+	b->flush_required = true;
+	mm->tlb_batch_pending++;
+	if (pte_dirty(pteval))
+		b->writable = true;
+}
+
+/* try_to_unmap_flush(): every deferred flush, now. */
+void vmsim__try_to_unmap_flush(struct vmsim *vm)
+{
+	struct tlbflush_unmap_batch *b = ubc(vm);
+
+	if (!b->flush_required)
+		return;
+	vmsim__tlbbatch_flush(vm, &b->cpumask);
+	b->flush_required = false;
+	b->writable = false;
+	vm->mm_world->rst.tlb_batch_flushes++;
+}
+
+/* try_to_unmap_flush_dirty(): before writing a folio out, no CPU may keep
+ * a writable translation of it. */
+void vmsim__try_to_unmap_flush_dirty(struct vmsim *vm)
+{
+	if (ubc(vm)->writable)
+		vmsim__try_to_unmap_flush(vm);
+}
+
+/* flush_tlb_batched_pending(): a pte of mm is about to change (zap,
+ * mprotect, mremap, madvise) while reclaim may still owe its flush. */
+void vmsim__flush_tlb_batched_pending(struct vmsim_mm *mm)
+{
+	if (mm->tlb_batch_pending == mm->tlb_batch_flushed)
+		return;
+	vmsim__flush_tlb_mmu(mm, 0, ~0ULL, false);
+	mm->tlb_batch_flushed = mm->tlb_batch_pending;
+}
+
+/* ---- try_to_unmap ---- */
+
+struct ttu_arg {
+	unsigned flags;
+	bool ok;
+};
+
+/* folio_try_share_anon_rmap_pte(): a possibly pinned exclusive page
+ * cannot become shared (its swap or migration entry would let a later
+ * fault map another copy than the pin sees). */
+static bool try_share_anon(struct vmsim_page *p)
+{
+	if (p->refcount >= 1024)	/* folio_maybe_dma_pinned() */
+		return false;
+	vmsim_page_clear(p, PG_anon_exclusive);
+	return true;
+}
+
+static pte_t clear_pte(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, unsigned flags)
+{
+	pte_t pteval = vmsim__ptep_get_and_clear(mm, addr, ptep);
+
+	if (should_defer_flush(mm, flags))
+		set_tlb_ubc_flush_pending(mm, pteval);
+	else
+		vmsim__flush_tlb_page(mm, addr);	/* ptep_clear_flush() */
+	return pteval;
+}
+
+/* The mapping is gone: its rmap, mlock and reference with it. */
+static void discard(struct vm_area_struct *vma, struct vmsim_page *p)
+{
+	vmsim__folio_remove_rmap(vma, p);
+	vmsim_put_page(vma->vm_mm->vm, p);
+}
+
+static bool try_to_unmap_one(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+			     void *arg)
+{
+	struct ttu_arg *t = arg;
+	struct vmsim_mm *mm = vma->vm_mm;
+	struct vmsim *vm = mm->vm;
+	bool anon_exclusive = folio_test_anon(p) && vmsim_page_test(p, PG_anon_exclusive);
+	pte_t pteval, entry;
+
+	if (!(t->flags & TTU_IGNORE_MLOCK) && (vma->vm_flags & VM_LOCKED)) {
+		/* Restore the mlock which got missed. */
+		if (!vmsim_page_test(p, PG_mlocked))
+			vmsim__mlock_vma_folio(vma, p);
+		t->ok = false;
+		return false;
+	}
+	pteval = clear_pte(mm, addr, ptep, t->flags);
+	if (pte_dirty(pteval))
+		vmsim__folio_mark_dirty(p);
+	/* pte_install_uffd_wp_if_needed(): a file vma keeps the protection. */
+	vmsim__zap_leave(vma, addr, ptep, NULL, pteval);
+	if (vmsim_page_test(p, PG_hwpoison) && (t->flags & TTU_HWPOISON)) {
+		/* The rmap removal below takes the page out of the rss. */
+		if (vmsim__kind_unmap_entry(vma, addr, VMSIM_KIND_HWPOISON_NAME, pteval, p, false, &entry) == 0) {
+			vmsim__set_pte_at(mm, addr, ptep, entry);
+			vmsim__kind_note_vma(vma, entry);
+		}
+	} else if (folio_test_anon(p)) {
+		swp_entry_t swap = vmsim__folio_swap(p);
+
+		if (VMSIM_BUG_ON(vm, !vmsim_page_test(p, PG_swapcache), "try_to_unmap of anon pfn %#lx "
+				 "not in the swap cache", vmsim_page_to_pfn(vm, p)) ||
+		    vmsim__swap_duplicate(vm, swap) < 0) {
+			vmsim__set_pte_at(mm, addr, ptep, pteval);
+			t->ok = false;
+			return false;
+		}
+		if (anon_exclusive && !try_share_anon(p)) {
+			vmsim__swap_free(vm, swap);
+			vmsim__set_pte_at(mm, addr, ptep, pteval);
+			t->ok = false;
+			return false;
+		}
+		if (vmsim__kind_unmap_entry(vma, addr, VMSIM_KIND_SWAP_NAME, pteval, p, anon_exclusive, &entry)) {
+			vmsim__swap_free(vm, swap);
+			vmsim__set_pte_at(mm, addr, ptep, pteval);
+			t->ok = false;
+			return false;
+		}
+		/* MM_ANONPAGES goes down with the rmap removal below. */
+		mm->rss[MM_SWAPENTS]++;
+		vmsim__set_pte_at(mm, addr, ptep, entry);
+		vmsim__kind_note_vma(vma, entry);
+	}
+	discard(vma, p);
+	return true;
+}
+
+/* try_to_unmap(): every pte mapping the folio goes.  The folio may still
+ * be mapped afterwards (mlocked vma, pinned page): the caller checks. */
+void vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags)
+{
+	struct ttu_arg t = { flags, true };
+
+	vmsim__rmap_walk_locked(vm, p, 0, try_to_unmap_one, &t);
+}
+
+/* ---- try_to_migrate / remove_migration_ptes ---- */
+
+static bool try_to_migrate_one(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+			       void *arg)
+{
+	struct ttu_arg *t = arg;
+	struct vmsim_mm *mm = vma->vm_mm;
+	bool anon_exclusive = folio_test_anon(p) && vmsim_page_test(p, PG_anon_exclusive);
+	pte_t pteval, entry;
+
+	/* Migration ignores mlock; the flush is never deferred. */
+	pteval = clear_pte(mm, addr, ptep, 0);
+	if (pte_dirty(pteval))
+		vmsim__folio_mark_dirty(p);
+	if (anon_exclusive && !try_share_anon(p)) {
+		vmsim__set_pte_at(mm, addr, ptep, pteval);
+		t->ok = false;
+		return false;
+	}
+	if (vmsim__kind_unmap_entry(vma, addr, VMSIM_KIND_MIGRATION_NAME, pteval, p, anon_exclusive, &entry)) {
+		if (anon_exclusive)
+			vmsim_page_set(p, PG_anon_exclusive);
+		vmsim__set_pte_at(mm, addr, ptep, pteval);
+		t->ok = false;
+		return false;
+	}
+	vmsim__set_pte_at(mm, addr, ptep, entry);
+	vmsim__kind_note_vma(vma, entry);
+	/* The entry stays counted in the mm's rss (do_swap_page and zap
+	 * know it); only the rmap and the mapping's reference go. */
+	p->mapcount--;
+	vmsim__munlock_vma_folio(vma, p);
+	vmsim_put_page(mm->vm, p);
+	return true;
+}
+
+/* try_to_migrate(): migration entries in place of every mapping; false if
+ * one could not be made (the folio stays partly mapped). */
+bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p)
+{
+	struct ttu_arg t = { 0, true };
+
+	vmsim__rmap_walk_locked(vm, p, 0, try_to_migrate_one, &t);
+	return t.ok && p->mapcount == 0;
+}
+
+struct rmp_arg {
+	struct vmsim_page *dst;
+};
+
+/* remove_migration_pte(): the entry becomes a present pte of dst, as its
+ * kind decodes it; dst takes the rmap and a reference. */
+static bool remove_migration_pte(struct vmsim_page *src, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+				 void *arg)
+{
+	struct rmp_arg *a = arg;
+	struct vmsim_mm *mm = vma->vm_mm;
+	pte_t entry = ptep_get(ptep), pte;
+	bool exclusive = false;
+
+	(void)src;
+	if (vmsim__kind_remap(vma, addr, entry, a->dst, &pte, &exclusive))
+		return true;
+	vmsim_get_page(mm->vm, a->dst);
+	a->dst->mapcount++;
+	if (folio_test_anon(a->dst) && exclusive)
+		vmsim_page_set(a->dst, PG_anon_exclusive);
+	vmsim__mlock_vma_folio(vma, a->dst);
+	vmsim__set_pte_at(mm, addr, ptep, pte);
+	return true;
+}
+
+/* remove_migration_ptes(src, dst): every migration entry naming src now
+ * maps dst (src == dst when the migration failed). */
+void vmsim__remove_migration_ptes(struct vmsim *vm, struct vmsim_page *src, struct vmsim_page *dst)
+{
+	struct rmp_arg a = { dst };
+
+	vmsim__rmap_walk_locked(vm, src, RMAP_WALK_ENTRIES, remove_migration_pte, &a);
+}
+
+/* ---- folio_referenced ---- */
+
+struct fr_arg {
+	int mapcount, referenced;
+	unsigned long vm_flags;
+};
+
+static bool folio_referenced_one(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+				 void *arg)
+{
+	struct fr_arg *a = arg;
+	pte_t pte = ptep_get(ptep);
+
+	if (vma->vm_flags & VM_LOCKED) {
+		if (!vmsim_page_test(p, PG_mlocked))
+			vmsim__mlock_vma_folio(vma, p);
+		a->vm_flags |= VM_LOCKED;
+		return false;
+	}
+	/* x86 ptep_clear_flush_young(): the accessed bit is cleared without
+	 * a TLB flush; a CPU that still caches the translation keeps using
+	 * it and never sets the bit again until the entry leaves its TLB. */
+	if (pte_young(pte)) {
+		vmsim__set_pte_at(vma->vm_mm, addr, ptep, pte_mkold(pte));
+		a->referenced++;
+		a->vm_flags |= vma->vm_flags & ~VM_LOCKED;
+	}
+	return --a->mapcount > 0;
+}
+
+/* folio_referenced(): how many mappings saw an access since the last
+ * look (their accessed bits, cleared now); vm_flags collects the flags of
+ * those vmas, VM_LOCKED when an mlocked mapping was met. */
+int vmsim__folio_referenced(struct vmsim *vm, struct vmsim_page *p, unsigned long *vm_flags)
+{
+	struct fr_arg a = { p->mapcount, 0, 0 };
+
+	*vm_flags = 0;
+	if (a.mapcount <= 0)
+		return 0;
+	vmsim__rmap_walk_locked(vm, p, 0, folio_referenced_one, &a);
+	*vm_flags = a.vm_flags;
+	return a.referenced;
+}
+
+/* ---- folio_mkclean ---- */
+
+static bool page_mkclean_one(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep,
+			     void *arg)
+{
+	pte_t pte = ptep_get(ptep);
+
+	(void)p;
+	if (!pte_dirty(pte) && !pte_write(pte))
+		return true;
+	vmsim__ptep_get_and_clear(vma->vm_mm, addr, ptep);
+	vmsim__flush_tlb_page(vma->vm_mm, addr);
+	vmsim__set_pte_at(vma->vm_mm, addr, ptep, pte_mkclean(pte_wrprotect(pte)));
+	(*(int *)arg)++;
+	return true;
+}
+
+/* folio_mkclean(): before writeback, every shared writable mapping is
+ * write-protected and cleaned, so the next write faults and dirties the
+ * folio again.  Returns how many ptes were dirty or writable. */
+int vmsim__folio_mkclean(struct vmsim *vm, struct vmsim_page *p)
+{
+	int cleaned = 0;
+
+	if (p->mapcount > 0 && p->mapping && !folio_test_anon(p))
+		vmsim__rmap_walk_locked(vm, p, 0, page_mkclean_one, &cleaned);
+	return cleaned;
+}

@@ -1,0 +1,207 @@
+/* Unit tests: the swap, migration and hwpoison entry kinds
+ * (kinds/swap.c, kinds/migration.c, kinds/hwpoison.c) through the kind
+ * API: which entries each owns, how each is described and reported in
+ * pagemap, and what the generic mm paths do with each through its hooks
+ * (fork, zap, mprotect, mremap). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#define A 0x7f0000000000ULL
+#define P 4096ULL
+
+static struct bug_log log_;
+static struct vmsim *vm;
+static struct vmsim_mm *mm;
+
+static int setup(void **state)
+{
+	(void)state;
+	vm = tu_machine_str("ram=4M swap=1M check=full", &log_);
+	assert_non_null(vm);
+	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
+	assert_int_equal(vmsim_mmap(mm, A, 4 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vmsim_free(vm);
+	assert_int_equal(log_.count, 0);
+	return 0;
+}
+
+/* The name of the kind of the pte at addr. */
+static const char *kind_at(uint64_t addr)
+{
+	struct vmsim_walk w;
+
+	if (vmsim_walk(vm, vmsim_mm_pgd(mm), addr, 0, &w) || w.level != VMSIM_LVL_PTE)
+		return NULL;
+	return vmsim_kind_name(vmsim_kind_of(vm, ptep_get(w.pte)));
+}
+
+static pte_t pte_at(uint64_t addr)
+{
+	struct vmsim_walk w;
+
+	assert_int_equal(vmsim_walk(vm, vmsim_mm_pgd(mm), addr, 0, &w), 0);
+	assert_int_equal(w.level, VMSIM_LVL_PTE);
+	return ptep_get(w.pte);
+}
+
+/* Ownership: the three kinds own their softleaf types, nothing else. */
+static void test_ownership(void **state)
+{
+	const struct vmsim_kind *swap = vmsim_kind_lookup(vm, "swap");
+	const struct vmsim_kind *mig = vmsim_kind_lookup(vm, "migration");
+	const struct vmsim_kind *hwp = vmsim_kind_lookup(vm, "hwpoison");
+	char d[96];
+
+	(void)state;
+	assert_true(vmsim_kind_builtin(swap) && vmsim_kind_builtin(mig) && vmsim_kind_builtin(hwp));
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(swp_entry(0, 7))), swap);
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(swp_entry(23, 7))), swap);
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_readable_migration_entry(3))), mig);
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_readable_exclusive_migration_entry(3))), mig);
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_writable_migration_entry(3))), mig);
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_hwpoison_entry(3))), hwp);
+	assert_null(vmsim_kind_of(vm, swp_entry_to_pte(make_device_exclusive_entry(3))));
+	assert_int_equal(vmsim_kind_unregister(vm, "swap"), -EBUSY);
+	vmsim_kind_describe(vm, swp_entry_to_pte(swp_entry(0, 0x11)), d, sizeof(d));
+	assert_string_equal(d, "swap 0:0x11");
+	vmsim_kind_describe(vm, swp_entry_to_pte(make_migration_entry_dirty(
+				       make_migration_entry_young(make_writable_migration_entry(0x42)))), d, sizeof(d));
+	assert_string_equal(d, "migration write pfn 0x42 young dirty");
+	vmsim_kind_describe(vm, swp_entry_to_pte(make_readable_exclusive_migration_entry(0x42)), d, sizeof(d));
+	assert_string_equal(d, "migration read-exclusive pfn 0x42");
+	vmsim_kind_describe(vm, swp_entry_to_pte(make_hwpoison_entry(0x42)), d, sizeof(d));
+	assert_string_equal(d, "hwpoison pfn 0x42");
+}
+
+/* The swap entry reclaim leaves: exclusive for an exclusive page, with
+ * the pte's soft-dirty; describe names its swap-cache folio; pagemap
+ * reports type | offset << 5 and PM_SWAP. */
+static void test_swap_entry(void **state)
+{
+	unsigned long pfn;
+	char d[96], want[96];
+	pte_t pte;
+
+	(void)state;
+	assert_int_equal(tu_write(mm, A, 1), 0);
+	pfn = tu_pfn(mm, A);
+	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_PAGEOUT), 0);
+	pte = pte_at(A);
+	assert_string_equal(kind_at(A), "swap");
+	assert_true(pte_swp_exclusive(pte));
+	assert_true(pte_swp_soft_dirty(pte));
+	assert_int_equal(swp_type(pte_to_swp_entry(pte)), 0);
+	assert_int_equal(swp_offset(pte_to_swp_entry(pte)), 1);
+	assert_int_equal(tu_pm(mm, A), PM_SWAP | PM_SOFT_DIRTY | (1ULL << 5));
+	vmsim_kind_describe(vm, pte, d, sizeof(d));
+	snprintf(want, sizeof(want), "swap 0:0x1 (swap cache pfn %#lx)", pfn);
+	assert_string_equal(d, want);
+}
+
+/* Through the generic paths: mprotect keeps it, mremap moves it (soft-dirty
+ * set), fork shares it (the parent's loses SWP_EXCLUSIVE), DONTNEED drops
+ * it and its swap reference. */
+static void test_swap_paths(void **state)
+{
+	struct vmsim_mm *child;
+	struct vmsim_swap_slot slot;
+	pte_t pte;
+
+	(void)state;
+	assert_int_equal(tu_write(mm, A, 1), 0);
+	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_PAGEOUT), 0);
+	pte = pte_at(A);
+	assert_int_equal(vmsim_mprotect(mm, A, P, VMSIM_PROT_READ), 0);
+	assert_int_equal(pte_val(pte_at(A)), pte_val(pte));
+	assert_int_equal(vmsim_mremap(mm, A, P, P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 0x100000), 0);
+	assert_string_equal(kind_at(A + 0x100000), "swap");
+	assert_int_equal(vmsim_fork(mm, &child), 0);
+	assert_false(pte_swp_exclusive(pte_at(A + 0x100000)));
+	assert_int_equal(vmsim_swap_slot(vm, 0, 1, &slot), 0);
+	assert_int_equal(slot.count, 2);
+	vmsim_mm_exit(child);
+	assert_int_equal(vmsim_madvise(mm, A + 0x100000, P, VMSIM_MADV_DONTNEED), 0);
+	assert_int_equal(vmsim_swap_slot(vm, 0, 1, &slot), 0);
+	assert_int_equal(slot.count, 0);
+	assert_false(slot.cached);	/* free_swap_and_cache: unmapped, so it went too */
+	assert_int_equal(tu_read(mm, A + 0x100000), 0);
+}
+
+/* Migration entries carry young and dirty; pagemap's frame is the pfn
+ * without them; mremap moves them; zap drops them. */
+static void test_migration_entry(void **state)
+{
+	struct vmsim_migration *m;
+	unsigned long pfn;
+	pte_t pte;
+
+	(void)state;
+	assert_int_equal(tu_write(mm, A, 1), 0);
+	pfn = tu_pfn(mm, A);
+	assert_int_equal(vmsim_migrate_start(mm, A, &m), 0);
+	pte = pte_at(A);
+	assert_string_equal(kind_at(A), "migration");
+	assert_true(softleaf_is_migration_write(softleaf_from_pte(pte)));
+	assert_true(softleaf_is_migration_young(softleaf_from_pte(pte)));
+	assert_true(softleaf_is_migration_dirty(softleaf_from_pte(pte)));
+	assert_int_equal(tu_pm(mm, A) & PM_PFRAME_MASK, (uint64_t)SWP_MIGRATION_WRITE | ((uint64_t)pfn << 5));
+	assert_int_equal(vmsim_mremap(mm, A, P, P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 0x100000), 0);
+	assert_string_equal(kind_at(A + 0x100000), "migration");
+	assert_int_equal(vmsim_migrate_finish(m), 0);
+	assert_true(tu_pm(mm, A + 0x100000) & PM_PRESENT);
+	assert_int_equal(tu_read(mm, A + 0x100000), 1);
+	/* A clean, old page: the entry carries neither bit. */
+	assert_int_equal(vmsim_migrate_start(mm, A + 0x100000, &m), 0);
+	assert_int_equal(vmsim_munmap(mm, A + 0x100000, P), 0);
+	assert_int_equal(vmsim_migrate_finish(m), 0);
+}
+
+/* hwpoison: its entry names the frame; fork copies it, mprotect keeps
+ * it, DONTNEED (which zaps COWs) drops it. */
+static void test_hwpoison_entry(void **state)
+{
+	struct vmsim_mm *child;
+	unsigned long pfn;
+	pte_t pte;
+
+	(void)state;
+	assert_int_equal(tu_write(mm, A, 1), 0);
+	pfn = tu_pfn(mm, A);
+	assert_int_equal(vmsim_memory_failure(vm, pfn), 0);
+	pte = pte_at(A);
+	assert_string_equal(kind_at(A), "hwpoison");
+	assert_int_equal(softleaf_to_pfn(softleaf_from_pte(pte)), pfn);
+	assert_int_equal(tu_pm(mm, A) & PM_PFRAME_MASK, (uint64_t)SWP_HWPOISON | ((uint64_t)pfn << 5));
+	assert_int_equal(vmsim_mprotect(mm, A, P, VMSIM_PROT_READ), 0);
+	assert_int_equal(pte_val(pte_at(A)), pte_val(pte));
+	assert_int_equal(vmsim_fork(mm, &child), 0);
+	assert_int_equal(tu_read(child, A), -VMSIM_ACCESS_HWPOISON);
+	vmsim_mm_exit(child);
+	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_DONTNEED), 0);
+	assert_int_equal(tu_read(mm, A), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ownership, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swap_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swap_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hwpoison_entry, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
