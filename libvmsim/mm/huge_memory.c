@@ -9,6 +9,8 @@
  * while it splits, which a sequential machine cannot observe. */
 #include <string.h>
 
+#include <utlist.h>
+
 #include "mm_internal.h"
 
 /* ---- may this vma have THPs? (__thp_vma_allowable_orders) ---- */
@@ -160,6 +162,7 @@ static unsigned __do_huge_pmd_anonymous_page(struct vm_fault *vmf, struct vmsim_
 	}
 	entry = maybe_pmd_mkwrite(pmd_mkdirty(mk_huge_pmd(vm, folio, vma->vm_page_prot)), vma);
 	vmsim__folio_add_new_anon_rmap_pmd(vma, folio, haddr);
+	vmsim__folio_add_lru_vma(vma, folio);
 	vmsim__pgtable_trans_huge_deposit(vma->vm_mm, vmf->pmd, pgtable);
 	vmsim__set_pmd_at(vma->vm_mm, haddr, vmf->pmd, entry);
 	vmsim_unlock(vm, ptl);
@@ -306,6 +309,7 @@ static unsigned do_huge_zero_wp_pmd(struct vm_fault *vmf)
 	vmsim__pmdp_huge_clear_flush(vma, haddr, vmf->pmd);
 	/* map_anon_folio_pmd(); the deposited table stays where it was. */
 	vmsim__folio_add_new_anon_rmap_pmd(vma, folio, haddr);
+	vmsim__folio_add_lru_vma(vma, folio);
 	vmsim__set_pmd_at(vma->vm_mm, haddr, vmf->pmd,
 			  maybe_pmd_mkwrite(pmd_mkdirty(mk_huge_pmd(vm, folio, vma->vm_page_prot)), vma));
 	vmsim_unlock(vm, ptl);
@@ -689,7 +693,16 @@ static bool split_one_pmd(struct vmsim_page *p, struct vm_area_struct *vma, uint
 
 int vmsim__split_folio(struct vmsim *vm, struct vmsim_page *folio)
 {
+	return vmsim__split_folio_to_list(vm, folio, NULL);
+}
+
+/* split_folio_to_list(): as split_folio(), the new folios joining the
+ * LRU beside the old one, or, for a folio isolated from it (reclaim),
+ * the list, each with a reference of its own. */
+int vmsim__split_folio_to_list(struct vmsim *vm, struct vmsim_page *folio, struct vmsim_page **list)
+{
 	unsigned long nr = vmsim_folio_nr_pages(folio);
+	bool on_lru = vmsim_page_test(folio, PG_lru);
 	struct vmsim_folio_meta *fm;
 	int32_t extra;
 
@@ -714,9 +727,11 @@ int vmsim__split_folio(struct vmsim *vm, struct vmsim_page *folio)
 		uint32_t keep = (1u << PG_anon_exclusive) | (1u << PG_has_data);
 
 		if (i) {
-			/* The folio's flags go to every new folio. */
+			/* The folio's flags go to every new folio (its place on
+			 * the LRU is taken below). */
 			p->flags = (p->flags & keep) | (folio->flags & ~keep & ~((1u << PG_head) |
-				   (1u << PG_partially_mapped) | (1u << PG_deferred_split)));
+				   (1u << PG_partially_mapped) | (1u << PG_deferred_split) | (1u << PG_lru) |
+				   (1u << PG_locked)));
 			vmsim_page_clear(p, PG_tail);
 			p->compound_idx = 0;
 			p->refcount = p->mapcount;
@@ -734,6 +749,11 @@ int vmsim__split_folio(struct vmsim *vm, struct vmsim_page *folio)
 		if (p->refcount == 0) {
 			p->mapping = NULL;
 			vmsim_free_pages(vm, p, 0);
+		} else if (i && on_lru) {
+			vmsim__folio_add_lru(vm, p);	/* lru_add_split_folio() */
+		} else if (i && list) {
+			vmsim_get_page(vm, p);
+			DL_APPEND(*list, p);
 		}
 	}
 	return 0;

@@ -112,6 +112,7 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma, uint64_t 
 	vmsim_unlock(vm, ptl);
 	vmsim_page_set(folio, PG_uptodate);
 	vmsim__folio_add_new_anon_rmap_pmd(vma, folio, haddr);
+	vmsim__folio_add_lru_vma(vma, folio);
 	vmsim__pgtable_trans_huge_deposit(mm, pmdp, table);
 	vmsim__set_pmd_at(mm, haddr, pmdp,
 			  pmd_mkhuge((vma->vm_flags & VM_WRITE) ?

@@ -102,7 +102,19 @@ static void cold_large_folios(struct vm_area_struct *vma, uint64_t start, uint64
 				vmsim__set_pmd_at(mm, addr, pmdp, pmd_mkold(pmd));
 			}
 			vmsim_page_clear(folio, PG_referenced);
-			vmsim_page_clear(folio, PG_active);
+			if (vmsim_page_test(folio, PG_active))
+				vmsim_page_set(folio, PG_workingset);
+			if (!pageout) {
+				vmsim__folio_deactivate(vm, folio);
+				continue;
+			}
+			/* MADV_PAGEOUT: the whole THP goes to reclaim. */
+			if (vmsim__folio_isolate_lru(vm, folio)) {
+				struct vmsim_page *list = NULL;
+
+				DL_APPEND(list, folio);
+				vmsim__reclaim_pages(vm, &list);
+			}
 			continue;
 		}
 		for (uint64_t a = addr; a < next; a += PAGE_SIZE) {

@@ -163,12 +163,24 @@ static int migrate_folio(struct vmsim *vm, struct vmsim_page *src)
 	return err;
 }
 
-/* The folio mapped at addr, isolated from its LRU (with a reference). */
+/* The folio mapped at addr, isolated from its LRU (with a reference).  A
+ * THP is split first: this simulator migrates 4 KiB folios only (Linux
+ * moves a THP whole when it can allocate 2 MiB for it, and splits it
+ * when it cannot). */
 static struct vmsim_page *isolate_at(struct vm_area_struct *vma, uint64_t addr)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
-	pte_t *ptep = vmsim__pte_lookup(vma->vm_mm, addr);
+	pte_t *ptep;
 	struct vmsim_page *p;
+	bool huge;
+	pte_t leaf;
+	unsigned long pfn;
+
+	if (vmsim__follow_leaf(vma->vm_mm, addr, &leaf, &huge, &pfn) &&
+	    (p = vmsim_pfn_to_page(vm, pfn)) && vmsim_page_test(vmsim_compound_head(p), PG_head) &&
+	    folio_test_anon(vmsim_compound_head(p)) && vmsim__split_folio(vm, vmsim_compound_head(p)))
+		return NULL;
+	ptep = vmsim__pte_lookup(vma->vm_mm, addr);
 
 	if (!ptep || !pte_present(ptep_get(ptep)))
 		return NULL;

@@ -400,6 +400,7 @@ bool vmsim__move_huge_pmd(struct vm_area_struct *vma, struct vm_area_struct *new
 			  uint64_t new_addr, pmd_t *old_pmd, pmd_t *new_pmd);
 void vmsim__deferred_split_folio(struct vmsim *vm, struct vmsim_page *folio, bool partially_mapped);
 int vmsim__split_folio(struct vmsim *vm, struct vmsim_page *folio);
+int vmsim__split_folio_to_list(struct vmsim *vm, struct vmsim_page *folio, struct vmsim_page **list);
 unsigned long vmsim__deferred_split_scan(struct vmsim *vm);
 /* khugepaged.c: MADV_COLLAPSE. */
 int vmsim__madvise_collapse(struct vm_area_struct *vma, uint64_t start, uint64_t end);

@@ -76,7 +76,7 @@ void vmsim__folio_add_lru(struct vmsim *vm, struct vmsim_page *p)
  * (mlock_new_folio). */
 void vmsim__folio_add_lru_vma(struct vm_area_struct *vma, struct vmsim_page *p)
 {
-	if ((vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP)) == VM_LOCKED) {
+	if ((vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP)) == VM_LOCKED && !vmsim_page_test(p, PG_head)) {
 		vmsim_page_set(p, PG_mlocked);
 		p->mlock_count = 1;
 	}

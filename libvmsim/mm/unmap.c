@@ -4,8 +4,12 @@
  * of reclaim (TTU_BATCH_FLUSH, try_to_unmap_flush[_dirty],
  * flush_tlb_batched_pending).  Follows the second half of mm/rmap.c of
  * Linux 6.18 (page_vma_mapped_walk under the anon_vma or i_mmap lock and
- * the pte lock).  Simplified: small folios only.  The entries left behind
- * (swap, migration, hwpoison) are built by their kinds' unmap hooks. */
+ * the pte lock).  A large folio is walked page by page, a PMD leaf
+ * mapping it met once (ptep NULL to the callback, under the PMD lock);
+ * try_to_unmap and try_to_migrate split PMD leaves first
+ * (TTU_SPLIT_HUGE_PMD), and no PMD-level swap or migration entry is
+ * made.  The entries left behind (swap, migration, hwpoison) are built by
+ * their kinds' unmap hooks. */
 #include <utlist.h>
 
 #include "mm_internal.h"
@@ -19,6 +23,55 @@ struct pvmw {
 	void *arg;
 };
 
+/* page_vma_mapped_walk() over a large folio's pages in one vma: each pte
+ * mapping one of them, and a PMD leaf mapping the whole folio once. */
+static bool walk_large(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw *w)
+{
+	struct vmsim_page *folio = w->p;
+	unsigned long nr = vmsim_folio_nr_pages(folio), head = vmsim_page_to_pfn(vm, folio);
+	struct vmsim_mm *mm = vma->vm_mm;
+
+	for (unsigned long i = 0; i < nr; i++) {
+		struct vmsim_page *page = folio + i;
+		uint64_t addr = vma_address(vma, page->index);
+		struct vmsim_lock *ptl;
+		pmd_t *pmdp;
+		pte_t *ptep;
+		bool ret = true;
+
+		if (page->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
+			continue;
+		pmdp = vmsim__pmd_lookup(mm, addr);
+		if (!pmdp)
+			continue;
+		if (pmd_trans_huge(pmdp_get(pmdp))) {
+			ptl = vmsim__pmd_lockptr(vm, pmdp);
+			vmsim_lock(vm, ptl);
+			if (!(w->flags & RMAP_WALK_ENTRIES) && pmd_present(pmdp_get(pmdp)) &&
+			    pmd_pfn(pmdp_get(pmdp)) == head)
+				ret = w->fn(folio, vma, addr & PMD_MASK, NULL, w->arg);
+			vmsim_unlock(vm, ptl);
+			if (!ret)
+				return false;
+			/* The rest of this PMD's range is the same leaf. */
+			i += ((((addr & PMD_MASK) + PMD_SIZE) - addr) >> PAGE_SHIFT) - 1;
+			continue;
+		}
+		ptep = vmsim__pte_offset(mm, pmdp, addr);
+		if (!ptep)
+			continue;
+		ptl = vmsim__pte_lockptr(vm, ptep);
+		vmsim_lock(vm, ptl);
+		if (!(w->flags & RMAP_WALK_ENTRIES) && pte_present(ptep_get(ptep)) &&
+		    pte_pfn(ptep_get(ptep)) == head + i)
+			ret = w->fn(page, vma, addr, ptep, w->arg);
+		vmsim_unlock(vm, ptl);
+		if (!ret)
+			return false;
+	}
+	return true;
+}
+
 /* page_vma_mapped_walk() for one vma: the pte at the folio's address, if
  * it maps the folio (or, with RMAP_WALK_ENTRIES, is an entry naming it),
  * under its lock. */
@@ -31,6 +84,8 @@ static bool walk_one(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw *
 	pte_t *ptep, pte;
 	bool match, ret = true;
 
+	if (vmsim_page_test(p, PG_head))
+		return walk_large(vm, vma, w);
 	if (p->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
 		return true;
 	ptep = vmsim__pte_lookup(vma->vm_mm, addr);
@@ -59,7 +114,7 @@ void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned fl
 {
 	struct pvmw w = { p, flags, fn, arg };
 
-	if (!(flags & RMAP_WALK_ENTRIES) && p->mapcount <= 0)
+	if (!(flags & RMAP_WALK_ENTRIES) && vmsim__folio_mapcount(vm, p) <= 0)
 		return;
 	if (folio_test_anon(p)) {
 		struct anon_vma *av = folio_anon_vma(p);
@@ -235,10 +290,27 @@ static bool try_to_unmap_one(struct vmsim_page *p, struct vm_area_struct *vma, u
 
 /* try_to_unmap(): every pte mapping the folio goes.  The folio may still
  * be mapped afterwards (mlocked vma, pinned page): the caller checks. */
+/* TTU_SPLIT_HUGE_PMD: every PMD leaf mapping the folio becomes ptes. */
+static bool split_pmd_one(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, void *arg)
+{
+	(void)p;
+	(void)arg;
+	if (!ptep)
+		vmsim__split_huge_pmd_address(vma, addr);
+	return true;
+}
+
+static void split_huge_pmds(struct vmsim *vm, struct vmsim_page *p)
+{
+	if (vmsim_page_test(p, PG_head) && vmsim__folio_meta(vm, p)->entire_mapcount)
+		vmsim__rmap_walk(vm, p, split_pmd_one, NULL);
+}
+
 void vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags)
 {
 	struct ttu_arg t = { flags, true };
 
+	split_huge_pmds(vm, p);
 	vmsim__rmap_walk_locked(vm, p, 0, try_to_unmap_one, &t);
 }
 
@@ -284,8 +356,9 @@ bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p)
 {
 	struct ttu_arg t = { 0, true };
 
+	split_huge_pmds(vm, p);
 	vmsim__rmap_walk_locked(vm, p, 0, try_to_migrate_one, &t);
-	return t.ok && p->mapcount == 0;
+	return t.ok && vmsim__folio_mapcount(vm, p) == 0;
 }
 
 struct rmp_arg {
@@ -334,8 +407,26 @@ static bool folio_referenced_one(struct vmsim_page *p, struct vm_area_struct *vm
 				 void *arg)
 {
 	struct fr_arg *a = arg;
-	pte_t pte = ptep_get(ptep);
+	pte_t pte;
 
+	if (!ptep) {
+		/* A PMD leaf (pmdp_clear_young_notify()): the folio's one
+		 * mapping here, its accessed bit cleared likewise. */
+		pmd_t *pmdp = vmsim__pmd_lookup(vma->vm_mm, addr);
+		pmd_t pmd = pmdp_get(pmdp);
+
+		if (vma->vm_flags & VM_LOCKED) {
+			a->vm_flags |= VM_LOCKED;
+			return false;
+		}
+		if (pmd_young(pmd)) {
+			vmsim__set_pmd_at(vma->vm_mm, addr, pmdp, pmd_mkold(pmd));
+			a->referenced++;
+			a->vm_flags |= vma->vm_flags & ~VM_LOCKED;
+		}
+		return --a->mapcount > 0;
+	}
+	pte = ptep_get(ptep);
 	if (vma->vm_flags & VM_LOCKED) {
 		if (!vmsim_page_test(p, PG_mlocked))
 			vmsim__mlock_vma_folio(vma, p);
@@ -358,7 +449,7 @@ static bool folio_referenced_one(struct vmsim_page *p, struct vm_area_struct *vm
  * those vmas, VM_LOCKED when an mlocked mapping was met. */
 int vmsim__folio_referenced(struct vmsim *vm, struct vmsim_page *p, unsigned long *vm_flags)
 {
-	struct fr_arg a = { p->mapcount, 0, 0 };
+	struct fr_arg a = { vmsim__folio_mapcount(vm, p), 0, 0 };
 
 	*vm_flags = 0;
 	if (a.mapcount <= 0)

@@ -164,6 +164,15 @@ static unsigned long shrink_folio_list(struct vmsim *vm, struct vmsim_page **lis
 		default:
 			break;
 		}
+		/* A large anonymous folio would need a whole swap cluster
+		 * (CONFIG_THP_SWAP); this swap device hands out slots one by
+		 * one, so folio_alloc_swap() fails for it and it is split,
+		 * its pages joining this list (split_folio_to_list()). */
+		if (vmsim_page_test(p, PG_head) && folio_test_anon(p)) {
+			if (!sc->may_swap || p->refcount - vmsim__folio_mapcount(vm, p) > 1 ||
+			    vmsim__split_folio_to_list(vm, p, list))
+				goto activate_locked;
+		}
 		/* Anonymous memory needs a place in swap first. */
 		if (folio_test_anon(p) && vmsim_page_test(p, PG_swapbacked) && !vmsim_page_test(p, PG_swapcache)) {
 			if (p->refcount >= 1024)	/* folio_maybe_dma_pinned() */

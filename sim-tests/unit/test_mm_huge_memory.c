@@ -325,6 +325,108 @@ static void test_pin_then_fork_copies_at_pte_level(void **state)
 	vmsim_mm_exit(child);
 }
 
+/* MADV_PAGEOUT of a whole THP: to reclaim whole, where it is split (no
+ * swap cluster for it) and its pages go one by one.  Without swap the
+ * pages stay where they are, small now (the host shows AnonHugePages 0
+ * and the same frames). */
+static void test_pageout_splits_thp(void **state)
+{
+	unsigned long first;
+
+	(void)state;
+	map_thp_area();
+	assert_int_equal(tu_write(mm, A + 5, 1), 0);
+	first = pfn_of(mm, A);
+	assert_int_equal(vmsim_madvise(mm, A, M2, VMSIM_MADV_PAGEOUT), 0);
+	assert_false(pmd_mapped(mm, A));
+	assert_int_equal(pfn_of(mm, A + 200 * P), first + 200);
+	assert_int_equal(tu_read(mm, A + 5), 1);
+	{
+		struct vmsim_smaps sm;
+
+		assert_int_equal(vmsim_smaps(mm, A, &sm), 0);
+		assert_int_equal(sm.anon_huge_pages, 0);
+		assert_int_equal(sm.rss, 2048);
+	}
+}
+
+static void test_pageout_with_swap_swaps_every_page(void **state)
+{
+	struct bug_log log = { 0 };
+	struct vmsim *m = tu_machine_str("ram=64M check=full thp=madvise swap=16M", &log);
+	struct vmsim_mm *p;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(vmsim_mm_new(m, &p), 0);
+	assert_int_equal(vmsim_mmap(p, A, 2 * M2, RW, ANON, NULL, 0), 0);
+	assert_int_equal(vmsim_madvise(p, A, 2 * M2, VMSIM_MADV_HUGEPAGE), 0);
+	for (unsigned i = 0; i < 512; i++)
+		assert_int_equal(tu_write(p, A + i * P, (unsigned char)i), 0);
+	assert_int_equal(vmsim_madvise(p, A, M2, VMSIM_MADV_PAGEOUT), 0);
+	for (unsigned i = 0; i < 512; i += 51)
+		assert_true(tu_pm(p, A + i * P) & PM_SWAP);
+	assert_int_equal(stats(p).rss_anon, 0);
+	assert_int_equal(stats(p).swap_ents, 512);
+	/* Back one page at a time. */
+	for (unsigned i = 0; i < 512; i += 51)
+		assert_int_equal(tu_read(p, A + i * P), (unsigned char)i);
+	vmsim_mm_exit(p);
+	vmsim_free(m);
+	assert_int_equal(log.count, 0);
+}
+
+/* Memory failure in a THP: split, only the page hit is poisoned. */
+static void test_memory_failure_splits_thp(void **state)
+{
+	(void)state;
+	map_thp_area();
+	assert_int_equal(tu_write(mm, A, 1), 0);
+	assert_int_equal(vmsim_memory_failure_addr(mm, A + 3 * P), 0);
+	assert_false(pmd_mapped(mm, A));
+	assert_int_equal(tu_read(mm, A), 1);
+	assert_int_equal(tu_read(mm, A + 3 * P), -VMSIM_ACCESS_HWPOISON);
+	assert_int_equal(tu_read(mm, A + 4 * P), 0);
+}
+
+/* Migration of a THP's range: split, then every page moved. */
+static void test_migrate_splits_thp(void **state)
+{
+	unsigned long first, failed = 0;
+
+	(void)state;
+	map_thp_area();
+	assert_int_equal(tu_write(mm, A + 9, 4), 0);
+	first = pfn_of(mm, A);
+	assert_int_equal(vmsim_migrate_range(mm, A, M2, &failed), 0);
+	assert_int_equal(failed, 0);
+	assert_false(pmd_mapped(mm, A));
+	assert_int_not_equal(pfn_of(mm, A), first);
+	assert_int_equal(tu_read(mm, A + 9), 4);
+}
+
+/* Reclaim finds THPs on the LRU: under pressure they are split and
+ * swapped like any anonymous memory, no OOM. */
+static void test_reclaim_splits_and_swaps_thps(void **state)
+{
+	struct bug_log log = { 0 };
+	struct vmsim *m = tu_machine_str("ram=16M check=basic thp=always swap=32M", &log);
+	struct vmsim_mm *p;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(vmsim_mm_new(m, &p), 0);
+	assert_int_equal(vmsim_mmap(p, A, 24 << 20, RW, ANON, NULL, 0), 0);
+	for (uint64_t a = A; a < A + (24 << 20); a += P)
+		assert_int_equal(tu_write(p, a, (unsigned char)(a >> 12)), 0);
+	for (uint64_t a = A; a < A + (24 << 20); a += 97 * P)
+		assert_int_equal(tu_read(p, a), (unsigned char)(a >> 12));
+	assert_true(stats(p).swap_ents > 0);
+	vmsim_mm_exit(p);
+	vmsim_free(m);
+	assert_int_equal(log.count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +443,11 @@ int main(void)
 		TU_TEST(test_collapse),
 		TU_TEST(test_tlb_holds_2m_entry_and_unmap_flushes_it),
 		TU_TEST(test_pin_then_fork_copies_at_pte_level),
+		TU_TEST(test_pageout_splits_thp),
+		TU_TEST(test_pageout_with_swap_swaps_every_page),
+		TU_TEST(test_memory_failure_splits_thp),
+		TU_TEST(test_migrate_splits_thp),
+		TU_TEST(test_reclaim_splits_and_swaps_thps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
