@@ -23,7 +23,8 @@ struct vmsim {
 	/* Physical memory (hw/physmem.c, hw/page_alloc.c). */
 	unsigned long nr_frames;		/* RAM: the buddy allocator's frames */
 	unsigned long pmem_base, nr_pmem;	/* persistent memory: PFNs from pmem_base */
-	struct vmsim_page *memmap;		/* RAM, then persistent memory */
+	struct vmsim_page *memmap;		/* RAM's frames */
+	struct vmsim_page *pmem_map;		/* persistent memory's, made on first use */
 	unsigned char *frames;		/* every frame's contents, lazily backed */
 	size_t frames_len;
 	unsigned long frames_with_data;
@@ -99,9 +100,18 @@ struct vmsim_folio_meta {
 	int32_t mm_id_mapcount[2];	/* the mappings each slot's mm holds */
 	bool maybe_mapped_shared;	/* FOLIO_MM_IDS_SHARED_BIT */
 };
+/* The PFN of a page known to be vm's (RAM or persistent memory). */
+static inline unsigned long vmsim__page_pfn(const struct vmsim *vm, const struct vmsim_page *p)
+{
+	uintptr_t a = (uintptr_t)p, pm = (uintptr_t)vm->pmem_map;
+
+	if (pm && a >= pm && a < pm + vm->nr_pmem * sizeof(*p))
+		return vm->pmem_base + (unsigned long)((a - pm) / sizeof(*p));
+	return (unsigned long)((a - (uintptr_t)vm->memmap) / sizeof(*p));
+}
 static inline struct vmsim_folio_meta *vmsim__folio_meta(struct vmsim *vm, const struct vmsim_page *head)
 {
-	return &vm->folio_meta[(size_t)(head - vm->memmap) >> 9];
+	return &vm->folio_meta[vmsim__page_pfn(vm, head) >> 9];
 }
 
 /* Host allocation, charged to the machine (jemalloc arena or malloc). */
@@ -126,11 +136,11 @@ static inline bool vmsim__page_valid(const struct vmsim *vm, const struct vmsim_
 	if (!vm || !page || !vm->memmap)
 		return false;
 	off = (uintptr_t)page - (uintptr_t)vm->memmap;
-	if (off % sizeof(*page))
-		return false;
-	off /= sizeof(*page);
-	/* RAM, or the persistent memory above it (not the gap between). */
-	return off < vm->nr_frames || (off >= vm->pmem_base && off - vm->pmem_base < vm->nr_pmem);
+	if (off < vm->nr_frames * sizeof(*page))
+		return off % sizeof(*page) == 0;
+	/* Or the persistent memory's. */
+	off = (uintptr_t)page - (uintptr_t)vm->pmem_map;
+	return vm->pmem_map && off < vm->nr_pmem * sizeof(*page) && off % sizeof(*page) == 0;
 }
 /* An allocation that may sleep (GFP_KERNEL): on failure, direct reclaim and
  * the OOM killer through vm->alloc_slowpath, then a retry.  It sleeps only
@@ -146,6 +156,9 @@ int vmsim__take_page_off_buddy(struct vmsim *vm, struct vmsim_page *page);
 bool vmsim__tlbbatch_should_defer(struct vmsim *vm, const struct vmsim_mm_context *ctx);
 void vmsim__tlbbatch_add_pending(struct vmsim *vm, uint64_t *cpumask, struct vmsim_mm_context *ctx);
 void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask);
+/* The persistent memory's struct pages, on first use (features/dax/):
+ * memremap_pages().  0 or -ENOMEM. */
+int vmsim__pmem_map_populate(struct vmsim *vm);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);

@@ -17,18 +17,16 @@ int vmsim__physmem_init(struct vmsim *vm)
 	vm->nr_frames = vm->cfg.ram >> PAGE_SHIFT;
 	/* Persistent memory (a DAX device's region) sits above RAM, 2 MiB
 	 * aligned, past a 2 MiB gap no frame fills, with a memmap of its own
-	 * pages (ZONE_DEVICE). */
+	 * (ZONE_DEVICE pages), made when a DAX file first needs it. */
 	vm->pmem_base = ((vm->nr_frames + HPAGE_PMD_NR - 1) & ~(HPAGE_PMD_NR - 1)) + HPAGE_PMD_NR;
 	vm->nr_pmem = vm->cfg.pmem >> PAGE_SHIFT;
 	total = vm->nr_pmem ? vm->pmem_base + vm->nr_pmem : vm->nr_frames;
-	vm->memmap = vmsim__calloc(vm, total, sizeof(*vm->memmap));
+	vm->memmap = vmsim__calloc(vm, vm->nr_frames, sizeof(*vm->memmap));
 	if (!vm->memmap)
 		return -ENOMEM;
 	vm->folio_meta = vmsim__calloc(vm, (total >> 9) + 1, sizeof(*vm->folio_meta));
 	if (!vm->folio_meta)
 		return -ENOMEM;
-	for (unsigned long i = 0; i < vm->nr_pmem; i++)
-		vmsim_page_set(&vm->memmap[vm->pmem_base + i], PG_device);
 	vm->frames_len = (size_t)total << PAGE_SHIFT;
 	vm->frames = mmap(NULL, vm->frames_len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -47,10 +45,25 @@ int vmsim__physmem_init(struct vmsim *vm)
 	return 0;
 }
 
+/* memremap_pages() of the persistent memory: its struct pages. */
+int vmsim__pmem_map_populate(struct vmsim *vm)
+{
+	if (vm->pmem_map || !vm->nr_pmem)
+		return 0;
+	vm->pmem_map = vmsim__calloc(vm, vm->nr_pmem, sizeof(*vm->pmem_map));
+	if (!vm->pmem_map)
+		return -ENOMEM;
+	for (unsigned long i = 0; i < vm->nr_pmem; i++)
+		vmsim_page_set(&vm->pmem_map[i], PG_device);
+	return 0;
+}
+
 void vmsim__physmem_exit(struct vmsim *vm)
 {
 	if (vm->frames)
 		munmap(vm->frames, vm->frames_len);
+	vmsim__free(vm, vm->pmem_map);
+	vm->pmem_map = NULL;
 	vmsim__free(vm, vm->memmap);
 	vmsim__free(vm, vm->folio_meta);
 	vm->frames = NULL;
@@ -71,8 +84,8 @@ struct vmsim_page *vmsim_pfn_to_page(struct vmsim *vm, unsigned long pfn)
 		return NULL;
 	if (pfn < vm->nr_frames)
 		return &vm->memmap[pfn];
-	if (pfn >= vm->pmem_base && pfn - vm->pmem_base < vm->nr_pmem)
-		return &vm->memmap[pfn];
+	if (pfn >= vm->pmem_base && pfn - vm->pmem_base < vm->nr_pmem && vm->pmem_map)
+		return &vm->pmem_map[pfn - vm->pmem_base];
 	return NULL;
 }
 
@@ -87,9 +100,17 @@ unsigned long vmsim_pmem_frames(const struct vmsim *vm, unsigned long *first)
 
 unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page *page)
 {
+	uintptr_t off;
+
+	if (!vm || !page || !vm->memmap)
+		return ~0UL;
+	/* RAM first: the common case. */
+	off = (uintptr_t)page - (uintptr_t)vm->memmap;
+	if (off < vm->nr_frames * sizeof(*page))
+		return off % sizeof(*page) ? ~0UL : (unsigned long)(off / sizeof(*page));
 	if (!vmsim__page_valid(vm, page))
 		return ~0UL;
-	return (unsigned long)(page - vm->memmap);
+	return vmsim__page_pfn(vm, page);
 }
 
 struct vmsim_page *vmsim_zero_page(struct vmsim *vm)

@@ -481,17 +481,18 @@ static void delete_all_entries(struct vmsim_file *f)
 static int dax_file_new(struct vmsim_file *f)
 {
 	struct vmsim *vm = f->vm;
-	struct dax_inode *di = vmsim__calloc(vm, 1, sizeof(*di));
+	struct dax_inode *di;
 	int err;
 
-	if (!di)
-		return -ENOMEM;
-	di->fragment = vm->cfg.dax_fragment;
 	/* No space: nothing is allocated, nothing changes. */
-	if (file_pages(f->i_size) > vmsim__dax_region(vm)->free) {
-		vmsim__free(vm, di);
+	if (file_pages(f->i_size) > vmsim__dax_region(vm)->free)
 		return -ENOSPC;
+	di = vmsim__calloc(vm, 1, sizeof(*di));
+	if (!di || vmsim__pmem_map_populate(vm)) {
+		vmsim__free(vm, di);
+		return -ENOMEM;
 	}
+	di->fragment = vm->cfg.dax_fragment;
 	f->dax = di;
 	err = resize(f, f->i_size);
 	for (uint64_t c = 0; !err && c < di->nr_blocks / HPAGE_PMD_NR; c++)

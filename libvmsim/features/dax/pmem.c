@@ -49,7 +49,7 @@ void vmsim__dax_region_exit(struct vmsim *vm)
  * new block before DAX maps it: IOMAP_F_NEW). */
 static unsigned long take(struct vmsim *vm, struct dax_region *r, unsigned long i)
 {
-	struct vmsim_page *p = &vm->memmap[vm->pmem_base + i];
+	struct vmsim_page *p = vmsim_pfn_to_page(vm, vm->pmem_base + i);
 
 	r->used[i] = 1;
 	r->free--;
