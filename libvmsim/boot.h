@@ -21,6 +21,9 @@ void vmsim__userfaultfd_init(struct vmsim *vm);
 /* DAX files on the machine's persistent memory (none without pmem=). */
 int vmsim__dax_init(struct vmsim *vm);
 void vmsim__dax_exit(struct vmsim *vm);
+/* features/device.c: the folio-lock waiter; devices go before the mms. */
+void vmsim__device_init(struct vmsim *vm);
+void vmsim__device_exit(struct vmsim *vm);
 /* check/: the stale-TLB detector on frees, the invariant checker after
  * every operation (both only when the check level asks for them). */
 void vmsim__tlb_check_init(struct vmsim *vm);

@@ -68,6 +68,8 @@ struct vmsim {
 	struct vmsim_mm_world *mm_world;
 	/* The persistent-memory region DAX files live on (features/dax/). */
 	void *dax;
+	/* Model devices (features/device.c), in creation order. */
+	struct vmsim_device *devices;
 
 	/* Lock model (sched/lock.c). */
 	uint16_t ctx;			/* who is running: CPU number + 1, 0 = user */

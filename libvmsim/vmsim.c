@@ -52,6 +52,7 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 		err = vmsim_swapon(vm, cfg->swap, NULL);
 	if (!err) {
 		vmsim__userfaultfd_init(vm);
+		vmsim__device_init(vm);
 		vmsim__tlb_check_init(vm);	/* watches frees from the start */
 		vmsim__mm_check_init(vm);
 	}
@@ -69,7 +70,9 @@ void vmsim_free(struct vmsim *vm)
 
 	if (!vm)
 		return;
-	/* Processes and files first: they hold frames (and CPUs cache them). */
+	/* Devices first (a pending atomic holds a page), then processes and
+	 * files: they hold frames (and CPUs cache them). */
+	vmsim__device_exit(vm);
 	vmsim__mm_exit(vm);
 	vmsim__dax_exit(vm);
 	vmsim__cpu_exit(vm);

@@ -29,10 +29,15 @@ struct vmsim_page;
 
 #define VMSIM_MAX_KINDS		32
 
-/* What a kind holds on the frame its entries name (PFN-carrying kinds);
- * the checker verifies the counts against them. */
+/* What a kind holds on the frame its entries name.  A kind with any of
+ * these carries a PFN in the entry's offset (swp_offset_pfn(), as every
+ * Linux PFN swap entry does); the checker verifies the page's counts and
+ * the mm's rss against them, and rmap finds entries that hold a mapcount
+ * (page_vma_mapped_walk() of 6.15+ finds device-exclusive entries). */
 #define VMSIM_KIND_HOLDS_MAPCOUNT	(1u << 0)	/* entry counts in the page's mapcount */
 #define VMSIM_KIND_HOLDS_REF		(1u << 1)	/* entry holds a page reference */
+#define VMSIM_KIND_COUNTS_RSS		(1u << 6)	/* entry counts in the mm's rss for the page
+							 * (migration, device-private, device-exclusive) */
 /* Registration requests. */
 #define VMSIM_KIND_ALLOC_MARKER		(1u << 2)	/* give me a free PTE marker bit */
 #define VMSIM_KIND_ALLOC_SWAP_TYPE	(1u << 3)	/* give me a free special swap type */
@@ -46,6 +51,9 @@ struct vmsim_page;
  * MADV_COLLAPSE from folding its range into a THP (uffd-wp:
  * hpage_collapse_scan_pmd()'s SCAN_PTE_UFFD_WP). */
 #define VMSIM_KIND_NO_COLLAPSE		(1u << 6)
+
+/* What a copy hook returns when the parent's slot is present again. */
+#define VMSIM_KIND_COPY_PRESENT		1
 
 /* What one entry holds, as a kind's hold hook reports it: the rss counter
  * it is counted in, the swap slot it holds a reference to, the frame it
@@ -81,6 +89,9 @@ struct vmsim_kind_ops {
 	 * ptes without its bit (uffd-wp: MM_CP_UFFD_WP | _RESOLVE): with none
 	 * of them, plain mprotect skips asking it. */
 	unsigned long cp_flags;
+	/* The ARGS of an example entry (`install ... KIND ARGS`), which the
+	 * conformance matrix installs; NULL: none. */
+	const char *example_args;
 
 	/*
 	 * Hooks.  Any may be NULL: the default is what Linux does with an
@@ -105,9 +116,14 @@ struct vmsim_kind_ops {
 			   const struct vm_area_struct *src);
 	/* copy_nonpresent_pte(): *child is the child's entry (pte_none:
 	 * leave the slot empty); may rewrite the parent's slot; 0, or a
-	 * negative errno that fails the fork (-EBUSY, -ENOMEM).  Default:
-	 * markers are dropped (copy_pte_marker() keeps only bits it knows),
-	 * other entries copied as they are. */
+	 * negative errno that fails the fork (-EBUSY, -ENOMEM), or
+	 * VMSIM_KIND_COPY_PRESENT when it made the parent's slot a present
+	 * pte again, which fork then copies as any present pte (Linux's
+	 * -ENOENT, after try_restore_exclusive_pte()).  Whatever the errno,
+	 * fork(2) fails with -ENOMEM, as copy_pmd_range() turns every
+	 * failure into that.  Default: markers are
+	 * dropped (copy_pte_marker() keeps only bits it knows), other
+	 * entries copied as they are. */
 	int (*copy)(const struct vmsim_kind *k, struct vm_area_struct *dst, struct vm_area_struct *src,
 		    uint64_t addr, pte_t *src_ptep, pte_t *child);
 	/* zap_nonpresent_ptes(): true to clear the entry (after doing its
@@ -116,18 +132,32 @@ struct vmsim_kind_ops {
 	bool (*zap)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pte,
 		    const struct zap_details *d);
 	/* change_pte_range() on the entry (mprotect, uffd-wp protect and
-	 * resolve, by cp_flags): the new entry.  Default: unchanged. */
+	 * resolve, by cp_flags): the new entry (none: cleared).  Default:
+	 * unchanged, but a marker is cleared on MM_CP_UFFD_WP_RESOLVE
+	 * (change_pte_range() keeps only poison and guard markers by name). */
 	pte_t (*change_prot)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
 			     pte_t pte, unsigned long cp_flags);
 	/* move_ptes() (mremap): the entry at its new place (none: dropped).
 	 * Default: moved as it is. */
 	pte_t (*move)(const struct vmsim_kind *k, struct vm_area_struct *old_vma,
 		      struct vm_area_struct *new_vma, pte_t pte);
+	/* The entry of this kind that takes the place of the present pte
+	 * (make_device_exclusive(); try_to_migrate_one() for a migration
+	 * kind): carry what the kind keeps of it (soft-dirty, uffd-wp).  0,
+	 * or a negative errno.  Default: -EOPNOTSUPP, the kind cannot stand
+	 * in for a present pte. */
+	int (*from_present)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr, pte_t pte,
+			    pte_t *out);
 	/* MADV_GUARD_REMOVE walks: true to clear this entry.  Default: kept. */
 	bool (*guard_remove)(const struct vmsim_kind *k, pte_t pte);
 	/* pte_to_pagemap_entry(): PM_* flags beyond PM_SWAP, with the frame
 	 * field.  Default: the frame is swap type | offset << 5. */
 	uint64_t (*pagemap)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte);
+	/* clear_refs_pte_range() (`clear_refs P softdirty`): the entry once
+	 * soft-dirty state is forgotten (none: cleared).  Default: the entry
+	 * without _PAGE_SWP_SOFT_DIRTY, as for any swap pte. */
+	pte_t (*clear_soft_dirty)(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
+				  pte_t pte);
 	/* One short human description ("guard marker", "swap 0:17"). */
 	int (*describe)(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size);
 	/* What the entry holds (see struct vmsim_kind_hold; h comes filled
@@ -135,7 +165,9 @@ struct vmsim_kind_ops {
 	void (*hold)(const struct vmsim_kind *k, struct vm_area_struct *vma, pte_t pte,
 		     struct vmsim_kind_hold *h);
 	/* try_to_unmap_one()/try_to_migrate_one(): the entry of this kind
-	 * that replaces pteval, a present pte of page being unmapped (a swap
+	 * that replaces pteval, a present pte of page being unmapped or an
+	 * entry whose kind holds its mapcount (device-exclusive, bits in swap
+	 * form) (a swap
 	 * entry for reclaim, a migration entry, a hwpoison entry), carrying
 	 * what Linux carries over; anon_exclusive: the page was exclusive.
 	 * 0 or a negative errno (the unmap is aborted).  Default: -EINVAL,
@@ -249,6 +281,15 @@ VMSIM_API unsigned vmsim_max_swapfiles(const struct vmsim *vm);
  */
 VMSIM_API int vmsim_kind_install(struct vmsim_mm *mm, uint64_t addr, uint64_t len, const char *name,
 				 const char *args);
+
+/*
+ * A kind built as a shared object (`vmsim run|diff|kinds --kind FILE.so`)
+ * defines this function: the vmsim tool calls it on every machine it
+ * creates, before the first command, to register the kind(s).  0, or a
+ * negative errno that refuses the run.  (Declared here for the object's
+ * own compiler; libvmsim does not define it.)
+ */
+int vmsim_kind_init(struct vmsim *vm);
 
 /* ---- what a hook may call (the hook runs under the page-table lock) ---- */
 

@@ -28,10 +28,19 @@ enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
  * (machine option quirks=; each one is described in docs/quirks.md). */
 #define VMSIM_QUIRK_FORK_SKIPS_UFFD_WP	(1ULL << 0)	/* fork: no page-table copy for uffd-wp file vmas */
 #define VMSIM_QUIRK_FAULT_AROUND_UFFD	(1ULL << 1)	/* fault-around ignores uffd-wp/minor registration */
-#define VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH (1ULL << 2) /* unsharing a PMD table (hugetlb, FS-DAX)
+#define VMSIM_QUIRK_DEVX_FORK_KEEPS_ENTRY (1ULL << 2)	/* fork copies a device-exclusive entry of a COW vma */
+#define VMSIM_QUIRK_DEVX_RESTORE_UNLOCKED (1ULL << 3)	/* device-exclusive entries restored without the folio lock */
+#define VMSIM_QUIRK_DEVX_NO_OWNER_FILTER (1ULL << 4)	/* a device's notifier does not ignore its own exclusive event */
+#define VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH (1ULL << 5) /* unsharing a PMD table (hugetlb, FS-DAX)
 							   * flushes 2M, not its PUD range */
-#define VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK (1ULL << 3) /* FS-DAX: a zap unshares a PMD table under the
+#define VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK (1ULL << 6) /* FS-DAX: a zap unshares a PMD table under the
 							  * PMD lock only (the 2019 RFC) */
+
+/* Which device-exclusive semantics (machine option devx=): Linux 6.15 and
+ * later (one entry type, make_device_exclusive(), the entry keeps the
+ * mapcount), or 6.14 and earlier (make_device_exclusive_range(), read and
+ * write entry types, mapcount dropped). */
+enum vmsim_devx_version { VMSIM_DEVX_6_15, VMSIM_DEVX_6_14 };
 
 /* Everything a machine can be told at creation; vmsim_config_init() gives
  * the defaults of the .vms `machine` line. */
@@ -50,6 +59,7 @@ struct vmsim_config {
 	unsigned long hugepages;	/* hugetlb pool, 2 MiB pages; default 0 */
 	uint64_t fault_around;		/* bytes, power of two, 4K..2M; 64 KiB */
 	uint64_t quirks;		/* VMSIM_QUIRK_* bits; default none */
+	enum vmsim_devx_version devx;	/* default VMSIM_DEVX_6_15 */
 	uint64_t readahead;		/* disk read_ahead_kb in bytes, page multiple,
 					 * <= 1 GiB; default 8 MiB (this project's
 					 * machines; Linux's generic default is 128K) */

@@ -111,6 +111,10 @@ VMSIM_API int vmsim_madvise(struct vmsim_mm *mm, uint64_t addr, uint64_t len, in
  */
 VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,
 		 uint64_t *fault_addr);
+/* The same as instruction fetches (FAULT_FLAG_INSTRUCTION faults: a vma or
+ * pte without execute permission is SIGSEGV); buf receives the bytes. */
+VMSIM_API int vmsim_fetch(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len,
+			  uint64_t *fault_addr);
 
 /* One access of a batch: the hardware path only (TLB, walk, accessed and
  * dirty bits, faults), no bytes move.  cpu -1: the process's CPU. */
@@ -195,7 +199,8 @@ VMSIM_API long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, si
 /* fallocate(PUNCH_HOLE|KEEP_SIZE); as vfs_fallocate: -EINVAL for off < 0
  * or len <= 0 (as loff_t), -EFBIG when off + len wraps or passes 2^46. */
 VMSIM_API int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
-/* ftruncate: -EINVAL for a size negative as loff_t, -EFBIG past 2^46. */
+/* ftruncate: -EINVAL for a size that is negative as an off_t, -EFBIG
+ * past the simulator's 64 TiB. */
 VMSIM_API int vmsim_file_truncate(struct vmsim_file *f, uint64_t size);
 /* Pages of the file in the page cache now (for tests and dumps). */
 VMSIM_API unsigned long vmsim_file_cached_pages(const struct vmsim_file *f);

@@ -13,6 +13,8 @@
 
 VMSIM_BEGIN_DECLS
 
+struct vmsim;
+
 /*
  * Exit statuses of `vmsim run`, `vmsim kernel` and vms_interp_run(), defined
  * here once (docs/scenario.md "Running"):
@@ -47,6 +49,7 @@ enum vms_op {
 	VMS_MIGRATE, VMS_MEMORY_FAILURE, VMS_DEVICE, VMS_INSTALL,
 	VMS_CLEAR_REFS, VMS_PAGEMAP, VMS_SMAPS, VMS_SHOW,
 	VMS_EXPECT_PAGEMAP, VMS_EXPECT_SAME, VMS_EXPECT_DIFFER, VMS_EXPECT_ERROR,
+	VMS_TRUNCATE,
 	VMS_NR_OPS
 };
 
@@ -94,7 +97,8 @@ enum vms_resolve {
 	VMS_RESOLVE_UNPROTECT, VMS_RESOLVE_CONTINUE, VMS_RESOLVE_SIGBUS,
 };
 
-enum vms_device_op { VMS_DEVICE_NEW, VMS_DEVICE_ATOMIC, VMS_DEVICE_READ };
+enum vms_device_op { VMS_DEVICE_NEW, VMS_DEVICE_ATOMIC, VMS_DEVICE_READ, VMS_DEVICE_WRITE, VMS_DEVICE_BEGIN,
+		     VMS_DEVICE_COMMIT };
 
 enum vms_show { VMS_SHOW_VMAS, VMS_SHOW_PGTABLE, VMS_SHOW_TLB, VMS_SHOW_PAGE, VMS_SHOW_STATS };
 /* `show page frame=#K | pfn=N | PROC ADDR` */
@@ -166,7 +170,7 @@ struct vms_cmd {
 	union {			/* one command never needs two of these */
 		uint64_t addr2;	/* remap NEW, expect same/differ ADDR2, show page pfn= */
 		uint64_t off;	/* map off= */
-		uint64_t size;	/* file size= */
+		uint64_t size;	/* file size=, truncate SIZE */
 	};
 	enum vms_file_kind file_kind;
 	unsigned prot;		/* VMS_PROT_* */
@@ -176,6 +180,7 @@ struct vms_cmd {
 	uint8_t byte;		/* byte=V (default 0xAA) */
 	bool has_byte;
 	bool touch_write;	/* touch w */
+	bool touch_exec;	/* touch x: instruction fetches (simulator only) */
 	enum vms_expect expect;	/* read/write/fread/device read expect= */
 	uint8_t expect_value;
 	/* uffd */
@@ -316,6 +321,11 @@ struct vms_run_opts {
 	/* "KEY=VALUE ..." machine options applied after the script's machine
 	 * line (a harness bounds ram= or forces check=full); NULL for none. */
 	const char *machine;
+	/* Called with the simulator's machine once it exists, before the first
+	 * command: `vmsim run --kind` registers prototype kinds here.  0, or a
+	 * negative errno that refuses the run.  Kernel runners ignore it. */
+	int (*machine_init)(struct vmsim *vm, void *arg);
+	void *machine_arg;
 };
 
 /* The interpreter's state during one run.  Opaque. */
@@ -344,6 +354,7 @@ struct vms_access {
 	bool write, touch;
 	uint8_t *buf;		/* len bytes; NULL for touch */
 	uint64_t fault_addr;	/* out: where the signal was raised */
+	bool exec;		/* touch x: instruction fetches */
 };
 
 /*
@@ -395,9 +406,11 @@ struct vms_backend {
 	/* Simulator only. */
 	int (*migrate)(struct vms_backend *be, const struct vms_cmd *c);
 	int (*memory_failure)(struct vms_backend *be, const struct vms_cmd *c);
-	int (*device)(struct vms_backend *be, const struct vms_cmd *c);	/* new, atomic */
+	int (*device)(struct vms_backend *be, const struct vms_cmd *c);	/* all but read */
 	int (*device_read)(struct vms_backend *be, const struct vms_cmd *c, uint8_t *byte);
 	int (*install)(struct vms_backend *be, const struct vms_cmd *c);
+	/* ftruncate() of a file. */
+	int (*truncate)(struct vms_backend *be, const struct vms_cmd *c);
 };
 
 /* Run script s on back end be; an enum vms_status. */

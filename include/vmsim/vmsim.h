@@ -20,6 +20,8 @@
 #include <vmsim/kind.h>
 #include <vmsim/swap.h>
 #include <vmsim/userfaultfd.h>
+#include <vmsim/mmu_notifier.h>
+#include <vmsim/device.h>
 
 VMSIM_BEGIN_DECLS
 

@@ -12,6 +12,9 @@
 static const struct { const char *name; uint64_t bit; } quirks[] = {
 	{ "fork_skips_uffd_wp", VMSIM_QUIRK_FORK_SKIPS_UFFD_WP },
 	{ "fault_around_uffd", VMSIM_QUIRK_FAULT_AROUND_UFFD },
+	{ "devx_fork_keeps_entry", VMSIM_QUIRK_DEVX_FORK_KEEPS_ENTRY },
+	{ "devx_restore_unlocked", VMSIM_QUIRK_DEVX_RESTORE_UNLOCKED },
+	{ "devx_no_owner_filter", VMSIM_QUIRK_DEVX_NO_OWNER_FILTER },
 	{ "pmd_unshare_partial_flush", VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH },
 	{ "pmd_share_no_i_mmap_lock", VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK },
 };
@@ -84,7 +87,7 @@ int vmsim_config_validate(const struct vmsim_config *c)
 	if (!is_pow2(c->tlb_sets) || c->tlb_sets > 4096 || c->tlb_ways < 1 || c->tlb_ways > 64)
 		return -EINVAL;
 	if (c->check > VMSIM_CHECK_FULL || c->luf > VMSIM_LUF_DEBUG || c->thp > VMSIM_THP_ALWAYS ||
-	    c->hugepages > VMSIM_MAX_HUGEPAGES)
+	    c->hugepages > VMSIM_MAX_HUGEPAGES || c->devx > VMSIM_DEVX_6_14)
 		return -EINVAL;
 	/* fault_around_bytes: a power of two from one page to one PTE table. */
 	if ((c->readahead & (PAGE_SIZE - 1)) || c->readahead > (1ULL << 30))
@@ -204,6 +207,11 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 	} else if (!strcmp(key, "thp")) {
 		err = pick(value, thps, 3, &e);
 		c.thp = (enum vmsim_thp_mode)e;
+	} else if (!strcmp(key, "devx")) {
+		static const char *const devxs[] = { "6.15", "6.14" };
+
+		err = pick(value, devxs, 2, &e);
+		c.devx = (enum vmsim_devx_version)e;
 	} else if (!strcmp(key, "data")) {
 		err = pick(value, onoff, 2, &e);
 		c.data = e;

@@ -28,6 +28,14 @@ static const char *const type_names[VMSIM_TR_NR] = {
 	[VMSIM_TR_THP] = "thp",
 	[VMSIM_TR_PMD_SHARE] = "pmd_share",
 	[VMSIM_TR_DAX] = "dax",
+	[VMSIM_TR_MMU_NOTIFIER] = "mmu_notifier",
+	[VMSIM_TR_DEVICE] = "device",
+	[VMSIM_TR_KIND_DEFAULT] = "kind_default",
+};
+
+/* enum mmu_notifier_event, as vmsim_mmu_notifier_event_name() spells it. */
+static const char *const notify_events[] = {
+	"unmap", "clear", "protection_vma", "protection_page", "soft_dirty", "release", "migrate", "exclusive",
 };
 
 static const char *const level_names[] = { "-", "pte", "pmd", "pud", "p4d", "pgd" };
@@ -118,6 +126,16 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 	case VMSIM_TR_PMD_SHARE:
 		return snprintf(buf, size, "%s mm%d 0x%016" PRIx64 "-0x%016" PRIx64 " pmd table pfn=%#" PRIx64 " %s",
 				name, ev->target, ev->addr, ev->end, ev->pfn, why);
+	case VMSIM_TR_MMU_NOTIFIER:
+		return snprintf(buf, size, "%s mm%d %s 0x%016" PRIx64 "-0x%016" PRIx64 "%s%s%s", name, ev->target,
+				why, ev->addr, ev->end, ev->order < 8 ? " " : "",
+				ev->order < 8 ? notify_events[ev->order] : "", ev->pfn ? " owner" : "");
+	case VMSIM_TR_DEVICE:
+		return snprintf(buf, size, "%s %s mm%d 0x%016" PRIx64 " pfn=%#" PRIx64 " %s", name,
+				ev->file ? ev->file : "?", ev->target, ev->addr, ev->pfn, why);
+	case VMSIM_TR_KIND_DEFAULT:
+		return snprintf(buf, size, "%s %s 0x%016" PRIx64 ": %s", name, ev->file ? ev->file : "?",
+				ev->addr, why);
 	default:
 		return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 " %s %#" PRIx64 "%s%s", ev->cpu, name,
 				ev->addr, lvl, ev->new_val, *why ? " " : "", why);

@@ -59,14 +59,17 @@ static unsigned long count_tables(struct vmsim *vm, struct vmsim_page *t, int le
 }
 
 /* What the page tables say about each frame. */
-struct frame_maps {
-	int32_t ptes;		/* ptes mapping this page */
+struct frame_use {
+	int32_t maps;		/* ptes and entries that count in the mapcount */
+	int32_t refs;		/* ptes and entries that hold a reference */
+	int32_t ptes;		/* present ptes */
+	int32_t writable;	/* of which writable */
 	int32_t whole;		/* PMD leaves mapping the folio this page heads */
 };
 
 /* A PMD leaf of vma at haddr (THP, DAX, hugetlb). */
 static unsigned long check_pmd_leaf(struct vmsim *vm, struct vmsim_mm *mm, struct vm_area_struct *vma,
-				    uint64_t haddr, pmd_t *pmdp, struct frame_maps *maps, long *rss, int32_t *owner)
+				    uint64_t haddr, pmd_t *pmdp, struct frame_use *maps, long *rss, int32_t *owner)
 {
 	pmd_t pmd = pmdp_get(pmdp);
 	unsigned long pfn = pmd_pfn(pmd), bad = 0;
@@ -109,7 +112,7 @@ static unsigned long check_pmd_leaf(struct vmsim *vm, struct vmsim_mm *mm, struc
 }
 
 /* A large folio's counts against what its pages' mappings say. */
-static unsigned long check_large_folio(struct vmsim *vm, unsigned long pfn, const struct frame_maps *maps)
+static unsigned long check_large_folio(struct vmsim *vm, unsigned long pfn, const struct frame_use *maps)
 {
 	struct vmsim_page *head = vmsim_pfn_to_page(vm, pfn);
 	const struct vmsim_folio_meta *fm = vmsim__folio_meta(vm, head);
@@ -117,8 +120,8 @@ static unsigned long check_large_folio(struct vmsim *vm, unsigned long pfn, cons
 	int32_t ptes = 0, pages = 0, cache = 0;
 
 	for (unsigned long i = 0; i < nr; i++) {
-		ptes += maps[pfn + i].ptes;
-		pages += maps[pfn + i].ptes > 0;
+		ptes += maps[pfn + i].maps;
+		pages += maps[pfn + i].maps > 0;
 		if (VMSIM_BUG_ON(vm, i && (!vmsim_page_test(&head[i], PG_tail) || head[i].compound_idx != i),
 				 "pfn %#lx: page %lu of the folio is no tail of it", pfn, i))
 			return 1;
@@ -350,17 +353,18 @@ static unsigned long check_lru(struct vmsim *vm)
 	return bad;
 }
 
+/* Per frame: what the page tables say about it. */
 static unsigned long check_full(struct vmsim *vm)
 {
 	unsigned long nr = vm->nr_pmem ? vm->pmem_base + vm->nr_pmem : vmsim_nr_frames(vm), bad = 0;
-	struct frame_maps *maps = calloc(nr, sizeof(*maps));
+	struct frame_use *use = calloc(nr, sizeof(*use)), *maps = use;
 	uint8_t *seen = calloc(nr, 1);
 	int32_t *owner = calloc(nr, sizeof(*owner));
 	struct swap_refs refs = { 0 };
 	struct vmsim_mm *mm;
 
-	if (!maps || !seen || !owner) {
-		free(maps);
+	if (!use || !seen || !owner) {
+		free(use);
 		free(seen);
 		free(owner);
 		return 0;
@@ -411,8 +415,18 @@ static unsigned long check_full(struct vmsim *vm)
 							bad++;
 							continue;
 						}
-						if (k && (vmsim_kind_ops(k)->flags & VMSIM_KIND_HOLDS_MAPCOUNT))
-							maps[h.pfn].ptes++;
+						/* An entry that keeps the mapcount (6.15+
+						 * device-exclusive) is found by rmap too. */
+						if (k && (vmsim_kind_ops(k)->flags & VMSIM_KIND_HOLDS_MAPCOUNT)) {
+							use[h.pfn].maps++;
+							vmsim__rmap_walk(vm, q, rmap_finds, &f);
+							if (VMSIM_BUG_ON(vm, !f.hit,
+									 "rmap does not find mm%d %#llx -> entry for pfn %#lx",
+									 mm->id, (unsigned long long)a, h.pfn))
+								bad++;
+						}
+						if (k && (vmsim_kind_ops(k)->flags & VMSIM_KIND_HOLDS_REF))
+							use[h.pfn].refs++;
 					}
 					continue;
 				}
@@ -432,7 +446,10 @@ static unsigned long check_full(struct vmsim *vm)
 					bad++;
 					continue;
 				}
-				maps[pte_pfn(pte)].ptes++;
+				use[pte_pfn(pte)].maps++;
+				use[pte_pfn(pte)].refs++;
+				use[pte_pfn(pte)].ptes++;
+				use[pte_pfn(pte)].writable += pte_write(pte);
 				if (folio_test_anon(p))
 					rss[MM_ANONPAGES]++;
 				else
@@ -460,8 +477,8 @@ static unsigned long check_full(struct vmsim *vm)
 
 		if (vmsim_page_test(p, PG_buddy) || vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
 			continue;
-		if (VMSIM_BUG_ON(vm, p->mapcount != maps[pfn].ptes, "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
-				 p->mapcount, maps[pfn].ptes))
+		if (VMSIM_BUG_ON(vm, p->mapcount != use[pfn].maps, "pfn %#lx mapcount %d, mapped by %d ptes", pfn,
+				 p->mapcount, use[pfn].maps))
 			bad++;
 		if (vmsim_page_test(p, PG_head)) {
 			bad += check_large_folio(vm, pfn, maps);
@@ -469,20 +486,29 @@ static unsigned long check_full(struct vmsim *vm)
 		}
 		if (vmsim_page_test(p, PG_tail) || vmsim_page_test(p, PG_device))
 			continue;
-		if (VMSIM_BUG_ON(vm, maps[pfn].whole, "pfn %#lx is mapped by a pmd but heads no folio", pfn))
+		if (VMSIM_BUG_ON(vm, use[pfn].whole, "pfn %#lx is mapped by a pmd but heads no folio", pfn))
 			bad++;
-		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < maps[pfn].ptes + cache,
+		if (p->refcount && VMSIM_BUG_ON(vm, p->refcount < use[pfn].refs + cache,
 						"pfn %#lx refcount %d < %d mappings + %d cache", pfn,
-						p->refcount, maps[pfn].ptes, cache))
+						p->refcount, use[pfn].refs, cache))
+			bad++;
+		/* page_table_check_set(): an anonymous page mapped writable is
+		 * mapped by that one pte only (else private memory is shared). */
+		if (folio_test_anon(p) && VMSIM_BUG_ON(vm, use[pfn].writable && use[pfn].ptes > 1,
+						       "anon pfn %#lx mapped writable by %d of its %d ptes "
+						       "(page_table_check)", pfn, use[pfn].writable,
+						       use[pfn].ptes))
 			bad++;
 	}
-	free(maps);
+	free(use);
 	free(owner);
 	bad += check_shared_tables(vm, nr);
 	bad += vmsim__dax_check(vm);
 	bad += check_swap(vm, &refs);
 	free(refs.v);
 	bad += check_lru(vm);
+	/* Secondary MMUs: the model devices' caches agree with the ptes. */
+	bad += vmsim_device_check(vm);
 	{
 		/* No page-table page is leaked: every one hangs off some mm. */
 		unsigned long reach = 0;

@@ -10,5 +10,7 @@ extern const struct vmsim_kind_ops vmsim_kind_uffd_wp;
 extern const struct vmsim_kind_ops vmsim_kind_swap;
 extern const struct vmsim_kind_ops vmsim_kind_migration;
 extern const struct vmsim_kind_ops vmsim_kind_hwpoison;
+extern const struct vmsim_kind_ops vmsim_kind_device_exclusive;
+extern const struct vmsim_kind_ops vmsim_kind_device_exclusive_614;
 
 #endif

@@ -55,6 +55,18 @@ static uint64_t guard_pagemap(const struct vmsim_kind *k, struct vm_area_struct 
 	return PM_GUARD_REGION;
 }
 
+/* change_pte_range() skips it by name ("any access should sigbus/sigsegv
+ * anyway"), where another marker would go on uffd-wp resolve. */
+static pte_t guard_change_prot(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
+				pte_t pte, unsigned long cp_flags)
+{
+	(void)k;
+	(void)vma;
+	(void)addr;
+	(void)cp_flags;
+	return pte;
+}
+
 static int guard_describe(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size)
 {
 	(void)k;
@@ -62,7 +74,7 @@ static int guard_describe(const struct vmsim_kind *k, pte_t pte, char *buf, size
 	return snprintf(buf, size, "guard marker");
 }
 
-/* change_pte_range() and move_ptes() leave it as it is: the defaults. */
+/* move_ptes() moves it as it is: the default. */
 const struct vmsim_kind_ops vmsim_kind_guard = {
 	.name = VMSIM_KIND_GUARD_NAME,
 	.flags = VMSIM_KIND_ANON_VMA,
@@ -71,6 +83,7 @@ const struct vmsim_kind_ops vmsim_kind_guard = {
 	.fault = guard_fault,
 	.copy = guard_copy,
 	.zap = guard_zap,
+	.change_prot = guard_change_prot,
 	.guard_remove = guard_remove,
 	.pagemap = guard_pagemap,
 	.describe = guard_describe,

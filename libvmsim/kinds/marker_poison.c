@@ -38,6 +38,18 @@ static bool poison_zap(const struct vmsim_kind *k, struct vm_area_struct *vma, u
 	return should_zap_cows(d);
 }
 
+/* change_pte_range() skips it by name ("any access should sigbus/sigsegv
+ * anyway"), where another marker would go on uffd-wp resolve. */
+static pte_t poison_change_prot(const struct vmsim_kind *k, struct vm_area_struct *vma, uint64_t addr,
+				pte_t pte, unsigned long cp_flags)
+{
+	(void)k;
+	(void)vma;
+	(void)addr;
+	(void)cp_flags;
+	return pte;
+}
+
 static int poison_describe(const struct vmsim_kind *k, pte_t pte, char *buf, size_t size)
 {
 	(void)k;
@@ -52,5 +64,6 @@ const struct vmsim_kind_ops vmsim_kind_poison = {
 	.fault = poison_fault,
 	.copy = poison_copy,
 	.zap = poison_zap,
+	.change_prot = poison_change_prot,
 	.describe = poison_describe,
 };

@@ -131,6 +131,18 @@ static int migration_unmap(const struct vmsim_kind *k, struct vm_area_struct *vm
 
 	(void)vma;
 	(void)addr;
+	if (!pte_present(pteval)) {
+		/* A mapped entry (6.15+ device-exclusive) was made only from a
+		 * writable pte and writes go through it; it has no accessed or
+		 * dirty bit, and its other bits are in swap form. */
+		swp_pte = swp_entry_to_pte(make_writable_migration_entry(pfn));
+		if (pte_swp_soft_dirty(pteval))
+			swp_pte = pte_swp_mksoft_dirty(swp_pte);
+		if (pte_swp_uffd_wp(pteval))
+			swp_pte = pte_swp_mkuffd_wp(swp_pte);
+		*out = swp_pte;
+		return 0;
+	}
 	if (pte_write(pteval))
 		entry = make_writable_migration_entry(pfn);
 	else if (anon_exclusive)

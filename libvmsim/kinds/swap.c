@@ -187,9 +187,10 @@ static int swap_unmap(const struct vmsim_kind *k, struct vm_area_struct *vma, ui
 	swp_pte = swp_entry_to_pte(entry);
 	if (anon_exclusive)
 		swp_pte = pte_swp_mkexclusive(swp_pte);
-	if (pte_soft_dirty(pteval))
+	/* A mapped entry (device-exclusive) carries its bits in swap form. */
+	if (pte_present(pteval) ? pte_soft_dirty(pteval) : pte_swp_soft_dirty(pteval))
 		swp_pte = pte_swp_mksoft_dirty(swp_pte);
-	if (pte_uffd_wp(pteval))
+	if (pte_present(pteval) ? pte_uffd_wp(pteval) : pte_swp_uffd_wp(pteval))
 		swp_pte = pte_swp_mkuffd_wp(swp_pte);
 	*out = swp_pte;
 	return 0;

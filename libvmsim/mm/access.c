@@ -3,8 +3,10 @@
  * retry.  Follows arch/x86/mm/fault.c. */
 #include "mm_internal.h"
 
-int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,
-		 uint64_t *fault_addr)
+enum access_op { ACC_READ, ACC_WRITE, ACC_EXEC };
+
+static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, enum access_op op,
+		     uint64_t *fault_addr)
 {
 	unsigned char *b = buf;
 	size_t done = 0;
@@ -27,8 +29,9 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 
 		if (n > len - done)
 			n = len - done;
-		r = write ? vmsim_cpu_write(mm->vm, mm->cpu, a, b + done, n)
-			  : vmsim_cpu_read(mm->vm, mm->cpu, a, b + done, n);
+		r = op == ACC_WRITE ? vmsim_cpu_write(mm->vm, mm->cpu, a, b + done, n)
+		  : op == ACC_EXEC  ? vmsim_cpu_exec(mm->vm, mm->cpu, a, b + done, n)
+				    : vmsim_cpu_read(mm->vm, mm->cpu, a, b + done, n);
 		if (r == VMSIM_ACCESS_OK) {
 			done += n;
 			continue;
@@ -44,6 +47,17 @@ int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t 
 	if (vmsim__mm_dead(mm))
 		return VMSIM_ACCESS_SIGKILL;
 	return ret;
+}
+
+int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,
+		 uint64_t *fault_addr)
+{
+	return access_as(mm, cpu, addr, buf, len, write ? ACC_WRITE : ACC_READ, fault_addr);
+}
+
+int vmsim_fetch(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, uint64_t *fault_addr)
+{
+	return access_as(mm, cpu, addr, buf, len, ACC_EXEC, fault_addr);
 }
 
 long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs, size_t n, int *result)

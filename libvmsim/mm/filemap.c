@@ -697,6 +697,49 @@ void vmsim__folio_mark_dirty(struct vmsim_page *p)
 		vmsim_page_set(p, PG_dirty);
 }
 
+/* ---- the folio lock (include/linux/pagemap.h, __folio_lock) ---- */
+
+/* PG_locked is the lock; the lock model also checks it (the page's lock
+ * word, which page-table pages use as their ptl) while an operation holds
+ * it. */
+bool vmsim__folio_trylock(struct vmsim *vm, struct vmsim_page *p)
+{
+	if (vmsim_page_test(p, PG_locked))
+		return false;
+	if (p->ptl.lclass != VMSIM_LOCK_FOLIO)
+		vmsim_lock_init(&p->ptl, VMSIM_LOCK_FOLIO);
+	if (!vmsim_trylock(vm, &p->ptl))
+		return false;
+	vmsim_page_set(p, PG_locked);
+	return true;
+}
+
+void vmsim__folio_lock_handoff(struct vmsim *vm, struct vmsim_page *p)
+{
+	if (p->ptl.lclass == VMSIM_LOCK_FOLIO && vmsim_lock_held_write(&p->ptl))
+		vmsim_unlock(vm, &p->ptl);
+}
+
+void vmsim__folio_unlock(struct vmsim *vm, struct vmsim_page *p)
+{
+	vmsim_page_clear(p, PG_locked);
+	vmsim__folio_lock_handoff(vm, p);
+}
+
+int vmsim__folio_lock(struct vmsim *vm, struct vmsim_page *p)
+{
+	if (vmsim__folio_trylock(vm, p))
+		return 0;
+	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+			  .pfn = vmsim_page_to_pfn(vm, p),
+			  .why = "folio_lock: locked, waiting for its holder to finish" });
+	if (vm->mm_world->folio_lock_wait && vm->mm_world->folio_lock_wait(vm, p) && vmsim__folio_trylock(vm, p))
+		return 0;
+	VMSIM_BUG(vm, "folio_lock of pfn %#lx: held across operations by nobody who can release it "
+		  "(Linux would sleep forever)", vmsim_page_to_pfn(vm, p));
+	return -EDEADLK;
+}
+
 /* ---- read(), write() ---- */
 
 static long __vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
@@ -930,7 +973,8 @@ static int __vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 
 	if (!f)
 		return -EBADF;
-	/* do_sys_ftruncate(): length < 0 is EINVAL; inode_newsize_ok() EFBIG. */
+	/* do_sys_ftruncate(): a negative length is EINVAL, before
+	 * inode_newsize_ok()'s EFBIG. */
 	if ((int64_t)size < 0)
 		return -EINVAL;
 	if (size > (1ULL << 46))

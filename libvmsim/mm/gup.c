@@ -132,3 +132,42 @@ int vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned
 	}
 	return 0;
 }
+
+/* get_user_page_vma_remote(mm, addr, FOLL_GET | FOLL_WRITE, &vma): the page
+ * at addr, faulted in writable, with a reference.  check_vma_flags(): no
+ * vma, VM_IO/VM_PFNMAP, or a write to a vma without VM_WRITE is -EFAULT;
+ * a fault that fails is -EFAULT (-ENOMEM when out of memory); a special
+ * pte (the zero page is never writable) is -EFAULT.  Caller holds
+ * mmap_lock. */
+int vmsim__get_user_page_write(struct vmsim_mm *mm, uint64_t addr, struct vm_area_struct **vmap,
+			       struct vmsim_page **out)
+{
+	struct vm_area_struct *vma = vmsim__find_vma(mm, addr);
+
+	if (!vma || (vma->vm_flags & VM_PFNMAP) || !(vma->vm_flags & VM_WRITE))
+		return -EFAULT;
+	for (int tries = 0; tries < 16; tries++) {
+		pte_t *ptep = vmsim__pte_lookup(mm, addr);
+		pte_t pte = ptep ? ptep_get(ptep) : __pte(0);
+		unsigned ret;
+
+		if (pte_present(pte) && pte_write(pte)) {
+			struct vmsim_page *p = vmsim__vm_normal_page(vma, addr, pte);
+
+			if (!p)
+				return -EFAULT;
+			vmsim_get_page(mm->vm, p);
+			*vmap = vma;
+			*out = p;
+			return 0;
+		}
+		ret = vmsim__handle_mm_fault(vma, addr, FAULT_FLAG_WRITE | FAULT_FLAG_REMOTE, mm->cpu);
+		if (ret & VM_FAULT_OOM)
+			return -ENOMEM;
+		if (ret & VM_FAULT_ERROR)
+			return -EFAULT;
+	}
+	VMSIM_BUG(mm->vm, "GUP of mm%d %#llx for write: still not writable after 16 faults", mm->id,
+		  (unsigned long long)addr);
+	return -EFAULT;
+}

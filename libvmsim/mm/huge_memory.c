@@ -294,15 +294,19 @@ static unsigned do_huge_zero_wp_pmd(struct vm_fault *vmf)
 	struct vmsim *vm = vma->vm_mm->vm;
 	uint64_t haddr = vmf->address & PMD_MASK;
 	struct vmsim_page *folio = vmsim_folio_alloc(vm, HPAGE_PMD_ORDER);
+	struct mmu_notifier_range range;
 	struct vmsim_lock *ptl;
 
 	if (!folio)
 		return VM_FAULT_FALLBACK;
 	vmsim_page_set(folio, PG_uptodate);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, haddr, haddr + PMD_SIZE);
+	mmu_notifier_invalidate_range_start(&range);
 	ptl = vmsim__pmd_lockptr(vm, vmf->pmd);
 	vmsim_lock(vm, ptl);
 	if (!pmd_same(pmdp_get(vmf->pmd), vmf->orig_pmd)) {
 		vmsim_unlock(vm, ptl);
+		mmu_notifier_invalidate_range_end(&range);
 		vmsim_put_page(vm, folio);
 		return 0;
 	}
@@ -313,6 +317,7 @@ static unsigned do_huge_zero_wp_pmd(struct vm_fault *vmf)
 	vmsim__set_pmd_at(vma->vm_mm, haddr, vmf->pmd,
 			  maybe_pmd_mkwrite(pmd_mkdirty(mk_huge_pmd(vm, folio, vma->vm_page_prot)), vma));
 	vmsim_unlock(vm, ptl);
+	mmu_notifier_invalidate_range_end(&range);
 	vma->vm_mm->st.faults_thp++;
 	trace_thp(vm, vmf->cpu, haddr, "do_huge_zero_wp_pmd: THP replaces the huge zero folio");
 	return 0;
@@ -552,11 +557,16 @@ void vmsim__split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmdp, uint64_t add
 {
 	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_lock *ptl = vmsim__pmd_lockptr(vm, pmdp);
+	struct mmu_notifier_range range;
 
+	/* __split_huge_pmd(): secondary MMUs drop the huge translation. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, addr & PMD_MASK, (addr & PMD_MASK) + PMD_SIZE);
+	mmu_notifier_invalidate_range_start(&range);
 	vmsim_lock(vm, ptl);
 	if (pmd_trans_huge(pmdp_get(pmdp)))
 		__split_huge_pmd_locked(vma, pmdp, addr & PMD_MASK);
 	vmsim_unlock(vm, ptl);
+	mmu_notifier_invalidate_range_end(&range);
 }
 
 void vmsim__split_huge_pmd_address(struct vm_area_struct *vma, uint64_t addr)
@@ -643,7 +653,7 @@ bool vmsim__move_huge_pmd(struct vm_area_struct *vma, struct vm_area_struct *new
 			vmsim__pgtable_trans_huge_deposit(mm, new_pmd, pgtable);
 	}
 	/* move_soft_dirty_pmd(), then what the kinds keep across a move. */
-	pmd = vmsim__kind_pmd_move(vma, new_vma, pmd_mksoft_dirty(pmd));
+	pmd = vmsim__kind_pmd_move(vma, new_vma, old_addr, pmd_mksoft_dirty(pmd));
 	vmsim__set_pmd_at(mm, new_addr, new_pmd, pmd);
 	vmsim__flush_pmd_tlb_range(mm, old_addr, old_addr + PMD_SIZE);
 	if (new_ptl != old_ptl)

@@ -666,6 +666,17 @@ retry_avoidcopy:
 		vmsim_frame_copy(vm, &new[i], &old[i]);
 	newpte = make_huge_pte(vma, new, !unshare);
 	newpte = vmsim__kind_pmd_bits_copy(vma, vma, pte, newpte);
+	/* Secondary MMUs let go of the old page first (the page-table lock
+	 * dropped meanwhile, as Linux drops it for the copy). */
+	if (mm_has_notifiers(mm)) {
+		struct mmu_notifier_range range;
+
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, haddr, haddr + PMD_SIZE);
+		vmsim_unlock(vm, vmf->ptl);
+		mmu_notifier_invalidate_range_start(&range);
+		mmu_notifier_invalidate_range_end(&range);
+		vmsim_lock(vm, vmf->ptl);
+	}
 	/* huge_ptep_clear_flush(): no CPU may keep using the old page. */
 	vmsim__pmdp_huge_clear_flush(vma, haddr, vmf->pmd);
 	vmsim__hugetlb_remove_rmap(vma, old);
@@ -1090,7 +1101,7 @@ int vmsim__move_hugetlb_page_tables(struct vm_area_struct *ov, struct vm_area_st
 		}
 		pte = pmdp_get(src);
 		set_huge_pte_at(mm, old + i, src, __pmd(0));
-		pte = __pmd(pte_val(vmsim__kind_move(ov, nv, __pte(pmd_val(pte)))));
+		pte = __pmd(pte_val(vmsim__kind_move(ov, nv, old + i, __pte(pmd_val(pte)))));
 		if (!pmd_none(pte))
 			set_huge_pte_at(mm, new + i, dst, pte);
 	}
@@ -1123,11 +1134,11 @@ uint64_t vmsim__pagemap_hugetlb(struct vm_area_struct *vma, uint64_t addr)
 			flags |= PM_FILE;
 		if (!vmsim__folio_maybe_mapped_shared(vm, folio) && !hugetlb_pmd_shared(vm, pmdp))
 			flags |= PM_MMAP_EXCLUSIVE;
-		flags |= vmsim__kind_pmd_pagemap(vma, pte) & PM_UFFD_WP;
+		flags |= vmsim__kind_pmd_pagemap(vma, addr, pte) & PM_UFFD_WP;
 		flags |= PM_PRESENT;
 		frame = pmd_pfn(pte) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 	} else if (!pmd_none(pte)) {
-		flags |= vmsim__kind_pagemap(vma, __pte(pmd_val(pte))) & PM_UFFD_WP;
+		flags |= vmsim__kind_pagemap(vma, addr, __pte(pmd_val(pte))) & PM_UFFD_WP;
 	}
 	return (frame & PM_PFRAME_MASK) | flags;
 }

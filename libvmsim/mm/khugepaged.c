@@ -89,7 +89,15 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma, uint64_t 
 	table = vmsim_pmd_table(vm, pmdp_get(pmdp));
 	pte = (pte_t *)vmsim_table(vm, table);
 	ptl = &table->ptl;
-	/* pmdp_collapse_flush(): no CPU may use the old ptes any more. */
+	/* Secondary MMUs let go of the range, then pmdp_collapse_flush():
+	 * no CPU may use the old ptes any more. */
+	if (mm_has_notifiers(mm)) {
+		struct mmu_notifier_range range;
+
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, haddr, haddr + PMD_SIZE);
+		mmu_notifier_invalidate_range_start(&range);
+		mmu_notifier_invalidate_range_end(&range);
+	}
 	vmsim_lock(vm, vmsim__pmd_lockptr(vm, pmdp));
 	vmsim__pmdp_huge_get_and_clear(mm, haddr, pmdp);
 	vmsim__flush_tlb_range(mm, haddr, haddr + PMD_SIZE);

@@ -274,14 +274,30 @@ static pte_marker marker_of(pte_t pte)
 	return softleaf_is_marker(e) ? softleaf_to_marker(e) : 0;
 }
 
+/* A hook the kind lacks: mm does what Linux does with an entry it does not
+ * know, and says so in the trace (the conformance matrix reads it). */
+static void note_default(const struct vmsim_kind *k, uint64_t addr, const char *why)
+{
+	vmsim__trace(k->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_KIND_DEFAULT, .cpu = -1,
+			  .addr = addr, .why = why, .file = k->ops->name });
+}
+
 /* Combine the kinds' answers for their parts of a marker: a kind's part
- * either stays a marker (its bits, possibly changed) or goes (none). */
+ * either stays a marker (its bits, possibly changed) or goes (none).
+ * MAP_DROP_ANY: one part going clears the slot (move_ptes()).
+ * MAP_KEEP_SWP_BITS: the result keeps the software bits of the swap pte
+ * (soft-dirty: move_soft_dirty_pte()), as the paths that keep the pte
+ * itself do; copy_pte_marker() builds a bare marker, and so does a copy. */
+#define MAP_DROP_ANY		1u
+#define MAP_KEEP_SWP_BITS	2u
 typedef pte_t (*part_fn)(const struct vmsim_kind *k, pte_t part, void *arg);
 
-static pte_t marker_map(struct vmsim *vm, pte_t pte, part_fn fn, void *arg, bool any_none_drops)
+static pte_t marker_map(struct vmsim *vm, pte_t pte, part_fn fn, void *arg, unsigned how)
 {
 	struct vmsim_kind_registry *r = reg(vm);
-	pte_marker m = marker_of(pte), out = 0, seen = 0;
+	pte_marker m = marker_of(pte), out = 0;
+	/* What the slot holds beyond the bare marker's encoding. */
+	pteval_t swp_bits = pte_val(pte) ^ pte_val(make_pte_marker(m));
 
 	for (unsigned i = 0; i < r->nr_marker_kinds; i++) {
 		const struct vmsim_kind *k = r->marker_kinds[i];
@@ -289,18 +305,18 @@ static pte_t marker_map(struct vmsim *vm, pte_t pte, part_fn fn, void *arg, bool
 
 		if (!(m & k->marker))
 			continue;
-		seen |= m & k->marker;
 		res = fn(k, marker_part(k, m), arg);
 		if (pte_none(res)) {
-			if (any_none_drops)
+			if (how & MAP_DROP_ANY)
 				return __pte(0);
 			continue;
 		}
 		out |= marker_of(res);
 	}
 	/* Bits nobody owns are dropped, as copy_pte_marker() drops them. */
-	(void)seen;
-	return out ? make_pte_marker(out) : __pte(0);
+	if (!out)
+		return __pte(0);
+	return __pte(pte_val(make_pte_marker(out)) | ((how & MAP_KEEP_SWP_BITS) ? swp_bits : 0));
 }
 
 /* ---- dispatch: faults ---- */
@@ -310,13 +326,16 @@ unsigned vmsim__kind_fault(struct vm_fault *vmf)
 	struct vmsim *vm = vmf->vma->vm_mm->vm;
 	struct vmsim_kind *k = vmsim__kind_of(vm, vmf->orig_pte);
 
-	if (!k || !k->ops->fault) {
-		/* do_swap_page(): print_bad_pte(); handle_pte_marker(): an
-		 * unknown marker is VM_FAULT_SIGBUS. */
+	/* do_swap_page(): print_bad_pte(); handle_pte_marker(): an unknown
+	 * marker is VM_FAULT_SIGBUS. */
+	if (!k) {
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vmf->cpu,
 				  .addr = vmf->address,
-				  .why = k ? "fault on a kind with no fault hook: SIGBUS" :
-					     "fault on an entry no kind claims: SIGBUS (print_bad_pte)" });
+				  .why = "fault on an entry no kind claims: SIGBUS (print_bad_pte)" });
+		return VM_FAULT_SIGBUS;
+	}
+	if (!k->ops->fault) {
+		note_default(k, vmf->address, "fault: VM_FAULT_SIGBUS (handle_pte_marker, do_swap_page)");
 		return VM_FAULT_SIGBUS;
 	}
 	return k->ops->fault(k, vmf);
@@ -373,6 +392,19 @@ bool vmsim__kind_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *s
 	return false;
 }
 
+void vmsim__kind_note_no_copy(struct vm_area_struct *src)
+{
+	struct vmsim_kind_registry *r = reg(src->vm_mm->vm);
+
+	for (unsigned i = 0; i < r->nr; i++) {
+		const struct vmsim_kind *k = &r->slot[i];
+
+		if ((src->vm_kinds & (1ULL << i)) && !k->ops->needs_copy)
+			note_default(k, src->vm_start, "needs_copy: page tables not copied "
+				     "(vma_needs_copy: a fault would refill them)");
+	}
+}
+
 static pte_t bits_copy(struct vmsim *vm, struct vm_area_struct *dst, struct vm_area_struct *src,
 		       pte_t old, pte_t child)
 {
@@ -408,8 +440,10 @@ static pte_t copy_part(const struct vmsim_kind *k, pte_t part, void *arg)
 	pte_t child = __pte(0);
 	int err;
 
-	if (!k->ops->copy)
-		return __pte(0);	/* copy_pte_marker() keeps only known bits */
+	if (!k->ops->copy) {
+		note_default(k, a->addr, "copy: not in the child (copy_pte_marker keeps only known bits)");
+		return __pte(0);
+	}
 	err = k->ops->copy(k, a->dst, a->src, a->addr, &part, &child);
 	if (err && !a->err)
 		a->err = err;
@@ -427,17 +461,19 @@ int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uin
 	if (pte_is_marker(pte)) {
 		struct copy_arg a = { dst, src, addr, src_ptep, 0 };
 
-		*child = marker_map(vm, pte, copy_part, &a, false);
+		*child = marker_map(vm, pte, copy_part, &a, 0);
 		err = a.err;
 	} else if (k && k->ops->copy) {
 		*child = __pte(0);
 		err = k->ops->copy(k, dst, src, addr, src_ptep, child);
 	} else {
 		/* copy_nonpresent_pte() falls through to a plain copy. */
+		if (k)
+			note_default(k, addr, "copy: copied as it is (copy_nonpresent_pte)");
 		*child = pte;
 	}
 	if (err)
-		return err;
+		return err;	/* a negative errno, or VMSIM_KIND_COPY_PRESENT */
 	if (!pte_none(*child))
 		*child = bits_copy(vm, dst, src, pte, *child);
 	if (!pte_none(*child) && (k = vmsim__kind_of(vm, *child)))
@@ -457,8 +493,10 @@ static pte_t zap_part(const struct vmsim_kind *k, pte_t part, void *arg)
 {
 	struct zap_arg *a = arg;
 
-	if (!k->ops->zap)
+	if (!k->ops->zap) {
+		note_default(k, a->addr, "zap: cleared (zap_nonpresent_ptes: unrecognized swap entry, WARN)");
 		return __pte(0);
+	}
 	return k->ops->zap(k, a->vma, a->addr, part, a->d) ? __pte(0) : part;
 }
 
@@ -472,12 +510,16 @@ bool vmsim__kind_zap(struct vm_area_struct *vma, uint64_t addr, pte_t pte, const
 
 		/* Kept if any part is kept: zap_nonpresent_ptes() keeps a
 		 * marker as soon as one of its branches says so. */
-		return pte_none(marker_map(vm, pte, zap_part, &a, false));
+		return pte_none(marker_map(vm, pte, zap_part, &a, 0));
 	}
 	k = vmsim__kind_of(vm, pte);
-	if (!k || !k->ops->zap) {
+	if (!k) {
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = -1, .addr = addr,
 				  .why = "zap of an unrecognized entry: cleared (WARN)" });
+		return true;
+	}
+	if (!k->ops->zap) {
+		note_default(k, addr, "zap: cleared (zap_nonpresent_ptes: unrecognized swap entry, WARN)");
 		return true;
 	}
 	return k->ops->zap(k, vma, addr, pte, d);
@@ -508,11 +550,21 @@ struct prot_arg {
 	unsigned long cp_flags;
 };
 
+/* change_pte_range() keeps poison and guard markers explicitly and clears
+ * every other marker on uffd-wp resolve: that is what a marker bit without
+ * a change_prot hook gets. */
 static pte_t prot_part(const struct vmsim_kind *k, pte_t part, void *arg)
 {
 	struct prot_arg *a = arg;
 
-	return k->ops->change_prot ? k->ops->change_prot(k, a->vma, a->addr, part, a->cp_flags) : part;
+	if (k->ops->change_prot)
+		return k->ops->change_prot(k, a->vma, a->addr, part, a->cp_flags);
+	if (a->cp_flags & MM_CP_UFFD_WP_RESOLVE) {
+		note_default(k, a->addr, "change_prot: marker cleared on uffd-wp resolve (change_pte_range)");
+		return __pte(0);
+	}
+	note_default(k, a->addr, "change_prot: unchanged (change_pte_range)");
+	return part;
 }
 
 static pte_t bits_change_prot(struct vmsim_kind_registry *r, struct vm_area_struct *vma, pte_t pte,
@@ -553,13 +605,15 @@ pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t p
 	if (pte_is_marker(pte)) {
 		struct prot_arg a = { vma, addr, cp_flags };
 
-		return marker_map(vm, pte, prot_part, &a, false);
+		return marker_map(vm, pte, prot_part, &a, MAP_KEEP_SWP_BITS);
 	}
 	{
 		struct vmsim_kind *k = vmsim__kind_of(vm, pte);
 
 		if (k && k->ops->change_prot)
 			pte = k->ops->change_prot(k, vma, addr, pte, cp_flags);
+		else if (k)
+			note_default(k, addr, "change_prot: unchanged (change_pte_range)");
 	}
 	return pte_none(pte) ? pte : bits_change_prot(r, vma, pte, cp_flags);
 }
@@ -597,30 +651,36 @@ bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte)
 
 struct move_arg {
 	struct vm_area_struct *old_vma, *new_vma;
+	uint64_t addr;
 };
 
 static pte_t move_part(const struct vmsim_kind *k, pte_t part, void *arg)
 {
 	struct move_arg *a = arg;
 
-	return k->ops->move ? k->ops->move(k, a->old_vma, a->new_vma, part) : part;
+	if (k->ops->move)
+		return k->ops->move(k, a->old_vma, a->new_vma, part);
+	note_default(k, a->addr, "move: moved as it is (move_ptes)");
+	return part;
 }
 
-pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte)
+pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pte_t pte)
 {
 	struct vmsim *vm = old_vma->vm_mm->vm;
 	struct vmsim_kind_registry *r = reg(vm);
 
 	if (pte_is_marker(pte)) {
-		struct move_arg a = { old_vma, new_vma };
+		struct move_arg a = { old_vma, new_vma, addr };
 
 		/* move_ptes() clears the whole slot when one part must go. */
-		pte = marker_map(vm, pte, move_part, &a, true);
+		pte = marker_map(vm, pte, move_part, &a, MAP_DROP_ANY | MAP_KEEP_SWP_BITS);
 	} else if (!pte_present(pte)) {
 		struct vmsim_kind *k = vmsim__kind_of(vm, pte);
 
 		if (k && k->ops->move)
 			pte = k->ops->move(k, old_vma, new_vma, pte);
+		else if (k)
+			note_default(k, addr, "move: moved as it is (move_ptes)");
 	}
 	if (pte_none(pte) || !(pte_val(pte) & r->bits))
 		return pte;
@@ -633,24 +693,59 @@ pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *ne
 	return pte;
 }
 
+/* ---- present ptes turned into entries, and the frames entries name ---- */
+
+int vmsim__kind_from_present(struct vm_area_struct *vma, const char *name, uint64_t addr, pte_t pte, pte_t *out)
+{
+	const struct vmsim_kind *k = vmsim_kind_lookup(vma->vm_mm->vm, name);
+
+	if (!k)
+		return -ENOENT;
+	if (!k->ops->from_present)
+		return -EOPNOTSUPP;
+	return k->ops->from_present(k, vma, addr, pte, out);
+}
+
+#define HOLDS_ANY	(VMSIM_KIND_HOLDS_MAPCOUNT | VMSIM_KIND_HOLDS_REF | VMSIM_KIND_COUNTS_RSS)
+
+struct vmsim_page *vmsim__kind_entry_page(struct vmsim *vm, pte_t pte, unsigned *holds)
+{
+	struct vmsim_kind *k;
+
+	*holds = 0;
+	if (pte_present(pte) || pte_none(pte) || pte_is_marker(pte))
+		return NULL;
+	k = vmsim__kind_of(vm, pte);
+	if (!k || !(k->ops->flags & HOLDS_ANY))
+		return NULL;
+	*holds = k->ops->flags & HOLDS_ANY;
+	return vmsim_pfn_to_page(vm, softleaf_to_pfn(softleaf_from_pte(pte)));
+}
+
 /* ---- madvise, pagemap, describe ---- */
 
-bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte)
+bool vmsim__kind_guard_remove(struct vmsim *vm, uint64_t addr, pte_t pte)
 {
 	struct vmsim_kind_registry *r = reg(vm);
 	pte_marker m = marker_of(pte);
+	struct vmsim_kind *k;
 
 	/* guard_remove_pte_entry() clears the whole pte. */
 	for (unsigned i = 0; i < r->nr_marker_kinds; i++) {
-		const struct vmsim_kind *k = r->marker_kinds[i];
-
-		if ((m & k->marker) && k->ops->guard_remove && k->ops->guard_remove(k, marker_part(k, m)))
+		k = r->marker_kinds[i];
+		if (!(m & k->marker))
+			continue;
+		if (!k->ops->guard_remove)
+			note_default(k, addr, "guard_remove: kept (guard_remove_pte_entry)");
+		else if (k->ops->guard_remove(k, marker_part(k, m)))
 			return true;
 	}
+	if (!m && !pte_none(pte) && !pte_present(pte) && (k = vmsim__kind_of(vm, pte)) && !k->ops->guard_remove)
+		note_default(k, addr, "guard_remove: kept (guard_remove_pte_entry)");
 	return false;
 }
 
-uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte)
+uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_kind_registry *r = reg(vm);
@@ -676,8 +771,12 @@ uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte)
 		for (unsigned i = 0; i < r->nr_marker_kinds; i++) {
 			const struct vmsim_kind *k = r->marker_kinds[i];
 
-			if ((m & k->marker) && k->ops->pagemap)
+			if (!(m & k->marker))
+				continue;
+			if (k->ops->pagemap)
 				flags |= k->ops->pagemap(k, vma, marker_part(k, m)) & ~PM_PFRAME_MASK;
+			else
+				note_default(k, addr, "pagemap: PM_SWAP, frame = type | offset << 5");
 		}
 		return flags;
 	}
@@ -688,9 +787,43 @@ uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte)
 			uint64_t v = k->ops->pagemap(k, vma, pte);
 
 			flags = (flags & ~PM_PFRAME_MASK) | v;
+		} else if (k) {
+			note_default(k, addr, "pagemap: PM_SWAP, frame = type | offset << 5");
 		}
 	}
 	return flags;
+}
+
+struct sd_arg {
+	struct vm_area_struct *vma;
+	uint64_t addr;
+};
+
+static pte_t sd_part(const struct vmsim_kind *k, pte_t part, void *arg)
+{
+	struct sd_arg *a = arg;
+
+	if (k->ops->clear_soft_dirty)
+		return k->ops->clear_soft_dirty(k, a->vma, a->addr, part);
+	note_default(k, a->addr, "clear_soft_dirty: the swap pte's soft-dirty bit cleared (clear_refs_pte_range)");
+	return part;
+}
+
+pte_t vmsim__kind_clear_soft_dirty(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_kind *k;
+
+	if (pte_is_marker(pte)) {
+		struct sd_arg a = { vma, addr };
+
+		pte = marker_map(vm, pte, sd_part, &a, MAP_KEEP_SWP_BITS);
+	} else if ((k = vmsim__kind_of(vm, pte))) {
+		if (k->ops->clear_soft_dirty)
+			return k->ops->clear_soft_dirty(k, vma, addr, pte);
+		note_default(k, addr, "clear_soft_dirty: the swap pte's soft-dirty bit cleared (clear_refs_pte_range)");
+	}
+	return pte_none(pte) ? pte : pte_swp_clear_soft_dirty(pte);
 }
 
 int vmsim_kind_describe(struct vmsim *vm, pte_t pte, char *buf, size_t size)
@@ -778,9 +911,9 @@ pmd_t vmsim__kind_pmd_change_prot(struct vm_area_struct *vma, pmd_t pmd, unsigne
 	return as_pmd(bits_change_prot(r, vma, as_pte(pmd), cp_flags));
 }
 
-pmd_t vmsim__kind_pmd_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pmd_t pmd)
+pmd_t vmsim__kind_pmd_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pmd_t pmd)
 {
-	return as_pmd(vmsim__kind_move(old_vma, new_vma, as_pte(pmd)));
+	return as_pmd(vmsim__kind_move(old_vma, new_vma, addr, as_pte(pmd)));
 }
 
 unsigned vmsim__kind_pmd_wp_fault(struct vm_fault *vmf)
@@ -802,9 +935,9 @@ unsigned vmsim__kind_pmd_wp_fault(struct vm_fault *vmf)
 	return 0;
 }
 
-uint64_t vmsim__kind_pmd_pagemap(struct vm_area_struct *vma, pmd_t pmd)
+uint64_t vmsim__kind_pmd_pagemap(struct vm_area_struct *vma, uint64_t addr, pmd_t pmd)
 {
-	return vmsim__kind_pagemap(vma, as_pte(pmd));
+	return vmsim__kind_pagemap(vma, addr, as_pte(pmd));
 }
 
 /* hpage_collapse_scan_pmd(): does a kind forbid folding this entry into

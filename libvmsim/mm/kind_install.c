@@ -122,6 +122,7 @@ int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64
 	if ((k->ops->flags & VMSIM_KIND_ANON_VMA) && vmsim__anon_vma_prepare(vma))
 		return -ENOMEM;
 	for (;;) {
+		struct mmu_notifier_range range;
 		struct mmu_gather tlb;
 		uint64_t before;
 
@@ -129,8 +130,12 @@ int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64
 		if (err <= 0)
 			return err;
 		before = blockers_hash(vma, k, start, end);
+		/* zap_page_range_single(): MMU_NOTIFY_CLEAR. */
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
 		tlb_gather_mmu(&tlb, mm, false);
+		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
+		mmu_notifier_invalidate_range_end(&range);
 		tlb_finish_mmu(&tlb);
 		if (blockers_hash(vma, k, start, end) == before) {
 			pte_t *ptep = vmsim__pte_lookup(mm, blocker);

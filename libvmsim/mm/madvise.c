@@ -41,7 +41,7 @@ static int guard_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		pte_t *ptep = vmsim__pte_lookup(mm, a);
 
-		if (ptep && vmsim__kind_guard_remove(mm->vm, ptep_get(ptep)))
+		if (ptep && vmsim__kind_guard_remove(mm->vm, a, ptep_get(ptep)))
 			vmsim__set_pte_at(mm, a, ptep, __pte(0));
 	}
 	return 0;
@@ -293,6 +293,7 @@ static int hugepage_madvise(struct vm_area_struct *vma, uint64_t start, uint64_t
 static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, int advice)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
+	struct mmu_notifier_range range;
 	struct mmu_gather tlb;
 
 	switch (advice) {
@@ -313,8 +314,12 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 				return 0;
 		}
 		vmsim__userfaultfd_remove(vma, start, end);
+		/* zap_page_range_single(): MMU_NOTIFY_CLEAR. */
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
 		tlb_gather_mmu(&tlb, mm, false);
+		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
+		mmu_notifier_invalidate_range_end(&range);
 		tlb_finish_mmu(&tlb);
 		return 0;
 	case VMSIM_MADV_REMOVE:
@@ -345,7 +350,9 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
  * stops at the first problem, after populating what came before it: no
  * vma -> ENOMEM; check_vma_flags() refusing the vma (no VM_WRITE for a
  * write, no VM_READ for a read, VM_IO/VM_PFNMAP) -> EINVAL; a fault that
- * fails (SIGBUS past EOF, SIGSEGV on a guard marker) -> EFAULT. */
+ * fails (SIGBUS past EOF, SIGSEGV on a guard marker) -> EFAULT, but a
+ * poisoned page or marker -> EHWPOISON (faultin_page_range() asks for
+ * FOLL_HWPOISON, and vm_fault_to_errno() honours it). */
 static int madvise_populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write)
 {
 	for (uint64_t a = start; a < end;) {
@@ -361,6 +368,8 @@ static int madvise_populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, b
 		ret = vmsim__populate(mm, a, e, write);
 		if (ret & VM_FAULT_OOM)
 			return -ENOMEM;
+		if (ret & VM_FAULT_HWPOISON)
+			return -EHWPOISON;
 		if (ret)
 			return -EFAULT;
 		a = e;

@@ -438,8 +438,10 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim *vm = vma->vm_mm->vm;
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
+	struct mmu_notifier_range range;
 	struct vmsim_page *p;
 	unsigned ret;
+	bool notify;
 	pte_t entry;
 
 	if (!(vmf->flags & FAULT_FLAG_TRIED))
@@ -471,6 +473,14 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 	}
 	/* ptep_clear_flush(): no CPU may keep using the old page. */
+	/* MMU_NOTIFY_CLEAR around the replacement (built only if anyone
+	 * listens: this is the COW fault's hot path). */
+	notify = mm_has_notifiers(vma->vm_mm);
+	if (notify) {
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, vmf->address,
+					vmf->address + PAGE_SIZE);
+		mmu_notifier_invalidate_range_start(&range);
+	}
 	vmsim__ptep_get_and_clear(vma->vm_mm, vmf->address, vmf->pte);
 	vmsim__flush_tlb_page(vma->vm_mm, vmf->address);
 	vmsim__folio_add_new_anon_rmap(vma, p, vmf->address);
@@ -480,6 +490,8 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 		vmsim__folio_remove_rmap(vma, old);
 		vmsim_put_page(vm, old);	/* the mapping's reference */
 	}
+	if (notify)
+		mmu_notifier_invalidate_range_end(&range);
 	return 0;
 }
 
@@ -908,6 +920,7 @@ static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *sr
 		return true;
 	if (src->anon_vma)
 		return true;
+	vmsim__kind_note_no_copy(src);
 	return false;
 }
 
@@ -956,11 +969,19 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 		pte_t child;
 		int err = vmsim__kind_copy(dst, src, addr, src_ptep, &child);
 
-		if (err)
+		if (err < 0)
 			return err;
-		if (!pte_none(child))
-			vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
-		return 0;
+		if (err != VMSIM_KIND_COPY_PRESENT) {
+			if (!pte_none(child))
+				vmsim__set_pte_at(dst_mm, addr, dst_ptep, child);
+			return 0;
+		}
+		/* The kind made the parent's entry present again (a
+		 * device-exclusive entry restored): copy that pte. */
+		pte = ptep_get(src_ptep);
+		if (VMSIM_BUG_ON(src->vm_mm->vm, !pte_present(pte), "copy hook at %#llx said present, left %#llx",
+				 (unsigned long long)addr, (unsigned long long)pte_val(pte)))
+			return -EIO;
 	}
 	p = vmsim__vm_normal_page(src, addr, pte);
 	if (p) {
@@ -994,7 +1015,8 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 {
 	struct vmsim_mm *mm = src->vm_mm;
 	struct vmsim_page *prealloc = NULL;
-	bool wrprotected = false;
+	struct mmu_notifier_range range;
+	bool wrprotected = false, is_cow;
 	uint64_t addr = src->vm_start;
 	int err = 0;
 
@@ -1002,6 +1024,12 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 		return 0;
 	if (is_vm_hugetlb_page(src))
 		return vmsim__copy_hugetlb_page_range(dst, src);
+	/* A COW mapping's parent ptes lose write permission: secondary MMUs
+	 * hear of it (MMU_NOTIFY_PROTECTION_PAGE over the vma). */
+	is_cow = is_cow_mapping(src->vm_flags);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0, mm, src->vm_start, src->vm_end);
+	if (is_cow)
+		mmu_notifier_invalidate_range_start(&range);
 	while (addr < src->vm_end && !err) {
 		struct vmsim_walk w;
 		uint64_t next = (addr | (PMD_SIZE - 1)) + 1;
@@ -1014,8 +1042,10 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 			 * to be split (-EAGAIN: copy its ptes below). */
 			pmd_t *dst_pmd = vmsim__pmd_alloc(dst->vm_mm, addr);
 
-			if (!dst_pmd)
-				return -ENOMEM;
+			if (!dst_pmd) {
+				err = -ENOMEM;
+				break;
+			}
 			err = vmsim__copy_huge_pmd(dst, src, dst_pmd, w.pmd, addr & PMD_MASK);
 			if (err == -EAGAIN) {
 				err = 0;
@@ -1063,7 +1093,11 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 	if (prealloc)
 		vmsim_put_page(mm->vm, prealloc);
 	(void)wrprotected;	/* dup_mmap flushes the parent's whole TLB at the end */
-	return err;
+	if (is_cow)
+		mmu_notifier_invalidate_range_end(&range);
+	/* copy_pmd_range(): whatever copy_pte_range() failed with (a kind's
+	 * -EBUSY included), fork sees -ENOMEM. */
+	return err ? -ENOMEM : 0;
 }
 
 /* ---- populate (MAP_POPULATE, MADV_POPULATE_*) ---- */

@@ -65,6 +65,11 @@ void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm))
 	vm->mm_world->check_after = after;
 }
 
+void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p))
+{
+	vm->mm_world->folio_lock_wait = wait;
+}
+
 void vmsim__mm_exit(struct vmsim *vm)
 {
 	struct vmsim_mm *mm, *t;
@@ -157,13 +162,20 @@ void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
 {
 	struct vmsim *vm = mm->vm;
 	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
+	struct mmu_notifier_range range;
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
 
 	vmsim_lock(vm, &mm->mmap_lock);
+	/* Secondary MMUs let go before any page is freed. */
+	mmu_notifier_release(mm);
 	tlb_gather_mmu(&tlb, mm, true);
+	/* unmap_vmas(): one MMU_NOTIFY_UNMAP range over everything. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, 0, ~0ULL);
+	mmu_notifier_invalidate_range_start(&range);
 	DL_FOREACH(mm->mmap, v)
 		vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+	mmu_notifier_invalidate_range_end(&range);
 	if (free_tables)
 		vmsim__free_pgtables(&tlb, 0, vmsim_task_size(vm) + PAGE_SIZE);
 	else
@@ -193,6 +205,7 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 		vm->mm_world->oom_pending--;
 	/* No CPU may keep walking or caching the freed tables. */
 	vmsim_mm_context_destroy(vm, &mm->ctx);
+	vmsim__mmu_notifier_subscriptions_destroy(mm);
 	vmsim_pgd_free(vm, mm->pgd);
 	LL_DELETE(mm_world(vm)->mms, mm);
 	vmsim__free(vm, mm);
@@ -232,12 +245,17 @@ void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t
 	DL_FOREACH2(f->i_mmap, v, i_next) {
 		uint64_t vs = v->vm_pgoff, ve = v->vm_pgoff + vma_pages(v);
 		uint64_t s = pgstart > vs ? pgstart : vs, e = pgend < ve ? pgend : ve;
+		struct mmu_notifier_range range;
 		struct mmu_gather tlb;
 
 		if (s >= e)
 			continue;
+		/* zap_page_range_single(): MMU_NOTIFY_CLEAR over the part. */
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, v->vm_mm, vma_address(v, s), vma_address(v, e));
 		tlb_gather_mmu(&tlb, v->vm_mm, false);
+		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, v, vma_address(v, s), vma_address(v, e), &d);
+		mmu_notifier_invalidate_range_end(&range);
 		tlb_finish_mmu(&tlb);
 	}
 }

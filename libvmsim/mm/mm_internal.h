@@ -6,6 +6,7 @@
 
 #include "../internal.h"
 #include <vmsim/kind.h>
+#include <vmsim/mmu_notifier.h>
 
 /* VM_*, struct vm_area_struct, struct vm_fault, struct zap_details and
  * MM_CP_* are public: <vmsim/mm_types.h>. */
@@ -129,6 +130,7 @@ struct vmsim_mm {
 	unsigned long tlb_batch_pending, tlb_batch_flushed;
 	struct vmsim_mm_stats st;
 	struct vmsim_uffd *uffds;	/* userfaultfd contexts opened on this mm */
+	struct vmsim_mmu_subscriptions *notifier_subscriptions;	/* mm/mmu_notifier.c; NULL: none ever */
 	struct vmsim_mm *next;		/* the machine's mms */
 };
 
@@ -168,6 +170,9 @@ struct vmsim_mm_world {
 	vmsim_oom_fn oom_fn;				/* mm/oom_kill.c */
 	void *oom_arg;
 	unsigned oom_pending;				/* victims to reap when safe */
+	/* folio_lock() found the folio locked by someone who holds it across
+	 * operations: let them finish (true if it is unlocked now). */
+	bool (*folio_lock_wait)(struct vmsim *vm, struct vmsim_page *p);	/* features/device.c */
 };
 
 
@@ -306,6 +311,19 @@ void vmsim__folio_mark_dirty(struct vmsim_page *p);
 /* vmsim_file_punch() without the checker after it (MADV_REMOVE, inside
  * madvise). */
 int vmsim__file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
+/* The folio lock (PG_locked).  Operations run one at a time, so a folio is
+ * found locked only when someone holds it across operations (a device
+ * between make_device_exclusive() and the end of its atomic): trylock
+ * fails, and folio_lock() waits as Linux sleeps, by letting the holder
+ * finish (folio_lock_wait hook); -EDEADLK (and a bug report) when nothing
+ * can release it. */
+bool vmsim__folio_trylock(struct vmsim *vm, struct vmsim_page *p);
+int vmsim__folio_lock(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__folio_unlock(struct vmsim *vm, struct vmsim_page *p);
+/* The operation ends with the folio still locked for a holder outside any
+ * operation (a device): PG_locked stays, the lock model forgets it. */
+void vmsim__folio_lock_handoff(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p));
 /* unmap_mapping_range(mapping, start, len, even_cows) */
 void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
 
@@ -372,6 +390,8 @@ void tlb_finish_mmu(struct mmu_gather *tlb);
 void vmsim__flush_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end);
 void vmsim__flush_tlb_page(struct vmsim_mm *mm, uint64_t addr);
 void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool freed_tables);
+void vmsim__flush_tlb_mm_stride(struct vmsim_mm *mm, uint64_t start, uint64_t end, unsigned shift,
+				bool freed_tables);
 /* A system call of this process starts: it runs on the process's CPU. */
 void vmsim__mm_enter(struct vmsim_mm *mm);
 
@@ -405,7 +425,66 @@ unsigned long vmsim__deferred_split_scan(struct vmsim *vm);
 /* khugepaged.c: MADV_COLLAPSE. */
 int vmsim__madvise_collapse(struct vm_area_struct *vma, uint64_t start, uint64_t end);
 
+/* gup.c */
+int vmsim__get_user_page_write(struct vmsim_mm *mm, uint64_t addr, struct vm_area_struct **vmap,
+			       struct vmsim_page **out);
+
+/* device_exclusive.c: make_device_exclusive() (devx=6.15) or
+ * make_device_exclusive_range() of one page (devx=6.14).  Caller holds
+ * mmap_lock; on success the folio is locked and referenced. */
+int vmsim__make_device_exclusive(struct vmsim_mm *mm, uint64_t addr, void *owner, struct vmsim_page **out);
+
+/* mmu_notifier.c: the out-of-line halves; mm calls the inlines below,
+ * which cost one test when nobody ever subscribed to the mm. */
+void vmsim__mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r);
+void vmsim__mmu_notifier_invalidate_range_end(struct mmu_notifier_range *r);
+void vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+void vmsim__mmu_notifier_release(struct vmsim_mm *mm);
+void vmsim__mmu_notifier_subscriptions_destroy(struct vmsim_mm *mm);
+
+static inline bool mm_has_notifiers(const struct vmsim_mm *mm)
+{
+	return mm->notifier_subscriptions != NULL;
+}
+static inline void mmu_notifier_range_init_owner(struct mmu_notifier_range *r, enum mmu_notifier_event event,
+						 unsigned flags, struct vmsim_mm *mm, uint64_t start,
+						 uint64_t end, void *owner)
+{
+	*r = (struct mmu_notifier_range){ .mm = mm, .start = start, .end = end, .flags = flags,
+					  .event = event, .owner = owner };
+}
+static inline void mmu_notifier_range_init(struct mmu_notifier_range *r, enum mmu_notifier_event event,
+					   unsigned flags, struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	mmu_notifier_range_init_owner(r, event, flags, mm, start, end, NULL);
+}
+static inline void mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r)
+{
+	if (mm_has_notifiers(r->mm)) {
+		r->flags |= MMU_NOTIFIER_RANGE_BLOCKABLE;
+		vmsim__mmu_notifier_invalidate_range_start(r);
+	}
+}
+static inline void mmu_notifier_invalidate_range_end(struct mmu_notifier_range *r)
+{
+	if (mm_has_notifiers(r->mm))
+		vmsim__mmu_notifier_invalidate_range_end(r);
+}
+static inline void mmu_notifier_arch_invalidate_secondary_tlbs(struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	if (mm_has_notifiers(mm))
+		vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
+}
+static inline void mmu_notifier_release(struct vmsim_mm *mm)
+{
+	if (mm_has_notifiers(mm))
+		vmsim__mmu_notifier_release(mm);
+}
+
 /* mprotect.c */
+/* can_change_pte_writable(): may this pte become writable without a write
+ * fault (no COW, soft-dirty or uffd-wp tracking needs one)? */
+bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags);
 
@@ -521,6 +600,7 @@ unsigned vmsim__kind_fault(struct vm_fault *vmf);
 unsigned vmsim__kind_wp_fault(struct vm_fault *vmf);
 pte_t vmsim__kind_inherit(const struct vm_fault *vmf, pte_t pte);
 bool vmsim__kind_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *src);
+void vmsim__kind_note_no_copy(struct vm_area_struct *src);
 pte_t vmsim__kind_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pte_t old, pte_t child);
 int vmsim__kind_copy(struct vm_area_struct *dst, struct vm_area_struct *src, uint64_t addr, pte_t *src_ptep,
 		     pte_t *child);
@@ -529,18 +609,19 @@ pte_t vmsim__kind_zap_leave(struct vm_area_struct *vma, pte_t pteval, const stru
 pte_t vmsim__kind_change_prot(struct vm_area_struct *vma, uint64_t addr, pte_t pte, unsigned long cp_flags);
 bool vmsim__kind_populate_needed(struct vm_area_struct *vma, unsigned long cp_flags);
 bool vmsim__kind_may_write(struct vm_area_struct *vma, pte_t pte);
-pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pte_t pte);
-bool vmsim__kind_guard_remove(struct vmsim *vm, pte_t pte);
-uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, pte_t pte);
+pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pte_t pte);
+bool vmsim__kind_guard_remove(struct vmsim *vm, uint64_t addr, pte_t pte);
+uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
+pte_t vmsim__kind_clear_soft_dirty(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
 /* The same questions about a PMD leaf (THP, DAX, hugetlb): the software
  * bits sit where they sit in a pte, so the bit hooks answer for both. */
 pmd_t vmsim__kind_pmd_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pmd_t old, pmd_t child);
 pte_t vmsim__kind_pmd_split_bits(struct vm_area_struct *vma, pmd_t pmd, pte_t pte);
 pmd_t vmsim__kind_pmd_change_prot(struct vm_area_struct *vma, pmd_t pmd, unsigned long cp_flags);
-pmd_t vmsim__kind_pmd_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, pmd_t pmd);
+pmd_t vmsim__kind_pmd_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pmd_t pmd);
 unsigned vmsim__kind_pmd_wp_fault(struct vm_fault *vmf);
 bool vmsim__kind_blocks_collapse(struct vmsim *vm, pte_t pte);
-uint64_t vmsim__kind_pmd_pagemap(struct vm_area_struct *vma, pmd_t pmd);
+uint64_t vmsim__kind_pmd_pagemap(struct vm_area_struct *vma, uint64_t addr, pmd_t pmd);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
 void vmsim__kind_hold(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_hold *h);
 int vmsim__kind_unmap_entry(struct vm_area_struct *vma, uint64_t addr, const char *name, pte_t pteval,
@@ -548,8 +629,18 @@ int vmsim__kind_unmap_entry(struct vm_area_struct *vma, uint64_t addr, const cha
 int vmsim__kind_remap(struct vm_area_struct *vma, uint64_t addr, pte_t entry, struct vmsim_page *page, pte_t *out,
 		      bool *exclusive);
 int vmsim__kind_unuse(struct vm_area_struct *vma, uint64_t addr, pte_t pte, int type);
+/* The entry of kind name that replaces the present pte (ops->from_present):
+ * 0, -ENOENT (no such kind), -EOPNOTSUPP (it has no such hook), or the
+ * hook's errno. */
+int vmsim__kind_from_present(struct vm_area_struct *vma, const char *name, uint64_t addr, pte_t pte, pte_t *out);
+/* The frame a non-present entry names when its kind holds something on it,
+ * and what (*holds: VMSIM_KIND_HOLDS_MAPCOUNT | _HOLDS_REF | _COUNTS_RSS);
+ * NULL otherwise. */
+struct vmsim_page *vmsim__kind_entry_page(struct vmsim *vm, pte_t pte, unsigned *holds);
 /* kind_install.c: the guard kind's name, which MADV_GUARD_* act on. */
 #define VMSIM_KIND_GUARD_NAME	"guard"
+/* device_exclusive.c: the kind make_device_exclusive() installs. */
+#define VMSIM_KIND_DEVICE_EXCLUSIVE_NAME	"device_exclusive"
 int vmsim__kind_make(struct vm_area_struct *vma, uint64_t addr, const char *name, const char *args, pte_t *out);
 int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64_t end, const char *name,
 			      const char *args);
@@ -640,24 +731,6 @@ static inline void vmsim__dax_unshare_range(struct vm_area_struct *vma, uint64_t
 #define VMSIM_KIND_MIGRATION_NAME	"migration"
 #define VMSIM_KIND_HWPOISON_NAME	"hwpoison"
 
-/* folio_trylock()/folio_unlock(): PG_locked, checked by the lock model
- * (the page's lock word, which page-table pages use as their ptl). */
-static inline bool vmsim__folio_trylock(struct vmsim *vm, struct vmsim_page *p)
-{
-	if (vmsim_page_test(p, PG_locked))
-		return false;
-	if (p->ptl.lclass != VMSIM_LOCK_FOLIO)
-		vmsim_lock_init(&p->ptl, VMSIM_LOCK_FOLIO);
-	if (!vmsim_trylock(vm, &p->ptl))
-		return false;
-	vmsim_page_set(p, PG_locked);
-	return true;
-}
-static inline void vmsim__folio_unlock(struct vmsim *vm, struct vmsim_page *p)
-{
-	vmsim_page_clear(p, PG_locked);
-	vmsim_unlock(vm, &p->ptl);
-}
 static inline bool vmsim__mm_dead(const struct vmsim_mm *mm)
 {
 	return mm->flags & MMF_OOM_VICTIM;
@@ -715,6 +788,8 @@ struct vmsim_page *vmsim__swapin_readahead(struct vm_fault *vmf, swp_entry_t ent
 
 /* unmap.c: rmap walks that change mappings, reclaim's TLB batch */
 #define RMAP_WALK_ENTRIES	0x1	/* match non-present entries naming the folio */
+#define RMAP_WALK_NOTIFY_CLEAR	0x2	/* MMU_NOTIFY_CLEAR around each vma's visit, as
+					 * try_to_unmap_one()/try_to_migrate_one() */
 void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned flags, rmap_one_fn fn, void *arg);
 #define TTU_IGNORE_MLOCK	0x8
 #define TTU_HWPOISON		0x20

@@ -182,8 +182,10 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 {
 	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
 	struct vmsim_uffd_unmap *uf = NULL;
+	struct mmu_notifier_range range;
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
+	bool any = false;
 
 	int err;
 
@@ -203,13 +205,23 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 				return err;
 		}
 	}
-	DL_FOREACH(mm->mmap, v)
-		if (v->vm_start >= start && v->vm_end <= end)
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_start >= start && v->vm_end <= end) {
 			vmsim__userfaultfd_unmap_prep(v, start, end, &uf);
+			any = true;
+		}
+	}
 	tlb_gather_mmu(&tlb, mm, false);
+	/* unmap_vmas(): one MMU_NOTIFY_UNMAP range over what is unmapped,
+	 * ended before the tables and pages are freed. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, start, end);
+	if (any)
+		mmu_notifier_invalidate_range_start(&range);
 	DL_FOREACH(mm->mmap, v)
 		if (v->vm_start >= start && v->vm_end <= end)
 			vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+	if (any)
+		mmu_notifier_invalidate_range_end(&range);
 	DL_FOREACH_SAFE(mm->mmap, v, t) {
 		if (v->vm_start >= start && v->vm_end <= end) {
 			vmsim__unlink_anon_vmas(v);

@@ -80,8 +80,8 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 		if (tlb->fullmm || tlb->start >= tlb->end)
 			vmsim__flush_tlb_mmu(tlb->mm, 0, ~0ULL, tlb->freed_tables);
 		else
-			vmsim_flush_tlb_mm_range(vm, &tlb->mm->ctx, tlb->start, tlb->end, tlb_get_unmap_shift(tlb),
-						 tlb->freed_tables);
+			vmsim__flush_tlb_mm_stride(tlb->mm, tlb->start, tlb->end, tlb_get_unmap_shift(tlb),
+						   tlb->freed_tables);
 		tlb->cleared = false;
 		tlb->cleared_ptes = tlb->cleared_pmds = tlb->cleared_puds = false;
 		tlb->unshared_tables = false;

@@ -7,7 +7,8 @@
 /* can_change_pte_writable(): may mprotect make this pte writable at once,
  * without a write fault?  Only if no fault is needed for COW, soft-dirty or
  * uffd-wp tracking. */
-static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+static inline __attribute__((always_inline)) bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr,
+									 pte_t pte)
 {
 	struct vmsim_page *p;
 
@@ -22,6 +23,13 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 		return p && folio_test_anon(p) && vmsim_page_test(p, PG_anon_exclusive);
 	}
 	return pte_dirty(pte);
+}
+
+/* For restore_exclusive_pte() (kinds/device_exclusive.c); mprotect's own
+ * calls stay inlined. */
+bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
+{
+	return can_change_pte_writable(vma, addr, pte);
 }
 
 /* change_pte_range() over [addr, end) of one pte table, under its lock. */
@@ -65,20 +73,17 @@ static long change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	return pages;
 }
 
-long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
-			      uint64_t end, unsigned long cp_flags)
+/* change_pmd_range() over [start, end): a PMD leaf covered whole changes
+ * whole, one covered in part is split first. */
+static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start, uint64_t end,
+			 unsigned long cp_flags, bool populate)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 	long pages = 0;
-	/* pgtable_populate_needed(): a kind that marks none ptes (uffd-wp
-	 * markers) needs tables for them to live in; pgtable_split_needed():
-	 * and then a file PMD leaf must become ptes to carry them. */
-	bool populate = vmsim__kind_populate_needed(vma, cp_flags);
+	/* pgtable_split_needed(): markers on none ptes need a file PMD leaf
+	 * to become ptes. */
 	bool split = populate && !vma_is_anonymous(vma);
 
-	if (is_vm_hugetlb_page(vma))
-		return vmsim__hugetlb_change_protection(tlb, vma, start, end, cp_flags);
-	vmsim__dax_unshare_range(vma, start, end);
 	for (uint64_t addr = start, next; addr < end; addr = next) {
 		pmd_t *pmdp;
 
@@ -88,7 +93,6 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 		pmdp = populate ? vmsim__pmd_alloc(mm, addr) : vmsim__pmd_lookup(mm, addr);
 		if (!pmdp)
 			continue;
-		/* change_pmd_range(): a leaf covered whole changes whole. */
 		if (pmd_trans_huge(pmdp_get(pmdp))) {
 			if (next - addr == PMD_SIZE && !split) {
 				pages += vmsim__change_huge_pmd(tlb, vma, pmdp, addr, cp_flags);
@@ -97,6 +101,56 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 			vmsim__split_huge_pmd(vma, pmdp, addr);
 		}
 		pages += change_pte_range(tlb, vma, pmdp, addr, next, cp_flags, populate);
+	}
+	return pages;
+}
+
+/* Is the pud entry for addr populated (change_pud_range's !pud_none)? */
+static bool pud_populated(struct vmsim_mm *mm, uint64_t addr)
+{
+	struct vmsim_walk w;
+
+	vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+	return w.level < VMSIM_LVL_PUD;
+}
+
+/* change_pud_range() starts one MMU_NOTIFY_PROTECTION_VMA range per p4d
+ * entry's span, lazily, at the first pud that is not none (or that
+ * change_prepare() populates), and ends it after the whole span. */
+#define P4D_SPAN	(1ULL << 39)
+
+long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+			      uint64_t end, unsigned long cp_flags)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	/* pgtable_populate_needed(): a kind that marks none ptes (uffd-wp
+	 * markers) needs tables for them to live in. */
+	bool populate = vmsim__kind_populate_needed(vma, cp_flags);
+	long pages = 0;
+
+	if (is_vm_hugetlb_page(vma))
+		return vmsim__hugetlb_change_protection(tlb, vma, start, end, cp_flags);
+	vmsim__dax_unshare_range(vma, start, end);
+	if (!mm_has_notifiers(mm))
+		return change_range(tlb, vma, start, end, cp_flags, populate);
+	for (uint64_t span = start; span < end;) {
+		uint64_t span_end = (span | (P4D_SPAN - 1)) + 1;
+		struct mmu_notifier_range range;
+		uint64_t first = span;
+
+		if (span_end > end || span_end < span)
+			span_end = end;
+		if (!populate) {
+			while (first < span_end && !pud_populated(mm, first))
+				first = (first | (PUD_SIZE - 1)) + 1;
+		}
+		if (first < span_end) {
+			mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_VMA, 0, mm, first, span_end);
+			mmu_notifier_invalidate_range_start(&range);
+			pages += change_range(tlb, vma, span, span_end, cp_flags, populate);
+			mmu_notifier_invalidate_range_end(&range);
+		}
+		span = span_end;
 	}
 	return pages;
 }

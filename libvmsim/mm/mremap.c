@@ -23,6 +23,7 @@ static int move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint6
 		     uint64_t len)
 {
 	struct vmsim_mm *mm = ov->vm_mm;
+	int err = 0;
 
 	/* Reclaim may still owe a flush of the old ptes' translations. */
 	vmsim__flush_tlb_batched_pending(mm);
@@ -33,17 +34,19 @@ static int move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint6
 		if (!src || pte_none(ptep_get(src)))
 			continue;
 		dst = vmsim__pte_alloc(mm, new + i);
-		if (!dst)
-			return -ENOMEM;
+		if (!dst) {
+			err = -ENOMEM;
+			break;
+		}
 		pte = vmsim__ptep_get_and_clear(mm, old + i, src);
-		pte = vmsim__kind_move(ov, nv, move_soft_dirty_pte(pte));
+		pte = vmsim__kind_move(ov, nv, old + i, move_soft_dirty_pte(pte));
 		if (pte_none(pte))
 			continue;
 		vmsim__set_pte_at(mm, new + i, dst, pte);
 		if (!pte_present(pte))
 			vmsim__kind_note_vma(nv, pte);
 	}
-	return 0;
+	return err;
 }
 
 /* move_page_tables(): extent by extent up to the next PMD boundary of
@@ -53,12 +56,16 @@ static int move_page_tables(struct vm_area_struct *ov, struct vm_area_struct *nv
 			    uint64_t len)
 {
 	struct vmsim_mm *mm = ov->vm_mm;
+	struct mmu_notifier_range range;
 	uint64_t extent;
 	int err = 0;
 
 	if (is_vm_hugetlb_page(ov))
 		return vmsim__move_hugetlb_page_tables(ov, nv, old, new, len);
 	vmsim__dax_unshare_range(ov, old, old + len);
+	/* The old range is MMU_NOTIFY_UNMAP. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, old, old + len);
+	mmu_notifier_invalidate_range_start(&range);
 	for (uint64_t i = 0; i < len && !err; i += extent) {
 		uint64_t o = old + i, n = new + i;
 		pmd_t *old_pmd;
@@ -73,8 +80,10 @@ static int move_page_tables(struct vm_area_struct *ov, struct vm_area_struct *nv
 			if (extent == PMD_SIZE) {
 				pmd_t *new_pmd = vmsim__pmd_alloc(mm, n);
 
-				if (!new_pmd)
-					return -ENOMEM;
+				if (!new_pmd) {
+					err = -ENOMEM;
+					break;
+				}
 				/* The allocation may have moved nothing, but refetch. */
 				old_pmd = vmsim__pmd_lookup(mm, o);
 				if (vmsim__move_huge_pmd(ov, nv, o, n, old_pmd, new_pmd))
@@ -85,6 +94,7 @@ static int move_page_tables(struct vm_area_struct *ov, struct vm_area_struct *nv
 		err = move_ptes(ov, nv, o, n, extent);
 	}
 	vmsim__flush_tlb_range(mm, old, old + len);
+	mmu_notifier_invalidate_range_end(&range);
 	return err;
 }
 

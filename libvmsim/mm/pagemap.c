@@ -17,11 +17,11 @@ static uint64_t pte_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, 
 		page = vmsim__vm_normal_page(vma, addr, pte);
 		if (pte_soft_dirty(pte))
 			flags |= PM_SOFT_DIRTY;
-		flags |= vmsim__kind_pagemap(vma, pte);	/* software bits: PM_UFFD_WP */
+		flags |= vmsim__kind_pagemap(vma, addr, pte);	/* software bits: PM_UFFD_WP */
 	} else if (is_swap_pte(pte)) {
 		/* Every non-present entry reports PM_SWAP; its kind says what
 		 * else (uffd-wp, guard) and what the frame field holds. */
-		uint64_t v = vmsim__kind_pagemap(vma, pte);
+		uint64_t v = vmsim__kind_pagemap(vma, addr, pte);
 		softleaf_t e = softleaf_from_pte(pte);
 
 		flags |= v & ~PM_PFRAME_MASK;
@@ -58,7 +58,7 @@ static uint64_t pmd_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, 
 		flags |= PM_PRESENT;
 		if (pmd_soft_dirty(pmd))
 			flags |= PM_SOFT_DIRTY;
-		flags |= vmsim__kind_pmd_pagemap(vma, pmd);
+		flags |= vmsim__kind_pmd_pagemap(vma, addr, pmd);
 		frame = pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 		if (!folio_test_anon(head))
 			flags |= PM_FILE;
@@ -109,6 +109,7 @@ int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint
  * next write faults and sets soft-dirty again; pinned pages are left alone. */
 int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 {
+	struct mmu_notifier_range range;
 	struct vm_area_struct *vma;
 
 	if (!mm || type != 4)
@@ -116,6 +117,8 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 	if (vmsim__mm_dead(mm))
 		return -ESRCH;
 	vmsim_lock(mm->vm, &mm->mmap_lock);
+	mmu_notifier_range_init(&range, MMU_NOTIFY_SOFT_DIRTY, 0, mm, 0, ~0ULL);
+	mmu_notifier_invalidate_range_start(&range);
 	DL_FOREACH(mm->mmap, vma) {
 		vma->vm_flags &= ~VM_SOFTDIRTY;
 		vmsim__vma_set_page_prot(vma);
@@ -152,10 +155,12 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 					continue;
 				vmsim__set_pte_at(mm, a, ptep, pte_clear_soft_dirty(pte_wrprotect(pte)));
 			} else if (is_swap_pte(pte)) {
-				vmsim__set_pte_at(mm, a, ptep, pte_swp_clear_soft_dirty(pte));
+				/* Its kind says what forgetting soft-dirty leaves. */
+				vmsim__set_pte_at(mm, a, ptep, vmsim__kind_clear_soft_dirty(vma, a, pte));
 			}
 		}
 	}
+	mmu_notifier_invalidate_range_end(&range);
 	vmsim__flush_tlb_range(mm, 0, ~0ULL);
 	vmsim_unlock(mm->vm, &mm->mmap_lock);
 	vmsim__mm_op_done(mm->vm);

@@ -53,7 +53,7 @@ pmd_t vmsim__pmdp_huge_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pmd_t *
 
 void vmsim__flush_pmd_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 {
-	vmsim_flush_tlb_mm_range(mm->vm, &mm->ctx, start, end, PMD_SHIFT, false);
+	vmsim__flush_tlb_mm_stride(mm, start, end, PMD_SHIFT, false);
 }
 
 pmd_t vmsim__pmdp_huge_clear_flush(struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp)

@@ -473,7 +473,19 @@ static bool rmap_one(struct vmsim *vm, struct vmsim_page *p, struct vm_area_stru
 		return fn(p, vma, addr, NULL, arg);
 	}
 	ptep = vmsim__pte_offset(vma->vm_mm, pmdp, addr);
-	if (!ptep || !pte_present(ptep_get(ptep)) || pte_pfn(ptep_get(ptep)) != pfn)
+	if (!ptep)
+		return true;
+	if (!pte_present(ptep_get(ptep))) {
+		unsigned holds;
+
+		/* page_vma_mapped_walk() also finds the entries that keep
+		 * the page mapped (6.15+ device-exclusive). */
+		if (vmsim__kind_entry_page(vm, ptep_get(ptep), &holds) != p ||
+		    !(holds & VMSIM_KIND_HOLDS_MAPCOUNT))
+			return true;
+		return fn(p, vma, addr, ptep, arg);
+	}
+	if (pte_pfn(ptep_get(ptep)) != pfn)
 		return true;
 	return fn(p, vma, addr, ptep, arg);
 }

@@ -72,22 +72,16 @@ static bool walk_large(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw
 	return true;
 }
 
-/* page_vma_mapped_walk() for one vma: the pte at the folio's address, if
- * it maps the folio (or, with RMAP_WALK_ENTRIES, is an entry naming it),
- * under its lock. */
-static bool walk_one(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw *w)
+/* page_vma_mapped_walk() at addr: the pte, if it maps the folio (or, with
+ * RMAP_WALK_ENTRIES, is an entry naming it), under its lock. */
+static bool walk_pte(struct vmsim *vm, struct vm_area_struct *vma, uint64_t addr, struct pvmw *w)
 {
 	struct vmsim_page *p = w->p;
 	unsigned long pfn = vmsim_page_to_pfn(vm, p);
-	uint64_t addr = vma_address(vma, p->index);
 	struct vmsim_lock *ptl;
 	pte_t *ptep, pte;
 	bool match, ret = true;
 
-	if (vmsim_page_test(p, PG_head))
-		return walk_large(vm, vma, w);
-	if (p->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
-		return true;
 	ptep = vmsim__pte_lookup(vma->vm_mm, addr);
 	if (!ptep)
 		return true;
@@ -99,13 +93,57 @@ static bool walk_one(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw *
 
 		vmsim__kind_hold(vma, pte, &h);
 		match = !pte_present(pte) && !pte_none(pte) && h.pfn == pfn;
+	} else if (pte_present(pte)) {
+		match = pte_pfn(pte) == pfn;
 	} else {
-		match = pte_present(pte) && pte_pfn(pte) == pfn;
+		unsigned holds;
+
+		/* check_pte(): an entry that keeps the folio mapped (6.15+
+		 * device-exclusive: its kind holds the mapcount) is a mapping
+		 * too. */
+		match = vmsim__kind_entry_page(vm, pte, &holds) == p && (holds & VMSIM_KIND_HOLDS_MAPCOUNT);
 	}
 	if (match)
 		ret = w->fn(p, vma, addr, ptep, w->arg);
 	vmsim_unlock(vm, ptl);
 	return ret;
+}
+
+/* One vma of the walk; with RMAP_WALK_NOTIFY_CLEAR inside an
+ * MMU_NOTIFY_CLEAR range of the folio's address. */
+static bool walk_one(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw *w)
+{
+	struct vmsim_page *p = w->p;
+	uint64_t addr = vma_address(vma, p->index);
+	bool ret;
+
+	if (vmsim_page_test(p, PG_head)) {
+		/* A large folio: its range in the vma at once. */
+		struct mmu_notifier_range range;
+		uint64_t start = vma_address(vma, p->index), end = start + (vmsim_folio_nr_pages(p) << PAGE_SHIFT);
+
+		if (!(w->flags & RMAP_WALK_NOTIFY_CLEAR))
+			return walk_large(vm, vma, w);
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, start, end);
+		mmu_notifier_invalidate_range_start(&range);
+		ret = walk_large(vm, vma, w);
+		mmu_notifier_invalidate_range_end(&range);
+		return ret;
+	}
+	if (p->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
+		return true;
+	if (w->flags & RMAP_WALK_NOTIFY_CLEAR) {
+		/* Before the pte lock, whether or not the pte maps the folio:
+		 * secondary MMUs (a device with atomic access) let go. */
+		struct mmu_notifier_range range;
+
+		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, addr, addr + PAGE_SIZE);
+		mmu_notifier_invalidate_range_start(&range);
+		ret = walk_pte(vm, vma, addr, w);
+		mmu_notifier_invalidate_range_end(&range);
+		return ret;
+	}
+	return walk_pte(vm, vma, addr, w);
 }
 
 /* rmap_walk(): every vma the folio may be mapped in, under the anon_vma's
@@ -212,10 +250,14 @@ static bool try_share_anon(struct vmsim_page *p)
 	return true;
 }
 
+/* Nuke the page table entry: a present pte is flushed (now, or batched);
+ * a mapped entry (device-exclusive) no TLB can hold is just cleared. */
 static pte_t clear_pte(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, unsigned flags)
 {
 	pte_t pteval = vmsim__ptep_get_and_clear(mm, addr, ptep);
 
+	if (!pte_present(pteval))
+		return pteval;	/* pte_clear() */
 	if (should_defer_flush(mm, flags))
 		set_tlb_ubc_flush_pending(mm, pteval);
 	else
@@ -311,7 +353,7 @@ void vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags)
 	struct ttu_arg t = { flags, true };
 
 	split_huge_pmds(vm, p);
-	vmsim__rmap_walk_locked(vm, p, 0, try_to_unmap_one, &t);
+	vmsim__rmap_walk_locked(vm, p, RMAP_WALK_NOTIFY_CLEAR, try_to_unmap_one, &t);
 }
 
 /* ---- try_to_migrate / remove_migration_ptes ---- */
@@ -357,7 +399,7 @@ bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p)
 	struct ttu_arg t = { 0, true };
 
 	split_huge_pmds(vm, p);
-	vmsim__rmap_walk_locked(vm, p, 0, try_to_migrate_one, &t);
+	vmsim__rmap_walk_locked(vm, p, RMAP_WALK_NOTIFY_CLEAR, try_to_migrate_one, &t);
 	return t.ok && vmsim__folio_mapcount(vm, p) == 0;
 }
 

@@ -52,6 +52,7 @@ const struct vmsim__word vmsim__errnos[] = {
 	{ "EINVAL", EINVAL }, { "ENOMEM", ENOMEM }, { "EEXIST", EEXIST }, { "EFAULT", EFAULT },
 	{ "EPERM", EPERM }, { "EBUSY", EBUSY }, { "EAGAIN", EAGAIN }, { "ENOENT", ENOENT },
 	{ "EBADF", EBADF }, { "EACCES", EACCES }, { "EOPNOTSUPP", EOPNOTSUPP }, { "EINTR", EINTR },
+	{ "EHWPOISON", EHWPOISON },
 	{ NULL, 0 },
 };
 
@@ -123,18 +124,19 @@ const char *vms_smaps_field_name(unsigned i)
 #define ADVICE_WORDS "dontneed", "remove", "pageout", "cold", "willneed", "populate_read", \
 	"populate_write", "guard_install", "guard_remove", "hugepage", "nohugepage", "collapse"
 #define MACHINE_KEYS "cpus", "ram", "swap", "levels", "tlb", "seed", "check", "data", "luf", \
-	"thp", "hugepages", "fault_around", "quirks", "readahead"
+	"thp", "hugepages", "fault_around", "quirks", "readahead", "devx"
 #define PM_KEYS "present", "swap", "file", "excl", "sd", "uffd_wp", "guard"
 #define ERRNO_WORDS "EINVAL", "ENOMEM", "EEXIST", "EFAULT", "EPERM", "EBUSY", "EAGAIN", \
-	"ENOENT", "EBADF", "EACCES", "EOPNOTSUPP", "EINTR"
+	"ENOENT", "EBADF", "EACCES", "EOPNOTSUPP", "EINTR", "EHWPOISON"
 
 /*
  * be_op: the back-end operation that runs the command (interp.c).
  * Operand letters (parse.c operand()): P process, Q a second process, N a
  * new process, C a new child process, F file, G new file, D device, E new
  * device, A address, a optional address, B second address, O file offset,
- * L length, l optional length, R PROT, V advice, W r|w, S on|off, M uffd
- * modes, K the word softdirty, T an entry kind's name, * the rest.
+ * Z file size, L length, l optional length, R PROT, V advice, W r|w|x, S
+ * on|off, M uffd modes, K the word softdirty, T an entry kind's name, * the
+ * rest.
  */
 #define CMD(w, ops, a, k, f, v, o, s, at, fn) \
 	{ .pub = { .word = w, .operands = ops, .keys = k, .flags = f, .values = v, .op = o, \
@@ -166,6 +168,7 @@ const struct vmsim__spec vmsim__specs[] = {
 	CMD("remap", "PROC OLD LEN NEW", "PALB", NONE, NONE, NONE, VMS_REMAP, -1, W, OP(remap)),
 	CMD("advise", "PROC ADDR LEN ADVICE", "PALV", NONE, NONE, LIST(ADVICE_WORDS), VMS_ADVISE, -1, W, OP(advise)),
 	CMD("punch", "FILE OFF LEN", "FOL", NONE, NONE, NONE, VMS_PUNCH, -1, W, OP(punch)),
+	CMD("truncate", "FILE SIZE", "FZ", NONE, NONE, NONE, VMS_TRUNCATE, -1, W, OP(truncate)),
 	CMD("fwrite", "FILE OFF LEN", "FOL", LIST("byte"), NONE, NONE, VMS_FWRITE, -1, W, 0),
 	{ .pub = { "fread", "FILE OFF [LEN]", LIST("expect"), NONE, NONE, VMS_FREAD, -1, W },
 	  .args = "FOl", .len = 1, .hook = vmsim__hook_access },
@@ -174,7 +177,7 @@ const struct vmsim__spec vmsim__specs[] = {
 		   VMS_READ, -1, 0 }, .args = "PAl", .len = 1, .hook = vmsim__hook_access },
 	{ .pub = { "write", "PROC ADDR [LEN]", LIST("byte", "cpu", "expect"), NONE,
 		   LIST("SIGSEGV", "SIGBUS"), VMS_WRITE, -1, 0 }, .args = "PAl", .len = 1, .hook = vmsim__hook_access },
-	{ .pub = { "touch", "PROC ADDR LEN r|w", LIST("cpu"), NONE, LIST("r", "w"), VMS_TOUCH, -1, 0 },
+	{ .pub = { "touch", "PROC ADDR LEN r|w|x", LIST("cpu"), NONE, LIST("r", "w", "x"), VMS_TOUCH, -1, 0 },
 	  .args = "PALW", .hook = vmsim__hook_range },
 	/* userfaultfd */
 	{ .pub = { "uffd register", "PROC ADDR LEN MODES", LIST("features"), NONE,
@@ -206,6 +209,12 @@ const struct vmsim__spec vmsim__specs[] = {
 		   VMS_DEVICE_ATOMIC, W | SIM }, .be_op = OP(device), .args = "DQA", .sub_at = 2 },
 	{ .pub = { "device read", "NAME PROC ADDR", LIST("expect"), NONE, NONE, VMS_DEVICE,
 		   VMS_DEVICE_READ, W | SIM }, .args = "DQA", .sub_at = 2, .hook = vmsim__hook_access },
+	{ .pub = { "device write", "NAME PROC ADDR", LIST("byte"), NONE, NONE, VMS_DEVICE,
+		   VMS_DEVICE_WRITE, W | SIM }, .be_op = OP(device), .args = "DQA", .sub_at = 2 },
+	{ .pub = { "device begin", "NAME PROC ADDR", LIST("byte"), NONE, NONE, VMS_DEVICE,
+		   VMS_DEVICE_BEGIN, W | SIM }, .be_op = OP(device), .args = "DQA", .sub_at = 2 },
+	{ .pub = { "device commit", "NAME", NONE, NONE, NONE, VMS_DEVICE, VMS_DEVICE_COMMIT, W | SIM },
+	  .be_op = OP(device), .args = "D", .sub_at = 2 },
 	CMD("install", "PROC ADDR LEN KIND [ARGS]", "PALT*", NONE, NONE, NONE, VMS_INSTALL, -1, W | SIM, OP(install)),
 	/* Introspection */
 	CMD("clear_refs", "PROC softdirty", "PK", NONE, NONE, LIST("softdirty"), VMS_CLEAR_REFS, -1, 0, OP(clear_refs)),

@@ -486,7 +486,8 @@ static int do_access(struct vms_interp *in, const struct vms_cmd *c)
 {
 	bool write = c->op == VMS_WRITE || (c->op == VMS_TOUCH && c->touch_write);
 	const char *what = write ? "write" : "read";
-	struct vms_access a = { .proc = c->name[0], .cpu = c->cpu, .write = write };
+	struct vms_access a = { .proc = c->name[0], .cpu = c->cpu, .write = write,
+				.exec = c->op == VMS_TOUCH && c->touch_exec };
 	int64_t mismatch = -1;
 	uint8_t first = 0, mval = 0;
 	uint64_t at = c->addr;

@@ -559,6 +559,8 @@ static int operand(pctx *p, struct vms_cmd *c, char kind, const char *w)
 		return num(p, c->op == VMS_REMAP ? "NEW" : "ADDR2", w, &c->addr2);
 	case 'O':
 		return num(p, "OFF", w, &c->addr);
+	case 'Z':
+		return num(p, "SIZE", w, &c->size);
 	case 'L':
 	case 'l':
 		return num(p, "LEN", w, &c->len);
@@ -573,9 +575,10 @@ static int operand(pctx *p, struct vms_cmd *c, char kind, const char *w)
 		c->advice = (enum vms_advice)k;
 		return 0;
 	case 'W':
-		if (strcmp(w, "r") && strcmp(w, "w"))
-			return fail(p, "touch: expected r or w, got '%s'", w);
+		if (strcmp(w, "r") && strcmp(w, "w") && strcmp(w, "x"))
+			return fail(p, "touch: expected r, w or x, got '%s'", w);
 		c->touch_write = w[0] == 'w';
+		c->touch_exec = w[0] == 'x';
 		return 0;
 	case 'S':
 		if (strcmp(w, "on") && strcmp(w, "off"))

@@ -80,8 +80,6 @@ static const char *unsupported(const struct vms_cmd *c, const struct vmsim_confi
 {
 	if (c->op == VMS_MACHINE && cfg->luf != VMSIM_LUF_OFF)
 		return "luf=on/debug";
-	if (c->op == VMS_DEVICE)
-		return "device";
 	return NULL;
 }
 
@@ -185,6 +183,8 @@ static int sim_setup(struct vms_backend *be, const struct vms_script *sc, const 
 	vmsim_set_oom_notify(s->vm, oom_notify, s);
 	if (opts->trace)
 		vmsim_set_trace(s->vm, trace_sink, s);
+	if (opts->machine_init && (rc = opts->machine_init(s->vm, opts->machine_arg)))
+		return vms_refuse(be->in, "cannot set up the machine: %s", strerror(rc < 0 ? -rc : rc));
 	return 0;
 }
 
@@ -413,6 +413,35 @@ static int sim_install(struct vms_backend *be, const struct vms_cmd *c)
 	return vmsim_kind_install(mm, c->addr, c->len, c->name[1], c->argc ? args : NULL);
 }
 
+/* ---- devices (features/device.c) ---- */
+
+static int sim_device(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct sim *s = sim_of(be);
+	struct vmsim_device *d;
+
+	if (c->device_op == VMS_DEVICE_NEW)
+		return vmsim_device_new(s->vm, c->name[0], NULL);
+	d = vmsim_device_lookup(s->vm, c->name[0]);
+	switch (c->device_op) {
+	case VMS_DEVICE_WRITE:
+		return vmsim_device_write(d, mm_of(s, c, c->name[1]), c->addr, c->byte);
+	case VMS_DEVICE_BEGIN:
+		return vmsim_device_atomic_begin(d, mm_of(s, c, c->name[1]), c->addr, c->byte);
+	case VMS_DEVICE_COMMIT:
+		return vmsim_device_atomic_commit(d);
+	default:
+		return vmsim_device_atomic(d, mm_of(s, c, c->name[1]), c->addr, c->byte);
+	}
+}
+
+static int sim_device_read(struct vms_backend *be, const struct vms_cmd *c, uint8_t *byte)
+{
+	struct sim *s = sim_of(be);
+
+	return vmsim_device_read(vmsim_device_lookup(s->vm, c->name[0]), mm_of(s, c, c->name[1]), c->addr, byte);
+}
+
 /* ---- world and mappings ---- */
 
 static int sim_process(struct vms_backend *be, const struct vms_cmd *c)
@@ -533,6 +562,13 @@ static int sim_punch(struct vms_backend *be, const struct vms_cmd *c)
 	return f ? vmsim_file_punch(f, c->addr, c->len) : -EBADF;
 }
 
+static int sim_truncate(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct vmsim_file *f = vmsim_file_lookup(sim_of(be)->vm, c->name[0]);
+
+	return f ? vmsim_file_truncate(f, c->size) : -EBADF;
+}
+
 static long sim_fwrite(struct vms_backend *be, const struct vms_cmd *c, uint64_t off, const void *buf, size_t len)
 {
 	struct vmsim_file *f = vmsim_file_lookup(sim_of(be)->vm, c->name[0]);
@@ -571,7 +607,7 @@ static int sim_access(struct vms_backend *be, const struct vms_cmd *c, struct vm
 	for (uint64_t p = a->addr; p < a->addr + a->len && !r; p += VMS_PAGE_SIZE) {
 		unsigned char b = 0xAA;
 
-		r = vmsim_access(mm, a->cpu, p, &b, 1, a->write, NULL);
+		r = a->exec ? vmsim_fetch(mm, a->cpu, p, &b, 1, NULL) : vmsim_access(mm, a->cpu, p, &b, 1, a->write, NULL);
 		a->fault_addr = p;
 	}
 	return access_result(r);
@@ -629,8 +665,8 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 		.remap = sim_remap, .advise = sim_advise, .punch = sim_punch,
 		.fwrite = sim_fwrite, .fread = sim_fread, .access = sim_access, .uffd = sim_uffd,
 		.clear_refs = sim_clear_refs, .pagemap = sim_pagemap, .smaps = sim_smaps,
-		.show = sim_show, .install = sim_install, .migrate = sim_migrate,
-		.memory_failure = sim_memory_failure,
+		.show = sim_show, .install = sim_install, .truncate = sim_truncate, .migrate = sim_migrate,
+		.memory_failure = sim_memory_failure, .device = sim_device, .device_read = sim_device_read,
 	};
 
 	s.be = &be;

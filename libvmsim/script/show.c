@@ -29,6 +29,30 @@ static void frame_label(const struct vms_out *o, struct vmsim *vm, unsigned long
 		snprintf(buf, n, "pfn %#lx", pfn);
 }
 
+/* The device that holds atomic access to the frame (a device-exclusive
+ * entry names it), or NULL. */
+static const char *atomic_holder(struct vmsim *vm, unsigned long pfn)
+{
+	for (unsigned i = 0; i < vmsim_nr_devices(vm); i++) {
+		struct vmsim_device *d = vmsim_device_at(vm, i);
+		struct vmsim_device_tlbe t;
+
+		for (unsigned j = 0; vmsim_device_cache(d, j, &t) == 0; j++)
+			if (t.atomic && t.pfn == pfn)
+				return vmsim_device_name(d);
+	}
+	return NULL;
+}
+
+/* A device-exclusive entry (under devx=6.14 its read type is a special
+ * swap type softleaf_type() calls swap: ask the kind). */
+static bool is_device_exclusive(struct vmsim *vm, pte_t pte)
+{
+	const struct vmsim_kind *k = vmsim_kind_of(vm, pte);
+
+	return k && !strcmp(vmsim_kind_name(k), "device_exclusive");
+}
+
 /* One leaf entry, decoded. */
 static void describe_leaf(struct vmsim *vm, const struct vms_out *o, uint64_t v, char *buf, size_t n)
 {
@@ -52,11 +76,26 @@ static void describe_leaf(struct vmsim *vm, const struct vms_out *o, uint64_t v,
 		softleaf_t e = softleaf_from_pte(pte);
 		char d[96] = "";
 
+		size_t used;
+
 		vmsim_kind_describe(vm, pte, d, sizeof(d));
-		snprintf(buf, n, "%s (%s type=%u offset=%#lx)%s%s%s", d,
-			 vmsim_softleaf_type_name(softleaf_type(e)), swp_type(e), swp_offset(e),
-			 pte_swp_soft_dirty(pte) ? " swp-sd" : "", pte_swp_uffd_wp(pte) ? " swp-uffd-wp" : "",
-			 pte_swp_exclusive(pte) ? " swp-excl" : "");
+		used = (size_t)snprintf(buf, n, "%s (%s type=%u offset=%#lx)%s%s%s", d,
+					vmsim_softleaf_type_name(softleaf_type(e)), swp_type(e), swp_offset(e),
+					pte_swp_soft_dirty(pte) ? " swp-sd" : "",
+					pte_swp_uffd_wp(pte) ? " swp-uffd-wp" : "",
+					pte_swp_exclusive(pte) ? " swp-excl" : "");
+		/* A device-exclusive entry: the frame it keeps, and the
+		 * device that holds atomic access to it. */
+		if (is_device_exclusive(vm, pte) && used < n) {
+			unsigned long pfn = softleaf_to_pfn(e);
+			struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
+			const char *dev = atomic_holder(vm, pfn);
+
+			frame_label(o, vm, pfn, lbl, sizeof(lbl));
+			snprintf(buf + used, n - used, " -> %s [%s map=%d ref=%d] %s%s", lbl,
+				 vmsim_page_owner(vm, pfn, own, sizeof(own)), p ? p->mapcount : 0,
+				 p ? p->refcount : 0, dev ? "atomic: device " : "no device holds it", dev ? dev : "");
+		}
 	}
 }
 
@@ -309,6 +348,23 @@ static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *
 			cpu, c.tlb_hits, c.tlb_misses, look ? 100.0 * (double)c.tlb_hits / (double)look : 0.0, c.walks,
 			c.faults, c.full_flushes, c.page_flushes, c.ipis_sent, c.ipis_received);
 	}
+	for (unsigned i = 0; i < vmsim_nr_devices(vm); i++) {
+		struct vmsim_device *d = vmsim_device_at(vm, i);
+		struct vmsim_device_stats st;
+		struct vmsim_device_tlbe t;
+		unsigned cached = 0, atomic = 0;
+
+		vmsim_device_stats(d, &st);
+		for (; vmsim_device_cache(d, cached, &t) == 0; cached++)
+			atomic += t.atomic;
+		fprintf(f, "device %s: %lu reads, %lu writes, %lu atomics; %lu fills, %lu invalidations (%lu of its "
+			"own exclusive ignored), %lu retries; %u cached (%u atomic)\n", vmsim_device_name(d),
+			st.reads, st.writes, st.atomics, st.fills, st.invalidations, st.own_ignored, st.retries,
+			cached, atomic);
+		for (unsigned j = 0; vmsim_device_cache(d, j, &t) == 0; j++)
+			fprintf(f, "  mm%d 0x%016" PRIx64 " -> pfn %#lx%s%s\n", t.mm, t.addr, t.pfn,
+				t.write ? " write" : "", t.atomic ? " atomic" : "");
+	}
 }
 
 void vmsim_show(struct vmsim *vm, const struct vms_out *o, const struct vms_cmd *c, FILE *f,
@@ -373,11 +429,13 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 				pte_write(__pte(v)) ? "rw" : "ro", pte_write(__pte(v)) ? "black" : "blue");
 		} else {
 			/* Named as its kind describes it; an edge to the frame it
-			 * leads to: the one a migration or hwpoison entry names, a
-			 * swap entry's swap-cache folio. */
+			 * leads to: the one a migration, hwpoison or device-exclusive
+			 * entry names (red, with the device that holds it), a swap
+			 * entry's swap-cache folio. */
 			softleaf_t e = softleaf_from_pte(__pte(v));
 			unsigned long pfn = ~0UL;
-			const char *why = "names";
+			const char *why = "names", *dev = NULL;
+			bool devx = is_device_exclusive(vm, __pte(v));
 			char d[96] = "";
 
 			vmsim_kind_describe(vm, __pte(v), d, sizeof(d));
@@ -385,6 +443,8 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 				d[0] ? d : vmsim_softleaf_type_name(softleaf_type(e)), tpfn, tpfn, i);
 			if (softleaf_has_pfn(e)) {
 				pfn = softleaf_to_pfn(e);
+				if (devx)
+					dev = atomic_holder(vm, pfn);
 			} else if (softleaf_is_swap(e)) {
 				struct vmsim_swap_slot slot;
 
@@ -399,10 +459,15 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 				frame_label(o, vm, pfn, lbl, sizeof(lbl));
 				if (!seen[pfn]) {
 					seen[pfn] = 1;
-					fprintf(f, "  f%lu [shape=ellipse,style=filled,fillcolor=lightyellow,label=\"%s\"];\n",
-						pfn, lbl);
+					fprintf(f, "  f%lu [shape=ellipse,style=filled,fillcolor=lightyellow,"
+						"label=\"%s\"];\n", pfn, lbl);
 				}
-				fprintf(f, "  x%lu_%u -> f%lu [style=dashed,label=\"%s\"];\n", tpfn, i, pfn, why);
+				if (devx)
+					fprintf(f, "  x%lu_%u -> f%lu [style=dashed,color=red,label=\"%s%s\"];\n",
+						tpfn, i, pfn, dev ? "atomic: device " : "no device", dev ? dev : "");
+				else
+					fprintf(f, "  x%lu_%u -> f%lu [style=dashed,label=\"%s\"];\n", tpfn, i, pfn,
+						why);
 			}
 		}
 	}

@@ -12,7 +12,6 @@ while IFS='|' read -r first line what; do
 	fi
 done <<'LIST'
 machine luf=on|read P 0x7f0000000000|luf=on/debug
-# no machine line|device D|device
 LIST
 rm -f /tmp/vmsim-unsup.$$
 exit $status

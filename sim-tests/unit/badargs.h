@@ -82,5 +82,7 @@ void ba_cases_vm_calls(void **state);
 void ba_cases_file(void **state);
 void ba_cases_uffd(void **state);
 void ba_cases_swap(void **state);	/* badargs_swap.c */
+void ba_cases_notifier(void **state);	/* badargs_device.c */
+void ba_cases_device(void **state);
 
 #endif

@@ -49,12 +49,13 @@ static struct vmsim_config *bad_cfg(struct vmsim_config *c, int which)
 	case 20: c->fault_around = 4ULL << 20; break;
 	case 21: c->quirks = 1ULL << 63; break;
 	case 22: c->quirks = VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK << 1; break;
-	case 23: c->pmem = (2ULL << 20) + P; break;
-	case 24: c->pmem = VMSIM_MAX_PMEM + (2ULL << 20); break;
+	case 23: c->devx = (enum vmsim_devx_version)2; break;
+	case 24: c->pmem = (2ULL << 20) + P; break;
+	case 25: c->pmem = VMSIM_MAX_PMEM + (2ULL << 20); break;
 	}
 	return c;
 }
-#define NR_BAD_CFGS 25
+#define NR_BAD_CFGS 26
 
 void ba_cases_machine(void **state)
 {
@@ -67,6 +68,7 @@ void ba_cases_machine(void **state)
 		{ "readahead", "2G" }, { "hugepages", "99999999" }, { "swap", "1" },
 		{ "pmem", "3M" }, { "pmem", "2T" }, { "dax_fragment", "2000000" }, { "dax_fragment", "x" },
 		{ "dax_pmd_share", "maybe" },
+		{ "devx", "6.13" }, { "devx", "" },
 	};
 	struct vmsim_config cfg, orig, bad;
 	struct vmsim *out = (struct vmsim *)&cfg;

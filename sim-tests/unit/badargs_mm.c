@@ -158,6 +158,12 @@ void ba_cases_vm_calls(void **state)
 	/* Non-canonical: #GP, SIGSEGV, nothing walked. */
 	ERR("vmsim_access", VMSIM_ACCESS_SIGSEGV, vmsim_access(mm, -1, 1ULL << 60, buf, 1, false, &fa));
 	assert_true(fa == 1ULL << 60);
+	/* fetch: the same rules. */
+	ERR("vmsim_fetch", -EINVAL, vmsim_fetch(NULL, -1, A, buf, 1, &fa));
+	ERR("vmsim_fetch", -EINVAL, vmsim_fetch(mm, -1, A, NULL, 1, &fa));
+	ERR("vmsim_fetch", -EINVAL, vmsim_fetch(mm, -1, ~0ULL, buf, 2, &fa));
+	ERR("vmsim_fetch", -EINVAL, vmsim_fetch(mm, 2, A, buf, 1, &fa));
+	ERR("vmsim_fetch", VMSIM_ACCESS_SIGSEGV, vmsim_fetch(mm, -1, 1ULL << 60, buf, 1, &fa));
 
 	/* access_many: checked whole before anything runs. */
 	{

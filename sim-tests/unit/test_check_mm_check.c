@@ -2,7 +2,8 @@
  * silent on a clean machine after every kind of operation, and each check
  * fires, once, on a violation planted through the public API (a pte
  * written behind mm's back, a struct page's counts changed, a lost page
- * table, a lock left held, a TLB flush suppressed), as Linux's
+ * table, a lock left held, a TLB flush suppressed, a private page made
+ * writable twice), as Linux's
  * page_table_check and DEBUG_VM assertions would. */
 #include "unitfix.h"
 
@@ -157,6 +158,9 @@ static void test_rmap_and_rss(void **state)
 	assert_int_equal(vmsim_mmap(mm, pg(1), P, RW | VMSIM_PROT_EXEC, ANON, NULL, 0), 0);
 	assert_int_equal(tu_write(mm, pg(0), 1), 0);
 	assert_int_equal(tu_write(mm, pg(1), 1), 0);
+	/* Read-only, so that two ptes on it break only what is tested here
+	 * (not page_table_check's writable rule, tested below). */
+	assert_int_equal(vmsim_mprotect(mm, pg(0), P, RO), 0);
 	pfn = tu_pfn(mm, pg(0));
 	p = vmsim_pfn_to_page(vm, pfn);
 	watch();
@@ -194,6 +198,30 @@ static void test_rmap_and_rss(void **state)
 		assert_int_equal(vmsim_page_free(vm, k, 0), 0);
 	}
 	unwatch();
+}
+
+/* page_table_check: after fork parent and child share a page read-only;
+ * making the parent's pte writable behind mm's back lets it write into
+ * the child's memory. */
+static void test_anon_writable_twice(void **state)
+{
+	struct vmsim_mm *child;
+	pte_t old;
+
+	(void)state;
+	assert_int_equal(vmsim_mmap(mm, pg(0), P, RW, ANON, NULL, 0), 0);
+	assert_int_equal(tu_write(mm, pg(0), 1), 0);
+	assert_int_equal(vmsim_fork(mm, &child), 0);
+	old = ptep_get(slot(pg(0)));
+	assert_false(pte_write(old));
+	watch();
+	vmsim_set_pte(vm, slot(pg(0)), pte_mkwrite(old), pg(0));
+	assert_int_equal(vmsim_check_all(vm), 1);
+	assert_true(reported("mapped writable by 1 of its 2 ptes"));
+	vmsim_set_pte(vm, slot(pg(0)), old, pg(0));
+	assert_int_equal(vmsim_check_all(vm), 0);
+	unwatch();
+	vmsim_mm_exit(child);
 }
 
 static void test_leaked_page_table(void **state)
@@ -256,6 +284,7 @@ int main(void)
 		TU_TEST(test_pte_to_free_frame),
 		TU_TEST(test_special_pte),
 		TU_TEST(test_rmap_and_rss),
+		TU_TEST(test_anon_writable_twice),
 		TU_TEST(test_leaked_page_table),
 		TU_TEST(test_lock_held),
 		TU_TEST(test_stale_tlb),

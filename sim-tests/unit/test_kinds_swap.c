@@ -57,7 +57,8 @@ static pte_t pte_at(uint64_t addr)
 	return ptep_get(w.pte);
 }
 
-/* Ownership: the three kinds own their softleaf types, nothing else. */
+/* Ownership: the three kinds own their softleaf types, nothing else (the
+ * device-exclusive type is its own kind's). */
 static void test_ownership(void **state)
 {
 	const struct vmsim_kind *swap = vmsim_kind_lookup(vm, "swap");
@@ -73,7 +74,8 @@ static void test_ownership(void **state)
 	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_readable_exclusive_migration_entry(3))), mig);
 	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_writable_migration_entry(3))), mig);
 	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_hwpoison_entry(3))), hwp);
-	assert_null(vmsim_kind_of(vm, swp_entry_to_pte(make_device_exclusive_entry(3))));
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_device_exclusive_entry(3))),
+			 vmsim_kind_lookup(vm, "device_exclusive"));
 	assert_int_equal(vmsim_kind_unregister(vm, "swap"), -EBUSY);
 	vmsim_kind_describe(vm, swp_entry_to_pte(swp_entry(0, 0x11)), d, sizeof(d));
 	assert_string_equal(d, "swap 0:0x11");

@@ -2,7 +2,8 @@
  * path of arch/x86/mm/fault.c): page-crossing accesses move every byte of
  * the pages before a fatal fault and report the faulting address; cpu=N
  * moves the process to that CPU first; out of memory is VM_FAULT_OOM's
- * result; bad arguments are -EINVAL and change nothing. */
+ * result; bad arguments are -EINVAL and change nothing; instruction
+ * fetches (vmsim_fetch) need VM_EXEC (access_error) and fault like reads. */
 #define TU_UNIT_MACHINE "ram=16M cpus=2 check=full"
 #include "unitfix.h"
 
@@ -107,6 +108,33 @@ static void test_oom(void **state)
 	assert_int_equal(log.count, 0);
 }
 
+/* vmsim_fetch: an instruction fetch from a vma without VM_EXEC is
+ * SIGSEGV (access_error: X86_PF_INSTR); from an executable one it faults
+ * the page in as a read would (the zero page), and reads its bytes; a
+ * guard marker is SIGSEGV whatever the access. */
+static void test_fetch(void **state)
+{
+	unsigned char b = 1;
+	uint64_t fa = 0;
+
+	(void)state;
+	assert_int_equal(vmsim_mmap(mm, pg(0), 2 * P, RW, ANON, NULL, 0), 0);
+	assert_int_equal(vmsim_mmap(mm, pg(2), 2 * P, RW | VMSIM_PROT_EXEC, ANON, NULL, 0), 0);
+	assert_int_equal(vmsim_fetch(mm, -1, pg(0) + 8, &b, 1, &fa), VMSIM_ACCESS_SIGSEGV);
+	assert_int_equal(fa, pg(0) + 8);
+	assert_false(tu_pm(mm, pg(0)) & PM_PRESENT);
+	assert_int_equal(vmsim_fetch(mm, -1, pg(2), &b, 1, NULL), VMSIM_ACCESS_OK);
+	assert_int_equal(b, 0);
+	assert_int_equal(tu_pfn(mm, pg(2)), vmsim_zero_pfn(vm));
+	assert_int_equal(tu_write(mm, pg(2), 0x90), 0);
+	assert_int_equal(vmsim_fetch(mm, -1, pg(2), &b, 1, NULL), VMSIM_ACCESS_OK);
+	assert_int_equal(b, 0x90);
+	assert_int_equal(vmsim_madvise(mm, pg(3), P, VMSIM_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(vmsim_fetch(mm, -1, pg(3), &b, 1, &fa), VMSIM_ACCESS_SIGSEGV);
+	assert_int_equal(fa, pg(3));
+	assert_int_equal(vmsim_fetch(NULL, -1, pg(2), &b, 1, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +143,7 @@ int main(void)
 		TU_TEST(test_cpu_choice),
 		TU_TEST(test_arguments),
 		TU_TEST(test_oom),
+		TU_TEST(test_fetch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

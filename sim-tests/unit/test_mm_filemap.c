@@ -130,6 +130,9 @@ static void test_truncate(void **state)
 	assert_int_equal(vmsim_file_truncate(f, 4 * P), 0);
 	assert_int_equal(tu_read(mm, pg(3)), 0);
 	assert_int_equal(tu_read(mm, pg(1) + 10), 0);
+	/* A length that is negative as an off_t: EINVAL, nothing changes. */
+	assert_int_equal(vmsim_file_truncate(f, 1ULL << 63), -EINVAL);
+	assert_int_equal(vmsim_file_size(f), 4 * P);
 }
 
 static void test_drop_caches(void **state)

@@ -4,6 +4,7 @@
  * prototype kind, its defaults, and the built-in poisoned marker. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <string.h>
@@ -49,15 +50,18 @@ static void builtin_kinds(void **state)
 
 	(void)state;
 	/* handle_pte_marker()'s order: poison, guard, uffd-wp; then the
-	 * softleaf types' owners. */
-	assert_int_equal(vmsim_nr_kinds(vm), 6);
+	 * softleaf types' owners and the device-exclusive entry. */
+	assert_int_equal(vmsim_nr_kinds(vm), 7);
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 0)), "poison");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 1)), "guard");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 2)), "uffd_wp");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 3)), "swap");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 4)), "migration");
 	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 5)), "hwpoison");
-	assert_null(vmsim_kind_at(vm, 6));
+	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 6)), "device_exclusive");
+	assert_null(vmsim_kind_at(vm, 7));
+	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_device_exclusive_entry(5))),
+			 vmsim_kind_at(vm, 6));
 	k = vmsim_kind_lookup(vm, "guard");
 	assert_non_null(k);
 	assert_true(vmsim_kind_builtin(k));
@@ -125,7 +129,7 @@ static void allocated_marker_bits_and_types(void **state)
 	assert_int_equal(vmsim_max_swapfiles(vm), 24);
 	assert_int_equal(vmsim_kind_unregister(vm, "other"), 0);
 	assert_int_equal(vmsim_kind_unregister(vm, "sealed"), 0);
-	assert_int_equal(vmsim_nr_kinds(vm), 6);
+	assert_int_equal(vmsim_nr_kinds(vm), 7);
 }
 
 /*
@@ -251,6 +255,122 @@ static void uffd_poison(void **state)
 	assert_false(tu_pm(mm, A) & PM_SWAP);
 }
 
+/* change_pte_range() of Linux 6.18: poison and guard markers are skipped
+ * by name, any other marker is cleared by uffd-wp resolve (UFFDIO_
+ * WRITEPROTECT off, unregister); plain mprotect leaves them all. */
+static void change_prot_default(void **state)
+{
+	struct vmsim_uffd *u;
+
+	(void)state;
+	assert_int_equal(vmsim_kind_register(vm, &sealed, NULL), 0);
+	assert_int_equal(vmsim_mmap(mm, A, 4 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	assert_int_equal(vmsim_kind_install(mm, A, P, "sealed", NULL), 0);
+	assert_int_equal(vmsim_madvise(mm, A + P, P, VMSIM_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(vmsim_kind_install(mm, A + 2 * P, P, "poison", NULL), 0);
+	assert_int_equal(vmsim_mprotect(mm, A, 4 * P, VMSIM_PROT_READ), 0);
+	assert_int_equal(vmsim_mprotect(mm, A, 4 * P, TU_PROT_RW), 0);
+	for (int i = 0; i < 3; i++)
+		assert_true(tu_pm(mm, A + i * P) & PM_SWAP);
+	assert_int_equal(vmsim_uffd_open(mm, 0, &u), 0);
+	assert_int_equal(vmsim_uffd_register(u, A, 4 * P, UFFDIO_REGISTER_MODE_WP), 0);
+	assert_int_equal(vmsim_uffd_writeprotect(u, A, 4 * P, true), 0);
+	assert_true(tu_pm(mm, A) & PM_SWAP);
+	assert_int_equal(vmsim_uffd_writeprotect(u, A, 4 * P, false), 0);
+	assert_false(tu_pm(mm, A) & PM_SWAP);
+	assert_true(tu_pm(mm, A + P) & PM_GUARD_REGION);
+	assert_true(tu_pm(mm, A + 2 * P) & PM_SWAP);
+}
+
+/* Every hook a kind lacks shows in the trace where mm falls back on
+ * Linux's way with an unknown entry (what `vmsim kinds` reads): the
+ * kind's name, the address, and the hook first in the text. */
+struct seen {
+	char hooks[256];
+	unsigned events;
+	bool bad;
+};
+
+static void record_defaults(void *arg, const struct vmsim_trace_event *ev)
+{
+	struct seen *s = arg;
+	char line[200];
+
+	if (ev->type != VMSIM_TR_KIND_DEFAULT)
+		return;
+	s->events++;
+	/* The entry's address: A, or where the first mremap put it. */
+	if (!ev->file || strcmp(ev->file, "sealed") || (ev->addr != A && ev->addr != A + 16 * P))
+		s->bad = true;
+	snprintf(s->hooks + strlen(s->hooks), sizeof(s->hooks) - strlen(s->hooks), "%.*s ",
+		 (int)strcspn(ev->why, ":"), ev->why);
+	vmsim_trace_format(ev, line, sizeof(line));
+	if (ev->addr == A && strncmp(line, "kind_default sealed 0x00007f0000000000: ", 40))
+		s->bad = true;
+}
+
+static void default_trace(void **state)
+{
+	struct seen seen = { "", 0, false };
+	struct vmsim_mm *child;
+	unsigned char b;
+	uint64_t pm;
+
+	(void)state;
+	assert_int_equal(vmsim_kind_register(vm, &sealed, NULL), 0);
+	assert_int_equal(vmsim_mmap(mm, A, 2 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	assert_int_equal(vmsim_kind_install(mm, A, P, "sealed", NULL), 0);
+	vmsim_set_trace(vm, record_defaults, &seen);
+	assert_int_equal(vmsim_access(mm, -1, A, &b, 1, false, NULL), VMSIM_ACCESS_SIGBUS);
+	assert_int_equal(vmsim_pagemap(mm, A, 1, &pm), 0);
+	/* No anon_vma yet: vma_needs_copy() lets the child refault. */
+	assert_int_equal(vmsim_fork(mm, &child), 0);
+	vmsim_mm_exit(child);
+	assert_int_equal(tu_write(mm, A + P, 1), 0);
+	assert_int_equal(vmsim_fork(mm, &child), 0);
+	vmsim_mm_exit(child);
+	assert_int_equal(vmsim_mremap(mm, A, 2 * P, 2 * P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 16 * P), 0);
+	assert_int_equal(vmsim_mremap(mm, A + 16 * P, 2 * P, 2 * P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A), 0);
+	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_GUARD_REMOVE), 0);
+	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_DONTNEED), 0);
+	vmsim_set_trace(vm, NULL, NULL);
+	assert_false(seen.bad);
+	assert_string_equal(seen.hooks, "fault pagemap needs_copy copy move move guard_remove zap ");
+	/* A kind with the hooks: nothing to say. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_GUARD_INSTALL), 0);
+	vmsim_set_trace(vm, record_defaults, &seen);
+	assert_int_equal(vmsim_access(mm, -1, A, &b, 1, true, NULL), VMSIM_ACCESS_SIGSEGV);
+	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_GUARD_REMOVE), 0);
+	vmsim_set_trace(vm, NULL, NULL);
+	assert_int_equal(seen.events, 0);
+}
+
+/* move_ptes() moves the whole pte and move_soft_dirty_pte() marks it: a
+ * guard marker arrives soft-dirty (_PAGE_SWP_SOFT_DIRTY), a slot it did
+ * not fill stays sd=0 (clear_refs took VM_SOFTDIRTY away); fork builds a
+ * bare marker (copy_pte_marker()), and clear_refs clears the bit again. */
+static void marker_swp_bits(void **state)
+{
+	struct vmsim_mm *child;
+
+	(void)state;
+	assert_int_equal(vmsim_mmap(mm, A, 2 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_GUARD_INSTALL), 0);
+	assert_int_equal(vmsim_clear_refs(mm, 4), 0);
+	assert_false(tu_pm(mm, A) & PM_SOFT_DIRTY);
+	assert_int_equal(vmsim_mremap(mm, A, 2 * P, 2 * P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 16 * P), 0);
+	assert_true(tu_pm(mm, A + 16 * P) & PM_GUARD_REGION);
+	assert_true(tu_pm(mm, A + 16 * P) & PM_SOFT_DIRTY);
+	assert_false(tu_pm(mm, A + 17 * P) & PM_SOFT_DIRTY);
+	assert_int_equal(vmsim_fork(mm, &child), 0);
+	assert_true(tu_pm(child, A + 16 * P) & PM_GUARD_REGION);
+	assert_false(tu_pm(child, A + 16 * P) & PM_SOFT_DIRTY);
+	vmsim_mm_exit(child);
+	assert_int_equal(vmsim_clear_refs(mm, 4), 0);
+	assert_int_equal(tu_pm(mm, A + 16 * P) & (PM_GUARD_REGION | PM_SOFT_DIRTY), PM_GUARD_REGION);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +380,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(install_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(copy_on_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(uffd_poison, setup, teardown),
+		cmocka_unit_test_setup_teardown(change_prot_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(default_trace, setup, teardown),
+		cmocka_unit_test_setup_teardown(marker_swp_bits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,6 +87,7 @@ static const struct good goods[] = {
 	{ "remap", PRE "remap P 0x10000 4K 0x20000" },
 	{ "advise", PRE "advise P 0x10000 2M collapse" },
 	{ "punch", PRE "punch F 0x1000 0x2000" },
+	{ "truncate", PRE "truncate F 6K" },
 	{ "fwrite", PRE "fwrite F 1 2 byte=0x63" },
 	{ "fread", PRE "fread F 0x1000 8 expect=0" },
 	{ "read", PRE "read P 0x10001 8K cpu=1 expect=SIGBUS" },
@@ -105,6 +106,9 @@ static const struct good goods[] = {
 	{ "device", PRE "device E" },
 	{ "device atomic", PRE "device D atomic P 0x10000 byte=3" },
 	{ "device read", PRE "device D read P 0x10000 expect=0xaa" },
+	{ "device write", PRE "device D write P 0x10000 byte=3" },
+	{ "device begin", PRE "device D begin P 0x10000 byte=3" },
+	{ "device commit", PRE "device D commit" },
 	{ "install", PRE "install P 0x10000 8K demo_kind a=1 b" },
 	{ "clear_refs", PRE "clear_refs P softdirty" },
 	{ "pagemap", PRE "pagemap P 0x10000 8K" },
@@ -153,6 +157,8 @@ static const struct form bads[] = {
 	{ "remap", PRE "remap P 0x10000 4K", 0, "remap: missing arguments" },
 	{ "advise", PRE "advise P 0x10000 4K hugepages", 0, "bad advice 'hugepages' (did you mean 'hugepage'?)" },
 	{ "punch", PRE "punch G 0 4K", 0, "unknown name 'G' (no such file)" },
+	{ "truncate", PRE "truncate F 4X", 0, "bad number for SIZE: '4X'" },
+	{ "truncate", PRE "truncate F", 0, "truncate: missing arguments" },
 	{ "fwrite", PRE "fwrite F 0 4K byte=256", 0, "must be a byte" },
 	{ "fread", PRE "fread F 0 0", 0, "fread: zero length" },
 	{ "fread", PRE "fread F 0 expect=SIGBUS", 0, "fread: expect= is a byte value" },
@@ -160,7 +166,7 @@ static const struct form bads[] = {
 	{ "read", PRE "read P 0xfffffffffffffff0 0x20", 0, "wraps" },
 	{ "read", PRE "read P 0x10000 expect=0x100", 0, "must be a byte" },
 	{ "write", PRE "write P 0x10000 expect=0x12", 0, "SIGSEGV or SIGBUS" },
-	{ "touch", PRE "touch P 0x10000 4K x", 0, "expected r or w" },
+	{ "touch", PRE "touch P 0x10000 4K rw", 0, "expected r, w or x" },
 	{ "touch", PRE "touch P 0x10001 4K r", 0, "not page aligned" },
 	{ "touch", PRE "touch P 0x10000 100 r", 0, "not a multiple of the page size" },
 	{ "touch", PRE "touch P 0x10000 0 r", 0, "zero length" },
@@ -183,6 +189,9 @@ static const struct form bads[] = {
 	{ "device", PRE "device D frob P 0", 0, "unknown device command 'frob'" },
 	{ "device atomic", PRE "device E atomic P 0x10000", 0, "unknown name 'E' (no such device)" },
 	{ "device read", PRE "device D read P 0x10000 expect=SIGSEGV", 0, "expect= is a byte value" },
+	{ "device write", PRE "device D write P 0x10000 expect=3", 0, "unknown option expect=" },
+	{ "device begin", PRE "device D begin P", 0, "missing arguments" },
+	{ "device commit", PRE "device D commit P", 0, "too many arguments" },
 	{ "install", PRE "install P 0x10000 4K", 0, "missing arguments" },
 	{ "install", PRE "install P 0x10000 4K 9kind", 0, "bad entry kind name" },
 	{ "clear_refs", PRE "clear_refs P all", 0, "only 'softdirty'" },
@@ -275,11 +284,12 @@ static void test_table_covered(void **state)
 static void test_table_attrs(void **state)
 {
 	static const char *const wrappable[] = { "file", "fork", "map", "unmap", "protect", "remap",
-		"advise", "punch", "fwrite", "fread", "uffd register", "uffd unregister", "uffd wp",
+		"advise", "punch", "truncate", "fwrite", "fread", "uffd register", "uffd unregister", "uffd wp",
 		"uffd copy", "uffd zeropage", "uffd continue", "uffd poison", "smaps", "migrate",
-		"memory_failure", "device", "device atomic", "device read", "install", NULL };
+		"memory_failure", "device", "device atomic", "device read", "device write", "device begin",
+		"device commit", "install", NULL };
 	static const char *const sim_only[] = { "migrate", "memory_failure", "device", "device atomic",
-		"device read", "install", NULL };
+		"device read", "device write", "device begin", "device commit", "install", NULL };
 
 	(void)state;
 	for (size_t i = 0; i < vms_command_count(); i++) {
@@ -375,7 +385,7 @@ static void test_mappings(void **state)
 	s = ok(PRE "unmap P 0x10001 3\nprotect P 0x10000 4K none\nremap P 0x10000 4K 0x20000\n"
 	       "advise P 0x10000 4K guard_remove\npunch F 0x1000 0x2000\n"
 	       "fwrite F 1 2 byte=0x63\nfread F 0x1000\nfread F 0 2 expect=0\n"
-	       "advise P 0x10000 4K hugepage\nadvise P 0x10000 4K nohugepage\n");
+	       "advise P 0x10000 4K hugepage\nadvise P 0x10000 4K nohugepage\ntruncate F 0x1801\n");
 	c = vms_script_cmd(s, L - 1);
 	assert_int_equal(c->op, VMS_UNMAP);
 	assert_int_equal(c->addr, 0x10001);
@@ -390,6 +400,10 @@ static void test_mappings(void **state)
 	assert_string_equal(c->name[0], "F");
 	assert_int_equal(c->addr, 0x1000);
 	assert_int_equal(c->len, 0x2000);
+	c = vms_script_cmd(s, L + 9);
+	assert_int_equal(c->op, VMS_TRUNCATE);
+	assert_string_equal(c->name[0], "F");
+	assert_int_equal(c->size, 0x1801);
 	c = vms_script_cmd(s, L + 4);
 	assert_int_equal(c->byte, 0x63);
 	assert_true(c->has_byte);
@@ -420,7 +434,7 @@ static void test_access(void **state)
 	s = ok(PRE "read P 0x10001\nread P 0x10000 8K cpu=1 expect=0xaa\n"
 	       "read P 0x10000 expect=SIGBUS\nwrite P 0x10000 3 byte=1 expect=SIGSEGV\n"
 	       "write P 0x10000\ntouch P 0x10000 8K w cpu=1\ntouch P 0x10000 4K r\n"
-	       "read P 0x10000 1G\n");
+	       "read P 0x10000 1G\ntouch P 0x10000 4K x\n");
 	c = vms_script_cmd(s, L - 1);
 	assert_int_equal(c->op, VMS_READ);
 	assert_int_equal(c->len, 1);
@@ -441,8 +455,13 @@ static void test_access(void **state)
 	assert_int_equal(c->op, VMS_TOUCH);
 	assert_true(c->touch_write);
 	assert_int_equal(c->cpu, 1);
+	assert_false(c->touch_exec);
 	assert_false(vms_script_cmd(s, L + 5)->touch_write);
 	assert_int_equal(vms_script_cmd(s, L + 6)->len, 1ULL << 30);
+	/* touch x: instruction fetches, neither a write nor a plain read. */
+	c = vms_script_cmd(s, L + 7);
+	assert_true(c->touch_exec);
+	assert_false(c->touch_write);
 	vms_script_free(s);
 	/* touch/pagemap up to TASK_SIZE: levels=4 ends at 2^47 - 4K. */
 	s = ok("machine levels=4\nprocess P\ntouch P 0x7fffffffe000 4K r\npagemap P 0x7fffffffe000 4K\n");

@@ -1,5 +1,6 @@
-/* `vmsim diff FILE.vms...`: run each script on the simulator and on the host
- * kernel, show a unified diff of their standard outputs, count the results. */
+/* `vmsim diff [--kind K.so]... FILE.vms...`: run each script on the
+ * simulator (with the prototype kinds loaded) and on the host kernel, show
+ * a unified diff of their standard outputs, count the results. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +10,9 @@
 
 #include "vmsim_tool.h"
 
-/* Run `vmsim MODE script` with stdout to out; its exit status, or -1. */
-static int run_self(const char *mode, const char *script, const char *out)
+/* Run `vmsim MODE script [--kind K]...` with stdout to out; its exit
+ * status, or -1. */
+static int run_self(const char *mode, const char *script, const char *out, char **kinds, int nkinds)
 {
 	pid_t pid = fork();
 	int st;
@@ -19,10 +21,20 @@ static int run_self(const char *mode, const char *script, const char *out)
 		return -1;
 	if (pid == 0) {
 		FILE *f = freopen(out, "w", stdout);
+		char *argv[4 + 2 * VMSIM_TOOL_MAX_KINDS];
+		int n = 0;
 
 		if (!f)
 			_exit(127);
-		execl("/proc/self/exe", "vmsim", mode, script, (char *)NULL);
+		argv[n++] = "vmsim";
+		argv[n++] = (char *)mode;
+		argv[n++] = (char *)script;
+		for (int i = 0; i < nkinds && i < VMSIM_TOOL_MAX_KINDS; i++) {
+			argv[n++] = "--kind";
+			argv[n++] = kinds[i];
+		}
+		argv[n] = NULL;
+		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
 	if (waitpid(pid, &st, 0) < 0)
@@ -88,12 +100,25 @@ static bool mask_sd(const char *kern, const char *sim)
 int vmsim_diff_main(int argc, char **argv)
 {
 	char dir[] = "/tmp/vmsim-diff-XXXXXX";
-	int same = 0, differ = 0, skipped = 0;
+	int same = 0, differ = 0, skipped = 0, nkinds = 0, nfiles = 0;
+	char *kinds[VMSIM_TOOL_MAX_KINDS], **files = argv;
 
-	if (argc < 1) {
-		fprintf(stderr, "usage: vmsim diff FILE.vms...\n");
+	/* --kind K.so: for the simulator's runs (the host has Linux's kinds). */
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--kind") && i + 1 < argc && nkinds < VMSIM_TOOL_MAX_KINDS) {
+			kinds[nkinds++] = argv[++i];
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			nfiles = 0;	/* an unknown option */
+			break;
+		} else {
+			files[nfiles++] = argv[i];
+		}
+	}
+	if (nfiles < 1) {
+		fprintf(stderr, "usage: vmsim diff [--kind KIND.so]... FILE.vms...\n");
 		return VMS_MALFORMED;
 	}
+	argc = nfiles;
 	if (!mkdtemp(dir)) {
 		fprintf(stderr, "vmsim diff: mkdtemp: %s\n", strerror(errno));
 		return VMS_MALFORMED;
@@ -105,13 +130,13 @@ int vmsim_diff_main(int argc, char **argv)
 		snprintf(sim, sizeof(sim), "%s/sim.out", dir);
 		snprintf(kern, sizeof(kern), "%s/kernel.out", dir);
 		fflush(stdout);
-		ks = run_self("kernel", argv[i], kern);
+		ks = run_self("kernel", argv[i], kern, NULL, 0);
 		if (ks == VMS_SKIP) {
 			printf("skipped %s (the host cannot run it)\n", argv[i]);
 			skipped++;
 			continue;
 		}
-		ss = run_self("run", argv[i], sim);
+		ss = run_self("run", argv[i], sim, kinds, nkinds);
 		if (mask_sd(kern, sim))
 			printf("note: %s: sd not compared (the host kernel has no soft-dirty)\n", argv[i]);
 		fflush(stdout);

@@ -232,7 +232,11 @@ static int kcheck(struct vms_backend *be, const struct vms_cmd *c)
 		if (c->uffd_op == VMS_UFFD_RESOLVE)
 			return 0;
 		break;
-	case VMS_UNMAP: case VMS_PROTECT: case VMS_READ: case VMS_WRITE: case VMS_TOUCH:
+	case VMS_TOUCH:
+		if (c->touch_exec)
+			return vms_refuse(in, "touch x (instruction fetch) is simulator only");
+		break;
+	case VMS_UNMAP: case VMS_PROTECT: case VMS_READ: case VMS_WRITE:
 		break;
 	default:
 		return 0;
@@ -492,6 +496,12 @@ static int kfile(struct vms_backend *be, const struct vms_cmd *c)
 	return 0;
 }
 
+static int ktruncate(struct vms_backend *be, const struct vms_cmd *c)
+{
+	(void)be;
+	return ftruncate(find_file(c->name[0])->fd, (off_t)c->size) ? -errno : 0;
+}
+
 static int kpunch(struct vms_backend *be, const struct vms_cmd *c)
 {
 	(void)be;
@@ -716,7 +726,7 @@ int vmsim_kernel_main(int argc, char **argv)
 		.check = kcheck, .setup = ksetup, .teardown = kteardown,
 		.process = kprocess, .run = simple, .fork = kfork, .exit = kexit, .file = kfile,
 		.map = kmap, .unmap = simple, .protect = simple, .remap = simple, .advise = simple,
-		.punch = kpunch, .fwrite = kfwrite, .fread = kfread, .access = kaccess, .uffd = simple,
+		.punch = kpunch, .truncate = ktruncate, .fwrite = kfwrite, .fread = kfread, .access = kaccess, .uffd = simple,
 		.clear_refs = kclear_refs, .pagemap = kpagemap, .smaps = ksmaps,
 	};
 	struct vms_script *s;

@@ -1,5 +1,6 @@
 /* The vmsim command: `run` a .vms script on the simulator, `kernel` on the
- * host kernel, `diff` both.  Thin: the work is in libvmsim/script/. */
+ * host kernel, `diff` both, `kinds` the entry-kind conformance matrix.
+ * Thin: the work is in libvmsim/script/. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,10 @@ static int usage_to(FILE *f, int rc)
 {
 	fprintf(f,
 		"usage: vmsim run FILE.vms|- [--trace] [--dot OUT.dot] [--seed N] [--machine 'KEY=VAL...']\n"
+		"                 [--kind KIND.so]...\n"
 		"       vmsim kernel FILE.vms|-\n"
-		"       vmsim diff FILE.vms...\n"
+		"       vmsim diff [--kind KIND.so]... FILE.vms...\n"
+		"       vmsim kinds [--md] [--no-host] [--kind KIND.so]... [--only KIND] [--scenario KIND OP anon|shmem]\n"
 		"       vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL...']\n");
 	return rc;
 }
@@ -51,13 +54,20 @@ int vmsim_tool_load(const char *path, struct vms_script **s)
 
 static int cmd_run(int argc, char **argv)
 {
-	struct vms_run_opts opts = { 0 };
+	struct vmsim_tool_kinds kinds = { 0 };
+	struct vms_run_opts opts = { .machine_init = vmsim_tool_kinds_init, .machine_arg = &kinds };
 	const char *path = NULL;
 	struct vms_script *s;
 	int rc;
 
 	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--trace")) {
+		if (!strcmp(argv[i], "--kind") && i + 1 < argc) {
+			rc = vmsim_tool_kind_open(&kinds, argv[++i]);
+			if (rc) {
+				vmsim_tool_kinds_close(&kinds);
+				return rc;
+			}
+		} else if (!strcmp(argv[i], "--trace")) {
 			opts.trace = true;
 		} else if (!strcmp(argv[i], "--dot") && i + 1 < argc) {
 			opts.dot = argv[++i];
@@ -69,21 +79,27 @@ static int cmd_run(int argc, char **argv)
 
 			opts.has_seed = true;
 			opts.seed = strtoull(argv[++i], &end, 0);
-			if (*end || !*argv[i])
-				return usage();
+			if (*end || !*argv[i]) {
+				path = NULL;
+				break;
+			}
 		} else if (!path && (argv[i][0] != '-' || !argv[i][1])) {
 			path = argv[i];
 		} else {
-			return usage();
+			path = NULL;
+			break;
 		}
 	}
-	if (!path)
+	if (!path) {
+		vmsim_tool_kinds_close(&kinds);
 		return usage();
+	}
 	rc = vmsim_tool_load(path, &s);
-	if (rc)
-		return rc;
-	rc = vms_run_sim(s, &opts, stdout, stderr);
-	vms_script_free(s);
+	if (!rc) {
+		rc = vms_run_sim(s, &opts, stdout, stderr);
+		vms_script_free(s);
+	}
+	vmsim_tool_kinds_close(&kinds);
 	if (rc < 0)
 		fprintf(stderr, "vmsim run: %s\n", strerror(-rc));
 	return rc < 0 ? VMS_BUG : rc;
@@ -103,5 +119,7 @@ int main(int argc, char **argv)
 		return vmsim_diff_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "replay"))
 		return vmsim_replay_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "kinds"))
+		return vmsim_kinds_main(argc - 2, argv + 2);
 	return usage();
 }

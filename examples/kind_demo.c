@@ -2,7 +2,10 @@
  * special swap type whose entry carries a tag and makes every access
  * SIGBUS, registered, installed and seen by the fault path, pagemap, fork
  * and munmap as mm/memory.c and fs/proc/task_mmu.c see any non-present
- * entry.  Built only from the public headers. */
+ * entry.  Built only from the public headers:
+ *   cc -o kind_demo kind_demo.c $(pkg-config --cflags --libs vmsim)
+ *   cc -shared -fPIC -DVMSIM_KIND_SO -o kind_demo.so kind_demo.c $(pkg-config --cflags vmsim)
+ * the second for `vmsim run --kind ./kind_demo.so` and `vmsim kinds`. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,13 +26,19 @@ static int demo_make(const struct vmsim_kind *k, struct vm_area_struct *vma, uin
 	return 0;
 }
 
-/* A hook sees the fault: its address, whether it is a write, the entry. */
+/* A hook sees the fault: its address, whether it is a write, the entry
+ * (kept here for main's checks; a hook must not print: in `vmsim run`
+ * standard output is the scenario's). */
+static uint64_t last_fault_addr;
+static bool last_fault_write;
+static unsigned long last_fault_tag;
+
 static unsigned demo_fault(const struct vmsim_kind *k, struct vm_fault *vmf)
 {
 	(void)k;
-	printf("demo fault at %#llx (%s), tag %lu\n", (unsigned long long)vmf->address,
-	       (vmf->flags & FAULT_FLAG_WRITE) ? "write" : "read",
-	       swp_offset(softleaf_from_pte(vmf->orig_pte)));
+	last_fault_addr = vmf->address;
+	last_fault_write = vmf->flags & FAULT_FLAG_WRITE;
+	last_fault_tag = swp_offset(softleaf_from_pte(vmf->orig_pte));
 	return VM_FAULT_SIGBUS;
 }
 
@@ -66,12 +75,21 @@ static int demo_describe(const struct vmsim_kind *k, pte_t pte, char *buf, size_
 static const struct vmsim_kind_ops demo_kind = {
 	.name = "demo",
 	.flags = VMSIM_KIND_ALLOC_SWAP_TYPE | VMSIM_KIND_COPY_ON_FORK,
+	.example_args = "42",		/* what `vmsim kinds` installs */
 	.make = demo_make,
 	.fault = demo_fault,
 	.copy = demo_copy,
 	.zap = demo_zap,
 	.describe = demo_describe,
 };
+
+/* The entry point of the shared object (`--kind kind_demo.so`). */
+int vmsim_kind_init(struct vmsim *vm)
+{
+	return vmsim_kind_register(vm, &demo_kind, NULL);
+}
+
+#ifndef VMSIM_KIND_SO
 
 static int failed;
 
@@ -87,14 +105,15 @@ int main(void)
 	struct vmsim_config cfg;
 	struct vmsim *vm;
 	struct vmsim_mm *mm, *child;
-	struct vmsim_kind *k;
+	const struct vmsim_kind *k;
 	unsigned char byte = 1;
 	uint64_t pm;
 	int type;
 
 	vmsim_config_init(&cfg);
 	cfg.check = VMSIM_CHECK_FULL;
-	if (vmsim_new(&cfg, &vm) || vmsim_kind_register(vm, &demo_kind, &k) || vmsim_mm_new(vm, &mm) ||
+	if (vmsim_new(&cfg, &vm) || vmsim_kind_init(vm) || !(k = vmsim_kind_lookup(vm, "demo")) ||
+	    vmsim_mm_new(vm, &mm) ||
 	    vmsim_mmap(mm, a, 2 * 4096, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
 		       VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0))
 		return 1;
@@ -104,6 +123,8 @@ int main(void)
 	check(vmsim_kind_install(mm, a, 4096, "demo", "42") == 0, "installed with tag 42");
 	check(vmsim_access(mm, -1, a, &byte, 1, true, NULL) == VMSIM_ACCESS_SIGBUS,
 	      "an access reaches the kind's fault hook: SIGBUS");
+	check(last_fault_addr == a && last_fault_write && last_fault_tag == 42,
+	      "the hook saw the address, a write, and the entry's tag");
 	vmsim_pagemap(mm, a, 1, &pm);
 	check((pm & PM_SWAP) && !(pm & PM_PRESENT) && (pm & PM_PFRAME_MASK) == (uint64_t)(type | 42 << 5),
 	      "pagemap: PM_SWAP, frame = type | offset << 5");
@@ -119,3 +140,5 @@ int main(void)
 	vmsim_free(vm);
 	return failed;
 }
+
+#endif /* VMSIM_KIND_SO */
