@@ -44,11 +44,14 @@ static uint64_t pte_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, 
 
 /* pagemap_pmd_range() on a PMD leaf (THP, DAX): the page at addr.  Since
  * 6.15 every page reports the exclusivity of the folio's first page
- * (__folio_page_mapped_exclusively(folio, page) with page the PMD's). */
-static uint64_t pmd_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, pmd_t pmd)
+ * (__folio_page_mapped_exclusively(folio, page) with page the PMD's).  A
+ * leaf in a PMD table other processes share (FS-DAX) is not exclusive, as
+ * pagemap_hugetlb_range() says of hugetlb's. */
+static uint64_t pmd_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
 	uint64_t flags = 0, frame = 0;
+	pmd_t pmd = pmdp_get(pmdp);
 
 	if (vma->vm_flags & VM_SOFTDIRTY)
 		flags |= PM_SOFT_DIRTY;
@@ -62,7 +65,7 @@ static uint64_t pmd_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, 
 		frame = pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 		if (!folio_test_anon(head))
 			flags |= PM_FILE;
-		if (vmsim__page_mapcount(vm, head) == 1)
+		if (vmsim__page_mapcount(vm, head) == 1 && vmsim_slot_table(vm, pmdp)->pt_share_count <= 0)
 			flags |= PM_MMAP_EXCLUSIVE;
 	}
 	return (frame & PM_PFRAME_MASK) | flags;
@@ -79,7 +82,7 @@ static uint64_t pagemap_one(struct vm_area_struct *vma, uint64_t a)
 		return vmsim__pagemap_hugetlb(vma, a);
 	pmdp = vmsim__pmd_lookup(mm, a);
 	if (pmdp && pmd_trans_huge(pmdp_get(pmdp)))
-		return pmd_to_pagemap_entry(vma, a, pmdp_get(pmdp));
+		return pmd_to_pagemap_entry(vma, a, pmdp);
 	ptep = pmdp ? vmsim__pte_offset(mm, pmdp, a) : NULL;
 	return pte_to_pagemap_entry(vma, a, ptep ? ptep_get(ptep) : __pte(0));
 }
