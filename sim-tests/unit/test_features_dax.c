@@ -346,7 +346,7 @@ static void test_share_and_unshare(void **state)
 	trace_on(s.m, VMSIM_TR_PMD_SHARE);
 	assert_int_equal(tu_write(s.p, B, 1), 0);
 	t = pmd_table(s.m, s.p, B);
-	assert_non_null(strstr(trace_buf, "no other process has a table yet"));
+	assert_non_null(strstr(trace_buf, "no other process has a table to share"));
 	/* Q's first fault points its PUD at P's table: P's page is there. */
 	assert_int_equal(tu_read(s.q, B + 4 * G1), 1);
 	assert_ptr_equal(pmd_table(s.m, s.q, B + 4 * G1), t);

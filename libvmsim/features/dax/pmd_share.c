@@ -155,7 +155,7 @@ pmd_t *vmsim__dax_pmd_alloc(struct vm_fault *vmf)
 		}
 		vmsim_unlock(vm, &mm->page_table_lock);
 	} else {
-		trace_share(mm, addr, NULL, "shareable, no other process has a table yet: one of its own");
+		trace_share(mm, addr, NULL, "shareable, but no other process has a table to share: one of its own");
 	}
 	vmsim_unlock_read(vm, &f->i_mmap_rwsem);
 	return vmsim__pmd_alloc(mm, addr);
