@@ -8,6 +8,9 @@
  *   vmsim-bench --memory     host bytes per mapped simulated page
  *   vmsim-bench --scale      16 GiB of simulated RAM, mapped, forked, freed
  *   vmsim-bench --reclaim    TLB shootdowns of a reclaim-heavy run
+ *   vmsim-bench --share      page tables and faults of N processes mapping a
+ *                            1 GiB DAX or hugetlb file, PMD sharing off/on
+ *   vmsim-bench --thp        THP fault cost per 2 MiB, simulator and host
  *
  * The swap workloads (pageout, swapin) need a swap device on the host for
  * their kernel column (none: "-"), and skip sizes above 32768 pages.
@@ -804,6 +807,191 @@ static int reclaim_report(unsigned long frames)
 }
 
 /* ---------------------------------------------------------------- */
+/* Huge pages: PMD table sharing, THP faults                          */
+
+#define G1	(1ULL << 30)
+#define M2	(2ULL << 20)
+
+struct share_row {
+	unsigned long faults;		/* every process's faults */
+	unsigned long vmpte;		/* the processes' VmPTE, summed (KiB) */
+	unsigned long tables;		/* page-table pages the machine holds */
+	double ns;			/* time per process to touch its 1 GiB */
+};
+
+/* N processes each map the 1 GiB file (DAX or hugetlb) shared and touch
+ * one byte per 2 MiB.  share: DAX with dax_pmd_share=on, hugetlb at a
+ * 1 GiB-aligned address (off: 2 MiB past it, so no vma covers a whole PUD
+ * range and nothing is shared; DAX with dax_pmd_share=off). */
+static struct share_row share_run(bool dax, bool share, bool fragment, unsigned nproc)
+{
+	struct vmsim_mm *mm[64];
+	struct vmsim_config cfg;
+	struct vmsim_file *f;
+	struct share_row r = { 0 };
+	struct vmsim *vm;
+	double t0, t1;
+	unsigned char b = 1;
+
+	vmsim_config_init(&cfg);
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "data", "off"));
+	if (dax) {
+		CK(vmsim_config_set(&cfg, "ram", "256M"));
+		CK(vmsim_config_set(&cfg, "pmem", "1026M"));
+		CK(vmsim_config_set(&cfg, "dax_pmd_share", share ? "on" : "off"));
+		if (fragment)
+			CK(vmsim_config_set(&cfg, "dax_fragment", "1"));
+	} else {
+		CK(vmsim_config_set(&cfg, "ram", "1300M"));
+		CK(vmsim_config_set(&cfg, "hugepages", "512"));
+	}
+	CK(vmsim_new(&cfg, &vm));
+	CK(vmsim_file_new(vm, "F", dax ? VMSIM_FILE_DAX : VMSIM_FILE_HUGETLB, G1, &f));
+	t0 = now_ns();
+	for (unsigned i = 0; i < nproc; i++) {
+		uint64_t base = 0x7f0000000000ULL - (uint64_t)i * 4 * G1 + (!dax && !share ? M2 : 0);
+
+		CK(vmsim_mm_new(vm, &mm[i]));
+		CK(vmsim_mm_run(mm[i], (int)(i % vmsim_nr_cpus(vm))));
+		CK(vmsim_mmap(mm[i], base, G1, VMSIM_PROT_READ | VMSIM_PROT_WRITE, VMSIM_MAP_SHARED, f, 0));
+		for (uint64_t a = 0; a < G1; a += fragment ? PG : M2)
+			CK(vmsim_access(mm[i], -1, base + a, &b, 1, true, NULL));
+	}
+	t1 = now_ns();
+	for (unsigned i = 0; i < nproc; i++) {
+		struct vmsim_mm_stats st;
+
+		vmsim_mm_stats(mm[i], &st);
+		r.faults += st.faults;
+		r.vmpte += st.pgtable_pages * 4;
+	}
+	r.tables = vmsim_nr_pgtable_pages(vm);
+	r.ns = (t1 - t0) / nproc;
+	for (unsigned i = 0; i < nproc; i++)
+		vmsim_mm_exit(mm[i]);
+	vmsim_free(vm);
+	return r;
+}
+
+static int share_report(void)
+{
+	static const unsigned ns[] = { 1, 8, 64 };
+	static const struct { const char *name; bool dax, share, fragment; } kinds[] = {
+		{ "dax", true, false, false }, { "dax", true, true, false },
+		{ "dax fragmented", true, true, true },
+		{ "hugetlb", false, false, false }, { "hugetlb", false, true, false },
+	};
+
+	printf("N processes map the same 1 GiB file shared and write one byte per 2 MiB (per 4 KiB when\n"
+	       "fragmented); page tables the machine holds, VmPTE summed over the processes, faults\n");
+	printf("%-16s %-7s %4s %12s %12s %10s %14s\n", "file", "sharing", "N", "pgtable KiB", "VmPTE KiB",
+	       "faults", "us/process");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+			struct share_row r = share_run(kinds[k].dax, kinds[k].share, kinds[k].fragment, ns[i]);
+
+			printf("%-16s %-7s %4u %12lu %12lu %10lu %14.1f\n", kinds[k].name,
+			       kinds[k].share ? "on" : "off", ns[i], r.tables * 4, r.vmpte, r.faults, r.ns / 1000);
+		}
+	return 0;
+}
+
+/* THP faults: the first write to each 2 MiB of an advised range. */
+static double sim_thp_fault(unsigned long thps)
+{
+	struct vmsim_config cfg;
+	struct vmsim_mm *mm;
+	struct vmsim *vm;
+	unsigned char b = 1;
+	char ram[32];
+	double t0, t1;
+
+	vmsim_config_init(&cfg);
+	snprintf(ram, sizeof(ram), "%luM", thps * 2 + 64);
+	CK(vmsim_config_set(&cfg, "ram", ram));
+	CK(vmsim_config_set(&cfg, "thp", "madvise"));
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "data", "off"));
+	CK(vmsim_new(&cfg, &vm));
+	CK(vmsim_mm_new(vm, &mm));
+	CK(vmsim_mmap(mm, BASE, thps * M2, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
+		      VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0));
+	CK(vmsim_madvise(mm, BASE, thps * M2, VMSIM_MADV_HUGEPAGE));
+	t0 = now_ns();
+	for (unsigned long i = 0; i < thps; i++)
+		CK(vmsim_access(mm, -1, BASE + i * M2, &b, 1, true, NULL));
+	t1 = now_ns();
+	{
+		struct vmsim_mm_stats st;
+
+		vmsim_mm_stats(mm, &st);
+		if (st.faults_thp != thps)
+			die("simulator THP faults", (long)st.faults_thp);
+	}
+	vmsim_mm_exit(mm);
+	vmsim_free(vm);
+	return (t1 - t0) / (double)thps;
+}
+
+/* The host's: an aligned, advised range (the host in madvise or always
+ * mode); AnonHugePages checked after. */
+static double k_thp_fault(unsigned long thps)
+{
+	size_t len = thps * M2;
+	unsigned char *raw = mmap(NULL, len + M2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *p;
+	double t0, t1;
+	unsigned long kib = 0;
+	char line[256];
+	FILE *f;
+
+	if (raw == MAP_FAILED)
+		die("mmap", errno);
+	p = (unsigned char *)(((uintptr_t)raw + M2 - 1) & ~(uintptr_t)(M2 - 1));
+	if (madvise(p, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)", errno);
+	t0 = now_ns();
+	for (unsigned long i = 0; i < thps; i++)
+		p[i * M2] = 1;
+	t1 = now_ns();
+	f = fopen("/proc/self/smaps_rollup", "r");
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "AnonHugePages: %lu kB", &kib);
+	if (f)
+		fclose(f);
+	munmap(raw, len + M2);
+	return kib >= thps * 2048 / 2 ? (t1 - t0) / (double)thps : -1;
+}
+
+static int thp_report(int reps)
+{
+	static const unsigned long sizes[] = { 16, 128 };
+
+	printf("THP faults: the first write to each 2 MiB of an advised, aligned range (ns per 2 MiB;\n"
+	       "-: the host made no THPs)\n");
+	printf("%8s %14s %16s %10s\n", "THPs", "sim ns/2M", "kernel ns/2M", "ratio");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		double s[MAX_REPS], k[MAX_REPS], sm, km;
+
+		for (int r = -1; r < reps; r++) {
+			double sv = sim_thp_fault(sizes[i]), kv = k_thp_fault(sizes[i]);
+
+			if (r < 0)
+				continue;
+			s[r] = sv;
+			k[r] = kv;
+		}
+		sm = median(s, reps);
+		km = median(k, reps);
+		if (km > 0)
+			printf("%8lu %14.1f %16.1f %10.4f\n", sizes[i], sm, km, sm / km);
+		else
+			printf("%8lu %14.1f %16s %10s\n", sizes[i], sm, "-", "-");
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
 
 static void usage(void)
 {
@@ -812,7 +1000,9 @@ static void usage(void)
 		"                   [--only NAME] [--sim-only]\n"
 		"       vmsim-bench --memory [--quick]\n"
 		"       vmsim-bench --scale [--ram MiB]\n"
-		"       vmsim-bench --reclaim [--frames N]\n");
+		"       vmsim-bench --reclaim [--frames N]\n"
+		"       vmsim-bench --share\n"
+		"       vmsim-bench --thp [--reps N]\n");
 	exit(2);
 }
 
@@ -820,6 +1010,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .reps = 5, .sizes = { 4096, 65536, 262144 }, .nr_sizes = 3 };
 	bool memory = false, do_scale = false, do_reclaim = false, sizes_set = false, reps_set = false;
+	bool do_share = false, do_thp = false;
 	unsigned long reclaim_frames = 4096;
 	uint64_t scale_ram = 16ULL << 30;
 
@@ -842,6 +1033,10 @@ int main(int argc, char **argv)
 			do_scale = true;
 		} else if (!strcmp(a, "--reclaim")) {
 			do_reclaim = true;
+		} else if (!strcmp(a, "--share")) {
+			do_share = true;
+		} else if (!strcmp(a, "--thp")) {
+			do_thp = true;
 		} else if (!strcmp(a, "--frames") && i + 1 < argc) {
 			reclaim_frames = strtoul(argv[++i], NULL, 0);
 			if (reclaim_frames < 256)
@@ -874,6 +1069,10 @@ int main(int argc, char **argv)
 		return scale(scale_ram);
 	if (do_reclaim)
 		return reclaim_report(o.quick ? 256 : reclaim_frames);
+	if (do_share)
+		return share_report();
+	if (do_thp)
+		return thp_report(o.reps);
 	if (o.quick) {
 		if (!reps_set)
 			o.reps = 2;

@@ -16,7 +16,11 @@ echo
 "$BENCH" --scale | tee "$OUT/scale.txt"
 echo
 "$BENCH" --reclaim | tee "$OUT/reclaim.txt"
-echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/reclaim.txt"
+echo
+"$BENCH" --share | tee "$OUT/share.txt"
+echo
+"$BENCH" --thp --reps "$REPS" | tee "$OUT/thp.txt"
+echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/reclaim.txt, $OUT/share.txt, $OUT/thp.txt"
 
 if command -v gnuplot >/dev/null 2>&1; then
 	gnuplot <<GP && echo "bench: plot in $OUT/results.png"
