@@ -102,15 +102,16 @@ unsigned long vmsim_page_to_pfn(const struct vmsim *vm, const struct vmsim_page 
 {
 	uintptr_t off;
 
+	/* RAM first: the common case, as cheap as before persistent memory. */
 	if (!vm || !page || !vm->memmap)
 		return ~0UL;
-	/* RAM first: the common case. */
 	off = (uintptr_t)page - (uintptr_t)vm->memmap;
-	if (off < vm->nr_frames * sizeof(*page))
-		return off % sizeof(*page) ? ~0UL : (unsigned long)(off / sizeof(*page));
-	if (!vmsim__page_valid(vm, page))
-		return ~0UL;
-	return vmsim__page_pfn(vm, page);
+	if (off < vm->nr_frames * sizeof(*page) && off % sizeof(*page) == 0)
+		return (unsigned long)(page - vm->memmap);
+	off = (uintptr_t)page - (uintptr_t)vm->pmem_map;
+	if (vm->pmem_map && off < vm->nr_pmem * sizeof(*page) && off % sizeof(*page) == 0)
+		return vm->pmem_base + (unsigned long)(off / sizeof(*page));
+	return ~0UL;
 }
 
 struct vmsim_page *vmsim_zero_page(struct vmsim *vm)
