@@ -394,7 +394,18 @@ static unsigned long check_full(struct vmsim *vm)
 					continue;
 				}
 				ptep = pmdp ? vmsim__pte_offset(mm, pmdp, a) : NULL;
-				if (!ptep || pte_none(pte = ptep_get(ptep)))
+				if (!ptep) {
+					/* No PTE table here: the rest of this 2 MiB is
+					 * empty too (large sparse vmas stay cheap). */
+					uint64_t next = (a | (PMD_SIZE - 1)) + 1;
+
+					if (next > a && next < vma->vm_end)
+						a = next - PAGE_SIZE;
+					else
+						a = vma->vm_end - PAGE_SIZE;
+					continue;
+				}
+				if (pte_none(pte = ptep_get(ptep)))
 					continue;
 				if (!pte_present(pte)) {
 					/* What the entry's kind says it holds. */
