@@ -20,7 +20,9 @@ echo
 "$BENCH" --share | tee "$OUT/share.txt"
 echo
 "$BENCH" --thp --reps "$REPS" | tee "$OUT/thp.txt"
-echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/reclaim.txt, $OUT/share.txt, $OUT/thp.txt"
+# The explorer: runs per second, and the search against the bound.
+sh "$(dirname "$0")/../bench/explore.sh" "$BUILD" 4 | tee "$OUT/explore.txt"
+echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/reclaim.txt, $OUT/share.txt, $OUT/thp.txt, $OUT/explore.txt"
 
 if command -v gnuplot >/dev/null 2>&1; then
 	gnuplot <<GP && echo "bench: plot in $OUT/results.png"

@@ -801,25 +801,22 @@ unsigned vmsim__hugetlb_fault(struct vm_fault *vmf)
 /* ---- zap ---- */
 
 /* __unmap_hugepage_range(): every entry of [start, end) goes; a shared
- * PMD table is just unshared.  munmap and exit (ZAP_FLAG_UNMAP) also end
- * the vma lock (__hugetlb_zap_end), so the vma can share no more. */
+ * PMD table is just unshared, and then flushed over its whole PUD range
+ * before the caller lets i_mmap_rwsem go (it holds it for write:
+ * hugetlb_zap_begin() or hugetlb_vmdelete_list()). */
 void vmsim__unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 				 uint64_t end, struct zap_details *d)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 	struct vmsim *vm = mm->vm;
-	struct vmsim_lock *i_mmap = &vma->vm_file->i_mmap_rwsem;
 	struct vmsim_page *ref = d ? d->single_folio : NULL;
 
 	start &= PMD_MASK;
 	end = (end + PMD_SIZE - 1) & PMD_MASK;
-	/* __hugetlb_zap_begin(): the flush must cover any PUD range shared. */
-	vmsim__adjust_range_if_pmd_sharing_possible(vma, &start, &end);
 	if (start < vma->vm_start)
 		start = vma->vm_start;
 	if (end > vma->vm_end)
 		end = vma->vm_end;
-	vmsim_lock(vm, i_mmap);
 	for (uint64_t addr = start; addr < end; addr += PMD_SIZE) {
 		pmd_t *pmdp = hugetlb_walk(mm, addr);
 		struct vmsim_lock *ptl;
@@ -884,12 +881,59 @@ void vmsim__unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *
 	/* huge_pmd_unshare_flush(): before i_mmap_rwsem is dropped. */
 	if (tlb->unshared_tables)
 		tlb_flush_mmu(tlb);
-	vmsim_unlock(vm, i_mmap);
+}
+
+/* unmap_hugepage_range(): one vma's [start, end) zapped with a gather of
+ * its own; the caller holds i_mmap_rwsem for write. */
+static void unmap_hugepage_range(struct vm_area_struct *vma, uint64_t start, uint64_t end, struct zap_details *d)
+{
+	struct mmu_notifier_range range;
+	struct mmu_gather tlb;
+
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, start, end);
+	vmsim__adjust_range_if_pmd_sharing_possible(vma, &range.start, &range.end);
+	mmu_notifier_invalidate_range_start(&range);
+	tlb_gather_mmu(&tlb, vma->vm_mm, false);
+	vmsim__unmap_hugepage_range(&tlb, vma, start, end, d);
+	mmu_notifier_invalidate_range_end(&range);
+	tlb_finish_mmu(&tlb);
+}
+
+/* hugetlb_vmdelete_list(): [pgstart, pgend) of the file leaves every vma
+ * that maps it, private copies included; the caller (hugetlbfs punch and
+ * truncate) holds i_mmap_rwsem for write, so it is not unmap_mapping_range()
+ * (which holds it for read: no table could be unshared under it). */
+void vmsim__hugetlb_vmdelete_list(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d)
+{
+	struct vm_area_struct *v;
+
+	vmsim_lock_assert_held_write(f->vm, &f->i_mmap_rwsem);
+	DL_FOREACH2(f->i_mmap, v, i_next) {
+		uint64_t vs = v->vm_pgoff, ve = v->vm_pgoff + vma_pages(v);
+		uint64_t s = pgstart > vs ? pgstart : vs, e = pgend < ve ? pgend : ve;
+
+		if (s < e)
+			unmap_hugepage_range(v, vma_address(v, s), vma_address(v, e), d);
+	}
+}
+
+/* __hugetlb_zap_begin(), __hugetlb_zap_end(): see vmsim__zap_begin(). */
+void vmsim__hugetlb_zap_begin(struct vm_area_struct *vma, uint64_t *start, uint64_t *end)
+{
+	vmsim__adjust_range_if_pmd_sharing_possible(vma, start, end);
+	vmsim_lock(vma->vm_mm->vm, &vma->vm_file->i_mmap_rwsem);
+}
+
+void vmsim__hugetlb_zap_end(struct vm_area_struct *vma, const struct zap_details *d)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+
 	if (d && (d->zap_flags & ZAP_FLAG_UNMAP) && (vma->vm_flags & VM_MAYSHARE) && hvd(vma)) {
-		/* __hugetlb_zap_end(): the vma lock goes with the mapping. */
+		/* The vma lock goes with the mapping, before i_mmap_rwsem. */
 		vmsim__free(vm, hvd(vma));
 		vma->vm_private_data = NULL;
 	}
+	vmsim_unlock(vm, &vma->vm_file->i_mmap_rwsem);
 }
 
 /* unmap_ref_private(): the owner takes the page back from every other
@@ -901,19 +945,18 @@ void vmsim__hugetlb_unmap_ref_private(struct vm_area_struct *vma, struct vmsim_p
 	struct vm_area_struct *iter;
 	struct zap_details d = { .single_folio = folio };
 
+	vmsim_lock(f->vm, &f->i_mmap_rwsem);
 	DL_FOREACH2(f->i_mmap, iter, i_next) {
 		uint64_t a;
-		struct mmu_gather tlb;
 
 		if (iter == vma || (iter->vm_flags & VM_MAYSHARE) || is_vma_resv_set(iter, HPAGE_RESV_OWNER))
 			continue;
 		if (pgoff < iter->vm_pgoff || pgoff >= iter->vm_pgoff + vma_pages(iter))
 			continue;
 		a = vma_address(iter, pgoff);
-		tlb_gather_mmu(&tlb, iter->vm_mm, false);
-		vmsim__unmap_hugepage_range(&tlb, iter, a, a + PMD_SIZE, &d);
-		tlb_finish_mmu(&tlb);
+		unmap_hugepage_range(iter, a, a + PMD_SIZE, &d);
 	}
+	vmsim_unlock(f->vm, &f->i_mmap_rwsem);
 }
 
 /* ---- fork ---- */

@@ -13,6 +13,8 @@
 
 int vmsim__hugetlbfs_init(struct vmsim_file *f)
 {
+	/* hugetlbfs_i_mmap_rwsem_key: its own lockdep class. */
+	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP_HUGETLB);
 	f->hugetlb_resv = vmsim__resv_map_alloc(f->vm);
 	return f->hugetlb_resv ? 0 : -ENOMEM;
 }
@@ -99,8 +101,14 @@ static void remove_inode_hugepages(struct vmsim_file *f, uint64_t start, uint64_
 
 		if (!folio)
 			continue;
-		if (vmsim__folio_mapcount(f->vm, folio))
-			vmsim__unmap_mapping_range(f, idx << HPAGE_PMD_ORDER, (idx + 1) << HPAGE_PMD_ORDER, true);
+		if (vmsim__folio_mapcount(f->vm, folio)) {
+			/* hugetlb_unmap_file_folio(): mapped again meanwhile. */
+			struct zap_details d = { .zap_flags = ZAP_FLAG_DROP_MARKER };
+
+			vmsim_lock(f->vm, &f->i_mmap_rwsem);
+			vmsim__hugetlb_vmdelete_list(f, idx << HPAGE_PMD_ORDER, (idx + 1) << HPAGE_PMD_ORDER, &d);
+			vmsim_unlock(f->vm, &f->i_mmap_rwsem);
+		}
 		vmsim__filemap_remove(f, idx << HPAGE_PMD_ORDER);
 		freed++;
 	}
@@ -111,16 +119,20 @@ int vmsim__hugetlbfs_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
 	uint64_t hole_start = (off + PMD_SIZE - 1) & PMD_MASK, hole_end = (off + len) & PMD_MASK;
 
+	struct zap_details d = { 0 };
+
 	if (off >= f->i_size)
 		return 0;
+	vmsim_lock(f->vm, &f->i_mmap_rwsem);
 	if (off < hole_start)
 		zero_partial_page(f, off, off + len < hole_start ? off + len : hole_start);
 	/* hugetlb_vmdelete_list(): every vma loses its pages of the hole,
-	 * private copies included. */
+	 * private copies included (uffd-wp markers stay). */
 	if (hole_end > hole_start)
-		vmsim__unmap_mapping_range(f, hole_start >> PAGE_SHIFT, hole_end >> PAGE_SHIFT, true);
+		vmsim__hugetlb_vmdelete_list(f, hole_start >> PAGE_SHIFT, hole_end >> PAGE_SHIFT, &d);
 	if (off + len > hole_end && off + len > hole_start)
 		zero_partial_page(f, hole_end, off + len);
+	vmsim_unlock(f->vm, &f->i_mmap_rwsem);
 	if (hole_end > hole_start)
 		remove_inode_hugepages(f, hole_start >> PMD_SHIFT, hole_end >> PMD_SHIFT, hole_end >> PMD_SHIFT);
 	return 0;
@@ -130,13 +142,16 @@ int vmsim__hugetlbfs_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 int vmsim__hugetlbfs_truncate(struct vmsim_file *f, uint64_t size)
 {
 	uint64_t old = f->i_size;
+	struct zap_details d = { .zap_flags = ZAP_FLAG_DROP_MARKER };
 
 	if (size & (PMD_SIZE - 1))
 		return -EINVAL;
 	f->i_size = size;
 	if (size >= old)
 		return 0;
-	vmsim__unmap_mapping_range(f, size >> PAGE_SHIFT, ~0ULL >> PAGE_SHIFT, true);
+	vmsim_lock(f->vm, &f->i_mmap_rwsem);
+	vmsim__hugetlb_vmdelete_list(f, size >> PAGE_SHIFT, ~0ULL >> PAGE_SHIFT, &d);
+	vmsim_unlock(f->vm, &f->i_mmap_rwsem);
 	remove_inode_hugepages(f, size >> PMD_SHIFT, ~0ULL, (old + PMD_SIZE - 1) >> PMD_SHIFT);
 	return 0;
 }

@@ -132,10 +132,12 @@ int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64
 		before = blockers_hash(vma, k, start, end);
 		/* zap_page_range_single(): MMU_NOTIFY_CLEAR. */
 		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
+		vmsim__zap_begin(vma, &range.start, &range.end);
 		tlb_gather_mmu(&tlb, mm, false);
 		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
 		mmu_notifier_invalidate_range_end(&range);
+		vmsim__zap_end(vma, NULL);
 		tlb_finish_mmu(&tlb);
 		if (blockers_hash(vma, k, start, end) == before) {
 			pte_t *ptep = vmsim__pte_lookup(mm, blocker);

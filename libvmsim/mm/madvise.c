@@ -316,10 +316,12 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 		vmsim__userfaultfd_remove(vma, start, end);
 		/* zap_page_range_single(): MMU_NOTIFY_CLEAR. */
 		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
+		vmsim__zap_begin(vma, &range.start, &range.end);
 		tlb_gather_mmu(&tlb, mm, false);
 		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
 		mmu_notifier_invalidate_range_end(&range);
+		vmsim__zap_end(vma, NULL);
 		tlb_finish_mmu(&tlb);
 		return 0;
 	case VMSIM_MADV_REMOVE:
@@ -330,7 +332,21 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
 			return -EACCES;
 		vmsim__userfaultfd_remove(vma, start, end);
-		return vmsim__file_punch(vma->vm_file, linear_page_index(vma, start) << PAGE_SHIFT, end - start);
+		{
+			/* madvise_remove(): fallocate takes inode_lock, which
+			 * nests outside mmap_lock, so mmap_lock is dropped
+			 * around it (the caller looks the vmas up again). */
+			struct vmsim_file *f = vma->vm_file;
+			uint64_t off = linear_page_index(vma, start) << PAGE_SHIFT;
+			int err;
+
+			vmsim__file_get(f);
+			vmsim_unlock(mm->vm, &mm->mmap_lock);
+			err = vmsim__file_punch(f, off, end - start);
+			vmsim_lock(mm->vm, &mm->mmap_lock);
+			vmsim__file_put(f);
+			return err;
+		}
 	case VMSIM_MADV_WILLNEED:
 		return willneed(vma, start, end);
 	case VMSIM_MADV_COLD:

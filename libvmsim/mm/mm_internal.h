@@ -5,6 +5,7 @@
 #define VMSIM_MM_INTERNAL_H
 
 #include "../internal.h"
+#include "../sched/sched_internal.h"
 #include <vmsim/kind.h>
 #include <vmsim/mmu_notifier.h>
 
@@ -103,6 +104,8 @@ struct vmsim_file {
 	struct vmsim_pagecache_entry *store;	/* disk: written-back contents */
 	struct vm_area_struct *i_mmap;		/* every vma mapping the file */
 	struct vmsim_lock i_mmap_rwsem;
+	struct vmsim_lock i_rwsem;		/* inode_lock: write, fallocate, truncate */
+	uint64_t falloc_start, falloc_end;	/* shmem_falloc: the hole being punched */
 	unsigned long ra_pages;			/* readahead window, pages */
 	unsigned long swapped;			/* shmem: pages in swap (info->swapped) */
 	struct vmsim_file *next;		/* the machine's files */
@@ -233,6 +236,22 @@ static inline bool vmsim__folio_maybe_dma_pinned(struct vmsim *vm, const struct 
 	return folio->refcount >= 1024;
 }
 
+/* mmap_assert_locked(), mmap_assert_write_locked(): where Linux asserts
+ * that the caller holds mmap_lock (lockdep's, so nothing with check=off). */
+void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func) VMSIM_COLD;
+#define mmap_assert_locked(mm)								\
+	do {										\
+		struct vmsim_mm *vmsim__amm = (mm);					\
+		if (__builtin_expect(vmsim__amm->vm->cfg.check != VMSIM_CHECK_OFF, 0))	\
+			vmsim__mmap_assert(vmsim__amm, false, __func__);		\
+	} while (0)
+#define mmap_assert_write_locked(mm)							\
+	do {										\
+		struct vmsim_mm *vmsim__amm = (mm);					\
+		if (__builtin_expect(vmsim__amm->vm->cfg.check != VMSIM_CHECK_OFF, 0))	\
+			vmsim__mmap_assert(vmsim__amm, true, __func__);			\
+	} while (0)
+
 /* vma.c */
 struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr);
 struct vm_area_struct *vmsim__vma_alloc(struct vmsim_mm *mm);
@@ -311,21 +330,41 @@ void vmsim__folio_mark_dirty(struct vmsim_page *p);
 /* vmsim_file_punch() without the checker after it (MADV_REMOVE, inside
  * madvise). */
 int vmsim__file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
-/* The folio lock (PG_locked).  Operations run one at a time, so a folio is
- * found locked only when someone holds it across operations (a device
- * between make_device_exclusive() and the end of its atomic): trylock
- * fails, and folio_lock() waits as Linux sleeps, by letting the holder
- * finish (folio_lock_wait hook); -EDEADLK (and a bug report) when nothing
- * can release it. */
-bool vmsim__folio_trylock(struct vmsim *vm, struct vmsim_page *p);
-int vmsim__folio_lock(struct vmsim *vm, struct vmsim_page *p);
-void vmsim__folio_unlock(struct vmsim *vm, struct vmsim_page *p);
+/* The folio lock (include/linux/pagemap.h).  PG_locked is the lock; the
+ * lock model holds the page's lock word (its ptl: a folio is never a page
+ * table) beside it, so it checks the folio lock's order and recursion and,
+ * while tasks are interleaved, makes folio_lock() wait and folio_trylock()
+ * a scheduling point.  A folio can stay locked past the operation that
+ * locked it (a device between make_device_exclusive() and the end of its
+ * atomic, a migration between its halves): handed off, the model's word
+ * stays taken by no task.  folio_lock() of such a folio lets the holder
+ * finish (folio_lock_wait hook), as Linux's sleeper waits for it; when
+ * nothing can release it, -EDEADLK and a bug report (interleaved: it waits,
+ * and a deadlock report names it); -EDEADLK too for a folio the caller
+ * holds already. */
+bool vmsim__folio_trylock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+int vmsim__folio_lock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+void vmsim__folio_unlock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
 /* The operation ends with the folio still locked for a holder outside any
- * operation (a device): PG_locked stays, the lock model forgets it. */
-void vmsim__folio_lock_handoff(struct vmsim *vm, struct vmsim_page *p);
+ * operation (a device): PG_locked stays, no task holds it; its
+ * vmsim__folio_unlock() may come from anywhere. */
+void vmsim__folio_lock_handoff_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+/* A later operation takes such a folio up again (a migration's second
+ * half): PG_locked is still set, the operation holds it once more. */
+void vmsim__folio_lock_resume_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+#define vmsim__folio_trylock(vm, p) vmsim__folio_trylock_at((vm), (p), __func__)
+#define vmsim__folio_lock(vm, p) vmsim__folio_lock_at((vm), (p), __func__)
+#define vmsim__folio_unlock(vm, p) vmsim__folio_unlock_at((vm), (p), __func__)
+#define vmsim__folio_lock_handoff(vm, p) vmsim__folio_lock_handoff_at((vm), (p), __func__)
+#define vmsim__folio_lock_resume(vm, p) vmsim__folio_lock_resume_at((vm), (p), __func__)
 void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p));
 /* unmap_mapping_range(mapping, start, len, even_cows) */
 void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
+/* unmap_mapping_range_tree(): the same, as d says, for a caller that holds
+ * the file's i_mmap_rwsem already. */
+void vmsim__unmap_mapping_range_tree(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d);
+/* unmap_mapping_folio(folio): truncation's, markers dropped too */
+void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p);
 
 /* memory.c */
 unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned flags, int cpu);
@@ -670,6 +709,9 @@ int vmsim__hugetlb_mfill_atomic_pte(struct vm_area_struct *vma, uint64_t addr, c
 int vmsim__hugetlb_install_entry(struct vm_area_struct *vma, uint64_t addr, pte_t entry);
 void vmsim__unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 				 uint64_t end, struct zap_details *d);
+void vmsim__hugetlb_vmdelete_list(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d);
+void vmsim__hugetlb_zap_begin(struct vm_area_struct *vma, uint64_t *start, uint64_t *end);
+void vmsim__hugetlb_zap_end(struct vm_area_struct *vma, const struct zap_details *d);
 int vmsim__copy_hugetlb_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
 int vmsim__hugetlb_split(struct vm_area_struct *vma, uint64_t addr);
 uint64_t vmsim__pagemap_hugetlb(struct vm_area_struct *vma, uint64_t addr);
@@ -722,6 +764,61 @@ static inline void vmsim__dax_unshare_range(struct vm_area_struct *vma, uint64_t
 
 	if (h && vma->vm_mm->vm->cfg.dax_pmd_share && vmsim__vma_is_dax(vma))
 		h->unshare_range(vma, start, end);
+}
+/* FS-DAX PMD sharing's vma lock, as hugetlb's (vm_private_data): a shared
+ * DAX vma has one from mmap, fork, split or mremap on, and only a vma that
+ * has one lends its PMD tables (page_table_shareable()).  The zap of
+ * munmap and exit takes it away (__hugetlb_zap_end()): between that zap
+ * and the vma leaving i_mmap, a fault in another process must not pick up
+ * the (emptied) table the vma is about to free. */
+extern const char vmsim__dax_vma_lock_token;
+static inline void vmsim__dax_vma_open(struct vm_area_struct *v)
+{
+	if (vmsim__vma_is_dax(v) && (v->vm_flags & VM_MAYSHARE))
+		v->vm_private_data = (void *)&vmsim__dax_vma_lock_token;
+}
+static inline bool vmsim__dax_vma_lock(const struct vm_area_struct *v)
+{
+	return v->vm_private_data == &vmsim__dax_vma_lock_token;
+}
+/* May a zap of this DAX vma find a shared PMD table?  Then it holds the
+ * file's i_mmap_rwsem for write, as hugetlb's does (huge_pmd_unshare()'s
+ * rule) -- but not with quirk pmd_share_no_i_mmap_lock, the RFC's path. */
+static inline bool vmsim__dax_zap_may_unshare(const struct vm_area_struct *vma)
+{
+	const struct vmsim *vm = vma->vm_mm->vm;
+
+	return vm->cfg.dax_pmd_share && (vma->vm_flags & VM_MAYSHARE) && vmsim__vma_is_dax(vma) &&
+	       !vmsim__quirk(vm, VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK);
+}
+/* hugetlb_zap_begin(), hugetlb_zap_end() around a zap of one vma
+ * (unmap_vmas(), zap_page_range_single()), and their FS-DAX twin: a vma
+ * whose PMD tables may be shared holds i_mmap_rwsem for write across the
+ * zap, and its notifier and flush range [*start, *end) covers whole PUD
+ * ranges.  Not from unmap_mapping_range(), which holds i_mmap_rwsem for
+ * read: hugetlbfs and a DAX file that may share walk i_mmap themselves. */
+static inline void vmsim__zap_begin(struct vm_area_struct *vma, uint64_t *start, uint64_t *end)
+{
+	if (__builtin_expect(!vma->vm_file, 1))
+		return;
+	if (is_vm_hugetlb_page(vma)) {
+		vmsim__hugetlb_zap_begin(vma, start, end);
+	} else if (vmsim__dax_zap_may_unshare(vma)) {
+		vmsim__adjust_range_if_pmd_sharing_possible(vma, start, end);
+		vmsim_lock(vma->vm_mm->vm, &vma->vm_file->i_mmap_rwsem);
+	}
+}
+static inline void vmsim__zap_end(struct vm_area_struct *vma, const struct zap_details *d)
+{
+	if (__builtin_expect(!vma->vm_file, 1))
+		return;
+	if (is_vm_hugetlb_page(vma)) {
+		vmsim__hugetlb_zap_end(vma, d);
+	} else if (vmsim__dax_zap_may_unshare(vma)) {
+		if (d && (d->zap_flags & ZAP_FLAG_UNMAP))
+			vma->vm_private_data = NULL;
+		vmsim_unlock(vma->vm_mm->vm, &vma->vm_file->i_mmap_rwsem);
+	}
 }
 
 /* ---- memory pressure ---- */

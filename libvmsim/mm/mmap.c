@@ -5,6 +5,9 @@
 
 #include "mm_internal.h"
 
+/* The FS-DAX vma lock's token (vmsim__dax_vma_open()). */
+const char vmsim__dax_vma_lock_token;
+
 #define MAX_LFS_FILESIZE	((uint64_t)INT64_MAX)	/* include/linux/fs.h, 64-bit */
 
 static unsigned long calc_vm_prot_bits(int prot)
@@ -137,6 +140,7 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		vma->vm_pgoff = 0;
 	}
 	vma->vm_file = file;
+	vmsim__dax_vma_open(vma);
 	if (file && file->kind == VMSIM_FILE_HUGETLB) {
 		int err = vmsim__hugetlbfs_mmap(vma, &len);
 
@@ -217,9 +221,15 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, start, end);
 	if (any)
 		mmu_notifier_invalidate_range_start(&range);
-	DL_FOREACH(mm->mmap, v)
-		if (v->vm_start >= start && v->vm_end <= end)
-			vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+	DL_FOREACH(mm->mmap, v) {
+		uint64_t s = v->vm_start, e = v->vm_end;
+
+		if (v->vm_start < start || v->vm_end > end)
+			continue;
+		vmsim__zap_begin(v, &s, &e);
+		vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+		vmsim__zap_end(v, &d);
+	}
 	if (any)
 		mmu_notifier_invalidate_range_end(&range);
 	DL_FOREACH_SAFE(mm->mmap, v, t) {

@@ -135,6 +135,7 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 		nv->vm_private_data = vma->vm_private_data;
 		vmsim__hugetlb_vm_open(nv, false);
 	}
+	vmsim__dax_vma_open(nv);
 	/* mremap_userfaultfd_prep() without EVENT_REMAP (which is not
 	 * modelled): the moved range is no longer registered
 	 * (userfaultfd_reset_ctx). */

@@ -74,15 +74,29 @@ static struct dax_entry *xa_store_empty(struct vmsim_file *f, uint64_t index, bo
 	return e;
 }
 
-static void entry_lock(struct vmsim *vm, struct dax_entry *e)
+/* The file's entries, looked up and changed under its entry lock. */
+static void entries_lock(struct vmsim_file *f)
 {
-	VMSIM_BUG_ON(vm, e->locked, "dax: entry at index %#llx already locked", (unsigned long long)e->index);
+	vmsim_lock(f->vm, &dax_inode(f)->entry_lock);
+}
+
+static void entries_unlock(struct vmsim_file *f)
+{
+	vmsim_unlock(f->vm, &dax_inode(f)->entry_lock);
+}
+
+/* DAX_LOCKED on an entry, the file's entry lock held. */
+static void entry_lock(struct vmsim_file *f, struct dax_entry *e)
+{
+	vmsim_lock_assert_held_write(f->vm, &dax_inode(f)->entry_lock);
+	VMSIM_BUG_ON(f->vm, e->locked, "dax: entry at index %#llx already locked", (unsigned long long)e->index);
 	e->locked = true;
 }
 
-static void entry_unlock(struct dax_entry *e)
+static void entry_unlock(struct vmsim_file *f, struct dax_entry *e)
 {
 	e->locked = false;
+	entries_unlock(f);
 }
 
 /* dax_associate_entry() + dax_device_folio_init(): the entry's blocks
@@ -161,10 +175,12 @@ static struct dax_entry *grab_entry(struct vm_fault *vmf, uint64_t index, unsign
 	struct vmsim *vm = f->vm;
 	struct dax_entry *e;
 
+	entries_lock(f);
 	if (order) {
 		index &= ~(uint64_t)PG_PMD_COLOUR;
 		e = xa_find(di, index);
 		if ((e && !e->pmd) || di->chunk_ptes[index / HPAGE_PMD_NR]) {
+			entries_unlock(f);
 			*ret = VM_FAULT_FALLBACK;	/* dax_is_conflict() */
 			return NULL;
 		}
@@ -173,9 +189,9 @@ static struct dax_entry *grab_entry(struct vm_fault *vmf, uint64_t index, unsign
 		if (e && e->pmd && (e->zero || e->empty)) {
 			uint64_t base = e->index;
 
-			entry_lock(vm, e);
+			entry_lock(f, e);
 			if (e->zero)
-				vmsim__unmap_mapping_range(f, base, base + HPAGE_PMD_NR, false);
+				vmsim__dax_unmap_mapping_range(f, base, base + HPAGE_PMD_NR, false);
 			vmsim__dax_trace(vm, vmf->cpu, base << PAGE_SHIFT, (base + HPAGE_PMD_NR) << PAGE_SHIFT, 0,
 					 "index: PMD zero/empty entry downgraded for a PTE entry");
 			xa_erase(f, e);
@@ -185,10 +201,11 @@ static struct dax_entry *grab_entry(struct vm_fault *vmf, uint64_t index, unsign
 	if (!e)
 		e = xa_store_empty(f, index, order != 0);
 	if (!e) {
+		entries_unlock(f);
 		*ret = VM_FAULT_OOM;
 		return NULL;
 	}
-	entry_lock(vm, e);
+	entry_lock(f, e);
 	return e;
 }
 
@@ -201,7 +218,7 @@ static void insert_entry(struct vm_fault *vmf, struct dax_entry *e, unsigned lon
 	struct vmsim_file *f = vmf->vma->vm_file;
 
 	if (e->zero && !zero)
-		vmsim__unmap_mapping_range(f, e->index, e->index + (e->pmd ? HPAGE_PMD_NR : 1), false);
+		vmsim__dax_unmap_mapping_range(f, e->index, e->index + (e->pmd ? HPAGE_PMD_NR : 1), false);
 	if (e->zero || e->empty) {
 		disassociate(f->vm, e);
 		e->zero = zero;
@@ -302,7 +319,7 @@ static unsigned dax_pte_fault(struct vm_fault *vmf)
 	if (!(ret & VM_FAULT_ERROR))
 		ret |= major;
 unlock:
-	entry_unlock(e);
+	entry_unlock(f, e);
 	return ret;
 }
 
@@ -405,7 +422,7 @@ static unsigned dax_pmd_fault(struct vm_fault *vmf)
 	vmsim__dax_trace(vm, vmf->cpu, haddr, haddr + PMD_SIZE, pfn,
 			 iwrite ? "pmd fault: 2 MiB extent mapped writable" : "pmd fault: 2 MiB extent mapped");
 unlock:
-	entry_unlock(e);
+	entry_unlock(f, e);
 fallback:
 	if (ret == VM_FAULT_FALLBACK) {
 		vmsim__dax_trace(vm, vmf->cpu, haddr, haddr + PMD_SIZE, 0, why);
@@ -422,11 +439,17 @@ fallback:
 /* ->huge_fault / ->fault / ->page_mkwrite: dax_iomap_fault(). */
 static unsigned dax_fault(struct vm_fault *vmf, unsigned order)
 {
+	struct vmsim_file *f = vmf->vma->vm_file;
+	unsigned ret = VM_FAULT_FALLBACK;
+
+	/* ext4_dax_huge_fault(): filemap_invalidate_lock_shared(). */
+	vmsim_lock_read(f->vm, &dax_inode(f)->invalidate_lock);
 	if (order == 0)
-		return dax_pte_fault(vmf);
-	if (order == HPAGE_PMD_ORDER)
-		return dax_pmd_fault(vmf);
-	return VM_FAULT_FALLBACK;
+		ret = dax_pte_fault(vmf);
+	else if (order == HPAGE_PMD_ORDER)
+		ret = dax_pmd_fault(vmf);
+	vmsim_unlock_read(f->vm, &dax_inode(f)->invalidate_lock);
+	return ret;
 }
 
 /* ---- the inode: blocks ---- */
@@ -463,8 +486,17 @@ static void free_blocks(struct vmsim_file *f, uint64_t from, uint64_t to)
 	if (to > di->nr_blocks)
 		to = di->nr_blocks;
 	for (uint64_t i = from; i < to; i++) {
-		if (di->blocks[i]) {
-			vmsim__dax_free_block(f->vm, di->blocks[i]);
+		unsigned long run = 0;
+
+		/* A whole 2 MiB extent goes at once. */
+		if (!(i % HPAGE_PMD_NR) && i + HPAGE_PMD_NR <= to)
+			run = vmsim__dax_chunk_pfn(f, i / HPAGE_PMD_NR);
+		if (run) {
+			vmsim__dax_free_blocks(f->vm, run, HPAGE_PMD_ORDER);
+			memset(&di->blocks[i], 0, HPAGE_PMD_NR * sizeof(di->blocks[0]));
+			i += HPAGE_PMD_NR - 1;
+		} else if (di->blocks[i]) {
+			vmsim__dax_free_blocks(f->vm, di->blocks[i], 0);
 			di->blocks[i] = 0;
 		}
 	}
@@ -474,8 +506,10 @@ static void delete_all_entries(struct vmsim_file *f)
 {
 	struct dax_entry *e, *t;
 
+	entries_lock(f);
 	HASH_ITER(hh, dax_inode(f)->entries, e, t)
 		xa_erase(f, e);
+	entries_unlock(f);
 }
 
 static int dax_file_new(struct vmsim_file *f)
@@ -484,15 +518,27 @@ static int dax_file_new(struct vmsim_file *f)
 	struct dax_inode *di;
 	int err;
 
+	struct dax_region *r = vmsim__dax_region(vm);
+
 	/* No space: nothing is allocated, nothing changes. */
-	if (file_pages(f->i_size) > vmsim__dax_region(vm)->free)
+	if (file_pages(f->i_size) > r->free)
 		return -ENOSPC;
+	if (!r->invalidate_class) {
+		int ic = vmsim_lock_class_new(vm, "invalidate_lock"), ec = vmsim_lock_class_new(vm, "dax_entry_lock");
+
+		if (ic < 0 || ec < 0)
+			return -ENOSPC;	/* the machine's user lock classes ran out */
+		r->invalidate_class = ic;
+		r->entry_class = ec;
+	}
 	di = vmsim__calloc(vm, 1, sizeof(*di));
 	if (!di || vmsim__pmem_map_populate(vm)) {
 		vmsim__free(vm, di);
 		return -ENOMEM;
 	}
 	di->fragment = vm->cfg.dax_fragment;
+	vmsim_lock_init(&di->invalidate_lock, (enum vmsim_lock_class)r->invalidate_class);
+	vmsim_lock_init(&di->entry_lock, (enum vmsim_lock_class)r->entry_class);
 	f->dax = di;
 	err = resize(f, f->i_size);
 	for (uint64_t c = 0; !err && c < di->nr_blocks / HPAGE_PMD_NR; c++)
@@ -529,11 +575,15 @@ static int break_layouts(struct vmsim_file *f)
 {
 	struct dax_entry *e, *t;
 
-	vmsim__unmap_mapping_range(f, 0, ~0ULL >> PAGE_SHIFT, false);
+	vmsim__dax_unmap_mapping_range(f, 0, ~0ULL >> PAGE_SHIFT, false);
+	entries_lock(f);
 	HASH_ITER(hh, dax_inode(f)->entries, e, t) {
-		if (!e->zero && !e->empty && vmsim_pfn_to_page(f->vm, e->pfn)->refcount)
+		if (!e->zero && !e->empty && vmsim_pfn_to_page(f->vm, e->pfn)->refcount) {
+			entries_unlock(f);
 			return -EBUSY;
+		}
 	}
+	entries_unlock(f);
 	delete_all_entries(f);
 	return 0;
 }
@@ -548,7 +598,7 @@ static void zero_in_block(struct vmsim_file *f, uint64_t pgoff, size_t off, size
 }
 
 /* ext4_punch_hole(): within EOF; partial blocks zeroed, whole ones freed. */
-static int dax_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+static int __dax_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
 	uint64_t end = off + len, first, last;
 	int err;
@@ -579,7 +629,7 @@ static int dax_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 /* ext4_setattr() size change: a shrink breaks layouts, unmaps even COW
  * copies past the new EOF (truncate_pagecache), zeroes the tail of the
  * last block and frees the rest; a growth leaves a hole. */
-static int dax_truncate(struct vmsim_file *f, uint64_t size)
+static int __dax_truncate(struct vmsim_file *f, uint64_t size)
 {
 	uint64_t old = f->i_size, from = file_pages(size);
 	int err;
@@ -594,11 +644,33 @@ static int dax_truncate(struct vmsim_file *f, uint64_t size)
 	if (err)
 		return err;
 	f->i_size = size;
-	vmsim__unmap_mapping_range(f, from, ~0ULL >> PAGE_SHIFT, true);
+	vmsim__dax_unmap_mapping_range(f, from, ~0ULL >> PAGE_SHIFT, true);
 	if (size & ~PAGE_MASK)
 		zero_in_block(f, size >> PAGE_SHIFT, size & ~PAGE_MASK, PAGE_SIZE - (size & ~PAGE_MASK));
 	free_blocks(f, from, dax_inode(f)->nr_blocks);
 	return 0;
+}
+
+/* Both under filemap_invalidate_lock() (and inode_lock, which the caller
+ * holds): no fault is half way through mapping a block they free. */
+static int dax_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+{
+	int err;
+
+	vmsim_lock(f->vm, &dax_inode(f)->invalidate_lock);
+	err = __dax_punch(f, off, len);
+	vmsim_unlock(f->vm, &dax_inode(f)->invalidate_lock);
+	return err;
+}
+
+static int dax_truncate(struct vmsim_file *f, uint64_t size)
+{
+	int err;
+
+	vmsim_lock(f->vm, &dax_inode(f)->invalidate_lock);
+	err = __dax_truncate(f, size);
+	vmsim_unlock(f->vm, &dax_inode(f)->invalidate_lock);
+	return err;
 }
 
 /* dax_iomap_rw(): read() and write() copy to and from the blocks directly.
@@ -644,6 +716,7 @@ static long dax_rw(struct vmsim_file *f, uint64_t off, void *buf, size_t len, bo
 			struct dax_entry *e, *t;
 			uint64_t s = off >> PAGE_SHIFT, l = (end - 1) >> PAGE_SHIFT;
 
+			entries_lock(f);
 			HASH_ITER(hh, di->entries, e, t) {
 				uint64_t last = e->index + (e->pmd ? HPAGE_PMD_NR : 1) - 1;
 
@@ -653,7 +726,8 @@ static long dax_rw(struct vmsim_file *f, uint64_t off, void *buf, size_t len, bo
 					continue;	/* mapped: kept, as a busy entry is */
 				xa_erase(f, e);
 			}
-			vmsim__unmap_mapping_range(f, s, l + 1, false);
+			entries_unlock(f);
+			vmsim__dax_unmap_mapping_range(f, s, l + 1, false);
 		}
 		if (end > f->i_size)
 			f->i_size = end;
@@ -742,6 +816,7 @@ static int dax_fsync(struct vmsim_file *f)
 	struct dax_entry *e, *t;
 	struct vm_area_struct *v;
 
+	entries_lock(f);
 	HASH_ITER(hh, dax_inode(f)->entries, e, t) {
 		if (!e->dirty)
 			continue;
@@ -749,7 +824,7 @@ static int dax_fsync(struct vmsim_file *f)
 			e->dirty = false;
 			continue;
 		}
-		entry_lock(f->vm, e);
+		entry_lock(f, e);
 		vmsim_lock_read(f->vm, &f->i_mmap_rwsem);
 		DL_FOREACH2(f->i_mmap, v, i_next) {
 			uint64_t vs = v->vm_pgoff, ve = vs + vma_pages(v);
@@ -759,8 +834,9 @@ static int dax_fsync(struct vmsim_file *f)
 		}
 		vmsim_unlock_read(f->vm, &f->i_mmap_rwsem);
 		e->dirty = false;	/* dax_flush(), then the tag goes */
-		entry_unlock(e);
+		e->locked = false;
 	}
+	entries_unlock(f);
 	return 0;
 }
 
@@ -804,12 +880,20 @@ static unsigned long check_file(struct vmsim *vm, struct vmsim_file *f, uint8_t 
 	}
 	DL_FOREACH2(f->i_mmap, v, i_next) {
 		for (uint64_t a = v->vm_start; a < v->vm_end; a += PAGE_SIZE) {
+			pmd_t *pmdp = vmsim__pmd_lookup(v->vm_mm, a);
 			pte_t leaf;
 			bool huge;
 			unsigned long pfn;
 			uint64_t pg = linear_page_index(v, a);
 			struct vmsim_page *p;
 
+			if (!pmdp || pmd_none(pmdp_get(pmdp))) {
+				/* Nothing in this 2 MiB: on to the next. */
+				uint64_t next = (a | (PMD_SIZE - 1)) + 1;
+
+				a = next > a && next < v->vm_end ? next - PAGE_SIZE : v->vm_end;
+				continue;
+			}
 			if (!vmsim__follow_leaf(v->vm_mm, a, &leaf, &huge, &pfn))
 				continue;
 			p = vmsim_pfn_to_page(vm, pfn);

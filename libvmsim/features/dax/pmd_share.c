@@ -77,7 +77,9 @@ static const char *want_pmd_share(const struct vm_area_struct *vma, uint64_t add
 }
 
 /* page_table_shareable(): svma maps file page idx at the same place of its
- * own PUD range, covers that range, with the same flags (locking aside). */
+ * own PUD range, covers that range, with the same flags, and still has its
+ * vma lock: a vma being unmapped lost it in the zap (vmsim__zap_end()), so
+ * no fault picks up the table it is about to free. */
 static uint64_t table_shareable(const struct vm_area_struct *svma, const struct vm_area_struct *vma, uint64_t addr,
 				uint64_t idx)
 {
@@ -86,7 +88,7 @@ static uint64_t table_shareable(const struct vm_area_struct *svma, const struct 
 
 	if ((saddr & ~PUD_MASK) != (addr & ~PUD_MASK) ||
 	    (vma->vm_flags & ~VM_LOCKED) != (svma->vm_flags & ~VM_LOCKED) ||
-	    !range_in_vma(svma, sbase, sbase + PUD_SIZE))
+	    !range_in_vma(svma, sbase, sbase + PUD_SIZE) || !vmsim__dax_vma_lock(svma))
 		return 0;
 	return saddr;
 }
@@ -189,26 +191,39 @@ bool vmsim__dax_pmd_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma, 
 }
 
 /* The zap path (zap_huge_pmd() in the RFC, __unmap_hugepage_range() in
- * hugetlb): i_mmap_rwsem for write around the unshare, and the flush done
- * before it is released (huge_pmd_unshare_flush()). */
+ * hugetlb): the caller holds i_mmap_rwsem for write (vmsim__zap_begin(),
+ * or a DAX file operation's walk of i_mmap), and the flush is done before
+ * it is released (huge_pmd_unshare_flush()).  With quirk
+ * pmd_share_no_i_mmap_lock nobody took it, as in the RFC. */
 bool vmsim__dax_zap_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
-	struct vmsim_lock *i_mmap = &vma->vm_file->i_mmap_rwsem;
-	bool rfc = vmsim__quirk(vm, VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK);
 	struct vmsim_lock *ptl = vmsim__pmd_lockptr(vm, pmdp);
 	bool done;
 
-	if (!rfc)
-		vmsim_lock(vm, i_mmap);
 	vmsim_lock(vm, ptl);
 	done = vmsim__dax_pmd_unshare(tlb, vma, addr, pmdp);
 	vmsim_unlock(vm, ptl);
 	if (done)
 		tlb_flush_mmu(tlb);
-	if (!rfc)
-		vmsim_unlock(vm, i_mmap);
 	return done;
+}
+
+/* unmap_mapping_range() for a DAX file: with PMD sharing possible, under
+ * i_mmap_rwsem for write (as hugetlbfs's hugetlb_vmdelete_list()), so a
+ * shared table met on the way can be let go. */
+void vmsim__dax_unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows)
+{
+	struct zap_details d = { .even_cows = even_cows };
+	struct vmsim *vm = f->vm;
+
+	if (!vm->cfg.dax_pmd_share || vmsim__quirk(vm, VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK)) {
+		vmsim__unmap_mapping_range(f, pgstart, pgend, even_cows);
+		return;
+	}
+	vmsim_lock(vm, &f->i_mmap_rwsem);
+	vmsim__unmap_mapping_range_tree(f, pgstart, pgend, &d);
+	vmsim_unlock(vm, &f->i_mmap_rwsem);
 }
 
 /* hugetlb_unshare_pmds(): every shared table in the whole PUD ranges of

@@ -128,26 +128,35 @@ int vmsim__dax_alloc_chunk(struct vmsim_file *f, uint64_t chunk, uint64_t limit)
 	return 0;
 }
 
-/* A block goes back to the region.  It must be mapped nowhere any more,
- * and no CPU may cache it: the stale-TLB detector looks, as for a frame
- * the buddy allocator gets back. */
-void vmsim__dax_free_block(struct vmsim *vm, unsigned long pfn)
+/* 1 << order blocks from pfn go back to the region.  They must be mapped
+ * nowhere any more, and no CPU may cache them: the stale-TLB detector
+ * looks, as for frames the buddy allocator gets back (once for the run). */
+void vmsim__dax_free_blocks(struct vmsim *vm, unsigned long pfn, unsigned order)
 {
 	struct dax_region *r = vmsim__dax_region(vm);
-	struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
+	unsigned long nr = 1UL << order;
 
-	if (VMSIM_BUG_ON(vm, !p || !vmsim_page_test(p, PG_device) || !r->used[pfn - vm->pmem_base],
-			 "dax: freeing pfn %#lx, not an allocated pmem block", pfn))
-		return;
-	if (VMSIM_BUG_ON(vm, p->mapcount || vmsim_page_test(p, PG_tail) || vmsim_page_test(p, PG_head),
-			 "dax: freeing block pfn %#lx while it is still mapped (%d ptes)", pfn, p->mapcount))
-		return;
+	for (unsigned long i = 0; i < nr; i++) {
+		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn + i);
+
+		if (VMSIM_BUG_ON(vm, !p || !vmsim_page_test(p, PG_device) || !r->used[pfn + i - vm->pmem_base],
+				 "dax: freeing pfn %#lx, not an allocated pmem block", pfn + i))
+			return;
+		if (VMSIM_BUG_ON(vm, p->mapcount || vmsim_page_test(p, PG_tail) || vmsim_page_test(p, PG_head),
+				 "dax: freeing block pfn %#lx while it is still mapped (%d ptes)", pfn + i,
+				 p->mapcount))
+			return;
+	}
 	if (vm->page_free_hook)
-		vm->page_free_hook(vm, p, 0);
-	p->mapping = NULL;
-	p->index = 0;
-	r->used[pfn - vm->pmem_base] = 0;
-	r->free++;
+		vm->page_free_hook(vm, vmsim_pfn_to_page(vm, pfn), order);
+	for (unsigned long i = 0; i < nr; i++) {
+		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn + i);
+
+		p->mapping = NULL;
+		p->index = 0;
+		r->used[pfn + i - vm->pmem_base] = 0;
+	}
+	r->free += nr;
 }
 
 unsigned long vmsim__dax_chunk_pfn(const struct vmsim_file *f, uint64_t chunk)
