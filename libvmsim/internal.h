@@ -27,8 +27,12 @@ struct vmsim {
 	size_t frames_len;
 	unsigned long frames_with_data;
 	struct vmsim_page *free_area[NR_PAGE_ORDERS];
+	/* Free blocks that owe a deferred TLB flush (LUF's pend_list): the
+	 * head page's index holds the opaque key mm gave at free. */
+	struct vmsim_page *pend_area[NR_PAGE_ORDERS];
 	unsigned long nr_free_blocks[NR_PAGE_ORDERS];
 	unsigned long nr_free;
+	unsigned long nr_luf_pages, nr_luf_pages_max;	/* free frames in pend blocks */
 	unsigned long nr_pgtables;
 	struct vmsim_page *zero_page;
 	/* Called before a frame goes back to the buddy lists (TLB checks). */
@@ -81,6 +85,26 @@ struct vmsim {
 	void *fault_arg;
 	bool (*luf_tracks)(struct vmsim *vm, unsigned long pfn);
 	/* ---- end CPUs ---- */
+
+	/* ---- Lazy unmap flush (mm/luf.c, check/luf_check.c): the hooks
+	 * through which hw reaches the LUF layer; all NULL with luf=off, so
+	 * a machine without LUF pays one test of a pointer. ---- */
+	/* Two free blocks that each owe a flush merge: the key of both. */
+	uint32_t (*luf_fold)(struct vmsim *vm, uint32_t a, uint32_t b);
+	/* A block owing key leaves the allocator (luf_takeoff_*): pay it. */
+	void (*luf_takeoff)(struct vmsim *vm, uint32_t key, unsigned long pfn, unsigned order);
+	/* Any block leaves the allocator (the stale-read detector notes it). */
+	void (*luf_allocated)(struct vmsim *vm, unsigned long pfn, unsigned order);
+	/* A CPU stops running prev (finish_task_switch). */
+	void (*luf_switched)(struct vmsim *vm, int cpu, struct vmsim_mm_context *prev);
+	/* A TLB entry tagged with a deferred unmap's record died (flushed,
+	 * evicted, replaced), since the given step. */
+	void (*luf_entry_gone)(struct vmsim *vm, uint32_t rec, uint64_t since);
+	/* A load hit a tagged entry: the detector judges it. */
+	void (*luf_stale_hit)(struct vmsim *vm, int cpu, uint64_t addr, unsigned long pfn, uint32_t rec);
+	/* Steps of the machine (one per public mm operation), the clock of
+	 * LUF's stale-entry lifetimes. */
+	uint64_t step;
 };
 
 /* Host allocation, charged to the machine (jemalloc arena or malloc). */
@@ -121,6 +145,26 @@ int vmsim__take_page_off_buddy(struct vmsim *vm, struct vmsim_page *page);
 bool vmsim__tlbbatch_should_defer(struct vmsim *vm, const struct vmsim_mm_context *ctx);
 void vmsim__tlbbatch_add_pending(struct vmsim *vm, uint64_t *cpumask, struct vmsim_mm_context *ctx);
 void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask);
+/* LUF's per-CPU generations (v12 arch_tlbbatch_*): a request of
+ * generation ugen is done on CPU c iff ugen_done[c] >= ugen.  check_done:
+ * every CPU of mask is done; diet: drop the done ones from *mask, true if
+ * none is left; mark: the CPUs of mask (of ctx's cpumask) flushed at ugen. */
+bool vmsim__tlbbatch_check_done(const struct vmsim *vm, uint64_t mask, uint64_t ugen);
+bool vmsim__tlbbatch_diet(const struct vmsim *vm, uint64_t *mask, uint64_t ugen);
+void vmsim__tlbbatch_mark_ugen(struct vmsim *vm, uint64_t mask, uint64_t ugen);
+void vmsim__mm_mark_ugen(struct vmsim *vm, const struct vmsim_mm_context *ctx, uint64_t ugen);
+uint64_t vmsim__cpu_ugen_done(const struct vmsim *vm, int cpu);
+/* Tag every cached translation of addr under ctx that names pfn with a
+ * deferred unmap's record; how many were tagged. */
+unsigned vmsim__tlb_tag_luf(struct vmsim *vm, const struct vmsim_mm_context *ctx, uint64_t addr,
+			    unsigned long pfn, uint32_t rec);
+/* The tagged entries alive now, and the oldest one's step (0: none). */
+unsigned long vmsim__tlb_luf_tagged(const struct vmsim *vm, uint64_t *oldest);
+/* Free a block that owes a flush: key (nonzero) travels with it through
+ * the buddy lists until it leaves them (vm->luf_takeoff). */
+void vmsim__free_pages_luf(struct vmsim *vm, struct vmsim_page *page, unsigned order, uint32_t key);
+/* The key the free block holding pfn owes (0: none, or not free). */
+uint32_t vmsim__page_luf_key(struct vmsim *vm, unsigned long pfn);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);

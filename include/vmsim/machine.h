@@ -30,6 +30,17 @@ enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
 #define VMSIM_QUIRK_DEVX_FORK_KEEPS_ENTRY (1ULL << 2)	/* fork copies a device-exclusive entry of a COW vma */
 #define VMSIM_QUIRK_DEVX_RESTORE_UNLOCKED (1ULL << 3)	/* device-exclusive entries restored without the folio lock */
 #define VMSIM_QUIRK_DEVX_NO_OWNER_FILTER (1ULL << 4)	/* a device's notifier does not ignore its own exclusive event */
+/* Lazy unmap flush (luf=on|debug): one of its flush points switched off
+ * (quirks=luf_no_<point>; docs/luf.md and <vmsim/luf.h>). */
+#define VMSIM_QUIRK_LUF_NO_ALLOC	(1ULL << 5)
+#define VMSIM_QUIRK_LUF_NO_TLB_END_VMA	(1ULL << 6)
+#define VMSIM_QUIRK_LUF_NO_FAULT	(1ULL << 7)
+#define VMSIM_QUIRK_LUF_NO_TASK_SWITCH	(1ULL << 8)
+#define VMSIM_QUIRK_LUF_NO_WRITE_BEGIN	(1ULL << 9)
+#define VMSIM_QUIRK_LUF_NO_MKCLEAN	(1ULL << 10)
+#define VMSIM_QUIRK_LUF_NO_TRUNCATE	(1ULL << 11)
+#define VMSIM_QUIRK_LUF_NO_MKWRITE	(1ULL << 12)
+#define VMSIM_QUIRK_LUF_NO_LAZYFREE	(1ULL << 13)
 
 /* Which device-exclusive semantics (machine option devx=): Linux 6.15 and
  * later (one entry type, make_device_exclusive(), the entry keeps the

@@ -22,6 +22,7 @@
 #include <vmsim/userfaultfd.h>
 #include <vmsim/mmu_notifier.h>
 #include <vmsim/device.h>
+#include <vmsim/luf.h>
 
 VMSIM_BEGIN_DECLS
 

@@ -41,6 +41,8 @@ static void tlb_check_free(struct vmsim *vm, struct vmsim_page *page, unsigned o
 					continue;
 				if (!vmsim__tlb_entry_live(vm, c, t))
 					continue;	/* flushed at its next switch_mm */
+				if (t->luf_rec)
+					continue;	/* LUF deferred its flush: the page goes owing it */
 				hit = t->e.pfn > first ? t->e.pfn : first;
 				if (vm->luf_tracks && vm->luf_tracks(vm, hit))
 					continue;
@@ -141,8 +143,8 @@ int vmsim_tlb_check_stale(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64
 				/* Global entries serve ctx only where it runs. */
 				if (t->e.global ? !runs : (asid < 0 || t->e.pcid != (unsigned)asid))
 					continue;
-				if (!vmsim__tlb_entry_live(vm, c, t))
-					continue;
+				if (!vmsim__tlb_entry_live(vm, c, t) || t->luf_rec)
+					continue;	/* LUF's are the detector's (check/luf_check.c) */
 				found += check_entry(vm, c, ctx, &t->e, start, end);
 			}
 		}

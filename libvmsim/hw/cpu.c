@@ -157,6 +157,7 @@ static unsigned choose_new_asid(struct vmsim_cpu *c, const struct vmsim_mm_conte
 
 int vmsim_switch_mm(struct vmsim *vm, int cpu, struct vmsim_mm_context *next)
 {
+	struct vmsim_mm_context *prev;
 	struct vmsim_cpu *c;
 	bool need_flush;
 	unsigned asid;
@@ -185,8 +186,12 @@ int vmsim_switch_mm(struct vmsim *vm, int cpu, struct vmsim_mm_context *next)
 		/* load_new_mm_cr3(..., true): a CR3 write that flushes the PCID. */
 		vmsim__tlb_flush_pcid(vm, c, asid, "switch_mm");
 	}
+	prev = c->loaded;
 	c->loaded = next;
 	c->loaded_mm_asid = (uint16_t)asid;
+	/* finish_task_switch(): LUF pays what the mm this CPU leaves owes. */
+	if (prev && vm->luf_switched)
+		vm->luf_switched(vm, cpu, prev);
 	return 0;
 }
 

@@ -12,6 +12,10 @@ struct vmsim_tlbe {
 	struct vmsim_tlb_entry e;
 	uint64_t lru;		/* the CPU's tick at the last fill or hit */
 	bool valid;
+	/* A translation whose flush LUF deferred: the record mm/luf.c keeps
+	 * of that unmap (0: none) and the step it was tagged at. */
+	uint32_t luf_rec;
+	uint64_t luf_since;
 };
 
 struct vmsim_tlb_array {
@@ -28,6 +32,7 @@ struct vmsim_cpu {
 	struct vmsim_tlb_array tlb[VMSIM_TLB_NR_SIZES];
 	uint64_t tick;
 	struct vmsim_cpu_stats st;
+	uint64_t luf_ugen_done;		/* LUF: the newest generation this CPU has flushed */
 };
 
 /* cpu.c */
@@ -48,6 +53,8 @@ unsigned vmsim__tlb_invlpg(struct vmsim *vm, struct vmsim_cpu *c, unsigned pcid,
 unsigned vmsim__tlb_flush_pcid(struct vmsim *vm, struct vmsim_cpu *c, unsigned pcid, const char *why);
 /* Everything, global entries too (CR4.PGE toggle / INVPCID all). */
 unsigned vmsim__tlb_flush_everything(struct vmsim *vm, struct vmsim_cpu *c, const char *why);
+/* An entry leaves the TLB (flush, fault, write through a clean entry). */
+void vmsim__tlb_drop(struct vmsim *vm, struct vmsim_cpu *c, struct vmsim_tlbe *t);
 /* Would an entry filled under pcid still be used by the context that owns
  * the slot?  False once its tlb_gen is stale on a CPU not running it: the
  * next switch_mm flushes it before any access. */

@@ -228,12 +228,15 @@ int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned acces
 			if (!(write && !t->e.dirty)) {
 				t->lru = ++c->tick;
 				*pfn = t->e.pfn + (unsigned long)(off >> PAGE_SHIFT);
+				/* A translation whose flush LUF deferred: is what it
+				 * reads still what the address holds? */
+				if (t->luf_rec && vm->luf_stale_hit)
+					vm->luf_stale_hit(vm, cpu, addr, *pfn, t->luf_rec);
 				return VMSIM_ACCESS_OK;
 			}
 			/* A write through a clean entry: the CPU walks again to set
 			 * D (and faults if the entry no longer allows the write). */
-			t->valid = false;
-			c->st.entries_dropped++;
+			vmsim__tlb_drop(vm, c, t);
 		} else {
 			c->st.tlb_misses++;
 			vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_MISS,

@@ -72,6 +72,16 @@ static void trace_tlb(struct vmsim *vm, enum vmsim_trace_type type, int cpu, con
 			  .why = why });
 }
 
+/* A tagged entry is gone: the LUF layer learns how long it lived. */
+static void luf_gone(struct vmsim *vm, struct vmsim_tlbe *t)
+{
+	uint32_t rec = t->luf_rec;
+
+	t->luf_rec = 0;
+	if (vm->luf_entry_gone)
+		vm->luf_entry_gone(vm, rec, t->luf_since);
+}
+
 void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_tlb_entry *e)
 {
 	struct vmsim_tlb_array *a = &c->tlb[e->size];
@@ -97,6 +107,8 @@ void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_t
 		c->st.tlb_evictions++;
 		trace_tlb(vm, VMSIM_TR_TLB_EVICT, c->nr, victim, "lru");
 	}
+	if (victim->valid && victim->luf_rec)
+		luf_gone(vm, victim);
 	victim->e = *e;
 	victim->valid = true;
 	victim->lru = ++c->tick;
@@ -104,24 +116,25 @@ void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_t
 	trace_tlb(vm, VMSIM_TR_TLB_FILL, c->nr, victim, NULL);
 }
 
-static void drop(struct vmsim_cpu *c, struct vmsim_tlbe *t)
+void vmsim__tlb_drop(struct vmsim *vm, struct vmsim_cpu *c, struct vmsim_tlbe *t)
 {
 	t->valid = false;
 	c->st.entries_dropped++;
+	if (t->luf_rec)
+		luf_gone(vm, t);
 }
 
 unsigned vmsim__tlb_invlpg(struct vmsim *vm, struct vmsim_cpu *c, unsigned pcid, uint64_t addr)
 {
 	unsigned n = 0;
 
-	(void)vm;
 	for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
 		struct vmsim_tlb_array *a = &c->tlb[s];
 		struct vmsim_tlbe *set = set_of(a, addr);
 
 		for (unsigned w = 0; w < a->ways; w++) {
 			if (matches(&set[w], pcid, addr, a->shift)) {
-				drop(c, &set[w]);
+				vmsim__tlb_drop(vm, c, &set[w]);
 				n++;
 			}
 		}
@@ -140,7 +153,7 @@ static unsigned flush_where(struct vmsim *vm, struct vmsim_cpu *c, bool all, uns
 			struct vmsim_tlbe *t = &a->slot[i];
 
 			if (t->valid && (all || (!t->e.global && t->e.pcid == pcid))) {
-				drop(c, t);
+				vmsim__tlb_drop(vm, c, t);
 				n++;
 			}
 		}
@@ -237,4 +250,52 @@ int vmsim_tlb_entries(struct vmsim *vm, int cpu, struct vmsim_tlb_entry *out, si
 		}
 	}
 	return (int)n;
+}
+
+unsigned vmsim__tlb_tag_luf(struct vmsim *vm, const struct vmsim_mm_context *ctx, uint64_t addr,
+			    unsigned long pfn, uint32_t rec)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++) {
+		struct vmsim_cpu *c = &vm->cpu[i];
+		struct vmsim_tlbe *t;
+		unsigned pcid;
+
+		if (!pcid_of(c, ctx, &pcid))
+			continue;
+		t = vmsim__tlb_lookup(c, pcid, addr);
+		/* An entry of another frame is some older unmap's, still tagged
+		 * with that one's record. */
+		if (!t || t->e.global || t->e.size != VMSIM_TLB_4K || t->e.pfn != pfn || t->luf_rec)
+			continue;
+		t->luf_rec = rec;
+		t->luf_since = vm->step;
+		n++;
+	}
+	return n;
+}
+
+unsigned long vmsim__tlb_luf_tagged(const struct vmsim *vm, uint64_t *oldest)
+{
+	unsigned long n = 0;
+
+	*oldest = 0;
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++) {
+		const struct vmsim_cpu *c = &vm->cpu[i];
+
+		for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
+			const struct vmsim_tlb_array *a = &c->tlb[s];
+
+			for (size_t k = 0; k < (size_t)a->sets * a->ways; k++) {
+				const struct vmsim_tlbe *t = &a->slot[k];
+
+				if (!t->valid || !t->luf_rec)
+					continue;
+				if (!n++ || t->luf_since < *oldest)
+					*oldest = t->luf_since;
+			}
+		}
+	}
+	return n;
 }

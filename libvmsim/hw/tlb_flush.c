@@ -205,3 +205,44 @@ void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask)
 	}
 	*cpumask = 0;
 }
+
+/* ---- LUF's generations (v12 arch_tlbbatch_check_done/diet/mark_ugen) ----
+ * A CPU's ugen_done is the generation of the newest LUF-aware flush it took
+ * part in; a request of generation ugen is done there once ugen_done has
+ * reached it, whatever flushed it. */
+
+bool vmsim__tlbbatch_check_done(const struct vmsim *vm, uint64_t mask, uint64_t ugen)
+{
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++)
+		if ((mask & (1ULL << i)) && vm->cpu[i].luf_ugen_done < ugen)
+			return false;
+	return true;
+}
+
+bool vmsim__tlbbatch_diet(const struct vmsim *vm, uint64_t *mask, uint64_t ugen)
+{
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++)
+		if ((*mask & (1ULL << i)) && vm->cpu[i].luf_ugen_done >= ugen)
+			*mask &= ~(1ULL << i);
+	return *mask == 0;
+}
+
+void vmsim__tlbbatch_mark_ugen(struct vmsim *vm, uint64_t mask, uint64_t ugen)
+{
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++)
+		if ((mask & (1ULL << i)) && vm->cpu[i].luf_ugen_done < ugen)
+			vm->cpu[i].luf_ugen_done = ugen;
+}
+
+/* arch_mm_mark_ugen(): after flush_tlb_batched_pending(), every CPU of the
+ * mm's cpumask, as v12 has it (also those running another mm just now,
+ * which that flush did not touch). */
+void vmsim__mm_mark_ugen(struct vmsim *vm, const struct vmsim_mm_context *ctx, uint64_t ugen)
+{
+	vmsim__tlbbatch_mark_ugen(vm, ctx->cpumask, ugen);
+}
+
+uint64_t vmsim__cpu_ugen_done(const struct vmsim *vm, int cpu)
+{
+	return vm->cpu && cpu >= 0 && (unsigned)cpu < vm->cfg.cpus ? vm->cpu[cpu].luf_ugen_done : 0;
+}

@@ -28,6 +28,9 @@ pte_t *vmsim__pte_lookup(struct vmsim_mm *mm, uint64_t addr)
 
 void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte)
 {
+	/* luf=debug: a slot LUF left owing a flush gets a translation. */
+	if (mm->luf_slots)
+		vmsim__luf_check_pte(mm, addr, pte);
 	vmsim_set_pte(mm->vm, ptep, pte, addr);
 }
 
@@ -553,6 +556,7 @@ unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsig
 	unsigned ret;
 
 	vma->vm_mm->st.faults++;
+	vmsim__luf_fault(vma, flags, true);
 again:
 	vmf.pte = vmsim__pte_alloc(vma->vm_mm, vmf.address);
 	if (!vmf.pte)
@@ -576,6 +580,7 @@ again:
 	vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
 			  .addr = vmf.address, .level = VMSIM_LVL_PTE, .new_val = pte_val(ptep_get(vmf.pte)),
 			  .pfn = ret, .why = (flags & FAULT_FLAG_WRITE) ? "write" : "read" });
+	vmsim__luf_fault(vma, flags, false);
 	return ret;
 }
 
@@ -670,6 +675,8 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 		next = (addr | ((1ULL << (PAGE_SHIFT + 9 * (w.level - 1))) - 1)) + 1;
 		addr = next > end || next < addr ? end : next;
 	}
+	/* tlb_end_vma(): LUF leaves no stale entry of this vma behind (v12). */
+	vmsim__luf_flush_vma(vma, VMSIM_LUF_PT_TLB_END_VMA);
 }
 
 /* free_pgtables(): page-table pages of the unmapped range that are now

@@ -47,7 +47,8 @@ int vmsim__mm_init(struct vmsim *vm)
 	 * allocation that may sleep finds no free frame. */
 	vm->page_release_hook = vmsim__folio_release;
 	vm->alloc_slowpath = vmsim__alloc_slowpath;
-	return 0;
+	/* luf=on|debug: the allocator's and the CPUs' LUF hooks. */
+	return vmsim__luf_init(vm);
 }
 
 void vmsim__mm_set_uffd_hooks(struct vmsim *vm, const struct vmsim_uffd_hooks *h)
@@ -77,6 +78,7 @@ void vmsim__mm_exit(struct vmsim *vm)
 	vmsim__files_free_all(vm);
 	vmsim__swap_exit(vm);
 	vmsim__hwpoison_exit(vm);
+	vmsim__luf_exit(vm);
 	vm->alloc_slowpath = NULL;
 	vmsim__free(vm, vm->mm_world);
 	vm->mm_world = NULL;
@@ -200,6 +202,7 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 	vmsim_mm_context_destroy(vm, &mm->ctx);
 	vmsim__mmu_notifier_subscriptions_destroy(mm);
 	vmsim_pgd_free(vm, mm->pgd);
+	vmsim__luf_mm_exit(mm);
 	LL_DELETE(mm_world(vm)->mms, mm);
 	vmsim__free(vm, mm);
 	vmsim__mm_op_done(vm);

@@ -78,8 +78,6 @@ static struct vmsim_mm *mm_of(struct sim *s, const struct vms_cmd *c, const char
 /* Each refusal is one line, to be removed when the library can do it. */
 static const char *unsupported(const struct vms_cmd *c, const struct vmsim_config *cfg)
 {
-	if (c->op == VMS_MACHINE && cfg->luf != VMSIM_LUF_OFF)
-		return "luf=on/debug";
 	if (c->op == VMS_MACHINE && cfg->thp != VMSIM_THP_NEVER)
 		return "thp=madvise/always";
 	if (c->op == VMS_MACHINE && cfg->hugepages)
