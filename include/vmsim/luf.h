@@ -28,6 +28,8 @@ enum vmsim_luf_point {
 	VMSIM_LUF_PT_TRUNCATE,		/* truncate, hole punch, invalidation */
 	VMSIM_LUF_PT_MKWRITE,		/* a pte made writable without a fault */
 	VMSIM_LUF_PT_LAZYFREE,		/* reclaim keeps (or cannot free) a LUF'd folio */
+	VMSIM_LUF_PT_BATCHED_PENDING,	/* flush_tlb_batched_pending(): zap, mprotect, mremap,
+					 * madvise of an mm LUF deferred an unmap of */
 	VMSIM_LUF_NR_POINTS
 };
 

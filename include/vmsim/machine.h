@@ -41,6 +41,7 @@ enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
 #define VMSIM_QUIRK_LUF_NO_TRUNCATE	(1ULL << 11)
 #define VMSIM_QUIRK_LUF_NO_MKWRITE	(1ULL << 12)
 #define VMSIM_QUIRK_LUF_NO_LAZYFREE	(1ULL << 13)
+#define VMSIM_QUIRK_LUF_NO_BATCHED_PENDING (1ULL << 14)
 
 /* Which device-exclusive semantics (machine option devx=): Linux 6.15 and
  * later (one entry type, make_device_exclusive(), the entry keeps the

@@ -24,6 +24,7 @@ static const struct { const char *name; uint64_t bit; } quirks[] = {
 	{ "luf_no_truncate", VMSIM_QUIRK_LUF_NO_TRUNCATE },
 	{ "luf_no_mkwrite", VMSIM_QUIRK_LUF_NO_MKWRITE },
 	{ "luf_no_lazyfree", VMSIM_QUIRK_LUF_NO_LAZYFREE },
+	{ "luf_no_batched_pending", VMSIM_QUIRK_LUF_NO_BATCHED_PENDING },
 };
 
 uint64_t vmsim_quirk_from_name(const char *name)

@@ -126,8 +126,10 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 	case VMSIM_TR_LUF: {
 		char mm[48] = "", pfn[32] = "";
 
-		if (ev->target >= 0)
+		if (ev->target >= 0 && ev->addr)
 			snprintf(mm, sizeof(mm), " mm%d 0x%016" PRIx64, ev->target, ev->addr);
+		else if (ev->target >= 0)
+			snprintf(mm, sizeof(mm), " mm%d", ev->target);
 		if (ev->pfn != ~0ULL)
 			snprintf(pfn, sizeof(pfn), " pfn=%#" PRIx64, ev->pfn);
 		return snprintf(buf, size, "cpu%d %s %s%s%s%s%s ugen=%" PRIu64 " cpus=%#" PRIx64, ev->cpu, name, why,

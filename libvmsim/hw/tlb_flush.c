@@ -234,12 +234,19 @@ void vmsim__tlbbatch_mark_ugen(struct vmsim *vm, uint64_t mask, uint64_t ugen)
 			vm->cpu[i].luf_ugen_done = ugen;
 }
 
-/* arch_mm_mark_ugen(): after flush_tlb_batched_pending(), every CPU of the
- * mm's cpumask, as v12 has it (also those running another mm just now,
- * which that flush did not touch). */
+/* arch_mm_mark_ugen(): after flush_tlb_batched_pending(), the CPUs of the
+ * mm's cpumask.  On x86 since 6.13 a CPU that runs another mm when the
+ * flush IPI arrives leaves the mask in that very IPI (flush_tlb_func()),
+ * so v12 marks only CPUs that flushed the mm or hold nothing; this
+ * simulator never trims the mask, and marks just those. */
 void vmsim__mm_mark_ugen(struct vmsim *vm, const struct vmsim_mm_context *ctx, uint64_t ugen)
 {
-	vmsim__tlbbatch_mark_ugen(vm, ctx->cpumask, ugen);
+	uint64_t mask = 0;
+
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++)
+		if (!vm->cpu[i].loaded || vm->cpu[i].loaded == ctx)
+			mask |= 1ULL << i;
+	vmsim__tlbbatch_mark_ugen(vm, ctx->cpumask & mask, ugen);
 }
 
 uint64_t vmsim__cpu_ugen_done(const struct vmsim *vm, int cpu)

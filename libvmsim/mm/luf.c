@@ -68,6 +68,7 @@ static const char *const point_names[VMSIM_LUF_NR_POINTS] = {
 	[VMSIM_LUF_PT_TRUNCATE] = "truncate",
 	[VMSIM_LUF_PT_MKWRITE] = "mkwrite",
 	[VMSIM_LUF_PT_LAZYFREE] = "lazyfree",
+	[VMSIM_LUF_PT_BATCHED_PENDING] = "batched_pending",
 };
 
 static const uint64_t point_quirks[VMSIM_LUF_NR_POINTS] = {
@@ -80,6 +81,7 @@ static const uint64_t point_quirks[VMSIM_LUF_NR_POINTS] = {
 	[VMSIM_LUF_PT_TRUNCATE] = VMSIM_QUIRK_LUF_NO_TRUNCATE,
 	[VMSIM_LUF_PT_MKWRITE] = VMSIM_QUIRK_LUF_NO_MKWRITE,
 	[VMSIM_LUF_PT_LAZYFREE] = VMSIM_QUIRK_LUF_NO_LAZYFREE,
+	[VMSIM_LUF_PT_BATCHED_PENDING] = VMSIM_QUIRK_LUF_NO_BATCHED_PENDING,
 };
 
 const char *vmsim_luf_point_name(enum vmsim_luf_point point)
@@ -158,6 +160,23 @@ void vmsim__luf_flush_end(struct vmsim *vm, uint64_t mask, const struct vmsim_mm
 	if (ctx)
 		vmsim__mm_mark_ugen(vm, ctx, ugen);
 	vmsim__tlbbatch_mark_ugen(vm, mask, ugen);
+}
+
+void vmsim__luf_batched_pending_done(struct vmsim_mm *mm, uint64_t ugen)
+{
+	struct vmsim *vm = mm->vm;
+	struct vmsim_luf *l = vmsim__luf(vm);
+	struct luf_batch *b = &mm->luf;
+
+	if (!l)
+		return;
+	if (b->ugen && b->settled != b->ugen && !vmsim__tlbbatch_check_done(vm, b->cpumask, b->ugen)) {
+		l->st.paid[VMSIM_LUF_PT_BATCHED_PENDING]++;
+		vmsim__luf_trace(vm, "pay", VMSIM_LUF_PT_BATCHED_PENDING, mm, 0, ~0UL, b->ugen, mm->ctx.cpumask);
+	}
+	vmsim__luf_flush_end(vm, 0, &mm->ctx, ugen);
+	if (b->ugen && vmsim__tlbbatch_check_done(vm, b->cpumask, b->ugen))
+		b->settled = b->ugen;
 }
 
 void vmsim__luf_fold_into(struct vmsim *vm, struct tlbflush_unmap_batch *b)
@@ -512,6 +531,12 @@ struct tlbflush_unmap_batch *vmsim__luf_pending_batch(struct vm_area_struct *vma
 	vmsim__luf_trace(vm, "defer", VMSIM_LUF_NR_POINTS, mm, addr, vmsim_page_to_pfn(vm, p), ugen,
 			 mm->ctx.cpumask);
 	record(vm, mm, addr, p, ugen);
+	/* v12 counts it in mm->tlb_flush_batched like any deferred flush, so
+	 * that the next zap, mprotect, mremap or madvise of the mm flushes it
+	 * (flush_tlb_batched_pending()); switched off, only the LUF points
+	 * know of it. */
+	if (vmsim__quirk(vm, VMSIM_QUIRK_LUF_NO_BATCHED_PENDING))
+		mm->tlb_batch_pending--;
 	if (debug(vm))
 		slot_note(vm, &mm->luf_slots, addr, mm->ctx.cpumask, ugen, vmsim_page_to_pfn(vm, p));
 	return &l->ro;

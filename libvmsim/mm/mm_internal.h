@@ -655,6 +655,8 @@ uint32_t vmsim__fold_unmap_luf(struct vmsim *vm);
 void vmsim__luf_fold_into(struct vmsim *vm, struct tlbflush_unmap_batch *b);
 uint64_t vmsim__luf_flush_start(struct vmsim *vm);
 void vmsim__luf_flush_end(struct vmsim *vm, uint64_t mask, const struct vmsim_mm_context *ctx, uint64_t ugen);
+/* flush_tlb_batched_pending() flushed mm at ugen (arch_mm_mark_ugen()). */
+void vmsim__luf_batched_pending_done(struct vmsim_mm *mm, uint64_t ugen);
 /* A folio reclaim or migration freed: with the key its unmap owes, or,
  * when a reference remains (the page is not freed now), the flush is paid
  * at once (the lazyfree point). */

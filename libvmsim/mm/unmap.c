@@ -133,10 +133,10 @@ static void set_tlb_ubc_flush_pending(struct vm_area_struct *vma, uint64_t addr,
 
 	if (!pte_present(pteval))	/* !pte_accessible() */
 		return;
+	mm->tlb_batch_pending++;
 	b = vmsim__luf_pending_batch(vma, addr, pteval, p);
 	vmsim__tlbbatch_add_pending(mm->vm, &b->cpumask, &mm->ctx);
 	b->flush_required = true;
-	mm->tlb_batch_pending++;
 	if (pte_dirty(pteval))
 		b->writable = true;
 }
@@ -179,7 +179,7 @@ void vmsim__flush_tlb_batched_pending(struct vmsim_mm *mm)
 	/* LUF relies on it too (v12): the flush marks the mm's CPUs done. */
 	ugen = vmsim__luf_flush_start(mm->vm);
 	vmsim__flush_tlb_mmu(mm, 0, ~0ULL, false);
-	vmsim__luf_flush_end(mm->vm, 0, &mm->ctx, ugen);
+	vmsim__luf_batched_pending_done(mm, ugen);
 	mm->tlb_batch_flushed = mm->tlb_batch_pending;
 }
 

@@ -47,7 +47,7 @@ static struct vmsim_config *bad_cfg(struct vmsim_config *c, int which)
 	case 19: c->fault_around = 2048; break;
 	case 20: c->fault_around = 4ULL << 20; break;
 	case 21: c->quirks = 1ULL << 63; break;
-	case 22: c->quirks = VMSIM_QUIRK_LUF_NO_LAZYFREE << 1; break;
+	case 22: c->quirks = VMSIM_QUIRK_LUF_NO_BATCHED_PENDING << 1; break;
 	case 23: c->devx = (enum vmsim_devx_version)2; break;
 	}
 	return c;
