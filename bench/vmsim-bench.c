@@ -8,6 +8,8 @@
  *   vmsim-bench --memory     host bytes per mapped simulated page
  *   vmsim-bench --scale      16 GiB of simulated RAM, mapped, forked, freed
  *   vmsim-bench --reclaim    TLB shootdowns of a reclaim-heavy run
+ *   vmsim-bench --luf [--csv] [--quick]  lazy unmap flush off and on: shootdown
+ *                            IPIs of reclaim- and migration-heavy runs, 4/16/64 CPUs
  *
  * The swap workloads (pageout, swapin) need a swap device on the host for
  * their kernel column (none: "-"), and skip sizes above 32768 pages.
@@ -17,6 +19,7 @@
  * (rows NAME) and with check=basic, data=off (rows NAME_check).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -804,6 +807,148 @@ static int reclaim_report(unsigned long frames)
 }
 
 /* ---------------------------------------------------------------- */
+/* Lazy unmap flush: the same runs with luf=off and luf=on           */
+
+/* Readers: each process a "multi-threaded" reader running on a group of
+ * up to 4 CPUs in turn (so its mm is cached on several CPUs and reclaim's
+ * flushes are shootdowns), reading a set of disk files twice the size of
+ * RAM, read-only, page by page, twice over: direct reclaim evicts clean
+ * page-cache pages mapped read-only, the folios LUF defers.  Migration:
+ * the same readers over a file set half the size of RAM, and a sweep that
+ * migrates every page of every mapping and reads it all again, four
+ * times. */
+struct luf_row {
+	uint64_t ipis, flushes, stale;
+	uint64_t deferred, folios, alloc_paid, alloc_done, points_paid;
+	double ms;
+};
+
+#define LUF_RAM_FRAMES	4096UL		/* 16 MiB */
+#define LUF_FILES	4
+
+static void luf_run(const char *workload, unsigned cpus, bool luf, unsigned long ram_frames, struct luf_row *row)
+{
+	bool migrate = !strcmp(workload, "migrate");
+	unsigned nproc = cpus / 4 ? cpus / 4 : 1;
+	unsigned long file_pages = (migrate ? ram_frames / 2 : 2 * ram_frames) / LUF_FILES;
+	struct vmsim_luf_stats st;
+	struct vmsim_config cfg;
+	struct vmsim_mm *mm[16];
+	struct vmsim_file *f[LUF_FILES];
+	struct vmsim *vm;
+	char buf[32];
+	unsigned char b;
+	double t0;
+
+	vmsim_config_init(&cfg);
+	snprintf(buf, sizeof(buf), "%u", cpus);
+	CK(vmsim_config_set(&cfg, "cpus", buf));
+	snprintf(buf, sizeof(buf), "%luK", ram_frames * 4);
+	CK(vmsim_config_set(&cfg, "ram", buf));
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "luf", luf ? "on" : "off"));
+	CK(vmsim_new(&cfg, &vm));
+	for (unsigned i = 0; i < LUF_FILES; i++) {
+		snprintf(buf, sizeof(buf), "f%u", i);
+		CK(vmsim_file_new(vm, buf, VMSIM_FILE_DISK, file_pages * PG, &f[i]));
+	}
+	for (unsigned p = 0; p < nproc; p++) {
+		CK(vmsim_mm_new(vm, &mm[p]));
+		for (unsigned i = 0; i < LUF_FILES; i++)
+			CK(vmsim_mmap(mm[p], BASE + i * (1ULL << 32), file_pages * PG, VMSIM_PROT_READ,
+				      VMSIM_MAP_SHARED, f[i], 0));
+	}
+	t0 = now_ns();
+	for (int pass = 0; pass < (migrate ? 5 : 2); pass++) {
+		for (unsigned long pg = 0; pg < file_pages; pg++) {
+			for (unsigned i = 0; i < LUF_FILES; i++) {
+				for (unsigned p = 0; p < nproc; p++) {
+					unsigned group = cpus < 4 ? cpus : 4;
+					int cpu = (int)((p * group + (pg + i) % group) % cpus);
+
+					CK(vmsim_access(mm[p], cpu, BASE + i * (1ULL << 32) + pg * PG, &b, 1, false,
+							NULL));
+				}
+			}
+		}
+		if (!migrate || pass == 4)
+			continue;
+		/* The sweep, from each process's first CPU. */
+		for (unsigned p = 0; p < nproc; p++) {
+			CK(vmsim_mm_run(mm[p], (int)(p * (cpus < 4 ? cpus : 4) % cpus)));
+			for (unsigned i = 0; i < LUF_FILES; i++) {
+				int r = vmsim_migrate_range(mm[p], BASE + i * (1ULL << 32), file_pages * PG, NULL);
+
+				if (r && r != -EBUSY)
+					die("vmsim_migrate_range", r);
+			}
+		}
+	}
+	row->ms = (now_ns() - t0) / 1e6;
+	vmsim_luf_stats(vm, &st);
+	row->ipis = st.shootdown_ipis;
+	row->stale = st.stale_reads;
+	row->deferred = st.deferred;
+	row->folios = st.luf_folios;
+	row->alloc_paid = st.paid[VMSIM_LUF_PT_ALLOC];
+	row->alloc_done = st.avoided[VMSIM_LUF_PT_ALLOC];
+	row->points_paid = 0;
+	for (int i = 0; i < VMSIM_LUF_NR_POINTS; i++)
+		if (i != VMSIM_LUF_PT_ALLOC)
+			row->points_paid += st.paid[i];
+	row->flushes = 0;
+	for (unsigned c = 0; c < cpus; c++) {
+		struct vmsim_cpu_stats cs;
+
+		vmsim_cpu_stats(vm, (int)c, &cs);
+		row->flushes += cs.full_flushes + cs.page_flushes;
+	}
+	for (unsigned p = 0; p < nproc; p++)
+		vmsim_mm_exit(mm[p]);
+	vmsim_free(vm);
+}
+
+static int luf_report(bool csv, bool quick)
+{
+	static const char *const names[] = { "reclaim", "migrate" };
+	static const unsigned cpus[] = { 4, 16, 64 };
+	unsigned long ram = quick ? 256 : LUF_RAM_FRAMES;
+
+	if (csv)
+		printf("workload,cpus,luf,shootdown_ipis,tlb_flushes,stale_reads,sim_ms\n");
+	else
+		printf("%-8s %5s %4s %14s %12s %7s %9s %9s %9s %10s %10s %8s\n", "workload", "cpus", "luf",
+		       "shootdown_ipis", "tlb_flushes", "stale", "sim_ms", "deferred", "owing", "alloc_paid",
+		       "alloc_done", "pts_paid");
+	for (size_t w = 0; w < 2; w++) {
+		for (size_t c = 0; c < 3; c++) {
+			struct luf_row off, on;
+
+			luf_run(names[w], cpus[c], false, ram, &off);
+			luf_run(names[w], cpus[c], true, ram, &on);
+			for (int l = 0; l < 2; l++) {
+				const struct luf_row *r = l ? &on : &off;
+
+				if (csv)
+					printf("%s,%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.1f\n", names[w], cpus[c],
+					       l ? "on" : "off", r->ipis, r->flushes, r->stale, r->ms);
+				else
+					printf("%-8s %5u %4s %14" PRIu64 " %12" PRIu64 " %7" PRIu64 " %9.1f %9" PRIu64
+					       " %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "\n", names[w], cpus[c],
+					       l ? "on" : "off", r->ipis, r->flushes, r->stale, r->ms, r->deferred,
+					       r->folios, r->alloc_paid, r->alloc_done, r->points_paid);
+			}
+			if (!csv)
+				printf("%-8s %5u %4s %13.1f%% %11.1f%%\n", "", cpus[c], "on/off",
+				       off.ipis ? 100.0 * ((double)on.ipis - (double)off.ipis) / (double)off.ipis : 0.0,
+				       off.flushes ? 100.0 * ((double)on.flushes - (double)off.flushes) /
+						     (double)off.flushes : 0.0);
+		}
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
 
 static void usage(void)
 {
@@ -812,7 +957,8 @@ static void usage(void)
 		"                   [--only NAME] [--sim-only]\n"
 		"       vmsim-bench --memory [--quick]\n"
 		"       vmsim-bench --scale [--ram MiB]\n"
-		"       vmsim-bench --reclaim [--frames N]\n");
+		"       vmsim-bench --reclaim [--frames N]\n"
+		"       vmsim-bench --luf [--csv] [--quick]\n");
 	exit(2);
 }
 
@@ -820,6 +966,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .reps = 5, .sizes = { 4096, 65536, 262144 }, .nr_sizes = 3 };
 	bool memory = false, do_scale = false, do_reclaim = false, sizes_set = false, reps_set = false;
+	bool do_luf = false;
 	unsigned long reclaim_frames = 4096;
 	uint64_t scale_ram = 16ULL << 30;
 
@@ -842,6 +989,8 @@ int main(int argc, char **argv)
 			do_scale = true;
 		} else if (!strcmp(a, "--reclaim")) {
 			do_reclaim = true;
+		} else if (!strcmp(a, "--luf")) {
+			do_luf = true;
 		} else if (!strcmp(a, "--frames") && i + 1 < argc) {
 			reclaim_frames = strtoul(argv[++i], NULL, 0);
 			if (reclaim_frames < 256)
@@ -874,6 +1023,8 @@ int main(int argc, char **argv)
 		return scale(scale_ram);
 	if (do_reclaim)
 		return reclaim_report(o.quick ? 256 : reclaim_frames);
+	if (do_luf)
+		return luf_report(o.csv, o.quick);
 	if (o.quick) {
 		if (!reps_set)
 			o.reps = 2;

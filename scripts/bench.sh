@@ -16,7 +16,9 @@ echo
 "$BENCH" --scale | tee "$OUT/scale.txt"
 echo
 "$BENCH" --reclaim | tee "$OUT/reclaim.txt"
-echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/reclaim.txt"
+echo
+"$BENCH" --luf --csv | tee "$OUT/luf.csv"
+echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/reclaim.txt, $OUT/luf.csv"
 
 if command -v gnuplot >/dev/null 2>&1; then
 	gnuplot <<GP && echo "bench: plot in $OUT/results.png"
