@@ -19,17 +19,18 @@
  * new request into the old (more flushing, never less), as v12 does. */
 #define NR_LUF_KEYS	4096
 
-/* A deferred unmap a TLB entry is tagged with (id = index + 1). */
+/* A deferred unmap a TLB entry is tagged with (id = index + 1; the array
+ * grows, so records refer to one another by id). */
 struct luf_rec {
 	struct vmsim_luf_rec r;
 	unsigned refs;			/* tagged entries alive */
-	struct luf_rec *pfn_next;	/* records of the same frame */
+	uint32_t pfn_next;		/* the next record of the same frame */
 	uint32_t next_free;
 };
 
 struct luf_pfn {
 	unsigned long pfn;
-	struct luf_rec *recs;
+	uint32_t recs;			/* its first record */
 	UT_hash_handle hh;
 };
 
@@ -385,7 +386,7 @@ static void record(struct vmsim *vm, struct vmsim_mm *mm, uint64_t addr, struct 
 		vmsim__file_get(r->r.file);
 	}
 	r->pfn_next = bp->recs;
-	bp->recs = r;
+	bp->recs = id;
 	l->live_recs++;
 }
 
@@ -404,10 +405,10 @@ static void rec_release(struct vmsim *vm, struct luf_rec *r, uint32_t id)
 
 	HASH_FIND(hh, l->by_pfn, &pfn, sizeof(pfn), bp);
 	if (bp) {
-		struct luf_rec **pp = &bp->recs;
+		uint32_t *pp = &bp->recs;
 
-		while (*pp && *pp != r)
-			pp = &(*pp)->pfn_next;
+		while (*pp && *pp != id)
+			pp = &l->recs[*pp - 1].pfn_next;
 		if (*pp)
 			*pp = r->pfn_next;
 		if (!bp->recs) {
@@ -450,8 +451,8 @@ static void allocated(struct vmsim *vm, unsigned long pfn, unsigned order)
 		struct luf_pfn *bp;
 
 		HASH_FIND(hh, l->by_pfn, &f, sizeof(f), bp);
-		for (struct luf_rec *r = bp ? bp->recs : NULL; r; r = r->pfn_next)
-			r->r.realloc = true;
+		for (uint32_t id = bp ? bp->recs : 0; id; id = l->recs[id - 1].pfn_next)
+			l->recs[id - 1].r.realloc = true;
 	}
 }
 
