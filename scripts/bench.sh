@@ -16,9 +16,11 @@ echo
 "$BENCH" --scale | tee "$OUT/scale.txt"
 echo
 "$BENCH" --reclaim | tee "$OUT/reclaim.txt"
+# The explorer: runs per second, and the search against the bound.
+sh "$(dirname "$0")/../bench/explore.sh" "$BUILD" 4 | tee "$OUT/explore.txt"
 echo
 "$BENCH" --luf --csv | tee "$OUT/luf.csv"
-echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/reclaim.txt, $OUT/luf.csv"
+echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/reclaim.txt, $OUT/explore.txt, $OUT/luf.csv"
 
 if command -v gnuplot >/dev/null 2>&1; then
 	gnuplot <<GP && echo "bench: plot in $OUT/results.png"

@@ -10,7 +10,7 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 {
 	unsigned char *b = buf;
 	size_t done = 0;
-	int ret = 0;
+	int ret = 0, c;
 
 	if (!mm || (!buf && len) || addr + len < addr)
 		return -EINVAL;
@@ -20,6 +20,8 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 		return VMSIM_ACCESS_SIGKILL;
 	if (cpu >= 0)
 		mm->cpu = cpu;
+	/* Another thread of the process may move mm->cpu meanwhile. */
+	c = mm->cpu;
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	while (done < len) {
@@ -29,9 +31,9 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 
 		if (n > len - done)
 			n = len - done;
-		r = op == ACC_WRITE ? vmsim_cpu_write(mm->vm, mm->cpu, a, b + done, n)
-		  : op == ACC_EXEC  ? vmsim_cpu_exec(mm->vm, mm->cpu, a, b + done, n)
-				    : vmsim_cpu_read(mm->vm, mm->cpu, a, b + done, n);
+		r = op == ACC_WRITE ? vmsim_cpu_write(mm->vm, c, a, b + done, n)
+		  : op == ACC_EXEC  ? vmsim_cpu_exec(mm->vm, c, a, b + done, n)
+				    : vmsim_cpu_read(mm->vm, c, a, b + done, n);
 		if (r == VMSIM_ACCESS_OK) {
 			done += n;
 			continue;
@@ -68,7 +70,7 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 		[VMSIM_ACC_FETCH] = X86_PF_USER | X86_PF_INSTR,
 	};
 	struct vmsim *vm;
-	int r = VMSIM_ACCESS_OK;
+	int r = VMSIM_ACCESS_OK, c;
 	size_t i;
 
 	if (!mm || (!reqs && n))
@@ -81,6 +83,8 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 		    reqs[i].cpu < -1 || reqs[i].cpu >= (int)vm->cfg.cpus)
 			return -EINVAL;
 	}
+	/* Another thread of the process may move mm->cpu meanwhile. */
+	c = mm->cpu;
 	vmsim__mm_enter(mm);
 	vmsim_lock_read(vm, &mm->mmap_lock);
 	for (i = 0; i < n && r == VMSIM_ACCESS_OK; i++) {
@@ -88,14 +92,14 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 		uint64_t a = q->addr, last = q->addr + (q->size - 1);
 
 		/* A context switch only when the CPU changes. */
-		if (q->cpu >= 0 && q->cpu != mm->cpu) {
-			mm->cpu = q->cpu;
+		if (q->cpu >= 0 && q->cpu != c) {
+			mm->cpu = c = q->cpu;
 			vmsim__mm_enter(mm);
 		}
 		for (;;) {
 			unsigned long pfn;
 
-			r = vmsim_cpu_translate(vm, mm->cpu, a, acc[q->kind], &pfn);
+			r = vmsim_cpu_translate(vm, c, a, acc[q->kind], &pfn);
 			if (r != VMSIM_ACCESS_OK || (a & PAGE_MASK) == (last & PAGE_MASK))
 				break;
 			a = (a & PAGE_MASK) + PAGE_SIZE;
