@@ -16,7 +16,8 @@
 
 /* What the address means now, compared with the frame the stale entry
  * reads: NULL when they agree, else why not (now_pfn: the frame that holds
- * it now, ~0UL if none). */
+ * it now, ~0UL if none).  Nothing here may yield to another CPU's
+ * operation (vmsim explore): r must stay valid. */
 static const char *judge(struct vmsim *vm, const struct vmsim_luf_rec *r, unsigned long pfn,
 			 unsigned long *now_pfn)
 {
@@ -43,6 +44,8 @@ static const char *judge(struct vmsim *vm, const struct vmsim_luf_rec *r, unsign
 		if (!g || g->mapping != r->mapping || g->index != r->index)
 			return "the address maps another page now";
 		vmsim_frame_read(vm, g, 0, now, PAGE_SIZE);
+	} else if (!anon && !r->file) {
+		return NULL;	/* nothing to compare with: a frame of no file */
 	} else if (!anon && !pte_none(pte) && !vma->vm_file) {
 		return "the address maps another page now";
 	} else if (!anon) {
@@ -51,10 +54,9 @@ static const char *judge(struct vmsim *vm, const struct vmsim_luf_rec *r, unsign
 
 		if (!pte_none(pte) || vma->vm_file != r->file || pgoff != r->index)
 			return "the address maps another page now";
-		g = vmsim__filemap_get(r->file, pgoff);
+		g = vmsim__file_peek(r->file, pgoff, now);
 		if (g)
 			*now_pfn = vmsim_page_to_pfn(vm, g);
-		vmsim__file_peek(r->file, pgoff, now);
 	} else {
 		struct vmsim_kind_hold h;
 

@@ -652,14 +652,16 @@ void vmsim__folio_mark_dirty(struct vmsim_page *p)
 }
 
 /* What a read() of page pgoff would give now, without reading anything
- * in or marking anything (the stale-read detector compares with it). */
-void vmsim__file_peek(struct vmsim_file *f, uint64_t pgoff, unsigned char *buf)
+ * in, marking anything or yielding to another CPU's operation (the
+ * stale-read detector compares with it); the page-cache page, if any. */
+struct vmsim_page *vmsim__file_peek(struct vmsim_file *f, uint64_t pgoff, unsigned char *buf)
 {
 	struct vmsim_pagecache_entry *e = cache_entry(f, pgoff);
 	struct vmsim_pagecache_entry *s;
 
 	if (e && e->page) {
 		vmsim_frame_read(f->vm, e->page, 0, buf, PAGE_SIZE);
+		return e->page;
 	} else if (e) {
 		vmsim__swap_peek(f->vm, e->swap, buf);	/* shmem, swapped out */
 	} else if ((s = store_find(f, pgoff)) && s->data) {
@@ -667,6 +669,7 @@ void vmsim__file_peek(struct vmsim_file *f, uint64_t pgoff, unsigned char *buf)
 	} else {
 		memset(buf, 0, PAGE_SIZE);
 	}
+	return NULL;
 }
 
 /* ---- the folio lock (include/linux/pagemap.h, __folio_lock) ---- */

@@ -42,16 +42,23 @@ struct luf_slot {
 	UT_hash_handle hh;
 };
 
-struct vmsim_luf {
-	uint64_t ugen;			/* luf_ugen */
-	struct luf_batch keys[NR_LUF_KEYS];
-	uint32_t next_key;		/* luf_kgen */
-	/* The per-task batches of the operation running (one at a time). */
-	struct tlbflush_unmap_batch ro, luf;
+/* What v12 keeps in task_struct: the batches and the verdict of the unmap
+ * a task is doing. */
+struct luf_task {
+	struct tlbflush_unmap_batch ro, luf;	/* tlb_ubc_ro, tlb_ubc_luf */
 	bool can_luf;
 	struct vmsim_page *folio;	/* the folio being unmapped */
 	uint64_t folio_cpumask, folio_ugen;	/* what its unmap owes so far */
 	uint64_t last_cpumask, last_ugen;	/* ... for the last folio LUF'd */
+};
+
+struct vmsim_luf {
+	uint64_t ugen;			/* luf_ugen */
+	struct luf_batch keys[NR_LUF_KEYS];
+	uint32_t next_key;		/* luf_kgen */
+	/* One per task: [0] serially, [1 + i] for task i of an interleaved
+	 * block (vmsim explore), whose operations may overlap. */
+	struct luf_task task[VMSIM_MAX_TASKS + 1];
 	/* Records of deferred unmaps still cached somewhere. */
 	struct luf_rec *recs;
 	uint32_t nr_recs, cap_recs, free_rec, live_recs;
@@ -108,6 +115,14 @@ static uint64_t new_ugen(struct vmsim_luf *l)
 static bool debug(const struct vmsim *vm)
 {
 	return vm->cfg.luf == VMSIM_LUF_DEBUG;
+}
+
+/* current's LUF state. */
+static struct luf_task *cur(struct vmsim *vm)
+{
+	int i = vmsim_sched_current(vm);
+
+	return &vmsim__luf(vm)->task[i < 0 || i >= VMSIM_MAX_TASKS ? 0 : i + 1];
 }
 
 /* ---- batches and keys ---- */
@@ -187,8 +202,8 @@ void vmsim__luf_fold_into(struct vmsim *vm, struct tlbflush_unmap_batch *b)
 
 	if (!l)
 		return;
-	from[0] = &l->ro;
-	from[1] = &l->luf;
+	from[0] = &cur(vm)->ro;
+	from[1] = &cur(vm)->luf;
 	for (int i = 0; i < 2; i++) {
 		if (!from[i]->flush_required)
 			continue;
@@ -315,21 +330,20 @@ static void switched(struct vmsim *vm, int cpu, struct vmsim_mm_context *prev)
  * LUF'd; small folios only, which are all the simulator has. */
 void vmsim__can_luf_init(struct vmsim *vm, struct vmsim_page *p)
 {
-	struct vmsim_luf *l = vmsim__luf(vm);
+	struct luf_task *t;
 
-	if (!l)
+	if (!vmsim__luf(vm))
 		return;
-	l->can_luf = folio_test_anon(p) || (p->mapping && !vmsim_page_test(p, PG_hwpoison));
-	l->folio = p;
-	l->folio_cpumask = l->folio_ugen = 0;
+	t = cur(vm);
+	t->can_luf = folio_test_anon(p) || (p->mapping && !vmsim_page_test(p, PG_hwpoison));
+	t->folio = p;
+	t->folio_cpumask = t->folio_ugen = 0;
 }
 
 void vmsim__can_luf_fail(struct vmsim *vm)
 {
-	struct vmsim_luf *l = vmsim__luf(vm);
-
-	if (l)
-		l->can_luf = false;
+	if (vmsim__luf(vm))
+		cur(vm)->can_luf = false;
 }
 
 /* Tag the CPUs' cached translations of the cleared pte with a record the
@@ -512,13 +526,23 @@ struct tlbflush_unmap_batch *vmsim__luf_pending_batch(struct vm_area_struct *vma
 	struct vmsim_mm *mm = vma->vm_mm;
 	struct vmsim *vm = mm->vm;
 	struct vmsim_luf *l = vmsim__luf(vm);
+	struct luf_task *t;
 	uint64_t ugen;
 
-	if (!l || !l->can_luf || l->folio != p)
+	if (!l)
 		return &vm->mm_world->tlb_ubc;
+	t = cur(vm);
+	if (!t->can_luf || t->folio != p)
+		return &vm->mm_world->tlb_ubc;
+	/* Interleaved (vmsim explore), the folio may have left its page
+	 * cache since the walk began: nothing to pay by then. */
+	if (!folio_test_anon(p) && !p->mapping) {
+		t->can_luf = false;
+		return &vm->mm_world->tlb_ubc;
+	}
 	/* can_luf_vma(): a shared mapping needs a file to find its mms by. */
 	if (pte_write(pteval) || pte_dirty(pteval) || ((vma->vm_flags & VM_SHARED) && !vma->vm_file)) {
-		l->can_luf = false;
+		t->can_luf = false;
 		return &vm->mm_world->tlb_ubc;
 	}
 	/* fold_luf_batch_mm(): the mm owes it, and the file for its mms. */
@@ -526,8 +550,8 @@ struct tlbflush_unmap_batch *vmsim__luf_pending_batch(struct vm_area_struct *vma
 	fold_request(vm, &mm->luf, mm->ctx.cpumask, ugen);
 	if (!folio_test_anon(p) && p->mapping)
 		fold_request(vm, &folio_file(p)->luf, mm->ctx.cpumask, ugen);
-	l->folio_cpumask |= mm->ctx.cpumask;
-	l->folio_ugen = ugen;
+	t->folio_cpumask |= mm->ctx.cpumask;
+	t->folio_ugen = ugen;
 	l->st.deferred++;
 	vmsim__luf_trace(vm, "defer", VMSIM_LUF_NR_POINTS, mm, addr, vmsim_page_to_pfn(vm, p), ugen,
 			 mm->ctx.cpumask);
@@ -540,31 +564,32 @@ struct tlbflush_unmap_batch *vmsim__luf_pending_batch(struct vm_area_struct *vma
 		mm->tlb_batch_pending--;
 	if (debug(vm))
 		slot_note(vm, &mm->luf_slots, addr, mm->ctx.cpumask, ugen, vmsim_page_to_pfn(vm, p));
-	return &l->ro;
+	return &t->ro;
 }
 
 bool vmsim__luf_unmap_done(struct vmsim *vm)
 {
-	struct vmsim_luf *l = vmsim__luf(vm);
 	struct tlbflush_unmap_batch *to;
+	struct luf_task *t;
 	bool can;
 
-	if (!l)
+	if (!vmsim__luf(vm))
 		return false;
-	can = l->can_luf && l->ro.flush_required;
-	to = can ? &l->luf : &vm->mm_world->tlb_ubc;
-	if (l->ro.flush_required) {
-		to->cpumask |= l->ro.cpumask;
+	t = cur(vm);
+	can = t->can_luf && t->ro.flush_required;
+	to = can ? &t->luf : &vm->mm_world->tlb_ubc;
+	if (t->ro.flush_required) {
+		to->cpumask |= t->ro.cpumask;
 		to->flush_required = true;
-		to->writable |= l->ro.writable;
-		l->ro = (struct tlbflush_unmap_batch){ 0 };
+		to->writable |= t->ro.writable;
+		t->ro = (struct tlbflush_unmap_batch){ 0 };
 	}
 	if (can) {
-		l->last_cpumask = l->folio_cpumask;
-		l->last_ugen = l->folio_ugen;
+		t->last_cpumask = t->folio_cpumask;
+		t->last_ugen = t->folio_ugen;
 	}
-	l->can_luf = false;
-	l->folio = NULL;
+	t->can_luf = false;
+	t->folio = NULL;
 	return can;
 }
 
@@ -572,23 +597,27 @@ uint32_t vmsim__fold_unmap_luf(struct vmsim *vm)
 {
 	struct vmsim_luf *l = vmsim__luf(vm);
 	struct tlbflush_unmap_batch *ubc = &vm->mm_world->tlb_ubc;
+	struct luf_task *t;
 	uint64_t ugen;
 	uint32_t key;
 
-	if (!l || !l->luf.flush_required)
+	if (!l)
+		return 0;
+	t = cur(vm);
+	if (!t->luf.flush_required)
 		return 0;
 	/* The CPUs the ordinary batch flushes next anyway owe nothing more. */
 	if (ubc->flush_required)
-		l->luf.cpumask &= ~ubc->cpumask;
-	if (!l->luf.cpumask) {
-		l->luf = (struct tlbflush_unmap_batch){ 0 };
+		t->luf.cpumask &= ~ubc->cpumask;
+	if (!t->luf.cpumask) {
+		t->luf = (struct tlbflush_unmap_batch){ 0 };
 		return 0;
 	}
 	ugen = new_ugen(l);
 	key = new_key(l);
-	fold_request(vm, &l->keys[key], l->luf.cpumask, ugen);
+	fold_request(vm, &l->keys[key], t->luf.cpumask, ugen);
 	l->keys[key].settled = 0;
-	l->luf = (struct tlbflush_unmap_batch){ 0 };
+	t->luf = (struct tlbflush_unmap_batch){ 0 };
 	return key;
 }
 
@@ -672,10 +701,8 @@ void vmsim__luf_check_cache(struct vmsim_file *f, uint64_t pgoff, const char *wh
 
 void vmsim__luf_cache_vacated(struct vmsim *vm, struct vmsim_file *f, uint64_t pgoff)
 {
-	struct vmsim_luf *l = vmsim__luf(vm);
-
-	if (l && debug(vm) && f && l->last_ugen)
-		slot_note(vm, &f->luf_slots, pgoff, l->last_cpumask, l->last_ugen, ~0UL);
+	if (vmsim__luf(vm) && debug(vm) && f && cur(vm)->last_ugen)
+		slot_note(vm, &f->luf_slots, pgoff, cur(vm)->last_cpumask, cur(vm)->last_ugen, ~0UL);
 }
 
 void vmsim__luf_cache_replaced(struct vmsim *vm, struct vmsim_file *f, uint64_t pgoff)

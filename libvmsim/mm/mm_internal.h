@@ -663,7 +663,7 @@ unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart,
 int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p);
 void vmsim__wakeup_flusher(struct vmsim *vm);
 bool vmsim__filemap_remove_folio(struct vmsim_page *p);
-void vmsim__file_peek(struct vmsim_file *f, uint64_t pgoff, unsigned char *buf);
+struct vmsim_page *vmsim__file_peek(struct vmsim_file *f, uint64_t pgoff, unsigned char *buf);
 
 /* luf.c: lazy unmap flush (v12), NULL-cheap when luf=off. */
 int vmsim__luf_init(struct vmsim *vm);
