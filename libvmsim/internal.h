@@ -124,16 +124,28 @@ void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
 void vmsim__page_alloc_init(struct vmsim *vm);
+/* The table a present, non-leaf entry points to; a VMSIM_BUG and NULL if
+ * it names none (hw/pgtable.c; the checked walks use it). */
+struct vmsim_page *vmsim__pt_entry_table(struct vmsim *vm, uint64_t val);
 
 /* Trace emission (base/trace.c).  A macro, so that an event nobody
  * records costs a test and nothing else: the event (a compound literal,
  * whose commas __VA_ARGS__ keeps together) is built only when recorded. */
 void vmsim__trace_record(struct vmsim *vm, const struct vmsim_trace_event *ev);
+/* Recorded in place (vmsim__trace_record's work, inline): the event is
+ * built straight into its ring slot, no call and no second copy, so that
+ * check=basic's ring costs little on the hot paths. */
 #define vmsim__trace(vm, ...)						\
 	do {								\
 		struct vmsim *vmsim__tvm = (vm);				\
-		if (vmsim__tvm->trace_on)					\
-			vmsim__trace_record(vmsim__tvm, __VA_ARGS__);	\
+		if (vmsim__tvm->trace_on) {					\
+			struct vmsim_trace_event *vmsim__tev =			\
+				&vmsim__tvm->ring[vmsim__tvm->trace_seq % VMSIM_TRACE_RING]; \
+			*vmsim__tev = *(__VA_ARGS__);				\
+			vmsim__tev->seq = ++vmsim__tvm->trace_seq;		\
+			if (vmsim__tvm->trace_fn)				\
+				vmsim__tvm->trace_fn(vmsim__tvm->trace_arg, vmsim__tev); \
+		}							\
 	} while (0)
 /* The ring as text, oldest first, into buf. */
 void vmsim__trace_ring_text(struct vmsim *vm, char *buf, size_t size);

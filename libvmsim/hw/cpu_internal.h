@@ -16,6 +16,7 @@ struct vmsim_tlbe {
 
 struct vmsim_tlb_array {
 	unsigned sets, ways, shift;
+	unsigned nr_valid;		/* valid entries: lookups and scans skip an empty array */
 	struct vmsim_tlbe *slot;	/* sets * ways, set-major */
 };
 
@@ -42,6 +43,8 @@ void vmsim__tlb_release(struct vmsim *vm, struct vmsim_cpu *c);
 uint64_t vmsim__tlb_page_size(enum vmsim_tlb_size size);
 struct vmsim_tlbe *vmsim__tlb_lookup(struct vmsim_cpu *c, unsigned pcid, uint64_t addr);
 void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_tlb_entry *e);
+/* Invalidate one entry (counted in st.entries_dropped). */
+void vmsim__tlb_drop(struct vmsim_cpu *c, struct vmsim_tlb_array *a, struct vmsim_tlbe *t);
 /* INVLPG: entries of pcid (and global ones) that contain addr. */
 unsigned vmsim__tlb_invlpg(struct vmsim *vm, struct vmsim_cpu *c, unsigned pcid, uint64_t addr);
 /* Every non-global entry of pcid (a CR3 write without NOFLUSH). */
@@ -63,6 +66,50 @@ struct vmsim_xlate {
 	bool write, user, nx, dirty;
 };
 int vmsim__xlate(struct vmsim *vm, unsigned long root, uint64_t addr, struct vmsim_xlate *x);
+/* mmu.c: vmsim_cpu_translate() and vmsim_cpu_read/write/exec() for callers
+ * that checked their arguments (cpu valid, a context loaded, access bits). */
+int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
+			 unsigned long *pfn);
+int vmsim__cpu_access(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, void *rbuf, const void *wbuf,
+		      size_t len, unsigned access);
+
+/*
+ * The TLB-hit half of an access, inline in the access loops: a lookup in
+ * the 4K array and, on a usable hit, what vmsim__cpu_translate() does for
+ * it (count, LRU tick, trace event).  The lookup order is the full
+ * lookup's: 4K first and the first matching way, so a 4K hit is the entry
+ * vmsim__tlb_lookup() would return.  False, having changed nothing, for
+ * anything else (a miss, a larger page, rights the entry lacks, a write
+ * through a clean entry): the caller then runs vmsim__cpu_translate(),
+ * which looks up again and handles it.  A non-canonical address never
+ * matches (entries hold canonical addresses), so its #GP is left to the
+ * slow path too.  No lock: the hardware takes none for a TLB hit.
+ */
+static inline bool vmsim__tlb_hit(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
+				  unsigned long *pfn)
+{
+	struct vmsim_tlb_array *a = &c->tlb[VMSIM_TLB_4K];
+	struct vmsim_tlbe *set = &a->slot[(size_t)((addr >> PAGE_SHIFT) & (a->sets - 1)) * a->ways];
+	uint64_t page = addr & PAGE_MASK;
+	unsigned pcid = c->loaded_mm_asid;
+
+	for (unsigned w = 0; w < a->ways; w++) {
+		struct vmsim_tlbe *t = &set[w];
+
+		if (!t->valid || t->e.addr != page || (!t->e.global && t->e.pcid != pcid))
+			continue;
+		if (((access & X86_PF_WRITE) && !(t->e.write && t->e.dirty)) ||
+		    ((access & X86_PF_USER) && !t->e.user) || ((access & X86_PF_INSTR) && t->e.nx))
+			return false;
+		c->st.tlb_hits++;
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_HIT, .cpu = c->nr,
+				  .addr = addr, .new_val = t->e.leaf, .pfn = t->e.pfn });
+		t->lru = ++c->tick;
+		*pfn = t->e.pfn;
+		return true;
+	}
+	return false;
+}
 
 /* check/tlb_check.c */
 

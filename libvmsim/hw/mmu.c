@@ -4,19 +4,6 @@
 
 #include "cpu_internal.h"
 
-/* The paging-structure entry slot of each level the walk reached. */
-static uint64_t *level_slot(const struct vmsim_walk *w, enum vmsim_level l)
-{
-	switch (l) {
-	case VMSIM_LVL_PGD: return (uint64_t *)w->pgd;
-	case VMSIM_LVL_P4D: return (uint64_t *)w->p4d;
-	case VMSIM_LVL_PUD: return (uint64_t *)w->pud;
-	case VMSIM_LVL_PMD: return (uint64_t *)w->pmd;
-	case VMSIM_LVL_PTE: return (uint64_t *)w->pte;
-	default: return NULL;
-	}
-}
-
 static enum vmsim_level top_level(const struct vmsim *vm)
 {
 	/* With 4 levels the pgd entry is the p4d entry: visit it once. */
@@ -25,48 +12,117 @@ static enum vmsim_level top_level(const struct vmsim *vm)
 
 struct hw_walk {
 	struct vmsim_xlate x;
-	uint64_t *slot[6];
+	uint64_t *slot[6];	/* the entry read at each level reached */
+	uint64_t val[6];	/* and its value then */
+	unsigned long root;
+	bool up_write, up_user, up_nx;	/* the rights of the levels above the pte */
 };
 
-/* Walk root for addr as the hardware does, without side effects. */
-static int do_walk(struct vmsim *vm, unsigned long root, uint64_t addr, struct hw_walk *hw)
+/* The walk from level l down, in table tab, with the rights of the levels
+ * above (SDM 4.5): one load per level, to a non-present entry or a leaf,
+ * without side effects.  Each level indexes 9 address bits above the level
+ * below it (the top one at 48 with 5 levels, at 39 with 4, where the pgd
+ * is the p4d).  Unless check=off, every table pointer is checked to name a
+ * page-table page, as vmsim_walk() checks it. */
+static int walk_from(struct vmsim *vm, uint64_t addr, struct hw_walk *hw, enum vmsim_level l,
+		     const uint64_t *tab, bool wr, bool us, bool nx)
 {
-	struct vmsim_walk w;
-	enum vmsim_level l;
-	int err;
+	bool checked = vm->cfg.check != VMSIM_CHECK_OFF;
 
-	memset(hw, 0, sizeof(*hw));
-	err = vmsim_walk(vm, root, addr, 0, &w);
-	if (err)
-		return err;
-	hw->x.write = hw->x.user = true;
-	for (l = top_level(vm); l >= w.level && l >= VMSIM_LVL_PTE; l--) {
-		uint64_t v = *level_slot(&w, l);
+	for (;; l--) {
+		unsigned shift = PAGE_SHIFT + 9 * ((unsigned)l - 1);
+		uint64_t *slot = (uint64_t *)&tab[(addr >> shift) & 511], v = *slot;
+		unsigned long next;
 
-		hw->slot[l] = level_slot(&w, l);
+		hw->slot[l] = slot;
+		hw->val[l] = v;
 		hw->x.level = l;
 		hw->x.leaf = v;
+		if (l == VMSIM_LVL_PTE) {
+			hw->up_write = wr;
+			hw->up_user = us;
+			hw->up_nx = nx;
+		}
 		if (!(v & _PAGE_PRESENT))
-			return 0;	/* none, PROT_NONE, swap, migration ... */
+			break;	/* none, PROT_NONE, swap, migration ... */
 		/* R/W and U/S must allow it at every level; NX at any forbids. */
-		hw->x.write &= !!(v & _PAGE_RW);
-		hw->x.user &= !!(v & _PAGE_USER);
-		hw->x.nx |= !!(v & _PAGE_NX);
+		wr = wr && (v & _PAGE_RW);
+		us = us && (v & _PAGE_USER);
+		nx = nx || (v & _PAGE_NX);
 		if (l == VMSIM_LVL_PTE || ((l == VMSIM_LVL_PMD || l == VMSIM_LVL_PUD) && (v & _PAGE_PSE))) {
-			enum vmsim_tlb_size size = l == VMSIM_LVL_PTE ? VMSIM_TLB_4K :
-						   l == VMSIM_LVL_PMD ? VMSIM_TLB_2M : VMSIM_TLB_1G;
 			uint64_t mask = l == VMSIM_LVL_PTE ? PTE_PFN_MASK :
 					l == VMSIM_LVL_PMD ? PHYSICAL_PMD_PAGE_MASK : PHYSICAL_PUD_PAGE_MASK;
 
 			hw->x.present = true;
-			hw->x.size = size;
+			hw->x.size = l == VMSIM_LVL_PTE ? VMSIM_TLB_4K : l == VMSIM_LVL_PMD ? VMSIM_TLB_2M : VMSIM_TLB_1G;
 			hw->x.dirty = !!(v & _PAGE_DIRTY);
-			hw->x.pfn = (unsigned long)(((v & mask) + (addr & (vmsim__tlb_page_size(size) - 1)))
-						    >> PAGE_SHIFT);
-			return 0;
+			hw->x.pfn = (unsigned long)(((v & mask) + (addr & ((1ULL << shift) - 1))) >> PAGE_SHIFT);
+			break;
+		}
+		next = (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT);
+		if (checked ? !vmsim__pt_entry_table(vm, v) : next >= vm->nr_frames)
+			return -EIO;
+		tab = (const uint64_t *)(vm->frames + ((size_t)next << PAGE_SHIFT));
+	}
+	hw->x.write = wr;
+	hw->x.user = us;
+	hw->x.nx = nx;
+	return 0;
+}
+
+/* Walk root for addr as the hardware does, without side effects: the same
+ * entries vmsim_walk() visits, without its bookkeeping. */
+static int do_walk(struct vmsim *vm, unsigned long root, uint64_t addr, struct hw_walk *hw)
+{
+	hw->x = (struct vmsim_xlate){ 0 };
+	hw->root = root;
+	/* The root comes from a context: one whose pgd is gone is an error. */
+	if (root >= vm->nr_frames || !vmsim_page_test(&vm->memmap[root], PG_table) ||
+	    vm->memmap[root].pt_level != VMSIM_LVL_PGD)
+		return -EINVAL;
+	return walk_from(vm, addr, hw, top_level(vm), (const uint64_t *)(vm->frames + ((size_t)root << PAGE_SHIFT)),
+			 true, true, false);
+}
+
+/*
+ * The walk of the access retried after a #PF, given the walk that faulted
+ * (prev, same CPU, same root, same address).  x86 re-executes the
+ * faulting instruction, which looks up the TLB (the #PF invalidated the
+ * address) and walks again (SDM 4.10.4.1, 4.7).  When the faulting walk
+ * reached the pte level and every entry above it still holds the value it
+ * read then, the new walk would visit exactly those entries, with the same
+ * rights, and reach the same pte slot: so only that slot (the entry the
+ * handler has just written) is read again.  The A/D update that follows
+ * is the walk's own (set_accessed_dirty() on every level, as after a full
+ * walk), so the entries, the trace and the TLB fill are what the full walk
+ * gives.  Anything else walks from the root.
+ */
+static int walk_again(struct vmsim *vm, unsigned long root, uint64_t addr, struct hw_walk *hw,
+		      const struct hw_walk *prev)
+{
+	enum vmsim_level top = top_level(vm);
+
+	if (prev && prev->root == root && prev->x.level == VMSIM_LVL_PTE) {
+		enum vmsim_level l;
+
+		for (l = top; l > VMSIM_LVL_PTE; l--)
+			if (*prev->slot[l] != prev->val[l])
+				break;
+		if (l == VMSIM_LVL_PTE) {
+			uint64_t *slot = prev->slot[VMSIM_LVL_PTE];
+
+			for (l = top; l > VMSIM_LVL_PTE; l--) {
+				hw->slot[l] = prev->slot[l];
+				hw->val[l] = prev->val[l];
+			}
+			hw->x = (struct vmsim_xlate){ 0 };
+			hw->root = root;
+			/* The slot itself is the table base for walk_from's index. */
+			return walk_from(vm, addr, hw, VMSIM_LVL_PTE, slot - ((addr >> PAGE_SHIFT) & 511),
+					 prev->up_write, prev->up_user, prev->up_nx);
 		}
 	}
-	return 0;
+	return do_walk(vm, root, addr, hw);
 }
 
 int vmsim__xlate(struct vmsim *vm, unsigned long root, uint64_t addr, struct vmsim_xlate *x)
@@ -102,44 +158,44 @@ static void set_accessed_dirty(struct vmsim *vm, int cpu, uint64_t addr, struct 
 /* Walk, check, update A/D and fill.  0, 1 for a page fault with its error
  * code in *ec, or -EIO. */
 static int walk_and_fill(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
-			 unsigned long *pfn, unsigned *ec)
+			 unsigned long *pfn, unsigned *ec, struct hw_walk *last, const struct hw_walk *prev)
 {
 	struct vmsim_mm_context *ctx = c->loaded;
 	bool write = access & X86_PF_WRITE;
-	struct hw_walk hw;
+	struct hw_walk hw0, *hw = last ? last : &hw0;
 	unsigned long npages;
 	uint64_t psize;
 	int err;
 
 	c->st.walks++;
-	err = do_walk(vm, ctx->pgd, addr, &hw);
+	err = walk_again(vm, ctx->pgd, addr, hw, prev);
 	if (err)
 		return -EIO;
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_WALK, .cpu = c->nr,
-			  .level = hw.x.level, .addr = addr, .new_val = hw.x.leaf });
-	if (!hw.x.present) {
+			  .level = hw->x.level, .addr = addr, .new_val = hw->x.leaf });
+	if (!hw->x.present) {
 		*ec = access;
 		return 1;
 	}
-	if ((write && !hw.x.write) || ((access & X86_PF_USER) && !hw.x.user) ||
-	    ((access & X86_PF_INSTR) && hw.x.nx)) {
+	if ((write && !hw->x.write) || ((access & X86_PF_USER) && !hw->x.user) ||
+	    ((access & X86_PF_INSTR) && hw->x.nx)) {
 		*ec = access | X86_PF_PROT;
 		return 1;
 	}
-	psize = vmsim__tlb_page_size(hw.x.size);
+	psize = vmsim__tlb_page_size(hw->x.size);
 	npages = (unsigned long)(psize >> PAGE_SHIFT);
-	if (VMSIM_BUG_ON(vm, hw.x.pfn >= vmsim_nr_frames(vm) ||
-			 (hw.x.pfn & ~(npages - 1)) + npages > vmsim_nr_frames(vm),
+	if (VMSIM_BUG_ON(vm, hw->x.pfn >= vmsim_nr_frames(vm) ||
+			 (hw->x.pfn & ~(npages - 1)) + npages > vmsim_nr_frames(vm),
 			 "cpu%d walk of %#llx reached pfn %#lx outside RAM (leaf %#llx)", c->nr,
-			 (unsigned long long)addr, hw.x.pfn, (unsigned long long)hw.x.leaf))
+			 (unsigned long long)addr, hw->x.pfn, (unsigned long long)hw->x.leaf))
 		return -EIO;
-	set_accessed_dirty(vm, c->nr, addr, &hw, write);
+	set_accessed_dirty(vm, c->nr, addr, hw, write);
 	vmsim__tlb_fill(vm, c, &(struct vmsim_tlb_entry){
-		.addr = addr & ~(psize - 1), .size = hw.x.size, .pcid = c->loaded_mm_asid,
-		.global = !!(hw.x.leaf & _PAGE_GLOBAL), .pfn = hw.x.pfn & ~(npages - 1),
-		.write = hw.x.write, .user = hw.x.user, .nx = hw.x.nx, .dirty = hw.x.dirty,
-		.accessed = true, .leaf = hw.x.leaf });
-	*pfn = hw.x.pfn;
+		.addr = addr & ~(psize - 1), .size = hw->x.size, .pcid = c->loaded_mm_asid,
+		.global = !!(hw->x.leaf & _PAGE_GLOBAL), .pfn = hw->x.pfn & ~(npages - 1),
+		.write = hw->x.write, .user = hw->x.user, .nx = hw->x.nx, .dirty = hw->x.dirty,
+		.accessed = true, .leaf = hw->x.leaf });
+	*pfn = hw->x.pfn;
 	return 0;
 }
 
@@ -184,14 +240,20 @@ static int page_fault(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsi
 
 int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned access, unsigned long *pfn)
 {
-	bool write = access & X86_PF_WRITE;
-	struct vmsim_cpu *c;
-
 	if (!vm || !pfn || !vmsim__cpu_valid(vm, cpu) ||
 	    (access & ~(X86_PF_WRITE | X86_PF_USER | X86_PF_INSTR)) || !vm->cpu[cpu].loaded ||
 	    ((access & X86_PF_WRITE) && (access & X86_PF_INSTR)))
 		return -EINVAL;
-	c = &vm->cpu[cpu];
+	return vmsim__cpu_translate(vm, &vm->cpu[cpu], addr, access, pfn);
+}
+
+int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
+			 unsigned long *pfn)
+{
+	bool write = access & X86_PF_WRITE, faulted = false;
+	int cpu = c->nr;
+	struct hw_walk fw, prev;	/* the walk that faulted, for the retry */
+
 	if (!vmsim_addr_canonical(vm, addr)) {
 		/* #GP, not #PF: the handler never sees it. */
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
@@ -223,6 +285,7 @@ int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned acces
 				r = page_fault(vm, c, addr, access | X86_PF_PROT);
 				if (r)
 					return r;
+				faulted = false;
 				continue;
 			}
 			if (!(write && !t->e.dirty)) {
@@ -232,19 +295,21 @@ int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned acces
 			}
 			/* A write through a clean entry: the CPU walks again to set
 			 * D (and faults if the entry no longer allows the write). */
-			t->valid = false;
-			c->st.entries_dropped++;
+			vmsim__tlb_drop(c, &c->tlb[t->e.size], t);
 		} else {
 			c->st.tlb_misses++;
 			vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_MISS,
 					  .cpu = cpu, .addr = addr });
 		}
-		r = walk_and_fill(vm, c, addr, access, pfn, &ec);
+		if (faulted)
+			prev = fw;
+		r = walk_and_fill(vm, c, addr, access, pfn, &ec, &fw, faulted ? &prev : NULL);
 		if (r <= 0)
 			return r;
 		r = page_fault(vm, c, addr, ec);
 		if (r)
 			return r;
+		faulted = true;
 	}
 }
 
@@ -254,24 +319,31 @@ static int access_bytes(struct vmsim *vm, int cpu, uint64_t addr, void *rbuf, co
 			size_t len, enum mem_op op)
 {
 	static const unsigned acc[] = { X86_PF_USER, X86_PF_USER | X86_PF_WRITE, X86_PF_USER | X86_PF_INSTR };
-	size_t done = 0;
 
 	if (!vm || !vmsim__cpu_valid(vm, cpu) || !vm->cpu[cpu].loaded)
 		return -EINVAL;
 	if (len && ((op == OP_WRITE ? !wbuf : !rbuf) || addr + (len - 1) < addr))
 		return -EINVAL;
+	return vmsim__cpu_access(vm, &vm->cpu[cpu], addr, rbuf, wbuf, len, acc[op]);
+}
+
+int vmsim__cpu_access(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, void *rbuf, const void *wbuf,
+		      size_t len, unsigned access)
+{
+	size_t done = 0;
+
 	while (done < len) {
 		uint64_t a = addr + done;
 		size_t off = (size_t)(a & (PAGE_SIZE - 1));
 		size_t n = len - done < PAGE_SIZE - off ? len - done : PAGE_SIZE - off;
 		struct vmsim_page *page;
 		unsigned long pfn;
-		int r = vmsim_cpu_translate(vm, cpu, a, acc[op], &pfn);
+		int r = vmsim__cpu_translate(vm, c, a, access, &pfn);
 
 		if (r)
 			return r;
-		page = vmsim_pfn_to_page(vm, pfn);
-		if (op == OP_WRITE) {
+		page = &vm->memmap[pfn];
+		if (access & X86_PF_WRITE) {
 			r = vmsim_frame_write(vm, page, off, (const unsigned char *)wbuf + done, n);
 			if (r)
 				return r;

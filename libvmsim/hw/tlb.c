@@ -55,8 +55,11 @@ struct vmsim_tlbe *vmsim__tlb_lookup(struct vmsim_cpu *c, unsigned pcid, uint64_
 	 * page wins, which is as good as any choice hardware makes. */
 	for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
 		struct vmsim_tlb_array *a = &c->tlb[s];
-		struct vmsim_tlbe *set = set_of(a, addr);
+		struct vmsim_tlbe *set;
 
+		if (!a->nr_valid)
+			continue;
+		set = set_of(a, addr);
 		for (unsigned w = 0; w < a->ways; w++)
 			if (matches(&set[w], pcid, addr, a->shift))
 				return &set[w];
@@ -97,6 +100,8 @@ void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_t
 		c->st.tlb_evictions++;
 		trace_tlb(vm, VMSIM_TR_TLB_EVICT, c->nr, victim, "lru");
 	}
+	if (!victim->valid)
+		a->nr_valid++;
 	victim->e = *e;
 	victim->valid = true;
 	victim->lru = ++c->tick;
@@ -104,9 +109,10 @@ void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_t
 	trace_tlb(vm, VMSIM_TR_TLB_FILL, c->nr, victim, NULL);
 }
 
-static void drop(struct vmsim_cpu *c, struct vmsim_tlbe *t)
+void vmsim__tlb_drop(struct vmsim_cpu *c, struct vmsim_tlb_array *a, struct vmsim_tlbe *t)
 {
 	t->valid = false;
+	a->nr_valid--;
 	c->st.entries_dropped++;
 }
 
@@ -117,11 +123,14 @@ unsigned vmsim__tlb_invlpg(struct vmsim *vm, struct vmsim_cpu *c, unsigned pcid,
 	(void)vm;
 	for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
 		struct vmsim_tlb_array *a = &c->tlb[s];
-		struct vmsim_tlbe *set = set_of(a, addr);
+		struct vmsim_tlbe *set;
 
+		if (!a->nr_valid)
+			continue;
+		set = set_of(a, addr);
 		for (unsigned w = 0; w < a->ways; w++) {
 			if (matches(&set[w], pcid, addr, a->shift)) {
-				drop(c, &set[w]);
+				vmsim__tlb_drop(c, a, &set[w]);
 				n++;
 			}
 		}
@@ -136,11 +145,11 @@ static unsigned flush_where(struct vmsim *vm, struct vmsim_cpu *c, bool all, uns
 	for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
 		struct vmsim_tlb_array *a = &c->tlb[s];
 
-		for (size_t i = 0; i < (size_t)a->sets * a->ways; i++) {
+		for (size_t i = 0; a->nr_valid && i < (size_t)a->sets * a->ways; i++) {
 			struct vmsim_tlbe *t = &a->slot[i];
 
 			if (t->valid && (all || (!t->e.global && t->e.pcid == pcid))) {
-				drop(c, t);
+				vmsim__tlb_drop(c, a, t);
 				n++;
 			}
 		}

@@ -1,37 +1,97 @@
 /* A process's loads and stores, through its CPU's MMU: TLB, hardware walk,
  * #PF into mm (mm.c's handler: x86 do_user_addr_fault + access_error),
  * retry.  Follows arch/x86/mm/fault.c. */
+#include <string.h>
+
 #include "mm_internal.h"
+#include "../hw/cpu_internal.h"
 
 enum access_op { ACC_READ, ACC_WRITE, ACC_EXEC };
 
+static const unsigned op_access[] = {
+	[ACC_READ] = X86_PF_USER,
+	[ACC_WRITE] = X86_PF_USER | X86_PF_WRITE,
+	[ACC_EXEC] = X86_PF_USER | X86_PF_INSTR,
+};
+
+/* mm-enter for an access: switch_mm only when the CPU runs another mm (a
+ * context switch); vmsim__mm_enter()'s work without its checks, which the
+ * public entry points made. */
+static inline struct vmsim_cpu *access_enter(struct vmsim *vm, struct vmsim_mm *mm)
+{
+	struct vmsim_cpu *c = &vm->cpu[mm->cpu];
+
+	if (c->loaded != &mm->ctx)
+		vmsim_switch_mm(vm, mm->cpu, &mm->ctx);
+	vm->cur_cpu = mm->cpu;
+	return c;
+}
+
+/* The bytes of one page that a TLB hit translated: the copy
+ * vmsim_frame_read/write() make, for a frame the MMU produced. */
+static inline int hit_copy(struct vmsim *vm, unsigned long pfn, size_t off, void *buf, size_t n, enum access_op op)
+{
+	struct vmsim_page *page = &vm->memmap[pfn];
+
+	if (op == ACC_WRITE)
+		return vmsim_frame_write(vm, page, off, buf, n);
+	if (!vmsim_page_test(page, PG_has_data))
+		memset(buf, 0, n);
+	else
+		vmsim_frame_read(vm, page, off, buf, n);
+	return 0;
+}
+
+/*
+ * The loads and stores of one call.  Each page first tries the TLB-hit
+ * path (vmsim__tlb_hit: a lookup and a copy, no lock, as a hit costs the
+ * hardware nothing the kernel sees); anything else (a miss, a fault) goes
+ * through the MMU model with mmap_lock read-held, as before: the fault
+ * handler runs under it (do_user_addr_fault's mmap_read_lock), and once
+ * taken it is kept to the end of the call.
+ */
 static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, enum access_op op,
 		     uint64_t *fault_addr)
 {
 	unsigned char *b = buf;
+	struct vmsim_cpu *c;
+	struct vmsim *vm;
+	bool locked = false;
 	size_t done = 0;
 	int ret = 0;
 
 	if (!mm || (!buf && len) || addr + len < addr)
 		return -EINVAL;
-	if (cpu < -1 || cpu >= (int)mm->vm->cfg.cpus)
+	vm = mm->vm;
+	if (cpu < -1 || cpu >= (int)vm->cfg.cpus)
 		return -EINVAL;
 	if (vmsim__mm_dead(mm))
 		return VMSIM_ACCESS_SIGKILL;
 	if (cpu >= 0)
 		mm->cpu = cpu;
-	vmsim__mm_enter(mm);
-	vmsim_lock_read(mm->vm, &mm->mmap_lock);
+	c = access_enter(vm, mm);
 	while (done < len) {
 		uint64_t a = addr + done;
-		size_t n = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+		size_t off = (size_t)(a & (PAGE_SIZE - 1));
+		size_t n = PAGE_SIZE - off;
+		unsigned long pfn;
 		int r;
 
 		if (n > len - done)
 			n = len - done;
-		r = op == ACC_WRITE ? vmsim_cpu_write(mm->vm, mm->cpu, a, b + done, n)
-		  : op == ACC_EXEC  ? vmsim_cpu_exec(mm->vm, mm->cpu, a, b + done, n)
-				    : vmsim_cpu_read(mm->vm, mm->cpu, a, b + done, n);
+		c = &vm->cpu[mm->cpu];
+		if (!locked && vmsim__tlb_hit(vm, c, a, op_access[op], &pfn)) {
+			r = hit_copy(vm, pfn, off, b + done, n, op);
+		} else {
+			if (!locked) {
+				vmsim_lock_read(vm, &mm->mmap_lock);
+				locked = true;
+			}
+			/* The handler may have switched this CPU away. */
+			r = c->loaded ? vmsim__cpu_access(vm, c, a, op == ACC_WRITE ? NULL : b + done,
+							  op == ACC_WRITE ? b + done : NULL, n, op_access[op])
+				      : -EINVAL;
+		}
 		if (r == VMSIM_ACCESS_OK) {
 			done += n;
 			continue;
@@ -41,8 +101,9 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 			*fault_addr = a;
 		break;
 	}
-	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
-	vmsim__mm_op_done(mm->vm);
+	if (locked)
+		vmsim_unlock_read(vm, &mm->mmap_lock);
+	vmsim__mm_op_done(vm);
 	/* The OOM killer chose this process while it faulted. */
 	if (vmsim__mm_dead(mm))
 		return VMSIM_ACCESS_SIGKILL;
@@ -67,8 +128,10 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 		[VMSIM_ACC_STORE] = X86_PF_USER | X86_PF_WRITE,
 		[VMSIM_ACC_FETCH] = X86_PF_USER | X86_PF_INSTR,
 	};
+	struct vmsim_cpu *c;
 	struct vmsim *vm;
 	int r = VMSIM_ACCESS_OK;
+	bool locked = false;
 	size_t i;
 
 	if (!mm || (!reqs && n))
@@ -81,27 +144,33 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 		    reqs[i].cpu < -1 || reqs[i].cpu >= (int)vm->cfg.cpus)
 			return -EINVAL;
 	}
-	vmsim__mm_enter(mm);
-	vmsim_lock_read(vm, &mm->mmap_lock);
+	c = access_enter(vm, mm);
 	for (i = 0; i < n && r == VMSIM_ACCESS_OK; i++) {
 		const struct vmsim_access_req *q = &reqs[i];
 		uint64_t a = q->addr, last = q->addr + (q->size - 1);
+		unsigned long pfn;
 
 		/* A context switch only when the CPU changes. */
 		if (q->cpu >= 0 && q->cpu != mm->cpu) {
 			mm->cpu = q->cpu;
-			vmsim__mm_enter(mm);
+			c = access_enter(vm, mm);
 		}
 		for (;;) {
-			unsigned long pfn;
-
-			r = vmsim_cpu_translate(vm, mm->cpu, a, acc[q->kind], &pfn);
+			/* A TLB hit needs no lock (see access_as()). */
+			if (locked || !vmsim__tlb_hit(vm, c, a, acc[q->kind], &pfn)) {
+				if (!locked) {
+					vmsim_lock_read(vm, &mm->mmap_lock);
+					locked = true;
+				}
+				r = c->loaded ? vmsim__cpu_translate(vm, c, a, acc[q->kind], &pfn) : -EINVAL;
+			}
 			if (r != VMSIM_ACCESS_OK || (a & PAGE_MASK) == (last & PAGE_MASK))
 				break;
 			a = (a & PAGE_MASK) + PAGE_SIZE;
 		}
 	}
-	vmsim_unlock_read(vm, &mm->mmap_lock);
+	if (locked)
+		vmsim_unlock_read(vm, &mm->mmap_lock);
 	vmsim__mm_op_done(vm);
 	if (r < 0)
 		return r;
