@@ -80,6 +80,7 @@ struct vmsim {
 	vmsim_fault_fn fault_fn;
 	void *fault_arg;
 	bool (*luf_tracks)(struct vmsim *vm, unsigned long pfn);
+	unsigned *tlb_chunk_refs;	/* see hw/cpu_internal.h */
 	/* ---- end CPUs ---- */
 };
 

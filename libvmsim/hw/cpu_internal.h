@@ -44,7 +44,14 @@ uint64_t vmsim__tlb_page_size(enum vmsim_tlb_size size);
 struct vmsim_tlbe *vmsim__tlb_lookup(struct vmsim_cpu *c, unsigned pcid, uint64_t addr);
 void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_tlb_entry *e);
 /* Invalidate one entry (counted in st.entries_dropped). */
-void vmsim__tlb_drop(struct vmsim_cpu *c, struct vmsim_tlb_array *a, struct vmsim_tlbe *t);
+void vmsim__tlb_drop(struct vmsim *vm, struct vmsim_cpu *c, struct vmsim_tlb_array *a, struct vmsim_tlbe *t);
+/* vm->tlb_chunk_refs: for each 2M-aligned run of frames (hashed into
+ * VMSIM_TLB_CHUNKS counters), how many valid 4K and 2M entries of all CPUs
+ * name a frame in it.  A frame whose counter is 0 is cached by no such
+ * entry: the stale-TLB check of a free (check/tlb_check.c) then needs no
+ * scan.  Kept by fill and drop, the only places an entry changes. */
+#define VMSIM_TLB_CHUNKS	4096
+#define VMSIM_TLB_CHUNK(pfn)	(((pfn) >> 9) & (VMSIM_TLB_CHUNKS - 1))
 /* INVLPG: entries of pcid (and global ones) that contain addr. */
 unsigned vmsim__tlb_invlpg(struct vmsim *vm, struct vmsim_cpu *c, unsigned pcid, uint64_t addr);
 /* Every non-global entry of pcid (a CR3 write without NOFLUSH). */

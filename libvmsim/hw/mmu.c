@@ -295,7 +295,7 @@ int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 			}
 			/* A write through a clean entry: the CPU walks again to set
 			 * D (and faults if the entry no longer allows the write). */
-			vmsim__tlb_drop(c, &c->tlb[t->e.size], t);
+			vmsim__tlb_drop(vm, c, &c->tlb[t->e.size], t);
 		} else {
 			c->st.tlb_misses++;
 			vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_MISS,

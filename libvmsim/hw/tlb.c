@@ -67,6 +67,14 @@ struct vmsim_tlbe *vmsim__tlb_lookup(struct vmsim_cpu *c, unsigned pcid, uint64_
 	return NULL;
 }
 
+/* The per-2M-chunk count of entries that may cache its frames (see
+ * cpu_internal.h); 1G entries are left to a scan of their small arrays. */
+static inline void chunk_ref(struct vmsim *vm, const struct vmsim_tlbe *t, int d)
+{
+	if (t->e.size != VMSIM_TLB_1G)
+		vm->tlb_chunk_refs[VMSIM_TLB_CHUNK(t->e.pfn)] += (unsigned)d;
+}
+
 static void trace_tlb(struct vmsim *vm, enum vmsim_trace_type type, int cpu, const struct vmsim_tlbe *t,
 		      const char *why)
 {
@@ -102,15 +110,19 @@ void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_t
 	}
 	if (!victim->valid)
 		a->nr_valid++;
+	else
+		chunk_ref(vm, victim, -1);
 	victim->e = *e;
 	victim->valid = true;
+	chunk_ref(vm, victim, 1);
 	victim->lru = ++c->tick;
 	c->st.tlb_fills++;
 	trace_tlb(vm, VMSIM_TR_TLB_FILL, c->nr, victim, NULL);
 }
 
-void vmsim__tlb_drop(struct vmsim_cpu *c, struct vmsim_tlb_array *a, struct vmsim_tlbe *t)
+void vmsim__tlb_drop(struct vmsim *vm, struct vmsim_cpu *c, struct vmsim_tlb_array *a, struct vmsim_tlbe *t)
 {
+	chunk_ref(vm, t, -1);
 	t->valid = false;
 	a->nr_valid--;
 	c->st.entries_dropped++;
@@ -130,7 +142,7 @@ unsigned vmsim__tlb_invlpg(struct vmsim *vm, struct vmsim_cpu *c, unsigned pcid,
 		set = set_of(a, addr);
 		for (unsigned w = 0; w < a->ways; w++) {
 			if (matches(&set[w], pcid, addr, a->shift)) {
-				vmsim__tlb_drop(c, a, &set[w]);
+				vmsim__tlb_drop(vm, c, a, &set[w]);
 				n++;
 			}
 		}
@@ -149,7 +161,7 @@ static unsigned flush_where(struct vmsim *vm, struct vmsim_cpu *c, bool all, uns
 			struct vmsim_tlbe *t = &a->slot[i];
 
 			if (t->valid && (all || (!t->e.global && t->e.pcid == pcid))) {
-				vmsim__tlb_drop(c, a, t);
+				vmsim__tlb_drop(vm, c, a, t);
 				n++;
 			}
 		}

@@ -303,6 +303,36 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(t.log.count, 0);
 }
 
+/* The stale-TLB check of a free looks only where an entry can name the
+ * frames: a 2M entry still cached over a freed block is found, whatever
+ * frame of the block the free starts at; a block in another 2M run is
+ * freed without a report. */
+static void test_free_under_2m_entry(void **state)
+{
+	const uint64_t va = 0x40000000ULL;
+	unsigned long huge, other, pfn;
+	struct vmsim_walk w;
+	struct tt t;
+
+	(void)state;
+	tt_setup(&t, "ram=8M cpus=1", 0, 0, true);
+	assert_int_equal(vmsim_page_alloc(t.vm, 9, &huge), 0);
+	assert_int_equal(vmsim_page_alloc(t.vm, 9, &other), 0);
+	assert_int_equal(vmsim_walk(t.vm, t.sp[0].pgd, va, VMSIM_WALK_ALLOC_PMD, &w), 0);
+	vmsim_set_pmd(t.vm, w.pmd, pmd_mkhuge(pfn_pmd(huge, PAGE_SHARED)), va);
+	assert_int_equal(vmsim_cpu_translate(t.vm, 0, va + 5 * PAGE_SIZE, X86_PF_USER, &pfn), VMSIM_ACCESS_OK);
+	assert_int_equal(vmsim_page_free(t.vm, other, 9), 0);
+	assert_int_equal(t.log.count, 0);
+	/* Unmapped without a flush: the 2M entry still caches the block. */
+	vmsim_set_pmd(t.vm, w.pmd, __pmd(0), va);
+	assert_int_equal(vmsim_page_free(t.vm, huge, 9), 0);
+	assert_int_equal(t.log.count, 1);
+	assert_non_null(strstr(t.log.last, "use after free through CPU 0's TLB"));
+	vmsim_flush_tlb_mm(t.vm, &t.sp[0].ctx);
+	tt_teardown(&t);
+	assert_int_equal(t.log.count, 1);
+}
+
 static void test_pmd_leaf_one_entry(void **state)
 {
 	struct tt t;
@@ -391,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_fault_results),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_pmd_leaf_one_entry),
+		cmocka_unit_test(test_free_under_2m_entry),
 		cmocka_unit_test(test_four_levels_and_pud_leaf),
 	};
 
