@@ -28,6 +28,7 @@ struct vmsim_cpu {
 	struct { uint64_t ctx_id, tlb_gen; } ctxs[VMSIM_TLB_NR_DYN_ASIDS];
 	struct vmsim_tlb_array tlb[VMSIM_TLB_NR_SIZES];
 	uint64_t tick;
+	uint64_t fill_gen;		/* fills so far (entries appear only by a fill) */
 	struct vmsim_cpu_stats st;
 };
 

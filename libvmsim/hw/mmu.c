@@ -184,8 +184,8 @@ static int walk_and_fill(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 	}
 	psize = vmsim__tlb_page_size(hw->x.size);
 	npages = (unsigned long)(psize >> PAGE_SHIFT);
-	if (VMSIM_BUG_ON(vm, hw->x.pfn >= vmsim_nr_frames(vm) ||
-			 (hw->x.pfn & ~(npages - 1)) + npages > vmsim_nr_frames(vm),
+	if (VMSIM_BUG_ON(vm, hw->x.pfn >= vm->nr_frames ||
+			 (hw->x.pfn & ~(npages - 1)) + npages > vm->nr_frames,
 			 "cpu%d walk of %#llx reached pfn %#lx outside RAM (leaf %#llx)", c->nr,
 			 (unsigned long long)addr, hw->x.pfn, (unsigned long long)hw->x.leaf))
 		return -EIO;
@@ -217,13 +217,16 @@ static int fault_result(struct vmsim *vm, int cpu, uint64_t addr, int vmf)
 	return -EIO;
 }
 
-static int page_fault(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned error_code)
+/* tlb_clean: the lookup of this access just missed, so no entry holds
+ * addr and the invalidation would drop nothing. */
+static int page_fault(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned error_code, bool tlb_clean)
 {
 	int saved = vm->cur_cpu, vmf;
 
 	/* A #PF invalidates the faulting address's entries (SDM 4.10.4.1),
 	 * so the retry walks the tables the handler fixed. */
-	vmsim__tlb_invlpg(vm, c, c->loaded_mm_asid, addr);
+	if (!tlb_clean)
+		vmsim__tlb_invlpg(vm, c, c->loaded_mm_asid, addr);
 	c->st.faults++;
 	if (!vm->fault_fn) {
 		vmf = VM_FAULT_SIGSEGV;
@@ -250,11 +253,17 @@ int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned acces
 int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
 			 unsigned long *pfn)
 {
-	bool write = access & X86_PF_WRITE, faulted = false;
+	bool write = access & X86_PF_WRITE, faulted = false, clean = false;
 	int cpu = c->nr;
 	struct hw_walk fw, prev;	/* the walk that faulted, for the retry */
+	/* clean: as of fill_gen, with this context and ASID loaded, no TLB
+	 * entry matches addr (a lookup missed, or the #PF dropped them). */
+	struct vmsim_mm_context *clean_ctx = NULL;
+	uint64_t clean_gen = 0;
+	uint16_t clean_asid = 0;
 
-	if (!vmsim_addr_canonical(vm, addr)) {
+	/* vmsim_addr_canonical(), inline: bits 63..47 (56 with 5 levels) equal. */
+	if ((uint64_t)((int64_t)(addr << (vm->cfg.levels == 5 ? 7 : 16)) >> (vm->cfg.levels == 5 ? 7 : 16)) != addr) {
 		/* #GP, not #PF: the handler never sees it. */
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
 				  .addr = addr, .why = "#GP non-canonical" });
@@ -272,7 +281,12 @@ int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 				  cpu, access, (unsigned long long)addr, VMSIM_MAX_FAULT_RETRIES);
 			return -EIO;
 		}
-		t = vmsim__tlb_lookup(c, c->loaded_mm_asid, addr);
+		/* Entries appear only by a fill: none since we knew there was
+		 * no match (the handler filled nothing here, switched nothing)
+		 * means the lookup misses again. */
+		clean = clean && c->fill_gen == clean_gen && c->loaded == clean_ctx &&
+			c->loaded_mm_asid == clean_asid;
+		t = clean ? NULL : vmsim__tlb_lookup(c, c->loaded_mm_asid, addr);
 		if (t) {
 			uint64_t off = addr & (vmsim__tlb_page_size(t->e.size) - 1);
 
@@ -282,10 +296,14 @@ int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 			/* The cached rights are the rights, whatever the PTE says now. */
 			if ((write && !t->e.write) || ((access & X86_PF_USER) && !t->e.user) ||
 			    ((access & X86_PF_INSTR) && t->e.nx)) {
-				r = page_fault(vm, c, addr, access | X86_PF_PROT);
+				clean_gen = c->fill_gen;
+				clean_ctx = c->loaded;
+				clean_asid = c->loaded_mm_asid;
+				r = page_fault(vm, c, addr, access | X86_PF_PROT, false);
 				if (r)
 					return r;
 				faulted = false;
+				clean = true;
 				continue;
 			}
 			if (!(write && !t->e.dirty)) {
@@ -296,7 +314,9 @@ int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 			/* A write through a clean entry: the CPU walks again to set
 			 * D (and faults if the entry no longer allows the write). */
 			vmsim__tlb_drop(vm, c, &c->tlb[t->e.size], t);
+			clean = false;
 		} else {
+			clean = true;
 			c->st.tlb_misses++;
 			vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_MISS,
 					  .cpu = cpu, .addr = addr });
@@ -306,10 +326,15 @@ int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 		r = walk_and_fill(vm, c, addr, access, pfn, &ec, &fw, faulted ? &prev : NULL);
 		if (r <= 0)
 			return r;
-		r = page_fault(vm, c, addr, ec);
+		/* After the #PF's invalidation, before its handler runs,
+		 * nothing matches addr. */
+		clean_gen = c->fill_gen;
+		clean_ctx = c->loaded;
+		clean_asid = c->loaded_mm_asid;
+		r = page_fault(vm, c, addr, ec, clean);
 		if (r)
 			return r;
-		faulted = true;
+		faulted = clean = true;
 	}
 }
 

@@ -116,6 +116,7 @@ void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_t
 	victim->valid = true;
 	chunk_ref(vm, victim, 1);
 	victim->lru = ++c->tick;
+	c->fill_gen++;
 	c->st.tlb_fills++;
 	trace_tlb(vm, VMSIM_TR_TLB_FILL, c->nr, victim, NULL);
 }
