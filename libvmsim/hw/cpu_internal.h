@@ -93,8 +93,8 @@ int vmsim__cpu_access(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, void
  * matches (entries hold canonical addresses), so its #GP is left to the
  * slow path too.  No lock: the hardware takes none for a TLB hit.
  */
-static inline bool vmsim__tlb_hit(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
-				  unsigned long *pfn)
+static inline __attribute__((always_inline)) bool vmsim__tlb_hit(struct vmsim *vm, struct vmsim_cpu *c,
+								  uint64_t addr, unsigned access, unsigned long *pfn)
 {
 	struct vmsim_tlb_array *a = &c->tlb[VMSIM_TLB_4K];
 	struct vmsim_tlbe *set = &a->slot[(size_t)((addr >> PAGE_SHIFT) & (a->sets - 1)) * a->ways];

@@ -46,9 +46,8 @@ static inline int hit_copy(struct vmsim *vm, unsigned long pfn, size_t off, void
  * The loads and stores of one call.  Each page first tries the TLB-hit
  * path (vmsim__tlb_hit: a lookup and a copy, no lock, as a hit costs the
  * hardware nothing the kernel sees); anything else (a miss, a fault) goes
- * through the MMU model with mmap_lock read-held, as before: the fault
- * handler runs under it (do_user_addr_fault's mmap_read_lock), and once
- * taken it is kept to the end of the call.
+ * through the MMU model with mmap_lock read-held for that page: the fault
+ * handler runs under it (do_user_addr_fault's mmap_read_lock).
  */
 static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, enum access_op op,
 		     uint64_t *fault_addr)
@@ -56,7 +55,6 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 	unsigned char *b = buf;
 	struct vmsim_cpu *c;
 	struct vmsim *vm;
-	bool locked = false;
 	size_t done = 0;
 	int ret = 0;
 
@@ -80,17 +78,15 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 		if (n > len - done)
 			n = len - done;
 		c = &vm->cpu[mm->cpu];
-		if (!locked && vmsim__tlb_hit(vm, c, a, op_access[op], &pfn)) {
+		if (vmsim__tlb_hit(vm, c, a, op_access[op], &pfn)) {
 			r = hit_copy(vm, pfn, off, b + done, n, op);
 		} else {
-			if (!locked) {
-				vmsim_lock_read(vm, &mm->mmap_lock);
-				locked = true;
-			}
+			vmsim_lock_read(vm, &mm->mmap_lock);
 			/* The handler may have switched this CPU away. */
 			r = c->loaded ? vmsim__cpu_access(vm, c, a, op == ACC_WRITE ? NULL : b + done,
 							  op == ACC_WRITE ? b + done : NULL, n, op_access[op])
 				      : -EINVAL;
+			vmsim_unlock_read(vm, &mm->mmap_lock);
 		}
 		if (r == VMSIM_ACCESS_OK) {
 			done += n;
@@ -101,8 +97,6 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 			*fault_addr = a;
 		break;
 	}
-	if (locked)
-		vmsim_unlock_read(vm, &mm->mmap_lock);
 	vmsim__mm_op_done(vm);
 	/* The OOM killer chose this process while it faulted. */
 	if (vmsim__mm_dead(mm))
@@ -131,7 +125,6 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 	struct vmsim_cpu *c;
 	struct vmsim *vm;
 	int r = VMSIM_ACCESS_OK;
-	bool locked = false;
 	size_t i;
 
 	if (!mm || (!reqs && n))
@@ -157,20 +150,16 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 		}
 		for (;;) {
 			/* A TLB hit needs no lock (see access_as()). */
-			if (locked || !vmsim__tlb_hit(vm, c, a, acc[q->kind], &pfn)) {
-				if (!locked) {
-					vmsim_lock_read(vm, &mm->mmap_lock);
-					locked = true;
-				}
+			if (!vmsim__tlb_hit(vm, c, a, acc[q->kind], &pfn)) {
+				vmsim_lock_read(vm, &mm->mmap_lock);
 				r = c->loaded ? vmsim__cpu_translate(vm, c, a, acc[q->kind], &pfn) : -EINVAL;
+				vmsim_unlock_read(vm, &mm->mmap_lock);
 			}
 			if (r != VMSIM_ACCESS_OK || (a & PAGE_MASK) == (last & PAGE_MASK))
 				break;
 			a = (a & PAGE_MASK) + PAGE_SIZE;
 		}
 	}
-	if (locked)
-		vmsim_unlock_read(vm, &mm->mmap_lock);
 	vmsim__mm_op_done(vm);
 	if (r < 0)
 		return r;

@@ -17,7 +17,7 @@ static int usage_to(FILE *f, int rc)
 		"       vmsim kernel FILE.vms|-\n"
 		"       vmsim diff [--kind KIND.so]... FILE.vms...\n"
 		"       vmsim kinds [--md] [--no-host] [--kind KIND.so]... [--only KIND] [--scenario KIND OP anon|shmem]\n"
-		"       vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL...']\n");
+		"       vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL...'] [--time]\n");
 	return rc;
 }
 
