@@ -6,7 +6,8 @@
  *   vmsim-bench [--quick] [--csv | --csv-file F] [--reps N] [--pages N[,N...]]
  *               [--only NAME] [--sim-only]
  *   vmsim-bench --memory     host bytes per mapped simulated page
- *   vmsim-bench --scale      16 GiB of simulated RAM, mapped, forked, freed
+ *   vmsim-bench --scale      16 GiB of simulated RAM, mapped, forked, freed (--ram MiB)
+ *   vmsim-bench --empty      an empty 1 TiB machine: creation time, host memory
  *   vmsim-bench --reclaim    TLB shootdowns of a reclaim-heavy run
  *
  * The swap workloads (pageout, swapin) need a swap device on the host for
@@ -255,6 +256,37 @@ static double sim_tlb_hit_read(unsigned long pages, const char *check)
 	t0 = now_ns();
 	for (unsigned long i = 0; i < n; i++)
 		CK(vmsim_access(s.mm, -1, BASE, &b, 1, false, NULL));
+	t1 = now_ns();
+	sim_free(&s);
+	return (t1 - t0) / (double)n;
+}
+
+/* ns per access: 16 * pages one-byte loads of one page already in the
+ * TLB, through vmsim_access_many() in batches of 4096 requests. */
+static double sim_access_many(unsigned long pages, const char *check)
+{
+	static struct vmsim_access_req q[4096];
+	unsigned long n = pages * 16, done = 0;
+	unsigned char b = 1;
+	struct sim s;
+	double t0, t1;
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		q[i] = (struct vmsim_access_req){ .addr = BASE + (i & 63), .size = 1, .kind = VMSIM_ACC_LOAD,
+						  .cpu = -1 };
+	sim_new(&s, 1, check, "off");
+	sim_map_anon(s.mm, 1);
+	sim_touch(s.mm, 1);
+	CK(vmsim_access(s.mm, -1, BASE, &b, 1, false, NULL));
+	t0 = now_ns();
+	while (done < n) {
+		size_t k = n - done < 4096 ? (size_t)(n - done) : 4096;
+		int res;
+
+		if (vmsim_access_many(s.mm, q, k, &res) != (long)k)
+			die("vmsim_access_many", res);
+		done += k;
+	}
 	t1 = now_ns();
 	sim_free(&s);
 	return (t1 - t0) / (double)n;
@@ -551,6 +583,7 @@ static const struct workload workloads[] = {
 	{ "shmem_read_fault", sim_shmem_read_fault, k_shmem_read_fault, 0 },
 	{ "uffd_wp", sim_uffd_wp, k_uffd_wp, 0 },
 	{ "tlb_hit_read", sim_tlb_hit_read, NULL, 0 },
+	{ "access_many", sim_access_many, NULL, 0 },
 	{ "pageout", sim_pageout, k_pageout, 32768 },
 	{ "swapin", sim_swapin, k_swapin, 32768 },
 };
@@ -753,6 +786,56 @@ static int scale(uint64_t ram)
 }
 
 /* ---------------------------------------------------------------- */
+/* Empty machine: creation time and host memory of a large, idle machine */
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, res = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* vmsim_new() + one mm, reps times; medians of the time and of the
+ * resident-set growth (RSS after minus before, the host's own count). */
+static int empty_machine(uint64_t ram, int reps)
+{
+	double t[MAX_REPS], m[MAX_REPS];
+	struct vmsim_config cfg;
+	size_t host = 0;
+	char buf[32];
+
+	vmsim_config_init(&cfg);
+	snprintf(buf, sizeof(buf), "%lluM", (unsigned long long)(ram >> 20));
+	CK(vmsim_config_set(&cfg, "ram", buf));
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "data", "off"));
+	for (int r = 0; r < reps; r++) {
+		struct vmsim_mm *mm;
+		struct vmsim *vm;
+		long rss0 = rss_kib();
+		double t0 = now_ns();
+
+		CK(vmsim_new(&cfg, &vm));
+		CK(vmsim_mm_new(vm, &mm));
+		t[r] = (now_ns() - t0) / 1e6;
+		m[r] = (double)(rss_kib() - rss0) / 1024;
+		host = vmsim_host_bytes(vm);
+		vmsim_mm_exit(mm);
+		vmsim_free(vm);
+	}
+	printf("empty machine: %llu MiB simulated RAM, one mm: created in %.2f ms, RSS +%.2f MiB"
+	       " (medians of %d), host bytes %zu\n", (unsigned long long)(ram >> 20), median(t, reps),
+	       median(m, reps), reps, host);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
 /* Reclaim: the TLB shootdowns of a run under memory pressure        */
 
 /* One process on 4 CPUs writes a region four times the RAM, twice over,
@@ -812,6 +895,7 @@ static void usage(void)
 		"                   [--only NAME] [--sim-only]\n"
 		"       vmsim-bench --memory [--quick]\n"
 		"       vmsim-bench --scale [--ram MiB]\n"
+		"       vmsim-bench --empty [--ram MiB] [--reps N]\n"
 		"       vmsim-bench --reclaim [--frames N]\n");
 	exit(2);
 }
@@ -820,6 +904,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .reps = 5, .sizes = { 4096, 65536, 262144 }, .nr_sizes = 3 };
 	bool memory = false, do_scale = false, do_reclaim = false, sizes_set = false, reps_set = false;
+	bool do_empty = false, ram_set = false;
 	unsigned long reclaim_frames = 4096;
 	uint64_t scale_ram = 16ULL << 30;
 
@@ -840,6 +925,8 @@ int main(int argc, char **argv)
 			memory = true;
 		} else if (!strcmp(a, "--scale")) {
 			do_scale = true;
+		} else if (!strcmp(a, "--empty")) {
+			do_empty = true;
 		} else if (!strcmp(a, "--reclaim")) {
 			do_reclaim = true;
 		} else if (!strcmp(a, "--frames") && i + 1 < argc) {
@@ -853,6 +940,7 @@ int main(int argc, char **argv)
 				usage();
 		} else if (!strcmp(a, "--ram") && i + 1 < argc) {
 			scale_ram = strtoull(argv[++i], NULL, 0) << 20;
+			ram_set = true;
 		} else if (!strcmp(a, "--only") && i + 1 < argc) {
 			o.only = argv[++i];
 		} else if (!strcmp(a, "--pages") && i + 1 < argc) {
@@ -872,6 +960,8 @@ int main(int argc, char **argv)
 	}
 	if (do_scale)
 		return scale(scale_ram);
+	if (do_empty)
+		return empty_machine(ram_set ? scale_ram : 1ULL << 40, o.reps);
 	if (do_reclaim)
 		return reclaim_report(o.quick ? 256 : reclaim_frames);
 	if (o.quick) {

@@ -132,9 +132,11 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 	vm = mm->vm;
 	/* Checked whole first: a bad request runs nothing. */
 	for (i = 0; i < n; i++) {
-		if (reqs[i].kind > VMSIM_ACC_FETCH || !reqs[i].size ||
-		    reqs[i].addr + (reqs[i].size - 1) < reqs[i].addr ||
-		    reqs[i].cpu < -1 || reqs[i].cpu >= (int)vm->cfg.cpus)
+		const struct vmsim_access_req *q = &reqs[i];
+
+		/* One test per request (| not ||: no branch per condition). */
+		if (((unsigned)q->kind > VMSIM_ACC_FETCH) | !q->size | (q->addr + (q->size - 1) < q->addr) |
+		    ((unsigned)(q->cpu + 1) > vm->cfg.cpus))
 			return -EINVAL;
 	}
 	c = access_enter(vm, mm);
