@@ -702,8 +702,8 @@ static void memory_report(const struct opts *o)
 			vmsim_host_bytes_detail(s.vm, &m1);
 			fprintf(out, "%-6s %8lu %12.1f %12.1f %12.1f %12.1f\n", d ? "on" : "off",
 				pages,
-				((double)(m1.heap_bytes + m1.frame_bytes) -
-				 (double)(m0.heap_bytes + m0.frame_bytes)) / n,
+				((double)(m1.heap_bytes + m1.frame_bytes + m1.memmap_bytes) -
+				 (double)(m0.heap_bytes + m0.frame_bytes + m0.memmap_bytes)) / n,
 				((double)m1.heap_bytes - (double)m0.heap_bytes) / n,
 				((double)m1.arena_allocated - (double)m0.arena_allocated) / n,
 				((double)m1.arena_resident - (double)m0.arena_resident) / n);
@@ -722,7 +722,7 @@ static void memory_report(const struct opts *o)
 		vmsim_host_bytes_detail(s.vm, &m0);
 		frames = vmsim_nr_frames(s.vm);
 		fprintf(out, "%9luM %14zu %14zu %14zu %14zu\n", frames >> 8,
-			vmsim_host_bytes(s.vm), frames * sizeof(struct vmsim_page),
+			vmsim_host_bytes(s.vm), m0.memmap_bytes,
 			m0.arena_allocated, m0.arena_resident);
 		sim_free(&s);
 	}

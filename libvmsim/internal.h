@@ -22,7 +22,18 @@ struct vmsim {
 
 	/* Physical memory (hw/physmem.c, hw/page_alloc.c). */
 	unsigned long nr_frames;
+	/* The memmap is one virtually contiguous array (SPARSEMEM_VMEMMAP's
+	 * vmemmap), reserved, not backed: a section's struct pages cost host
+	 * memory once the page allocator first hands out its frames. */
 	struct vmsim_page *memmap;
+	size_t memmap_len;
+	unsigned char *section_present;	/* per section: its struct pages are in use */
+	size_t memmap_bytes;		/* struct pages of the present sections */
+	/* Max-order free blocks the allocator has not touched yet (one bit
+	 * each); they follow the free_area[VMSIM_MAX_PAGE_ORDER] list, lowest
+	 * first (hw/page_alloc.c). */
+	unsigned long *lazy_blocks;
+	unsigned long lazy_first, lazy_count;
 	unsigned char *frames;		/* nr_frames * PAGE_SIZE, lazily backed */
 	size_t frames_len;
 	unsigned long frames_with_data;
@@ -108,6 +119,20 @@ static inline bool vmsim__page_valid(const struct vmsim *vm, const struct vmsim_
 	off = (uintptr_t)page - (uintptr_t)vm->memmap;
 	return off < vm->nr_frames * sizeof(*page) && off % sizeof(*page) == 0;
 }
+/* Sections (SPARSEMEM): 2^15 frames, 128 MiB, as x86-64's SECTION_SIZE_BITS
+ * 27.  A section is present once a frame of it was handed out; the struct
+ * pages of an absent one are all zero (free frames never used) and take
+ * no host memory.  Code that visits every frame skips absent sections. */
+#define VMSIM_SECTION_SHIFT	15
+#define VMSIM_SECTION_FRAMES	(1UL << VMSIM_SECTION_SHIFT)
+void vmsim__section_populate(struct vmsim *vm, unsigned long pfn);
+/* The first pfn >= pfn in a present section (nr_frames if none). */
+static inline unsigned long vmsim__pfn_next_present(const struct vmsim *vm, unsigned long pfn)
+{
+	while (pfn < vm->nr_frames && !vm->section_present[pfn >> VMSIM_SECTION_SHIFT])
+		pfn = (pfn | (VMSIM_SECTION_FRAMES - 1)) + 1;
+	return pfn;
+}
 /* An allocation that may sleep (GFP_KERNEL): on failure, direct reclaim and
  * the OOM killer through vm->alloc_slowpath, then a retry.  It sleeps only
  * where Linux could: no lock but mmap_locks held (might_sleep()), never
@@ -124,7 +149,7 @@ void vmsim__tlbbatch_add_pending(struct vmsim *vm, uint64_t *cpumask, struct vms
 void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
-void vmsim__page_alloc_init(struct vmsim *vm);
+int vmsim__page_alloc_init(struct vmsim *vm);
 /* The table a present, non-leaf entry points to; a VMSIM_BUG and NULL if
  * it names none (hw/pgtable.c; the checked walks use it). */
 struct vmsim_page *vmsim__pt_entry_table(struct vmsim *vm, uint64_t val);

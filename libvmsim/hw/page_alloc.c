@@ -3,6 +3,7 @@
  * zones, per-cpu lists or migratetypes.  Free blocks sit on per-order lists
  * (utlist) with PG_buddy and their order in page->private, as Linux keeps
  * them.  Allocation takes the list head, so it is deterministic. */
+#include <string.h>
 #include <utlist.h>
 
 #include "../internal.h"
@@ -26,22 +27,77 @@ static void del_from_free_list(struct vmsim *vm, struct vmsim_page *page, unsign
 	vm->nr_free_blocks[order]--;
 }
 
-/* Put the free blocks on the lists, lowest address first out. */
-void vmsim__page_alloc_init(struct vmsim *vm)
-{
-	unsigned long pfn = vm->nr_frames;
+#define BLOCK_SHIFT	VMSIM_MAX_PAGE_ORDER
+#define LONG_BITS	(8 * sizeof(unsigned long))
 
+/* A never-used max-order block goes on the free list (empty then, or the
+ * block leaves it at once); its section's struct pages are populated. */
+static void lazy_materialize(struct vmsim *vm, unsigned long idx)
+{
+	unsigned long pfn = idx << BLOCK_SHIFT;
+
+	vm->lazy_blocks[idx / LONG_BITS] &= ~(1UL << (idx % LONG_BITS));
+	vm->lazy_count--;
+	vmsim__section_populate(vm, pfn);
+	add_to_free_list(vm, &vm->memmap[pfn], VMSIM_MAX_PAGE_ORDER);
+	vm->nr_free_blocks[VMSIM_MAX_PAGE_ORDER]--;	/* counted since init */
+}
+
+/* The lowest never-used block onto the (empty) max-order list. */
+static void lazy_take_lowest(struct vmsim *vm)
+{
+	unsigned long w = vm->lazy_first / LONG_BITS;
+
+	while (!vm->lazy_blocks[w])
+		w++;
+	vm->lazy_first = w * LONG_BITS + (unsigned long)__builtin_ctzl(vm->lazy_blocks[w]);
+	lazy_materialize(vm, vm->lazy_first);
+}
+
+static bool lazy_block(const struct vmsim *vm, unsigned long pfn)
+{
+	unsigned long idx = pfn >> BLOCK_SHIFT;
+
+	return vm->lazy_count && (vm->lazy_blocks[idx / LONG_BITS] >> (idx % LONG_BITS)) & 1;
+}
+
+/*
+ * Put the free blocks on the lists, lowest address first out.  As Linux's
+ * memblock hand-over, every frame starts free; the max-order blocks below
+ * the top are not put on the list one by one (that would touch a struct
+ * page of each, the whole memmap of a large machine) but kept as a bitmap
+ * that stands for the list's tail: vmsim_alloc_pages() takes the lowest
+ * when the list runs empty, exactly when it would have reached them, so
+ * allocation order is what a list of every block gives.
+ */
+int vmsim__page_alloc_init(struct vmsim *vm)
+{
+	unsigned long pfn = vm->nr_frames, top = vm->nr_frames & ~((1UL << BLOCK_SHIFT) - 1);
+	unsigned long nblocks = top >> BLOCK_SHIFT;
+
+	vm->lazy_blocks = vmsim__calloc(vm, nblocks / LONG_BITS + 1, sizeof(unsigned long));
+	if (!vm->lazy_blocks)
+		return -ENOMEM;
 	/* Walk down from the top, carving the largest aligned block that fits,
 	 * so the list heads end up holding the lowest blocks. */
-	while (pfn > 0) {
+	while (pfn > top) {
 		unsigned order = VMSIM_MAX_PAGE_ORDER;
 
 		while (order > 0 && ((pfn & ((1UL << order) - 1)) || pfn < (1UL << order)))
 			order--;
 		pfn -= 1UL << order;
+		vmsim__section_populate(vm, pfn);
 		add_to_free_list(vm, &vm->memmap[pfn], order);
 		vm->nr_free += 1UL << order;
 	}
+	memset(vm->lazy_blocks, 0xff, nblocks / LONG_BITS * sizeof(unsigned long));
+	if (nblocks % LONG_BITS)
+		vm->lazy_blocks[nblocks / LONG_BITS] = (1UL << (nblocks % LONG_BITS)) - 1;
+	vm->lazy_count = nblocks;
+	vm->lazy_first = 0;
+	vm->nr_free_blocks[VMSIM_MAX_PAGE_ORDER] += nblocks;
+	vm->nr_free += top;
+	return 0;
 }
 
 struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order)
@@ -52,6 +108,8 @@ struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order)
 	if (!vm || order > VMSIM_MAX_PAGE_ORDER)
 		return NULL;
 	for (o = order; o <= VMSIM_MAX_PAGE_ORDER; o++) {
+		if (o == VMSIM_MAX_PAGE_ORDER && !vm->free_area[o] && vm->lazy_count)
+			lazy_take_lowest(vm);
 		if (vm->free_area[o]) {
 			page = vm->free_area[o];
 			break;
@@ -137,6 +195,10 @@ void vmsim_free_pages(struct vmsim *vm, struct vmsim_page *page, unsigned order)
 int vmsim__take_page_off_buddy(struct vmsim *vm, struct vmsim_page *page)
 {
 	unsigned long pfn = vmsim_page_to_pfn(vm, page);
+
+	/* A never-used block: on the list first (where is moot: it leaves). */
+	if (lazy_block(vm, pfn))
+		lazy_materialize(vm, pfn >> BLOCK_SHIFT);
 
 	for (unsigned order = 0; order <= VMSIM_MAX_PAGE_ORDER; order++) {
 		unsigned long head = pfn & ~((1UL << order) - 1);
