@@ -20,6 +20,19 @@ struct vmsim_tlb_array {
 	struct vmsim_tlbe *slot;	/* sets * ways, set-major */
 };
 
+/* mmu.c: the entries the CPU's last walk read above a pte table (see
+ * walk_again() there: reused only while every one still holds its value,
+ * so it is never observable, unlike a real paging-structure cache). */
+struct vmsim_walk_memo {
+	bool valid;
+	bool up_write, up_user, up_nx;	/* rights of the levels above the pte */
+	unsigned long root;
+	uint64_t region;		/* addr >> PMD_SHIFT */
+	uint64_t *pte_table;
+	uint64_t *slot[6];
+	uint64_t val[6];
+};
+
 struct vmsim_cpu {
 	int nr;
 	struct vmsim_mm_context *loaded;	/* cpu_tlbstate.loaded_mm (NULL: none) */
@@ -29,6 +42,7 @@ struct vmsim_cpu {
 	struct vmsim_tlb_array tlb[VMSIM_TLB_NR_SIZES];
 	uint64_t tick;
 	uint64_t fill_gen;		/* fills so far (entries appear only by a fill) */
+	struct vmsim_walk_memo memo;
 	struct vmsim_cpu_stats st;
 };
 

@@ -16,6 +16,7 @@ struct hw_walk {
 	uint64_t val[6];	/* and its value then */
 	unsigned long root;
 	bool up_write, up_user, up_nx;	/* the rights of the levels above the pte */
+	bool all_a;		/* every entry read had A set */
 };
 
 /* The walk from level l down, in table tab, with the rights of the levels
@@ -25,7 +26,7 @@ struct hw_walk {
  * is the p4d).  Unless check=off, every table pointer is checked to name a
  * page-table page, as vmsim_walk() checks it. */
 static int walk_from(struct vmsim *vm, uint64_t addr, struct hw_walk *hw, enum vmsim_level l,
-		     const uint64_t *tab, bool wr, bool us, bool nx)
+		     const uint64_t *tab, bool wr, bool us, bool nx, bool all_a)
 {
 	bool checked = vm->cfg.check != VMSIM_CHECK_OFF;
 
@@ -45,6 +46,7 @@ static int walk_from(struct vmsim *vm, uint64_t addr, struct hw_walk *hw, enum v
 		}
 		if (!(v & _PAGE_PRESENT))
 			break;	/* none, PROT_NONE, swap, migration ... */
+		all_a = all_a && (v & _PAGE_ACCESSED);
 		/* R/W and U/S must allow it at every level; NX at any forbids. */
 		wr = wr && (v & _PAGE_RW);
 		us = us && (v & _PAGE_USER);
@@ -67,6 +69,7 @@ static int walk_from(struct vmsim *vm, uint64_t addr, struct hw_walk *hw, enum v
 	hw->x.write = wr;
 	hw->x.user = us;
 	hw->x.nx = nx;
+	hw->all_a = all_a;
 	return 0;
 }
 
@@ -81,48 +84,71 @@ static int do_walk(struct vmsim *vm, unsigned long root, uint64_t addr, struct h
 	    vm->memmap[root].pt_level != VMSIM_LVL_PGD)
 		return -EINVAL;
 	return walk_from(vm, addr, hw, top_level(vm), (const uint64_t *)(vm->frames + ((size_t)root << PAGE_SHIFT)),
-			 true, true, false);
+			 true, true, false, true);
 }
 
 /*
- * The walk of the access retried after a #PF, given the walk that faulted
- * (prev, same CPU, same root, same address).  x86 re-executes the
- * faulting instruction, which looks up the TLB (the #PF invalidated the
- * address) and walks again (SDM 4.10.4.1, 4.7).  When the faulting walk
- * reached the pte level and every entry above it still holds the value it
- * read then, the new walk would visit exactly those entries, with the same
- * rights, and reach the same pte slot: so only that slot (the entry the
- * handler has just written) is read again.  The A/D update that follows
- * is the walk's own (set_accessed_dirty() on every level, as after a full
- * walk), so the entries, the trace and the TLB fill are what the full walk
- * gives.  Anything else walks from the root.
+ * A walk that reuses the entries the CPU's last walk read above the pte
+ * level, when it walked the same root for an address of the same 2 MiB
+ * region and every one of those entries still holds the value read then:
+ * the root being the same, equal entries lead to the same tables, so the
+ * new walk would visit exactly those entries, with the same rights, and
+ * reach the same pte table; only the pte is read.  The A/D update after it
+ * is the walk's own (set_accessed_dirty() on every level), so entries,
+ * trace and fill are those of a full walk.  Anything else walks from the
+ * root.  This is how the retry after a #PF reads the pte its handler has
+ * just written: x86 re-executes the faulting instruction, which looks up
+ * the TLB and walks from CR3 again (SDM 4.10.4.1, 4.7); the pte is the
+ * only entry a fixed fault changed, unless the handler changed a level
+ * above it, which the value check sees.  (A real CPU's paging-structure
+ * caches may serve stale upper entries until an INVLPG or CR3 write; this
+ * memo never does, so nothing a test can see depends on it.)
  */
-static int walk_again(struct vmsim *vm, unsigned long root, uint64_t addr, struct hw_walk *hw,
-		      const struct hw_walk *prev)
+static int walk_again(struct vmsim *vm, struct vmsim_cpu *c, unsigned long root, uint64_t addr,
+		      struct hw_walk *hw)
 {
-	enum vmsim_level top = top_level(vm);
+	const struct vmsim_walk_memo *m = &c->memo;
+	enum vmsim_level top = top_level(vm), l;
+	bool up_a = true;
+	int err;
 
-	if (prev && prev->root == root && prev->x.level == VMSIM_LVL_PTE) {
-		enum vmsim_level l;
-
-		for (l = top; l > VMSIM_LVL_PTE; l--)
-			if (*prev->slot[l] != prev->val[l])
+	if (m->valid && m->root == root && m->region == addr >> PMD_SHIFT &&
+	    vmsim_page_test(&vm->memmap[root], PG_table) && vm->memmap[root].pt_level == VMSIM_LVL_PGD) {
+		for (l = top; l > VMSIM_LVL_PTE; l--) {
+			if (*m->slot[l] != m->val[l])
 				break;
+			up_a = up_a && (m->val[l] & _PAGE_ACCESSED);
+		}
 		if (l == VMSIM_LVL_PTE) {
-			uint64_t *slot = prev->slot[VMSIM_LVL_PTE];
-
 			for (l = top; l > VMSIM_LVL_PTE; l--) {
-				hw->slot[l] = prev->slot[l];
-				hw->val[l] = prev->val[l];
+				hw->slot[l] = m->slot[l];
+				hw->val[l] = m->val[l];
 			}
 			hw->x = (struct vmsim_xlate){ 0 };
 			hw->root = root;
-			/* The slot itself is the table base for walk_from's index. */
-			return walk_from(vm, addr, hw, VMSIM_LVL_PTE, slot - ((addr >> PAGE_SHIFT) & 511),
-					 prev->up_write, prev->up_user, prev->up_nx);
+			return walk_from(vm, addr, hw, VMSIM_LVL_PTE, m->pte_table, m->up_write, m->up_user,
+					 m->up_nx, up_a);
 		}
 	}
-	return do_walk(vm, root, addr, hw);
+	err = do_walk(vm, root, addr, hw);
+	if (!err && hw->x.level == VMSIM_LVL_PTE) {
+		struct vmsim_walk_memo *w = &c->memo;
+
+		w->valid = true;
+		w->root = root;
+		w->region = addr >> PMD_SHIFT;
+		w->pte_table = hw->slot[VMSIM_LVL_PTE] - ((addr >> PAGE_SHIFT) & 511);
+		for (l = top; l > VMSIM_LVL_PTE; l--) {
+			w->slot[l] = hw->slot[l];
+			w->val[l] = hw->val[l];
+		}
+		w->up_write = hw->up_write;
+		w->up_user = hw->up_user;
+		w->up_nx = hw->up_nx;
+	} else {
+		c->memo.valid = false;
+	}
+	return err;
 }
 
 int vmsim__xlate(struct vmsim *vm, unsigned long root, uint64_t addr, struct vmsim_xlate *x)
@@ -138,6 +164,9 @@ int vmsim__xlate(struct vmsim *vm, unsigned long root, uint64_t addr, struct vms
  * the CPU's own update, not a software change (no SET_ENTRY, no counts). */
 static void set_accessed_dirty(struct vmsim *vm, int cpu, uint64_t addr, struct hw_walk *hw, bool write)
 {
+	/* Usually every entry is accessed already (and the leaf dirty). */
+	if (hw->all_a && (!write || (hw->x.leaf & _PAGE_DIRTY)))
+		return;
 	for (enum vmsim_level l = top_level(vm); l >= hw->x.level; l--) {
 		uint64_t *slot = hw->slot[l], old = *slot, new = old | _PAGE_ACCESSED;
 
@@ -158,17 +187,17 @@ static void set_accessed_dirty(struct vmsim *vm, int cpu, uint64_t addr, struct 
 /* Walk, check, update A/D and fill.  0, 1 for a page fault with its error
  * code in *ec, or -EIO. */
 static int walk_and_fill(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
-			 unsigned long *pfn, unsigned *ec, struct hw_walk *last, const struct hw_walk *prev)
+			 unsigned long *pfn, unsigned *ec)
 {
 	struct vmsim_mm_context *ctx = c->loaded;
 	bool write = access & X86_PF_WRITE;
-	struct hw_walk hw0, *hw = last ? last : &hw0;
+	struct hw_walk hw0, *hw = &hw0;
 	unsigned long npages;
 	uint64_t psize;
 	int err;
 
 	c->st.walks++;
-	err = walk_again(vm, ctx->pgd, addr, hw, prev);
+	err = walk_again(vm, c, ctx->pgd, addr, hw);
 	if (err)
 		return -EIO;
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_WALK, .cpu = c->nr,
@@ -253,9 +282,8 @@ int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned acces
 int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
 			 unsigned long *pfn)
 {
-	bool write = access & X86_PF_WRITE, faulted = false, clean = false;
+	bool write = access & X86_PF_WRITE, clean = false;
 	int cpu = c->nr;
-	struct hw_walk fw, prev;	/* the walk that faulted, for the retry */
 	/* clean: as of fill_gen, with this context and ASID loaded, no TLB
 	 * entry matches addr (a lookup missed, or the #PF dropped them). */
 	struct vmsim_mm_context *clean_ctx = NULL;
@@ -302,7 +330,6 @@ int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 				r = page_fault(vm, c, addr, access | X86_PF_PROT, false);
 				if (r)
 					return r;
-				faulted = false;
 				clean = true;
 				continue;
 			}
@@ -321,9 +348,7 @@ int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 			vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_MISS,
 					  .cpu = cpu, .addr = addr });
 		}
-		if (faulted)
-			prev = fw;
-		r = walk_and_fill(vm, c, addr, access, pfn, &ec, &fw, faulted ? &prev : NULL);
+		r = walk_and_fill(vm, c, addr, access, pfn, &ec);
 		if (r <= 0)
 			return r;
 		/* After the #PF's invalidation, before its handler runs,
@@ -334,7 +359,7 @@ int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 		r = page_fault(vm, c, addr, ec, clean);
 		if (r)
 			return r;
-		faulted = clean = true;
+		clean = true;
 	}
 }
 

@@ -295,34 +295,43 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 }
 
 /* The same walk as vmsim_walk() down to the pte, without filling a
- * struct vmsim_walk: the fault and zap paths call this for every page. */
+ * struct vmsim_walk: the fault and zap paths call this for every page.
+ * It follows table memory directly, one load per level (the struct page
+ * of a table only where one is allocated, or checked unless check=off). */
 pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc)
 {
-	struct vmsim_page *t;
 	enum vmsim_level l;
+	bool checked;
+	uint64_t *tab;
 
 	if (!vmsim_addr_canonical(vm, addr) || !valid_root(vm, root))
 		return NULL;
-	t = &vm->memmap[root];
+	checked = vm->cfg.check != VMSIM_CHECK_OFF;
+	tab = (uint64_t *)(vm->frames + ((size_t)root << PAGE_SHIFT));
 	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 	for (; l > VMSIM_LVL_PTE; l--) {
-		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(l)) & 511];
+		uint64_t *slot = &tab[(addr >> shift_of(l)) & 511], v = *slot;
+		unsigned long pfn;
 
-		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+		if ((v & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+			struct vmsim_page *t;
+
 			if (!alloc)
 				return NULL;
 			t = populate(vm, slot, l - 1, addr);
 			if (!t)
 				return NULL;
+			tab = table_of(vm, t);
 			continue;
 		}
-		if (((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE)) || !(*slot & _PAGE_PRESENT))
+		if (((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (v & _PAGE_PSE)) || !(v & _PAGE_PRESENT))
 			return NULL;
-		t = next_table(vm, *slot);
-		if (!t)
+		pfn = (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT);
+		if (checked ? !vmsim__pt_entry_table(vm, v) : pfn >= vm->nr_frames)
 			return NULL;
+		tab = (uint64_t *)(vm->frames + ((size_t)pfn << PAGE_SHIFT));
 	}
-	return (pte_t *)&table_of(vm, t)[(addr >> PAGE_SHIFT) & 511];
+	return (pte_t *)&tab[(addr >> PAGE_SHIFT) & 511];
 }
 
 /* Free the tables below slot (at level l) whose span lies in [start, end)

@@ -89,21 +89,28 @@ void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_t
 	struct vmsim_tlbe *set = set_of(a, e->addr), *victim = NULL;
 	bool refill;
 
-	/* Refilling the same page replaces its entry: no duplicates. */
-	for (unsigned w = 0; w < a->ways && !victim; w++)
-		if (set[w].valid && set[w].e.addr == e->addr &&
-		    (set[w].e.global || e->global || set[w].e.pcid == e->pcid))
-			victim = &set[w];
-	refill = victim != NULL;
-	for (unsigned w = 0; w < a->ways && !victim; w++)
-		if (!set[w].valid)
-			victim = &set[w];
-	if (!victim) {
-		victim = &set[0];
-		for (unsigned w = 1; w < a->ways; w++)
-			if (set[w].lru < victim->lru)
-				victim = &set[w];
+	struct vmsim_tlbe *free_way = NULL, *oldest = &set[0];
+
+	/* Refilling the same page replaces its entry: no duplicates; else
+	 * the first invalid way, else the least recently used (one pass). */
+	for (unsigned w = 0; w < a->ways; w++) {
+		struct vmsim_tlbe *t = &set[w];
+
+		if (!t->valid) {
+			if (!free_way)
+				free_way = t;
+			continue;
+		}
+		if (t->e.addr == e->addr && (t->e.global || e->global || t->e.pcid == e->pcid)) {
+			victim = t;
+			break;
+		}
+		if (t->lru < oldest->lru || !oldest->valid)
+			oldest = t;
 	}
+	refill = victim != NULL;
+	if (!victim)
+		victim = free_way ? free_way : oldest;
 	if (victim->valid && !refill) {
 		c->st.tlb_evictions++;
 		trace_tlb(vm, VMSIM_TR_TLB_EVICT, c->nr, victim, "lru");

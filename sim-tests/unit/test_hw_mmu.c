@@ -107,7 +107,8 @@ static void test_accessed_dirty(void **state)
 
 /* The retry after a #PF reads again only the pte the faulting walk reached
  * when nothing above it changed; a handler that changed an upper level
- * gets a whole new walk (the CPU re-executes and walks from CR3). */
+ * gets a whole new walk (the CPU re-executes and walks from CR3), and so
+ * does any walk after an upper level changed. */
 static uint64_t swap_pmd_to;
 static pmd_t *swap_pmd_at;
 static unsigned swap_pmd_calls;
@@ -158,7 +159,15 @@ static void test_retry_walk_after_fault(void **state)
 	assert_int_equal(vmsim_cpu_translate(t.vm, 0, BASE + 0x1000, U, &got), VMSIM_ACCESS_OK);
 	assert_int_equal(swap_pmd_calls, 1);
 	assert_int_equal(got, b);
+	/* Without a fault: the pmd back to the first table (mapping a there),
+	 * flushed; the next miss in the region must not reuse the walk above. */
 	vmsim_set_pmd(t.vm, w0.pmd, __pmd(old_pmd), BASE);
+	vmsim_set_pte(t.vm, ptep, pfn_pte(a, PAGE_SHARED), BASE + 0x1000);
+	vmsim_flush_tlb_all(t.vm);
+	assert_int_equal(vmsim_cpu_translate(t.vm, 0, BASE + 0x1000, U, &got), VMSIM_ACCESS_OK);
+	assert_int_equal(got, a);
+	assert_int_equal(swap_pmd_calls, 1);
+	vmsim_set_pte(t.vm, ptep, __pte(0), BASE + 0x1000);
 	vmsim_flush_tlb_all(t.vm);
 	tt_teardown(&t);
 	assert_int_equal(t.log.count, 0);
