@@ -6,6 +6,8 @@
 
 struct vmsim;
 
+/* sched/: the lock order learned on this machine. */
+void vmsim__lockdep_exit(struct vmsim *vm);
 /* hw/ */
 int vmsim__physmem_init(struct vmsim *vm);
 void vmsim__physmem_exit(struct vmsim *vm);

@@ -9,7 +9,28 @@
 #include <vmsim/vmsim.h>
 
 #define VMSIM_TRACE_RING	32	/* events kept for bug reports */
+
+/* Out of the way of a fast path: its callers keep no frame for it. */
+#define VMSIM_NOINLINE	__attribute__((noinline))
+#define VMSIM_COLD	__attribute__((noinline, cold))
 #define VMSIM_MAX_HELD_LOCKS	32
+
+/* The locks a context holds, in the order it took them (sched/lock.c):
+ * the machine's own between tasks and in serial mode, each task's while
+ * a block is interleaved (sched/sched.c switches them). */
+struct vmsim_held {
+	struct vmsim_lock *lock;
+	const char *site;		/* the function that took it */
+	bool read;
+	bool phantom;			/* not granted: a deadlock report broke the wait */
+};
+struct vmsim_lockstack {
+	unsigned nr;
+	struct vmsim_held h[VMSIM_MAX_HELD_LOCKS];
+};
+
+struct vmsim_sched;
+struct vmsim_lockdep;
 
 struct vmsim {
 	struct vmsim_config cfg;
@@ -75,10 +96,12 @@ struct vmsim {
 	/* Model devices (features/device.c), in creation order. */
 	struct vmsim_device *devices;
 
-	/* Lock model (sched/lock.c). */
-	uint16_t ctx;			/* who is running: CPU number + 1, 0 = user */
-	unsigned nr_held;
-	struct vmsim_lock *held[VMSIM_MAX_HELD_LOCKS];
+	/* Lock model (sched/lock.c) and scheduler (sched/sched.c). */
+	struct vmsim_lockstack main_locks;	/* serial mode, and between blocks */
+	struct vmsim_lockstack *locks;		/* the running task's; NULL: main_locks */
+	uint16_t lock_owner;			/* the running task + 1; 0: none */
+	struct vmsim_lockdep *lockdep;		/* lock order seen so far (lazily) */
+	struct vmsim_sched *sched;		/* a block being interleaved, or NULL */
 
 	/* ---- CPUs, TLBs, flushing (hw/cpu.c, tlb.c, tlb_flush.c, mmu.c;
 	 * check/tlb_check.c); see hw/cpu_internal.h ---- */

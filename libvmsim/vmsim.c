@@ -83,6 +83,7 @@ void vmsim_free(struct vmsim *vm)
 	if (vm->memmap && vm->nr_free != vm->nr_frames)
 		VMSIM_BUG(vm, "teardown with %lu frames still allocated", vm->nr_frames - vm->nr_free);
 	vmsim__physmem_exit(vm);
+	vmsim__lockdep_exit(vm);
 	if (vm->heap_objs)
 		VMSIM_BUG(vm, "teardown with %zu host allocations (%zu bytes) still live",
 			  vm->heap_objs, vm->heap_bytes);

@@ -33,7 +33,9 @@ if command -v valgrind >/dev/null 2>&1 && [ -x "$VMSIM" ]; then
 		"$VMSIM" replay "$trace" --time 2>&1 | tee "$OUT/replay.txt"
 	fi
 fi
-echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/empty.txt, $OUT/reclaim.txt, $OUT/replay.txt"
+# The explorer: runs per second, and the search against the bound.
+sh "$(dirname "$0")/../bench/explore.sh" "$BUILD" 4 | tee "$OUT/explore.txt"
+echo "bench: results in $OUT/results.csv, $OUT/results.txt, $OUT/scale.txt, $OUT/empty.txt, $OUT/reclaim.txt, $OUT/replay.txt, $OUT/explore.txt"
 
 if command -v gnuplot >/dev/null 2>&1; then
 	gnuplot <<GP && echo "bench: plot in $OUT/results.png"

@@ -3,7 +3,7 @@
 # As root: apt-get installs them.  Otherwise: print the one line to run and
 # fail, so nothing is assumed to be installed by hand.
 set -eu
-want="cmake make gcc g++ binutils pkg-config libcmocka-dev check libjemalloc-dev uthash-dev"
+want="cmake make gcc g++ binutils pkg-config libcmocka-dev check libjemalloc-dev uthash-dev libjansson-dev parallel"
 case "${1:-}" in
 --fuzz|--asan) want="$want clang libclang-rt-14-dev" ;;
 esac

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <vmsim/sched.h>
+
 VMSIM_BEGIN_DECLS
 
 struct vmsim;
@@ -321,11 +323,28 @@ struct vms_run_opts {
 	/* "KEY=VALUE ..." machine options applied after the script's machine
 	 * line (a harness bounds ram= or forces check=full); NULL for none. */
 	const char *machine;
+	/* `vmsim explore`: the branches of parallel blocks run interleaved,
+	 * as this explorer's current run schedules them (NULL: one after the
+	 * other).  With it, --dot also writes a frame before every step of
+	 * a block (OUT.dot -> OUT.0001.dot ...), and --trace shows the steps. */
+	struct vmsim_explorer *explorer;
 	/* Called with the simulator's machine once it exists, before the first
 	 * command: `vmsim run --kind` registers prototype kinds here.  0, or a
 	 * negative errno that refuses the run.  Kernel runners ignore it. */
 	int (*machine_init)(struct vmsim *vm, void *arg);
 	void *machine_arg;
+};
+
+/* One branch of a parallel block, as the interpreter hands it to a back
+ * end that interleaves them: body runs the branch's commands; resume,
+ * called whenever the branch is switched in, restores its place. */
+struct vms_branch {
+	const char *name;		/* "cpu1 (line 12)" */
+	int cpu;
+	int line;			/* of its branch line */
+	void (*body)(void *arg);
+	void (*resume)(void *arg);
+	void *arg;
 };
 
 /* The interpreter's state during one run.  Opaque. */
@@ -411,6 +430,10 @@ struct vms_backend {
 	int (*install)(struct vms_backend *be, const struct vms_cmd *c);
 	/* ftruncate() of a file. */
 	int (*truncate)(struct vms_backend *be, const struct vms_cmd *c);
+	/* `vmsim explore`: run the n branches of a block interleaved (0, or
+	 * an enum vms_be_rc / -errno for the back end's own trouble); NULL:
+	 * the back end runs blocks one branch after the other. */
+	int (*parallel)(struct vms_backend *be, const struct vms_branch *b, unsigned n);
 };
 
 /* Run script s on back end be; an enum vms_status. */
@@ -440,6 +463,27 @@ VMSIM_API FILE *vms_interp_err(const struct vms_interp *in);
 
 /* The simulator back end (`vmsim run`): vms_interp_run on a libvmsim machine. */
 VMSIM_API int vms_run_sim(const struct vms_script *s, const struct vms_run_opts *opts, FILE *out, FILE *err);
+
+/* ---- `vmsim explore` (docs/explore.md) ---- */
+
+struct vms_explore_opts {
+	struct vmsim_explore_opts x;	/* scheduler, seed, runs, bound, shard ... */
+	const char *path;		/* the script's file, for the replay hint */
+	bool json;			/* one JSON record per run (and a summary) on out */
+	bool keep_going;		/* go on after a failed run */
+	bool trace;			/* replay: --trace */
+	const char *dot;		/* replay: --dot OUT.dot, and its frames */
+};
+
+/*
+ * Run s again and again on the simulator, its parallel blocks interleaved
+ * as o->x schedules them, each run checked with check=full.  Returns 0 (no
+ * run failed), 1 (a run failed: its output, seed and schedule are
+ * printed), 2 (s is malformed, or a replayed schedule does not fit it), 3
+ * (trouble of the explorer's own: a run that does not retrace its
+ * schedule, no memory).
+ */
+VMSIM_API int vms_explore(const struct vms_script *s, const struct vms_explore_opts *o, FILE *out, FILE *err);
 
 VMSIM_END_DECLS
 

@@ -20,6 +20,7 @@
 #include <vmsim/kind.h>
 #include <vmsim/swap.h>
 #include <vmsim/userfaultfd.h>
+#include <vmsim/sched.h>
 #include <vmsim/mmu_notifier.h>
 #include <vmsim/device.h>
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cpu_internal.h"
+#include "../sched/sched_internal.h"
 
 static enum vmsim_level top_level(const struct vmsim *vm)
 {
@@ -184,6 +185,16 @@ static void set_accessed_dirty(struct vmsim *vm, int cpu, uint64_t addr, struct 
 	hw->x.dirty = hw->x.dirty || write;
 }
 
+/* A TLB fill's scheduling point; its object is the table the walk ends
+ * in, what the fill reads without a lock. */
+static VMSIM_COLD void sp_fill(struct vmsim *vm, unsigned long root, uint64_t addr)
+{
+	struct vmsim_walk w;
+
+	vmsim__sched_point(vm, VMSIM_SP_TLB_FILL, vmsim_walk(vm, root, addr, 0, &w) ? NULL : w.table[w.level],
+			   "walk_and_fill");
+}
+
 /* Walk, check, update A/D and fill.  0, 1 for a page fault with its error
  * code in *ec, or -EIO. */
 static int walk_and_fill(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
@@ -196,6 +207,15 @@ static int walk_and_fill(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, u
 	uint64_t psize;
 	int err;
 
+	if (__builtin_expect(vm->sched != NULL, 0)) {
+		sp_fill(vm, ctx->pgd, addr);
+		if (c->loaded != ctx) {
+			/* Another CPU's step destroyed the context: a #PF,
+			 * which finds nothing loaded. */
+			*ec = access;
+			return 1;
+		}
+	}
 	c->st.walks++;
 	err = walk_again(vm, c, ctx->pgd, addr, hw);
 	if (err)

@@ -230,11 +230,18 @@ bool vmsim__may_sleep(const struct vmsim *vm)
 {
 	if (vm->in_reclaim)
 		return false;
+	const struct vmsim_lockstack *ls = vm->locks ? vm->locks : &vm->main_locks;
+
 	/* Spinlocks (ptl, page_table_lock) and the rmap locks reclaim itself
-	 * takes forbid it; an mmap_lock does not (reclaim never takes one). */
-	for (unsigned i = 0; i < vm->nr_held; i++)
-		if (vm->held[i]->lclass != VMSIM_LOCK_MMAP)
+	 * takes forbid it; the sleeping locks reclaim never waits for do not:
+	 * mmap_lock, i_rwsem, and a folio lock (reclaim only trylocks
+	 * folios, and skips one held, as do_cow_fault's source is). */
+	for (unsigned i = 0; i < ls->nr; i++) {
+		unsigned c = ls->h[i].lock->lclass;
+
+		if (c != VMSIM_LOCK_MMAP && c != VMSIM_LOCK_INODE && c != VMSIM_LOCK_FOLIO)
 			return false;
+	}
 	return true;
 }
 

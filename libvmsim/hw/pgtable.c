@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "../sched/sched_internal.h"
 
 unsigned vmsim_pgdir_shift(const struct vmsim *vm)
 {
@@ -136,11 +137,25 @@ static void set_entry(struct vmsim *vm, void *slot, uint64_t val, uint64_t addr,
 	set_entry_in(vm, slot_page(vm, slot), slot, val, addr, level);
 }
 
+/* The setters are scheduling points (the table is the object); a walk's
+ * own table population is not: it is checked and linked in one step, as
+ * pmd_install() does under the page-table lock. */
+static VMSIM_NOINLINE void set_entry_sp(struct vmsim *vm, struct vmsim_page *t, void *slot, uint64_t val,
+					uint64_t addr, enum vmsim_level level, const char *where)
+{
+	vmsim__sched_point(vm, VMSIM_SP_PTE_WRITE, t, where);
+	set_entry_in(vm, t, slot, val, addr, level);
+}
+
 void vmsim_set_pte(struct vmsim *vm, pte_t *ptep, pte_t pte, uint64_t addr)
 {
 	struct vmsim_page *t = slot_table_checked(vm, ptep, VMSIM_LVL_PTE);
 
-	if (t)
+	if (!t)
+		return;
+	if (__builtin_expect(vm->sched != NULL, 0))
+		set_entry_sp(vm, t, ptep, pte_val(pte), addr, VMSIM_LVL_PTE, __func__);
+	else
 		set_entry_in(vm, t, ptep, pte_val(pte), addr, VMSIM_LVL_PTE);
 }
 
@@ -148,7 +163,11 @@ void vmsim_set_pmd(struct vmsim *vm, pmd_t *pmdp, pmd_t pmd, uint64_t addr)
 {
 	struct vmsim_page *t = slot_table_checked(vm, pmdp, VMSIM_LVL_PMD);
 
-	if (t)
+	if (!t)
+		return;
+	if (__builtin_expect(vm->sched != NULL, 0))
+		set_entry_sp(vm, t, pmdp, pmd_val(pmd), addr, VMSIM_LVL_PMD, __func__);
+	else
 		set_entry_in(vm, t, pmdp, pmd_val(pmd), addr, VMSIM_LVL_PMD);
 }
 
@@ -156,7 +175,11 @@ void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr)
 {
 	struct vmsim_page *t = slot_table_checked(vm, pudp, VMSIM_LVL_PUD);
 
-	if (t)
+	if (!t)
+		return;
+	if (__builtin_expect(vm->sched != NULL, 0))
+		set_entry_sp(vm, t, pudp, pud_val(pud), addr, VMSIM_LVL_PUD, __func__);
+	else
 		set_entry_in(vm, t, pudp, pud_val(pud), addr, VMSIM_LVL_PUD);
 }
 

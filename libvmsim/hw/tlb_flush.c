@@ -1,6 +1,7 @@
 /* TLB shootdown: flush_tlb_mm_range, flush_tlb_func, IPIs, flush_tlb_all.
  * Follows arch/x86/mm/tlb.c of Linux 6.12 (without lazy-TLB trimming). */
 #include "cpu_internal.h"
+#include "../sched/sched_internal.h"
 
 struct flush_tlb_info {
 	struct vmsim_mm_context *mm;
@@ -83,6 +84,7 @@ void vmsim_flush_tlb_mm_range(struct vmsim *vm, struct vmsim_mm_context *mm, uin
 				  .why = "flush_tlb_mm_range suppressed (debug)" });
 		return;
 	}
+	vmsim__sp(vm, VMSIM_SP_TLB_FLUSH, mm);
 	me = &vm->cpu[vm->cur_cpu];
 	/* Should we flush just the requested range? */
 	if (end == VMSIM_TLB_FLUSH_ALL || start > end || stride_shift >= 64 ||
@@ -110,6 +112,9 @@ void vmsim_flush_tlb_mm_range(struct vmsim *vm, struct vmsim_mm_context *mm, uin
 		}
 		if (!runs && !freed_tables)
 			continue;
+		/* The IPI lands on the other CPU between two of its steps. */
+		vmsim__sp(vm, VMSIM_SP_IPI, mm);
+		runs = c->loaded == mm;
 		send_ipi(vm, me, c, "flush_tlb_mm_range");
 		if (runs)
 			flush_tlb_func(vm, c, &info);
@@ -143,14 +148,17 @@ void vmsim_flush_tlb_all(struct vmsim *vm)
 				  .why = "flush_tlb_all suppressed (debug)" });
 		return;
 	}
+	vmsim__sp(vm, VMSIM_SP_TLB_FLUSH, NULL);
 	me = &vm->cpu[vm->cur_cpu];
 	/* on_each_cpu(do_flush_tlb_all): __flush_tlb_all() drops global entries
 	 * and every PCID. */
 	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
 		struct vmsim_cpu *c = &vm->cpu[i];
 
-		if (c != me)
+		if (c != me) {
+			vmsim__sp(vm, VMSIM_SP_IPI, NULL);
 			send_ipi(vm, me, c, "flush_tlb_all");
+		}
 		vmsim__tlb_flush_everything(vm, c, "flush_tlb_all");
 	}
 }

@@ -24,7 +24,7 @@ static inline struct vmsim_cpu *access_enter(struct vmsim *vm, struct vmsim_mm *
 	if (c->loaded != &mm->ctx)
 		vmsim_switch_mm(vm, mm->cpu, &mm->ctx);
 	vm->cur_cpu = mm->cpu;
-	return c;
+	return c;	/* the CPU of the whole call */
 }
 
 /* The bytes of one page that a TLB hit translated: the copy
@@ -43,11 +43,14 @@ static inline int hit_copy(struct vmsim *vm, unsigned long pfn, size_t off, void
 }
 
 /*
- * The loads and stores of one call.  Each page first tries the TLB-hit
- * path (vmsim__tlb_hit: a lookup and a copy, no lock, as a hit costs the
- * hardware nothing the kernel sees); anything else (a miss, a fault) goes
- * through the MMU model with mmap_lock read-held for that page: the fault
- * handler runs under it (do_user_addr_fault's mmap_read_lock).
+ * The loads and stores of one call.  Serially, each page first tries the
+ * TLB-hit path (vmsim__tlb_hit: a lookup and a copy, no lock, as a hit
+ * costs the hardware nothing the kernel sees); anything else (a miss, a
+ * fault) goes through the MMU model with mmap_lock read-held for that
+ * page: the fault handler runs under it (do_user_addr_fault's
+ * mmap_read_lock).  While a block is interleaved (vm->sched), every page
+ * goes through the MMU model with mmap_lock held for the whole call, so
+ * the explorer's scheduling points are those it has always had.
  */
 static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, enum access_op op,
 		     uint64_t *fault_addr)
@@ -56,6 +59,7 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 	struct vmsim_cpu *c;
 	struct vmsim *vm;
 	size_t done = 0;
+	bool serial;
 	int ret = 0;
 
 	if (!mm || (!buf && len) || addr + len < addr)
@@ -67,7 +71,11 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 		return VMSIM_ACCESS_SIGKILL;
 	if (cpu >= 0)
 		mm->cpu = cpu;
+	/* Another thread of the process may move mm->cpu meanwhile. */
 	c = access_enter(vm, mm);
+	serial = !vm->sched;
+	if (!serial)
+		vmsim_lock_read(vm, &mm->mmap_lock);
 	while (done < len) {
 		uint64_t a = addr + done;
 		size_t off = (size_t)(a & (PAGE_SIZE - 1));
@@ -77,16 +85,17 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 
 		if (n > len - done)
 			n = len - done;
-		c = &vm->cpu[mm->cpu];
-		if (vmsim__tlb_hit(vm, c, a, op_access[op], &pfn)) {
+		if (serial && vmsim__tlb_hit(vm, c, a, op_access[op], &pfn)) {
 			r = hit_copy(vm, pfn, off, b + done, n, op);
 		} else {
-			vmsim_lock_read(vm, &mm->mmap_lock);
+			if (serial)
+				vmsim_lock_read(vm, &mm->mmap_lock);
 			/* The handler may have switched this CPU away. */
 			r = c->loaded ? vmsim__cpu_access(vm, c, a, op == ACC_WRITE ? NULL : b + done,
 							  op == ACC_WRITE ? b + done : NULL, n, op_access[op])
 				      : -EINVAL;
-			vmsim_unlock_read(vm, &mm->mmap_lock);
+			if (serial)
+				vmsim_unlock_read(vm, &mm->mmap_lock);
 		}
 		if (r == VMSIM_ACCESS_OK) {
 			done += n;
@@ -97,6 +106,8 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 			*fault_addr = a;
 		break;
 	}
+	if (!serial)
+		vmsim_unlock_read(vm, &mm->mmap_lock);
 	vmsim__mm_op_done(vm);
 	/* The OOM killer chose this process while it faulted. */
 	if (vmsim__mm_dead(mm))
@@ -125,6 +136,7 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 	struct vmsim_cpu *c;
 	struct vmsim *vm;
 	int r = VMSIM_ACCESS_OK;
+	bool serial;
 	size_t i;
 
 	if (!mm || (!reqs && n))
@@ -139,29 +151,37 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 		    ((unsigned)(q->cpu + 1) > vm->cfg.cpus))
 			return -EINVAL;
 	}
+	/* Another thread of the process may move mm->cpu meanwhile. */
 	c = access_enter(vm, mm);
+	serial = !vm->sched;	/* see access_as() */
+	if (!serial)
+		vmsim_lock_read(vm, &mm->mmap_lock);
 	for (i = 0; i < n && r == VMSIM_ACCESS_OK; i++) {
 		const struct vmsim_access_req *q = &reqs[i];
 		uint64_t a = q->addr, last = q->addr + (q->size - 1);
 		unsigned long pfn;
 
 		/* A context switch only when the CPU changes. */
-		if (q->cpu >= 0 && q->cpu != mm->cpu) {
+		if (q->cpu >= 0 && q->cpu != c->nr) {
 			mm->cpu = q->cpu;
 			c = access_enter(vm, mm);
 		}
 		for (;;) {
 			/* A TLB hit needs no lock (see access_as()). */
-			if (!vmsim__tlb_hit(vm, c, a, acc[q->kind], &pfn)) {
-				vmsim_lock_read(vm, &mm->mmap_lock);
+			if (!serial || !vmsim__tlb_hit(vm, c, a, acc[q->kind], &pfn)) {
+				if (serial)
+					vmsim_lock_read(vm, &mm->mmap_lock);
 				r = c->loaded ? vmsim__cpu_translate(vm, c, a, acc[q->kind], &pfn) : -EINVAL;
-				vmsim_unlock_read(vm, &mm->mmap_lock);
+				if (serial)
+					vmsim_unlock_read(vm, &mm->mmap_lock);
 			}
 			if (r != VMSIM_ACCESS_OK || (a & PAGE_MASK) == (last & PAGE_MASK))
 				break;
 			a = (a & PAGE_MASK) + PAGE_SIZE;
 		}
 	}
+	if (!serial)
+		vmsim_unlock_read(vm, &mm->mmap_lock);
 	vmsim__mm_op_done(vm);
 	if (r < 0)
 		return r;

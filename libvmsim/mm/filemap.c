@@ -60,6 +60,7 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 	f->ra_pages = vm->cfg.readahead >> PAGE_SHIFT;
 	f->refcount = 1;	/* the machine's directory entry */
 	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
+	vmsim_lock_init(&f->i_rwsem, VMSIM_LOCK_INODE);
 	LL_PREPEND(mm_world(vm)->files, f);
 	if (out)
 		*out = f;
@@ -85,6 +86,7 @@ struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size)
 	f->internal = true;
 	f->refcount = 0;	/* only the vmas hold it */
 	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
+	vmsim_lock_init(&f->i_rwsem, VMSIM_LOCK_INODE);
 	return f;
 }
 
@@ -177,6 +179,9 @@ struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff)
 {
 	struct vmsim_pagecache_entry *e;
 
+	/* A lookup, and whatever insertion follows it before the next
+	 * point (so it needs no second look, as under the xa_lock). */
+	vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, pgoff));
 	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
 	return e ? e->page : NULL;
 }
@@ -644,50 +649,91 @@ void vmsim__folio_mark_dirty(struct vmsim_page *p)
 
 /* ---- the folio lock (include/linux/pagemap.h, __folio_lock) ---- */
 
-/* PG_locked is the lock; the lock model also checks it (the page's lock
- * word, which page-table pages use as their ptl) while an operation holds
- * it. */
-bool vmsim__folio_trylock(struct vmsim *vm, struct vmsim_page *p)
+/* The page's lock word: a folio is never a page table, so its ptl (in a
+ * union with the rest in Linux's struct page) is free for the model.
+ * PG_locked is set exactly while it is held (by a task or handed off). */
+static struct vmsim_lock *folio_lockptr(struct vmsim_page *p)
 {
-	if (vmsim_page_test(p, PG_locked))
-		return false;
 	if (p->ptl.lclass != VMSIM_LOCK_FOLIO)
 		vmsim_lock_init(&p->ptl, VMSIM_LOCK_FOLIO);
-	if (!vmsim_trylock(vm, &p->ptl))
+	return &p->ptl;
+}
+
+/* Held by the running task (not by another one, not across operations). */
+static bool folio_lock_mine(const struct vmsim *vm, const struct vmsim_lock *l)
+{
+	return l->state == -1 && l->owner == vm->lock_owner;
+}
+
+bool vmsim__folio_trylock_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	/* A scheduling point, taken or not. */
+	if (!vmsim__trylock_at(vm, folio_lockptr(p), site))
 		return false;
 	vmsim_page_set(p, PG_locked);
 	return true;
 }
 
-void vmsim__folio_lock_handoff(struct vmsim *vm, struct vmsim_page *p)
+int vmsim__folio_lock_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
 {
-	if (p->ptl.lclass == VMSIM_LOCK_FOLIO && vmsim_lock_held_write(&p->ptl))
-		vmsim_unlock(vm, &p->ptl);
+	struct vmsim_lock *l = folio_lockptr(p);
+
+	if (vmsim__lock_outside(l)) {
+		/* Held across operations: the waiter lets the holder finish
+		 * (a device's atomic), as the sleeper in folio_lock() waits
+		 * for it.  Interleaved, a holder the hook does not know (a
+		 * device in the middle of its operation on another CPU) is
+		 * waited for; serially nobody else can release it. */
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+				  .pfn = vmsim_page_to_pfn(vm, p),
+				  .why = "folio_lock: locked, waiting for its holder to finish" });
+		if (!(vm->mm_world->folio_lock_wait && vm->mm_world->folio_lock_wait(vm, p)) && !vm->sched) {
+			VMSIM_BUG(vm, "folio_lock of pfn %#lx: held across operations by nobody who can release "
+				  "it (Linux would sleep forever)", vmsim_page_to_pfn(vm, p));
+			return -EDEADLK;
+		}
+	} else if (!vm->sched && l->state != 0) {
+		/* Serially only the caller can hold it: the model reports the
+		 * deadlock and leaves the lock as it was. */
+		vmsim__lock_at(vm, l, site);
+		return -EDEADLK;
+	}
+	/* Interleaved, waits for the holder (a deadlock report may break
+	 * the wait; the task then goes on without it, as the model does). */
+	vmsim__lock_at(vm, l, site);
+	if (folio_lock_mine(vm, l))
+		vmsim_page_set(p, PG_locked);
+	return 0;
 }
 
-void vmsim__folio_unlock(struct vmsim *vm, struct vmsim_page *p)
+void vmsim__folio_unlock_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
 {
-	vmsim_page_clear(p, PG_locked);
-	vmsim__folio_lock_handoff(vm, p);
+	struct vmsim_lock *l = folio_lockptr(p);
+
+	if (vmsim__lock_outside(l)) {
+		/* Its holder across operations lets go. */
+		vmsim_page_clear(p, PG_locked);
+		vmsim__lock_release_outside(vm, l, site);
+		return;
+	}
+	if (folio_lock_mine(vm, l))
+		vmsim_page_clear(p, PG_locked);
+	vmsim__unlock_at(vm, l, site);
 }
 
-int vmsim__folio_lock(struct vmsim *vm, struct vmsim_page *p)
+void vmsim__folio_lock_handoff_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
 {
-	if (vmsim__folio_trylock(vm, p))
-		return 0;
-	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
-			  .pfn = vmsim_page_to_pfn(vm, p),
-			  .why = "folio_lock: locked, waiting for its holder to finish" });
-	if (vm->mm_world->folio_lock_wait && vm->mm_world->folio_lock_wait(vm, p) && vmsim__folio_trylock(vm, p))
-		return 0;
-	VMSIM_BUG(vm, "folio_lock of pfn %#lx: held across operations by nobody who can release it "
-		  "(Linux would sleep forever)", vmsim_page_to_pfn(vm, p));
-	return -EDEADLK;
+	vmsim__lock_handoff(vm, folio_lockptr(p), site);
+}
+
+void vmsim__folio_lock_resume_at(struct vmsim *vm, struct vmsim_page *p, const char *site)
+{
+	vmsim__lock_adopt(vm, folio_lockptr(p), site);
 }
 
 /* ---- read(), write() ---- */
 
-long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
+static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
 {
 	const unsigned char *b = buf;
 	size_t done = 0;
@@ -738,6 +784,19 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 			f->i_size = off + done;
 	}
 	return (long)done;
+}
+
+/* write(): under inode_lock, as generic_file_write_iter takes it. */
+long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
+{
+	long r;
+
+	if (!f)
+		return -EBADF;
+	vmsim_lock(f->vm, &f->i_rwsem);
+	r = file_write(f, off, buf, len);
+	vmsim_unlock(f->vm, &f->i_rwsem);
+	return r;
 }
 
 long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
@@ -828,13 +887,29 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 	struct vmsim_pagecache_entry *e, *t;
 
 	HASH_ITER(hh, f->pages, e, t) {
+		struct vmsim_page *p = e->page;
+		bool locked;
+
 		if (e->pgoff < pstart || e->pgoff >= pend)
 			continue;
-		/* truncate_inode_folio(): still mapped -> unmap_mapping_folio(),
-		 * which drops markers over that folio's range. */
-		if (e->page && e->page->mapcount > 0)
-			vmsim__unmap_mapping_range(f, e->pgoff, e->pgoff + 1, false);
+		/* A point per page: fault-around may map it until here.  The
+		 * caller holds inode_lock, so no other removal runs beside. */
+		vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, e->pgoff));
+		if (!p) {
+			cache_delete(f, e);	/* a shmem page in swap: its slot is freed */
+			continue;
+		}
+		/* truncate_inode_folio(), under the folio lock (no fault maps
+		 * it meanwhile): still mapped -> unmap_mapping_folio(), which
+		 * drops markers over that folio's range. */
+		vmsim_get_page(f->vm, p);
+		locked = !vmsim__folio_lock(f->vm, p);
+		if (p->mapcount > 0)
+			vmsim__unmap_mapping_folio(f, p);
 		cache_delete(f, e);
+		if (locked)
+			vmsim__folio_unlock(f->vm, p);
+		vmsim_put_page(f->vm, p);
 	}
 	HASH_ITER(hh, f->store, e, t) {
 		if (e->pgoff < pstart || e->pgoff >= pend)
@@ -845,7 +920,7 @@ static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 	}
 }
 
-int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+static int file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
 	uint64_t end, pstart, pend;
 
@@ -880,7 +955,27 @@ int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 	return 0;
 }
 
-int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
+/* shmem_fallocate(PUNCH_HOLE) and its disk twin, under inode_lock.  A
+ * shmem fault inside the hole meanwhile waits for the punch (shmem_falloc,
+ * the inode's i_private in Linux); fault-around does not look. */
+int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+{
+	int r;
+
+	if (!f)
+		return -EBADF;
+	vmsim_lock(f->vm, &f->i_rwsem);
+	if (f->kind == VMSIM_FILE_SHMEM && len && off + len > off) {
+		f->falloc_start = (off + PAGE_SIZE - 1) >> PAGE_SHIFT;
+		f->falloc_end = (off + len) >> PAGE_SHIFT;
+	}
+	r = file_punch(f, off, len);
+	f->falloc_start = f->falloc_end = 0;
+	vmsim_unlock(f->vm, &f->i_rwsem);
+	return r;
+}
+
+static int file_truncate(struct vmsim_file *f, uint64_t size)
 {
 	uint64_t old, from;
 
@@ -904,6 +999,18 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 	drop_range(f, from, ~0ULL);
 	vmsim__unmap_mapping_range(f, from, ~0ULL >> PAGE_SHIFT, true);
 	return 0;
+}
+
+int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
+{
+	int r;
+
+	if (!f)
+		return -EBADF;
+	vmsim_lock(f->vm, &f->i_rwsem);
+	r = file_truncate(f, size);
+	vmsim_unlock(f->vm, &f->i_rwsem);
+	return r;
 }
 
 /* Write a dirty page back to the store (disk files only):
@@ -957,6 +1064,8 @@ void vmsim__wakeup_flusher(struct vmsim *vm)
 	}
 }
 
+/* Simplified: one step for the whole file (no scheduling point inside),
+ * where Linux's invalidate_mapping_pages locks one folio at a time. */
 int vmsim_file_drop_caches(struct vmsim_file *f)
 {
 	struct vmsim_pagecache_entry *e, *t;

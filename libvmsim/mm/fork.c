@@ -26,6 +26,8 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 	mm->flags |= MMF_FORKING;
 	vmsim__mm_enter(parent);
 	vmsim_lock(vm, &parent->mmap_lock);
+	/* mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING): the child's too. */
+	vmsim_lock(vm, &mm->mmap_lock);
 	DL_FOREACH(parent->mmap, mpnt) {
 		struct vm_area_struct *tmp;
 
@@ -64,6 +66,7 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 		}
 	}
 	vmsim__flush_tlb_range(parent, 0, ~0ULL);
+	vmsim_unlock(vm, &mm->mmap_lock);
 	vmsim_unlock(vm, &parent->mmap_lock);
 	if (err) {
 		vmsim__dup_userfaultfd_fail(vm, uf);

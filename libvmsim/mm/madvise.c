@@ -185,7 +185,21 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
 			return -EACCES;
 		vmsim__userfaultfd_remove(vma, start, end);
-		return vmsim_file_punch(vma->vm_file, linear_page_index(vma, start) << PAGE_SHIFT, end - start);
+		{
+			/* madvise_remove(): fallocate takes inode_lock, which
+			 * nests outside mmap_lock, so mmap_lock is dropped
+			 * around it (the caller looks the vmas up again). */
+			struct vmsim_file *f = vma->vm_file;
+			uint64_t off = linear_page_index(vma, start) << PAGE_SHIFT;
+			int err;
+
+			vmsim__file_get(f);
+			vmsim_unlock(mm->vm, &mm->mmap_lock);
+			err = vmsim_file_punch(f, off, end - start);
+			vmsim_lock(mm->vm, &mm->mmap_lock);
+			vmsim__file_put(f);
+			return err;
+		}
 	case VMSIM_MADV_WILLNEED:
 		return willneed(vma, start, end);
 	case VMSIM_MADV_COLD:

@@ -213,13 +213,23 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		uint64_t addr = vma_address(vma, pgoff);
 		const char *skip = NULL;
 		pte_t *ptep = NULL;
+		bool locked = false;
 
+		/* next_uptodate_folio(): a reference first (folio_try_get), so
+		 * a truncation meanwhile cannot free the folio; one someone
+		 * holds locked (a truncation, a fault) is skipped; locked, it
+		 * must still be in this file's page cache.  The reference
+		 * becomes the mapping's. */
+		if (p)
+			vmsim_get_page(vma->vm_mm->vm, p);
 		if (!p)
 			skip = "not in the page cache";
 		else if (!vmsim_page_test(p, PG_uptodate))
 			skip = "not uptodate";
-		else if (vmsim_page_test(p, PG_locked))
+		else if (!(locked = vmsim__folio_trylock(vma->vm_mm->vm, p)))
 			skip = "locked";
+		else if (p->mapping != f)
+			skip = "truncated";
 		else if (vmsim_page_test(p, PG_hwpoison))
 			skip = "hwpoison";
 		/* A page with a readahead mark is left to ->fault, which will
@@ -229,14 +239,18 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		else if (!(ptep = fault_around_pte(vmf, addr)) || !pte_none(ptep_get(ptep)))
 			skip = "pte not none";
 		if (skip) {
+			if (locked)
+				vmsim__folio_unlock(vma->vm_mm->vm, p);
+			if (p)
+				vmsim_put_page(vma->vm_mm->vm, p);
 			if (addr != vmf->address)
 				vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){
 						  .type = VMSIM_TR_FAULT_AROUND, .cpu = vmf->cpu,
 						  .addr = addr, .why = skip });
 			continue;
 		}
-		vmsim_get_page(vma->vm_mm->vm, p);
 		map_file_page(vmf, p, addr, ptep, false);
+		vmsim__folio_unlock(vma->vm_mm->vm, p);
 	}
 }
 
@@ -287,6 +301,14 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim_file *f = vma->vm_file;
 
+	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff >= f->falloc_start && vmf->pgoff < f->falloc_end) {
+		/* shmem_falloc_wait(): the page is being punched; wait for
+		 * the punch without the table's lock, then fault again. */
+		vmsim_unlock(vma->vm_mm->vm, vmf->ptl);
+		vmf->ptl = NULL;
+		vmsim__sched_wait_free(vma->vm_mm->vm, &f->i_rwsem);
+		return VM_FAULT_RETRY;
+	}
 	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff < (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT) {
 		/* A swapped-out page's entry counts as present here. */
 		bool p = vmsim__filemap_has_entry(f, vmf->pgoff);
@@ -297,20 +319,35 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 			return vmsim__handle_userfault(vmf, VM_UFFD_MISSING);
 	}
 	{
-		/* __do_fault() runs without the pte lock (->fault may read,
-		 * allocate, reclaim); finish_fault() rechecks the pte. */
 		struct vmsim *vm = vma->vm_mm->vm;
 		unsigned ret;
 
+		/* __do_fault() runs ->fault without the table's lock (it may
+		 * read, allocate, reclaim), and returns the folio locked;
+		 * finish_fault() takes the lock again and maps only if the
+		 * entry is still what it was. */
 		vmsim_unlock(vm, vmf->ptl);
 		ret = vmsim__filemap_fault(f, vmf->pgoff, out, VMSIM_FILEMAP_MMAP |
 					   ((vmf->flags & FAULT_FLAG_TRIED) ? VMSIM_FILEMAP_TRIED : 0));
-		vmsim_lock(vm, vmf->ptl);
 		if (ret & VM_FAULT_RETRY)
 			vmf->io_retry = true;
+		if (!ret && vmsim__folio_lock(vm, *out)) {
+			vmsim_put_page(vm, *out);	/* reported: nobody can unlock it */
+			ret = VM_FAULT_SIGBUS;
+		} else if (!ret) {
+			/* filemap_fault(): truncated while we waited for it? */
+			if ((*out)->mapping != f) {
+				vmsim__folio_unlock(vm, *out);
+				vmsim_put_page(vm, *out);
+				ret = VM_FAULT_NOPAGE;
+			}
+		}
+		vmsim_lock(vm, vmf->ptl);
 		if (!ret && !pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+			/* finish_fault(): someone mapped it meanwhile. */
+			vmsim__folio_unlock(vm, *out);
 			vmsim_put_page(vm, *out);
-			return VM_FAULT_NOPAGE;
+			ret = VM_FAULT_NOPAGE;
 		}
 		return ret;
 	}
@@ -330,6 +367,7 @@ static unsigned do_read_fault(struct vm_fault *vmf)
 	if (ret)
 		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	map_file_page(vmf, p, vmf->address, vmf->pte, false);
+	vmsim__folio_unlock(vmf->vma->vm_mm->vm, p);
 	return 0;
 }
 
@@ -351,10 +389,12 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	p = fault_alloc_page(vmf, &ret);
 	if (!p) {
+		vmsim__folio_unlock(vm, src);
 		vmsim_put_page(vm, src);
 		return ret ? ret : VM_FAULT_NOPAGE;
 	}
 	vmsim_frame_copy(vm, p, src);
+	vmsim__folio_unlock(vm, src);
 	vmsim_put_page(vm, src);
 	vmsim_page_set(p, PG_uptodate);
 	entry = maybe_mkwrite(pte_mkdirty(mk_pte(vm, p, vma->vm_page_prot)), vma);
@@ -375,6 +415,7 @@ static unsigned do_shared_fault(struct vm_fault *vmf)
 		return ret & VM_FAULT_NOPAGE ? 0 : ret;
 	vmsim__folio_mark_dirty(p);	/* ->page_mkwrite, then fault_dirty_shared_page */
 	map_file_page(vmf, p, vmf->address, vmf->pte, true);
+	vmsim__folio_unlock(vmf->vma->vm_mm->vm, p);
 	return 0;
 }
 
@@ -881,6 +922,7 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
  * the first failure, 0 if all succeeded. */
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write)
 {
+	mmap_assert_locked(mm);	/* __get_user_pages() */
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
 		unsigned flags = write ? FAULT_FLAG_WRITE : 0;
 		int tries;

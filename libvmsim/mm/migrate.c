@@ -266,7 +266,7 @@ int vmsim_migrate_start(struct vmsim_mm *mm, uint64_t addr, struct vmsim_migrati
 	}
 	/* The folio stays locked (PG_locked) until finish; the lock model's
 	 * record of it ends with this operation. */
-	vmsim_unlock(vm, &p->ptl);
+	vmsim__folio_lock_handoff(vm, p);
 	LL_PREPEND(vm->mm_world->migrations, m);
 	vmsim_unlock_read(vm, &mm->mmap_lock);
 	vmsim__mm_op_done(vm);
@@ -282,7 +282,7 @@ static int finish(struct vmsim *vm, struct vmsim_migration *m)
 
 	if (m->done)
 		return m->err;
-	vmsim_lock(vm, &m->src->ptl);	/* PG_locked is still set */
+	vmsim__folio_lock_resume(vm, m->src);	/* PG_locked is still set */
 	for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && err == -EAGAIN; pass++) {
 		if (pass) {
 			err = unmap_one(vm, m);

@@ -37,6 +37,11 @@ static int mm_fault_handler(struct vmsim *vm, int cpu, uint64_t addr, unsigned e
 	return (int)vmsim__handle_mm_fault(vma, addr, flags, cpu);
 }
 
+void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func)
+{
+	vmsim__lock_assert(mm->vm, &mm->mmap_lock, write, func);
+}
+
 int vmsim__mm_init(struct vmsim *vm)
 {
 	vm->mm_world = vmsim__calloc(vm, 1, sizeof(struct vmsim_mm_world));
@@ -169,16 +174,19 @@ void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
 	DL_FOREACH(mm->mmap, v)
 		vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
 	mmu_notifier_invalidate_range_end(&range);
-	if (free_tables)
-		vmsim__free_pgtables(&tlb, 0, vmsim_task_size(vm) + PAGE_SIZE);
-	else
-		tlb_flush_mmu(&tlb);
-	tlb_finish_mmu(&tlb);
+	/* free_pgtables(): every vma leaves the rmap (its anon_vma chains,
+	 * the file's i_mmap, each under its lock) before a table goes, so
+	 * that no rmap walk on another CPU reaches a freed table. */
 	DL_FOREACH_SAFE(mm->mmap, v, t) {
 		vmsim__unlink_anon_vmas(v);
 		vmsim__vma_unlink(mm, v);
 		vmsim__vma_free(vm, v);
 	}
+	if (free_tables)
+		vmsim__free_pgtables(&tlb, 0, vmsim_task_size(vm) + PAGE_SIZE);
+	else
+		tlb_flush_mmu(&tlb);
+	tlb_finish_mmu(&tlb);
 	vmsim_unlock(vm, &mm->mmap_lock);
 	vmsim__userfaultfd_mm_exit(mm);
 }
@@ -229,12 +237,13 @@ void vmsim__vma_set_page_prot(struct vm_area_struct *vma)
 	vma->vm_page_prot = vmsim__vm_get_page_prot(flags);
 }
 
-/* unmap_mapping_range(): zap [pgstart, pgend) of the file in every vma. */
-void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows)
+/* unmap_mapping_range_tree(): zap [pgstart, pgend) of the file in every
+ * vma that maps it, as d says. */
+static void unmap_mapping_range_tree(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d)
 {
-	struct zap_details d = { .even_cows = even_cows };
 	struct vm_area_struct *v;
 
+	vmsim_lock_read(f->vm, &f->i_mmap_rwsem);
 	DL_FOREACH2(f->i_mmap, v, i_next) {
 		uint64_t vs = v->vm_pgoff, ve = v->vm_pgoff + vma_pages(v);
 		uint64_t s = pgstart > vs ? pgstart : vs, e = pgend < ve ? pgend : ve;
@@ -247,10 +256,30 @@ void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t
 		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, v->vm_mm, vma_address(v, s), vma_address(v, e));
 		tlb_gather_mmu(&tlb, v->vm_mm, false);
 		mmu_notifier_invalidate_range_start(&range);
-		vmsim__zap_page_range(&tlb, v, vma_address(v, s), vma_address(v, e), &d);
+		vmsim__zap_page_range(&tlb, v, vma_address(v, s), vma_address(v, e), d);
 		mmu_notifier_invalidate_range_end(&range);
 		tlb_finish_mmu(&tlb);
 	}
+	vmsim_unlock_read(f->vm, &f->i_mmap_rwsem);
+}
+
+/* unmap_mapping_range(): zap [pgstart, pgend) of the file in every vma. */
+void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows)
+{
+	struct zap_details d = { .even_cows = even_cows };
+
+	unmap_mapping_range_tree(f, pgstart, pgend, &d);
+}
+
+/* unmap_mapping_folio(): truncation found the folio still mapped (it was
+ * mapped again after the unmap_mapping_range() that came first): zap its
+ * ptes in every vma, and the uffd-wp markers over its index with them
+ * (ZAP_FLAG_DROP_MARKER), private COW copies kept. */
+void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p)
+{
+	struct zap_details d = { .single_folio = p, .even_cows = false, .zap_flags = ZAP_FLAG_DROP_MARKER };
+
+	unmap_mapping_range_tree(f, p->index, p->index + 1, &d);
 }
 
 /* Tables below t that mm_pgtables_bytes() counts: pud, pmd and pte tables

@@ -5,6 +5,7 @@
 #define VMSIM_MM_INTERNAL_H
 
 #include "../internal.h"
+#include "../sched/sched_internal.h"
 #include <vmsim/kind.h>
 #include <vmsim/mmu_notifier.h>
 
@@ -102,6 +103,8 @@ struct vmsim_file {
 	struct vmsim_pagecache_entry *store;	/* disk: written-back contents */
 	struct vm_area_struct *i_mmap;		/* every vma mapping the file */
 	struct vmsim_lock i_mmap_rwsem;
+	struct vmsim_lock i_rwsem;		/* inode_lock: write, fallocate, truncate */
+	uint64_t falloc_start, falloc_end;	/* shmem_falloc: the hole being punched */
 	unsigned long ra_pages;			/* readahead window, pages */
 	unsigned long swapped;			/* shmem: pages in swap (info->swapped) */
 	struct vmsim_file *next;		/* the machine's files */
@@ -196,6 +199,22 @@ static inline bool vma_is_shmem(const struct vm_area_struct *v)
 }
 static inline bool vmsim__quirk(const struct vmsim *vm, uint64_t q) { return vm->cfg.quirks & q; }
 
+/* mmap_assert_locked(), mmap_assert_write_locked(): where Linux asserts
+ * that the caller holds mmap_lock (lockdep's, so nothing with check=off). */
+void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func) VMSIM_COLD;
+#define mmap_assert_locked(mm)								\
+	do {										\
+		struct vmsim_mm *vmsim__amm = (mm);					\
+		if (__builtin_expect(vmsim__amm->vm->cfg.check != VMSIM_CHECK_OFF, 0))	\
+			vmsim__mmap_assert(vmsim__amm, false, __func__);		\
+	} while (0)
+#define mmap_assert_write_locked(mm)							\
+	do {										\
+		struct vmsim_mm *vmsim__amm = (mm);					\
+		if (__builtin_expect(vmsim__amm->vm->cfg.check != VMSIM_CHECK_OFF, 0))	\
+			vmsim__mmap_assert(vmsim__amm, true, __func__);			\
+	} while (0)
+
 /* vma.c */
 struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr);
 struct vm_area_struct *vmsim__vma_alloc(struct vmsim_mm *mm);
@@ -240,21 +259,38 @@ void vmsim__file_put(struct vmsim_file *f);
 struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size);
 void vmsim__files_free_all(struct vmsim *vm);
 void vmsim__folio_mark_dirty(struct vmsim_page *p);
-/* The folio lock (PG_locked).  Operations run one at a time, so a folio is
- * found locked only when someone holds it across operations (a device
- * between make_device_exclusive() and the end of its atomic): trylock
- * fails, and folio_lock() waits as Linux sleeps, by letting the holder
- * finish (folio_lock_wait hook); -EDEADLK (and a bug report) when nothing
- * can release it. */
-bool vmsim__folio_trylock(struct vmsim *vm, struct vmsim_page *p);
-int vmsim__folio_lock(struct vmsim *vm, struct vmsim_page *p);
-void vmsim__folio_unlock(struct vmsim *vm, struct vmsim_page *p);
+/* The folio lock (include/linux/pagemap.h).  PG_locked is the lock; the
+ * lock model holds the page's lock word (its ptl: a folio is never a page
+ * table) beside it, so it checks the folio lock's order and recursion and,
+ * while tasks are interleaved, makes folio_lock() wait and folio_trylock()
+ * a scheduling point.  A folio can stay locked past the operation that
+ * locked it (a device between make_device_exclusive() and the end of its
+ * atomic, a migration between its halves): handed off, the model's word
+ * stays taken by no task.  folio_lock() of such a folio lets the holder
+ * finish (folio_lock_wait hook), as Linux's sleeper waits for it; when
+ * nothing can release it, -EDEADLK and a bug report (interleaved: it waits,
+ * and a deadlock report names it); -EDEADLK too for a folio the caller
+ * holds already. */
+bool vmsim__folio_trylock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+int vmsim__folio_lock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+void vmsim__folio_unlock_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
 /* The operation ends with the folio still locked for a holder outside any
- * operation (a device): PG_locked stays, the lock model forgets it. */
-void vmsim__folio_lock_handoff(struct vmsim *vm, struct vmsim_page *p);
+ * operation (a device): PG_locked stays, no task holds it; its
+ * vmsim__folio_unlock() may come from anywhere. */
+void vmsim__folio_lock_handoff_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+/* A later operation takes such a folio up again (a migration's second
+ * half): PG_locked is still set, the operation holds it once more. */
+void vmsim__folio_lock_resume_at(struct vmsim *vm, struct vmsim_page *p, const char *site);
+#define vmsim__folio_trylock(vm, p) vmsim__folio_trylock_at((vm), (p), __func__)
+#define vmsim__folio_lock(vm, p) vmsim__folio_lock_at((vm), (p), __func__)
+#define vmsim__folio_unlock(vm, p) vmsim__folio_unlock_at((vm), (p), __func__)
+#define vmsim__folio_lock_handoff(vm, p) vmsim__folio_lock_handoff_at((vm), (p), __func__)
+#define vmsim__folio_lock_resume(vm, p) vmsim__folio_lock_resume_at((vm), (p), __func__)
 void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p));
 /* unmap_mapping_range(mapping, start, len, even_cows) */
 void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
+/* unmap_mapping_folio(folio): truncation's, markers dropped too */
+void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p);
 
 /* memory.c */
 unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned flags, int cpu);

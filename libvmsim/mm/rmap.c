@@ -22,17 +22,26 @@ static struct anon_vma *anon_vma_alloc(struct vmsim *vm)
 	return av;
 }
 
-static int avc_link(struct vm_area_struct *vma, struct anon_vma *av)
+/* anon_vma_chain_link().  An anon_vma others may walk already (clone)
+ * takes the root's lock for write, as lock_anon_vma_root() does; a new
+ * one no walk can reach yet does not need it (anon_vma_prepare runs
+ * under the table's lock here, where Linux takes no spinlock first). */
+static int avc_link(struct vm_area_struct *vma, struct anon_vma *av, bool shared)
 {
-	struct anon_vma_chain *avc = vmsim__calloc(vma->vm_mm->vm, 1, sizeof(*avc));
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct anon_vma_chain *avc = vmsim__calloc(vm, 1, sizeof(*avc));
 
 	if (!avc)
 		return -ENOMEM;
 	avc->vma = vma;
 	avc->anon_vma = av;
 	DL_APPEND2(vma->anon_vma_chain, avc, same_vma_prev, same_vma_next);
+	if (shared)
+		vmsim_lock(vm, &av->root->rwsem);
 	DL_APPEND2(av->rb_root, avc, av_prev, av_next);
 	av->refcount++;
+	if (shared)
+		vmsim_unlock(vm, &av->root->rwsem);
 	return 0;
 }
 
@@ -43,10 +52,11 @@ int vmsim__anon_vma_prepare(struct vm_area_struct *vma)
 
 	if (vma->anon_vma)
 		return 0;
+	mmap_assert_locked(vma->vm_mm);	/* __anon_vma_prepare() */
 	av = anon_vma_alloc(vma->vm_mm->vm);
 	if (!av)
 		return -ENOMEM;
-	if (avc_link(vma, av)) {
+	if (avc_link(vma, av, false)) {
 		vmsim__free(vma->vm_mm->vm, av);
 		return -ENOMEM;
 	}
@@ -60,7 +70,7 @@ int vmsim__anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src
 	struct anon_vma_chain *avc;
 
 	DL_FOREACH2(src->anon_vma_chain, avc, same_vma_next) {
-		if (avc_link(dst, avc->anon_vma)) {
+		if (avc_link(dst, avc->anon_vma, true)) {
 			vmsim__unlink_anon_vmas(dst);
 			return -ENOMEM;
 		}
@@ -89,7 +99,7 @@ int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma
 	/* The lock lives in the root: it must outlive us (get_anon_vma). */
 	av->root->refcount++;
 	pvma->anon_vma->degree++;
-	if (avc_link(vma, av)) {
+	if (avc_link(vma, av, false)) {
 		vmsim__free(vma->vm_mm->vm, av);
 		goto err;
 	}
@@ -127,12 +137,16 @@ void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
 	while (vma->anon_vma_chain) {
 		struct anon_vma_chain *avc = vma->anon_vma_chain->same_vma_prev;
 		struct anon_vma *av = avc->anon_vma;
+		struct vmsim_lock *l = &av->root->rwsem;
 
 		DL_DELETE2(vma->anon_vma_chain, avc, same_vma_prev, same_vma_next);
+		/* lock_anon_vma_root(): no rmap walk is inside the chain. */
+		vmsim_lock(vm, l);
 		DL_DELETE2(av->rb_root, avc, av_prev, av_next);
-		vmsim__free(vm, avc);
 		if (!av->rb_root && av->parent != av)
 			av->parent->degree--;
+		vmsim_unlock(vm, l);
+		vmsim__free(vm, avc);
 		vmsim__put_anon_vma(vm, av);
 	}
 	vma->anon_vma = NULL;

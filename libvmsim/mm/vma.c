@@ -33,7 +33,7 @@ pgprot_t vmsim__vm_get_page_prot(unsigned long vm_flags)
 
 /* find_vma(): the vma containing addr, or NULL (unlike Linux's, not the next
  * one above: callers that want that walk the list). */
-struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr)
+static inline struct vm_area_struct *find_vma(struct vmsim_mm *mm, uint64_t addr)
 {
 	struct vm_area_struct *v;
 
@@ -44,6 +44,21 @@ struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr)
 			return v;
 	}
 	return NULL;
+}
+
+static VMSIM_NOINLINE struct vm_area_struct *find_vma_asserted(struct vmsim_mm *mm, uint64_t addr)
+{
+	mmap_assert_locked(mm);
+	return find_vma(mm, addr);
+}
+
+/* find_vma(), which Linux calls with mmap_lock held (mmap_assert_locked;
+ * out of the way of check=off's fast path). */
+struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr)
+{
+	if (__builtin_expect(mm->vm->cfg.check != VMSIM_CHECK_OFF, 0))
+		return find_vma_asserted(mm, addr);
+	return find_vma(mm, addr);
 }
 
 bool vmsim__range_has_hole(struct vmsim_mm *mm, uint64_t start, uint64_t end)
@@ -96,7 +111,9 @@ void vmsim__vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma)
 	mm->map_count++;
 	if (vma->vm_file) {
 		vmsim__file_get(vma->vm_file);
+		vmsim_lock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 		DL_APPEND2(vma->vm_file->i_mmap, vma, i_prev, i_next);
+		vmsim_unlock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 	}
 }
 
@@ -106,7 +123,9 @@ void vmsim__vma_unlink(struct vmsim_mm *mm, struct vm_area_struct *vma)
 	vma->prev = vma->next = NULL;
 	mm->map_count--;
 	if (vma->vm_file) {
+		vmsim_lock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 		DL_DELETE2(vma->vm_file->i_mmap, vma, i_prev, i_next);
+		vmsim_unlock(mm->vm, &vma->vm_file->i_mmap_rwsem);
 		vma->i_prev = vma->i_next = NULL;
 		vmsim__file_put(vma->vm_file);
 	}
@@ -118,6 +137,7 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 {
 	struct vm_area_struct *n;
 
+	mmap_assert_write_locked(mm);
 	if (addr <= vma->vm_start || addr >= vma->vm_end || (addr & ~PAGE_MASK))
 		return -EINVAL;
 	n = vmsim__vma_alloc(mm);
@@ -185,6 +205,7 @@ void vmsim__vma_try_merge(struct vmsim_mm *mm, struct vm_area_struct *vma)
 	struct vm_area_struct *prev = vma == mm->mmap ? NULL : vma->prev;
 	struct vm_area_struct *next = vma->next;
 
+	mmap_assert_write_locked(mm);
 	if (next && can_merge(vma, next))
 		merge_into(mm, vma, next);
 	if (prev && can_merge(prev, vma))

@@ -23,12 +23,17 @@ struct name {
 
 struct vms_interp {
 	struct vms_backend *be;
+	const struct vms_run_opts *opts;
 	struct vms_out out;
 	FILE *err;
 	const struct vms_cmd *cur;
 	unsigned bugs;
 	struct name *procs, *files, *devices;
 	uint8_t *buf;		/* VMS_IO_CHUNK bytes for read/write/fread/fwrite */
+	/* An interleaved block: the first branch to fail stops the others
+	 * at their next command. */
+	int block_rc;
+	bool bug_said;
 };
 
 /* ---- names ---- */
@@ -280,6 +285,103 @@ static int check_one(struct vms_interp *in, const struct vms_cmd *c)
 	return 0;
 }
 
+/* ---- what interleaving needs of a block ---- */
+
+/* The names a command makes or unmakes (process, fork child, file,
+ * device, exit) and those it only uses, by its operand letters. */
+static void names_of(const struct vms_cmd *c, const char *made[2], const char *used[3])
+{
+	const struct vmsim__spec *k = vmsim__spec_of(c);
+	unsigned nm = 0, nu = 0;
+
+	made[0] = made[1] = used[0] = used[1] = used[2] = NULL;
+	if (c->op == VMS_EXPECT_ERROR)
+		c = c->inner, k = vmsim__spec_of(c);
+	for (const char *a = k->args; *a; a++) {
+		const char *n = strchr("NGE", *a) ? c->name[0] : *a == 'C' ? c->name[1] :
+				strchr("PpFD", *a) ? c->name[0] : *a == 'Q' ? c->name[1] : NULL;
+
+		if (!n)
+			continue;
+		if (strchr("NGEC", *a) || (c->op == VMS_EXIT && *a == 'P')) {
+			if (nm < 2)
+				made[nm++] = n;
+		} else if (nu < 3) {
+			used[nu++] = n;
+		}
+	}
+	if (c->op == VMS_MAP && !(c->map_flags & VMS_MAP_ANON) && nu < 3)
+		used[nu] = c->name[1];
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/* Does a command of branch [b0, b1) make, unmake or use a name that a
+ * command of [o0, o1) makes or unmakes? */
+static const char *shared_name(const struct vms_script *s, size_t b0, size_t b1, size_t o0, size_t o1)
+{
+	for (size_t i = b0; i < b1; i++) {
+		const char *bm[2], *bu[3];
+
+		names_of(vms_script_cmd(s, i), bm, bu);
+		for (size_t j = o0; j < o1; j++) {
+			const char *om[2], *ou[3];
+
+			names_of(vms_script_cmd(s, j), om, ou);
+			for (int x = 0; x < 2; x++) {
+				for (int y = 0; y < 2; y++)
+					if (same(om[x], bm[y]))
+						return om[x];
+				for (int y = 0; y < 3; y++)
+					if (same(om[x], bu[y]))
+						return om[x];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Interleaved, a block's branches must not depend on each other's names
+ * (in script order they may: a later branch can use what an earlier one
+ * made), and each needs a CPU of its own. */
+static int check_block(struct vms_interp *in, const struct vms_script *s, size_t at)
+{
+	size_t start[VMSIM_MAX_TASKS + 1], end = at + 1;
+	unsigned n = 0;
+	uint64_t cpus = 0;
+
+	for (; vms_script_cmd(s, end)->op != VMS_END; end++) {
+		const struct vms_cmd *c = vms_script_cmd(s, end);
+
+		if (c->op != VMS_BRANCH)
+			continue;
+		in->cur = c;
+		if (n == VMSIM_MAX_TASKS)
+			return vms_refuse(in, "vmsim explore: at most %d branches in a block", VMSIM_MAX_TASKS);
+		if (c->cpu < 0 || (cpus & (1ULL << c->cpu)))
+			return vms_refuse(in, "vmsim explore: each branch needs a CPU of its own (branch cpu=N)");
+		cpus |= 1ULL << c->cpu;
+		start[n++] = end;
+	}
+	start[n] = end;
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned j = 0; j < n; j++) {
+			const char *name;
+
+			if (i == j || !(name = shared_name(s, start[i] + 1, start[i + 1], start[j] + 1, start[j + 1])))
+				continue;
+			in->cur = vms_script_cmd(s, start[i]);
+			return vms_refuse(in, "vmsim explore: this branch uses %s, which the branch of line %d makes or "
+					  "ends: interleaved, it may not exist yet or any more", name,
+					  vms_script_cmd(s, start[j])->line);
+		}
+	}
+	return 0;
+}
+
 static int check_all(struct vms_interp *in, const struct vms_script *s)
 {
 	for (size_t i = 0; i < vms_script_count(s); i++) {
@@ -290,6 +392,8 @@ static int check_all(struct vms_interp *in, const struct vms_script *s)
 		r = check_one(in, c);
 		if (!r && c->op == VMS_EXPECT_ERROR)
 			r = check_one(in, c->inner);
+		if (!r && c->op == VMS_PARALLEL && in->opts->explorer && in->be->parallel)
+			r = check_block(in, s, i);
 		if (r)
 			return status_of(in, r);
 	}
@@ -699,6 +803,101 @@ static int run_cmd(struct vms_interp *in, const struct vms_cmd *c)
 	}
 }
 
+/* ---- parallel blocks, interleaved ---- */
+
+struct branch {
+	struct vms_interp *in;
+	const struct vms_script *s;
+	size_t first, end;		/* its commands */
+	const struct vms_cmd *cur;
+	uint8_t *buf;			/* its own I/O buffer */
+	char name[48];
+};
+
+/* Switched in: the command it is in, its buffer. */
+static void branch_resume(void *arg)
+{
+	struct branch *b = arg;
+
+	b->in->cur = b->cur;
+	b->in->buf = b->buf;
+}
+
+/* A bug ends the run as it does serially; the first failure of any
+ * branch stops the others at their next command. */
+static int after_cmd(struct vms_interp *in, int rc)
+{
+	if (in->bugs && !in->bug_said) {
+		fflush(in->out.f);
+		fprintf(in->err, "%s: line %d: the simulator reported a bug\n", in->be->name, in->cur->line);
+		in->bug_said = true;
+	}
+	if (in->bugs)
+		rc = VMS_BUG;
+	fflush(in->out.f);
+	return rc;
+}
+
+static void branch_body(void *arg)
+{
+	struct branch *b = arg;
+	struct vms_interp *in = b->in;
+
+	for (size_t i = b->first; i < b->end && !in->block_rc; i++) {
+		int rc;
+
+		b->cur = in->cur = vms_script_cmd(b->s, i);
+		if (in->opts->trace) {
+			fflush(in->out.f);
+			fprintf(in->err, "line %d: %s\n", in->cur->line, vms_cmd_word(in->cur));
+		}
+		rc = after_cmd(in, run_cmd(in, in->cur));
+		if (rc && !in->block_rc)
+			in->block_rc = rc;
+	}
+}
+
+/* The block that starts at *at: its branches, as the back end
+ * interleaves them.  *at moves to the block's end. */
+static int run_block(struct vms_interp *in, const struct vms_script *s, size_t *at)
+{
+	struct branch br[VMSIM_MAX_TASKS];
+	struct vms_branch vb[VMSIM_MAX_TASKS];
+	uint8_t *main_buf = in->buf;
+	size_t i = *at + 1;
+	unsigned n = 0;
+	int rc = 0;
+
+	for (; vms_script_cmd(s, i)->op != VMS_END; i++) {
+		const struct vms_cmd *c = vms_script_cmd(s, i);
+
+		if (c->op == VMS_BRANCH) {
+			br[n] = (struct branch){ .in = in, .s = s, .first = i + 1, .end = i + 1, .cur = c };
+			snprintf(br[n].name, sizeof(br[n].name), "cpu%d (line %d)", c->cpu, c->line);
+			vb[n] = (struct vms_branch){ .name = br[n].name, .cpu = c->cpu, .line = c->line,
+						     .body = branch_body, .resume = branch_resume, .arg = &br[n] };
+			n++;
+		} else {
+			br[n - 1].end = i + 1;
+		}
+	}
+	*at = i;
+	for (unsigned k = 0; k < n && !rc; k++)
+		if (!(br[k].buf = malloc(VMS_IO_CHUNK)))
+			rc = vms_broken(in, "out of memory");
+	in->block_rc = 0;
+	if (!rc)
+		rc = status_of(in, in->be->parallel(in->be, vb, n));
+	for (unsigned k = 0; k < n; k++)
+		free(br[k].buf);
+	in->buf = main_buf;
+	in->cur = vms_script_cmd(s, i);
+	if (!rc)
+		rc = in->block_rc;
+	in->block_rc = 0;
+	return after_cmd(in, rc);
+}
+
 int vms_interp_run(const struct vms_script *s, struct vms_backend *be, const struct vms_run_opts *opts,
 		   FILE *out, FILE *err)
 {
@@ -716,6 +915,7 @@ int vms_interp_run(const struct vms_script *s, struct vms_backend *be, const str
 		return -ENOMEM;
 	}
 	be->in = &in;
+	in.opts = opts;
 	rc = check_all(&in, s);
 	if (!rc) {
 		rc = status_of(&in, be->setup(be, s, opts));
@@ -724,6 +924,10 @@ int vms_interp_run(const struct vms_script *s, struct vms_backend *be, const str
 			if (opts->trace) {
 				fflush(out);
 				fprintf(err, "line %d: %s\n", in.cur->line, vms_cmd_word(in.cur));
+			}
+			if (in.cur->op == VMS_PARALLEL && opts->explorer && be->parallel) {
+				rc = run_block(&in, s, &i);
+				continue;
 			}
 			rc = run_cmd(&in, in.cur);
 			/* A bug is a bug whatever the command returned. */

@@ -29,6 +29,12 @@ struct sim {
 	struct vms_backend *be;
 	struct proc *procs;
 	struct vmsim_uffd *forked_uffd;	/* the child context a fork event announced */
+	/* vmsim explore */
+	struct vmsim_explorer *explorer;
+	bool trace;
+	const char *dot;		/* frames go beside it */
+	unsigned frame;
+	uint64_t steps;
 };
 
 static struct sim *sim_of(struct vms_backend *be)
@@ -71,6 +77,79 @@ static struct vmsim_mm *mm_of(struct sim *s, const struct vms_cmd *c, const char
 	if (c->cpu >= 0)
 		vmsim_mm_run(p->mm, c->cpu);
 	return p->mm;
+}
+
+/* ---- parallel blocks, interleaved (vmsim explore) ---- */
+
+static void branch_task(struct vmsim *vm, void *arg)
+{
+	const struct vms_branch *b = arg;
+
+	(void)vm;
+	b->body(b->arg);
+}
+
+static void branch_resume(void *arg)
+{
+	const struct vms_branch *b = arg;
+
+	if (b->resume)
+		b->resume(b->arg);
+}
+
+static struct vmsim_show_proc *show_procs(struct sim *s, unsigned *n);
+
+/* OUT.dot -> OUT.0001.dot: the machine before step 1 of a block ... */
+static void write_frame(struct sim *s)
+{
+	size_t len = strlen(s->dot);
+	int stem = (int)(len > 4 && !strcmp(s->dot + len - 4, ".dot") ? len - 4 : len);
+	struct vmsim_show_proc *sp;
+	char path[4096];
+	unsigned n;
+
+	snprintf(path, sizeof(path), "%.*s.%04u.dot", stem, s->dot, ++s->frame);
+	sp = show_procs(s, &n);
+	if (sp && vmsim_dot(s->vm, vms_interp_out(s->be->in), path, sp, n))
+		fprintf(vms_interp_err(s->be->in), "vmsim explore: cannot write %s\n", path);
+	free(sp);
+}
+
+/* --trace and --dot of a replay: every step, as it is taken. */
+static void step_seen(void *arg, struct vmsim *vm, const struct vmsim_step *st)
+{
+	struct sim *s = arg;
+
+	(void)vm;
+	s->steps++;
+	if (s->trace) {
+		FILE *err = vms_interp_err(s->be->in);
+
+		fflush(vms_interp_out(s->be->in)->f);
+		fprintf(err, "step %" PRIu64 ": %s %s %s%s\n", s->steps, st->name, vmsim_sp_kind_name(st->kind),
+			st->where ? st->where : "", st->choice ? " (a choice)" : "");
+	}
+	if (s->dot)
+		write_frame(s);
+}
+
+static int sim_parallel(struct vms_backend *be, const struct vms_branch *b, unsigned n)
+{
+	struct sim *s = sim_of(be);
+	struct vmsim_task t[VMSIM_MAX_TASKS];
+	int err;
+
+	for (unsigned i = 0; i < n; i++)
+		t[i] = (struct vmsim_task){ .name = b[i].name, .cpu = b[i].cpu, .fn = branch_task,
+					    .arg = (void *)&b[i], .resume = branch_resume };
+	err = vmsim_sched_run(s->vm, s->explorer, t, n, s->trace || s->dot ? step_seen : NULL, s);
+	if (err)
+		return vms_broken(be->in, "cannot interleave the block: %s", vms_errno_name(err));
+	/* Mid-block the checker waited (another CPU's operation was half
+	 * done): the whole machine is checked now. */
+	if (vmsim_config(s->vm)->check == VMSIM_CHECK_FULL)
+		vmsim_check_all(s->vm);
+	return 0;
 }
 
 /* ---- refusals: what this build cannot run yet, before anything runs ---- */
@@ -191,6 +270,9 @@ static int sim_setup(struct vms_backend *be, const struct vms_script *sc, const 
 		return rc;
 	if (opts->has_seed)
 		cfg.seed = opts->seed;
+	s->explorer = opts->explorer;
+	s->trace = opts->trace;
+	s->dot = opts->dot;
 	if (vmsim_new(&cfg, &s->vm))
 		return vms_refuse(be->in, "cannot create the machine");
 	vmsim_set_bug_handler(s->vm, bug_handler, s);
@@ -665,6 +747,7 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 		.clear_refs = sim_clear_refs, .pagemap = sim_pagemap, .smaps = sim_smaps,
 		.show = sim_show, .install = sim_install, .truncate = sim_truncate, .migrate = sim_migrate,
 		.memory_failure = sim_memory_failure, .device = sim_device, .device_read = sim_device_read,
+		.parallel = sim_parallel,
 	};
 
 	s.be = &be;

@@ -84,5 +84,6 @@ void ba_cases_uffd(void **state);
 void ba_cases_swap(void **state);	/* badargs_swap.c */
 void ba_cases_notifier(void **state);	/* badargs_device.c */
 void ba_cases_device(void **state);
+void ba_cases_sched(void **state);	/* badargs_sched.c */
 
 #endif

@@ -6,6 +6,14 @@
 
 #include "badargs.h"
 
+/* The plain lock functions, not the macros that pass the caller's name
+ * to vmsim__lock_at() and the rest: a case calls the function it names. */
+#undef vmsim_lock
+#undef vmsim_lock_read
+#undef vmsim_trylock
+#undef vmsim_unlock
+#undef vmsim_unlock_read
+
 static void no_bug(struct vmsim *vm, const struct vmsim_bug_report *r, void *arg)
 {
 	(void)vm, (void)r, (void)arg;
@@ -151,14 +159,16 @@ void ba_cases_bug_trace(void **state)
 
 void ba_cases_lock(void **state)
 {
-	struct vmsim_lock l, junk = { .state = 0, .lclass = 0xffff, .owner = 0 }, before;
+	struct vmsim_lock l, junk = { .state = 0, .lclass = 0xffff, .owner = 0 }, before, user;
 	struct vmsim *vm = F->vm;
 
 	(void)state;
 	memset(&l, 0x5a, sizeof(l));
 	before = l;
 	ERR("vmsim_lock_init", -EINVAL, vmsim_lock_init(NULL, VMSIM_LOCK_MMAP));
-	ERR("vmsim_lock_init", -EINVAL, vmsim_lock_init(&l, VMSIM_LOCK_NR_CLASSES));
+	/* Past every class a machine may create (vmsim_lock_class_new). */
+	ERR("vmsim_lock_init", -EINVAL,
+	    vmsim_lock_init(&l, (enum vmsim_lock_class)(VMSIM_LOCK_NR_CLASSES + VMSIM_LOCK_MAX_USER_CLASSES)));
 	assert_memory_equal(&l, &before, sizeof(l));
 	assert_int_equal(vmsim_lock_init(&l, VMSIM_LOCK_OTHER), 0);
 
@@ -184,6 +194,38 @@ void ba_cases_lock(void **state)
 	NOP("vmsim__lock_assert", vmsim__lock_assert(vm, &junk, true, "f"));
 	ERR("vmsim_locks_held", 0, vmsim_locks_held(NULL));
 	STR("vmsim_lock_class_name", "?", vmsim_lock_class_name(VMSIM_LOCK_NR_CLASSES));
+
+	/* The same, naming the caller. */
+	NOP("vmsim__lock_at", vmsim__lock_at(NULL, &l, "f"));
+	NOP("vmsim__lock_at", vmsim__lock_at(vm, NULL, "f"));
+	NOP("vmsim__lock_at", vmsim__lock_at(vm, &junk, "f"));
+	NOP("vmsim__lock_read_at", vmsim__lock_read_at(NULL, &l, "f"));
+	NOP("vmsim__lock_read_at", vmsim__lock_read_at(vm, NULL, "f"));
+	NOP("vmsim__lock_read_at", vmsim__lock_read_at(vm, &junk, "f"));
+	ERR("vmsim__trylock_at", false, vmsim__trylock_at(NULL, &l, "f"));
+	ERR("vmsim__trylock_at", false, vmsim__trylock_at(vm, NULL, "f"));
+	ERR("vmsim__trylock_at", false, vmsim__trylock_at(vm, &junk, "f"));
+	NOP("vmsim__unlock_at", vmsim__unlock_at(NULL, &l, "f"));
+	NOP("vmsim__unlock_at", vmsim__unlock_at(vm, NULL, "f"));
+	NOP("vmsim__unlock_at", vmsim__unlock_at(vm, &junk, "f"));
+	NOP("vmsim__unlock_read_at", vmsim__unlock_read_at(NULL, &l, "f"));
+	NOP("vmsim__unlock_read_at", vmsim__unlock_read_at(vm, NULL, "f"));
+	NOP("vmsim__unlock_read_at", vmsim__unlock_read_at(vm, &junk, "f"));
+
+	/* A class this machine never created is as bad as no class. */
+	assert_int_equal(vmsim_lock_init(&user, (enum vmsim_lock_class)VMSIM_LOCK_NR_CLASSES), 0);
+	NOP("vmsim_lock", vmsim_lock(vm, &user));
+	NOP("vmsim_lock_read", vmsim_lock_read(vm, &user));
+	ERR("vmsim_trylock", false, vmsim_trylock(vm, &user));
+	NOP("vmsim_unlock", vmsim_unlock(vm, &user));
+	NOP("vmsim__lock_assert", vmsim__lock_assert(vm, &user, false, "f"));
+	STR("vmsim_lock_class_name_vm", "?", vmsim_lock_class_name_vm(vm, VMSIM_LOCK_NR_CLASSES));
+	STR("vmsim_lock_class_name_vm", "?", vmsim_lock_class_name_vm(NULL, VMSIM_LOCK_NR_CLASSES));
+	STR("vmsim_lock_class_name_vm", "?", vmsim_lock_class_name_vm(vm, ~0u));
+	ERR("vmsim_lock_class_new", -EINVAL, vmsim_lock_class_new(NULL, "c"));
+	ERR("vmsim_lock_class_new", -EINVAL, vmsim_lock_class_new(vm, NULL));
+	ERR("vmsim_lock_class_new", -EINVAL, vmsim_lock_class_new(vm, ""));
+	ERR("vmsim_lock_class_new", -EINVAL, vmsim_lock_class_new(vm, "a_class_name_of_thirty_two_chars"));
 
 	/* Misuse the lock model exists to catch: one bug report each, the
 	 * lock as it was. */

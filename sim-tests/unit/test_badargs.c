@@ -24,7 +24,7 @@ static const char *const covered_elsewhere[] = {
 	"vms_interp_run", "vms_out_device_read", "vms_out_oom_kill", "vms_out_smaps", "vms_pm_decode",
 	"vms_pm_key_bit", "vms_pm_key_name", "vms_refuse", "vms_report_bug", "vms_report_oom_kill",
 	"vms_report_uffd_fault", "vms_report_uffd_fork", "vms_report_uffd_range", "vms_skip",
-	"vms_smaps_field_name",
+	"vms_smaps_field_name", "vms_explore",
 };
 
 static const char *covered[512];
@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 		T(ba_cases_machine), T(ba_cases_bug_trace), T(ba_cases_lock), T(ba_cases_entries),
 		T(ba_cases_page), T(ba_cases_pagetable), T(ba_cases_cpu), T(ba_cases_tlb),
 		T(ba_cases_mm), T(ba_cases_vm_calls), T(ba_cases_file), T(ba_cases_uffd), T(ba_cases_swap),
-		T(ba_cases_notifier), T(ba_cases_device),
+		T(ba_cases_notifier), T(ba_cases_device), T(ba_cases_sched),
 		T(test_mmap_anonymous_ignores_file), T(test_mmap_shared_validate),
 		T(test_context_init_twice),
 		T(test_uffd_register_huge_range),

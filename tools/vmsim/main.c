@@ -1,6 +1,6 @@
 /* The vmsim command: `run` a .vms script on the simulator, `kernel` on the
- * host kernel, `diff` both, `kinds` the entry-kind conformance matrix.
- * Thin: the work is in libvmsim/script/. */
+ * host kernel, `diff` both, `explore` its interleavings, `kinds` the
+ * entry-kind conformance matrix.  Thin: the work is in libvmsim/script/. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,8 @@ static int usage_to(FILE *f, int rc)
 		"                 [--kind KIND.so]...\n"
 		"       vmsim kernel FILE.vms|-\n"
 		"       vmsim diff [--kind KIND.so]... FILE.vms...\n"
+		"       vmsim explore FILE.vms [--runs N] [--seed N] [--sched random|pct|exhaustive]\n"
+		"                      [--shard I/N] [--json] [--replay SCHEDULE] (vmsim explore -h: all)\n"
 		"       vmsim kinds [--md] [--no-host] [--kind KIND.so]... [--only KIND] [--scenario KIND OP anon|shmem]\n"
 		"       vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL...'] [--time]\n");
 	return rc;
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
 		return vmsim_kernel_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "diff"))
 		return vmsim_diff_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "explore"))
+		return vmsim_explore_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "replay"))
 		return vmsim_replay_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "kinds"))

@@ -27,6 +27,7 @@ int vmsim_tool_load(const char *path, struct vms_script **s);
 int vmsim_kinds_main(int argc, char **argv);
 int vmsim_kernel_main(int argc, char **argv);
 int vmsim_diff_main(int argc, char **argv);
+int vmsim_explore_main(int argc, char **argv);
 
 /* `vmsim replay` (replay.c): a lackey memory trace through the MMU. */
 int vmsim_replay_main(int argc, char **argv);
