@@ -89,11 +89,14 @@ struct vmsim_xlate {
 };
 int vmsim__xlate(struct vmsim *vm, unsigned long root, uint64_t addr, struct vmsim_xlate *x);
 /* mmu.c: vmsim_cpu_translate() and vmsim_cpu_read/write/exec() for callers
- * that checked their arguments (cpu valid, a context loaded, access bits). */
+ * that checked their arguments (cpu valid, a context loaded, access bits).
+ * missed: the caller's vmsim__tlb_hit() of addr (the first page) has just
+ * found no 4K entry, and nothing ran since: with the larger arrays empty
+ * the lookup would find nothing, so it is not repeated. */
 int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
-			 unsigned long *pfn);
+			 unsigned long *pfn, bool missed);
 int vmsim__cpu_access(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, void *rbuf, const void *wbuf,
-		      size_t len, unsigned access);
+		      size_t len, unsigned access, bool missed);
 
 /*
  * The TLB-hit half of an access, inline in the access loops: a lookup in
@@ -103,12 +106,13 @@ int vmsim__cpu_access(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, void
  * vmsim__tlb_lookup() would return.  False, having changed nothing, for
  * anything else (a miss, a larger page, rights the entry lacks, a write
  * through a clean entry): the caller then runs vmsim__cpu_translate(),
- * which looks up again and handles it.  A non-canonical address never
+ * which looks up again and handles it.  1 for a hit, 0 for a 4K entry that
+ * cannot serve the access, -1 for no 4K entry of addr at all.  A non-canonical address never
  * matches (entries hold canonical addresses), so its #GP is left to the
  * slow path too.  No lock: the hardware takes none for a TLB hit.
  */
-static inline __attribute__((always_inline)) bool vmsim__tlb_hit(struct vmsim *vm, struct vmsim_cpu *c,
-								  uint64_t addr, unsigned access, unsigned long *pfn)
+static inline __attribute__((always_inline)) int vmsim__tlb_hit(struct vmsim *vm, struct vmsim_cpu *c,
+								 uint64_t addr, unsigned access, unsigned long *pfn)
 {
 	struct vmsim_tlb_array *a = &c->tlb[VMSIM_TLB_4K];
 	struct vmsim_tlbe *set = &a->slot[(size_t)((addr >> PAGE_SHIFT) & (a->sets - 1)) * a->ways];
@@ -122,15 +126,15 @@ static inline __attribute__((always_inline)) bool vmsim__tlb_hit(struct vmsim *v
 			continue;
 		if (((access & X86_PF_WRITE) && !(t->e.write && t->e.dirty)) ||
 		    ((access & X86_PF_USER) && !t->e.user) || ((access & X86_PF_INSTR) && t->e.nx))
-			return false;
+			return 0;
 		c->st.tlb_hits++;
 		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_TLB_HIT, .cpu = c->nr,
 				  .addr = addr, .new_val = t->e.leaf, .pfn = t->e.pfn });
 		t->lru = ++c->tick;
 		*pfn = t->e.pfn;
-		return true;
+		return 1;
 	}
-	return false;
+	return -1;
 }
 
 /* check/tlb_check.c */

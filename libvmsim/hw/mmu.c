@@ -18,6 +18,7 @@ struct hw_walk {
 	unsigned long root;
 	bool up_write, up_user, up_nx;	/* the rights of the levels above the pte */
 	bool all_a;		/* every entry read had A set */
+	const struct vmsim_walk_memo *memo;	/* slots above the pte, when reused */
 };
 
 /* The walk from level l down, in table tab, with the rights of the levels
@@ -80,6 +81,7 @@ static int do_walk(struct vmsim *vm, unsigned long root, uint64_t addr, struct h
 {
 	hw->x = (struct vmsim_xlate){ 0 };
 	hw->root = root;
+	hw->memo = NULL;
 	/* The root comes from a context: one whose pgd is gone is an error. */
 	if (root >= vm->nr_frames || !vmsim_page_test(&vm->memmap[root], PG_table) ||
 	    vm->memmap[root].pt_level != VMSIM_LVL_PGD)
@@ -121,12 +123,9 @@ static int walk_again(struct vmsim *vm, struct vmsim_cpu *c, unsigned long root,
 			up_a = up_a && (m->val[l] & _PAGE_ACCESSED);
 		}
 		if (l == VMSIM_LVL_PTE) {
-			for (l = top; l > VMSIM_LVL_PTE; l--) {
-				hw->slot[l] = m->slot[l];
-				hw->val[l] = m->val[l];
-			}
 			hw->x = (struct vmsim_xlate){ 0 };
 			hw->root = root;
+			hw->memo = m;	/* its slots above the pte (not copied) */
 			return walk_from(vm, addr, hw, VMSIM_LVL_PTE, m->pte_table, m->up_write, m->up_user,
 					 m->up_nx, up_a);
 		}
@@ -169,7 +168,8 @@ static void set_accessed_dirty(struct vmsim *vm, int cpu, uint64_t addr, struct 
 	if (hw->all_a && (!write || (hw->x.leaf & _PAGE_DIRTY)))
 		return;
 	for (enum vmsim_level l = top_level(vm); l >= hw->x.level; l--) {
-		uint64_t *slot = hw->slot[l], old = *slot, new = old | _PAGE_ACCESSED;
+		uint64_t *slot = l > VMSIM_LVL_PTE && hw->memo ? hw->memo->slot[l] : hw->slot[l];
+		uint64_t old = *slot, new = old | _PAGE_ACCESSED;
 
 		if (l == hw->x.level && write)
 			new |= _PAGE_DIRTY;
@@ -296,19 +296,20 @@ int vmsim_cpu_translate(struct vmsim *vm, int cpu, uint64_t addr, unsigned acces
 	    (access & ~(X86_PF_WRITE | X86_PF_USER | X86_PF_INSTR)) || !vm->cpu[cpu].loaded ||
 	    ((access & X86_PF_WRITE) && (access & X86_PF_INSTR)))
 		return -EINVAL;
-	return vmsim__cpu_translate(vm, &vm->cpu[cpu], addr, access, pfn);
+	return vmsim__cpu_translate(vm, &vm->cpu[cpu], addr, access, pfn, false);
 }
 
 int vmsim__cpu_translate(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, unsigned access,
-			 unsigned long *pfn)
+			 unsigned long *pfn, bool missed)
 {
-	bool write = access & X86_PF_WRITE, clean = false;
+	bool write = access & X86_PF_WRITE;
 	int cpu = c->nr;
 	/* clean: as of fill_gen, with this context and ASID loaded, no TLB
 	 * entry matches addr (a lookup missed, or the #PF dropped them). */
-	struct vmsim_mm_context *clean_ctx = NULL;
-	uint64_t clean_gen = 0;
-	uint16_t clean_asid = 0;
+	bool clean = missed && !c->tlb[VMSIM_TLB_2M].nr_valid && !c->tlb[VMSIM_TLB_1G].nr_valid;
+	struct vmsim_mm_context *clean_ctx = c->loaded;
+	uint64_t clean_gen = c->fill_gen;
+	uint16_t clean_asid = c->loaded_mm_asid;
 
 	/* vmsim_addr_canonical(), inline: bits 63..47 (56 with 5 levels) equal. */
 	if ((uint64_t)((int64_t)(addr << (vm->cfg.levels == 5 ? 7 : 16)) >> (vm->cfg.levels == 5 ? 7 : 16)) != addr) {
@@ -394,11 +395,11 @@ static int access_bytes(struct vmsim *vm, int cpu, uint64_t addr, void *rbuf, co
 		return -EINVAL;
 	if (len && ((op == OP_WRITE ? !wbuf : !rbuf) || addr + (len - 1) < addr))
 		return -EINVAL;
-	return vmsim__cpu_access(vm, &vm->cpu[cpu], addr, rbuf, wbuf, len, acc[op]);
+	return vmsim__cpu_access(vm, &vm->cpu[cpu], addr, rbuf, wbuf, len, acc[op], false);
 }
 
 int vmsim__cpu_access(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, void *rbuf, const void *wbuf,
-		      size_t len, unsigned access)
+		      size_t len, unsigned access, bool missed)
 {
 	size_t done = 0;
 
@@ -408,7 +409,7 @@ int vmsim__cpu_access(struct vmsim *vm, struct vmsim_cpu *c, uint64_t addr, void
 		size_t n = len - done < PAGE_SIZE - off ? len - done : PAGE_SIZE - off;
 		struct vmsim_page *page;
 		unsigned long pfn;
-		int r = vmsim__cpu_translate(vm, c, a, access, &pfn);
+		int r = vmsim__cpu_translate(vm, c, a, access, &pfn, missed && !done);
 
 		if (r)
 			return r;

@@ -81,18 +81,20 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 		size_t off = (size_t)(a & (PAGE_SIZE - 1));
 		size_t n = PAGE_SIZE - off;
 		unsigned long pfn;
-		int r;
+		int r, hit;
 
 		if (n > len - done)
 			n = len - done;
-		if (serial && vmsim__tlb_hit(vm, c, a, op_access[op], &pfn)) {
+		hit = serial ? vmsim__tlb_hit(vm, c, a, op_access[op], &pfn) : 0;
+
+		if (hit > 0) {
 			r = hit_copy(vm, pfn, off, b + done, n, op);
 		} else {
 			if (serial)
 				vmsim_lock_read(vm, &mm->mmap_lock);
 			/* The handler may have switched this CPU away. */
 			r = c->loaded ? vmsim__cpu_access(vm, c, a, op == ACC_WRITE ? NULL : b + done,
-							  op == ACC_WRITE ? b + done : NULL, n, op_access[op])
+							  op == ACC_WRITE ? b + done : NULL, n, op_access[op], hit < 0)
 				      : -EINVAL;
 			if (serial)
 				vmsim_unlock_read(vm, &mm->mmap_lock);
@@ -168,10 +170,12 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 		}
 		for (;;) {
 			/* A TLB hit needs no lock (see access_as()). */
-			if (!serial || !vmsim__tlb_hit(vm, c, a, acc[q->kind], &pfn)) {
+			int hit = serial ? vmsim__tlb_hit(vm, c, a, acc[q->kind], &pfn) : 0;
+
+			if (hit <= 0) {
 				if (serial)
 					vmsim_lock_read(vm, &mm->mmap_lock);
-				r = c->loaded ? vmsim__cpu_translate(vm, c, a, acc[q->kind], &pfn) : -EINVAL;
+				r = c->loaded ? vmsim__cpu_translate(vm, c, a, acc[q->kind], &pfn, hit < 0) : -EINVAL;
 				if (serial)
 					vmsim_unlock_read(vm, &mm->mmap_lock);
 			}
