@@ -4,9 +4,10 @@
  * ratio simulator/kernel (medians).  See bench/README.md.
  *
  *   vmsim-bench [--quick] [--csv | --csv-file F] [--reps N] [--pages N[,N...]]
- *               [--only NAME] [--sim-only]
+ *               [--only NAME] [--sim-only] [--cpu-time]
  *   vmsim-bench --memory     host bytes per mapped simulated page
- *   vmsim-bench --scale      16 GiB of simulated RAM, mapped, forked, freed
+ *   vmsim-bench --scale      16 GiB of simulated RAM, mapped, forked, freed (--ram MiB)
+ *   vmsim-bench --empty      an empty 1 TiB machine: creation time, host memory
  *   vmsim-bench --reclaim    TLB shootdowns of a reclaim-heavy run
  *   vmsim-bench --luf [--csv] [--quick]  lazy unmap flush off and on: shootdown
  *                            IPIs of reclaim- and migration-heavy runs, 4/16/64 CPUs
@@ -53,11 +54,17 @@ static void die(const char *what, long err)
 			die(#expr, ck_);                              \
 	} while (0)
 
+/* --cpu-time: the process's CPU time instead of the wall clock, on both
+ * sides (a fault's or a syscall's kernel work is the process's system
+ * time; the COW child times itself), so that on a shared machine the
+ * other processes' turns are not counted. */
+static clockid_t bench_clock = CLOCK_MONOTONIC;
+
 static double now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(bench_clock, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
@@ -258,6 +265,37 @@ static double sim_tlb_hit_read(unsigned long pages, const char *check)
 	t0 = now_ns();
 	for (unsigned long i = 0; i < n; i++)
 		CK(vmsim_access(s.mm, -1, BASE, &b, 1, false, NULL));
+	t1 = now_ns();
+	sim_free(&s);
+	return (t1 - t0) / (double)n;
+}
+
+/* ns per access: 16 * pages one-byte loads of one page already in the
+ * TLB, through vmsim_access_many() in batches of 4096 requests. */
+static double sim_access_many(unsigned long pages, const char *check)
+{
+	static struct vmsim_access_req q[4096];
+	unsigned long n = pages * 16, done = 0;
+	unsigned char b = 1;
+	struct sim s;
+	double t0, t1;
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		q[i] = (struct vmsim_access_req){ .addr = BASE + (i & 63), .size = 1, .kind = VMSIM_ACC_LOAD,
+						  .cpu = -1 };
+	sim_new(&s, 1, check, "off");
+	sim_map_anon(s.mm, 1);
+	sim_touch(s.mm, 1);
+	CK(vmsim_access(s.mm, -1, BASE, &b, 1, false, NULL));
+	t0 = now_ns();
+	while (done < n) {
+		size_t k = n - done < 4096 ? (size_t)(n - done) : 4096;
+		int res;
+
+		if (vmsim_access_many(s.mm, q, k, &res) != (long)k)
+			die("vmsim_access_many", res);
+		done += k;
+	}
 	t1 = now_ns();
 	sim_free(&s);
 	return (t1 - t0) / (double)n;
@@ -554,6 +592,7 @@ static const struct workload workloads[] = {
 	{ "shmem_read_fault", sim_shmem_read_fault, k_shmem_read_fault, 0 },
 	{ "uffd_wp", sim_uffd_wp, k_uffd_wp, 0 },
 	{ "tlb_hit_read", sim_tlb_hit_read, NULL, 0 },
+	{ "access_many", sim_access_many, NULL, 0 },
 	{ "pageout", sim_pageout, k_pageout, 32768 },
 	{ "swapin", sim_swapin, k_swapin, 32768 },
 };
@@ -672,8 +711,8 @@ static void memory_report(const struct opts *o)
 			vmsim_host_bytes_detail(s.vm, &m1);
 			fprintf(out, "%-6s %8lu %12.1f %12.1f %12.1f %12.1f\n", d ? "on" : "off",
 				pages,
-				((double)(m1.heap_bytes + m1.frame_bytes) -
-				 (double)(m0.heap_bytes + m0.frame_bytes)) / n,
+				((double)(m1.heap_bytes + m1.frame_bytes + m1.memmap_bytes) -
+				 (double)(m0.heap_bytes + m0.frame_bytes + m0.memmap_bytes)) / n,
 				((double)m1.heap_bytes - (double)m0.heap_bytes) / n,
 				((double)m1.arena_allocated - (double)m0.arena_allocated) / n,
 				((double)m1.arena_resident - (double)m0.arena_resident) / n);
@@ -692,7 +731,7 @@ static void memory_report(const struct opts *o)
 		vmsim_host_bytes_detail(s.vm, &m0);
 		frames = vmsim_nr_frames(s.vm);
 		fprintf(out, "%9luM %14zu %14zu %14zu %14zu\n", frames >> 8,
-			vmsim_host_bytes(s.vm), frames * sizeof(struct vmsim_page),
+			vmsim_host_bytes(s.vm), m0.memmap_bytes,
 			m0.arena_allocated, m0.arena_resident);
 		sim_free(&s);
 	}
@@ -752,6 +791,56 @@ static int scale(uint64_t ram)
 	       (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t5 - t4) / 1e9, (t5 - t0) / 1e9);
 	printf("scale: peak RSS %.1f MiB (%.1f MiB before)\n", (double)maxrss_kib() / 1024,
 	       (double)rss0 / 1024);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Empty machine: creation time and host memory of a large, idle machine */
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, res = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* vmsim_new() + one mm, reps times; medians of the time and of the
+ * resident-set growth (RSS after minus before, the host's own count). */
+static int empty_machine(uint64_t ram, int reps)
+{
+	double t[MAX_REPS], m[MAX_REPS];
+	struct vmsim_config cfg;
+	size_t host = 0;
+	char buf[32];
+
+	vmsim_config_init(&cfg);
+	snprintf(buf, sizeof(buf), "%lluM", (unsigned long long)(ram >> 20));
+	CK(vmsim_config_set(&cfg, "ram", buf));
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "data", "off"));
+	for (int r = 0; r < reps; r++) {
+		struct vmsim_mm *mm;
+		struct vmsim *vm;
+		long rss0 = rss_kib();
+		double t0 = now_ns();
+
+		CK(vmsim_new(&cfg, &vm));
+		CK(vmsim_mm_new(vm, &mm));
+		t[r] = (now_ns() - t0) / 1e6;
+		m[r] = (double)(rss_kib() - rss0) / 1024;
+		host = vmsim_host_bytes(vm);
+		vmsim_mm_exit(mm);
+		vmsim_free(vm);
+	}
+	printf("empty machine: %llu MiB simulated RAM, one mm: created in %.2f ms, RSS +%.2f MiB"
+	       " (medians of %d), host bytes %zu\n", (unsigned long long)(ram >> 20), median(t, reps),
+	       median(m, reps), reps, host);
 	return 0;
 }
 
@@ -954,9 +1043,10 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vmsim-bench [--quick] [--csv | --csv-file F] [--reps N] [--pages N[,N..]]\n"
-		"                   [--only NAME] [--sim-only]\n"
+		"                   [--only NAME] [--sim-only] [--cpu-time]\n"
 		"       vmsim-bench --memory [--quick]\n"
 		"       vmsim-bench --scale [--ram MiB]\n"
+		"       vmsim-bench --empty [--ram MiB] [--reps N]\n"
 		"       vmsim-bench --reclaim [--frames N]\n"
 		"       vmsim-bench --luf [--csv] [--quick]\n");
 	exit(2);
@@ -966,7 +1056,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .reps = 5, .sizes = { 4096, 65536, 262144 }, .nr_sizes = 3 };
 	bool memory = false, do_scale = false, do_reclaim = false, sizes_set = false, reps_set = false;
-	bool do_luf = false;
+	bool do_empty = false, ram_set = false, do_luf = false;
 	unsigned long reclaim_frames = 4096;
 	uint64_t scale_ram = 16ULL << 30;
 
@@ -981,12 +1071,16 @@ int main(int argc, char **argv)
 			o.csv_file = fopen(argv[++i], "w");
 			if (!o.csv_file)
 				die("fopen --csv-file", 0);
+		} else if (!strcmp(a, "--cpu-time")) {
+			bench_clock = CLOCK_PROCESS_CPUTIME_ID;
 		} else if (!strcmp(a, "--sim-only")) {
 			o.sim_only = true;
 		} else if (!strcmp(a, "--memory")) {
 			memory = true;
 		} else if (!strcmp(a, "--scale")) {
 			do_scale = true;
+		} else if (!strcmp(a, "--empty")) {
+			do_empty = true;
 		} else if (!strcmp(a, "--reclaim")) {
 			do_reclaim = true;
 		} else if (!strcmp(a, "--luf")) {
@@ -1002,6 +1096,7 @@ int main(int argc, char **argv)
 				usage();
 		} else if (!strcmp(a, "--ram") && i + 1 < argc) {
 			scale_ram = strtoull(argv[++i], NULL, 0) << 20;
+			ram_set = true;
 		} else if (!strcmp(a, "--only") && i + 1 < argc) {
 			o.only = argv[++i];
 		} else if (!strcmp(a, "--pages") && i + 1 < argc) {
@@ -1021,6 +1116,8 @@ int main(int argc, char **argv)
 	}
 	if (do_scale)
 		return scale(scale_ram);
+	if (do_empty)
+		return empty_machine(ram_set ? scale_ram : 1ULL << 40, o.reps);
 	if (do_reclaim)
 		return reclaim_report(o.quick ? 256 : reclaim_frames);
 	if (do_luf)

@@ -43,7 +43,18 @@ struct vmsim {
 
 	/* Physical memory (hw/physmem.c, hw/page_alloc.c). */
 	unsigned long nr_frames;
+	/* The memmap is one virtually contiguous array (SPARSEMEM_VMEMMAP's
+	 * vmemmap), reserved, not backed: a section's struct pages cost host
+	 * memory once the page allocator first hands out its frames. */
 	struct vmsim_page *memmap;
+	size_t memmap_len;
+	unsigned char *section_present;	/* per section: its struct pages are in use */
+	size_t memmap_bytes;		/* struct pages of the present sections */
+	/* Max-order free blocks the allocator has not touched yet (one bit
+	 * each); they follow the free_area[VMSIM_MAX_PAGE_ORDER] list, lowest
+	 * first (hw/page_alloc.c). */
+	unsigned long *lazy_blocks;
+	unsigned long lazy_first, lazy_count;
 	unsigned char *frames;		/* nr_frames * PAGE_SIZE, lazily backed */
 	size_t frames_len;
 	unsigned long frames_with_data;
@@ -107,6 +118,7 @@ struct vmsim {
 	vmsim_fault_fn fault_fn;
 	void *fault_arg;
 	bool (*luf_tracks)(struct vmsim *vm, unsigned long pfn);
+	unsigned *tlb_chunk_refs;	/* see hw/cpu_internal.h */
 	/* ---- end CPUs ---- */
 
 	/* ---- Lazy unmap flush (mm/luf.c, check/luf_check.c): the hooks
@@ -154,6 +166,20 @@ static inline bool vmsim__page_valid(const struct vmsim *vm, const struct vmsim_
 	off = (uintptr_t)page - (uintptr_t)vm->memmap;
 	return off < vm->nr_frames * sizeof(*page) && off % sizeof(*page) == 0;
 }
+/* Sections (SPARSEMEM): 2^15 frames, 128 MiB, as x86-64's SECTION_SIZE_BITS
+ * 27.  A section is present once a frame of it was handed out; the struct
+ * pages of an absent one are all zero (free frames never used) and take
+ * no host memory.  Code that visits every frame skips absent sections. */
+#define VMSIM_SECTION_SHIFT	15
+#define VMSIM_SECTION_FRAMES	(1UL << VMSIM_SECTION_SHIFT)
+void vmsim__section_populate(struct vmsim *vm, unsigned long pfn);
+/* The first pfn >= pfn in a present section (nr_frames if none). */
+static inline unsigned long vmsim__pfn_next_present(const struct vmsim *vm, unsigned long pfn)
+{
+	while (pfn < vm->nr_frames && !vm->section_present[pfn >> VMSIM_SECTION_SHIFT])
+		pfn = (pfn | (VMSIM_SECTION_FRAMES - 1)) + 1;
+	return pfn;
+}
 /* An allocation that may sleep (GFP_KERNEL): on failure, direct reclaim and
  * the OOM killer through vm->alloc_slowpath, then a retry.  It sleeps only
  * where Linux could: no lock but mmap_locks held (might_sleep()), never
@@ -190,17 +216,29 @@ void vmsim__free_pages_luf(struct vmsim *vm, struct vmsim_page *page, unsigned o
 uint32_t vmsim__page_luf_key(struct vmsim *vm, unsigned long pfn);
 /* Host address of a frame's contents; zeroes it first if never written. */
 unsigned char *vmsim__frame_mem(struct vmsim *vm, struct vmsim_page *page);
-void vmsim__page_alloc_init(struct vmsim *vm);
+int vmsim__page_alloc_init(struct vmsim *vm);
+/* The table a present, non-leaf entry points to; a VMSIM_BUG and NULL if
+ * it names none (hw/pgtable.c; the checked walks use it). */
+struct vmsim_page *vmsim__pt_entry_table(struct vmsim *vm, uint64_t val);
 
 /* Trace emission (base/trace.c).  A macro, so that an event nobody
  * records costs a test and nothing else: the event (a compound literal,
  * whose commas __VA_ARGS__ keeps together) is built only when recorded. */
 void vmsim__trace_record(struct vmsim *vm, const struct vmsim_trace_event *ev);
+/* Recorded in place (vmsim__trace_record's work, inline): the event is
+ * built straight into its ring slot, no call and no second copy, so that
+ * check=basic's ring costs little on the hot paths. */
 #define vmsim__trace(vm, ...)						\
 	do {								\
 		struct vmsim *vmsim__tvm = (vm);				\
-		if (vmsim__tvm->trace_on)					\
-			vmsim__trace_record(vmsim__tvm, __VA_ARGS__);	\
+		if (vmsim__tvm->trace_on) {					\
+			struct vmsim_trace_event *vmsim__tev =			\
+				&vmsim__tvm->ring[vmsim__tvm->trace_seq % VMSIM_TRACE_RING]; \
+			*vmsim__tev = *(__VA_ARGS__);				\
+			vmsim__tev->seq = ++vmsim__tvm->trace_seq;		\
+			if (vmsim__tvm->trace_fn)				\
+				vmsim__tvm->trace_fn(vmsim__tvm->trace_arg, vmsim__tev); \
+		}							\
 	} while (0)
 /* The ring as text, oldest first, into buf. */
 void vmsim__trace_ring_text(struct vmsim *vm, char *buf, size_t size);

@@ -117,8 +117,11 @@ VMSIM_API int vmsim_errno_from_name(const char *name);
 /* Host bytes the machine holds right now (its allocator's count). */
 VMSIM_API size_t vmsim_host_bytes(const struct vmsim *vm);
 
-/* Where the host bytes go.  heap_bytes, heap_objs and frame_bytes are the
- * machine's own counts (vmsim_host_bytes() is heap_bytes + frame_bytes);
+/* Where the host bytes go.  heap_bytes, heap_objs, frame_bytes and
+ * memmap_bytes are the machine's own counts (vmsim_host_bytes() is
+ * heap_bytes + frame_bytes + memmap_bytes); memmap_bytes are the struct
+ * pages of the memory sections in use (the memmap is populated a 128 MiB
+ * section at a time, when the section's first frame is handed out);
  * arena_allocated and arena_resident are jemalloc's statistics for the
  * machine's arena (small + large allocated; resident pages incl. allocator
  * metadata and fragmentation), 0 when built without jemalloc or without
@@ -126,6 +129,7 @@ VMSIM_API size_t vmsim_host_bytes(const struct vmsim *vm);
 struct vmsim_host_mem {
 	size_t heap_bytes, heap_objs, frame_bytes;
 	size_t arena_allocated, arena_resident;
+	size_t memmap_bytes;
 };
 VMSIM_API size_t vmsim_host_bytes_detail(const struct vmsim *vm, struct vmsim_host_mem *out);
 

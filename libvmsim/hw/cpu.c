@@ -9,7 +9,8 @@
 int vmsim__cpu_init(struct vmsim *vm)
 {
 	vm->cpu = vmsim__calloc(vm, vm->cfg.cpus, sizeof(*vm->cpu));
-	if (!vm->cpu)
+	vm->tlb_chunk_refs = vmsim__calloc(vm, VMSIM_TLB_CHUNKS, sizeof(*vm->tlb_chunk_refs));
+	if (!vm->cpu || !vm->tlb_chunk_refs)
 		return -ENOMEM;
 	vm->last_ctx_id = VMSIM_INIT_MM_CTX_ID;	/* atomic64 last_mm_ctx_id = 1 */
 	vm->flush_ceiling = VMSIM_TLB_FLUSH_CEILING;
@@ -30,6 +31,8 @@ int vmsim__cpu_init(struct vmsim *vm)
 
 void vmsim__cpu_exit(struct vmsim *vm)
 {
+	vmsim__free(vm, vm->tlb_chunk_refs);
+	vm->tlb_chunk_refs = NULL;
 	if (!vm->cpu)
 		return;
 	for (unsigned i = 0; i < vm->cfg.cpus; i++)

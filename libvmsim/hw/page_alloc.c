@@ -14,6 +14,7 @@
  * (vm->luf_fold); split halves keep the key.  Such a block keeps its frames'
  * contents while it is free, as hardware does: a CPU still caching a
  * translation reads what was there. */
+#include <string.h>
 #include <utlist.h>
 
 #include "../internal.h"
@@ -58,22 +59,77 @@ static void del_from_free_list(struct vmsim *vm, struct vmsim_page *page, unsign
 	vm->nr_free_blocks[order]--;
 }
 
-/* Put the free blocks on the lists, lowest address first out. */
-void vmsim__page_alloc_init(struct vmsim *vm)
-{
-	unsigned long pfn = vm->nr_frames;
+#define BLOCK_SHIFT	VMSIM_MAX_PAGE_ORDER
+#define LONG_BITS	(8 * sizeof(unsigned long))
 
+/* A never-used max-order block goes on the free list (empty then, or the
+ * block leaves it at once); its section's struct pages are populated. */
+static void lazy_materialize(struct vmsim *vm, unsigned long idx)
+{
+	unsigned long pfn = idx << BLOCK_SHIFT;
+
+	vm->lazy_blocks[idx / LONG_BITS] &= ~(1UL << (idx % LONG_BITS));
+	vm->lazy_count--;
+	vmsim__section_populate(vm, pfn);
+	add_to_free_list(vm, &vm->memmap[pfn], VMSIM_MAX_PAGE_ORDER, 0);
+	vm->nr_free_blocks[VMSIM_MAX_PAGE_ORDER]--;	/* counted since init */
+}
+
+/* The lowest never-used block onto the (empty) max-order list. */
+static void lazy_take_lowest(struct vmsim *vm)
+{
+	unsigned long w = vm->lazy_first / LONG_BITS;
+
+	while (!vm->lazy_blocks[w])
+		w++;
+	vm->lazy_first = w * LONG_BITS + (unsigned long)__builtin_ctzl(vm->lazy_blocks[w]);
+	lazy_materialize(vm, vm->lazy_first);
+}
+
+static bool lazy_block(const struct vmsim *vm, unsigned long pfn)
+{
+	unsigned long idx = pfn >> BLOCK_SHIFT;
+
+	return vm->lazy_count && (vm->lazy_blocks[idx / LONG_BITS] >> (idx % LONG_BITS)) & 1;
+}
+
+/*
+ * Put the free blocks on the lists, lowest address first out.  As Linux's
+ * memblock hand-over, every frame starts free; the max-order blocks below
+ * the top are not put on the list one by one (that would touch a struct
+ * page of each, the whole memmap of a large machine) but kept as a bitmap
+ * that stands for the list's tail: vmsim_alloc_pages() takes the lowest
+ * when the list runs empty, exactly when it would have reached them, so
+ * allocation order is what a list of every block gives.
+ */
+int vmsim__page_alloc_init(struct vmsim *vm)
+{
+	unsigned long pfn = vm->nr_frames, top = vm->nr_frames & ~((1UL << BLOCK_SHIFT) - 1);
+	unsigned long nblocks = top >> BLOCK_SHIFT;
+
+	vm->lazy_blocks = vmsim__calloc(vm, nblocks / LONG_BITS + 1, sizeof(unsigned long));
+	if (!vm->lazy_blocks)
+		return -ENOMEM;
 	/* Walk down from the top, carving the largest aligned block that fits,
 	 * so the list heads end up holding the lowest blocks. */
-	while (pfn > 0) {
+	while (pfn > top) {
 		unsigned order = VMSIM_MAX_PAGE_ORDER;
 
 		while (order > 0 && ((pfn & ((1UL << order) - 1)) || pfn < (1UL << order)))
 			order--;
 		pfn -= 1UL << order;
+		vmsim__section_populate(vm, pfn);
 		add_to_free_list(vm, &vm->memmap[pfn], order, 0);
 		vm->nr_free += 1UL << order;
 	}
+	memset(vm->lazy_blocks, 0xff, nblocks / LONG_BITS * sizeof(unsigned long));
+	if (nblocks % LONG_BITS)
+		vm->lazy_blocks[nblocks / LONG_BITS] = (1UL << (nblocks % LONG_BITS)) - 1;
+	vm->lazy_count = nblocks;
+	vm->lazy_first = 0;
+	vm->nr_free_blocks[VMSIM_MAX_PAGE_ORDER] += nblocks;
+	vm->nr_free += top;
+	return 0;
 }
 
 /* Frames leaving the allocator from an owed block: the flush is paid (or,
@@ -98,18 +154,22 @@ static void takeoff(struct vmsim *vm, struct vmsim_page *page, unsigned order, u
 struct vmsim_page *vmsim_alloc_pages(struct vmsim *vm, unsigned order)
 {
 	struct vmsim_page *page = NULL;
-	uint32_t key = 0;
+	uint32_t key;
 	unsigned o;
 
 	if (!vm || order > VMSIM_MAX_PAGE_ORDER)
 		return NULL;
 	/* get_page_from_free_area() of v12: at each order the free list
 	 * first, then the pend list (empty unless LUF is on). */
-	for (o = order; o <= VMSIM_MAX_PAGE_ORDER && !page; o++)
+	for (o = order; o <= VMSIM_MAX_PAGE_ORDER; o++) {
+		if (o == VMSIM_MAX_PAGE_ORDER && !vm->free_area[o] && vm->lazy_count)
+			lazy_take_lowest(vm);
 		page = vm->free_area[o] ? vm->free_area[o] : vm->pend_area[o];
+		if (page)
+			break;
+	}
 	if (!page)
 		return NULL;
-	o--;
 	key = block_key(page);
 	del_from_free_list(vm, page, o);
 	/* expand(): give back the upper halves (they owe what the block owed). */
@@ -203,6 +263,10 @@ void vmsim__free_pages_luf(struct vmsim *vm, struct vmsim_page *page, unsigned o
 int vmsim__take_page_off_buddy(struct vmsim *vm, struct vmsim_page *page)
 {
 	unsigned long pfn = vmsim_page_to_pfn(vm, page);
+
+	/* A never-used block: on the list first (where is moot: it leaves). */
+	if (lazy_block(vm, pfn))
+		lazy_materialize(vm, pfn >> BLOCK_SHIFT);
 
 	for (unsigned order = 0; order <= VMSIM_MAX_PAGE_ORDER; order++) {
 		unsigned long head = pfn & ~((1UL << order) - 1);
@@ -338,7 +402,7 @@ uint32_t vmsim__page_luf_key(struct vmsim *vm, unsigned long pfn)
 	for (unsigned order = 0; order <= VMSIM_MAX_PAGE_ORDER && pfn < vm->nr_frames; order++) {
 		struct vmsim_page *h = &vm->memmap[pfn & ~((1UL << order) - 1)];
 
-		if (vmsim_page_test(h, PG_buddy) && h->private_ == order)
+		if (!lazy_block(vm, pfn) && vmsim_page_test(h, PG_buddy) && h->private_ == order)
 			return block_key(h);
 	}
 	return 0;

@@ -184,7 +184,7 @@ void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr)
 }
 
 /* The table a (non-leaf, present) entry points to. */
-static struct vmsim_page *entry_table(struct vmsim *vm, uint64_t val)
+struct vmsim_page *vmsim__pt_entry_table(struct vmsim *vm, uint64_t val)
 {
 	unsigned long pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
 
@@ -204,7 +204,7 @@ struct vmsim_page *vmsim_pmd_table(struct vmsim *vm, pmd_t pmd)
 	 * input, not a corrupt table. */
 	if (pfn >= vm->nr_frames || !vmsim_page_test(&vm->memmap[pfn], PG_table))
 		return NULL;
-	return entry_table(vm, pmd_val(pmd));
+	return vmsim__pt_entry_table(vm, pmd_val(pmd));
 }
 
 /* pXd_populate(): link a fresh table below *slot. */
@@ -219,15 +219,11 @@ static struct vmsim_page *populate(struct vmsim *vm, uint64_t *slot, enum vmsim_
 	return t;
 }
 
-static unsigned shift_of(const struct vmsim *vm, enum vmsim_level l)
+/* Each level indexes 9 bits above the one below it; the pgd's shift is
+ * 48 with 5 levels and, with 4, the walk starts at the (folded) p4d (39). */
+static inline unsigned shift_of(enum vmsim_level l)
 {
-	switch (l) {
-	case VMSIM_LVL_PGD: return vm->pgdir_shift;
-	case VMSIM_LVL_P4D: return P4D_SHIFT;
-	case VMSIM_LVL_PUD: return PUD_SHIFT;
-	case VMSIM_LVL_PMD: return PMD_SHIFT;
-	default: return PAGE_SHIFT;
-	}
+	return PAGE_SHIFT + 9 * ((unsigned)l - 1);
 }
 
 int vmsim_pgd_alloc(struct vmsim *vm, unsigned long *root)
@@ -249,7 +245,7 @@ static inline struct vmsim_page *next_table(struct vmsim *vm, uint64_t val)
 {
 	if (vm->cfg.check == VMSIM_CHECK_OFF)
 		return &vm->memmap[(val & PTE_PFN_MASK) >> PAGE_SHIFT];
-	return entry_table(vm, val);
+	return vmsim__pt_entry_table(vm, val);
 }
 
 /* The root comes from the caller: a PFN that is not a pgd is bad input
@@ -279,7 +275,8 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	t = &vm->memmap[root];
 	l = VMSIM_LVL_PGD;
 	for (;;) {
-		slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		/* With 4 levels the pgd indexes at 39 bits: it is the p4d. */
+		slot = &table_of(vm, t)[(addr >> (l == VMSIM_LVL_PGD ? vm->pgdir_shift : shift_of(l))) & 511];
 		w->table[l] = t;
 		w->level = l;
 		switch (l) {
@@ -321,34 +318,43 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 }
 
 /* The same walk as vmsim_walk() down to the pte, without filling a
- * struct vmsim_walk: the fault and zap paths call this for every page. */
+ * struct vmsim_walk: the fault and zap paths call this for every page.
+ * It follows table memory directly, one load per level (the struct page
+ * of a table only where one is allocated, or checked unless check=off). */
 pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc)
 {
-	struct vmsim_page *t;
 	enum vmsim_level l;
+	bool checked;
+	uint64_t *tab;
 
 	if (!vmsim_addr_canonical(vm, addr) || !valid_root(vm, root))
 		return NULL;
-	t = &vm->memmap[root];
+	checked = vm->cfg.check != VMSIM_CHECK_OFF;
+	tab = (uint64_t *)(vm->frames + ((size_t)root << PAGE_SHIFT));
 	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 	for (; l > VMSIM_LVL_PTE; l--) {
-		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		uint64_t *slot = &tab[(addr >> shift_of(l)) & 511], v = *slot;
+		unsigned long pfn;
 
-		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+		if ((v & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+			struct vmsim_page *t;
+
 			if (!alloc)
 				return NULL;
 			t = populate(vm, slot, l - 1, addr);
 			if (!t)
 				return NULL;
+			tab = table_of(vm, t);
 			continue;
 		}
-		if (((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE)) || !(*slot & _PAGE_PRESENT))
+		if (((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (v & _PAGE_PSE)) || !(v & _PAGE_PRESENT))
 			return NULL;
-		t = next_table(vm, *slot);
-		if (!t)
+		pfn = (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT);
+		if (checked ? !vmsim__pt_entry_table(vm, v) : pfn >= vm->nr_frames)
 			return NULL;
+		tab = (uint64_t *)(vm->frames + ((size_t)pfn << PAGE_SHIFT));
 	}
-	return (pte_t *)&table_of(vm, t)[(addr >> PAGE_SHIFT) & 511];
+	return (pte_t *)&tab[(addr >> PAGE_SHIFT) & 511];
 }
 
 /* Free the tables below slot (at level l) whose span lies in [start, end)
@@ -365,11 +371,11 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 		return 0;
 	if ((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE))
 		return 0;
-	t = entry_table(vm, *slot);
+	t = vmsim__pt_entry_table(vm, *slot);
 	if (!t)
 		return 0;
 	tab = table_of(vm, t);
-	shift = shift_of(vm, l - 1);
+	shift = shift_of(l - 1);
 	if (l - 1 > VMSIM_LVL_PTE) {
 		for (unsigned i = 0; i < 512; i++) {
 			uint64_t b = base + ((uint64_t)i << shift);

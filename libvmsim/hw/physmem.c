@@ -1,21 +1,47 @@
 /* Physical memory: the memmap (one struct vmsim_page per frame, as
- * mm/mm_init.c lays out mem_map) and frame contents.  Contents live in one
- * host mapping of the machine's RAM size, reserved but not backed: a frame
- * costs host memory only once written, and a never-written frame reads as
- * zeros without touching it (Linux zeroes at allocation; we zero lazily at
- * first write, which no reader can tell apart). */
+ * mm/mm_init.c lays out mem_map) and frame contents.  The memmap is laid
+ * out as SPARSEMEM_VMEMMAP does on x86-64 (mm/sparse-vmemmap.c): one
+ * virtually contiguous array, so pfn_to_page stays an index, whose backing
+ * is populated a section at a time, here when the page allocator first
+ * hands out a frame of the section (a host mapping reserved, not backed:
+ * an untouched section costs nothing and reads as zeros).  A machine's
+ * cost grows with the memory it uses, not with the memory it simulates.
+ * Contents live in one host mapping of the machine's RAM size, reserved
+ * but not backed: a frame costs host memory only once written, and a
+ * never-written frame reads as zeros without touching it (Linux zeroes at
+ * allocation; we zero lazily at first write, which no reader can tell
+ * apart). */
 #include <string.h>
 #include <sys/mman.h>
 
 #include "../internal.h"
 #include "../boot.h"
 
+void vmsim__section_populate(struct vmsim *vm, unsigned long pfn)
+{
+	unsigned long s = pfn >> VMSIM_SECTION_SHIFT, first = s << VMSIM_SECTION_SHIFT;
+	unsigned long n = vm->nr_frames - first < VMSIM_SECTION_FRAMES ? vm->nr_frames - first : VMSIM_SECTION_FRAMES;
+
+	if (vm->section_present[s])
+		return;
+	vm->section_present[s] = 1;
+	vm->memmap_bytes += n * sizeof(struct vmsim_page);
+}
+
 int vmsim__physmem_init(struct vmsim *vm)
 {
+	void *mm;
+
 	vm->nr_frames = vm->cfg.ram >> PAGE_SHIFT;
-	vm->memmap = vmsim__calloc(vm, vm->nr_frames, sizeof(*vm->memmap));
-	if (!vm->memmap)
+	vm->memmap_len = vm->nr_frames * sizeof(*vm->memmap);
+	mm = mmap(NULL, vm->memmap_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	vm->section_present = vmsim__calloc(vm, (vm->nr_frames + VMSIM_SECTION_FRAMES - 1) >> VMSIM_SECTION_SHIFT, 1);
+	if (mm == MAP_FAILED || !vm->section_present) {
+		if (mm != MAP_FAILED)
+			munmap(mm, vm->memmap_len);
 		return -ENOMEM;
+	}
+	vm->memmap = mm;
 	vm->frames_len = (size_t)vm->nr_frames << PAGE_SHIFT;
 	vm->frames = mmap(NULL, vm->frames_len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -23,7 +49,8 @@ int vmsim__physmem_init(struct vmsim *vm)
 		vm->frames = NULL;
 		return -ENOMEM;
 	}
-	vmsim__page_alloc_init(vm);
+	if (vmsim__page_alloc_init(vm))
+		return -ENOMEM;
 	/* The shared zero page: reserved, never freed, never written. */
 	vm->zero_page = vmsim_alloc_pages(vm, 0);
 	if (!vm->zero_page)
@@ -38,9 +65,14 @@ void vmsim__physmem_exit(struct vmsim *vm)
 {
 	if (vm->frames)
 		munmap(vm->frames, vm->frames_len);
-	vmsim__free(vm, vm->memmap);
+	if (vm->memmap)
+		munmap(vm->memmap, vm->memmap_len);
+	vmsim__free(vm, vm->section_present);
+	vmsim__free(vm, vm->lazy_blocks);
 	vm->frames = NULL;
 	vm->memmap = NULL;
+	vm->section_present = NULL;
+	vm->lazy_blocks = NULL;
 }
 
 unsigned long vmsim_nr_frames(const struct vmsim *vm)

@@ -189,6 +189,16 @@ static void map_file_page(struct vm_fault *vmf, struct vmsim_page *p, uint64_t a
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
 }
 
+/* The pte of addr for fault-around: the range lies in the faulting pte's
+ * table (do_fault_around() clamps it), so it is that pte's neighbour, as
+ * filemap_map_pages() steps vmf->pte; a lookup otherwise. */
+static pte_t *fault_around_pte(struct vm_fault *vmf, uint64_t addr)
+{
+	if (vmf->pte && (addr >> PMD_SHIFT) == (vmf->address >> PMD_SHIFT))
+		return vmf->pte + ((int64_t)(addr >> PAGE_SHIFT) - (int64_t)(vmf->address >> PAGE_SHIFT));
+	return vmsim__pte_lookup(vmf->vma->vm_mm, addr);
+}
+
 /* filemap_map_pages(): map what the page cache already holds, uptodate and
  * unlocked, within [start_pgoff, end_pgoff] and EOF, into none ptes only. */
 static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64_t end_pgoff)
@@ -229,7 +239,7 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		 * start the next async window. */
 		else if (vmsim_page_test(p, PG_readahead))
 			skip = "readahead mark: left to ->fault";
-		else if (!(ptep = vmsim__pte_lookup(vma->vm_mm, addr)) || !pte_none(ptep_get(ptep)))
+		else if (!(ptep = fault_around_pte(vmf, addr)) || !pte_none(ptep_get(ptep)))
 			skip = "pte not none";
 		if (skip) {
 			if (locked)

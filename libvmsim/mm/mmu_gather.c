@@ -1,7 +1,8 @@
 /* mmu_gather: unhook pages, flush the TLB, only then free them.  Follows
  * mm/mmu_gather.c and include/asm-generic/tlb.h (tlb_gather_mmu,
  * tlb_remove_page, tlb_flush_mmu, tlb_finish_mmu) with x86's tlb_flush()
- * choosing the range.  Simplified: one growing batch. */
+ * choosing the range.  Simplified: one growing batch, flushed when it
+ * holds as many pages as Linux's batches can. */
 #include "mm_internal.h"
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm)
@@ -19,10 +20,18 @@ void tlb_flush_pte_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size)
 	tlb->cleared = true;
 }
 
+/* Linux's batches hold MAX_GATHER_BATCH_COUNT (10000) pages of
+ * MAX_GATHER_BATCH (510) pointers; when they are full the zap flushes and
+ * frees before it goes on (tlb_next_batch() fails, force_flush), which
+ * bounds the memory an exit of a huge mm needs. */
+#define GATHER_MAX_PAGES	(10000UL * 510)
+
 void tlb_remove_page(struct mmu_gather *tlb, struct vmsim_page *p)
 {
 	struct vmsim *vm = tlb->mm->vm;
 
+	if (tlb->nr >= GATHER_MAX_PAGES)
+		tlb_flush_mmu(tlb);
 	if (tlb->nr == tlb->cap) {
 		unsigned long cap = tlb->cap ? tlb->cap * 2 : 64;
 		struct vmsim_page **n = vmsim__realloc(vm, tlb->pages, cap * sizeof(*n));
