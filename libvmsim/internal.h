@@ -220,6 +220,12 @@ int vmsim__page_alloc_init(struct vmsim *vm);
 /* The table a present, non-leaf entry points to; a VMSIM_BUG and NULL if
  * it names none (hw/pgtable.c; the checked walks use it). */
 struct vmsim_page *vmsim__pt_entry_table(struct vmsim *vm, uint64_t val);
+/* vmsim_free_empty_tables(), but each empty table is only unlinked from
+ * its parent and handed to fn (with the first address it mapped), to be
+ * freed with vmsim__table_free() once no TLB can still walk it. */
+unsigned long vmsim__unlink_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+					 void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr), void *arg);
+void vmsim__table_free(struct vmsim *vm, struct vmsim_page *table);
 
 /* Trace emission (base/trace.c).  A macro, so that an event nobody
  * records costs a test and nothing else: the event (a compound literal,

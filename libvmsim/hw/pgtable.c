@@ -357,10 +357,17 @@ pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, boo
 	return (pte_t *)&tab[(addr >> PAGE_SHIFT) & 511];
 }
 
+/* Where an unlinked table goes: freed now (sink NULL), or handed to the
+ * caller, who frees it after its TLB flush (free_pgtables' gather). */
+struct table_sink {
+	void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr);
+	void *arg;
+};
+
 /* Free the tables below slot (at level l) whose span lies in [start, end)
  * and are empty, or all of them when force; returns pages freed. */
 static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_level l, uint64_t base,
-				uint64_t start, uint64_t end, bool force)
+				uint64_t start, uint64_t end, bool force, const struct table_sink *sink)
 {
 	struct vmsim_page *t;
 	unsigned long freed = 0;
@@ -383,12 +390,15 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 
 			if (!force && (e < start || b >= end))
 				continue;
-			freed += free_below(vm, &tab[i], l - 1, b, start, end, force);
+			freed += free_below(vm, &tab[i], l - 1, b, start, end, force, sink);
 		}
 	}
 	if (force || t->pt_entries == 0) {
 		set_entry(vm, slot, 0, base, l);
-		table_free(vm, t);
+		if (sink)
+			sink->fn(sink->arg, t, base);
+		else
+			table_free(vm, t);
 		freed++;
 	}
 	return freed;
@@ -411,7 +421,7 @@ static void free_all(struct vmsim *vm, unsigned long root)
 	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 
 	for (unsigned i = 0; i < 512; i++)
-		free_below(vm, &tab[i], top, pgd_slot_base(vm, i), 0, ~0ULL, true);
+		free_below(vm, &tab[i], top, pgd_slot_base(vm, i), 0, ~0ULL, true, NULL);
 }
 
 void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
@@ -426,7 +436,8 @@ void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
 	table_free(vm, &vm->memmap[root]);
 }
 
-unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end)
+static unsigned long free_empty(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+				const struct table_sink *sink)
 {
 	enum vmsim_level top;
 	uint64_t *tab;
@@ -442,9 +453,27 @@ unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint
 
 		if (e < start || b >= end)
 			continue;
-		freed += free_below(vm, &tab[i], top, b, start, end, false);
+		freed += free_below(vm, &tab[i], top, b, start, end, false, sink);
 	}
 	return freed;
+}
+
+unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end)
+{
+	return free_empty(vm, root, start, end, NULL);
+}
+
+unsigned long vmsim__unlink_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+					 void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr), void *arg)
+{
+	struct table_sink sink = { fn, arg };
+
+	return free_empty(vm, root, start, end, &sink);
+}
+
+void vmsim__table_free(struct vmsim *vm, struct vmsim_page *table)
+{
+	table_free(vm, table);
 }
 
 unsigned long vmsim_nr_pgtable_pages(const struct vmsim *vm)

@@ -730,18 +730,44 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 	vmsim__luf_flush_vma(vma, VMSIM_LUF_PT_TLB_END_VMA);
 }
 
+/* pte_free_tlb() and friends: the table is unlinked now and freed with
+ * the gather's pages after the flush, whose range it joins by one page
+ * (tlb_flush_pmd_range(tlb, address, PAGE_SIZE)). */
+static void tlb_remove_table(void *arg, struct vmsim_page *table, uint64_t addr)
+{
+	struct mmu_gather *tlb = arg;
+	struct vmsim *vm = tlb->mm->vm;
+
+	if (tlb->nr_tables == tlb->cap_tables) {
+		unsigned long cap = tlb->cap_tables ? 2 * tlb->cap_tables : 16;
+		struct vmsim_page **t = vmsim__realloc(vm, tlb->tables, cap * sizeof(*t));
+
+		if (!t) {
+			/* No memory to defer it (tlb_remove_table_one()):
+			 * flush and free this one at once. */
+			vmsim__flush_tlb_mmu(tlb->mm, 0, ~0ULL, true);
+			vmsim__table_free(vm, table);
+			return;
+		}
+		tlb->tables = t;
+		tlb->cap_tables = cap;
+	}
+	tlb->tables[tlb->nr_tables++] = table;
+	tlb->freed_tables = true;
+	if (addr < tlb->start)
+		tlb->start = addr;
+	if (addr + PAGE_SIZE > tlb->end)
+		tlb->end = addr + PAGE_SIZE;
+}
+
 /* free_pgtables(): page-table pages of the unmapped range that are now
- * empty go back, after the TLB flush (they are queued on the gather). */
+ * empty are unlinked and queued on the gather; tlb_finish_mmu()'s one
+ * flush covers the pages and the tables, then frees both. */
 void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end)
 {
 	struct vmsim_mm *mm = tlb->mm;
-	unsigned long n;
 
-	/* Tables are freed only once no CPU can walk them: flush first. */
-	tlb_flush_mmu(tlb);
-	n = vmsim_free_empty_tables(mm->vm, mm->pgd, start, end);
-	if (n)
-		tlb->freed_tables = true;
+	vmsim__unlink_empty_tables(mm->vm, mm->pgd, start, end, tlb_remove_table, tlb);
 }
 
 /* ---- fork: copy_page_range ---- */

@@ -193,6 +193,10 @@ struct mmu_gather {
 	uint64_t start, end;
 	struct vmsim_page **pages;
 	unsigned long nr, cap;
+	/* Page-table pages free_pgtables() unlinked (tlb_remove_table()):
+	 * freed after the flush, like pages. */
+	struct vmsim_page **tables;
+	unsigned long nr_tables, cap_tables;
 };
 
 static inline struct vmsim_mm_world *mm_world(struct vmsim *vm) { return vm->mm_world; }

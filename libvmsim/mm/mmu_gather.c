@@ -67,13 +67,19 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 	for (unsigned long i = 0; i < tlb->nr; i++)
 		vmsim_put_page(vm, tlb->pages[i]);
 	tlb->nr = 0;
+	/* tlb_table_flush(): no TLB can walk them any more. */
+	for (unsigned long i = 0; i < tlb->nr_tables; i++)
+		vmsim__table_free(vm, tlb->tables[i]);
+	tlb->nr_tables = 0;
 }
 
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu(tlb);
 	vmsim__free(tlb->mm->vm, tlb->pages);
+	vmsim__free(tlb->mm->vm, tlb->tables);
 	tlb->pages = NULL;
-	tlb->cap = 0;
+	tlb->tables = NULL;
+	tlb->cap = tlb->cap_tables = 0;
 	tlb->mm->tlb_flush_pending--;
 }
