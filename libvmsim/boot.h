@@ -30,5 +30,7 @@ void vmsim__device_exit(struct vmsim *vm);
  * every operation (both only when the check level asks for them). */
 void vmsim__tlb_check_init(struct vmsim *vm);
 void vmsim__mm_check_init(struct vmsim *vm);
+/* check/luf_check.c: the stale-read detector, whenever luf is not off. */
+void vmsim__luf_check_init(struct vmsim *vm);
 
 #endif /* VMSIM_BOOT_H */

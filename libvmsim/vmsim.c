@@ -55,6 +55,7 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 		vmsim__device_init(vm);
 		vmsim__tlb_check_init(vm);	/* watches frees from the start */
 		vmsim__mm_check_init(vm);
+		vmsim__luf_check_init(vm);
 	}
 	if (err) {
 		vmsim_free(vm);

@@ -40,6 +40,9 @@ enum vmsim_trace_type {
 	VMSIM_TR_DEVICE,	/* file = device name, target = mm id, addr, pfn, why = what it did */
 	VMSIM_TR_KIND_DEFAULT,	/* addr: an entry kind (file = its name) has no hook here; why = the
 				 * hook and what mm did instead (Linux's way with an unknown entry) */
+	VMSIM_TR_LUF,		/* lazy unmap flush: why = what (defer, pay, done, skip, free, stale,
+				 * rule), file = the flush point, target = mm id (-1: none), addr,
+				 * pfn (~0: none), new = the generation, old = the CPUs */
 	VMSIM_TR_NR
 };
 
@@ -54,7 +57,8 @@ struct vmsim_trace_event {
 	unsigned order;
 	int target;		/* IPI target CPU; mm id for SWITCH_MM */
 	const char *why;	/* static text, may be NULL */
-	const char *file;	/* READAHEAD: the file's name; DEVICE: the device's; KIND_DEFAULT: the kind's */
+	const char *file;	/* READAHEAD: the file's name; DEVICE: the device's; KIND_DEFAULT: the kind's;
+				 * LUF: the flush point's */
 };
 
 typedef void (*vmsim_trace_fn)(void *arg, const struct vmsim_trace_event *ev);

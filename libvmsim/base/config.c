@@ -15,6 +15,16 @@ static const struct { const char *name; uint64_t bit; } quirks[] = {
 	{ "devx_fork_keeps_entry", VMSIM_QUIRK_DEVX_FORK_KEEPS_ENTRY },
 	{ "devx_restore_unlocked", VMSIM_QUIRK_DEVX_RESTORE_UNLOCKED },
 	{ "devx_no_owner_filter", VMSIM_QUIRK_DEVX_NO_OWNER_FILTER },
+	{ "luf_no_alloc", VMSIM_QUIRK_LUF_NO_ALLOC },
+	{ "luf_no_tlb_end_vma", VMSIM_QUIRK_LUF_NO_TLB_END_VMA },
+	{ "luf_no_fault", VMSIM_QUIRK_LUF_NO_FAULT },
+	{ "luf_no_task_switch", VMSIM_QUIRK_LUF_NO_TASK_SWITCH },
+	{ "luf_no_write_begin", VMSIM_QUIRK_LUF_NO_WRITE_BEGIN },
+	{ "luf_no_mkclean", VMSIM_QUIRK_LUF_NO_MKCLEAN },
+	{ "luf_no_truncate", VMSIM_QUIRK_LUF_NO_TRUNCATE },
+	{ "luf_no_mkwrite", VMSIM_QUIRK_LUF_NO_MKWRITE },
+	{ "luf_no_lazyfree", VMSIM_QUIRK_LUF_NO_LAZYFREE },
+	{ "luf_no_batched_pending", VMSIM_QUIRK_LUF_NO_BATCHED_PENDING },
 	{ "pmd_unshare_partial_flush", VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH },
 	{ "pmd_share_no_i_mmap_lock", VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK },
 };
@@ -217,7 +227,7 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		c.data = e;
 	} else if (!strcmp(key, "quirks")) {
 		/* Historic bugs, re-introduced on purpose (docs/quirks.md). */
-		char buf[128], *save = NULL;
+		char buf[256], *save = NULL;
 
 		if (strlen(value) >= sizeof(buf))
 			return -EINVAL;

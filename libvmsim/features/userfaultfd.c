@@ -572,6 +572,9 @@ static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, s
 		pte = pte_mkuffd_wp(pte);
 	if (!pte_none_mostly(ptep_get(ptep)))
 		return -EEXIST;
+	/* A writable pte without a fault: LUF's mkwrite point. */
+	if (writable)
+		vmsim__luf_flush_vma(vma, VMSIM_LUF_PT_MKWRITE);
 	if (in_cache) {
 		vmsim__folio_add_file_rmap(vma, p);
 	} else {

@@ -196,7 +196,7 @@ void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr)
 }
 
 /* The table a (non-leaf, present) entry points to. */
-static struct vmsim_page *entry_table(struct vmsim *vm, uint64_t val)
+struct vmsim_page *vmsim__pt_entry_table(struct vmsim *vm, uint64_t val)
 {
 	unsigned long pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
 
@@ -216,7 +216,7 @@ struct vmsim_page *vmsim_pmd_table(struct vmsim *vm, pmd_t pmd)
 	 * input, not a corrupt table. */
 	if (pfn >= vm->nr_frames || !vmsim_page_test(&vm->memmap[pfn], PG_table))
 		return NULL;
-	return entry_table(vm, pmd_val(pmd));
+	return vmsim__pt_entry_table(vm, pmd_val(pmd));
 }
 
 /* pXd_populate(): link a fresh table below *slot. */
@@ -231,15 +231,11 @@ static struct vmsim_page *populate(struct vmsim *vm, uint64_t *slot, enum vmsim_
 	return t;
 }
 
-static unsigned shift_of(const struct vmsim *vm, enum vmsim_level l)
+/* Each level indexes 9 bits above the one below it; the pgd's shift is
+ * 48 with 5 levels and, with 4, the walk starts at the (folded) p4d (39). */
+static inline unsigned shift_of(enum vmsim_level l)
 {
-	switch (l) {
-	case VMSIM_LVL_PGD: return vm->pgdir_shift;
-	case VMSIM_LVL_P4D: return P4D_SHIFT;
-	case VMSIM_LVL_PUD: return PUD_SHIFT;
-	case VMSIM_LVL_PMD: return PMD_SHIFT;
-	default: return PAGE_SHIFT;
-	}
+	return PAGE_SHIFT + 9 * ((unsigned)l - 1);
 }
 
 int vmsim_pgd_alloc(struct vmsim *vm, unsigned long *root)
@@ -261,7 +257,7 @@ static inline struct vmsim_page *next_table(struct vmsim *vm, uint64_t val)
 {
 	if (vm->cfg.check == VMSIM_CHECK_OFF)
 		return &vm->memmap[(val & PTE_PFN_MASK) >> PAGE_SHIFT];
-	return entry_table(vm, val);
+	return vmsim__pt_entry_table(vm, val);
 }
 
 /* The root comes from the caller: a PFN that is not a pgd is bad input
@@ -291,7 +287,8 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	t = &vm->memmap[root];
 	l = VMSIM_LVL_PGD;
 	for (;;) {
-		slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		/* With 4 levels the pgd indexes at 39 bits: it is the p4d. */
+		slot = &table_of(vm, t)[(addr >> (l == VMSIM_LVL_PGD ? vm->pgdir_shift : shift_of(l))) & 511];
 		w->table[l] = t;
 		w->level = l;
 		switch (l) {
@@ -333,9 +330,9 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 }
 
 /* The same walk as vmsim_walk() down to the slot of level target, without
- * filling a struct vmsim_walk: the fault and zap paths call this for every
- * page.  NULL when a level above is none (unless alloc), a leaf or not
- * present, or allocation failed. */
+ * filling a struct vmsim_walk (the huge-page paths).  NULL when a level
+ * above is none (unless alloc), a leaf or not present, or allocation
+ * failed. */
 uint64_t *vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, enum vmsim_level target, bool alloc)
 {
 	struct vmsim_page *t;
@@ -346,7 +343,7 @@ uint64_t *vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, en
 	t = &vm->memmap[root];
 	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 	for (; l > target; l--) {
-		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(l)) & 511];
 
 		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
 			if (!alloc)
@@ -362,38 +359,47 @@ uint64_t *vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, en
 		if (!t)
 			return NULL;
 	}
-	return &table_of(vm, t)[(addr >> shift_of(vm, target)) & 511];
+	return &table_of(vm, t)[(addr >> shift_of(target)) & 511];
 }
 
-/* The fault path's walk: vmsim__walk_to() down to the pte, unrolled for
- * the one target (every fault and zap of a small page comes here). */
+/* The same walk as vmsim_walk() down to the pte, without filling a
+ * struct vmsim_walk: the fault and zap paths call this for every page.
+ * It follows table memory directly, one load per level (the struct page
+ * of a table only where one is allocated, or checked unless check=off). */
 pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc)
 {
-	struct vmsim_page *t;
 	enum vmsim_level l;
+	bool checked;
+	uint64_t *tab;
 
 	if (!vmsim_addr_canonical(vm, addr) || !valid_root(vm, root))
 		return NULL;
-	t = &vm->memmap[root];
+	checked = vm->cfg.check != VMSIM_CHECK_OFF;
+	tab = (uint64_t *)(vm->frames + ((size_t)root << PAGE_SHIFT));
 	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 	for (; l > VMSIM_LVL_PTE; l--) {
-		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		uint64_t *slot = &tab[(addr >> shift_of(l)) & 511], v = *slot;
+		unsigned long pfn;
 
-		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+		if ((v & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+			struct vmsim_page *t;
+
 			if (!alloc)
 				return NULL;
 			t = populate(vm, slot, l - 1, addr);
 			if (!t)
 				return NULL;
+			tab = table_of(vm, t);
 			continue;
 		}
-		if (((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE)) || !(*slot & _PAGE_PRESENT))
+		if (((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (v & _PAGE_PSE)) || !(v & _PAGE_PRESENT))
 			return NULL;
-		t = next_table(vm, *slot);
-		if (!t)
+		pfn = (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT);
+		if (checked ? !vmsim__pt_entry_table(vm, v) : pfn >= vm->nr_frames)
 			return NULL;
+		tab = (uint64_t *)(vm->frames + ((size_t)pfn << PAGE_SHIFT));
 	}
-	return (pte_t *)&table_of(vm, t)[(addr >> PAGE_SHIFT) & 511];
+	return (pte_t *)&tab[(addr >> PAGE_SHIFT) & 511];
 }
 
 /* The PTE slot of addr below the PMD slot pmdp: NULL if the PMD is none
@@ -419,16 +425,17 @@ pte_t *vmsim__pte_from_pmd(struct vmsim *vm, pmd_t *pmdp, uint64_t addr, bool al
 	return (pte_t *)&table_of(vm, t)[pte_index(addr)];
 }
 
-/* Free the tables below slot (at level l) whose span lies in [start, end)
- * and are empty, or all of them when force; returns pages freed. */
-/* The lowest and highest base address of the tables freed (pXd_free_tlb
- * widens the flush range by each one's address). */
-struct freed_range {
-	uint64_t lo, hi;
+/* Where an unlinked table goes: freed now (sink NULL), or handed to the
+ * caller, who frees it after its TLB flush (free_pgtables' gather). */
+struct table_sink {
+	void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr);
+	void *arg;
 };
 
+/* Free the tables below slot (at level l) whose span lies in [start, end)
+ * and are empty, or all of them when force; returns pages freed. */
 static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_level l, uint64_t base,
-				uint64_t start, uint64_t end, bool force, struct freed_range *fr)
+				uint64_t start, uint64_t end, bool force, const struct table_sink *sink)
 {
 	struct vmsim_page *t;
 	unsigned long freed = 0;
@@ -439,11 +446,11 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 		return 0;
 	if ((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE))
 		return 0;
-	t = entry_table(vm, *slot);
+	t = vmsim__pt_entry_table(vm, *slot);
 	if (!t)
 		return 0;
 	tab = table_of(vm, t);
-	shift = shift_of(vm, l - 1);
+	shift = shift_of(l - 1);
 	if (l - 1 > VMSIM_LVL_PTE) {
 		for (unsigned i = 0; i < 512; i++) {
 			uint64_t b = base + ((uint64_t)i << shift);
@@ -451,7 +458,7 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 
 			if (!force && (e < start || b >= end))
 				continue;
-			freed += free_below(vm, &tab[i], l - 1, b, start, end, force, fr);
+			freed += free_below(vm, &tab[i], l - 1, b, start, end, force, sink);
 		}
 	}
 	if (force || t->pt_entries == 0) {
@@ -464,16 +471,13 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 		VMSIM_BUG_ON(vm, t->pmd_huge_pte != NULL, "freeing pmd table pfn %#lx with deposited pte tables",
 			     vmsim_page_to_pfn(vm, t));
 		set_entry(vm, slot, 0, base, l);
-		table_free(vm, t);
+		/* pXd_free_tlb(tlb, table, address): the address is where
+		 * the range freed starts within the table's span. */
+		if (sink)
+			sink->fn(sink->arg, t, base > start ? base : start);
+		else
+			table_free(vm, t);
 		freed++;
-		if (fr) {
-			uint64_t a = base > start ? base : start;
-
-			if (a < fr->lo)
-				fr->lo = a;
-			if (a > fr->hi)
-				fr->hi = a;
-		}
 	}
 	return freed;
 }
@@ -510,23 +514,13 @@ void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
 	table_free(vm, &vm->memmap[root]);
 }
 
-unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end)
+static unsigned long free_empty(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+				const struct table_sink *sink)
 {
-	uint64_t lo, hi;
-
-	return vmsim__free_empty_tables(vm, root, start, end, &lo, &hi);
-}
-
-unsigned long vmsim__free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
-				       uint64_t *lo, uint64_t *hi)
-{
-	struct freed_range fr = { ~0ULL, 0 };
 	enum vmsim_level top;
 	uint64_t *tab;
 	unsigned long freed = 0;
 
-	*lo = fr.lo;
-	*hi = fr.hi;
 	if (!valid_root(vm, root) || start >= end)
 		return 0;
 	top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
@@ -537,11 +531,27 @@ unsigned long vmsim__free_empty_tables(struct vmsim *vm, unsigned long root, uin
 
 		if (e < start || b >= end)
 			continue;
-		freed += free_below(vm, &tab[i], top, b, start, end, false, &fr);
+		freed += free_below(vm, &tab[i], top, b, start, end, false, sink);
 	}
-	*lo = fr.lo;
-	*hi = fr.hi;
 	return freed;
+}
+
+unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end)
+{
+	return free_empty(vm, root, start, end, NULL);
+}
+
+unsigned long vmsim__unlink_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+					 void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr), void *arg)
+{
+	struct table_sink sink = { fn, arg };
+
+	return free_empty(vm, root, start, end, &sink);
+}
+
+void vmsim__table_free(struct vmsim *vm, struct vmsim_page *table)
+{
+	table_free(vm, table);
 }
 
 unsigned long vmsim_nr_pgtable_pages(const struct vmsim *vm)

@@ -1,18 +1,38 @@
 /* Physical memory: the memmap (one struct vmsim_page per frame, as
- * mm/mm_init.c lays out mem_map) and frame contents.  Contents live in one
- * host mapping of the machine's RAM size, reserved but not backed: a frame
- * costs host memory only once written, and a never-written frame reads as
- * zeros without touching it (Linux zeroes at allocation; we zero lazily at
- * first write, which no reader can tell apart). */
+ * mm/mm_init.c lays out mem_map) and frame contents.  The memmap is laid
+ * out as SPARSEMEM_VMEMMAP does on x86-64 (mm/sparse-vmemmap.c): one
+ * virtually contiguous array, so pfn_to_page stays an index, whose backing
+ * is populated a section at a time, here when the page allocator first
+ * hands out a frame of the section (a host mapping reserved, not backed:
+ * an untouched section costs nothing and reads as zeros).  A machine's
+ * cost grows with the memory it uses, not with the memory it simulates.
+ * Contents live in one host mapping of the machine's RAM (and persistent
+ * memory's) size, reserved
+ * but not backed: a frame costs host memory only once written, and a
+ * never-written frame reads as zeros without touching it (Linux zeroes at
+ * allocation; we zero lazily at first write, which no reader can tell
+ * apart). */
 #include <string.h>
 #include <sys/mman.h>
 
 #include "../internal.h"
 #include "../boot.h"
 
+void vmsim__section_populate(struct vmsim *vm, unsigned long pfn)
+{
+	unsigned long s = pfn >> VMSIM_SECTION_SHIFT, first = s << VMSIM_SECTION_SHIFT;
+	unsigned long n = vm->nr_frames - first < VMSIM_SECTION_FRAMES ? vm->nr_frames - first : VMSIM_SECTION_FRAMES;
+
+	if (vm->section_present[s])
+		return;
+	vm->section_present[s] = 1;
+	vm->memmap_bytes += n * sizeof(struct vmsim_page);
+}
+
 int vmsim__physmem_init(struct vmsim *vm)
 {
 	unsigned long total;
+	void *mm;
 
 	vm->nr_frames = vm->cfg.ram >> PAGE_SHIFT;
 	/* Persistent memory (a DAX device's region) sits above RAM, 2 MiB
@@ -21,12 +41,21 @@ int vmsim__physmem_init(struct vmsim *vm)
 	vm->pmem_base = ((vm->nr_frames + HPAGE_PMD_NR - 1) & ~(HPAGE_PMD_NR - 1)) + HPAGE_PMD_NR;
 	vm->nr_pmem = vm->cfg.pmem >> PAGE_SHIFT;
 	total = vm->nr_pmem ? vm->pmem_base + vm->nr_pmem : vm->nr_frames;
-	vm->memmap = vmsim__calloc(vm, vm->nr_frames, sizeof(*vm->memmap));
-	if (!vm->memmap)
+	vm->memmap_len = vm->nr_frames * sizeof(*vm->memmap);
+	mm = mmap(NULL, vm->memmap_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	vm->section_present = vmsim__calloc(vm, (vm->nr_frames + VMSIM_SECTION_FRAMES - 1) >> VMSIM_SECTION_SHIFT, 1);
+	if (mm == MAP_FAILED || !vm->section_present) {
+		if (mm != MAP_FAILED)
+			munmap(mm, vm->memmap_len);
 		return -ENOMEM;
-	vm->folio_meta = vmsim__calloc(vm, (total >> 9) + 1, sizeof(*vm->folio_meta));
-	if (!vm->folio_meta)
+	}
+	vm->memmap = mm;
+	vm->folio_meta_len = ((total >> 9) + 1) * sizeof(*vm->folio_meta);
+	mm = mmap(NULL, vm->folio_meta_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		  -1, 0);
+	if (mm == MAP_FAILED)
 		return -ENOMEM;
+	vm->folio_meta = mm;
 	vm->frames_len = (size_t)total << PAGE_SHIFT;
 	vm->frames = mmap(NULL, vm->frames_len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -34,7 +63,8 @@ int vmsim__physmem_init(struct vmsim *vm)
 		vm->frames = NULL;
 		return -ENOMEM;
 	}
-	vmsim__page_alloc_init(vm);
+	if (vmsim__page_alloc_init(vm))
+		return -ENOMEM;
 	/* The shared zero page: reserved, never freed, never written. */
 	vm->zero_page = vmsim_alloc_pages(vm, 0);
 	if (!vm->zero_page)
@@ -62,12 +92,18 @@ void vmsim__physmem_exit(struct vmsim *vm)
 {
 	if (vm->frames)
 		munmap(vm->frames, vm->frames_len);
+	if (vm->memmap)
+		munmap(vm->memmap, vm->memmap_len);
+	vmsim__free(vm, vm->section_present);
+	vmsim__free(vm, vm->lazy_blocks);
 	vmsim__free(vm, vm->pmem_map);
-	vm->pmem_map = NULL;
-	vmsim__free(vm, vm->memmap);
-	vmsim__free(vm, vm->folio_meta);
+	if (vm->folio_meta)
+		munmap(vm->folio_meta, vm->folio_meta_len);
 	vm->frames = NULL;
 	vm->memmap = NULL;
+	vm->section_present = NULL;
+	vm->lazy_blocks = NULL;
+	vm->pmem_map = NULL;
 	vm->folio_meta = NULL;
 }
 

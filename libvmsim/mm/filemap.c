@@ -168,6 +168,7 @@ static void file_destroy(struct vmsim_file *f)
 		vmsim__hugetlbfs_exit(f);
 	if (f->kind == VMSIM_FILE_DAX && dax_hooks(f->vm))
 		dax_hooks(f->vm)->file_free(f);
+	vmsim__luf_file_exit(f);
 	vmsim__free(f->vm, f);
 }
 
@@ -276,6 +277,9 @@ static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
 	p->index = pgoff;
 	if (f->kind == VMSIM_FILE_SHMEM)
 		vmsim_page_set(p, PG_swapbacked);
+	/* luf=debug: the slot a LUF'd page left gets another page. */
+	if (f->luf_slots)
+		vmsim__luf_check_cache(f, pgoff, "given a new page");
 	HASH_ADD(hh, f->pages, pgoff, sizeof(pgoff), e);
 	f->nrpages++;
 	vmsim__folio_add_lru(f->vm, p);	/* filemap_add_folio() */
@@ -702,6 +706,27 @@ void vmsim__folio_mark_dirty(struct vmsim_page *p)
 		vmsim_page_set(p, PG_dirty);
 }
 
+/* What a read() of page pgoff would give now, without reading anything
+ * in, marking anything or yielding to another CPU's operation (the
+ * stale-read detector compares with it); the page-cache page, if any. */
+struct vmsim_page *vmsim__file_peek(struct vmsim_file *f, uint64_t pgoff, unsigned char *buf)
+{
+	struct vmsim_pagecache_entry *e = cache_entry(f, pgoff);
+	struct vmsim_pagecache_entry *s;
+
+	if (e && e->page) {
+		vmsim_frame_read(f->vm, e->page, 0, buf, PAGE_SIZE);
+		return e->page;
+	} else if (e) {
+		vmsim__swap_peek(f->vm, e->swap, buf);	/* shmem, swapped out */
+	} else if ((s = store_find(f, pgoff)) && s->data) {
+		memcpy(buf, s->data, PAGE_SIZE);
+	} else {
+		memset(buf, 0, PAGE_SIZE);
+	}
+	return NULL;
+}
+
 /* ---- the folio lock (include/linux/pagemap.h, __folio_lock) ---- */
 
 /* The page's lock word: a folio is never a page table, so its ptl (in a
@@ -821,6 +846,10 @@ static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size
 
 		if (n > len - done)
 			n = len - done;
+		/* mapping_write_begin()'s LUF point: v12 pays the file's owed
+		 * flush after ->write_begin(), luf=debug before it. */
+		if (f->vm->cfg.luf == VMSIM_LUF_DEBUG)
+			vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_WRITE_BEGIN);
 		if (f->kind == VMSIM_FILE_SHMEM) {
 			/* shmem_write_begin(): SGP_WRITE brings a swapped page in. */
 			int err = shmem_get_folio(f, pgoff, SGP_WRITE, &p);
@@ -837,6 +866,8 @@ static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size
 		} else {
 			vmsim__folio_mark_accessed(f->vm, p);	/* FGP_ACCESSED */
 		}
+		if (f->vm->cfg.luf == VMSIM_LUF_ON)
+			vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_WRITE_BEGIN);
 		vmsim_frame_write(f->vm, p, in, b + done, n);
 		vmsim__folio_mark_dirty(p);
 		done += n;
@@ -1015,6 +1046,7 @@ static int file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 		vmsim__unmap_mapping_range(f, pstart, pend, false);
 	if ((off >> PAGE_SHIFT) == ((end - 1) >> PAGE_SHIFT) && (off & ~PAGE_MASK) + len < PAGE_SIZE) {
 		zero_partial(f, off >> PAGE_SHIFT, off & ~PAGE_MASK, (end - 1) - (off & PAGE_MASK) + 1);
+		vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_TRUNCATE);
 		return 0;
 	}
 	if (off & ~PAGE_MASK)
@@ -1022,6 +1054,8 @@ static int file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 	if (end & ~PAGE_MASK)
 		zero_partial(f, end >> PAGE_SHIFT, 0, end & ~PAGE_MASK);
 	drop_range(f, pstart, pend);
+	/* truncate_inode_pages_range()'s LUF point (v12). */
+	vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_TRUNCATE);
 	return 0;
 }
 
@@ -1082,6 +1116,7 @@ static int file_truncate(struct vmsim_file *f, uint64_t size)
 		zero_partial(f, size >> PAGE_SHIFT, size & ~PAGE_MASK, PAGE_SIZE);
 	drop_range(f, from, ~0ULL);
 	vmsim__unmap_mapping_range(f, from, ~0ULL >> PAGE_SHIFT, true);
+	vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_TRUNCATE);
 	return 0;
 }
 
@@ -1194,5 +1229,7 @@ int vmsim_file_drop_caches(struct vmsim_file *f)
 		if (e->page->mapcount == 0 && e->page->refcount == 1)
 			cache_delete(f, e);
 	}
+	/* mapping_try_invalidate()'s LUF point (v12). */
+	vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_TRUNCATE);
 	return 0;
 }

@@ -617,6 +617,9 @@ long vmsim__change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, 
 			entry = pmd_mkwrite(entry);
 	}
 	if (!pmd_same(old, entry)) {
+		/* As for a pte: LUF's debt for the vma is paid first. */
+		if (!pmd_write(old) && pmd_write(entry))
+			vmsim__luf_flush_vma(vma, VMSIM_LUF_PT_MKWRITE);
 		vmsim__set_pmd_at(mm, addr, pmdp, entry);
 		tlb_flush_pmd_range(tlb, addr & PMD_MASK, PMD_SIZE);
 	}

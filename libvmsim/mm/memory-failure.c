@@ -130,7 +130,9 @@ int vmsim_memory_failure_addr(struct vmsim_mm *mm, uint64_t addr)
 /* Machine teardown: the references memory_failure kept. */
 void vmsim__hwpoison_exit(struct vmsim *vm)
 {
-	for (unsigned long pfn = 0; pfn < vmsim_nr_frames(vm); pfn++) {
+	/* Absent sections hold no frame ever used, so none poisoned. */
+	for (unsigned long pfn = vmsim__pfn_next_present(vm, 0); pfn < vm->nr_frames;
+	     pfn = vmsim__pfn_next_present(vm, pfn + 1)) {
 		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
 
 		if (vmsim_page_test(p, PG_hwpoison) && !vmsim_page_test(p, PG_buddy) && p->refcount > 0) {

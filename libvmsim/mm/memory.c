@@ -28,6 +28,9 @@ pte_t *vmsim__pte_lookup(struct vmsim_mm *mm, uint64_t addr)
 
 void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte)
 {
+	/* luf=debug: a slot LUF left owing a flush gets a translation. */
+	if (mm->luf_slots)
+		vmsim__luf_check_pte(mm, addr, pte);
 	vmsim_set_pte(mm->vm, ptep, pte, addr);
 }
 
@@ -198,6 +201,16 @@ static void map_file_page(struct vm_fault *vmf, struct vmsim_page *p, uint64_t a
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
 }
 
+/* The pte of addr for fault-around: the range lies in the faulting pte's
+ * table (do_fault_around() clamps it), so it is that pte's neighbour, as
+ * filemap_map_pages() steps vmf->pte; a lookup otherwise. */
+static pte_t *fault_around_pte(struct vm_fault *vmf, uint64_t addr)
+{
+	if (vmf->pte && (addr >> PMD_SHIFT) == (vmf->address >> PMD_SHIFT))
+		return vmf->pte + ((int64_t)(addr >> PAGE_SHIFT) - (int64_t)(vmf->address >> PAGE_SHIFT));
+	return vmsim__pte_lookup(vmf->vma->vm_mm, addr);
+}
+
 /* filemap_map_pages(): map what the page cache already holds, uptodate and
  * unlocked, within [start_pgoff, end_pgoff] and EOF, into none ptes only. */
 static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64_t end_pgoff)
@@ -238,7 +251,7 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		 * start the next async window. */
 		else if (vmsim_page_test(p, PG_readahead))
 			skip = "readahead mark: left to ->fault";
-		else if (!(ptep = vmsim__pte_lookup(vma->vm_mm, addr)) || !pte_none(ptep_get(ptep)))
+		else if (!(ptep = fault_around_pte(vmf, addr)) || !pte_none(ptep_get(ptep)))
 			skip = "pte not none";
 		if (skip) {
 			if (locked)
@@ -782,8 +795,12 @@ unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsig
 	unsigned ret;
 
 	vma->vm_mm->st.faults++;
-	if (is_vm_hugetlb_page(vma))
-		return vmsim__hugetlb_fault(&vmf);
+	vmsim__luf_fault(vma, flags, true);
+	if (is_vm_hugetlb_page(vma)) {
+		ret = vmsim__hugetlb_fault(&vmf);
+		vmsim__luf_fault(vma, flags, false);
+		return ret;
+	}
 again:
 	vmf.ptl = NULL;
 	vmf.pte = NULL;
@@ -802,6 +819,7 @@ again:
 			  .addr = vmf.address, .level = vmf.pte ? VMSIM_LVL_PTE : VMSIM_LVL_PMD,
 			  .new_val = vmf.pte ? pte_val(ptep_get(vmf.pte)) : vmf.pmd ? pmd_val(pmdp_get(vmf.pmd)) : 0,
 			  .pfn = ret, .why = (flags & FAULT_FLAG_WRITE) ? "write" : "read" });
+	vmsim__luf_fault(vma, flags, false);
 	return ret;
 }
 
@@ -926,26 +944,51 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 		next = (addr | ((1ULL << (PAGE_SHIFT + 9 * (w.level - 1))) - 1)) + 1;
 		addr = next > end || next < addr ? end : next;
 	}
+	/* tlb_end_vma(): LUF leaves no stale entry of this vma behind (v12). */
+	vmsim__luf_flush_vma(vma, VMSIM_LUF_PT_TLB_END_VMA);
+}
+
+/* pte_free_tlb() and friends: the table is unlinked now and freed with
+ * the gather's pages after the flush, whose range it joins by one page
+ * (tlb_flush_pmd_range(tlb, address, PAGE_SIZE)). */
+static void tlb_remove_table(void *arg, struct vmsim_page *table, uint64_t addr)
+{
+	struct mmu_gather *tlb = arg;
+	struct vmsim *vm = tlb->mm->vm;
+
+	if (tlb->nr_tables == tlb->cap_tables) {
+		unsigned long cap = tlb->cap_tables ? 2 * tlb->cap_tables : 16;
+		struct vmsim_page **t = vmsim__realloc(vm, tlb->tables, cap * sizeof(*t));
+
+		if (!t) {
+			/* No memory to defer it (tlb_remove_table_one()):
+			 * flush and free this one at once. */
+			vmsim__flush_tlb_mmu(tlb->mm, 0, ~0ULL, true);
+			vmsim__table_free(vm, table);
+			return;
+		}
+		tlb->tables = t;
+		tlb->cap_tables = cap;
+	}
+	tlb->tables[tlb->nr_tables++] = table;
+	tlb->freed_tables = true;
+	/* pte_free_tlb() is tlb_flush_pmd_range(), pmd_free_tlb()
+	 * tlb_flush_pud_range(), and so on up: the stride of the flush is
+	 * the smallest of what was cleared. */
+	if (table->pt_level == VMSIM_LVL_PTE)
+		tlb_flush_pmd_range(tlb, addr, PAGE_SIZE);
+	else
+		tlb_flush_pud_range(tlb, addr, PAGE_SIZE);
 }
 
 /* free_pgtables(): page-table pages of the unmapped range that are now
- * empty go back, after the TLB flush (they are queued on the gather). */
+ * empty are unlinked and queued on the gather; tlb_finish_mmu()'s one
+ * flush covers the pages and the tables, then frees both. */
 void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end)
 {
 	struct vmsim_mm *mm = tlb->mm;
-	unsigned long n;
 
-	uint64_t lo, hi;
-
-	/* Tables are freed only once no CPU can walk them: flush first. */
-	tlb_flush_mmu(tlb);
-	n = vmsim__free_empty_tables(mm->vm, mm->pgd, start, end, &lo, &hi);
-	if (n) {
-		/* pXd_free_tlb(): the flush covers each freed table's address,
-		 * and reaches every CPU of the mm (freed_tables). */
-		tlb->freed_tables = true;
-		tlb_flush_pte_range(tlb, lo, hi - lo + PAGE_SIZE);
-	}
+	vmsim__unlink_empty_tables(mm->vm, mm->pgd, start, end, tlb_remove_table, tlb);
 }
 
 /* ---- fork: copy_page_range ---- */

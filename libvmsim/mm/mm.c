@@ -52,6 +52,9 @@ int vmsim__mm_init(struct vmsim *vm)
 	 * allocation that may sleep finds no free frame. */
 	vm->page_release_hook = vmsim__folio_release;
 	vm->alloc_slowpath = vmsim__alloc_slowpath;
+	/* luf=on|debug: the allocator's and the CPUs' LUF hooks. */
+	if (vmsim__luf_init(vm))
+		return -ENOMEM;
 	return vmsim__hugetlb_init(vm);
 }
 
@@ -89,6 +92,7 @@ void vmsim__mm_exit(struct vmsim *vm)
 	vmsim__hugetlb_exit(vm);
 	vmsim__swap_exit(vm);
 	vmsim__hwpoison_exit(vm);
+	vmsim__luf_exit(vm);
 	vm->alloc_slowpath = NULL;
 	vmsim__free(vm, vm->mm_world);
 	vm->mm_world = NULL;
@@ -220,6 +224,7 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 	vmsim_mm_context_destroy(vm, &mm->ctx);
 	vmsim__mmu_notifier_subscriptions_destroy(mm);
 	vmsim_pgd_free(vm, mm->pgd);
+	vmsim__luf_mm_exit(mm);
 	LL_DELETE(mm_world(vm)->mms, mm);
 	vmsim__free(vm, mm);
 	vmsim__mm_op_done(vm);

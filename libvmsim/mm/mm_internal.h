@@ -47,6 +47,17 @@ struct tlbflush_unmap_batch {
 	bool writable;		/* a cleared pte was dirty */
 };
 
+/* LUF (mm/luf.c): an owed flush, v12's struct luf_batch without its lock:
+ * the CPUs that may cache a deferred translation and the generation their
+ * flush must reach.  settled: the generation found done (counted once). */
+struct luf_batch {
+	uint64_t cpumask;
+	uint64_t ugen;
+	uint64_t settled;
+};
+struct vmsim_luf;
+struct luf_slot;
+
 struct swap_info_struct;
 struct vmsim_migration;
 
@@ -113,6 +124,8 @@ struct vmsim_file {
 	void *dax;				/* dax: the feature's inode (blocks, index) */
 	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */
 	int refcount;
+	struct luf_batch luf;			/* LUF: what its pages' unmaps owe */
+	struct luf_slot *luf_slots;		/* luf=debug: cache slots vacated owing a flush */
 };
 
 struct vmsim_mm {
@@ -134,6 +147,8 @@ struct vmsim_mm {
 	struct vmsim_mm_stats st;
 	struct vmsim_uffd *uffds;	/* userfaultfd contexts opened on this mm */
 	struct vmsim_mmu_subscriptions *notifier_subscriptions;	/* mm/mmu_notifier.c; NULL: none ever */
+	struct luf_batch luf;		/* LUF: what its deferred unmaps owe */
+	struct luf_slot *luf_slots;	/* luf=debug: pte slots unmapped owing a flush */
 	struct vmsim_mm *next;		/* the machine's mms */
 };
 
@@ -176,6 +191,7 @@ struct vmsim_mm_world {
 	/* folio_lock() found the folio locked by someone who holds it across
 	 * operations: let them finish (true if it is unlocked now). */
 	bool (*folio_lock_wait)(struct vmsim *vm, struct vmsim_page *p);	/* features/device.c */
+	struct vmsim_luf *luf;				/* mm/luf.c; NULL with luf=off */
 };
 
 
@@ -202,6 +218,10 @@ struct mmu_gather {
 	uint64_t start, end;
 	struct vmsim_page **pages;
 	unsigned long nr, cap;
+	/* Page-table pages free_pgtables() unlinked (tlb_remove_table()):
+	 * freed after the flush, like pages. */
+	struct vmsim_page **tables;
+	unsigned long nr_tables, cap_tables;
 };
 
 static inline struct vmsim_mm_world *mm_world(struct vmsim *vm) { return vm->mm_world; }
@@ -863,6 +883,7 @@ int vmsim__swap_slot_set_cache(struct vmsim *vm, swp_entry_t entry, struct vmsim
 void vmsim__swap_slot_clear_cache(struct vmsim *vm, swp_entry_t entry);
 int vmsim__swap_write(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
 void vmsim__swap_read(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_peek(struct vmsim *vm, swp_entry_t entry, unsigned char *buf);
 void vmsim__swap_exit(struct vmsim *vm);
 void vmsim__swap_for_each_slot(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e, unsigned count,
 							    bool has_cache, struct vmsim_page *cache),
@@ -891,8 +912,8 @@ void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned fl
 #define TTU_IGNORE_MLOCK	0x8
 #define TTU_HWPOISON		0x20
 #define TTU_BATCH_FLUSH		0x40
-void vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags);
-bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p);
+bool vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags);
+bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p, unsigned flags, bool *can_luf);
 void vmsim__remove_migration_ptes(struct vmsim *vm, struct vmsim_page *src, struct vmsim_page *dst);
 int vmsim__folio_referenced(struct vmsim *vm, struct vmsim_page *p, unsigned long *vm_flags);
 int vmsim__folio_mkclean(struct vmsim *vm, struct vmsim_page *p);
@@ -931,12 +952,82 @@ unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart,
 int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p);
 void vmsim__wakeup_flusher(struct vmsim *vm);
 bool vmsim__filemap_remove_folio(struct vmsim_page *p);
+struct vmsim_page *vmsim__file_peek(struct vmsim_file *f, uint64_t pgoff, unsigned char *buf);
+
+/* luf.c: lazy unmap flush (v12), NULL-cheap when luf=off. */
+int vmsim__luf_init(struct vmsim *vm);
+void vmsim__luf_exit(struct vmsim *vm);
+static inline struct vmsim_luf *vmsim__luf(const struct vmsim *vm)
+{
+	return vm->mm_world->luf;
+}
+/* try_to_unmap()/try_to_migrate() of folio p starts: may LUF defer it? */
+void vmsim__can_luf_init(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__can_luf_fail(struct vmsim *vm);
+/* set_tlb_ubc_flush_pending()'s choice: the batch a deferred flush of
+ * pteval goes to (the read-only one while the folio may be LUF'd, which
+ * also makes the mm and the file owe it). */
+struct tlbflush_unmap_batch *vmsim__luf_pending_batch(struct vm_area_struct *vma, uint64_t addr, pte_t pteval,
+						      struct vmsim_page *p);
+/* The walk is over: the folio's read-only batch joins the LUF batch (true)
+ * or the ordinary one (false). */
+bool vmsim__luf_unmap_done(struct vmsim *vm);
+/* fold_unmap_luf(): the LUF batch becomes a key the freed folios carry
+ * (0: nothing is owed).  Call before vmsim__try_to_unmap_flush(). */
+uint32_t vmsim__fold_unmap_luf(struct vmsim *vm);
+/* try_to_unmap_flush()'s LUF part: the read-only and LUF batches are
+ * flushed with it; a generation before, ugen_done after. */
+void vmsim__luf_fold_into(struct vmsim *vm, struct tlbflush_unmap_batch *b);
+uint64_t vmsim__luf_flush_start(struct vmsim *vm);
+void vmsim__luf_flush_end(struct vmsim *vm, uint64_t mask, const struct vmsim_mm_context *ctx, uint64_t ugen);
+/* flush_tlb_batched_pending() flushed mm at ugen (arch_mm_mark_ugen()). */
+void vmsim__luf_batched_pending_done(struct vmsim_mm *mm, uint64_t ugen);
+/* A folio reclaim or migration freed: with the key its unmap owes, or,
+ * when a reference remains (the page is not freed now), the flush is paid
+ * at once (the lazyfree point). */
+void vmsim__luf_put_folio(struct vmsim *vm, struct vmsim_page *p, uint32_t key);
+/* The flush points. */
+void vmsim__luf_flush_key(struct vmsim *vm, uint32_t key, enum vmsim_luf_point point);
+void vmsim__luf_flush_mm(struct vmsim_mm *mm, enum vmsim_luf_point point);
+void vmsim__luf_flush_mapping(struct vmsim_file *f, enum vmsim_luf_point point);
+void vmsim__luf_flush_vma(struct vm_area_struct *vma, enum vmsim_luf_point point);
+/* handle_mm_fault()'s point: before the fault with luf=debug (v12's
+ * CONFIG_LUF_DEBUG), after it otherwise. */
+void vmsim__luf_fault(struct vm_area_struct *vma, unsigned flags, bool before);
+/* luf=debug: Dave Hansen's two rules.  A pte slot unmapped owing a flush
+ * gets a present pte; a page-cache slot vacated owing one gets a page. */
+void vmsim__luf_check_pte(struct vmsim_mm *mm, uint64_t addr, pte_t pte);
+void vmsim__luf_check_cache(struct vmsim_file *f, uint64_t pgoff, const char *what);
+/* A folio the current walk LUF'd leaves its page-cache slot (reclaim), or
+ * is replaced in it (migration: checked at once). */
+void vmsim__luf_cache_vacated(struct vmsim *vm, struct vmsim_file *f, uint64_t pgoff);
+void vmsim__luf_cache_replaced(struct vmsim *vm, struct vmsim_file *f, uint64_t pgoff);
+void vmsim__luf_mm_exit(struct vmsim_mm *mm);
+void vmsim__luf_file_exit(struct vmsim_file *f);
+/* The stale-read detector's view of a deferred unmap (check/luf_check.c). */
+struct vmsim_luf_rec {
+	struct vmsim_mm *mm;
+	uint64_t va;
+	unsigned long pfn;		/* the frame the deferred translation names */
+	struct vmsim_file *file;	/* its page-cache home (a reference), or NULL */
+	void *mapping;			/* anon_vma|1 or the file, at the unmap */
+	uint64_t index;
+	uint64_t ugen;			/* the generation the flush must reach */
+	uint64_t step;			/* when it was unmapped */
+	bool realloc;			/* the frame left the allocator since */
+	uint64_t reported;		/* CPUs already reported */
+};
+struct vmsim_luf_rec *vmsim__luf_rec(struct vmsim *vm, uint32_t id);
+void vmsim__luf_note_hit(struct vmsim *vm, bool stale);
+void vmsim__luf_trace(struct vmsim *vm, const char *what, enum vmsim_luf_point point, const struct vmsim_mm *mm,
+		      uint64_t addr, unsigned long pfn, uint64_t ugen, uint64_t cpumask);
 
 /* The checker, as mm calls it at the end of every public operation
  * (check/mm_check.c registers it at boot). */
 void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm));
 static inline void vmsim__mm_op_done(struct vmsim *vm)
 {
+	vm->step++;
 	if (vm->mm_world->oom_pending)
 		vmsim__oom_reap_pending(vm);
 	if (vm->mm_world->check_after)

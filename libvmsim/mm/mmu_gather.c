@@ -1,7 +1,8 @@
 /* mmu_gather: unhook pages, flush the TLB, only then free them.  Follows
  * mm/mmu_gather.c and include/asm-generic/tlb.h (tlb_gather_mmu,
  * tlb_remove_page, tlb_flush_mmu, tlb_finish_mmu) with x86's tlb_flush()
- * choosing the range.  Simplified: one growing batch. */
+ * choosing the range.  Simplified: one growing batch, flushed when it
+ * holds as many pages as Linux's batches can. */
 #include "mm_internal.h"
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm)
@@ -49,10 +50,18 @@ static unsigned tlb_get_unmap_shift(const struct mmu_gather *tlb)
 	return PAGE_SHIFT;
 }
 
+/* Linux's batches hold MAX_GATHER_BATCH_COUNT (10000) pages of
+ * MAX_GATHER_BATCH (510) pointers; when they are full the zap flushes and
+ * frees before it goes on (tlb_next_batch() fails, force_flush), which
+ * bounds the memory an exit of a huge mm needs. */
+#define GATHER_MAX_PAGES	(10000UL * 510)
+
 void tlb_remove_page(struct mmu_gather *tlb, struct vmsim_page *p)
 {
 	struct vmsim *vm = tlb->mm->vm;
 
+	if (tlb->nr >= GATHER_MAX_PAGES)
+		tlb_flush_mmu(tlb);
 	if (tlb->nr == tlb->cap) {
 		unsigned long cap = tlb->cap ? tlb->cap * 2 : 64;
 		struct vmsim_page **n = vmsim__realloc(vm, tlb->pages, cap * sizeof(*n));
@@ -92,13 +101,19 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 	for (unsigned long i = 0; i < tlb->nr; i++)
 		vmsim_put_page(vm, tlb->pages[i]);
 	tlb->nr = 0;
+	/* tlb_table_flush(): no TLB can walk them any more. */
+	for (unsigned long i = 0; i < tlb->nr_tables; i++)
+		vmsim__table_free(vm, tlb->tables[i]);
+	tlb->nr_tables = 0;
 }
 
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu(tlb);
 	vmsim__free(tlb->mm->vm, tlb->pages);
+	vmsim__free(tlb->mm->vm, tlb->tables);
 	tlb->pages = NULL;
-	tlb->cap = 0;
+	tlb->tables = NULL;
+	tlb->cap = tlb->cap_tables = 0;
 	tlb->mm->tlb_flush_pending--;
 }

@@ -62,6 +62,10 @@ static long change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 		}
 		if (pte_same(old, new))
 			continue;
+		/* A pte made writable without a fault: whatever LUF still owes
+		 * for this vma (and, shared, its file) is paid first. */
+		if (pte_present(old) && !pte_write(old) && pte_write(new))
+			vmsim__luf_flush_vma(vma, VMSIM_LUF_PT_MKWRITE);
 		vmsim__set_pte_at(mm, addr, ptep, new);
 		if (pte_none(old))
 			vmsim__kind_note_vma(vma, new);

@@ -9,7 +9,9 @@
  * try_to_unmap and try_to_migrate split PMD leaves first
  * (TTU_SPLIT_HUGE_PMD), and no PMD-level swap or migration entry is
  * made.  The entries left behind (swap, migration, hwpoison) are built by
- * their kinds' unmap hooks. */
+ * their kinds' unmap hooks.  With luf=on|debug a batched unmap of a folio
+ * mapped only read-only and clean leaves its flush owed instead
+ * (mm/luf.c, v12's LUF). */
 #include <utlist.h>
 
 #include "mm_internal.h"
@@ -187,28 +189,38 @@ static bool should_defer_flush(struct vmsim_mm *mm, unsigned flags)
 	return (flags & TTU_BATCH_FLUSH) && vmsim__tlbbatch_should_defer(mm->vm, &mm->ctx);
 }
 
-/* set_tlb_ubc_flush_pending() */
-static void set_tlb_ubc_flush_pending(struct vmsim_mm *mm, pte_t pteval)
+/* set_tlb_ubc_flush_pending(): with LUF, the read-only batch while the
+ * folio may still be LUF'd. */
+static void set_tlb_ubc_flush_pending(struct vm_area_struct *vma, uint64_t addr, pte_t pteval,
+				      struct vmsim_page *p)
 {
-	struct tlbflush_unmap_batch *b = ubc(mm->vm);
+	struct vmsim_mm *mm = vma->vm_mm;
+	struct tlbflush_unmap_batch *b;
 
 	if (!pte_present(pteval))	/* !pte_accessible() */
 		return;
+	mm->tlb_batch_pending++;
+	b = vmsim__luf_pending_batch(vma, addr, pteval, p);
 	vmsim__tlbbatch_add_pending(mm->vm, &b->cpumask, &mm->ctx);
 	b->flush_required = true;
-	mm->tlb_batch_pending++;
 	if (pte_dirty(pteval))
 		b->writable = true;
 }
 
-/* try_to_unmap_flush(): every deferred flush, now. */
+/* try_to_unmap_flush(): every deferred flush, now (LUF's read-only and
+ * LUF batches too: whatever fold_unmap_luf() did not take). */
 void vmsim__try_to_unmap_flush(struct vmsim *vm)
 {
 	struct tlbflush_unmap_batch *b = ubc(vm);
+	uint64_t mask, ugen;
 
+	vmsim__luf_fold_into(vm, b);
 	if (!b->flush_required)
 		return;
+	mask = b->cpumask;
+	ugen = vmsim__luf_flush_start(vm);
 	vmsim__tlbbatch_flush(vm, &b->cpumask);
+	vmsim__luf_flush_end(vm, mask, NULL, ugen);
 	b->flush_required = false;
 	b->writable = false;
 	vm->mm_world->rst.tlb_batch_flushes++;
@@ -226,9 +238,14 @@ void vmsim__try_to_unmap_flush_dirty(struct vmsim *vm)
  * mprotect, mremap, madvise) while reclaim may still owe its flush. */
 void vmsim__flush_tlb_batched_pending(struct vmsim_mm *mm)
 {
+	uint64_t ugen;
+
 	if (mm->tlb_batch_pending == mm->tlb_batch_flushed)
 		return;
+	/* LUF relies on it too (v12): the flush marks the mm's CPUs done. */
+	ugen = vmsim__luf_flush_start(mm->vm);
 	vmsim__flush_tlb_mmu(mm, 0, ~0ULL, false);
+	vmsim__luf_batched_pending_done(mm, ugen);
 	mm->tlb_batch_flushed = mm->tlb_batch_pending;
 }
 
@@ -238,6 +255,14 @@ struct ttu_arg {
 	unsigned flags;
 	bool ok;
 };
+
+/* An unmap that fails takes LUF away from the whole folio. */
+static bool ttu_fail(struct vmsim *vm, struct ttu_arg *t)
+{
+	t->ok = false;
+	vmsim__can_luf_fail(vm);
+	return false;
+}
 
 /* folio_try_share_anon_rmap_pte(): a possibly pinned exclusive page
  * cannot become shared (its swap or migration entry would let a later
@@ -252,14 +277,16 @@ static bool try_share_anon(struct vmsim_page *p)
 
 /* Nuke the page table entry: a present pte is flushed (now, or batched);
  * a mapped entry (device-exclusive) no TLB can hold is just cleared. */
-static pte_t clear_pte(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, unsigned flags)
+static pte_t clear_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, unsigned flags,
+		       struct vmsim_page *p)
 {
+	struct vmsim_mm *mm = vma->vm_mm;
 	pte_t pteval = vmsim__ptep_get_and_clear(mm, addr, ptep);
 
 	if (!pte_present(pteval))
 		return pteval;	/* pte_clear() */
 	if (should_defer_flush(mm, flags))
-		set_tlb_ubc_flush_pending(mm, pteval);
+		set_tlb_ubc_flush_pending(vma, addr, pteval, p);
 	else
 		vmsim__flush_tlb_page(mm, addr);	/* ptep_clear_flush() */
 	return pteval;
@@ -285,10 +312,9 @@ static bool try_to_unmap_one(struct vmsim_page *p, struct vm_area_struct *vma, u
 		/* Restore the mlock which got missed. */
 		if (!vmsim_page_test(p, PG_mlocked))
 			vmsim__mlock_vma_folio(vma, p);
-		t->ok = false;
-		return false;
+		return ttu_fail(vm, t);
 	}
-	pteval = clear_pte(mm, addr, ptep, t->flags);
+	pteval = clear_pte(vma, addr, ptep, t->flags, p);
 	if (pte_dirty(pteval))
 		vmsim__folio_mark_dirty(p);
 	/* pte_install_uffd_wp_if_needed(): a file vma keeps the protection. */
@@ -306,20 +332,17 @@ static bool try_to_unmap_one(struct vmsim_page *p, struct vm_area_struct *vma, u
 				 "not in the swap cache", vmsim_page_to_pfn(vm, p)) ||
 		    vmsim__swap_duplicate(vm, swap) < 0) {
 			vmsim__set_pte_at(mm, addr, ptep, pteval);
-			t->ok = false;
-			return false;
+			return ttu_fail(vm, t);
 		}
 		if (anon_exclusive && !try_share_anon(p)) {
 			vmsim__swap_free(vm, swap);
 			vmsim__set_pte_at(mm, addr, ptep, pteval);
-			t->ok = false;
-			return false;
+			return ttu_fail(vm, t);
 		}
 		if (vmsim__kind_unmap_entry(vma, addr, VMSIM_KIND_SWAP_NAME, pteval, p, anon_exclusive, &entry)) {
 			vmsim__swap_free(vm, swap);
 			vmsim__set_pte_at(mm, addr, ptep, pteval);
-			t->ok = false;
-			return false;
+			return ttu_fail(vm, t);
 		}
 		/* MM_ANONPAGES goes down with the rmap removal below. */
 		mm->rss[MM_SWAPENTS]++;
@@ -331,7 +354,8 @@ static bool try_to_unmap_one(struct vmsim_page *p, struct vm_area_struct *vma, u
 }
 
 /* try_to_unmap(): every pte mapping the folio goes.  The folio may still
- * be mapped afterwards (mlocked vma, pinned page): the caller checks. */
+ * be mapped afterwards (mlocked vma, pinned page): the caller checks.
+ * True when LUF deferred the flush of every pte (v12's return value). */
 /* TTU_SPLIT_HUGE_PMD: every PMD leaf mapping the folio becomes ptes. */
 static bool split_pmd_one(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, void *arg)
 {
@@ -348,12 +372,14 @@ static void split_huge_pmds(struct vmsim *vm, struct vmsim_page *p)
 		vmsim__rmap_walk(vm, p, split_pmd_one, NULL);
 }
 
-void vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags)
+bool vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags)
 {
 	struct ttu_arg t = { flags, true };
 
 	split_huge_pmds(vm, p);
+	vmsim__can_luf_init(vm, p);
 	vmsim__rmap_walk_locked(vm, p, RMAP_WALK_NOTIFY_CLEAR, try_to_unmap_one, &t);
+	return vmsim__luf_unmap_done(vm);
 }
 
 /* ---- try_to_migrate / remove_migration_ptes ---- */
@@ -366,21 +392,20 @@ static bool try_to_migrate_one(struct vmsim_page *p, struct vm_area_struct *vma,
 	bool anon_exclusive = folio_test_anon(p) && vmsim_page_test(p, PG_anon_exclusive);
 	pte_t pteval, entry;
 
-	/* Migration ignores mlock; the flush is never deferred. */
-	pteval = clear_pte(mm, addr, ptep, 0);
+	/* Migration ignores mlock; the flush is deferred only in a batch
+	 * (migrate_pages_batch()'s MIGRATE_ASYNC pass). */
+	pteval = clear_pte(vma, addr, ptep, t->flags, p);
 	if (pte_dirty(pteval))
 		vmsim__folio_mark_dirty(p);
 	if (anon_exclusive && !try_share_anon(p)) {
 		vmsim__set_pte_at(mm, addr, ptep, pteval);
-		t->ok = false;
-		return false;
+		return ttu_fail(mm->vm, t);
 	}
 	if (vmsim__kind_unmap_entry(vma, addr, VMSIM_KIND_MIGRATION_NAME, pteval, p, anon_exclusive, &entry)) {
 		if (anon_exclusive)
 			vmsim_page_set(p, PG_anon_exclusive);
 		vmsim__set_pte_at(mm, addr, ptep, pteval);
-		t->ok = false;
-		return false;
+		return ttu_fail(mm->vm, t);
 	}
 	vmsim__set_pte_at(mm, addr, ptep, entry);
 	vmsim__kind_note_vma(vma, entry);
@@ -393,13 +418,16 @@ static bool try_to_migrate_one(struct vmsim_page *p, struct vm_area_struct *vma,
 }
 
 /* try_to_migrate(): migration entries in place of every mapping; false if
- * one could not be made (the folio stays partly mapped). */
-bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p)
+ * one could not be made (the folio stays partly mapped).  *can_luf: LUF
+ * deferred the flush of every pte. */
+bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p, unsigned flags, bool *can_luf)
 {
-	struct ttu_arg t = { 0, true };
+	struct ttu_arg t = { flags, true };
 
 	split_huge_pmds(vm, p);
+	vmsim__can_luf_init(vm, p);
 	vmsim__rmap_walk_locked(vm, p, RMAP_WALK_NOTIFY_CLEAR, try_to_migrate_one, &t);
+	*can_luf = vmsim__luf_unmap_done(vm);
 	return t.ok && vmsim__folio_mapcount(vm, p) == 0;
 }
 
@@ -527,5 +555,8 @@ int vmsim__folio_mkclean(struct vmsim *vm, struct vmsim_page *p)
 
 	if (p->mapcount > 0 && p->mapping && !folio_test_anon(p))
 		vmsim__rmap_walk_locked(vm, p, 0, page_mkclean_one, &cleaned);
+	/* v12: "Ensure to clean stale tlb entries for this mapping." */
+	if (p->mapping && !folio_test_anon(p))
+		vmsim__luf_flush_mapping(folio_file(p), VMSIM_LUF_PT_MKCLEAN);
 	return cleaned;
 }

@@ -363,6 +363,25 @@ static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const 
 	vmsim_page_rmap(vm, (unsigned long)pfn, print_mapper, &r);
 }
 
+/* Lazy unmap flush: what was deferred, where the flushes were paid. */
+static void show_luf(struct vmsim *vm, FILE *f)
+{
+	struct vmsim_luf_stats ls;
+
+	vmsim_luf_stats(vm, &ls);
+	fprintf(f, "luf: %" PRIu64 " ptes deferred, %" PRIu64 " folios freed owing, %" PRIu64 " pages owe a flush now "
+		"(most %" PRIu64 "), generation %" PRIu64 "\n", ls.deferred, ls.luf_folios, ls.owed_pages,
+		ls.owed_pages_max, ls.ugen);
+	fprintf(f, "luf points (paid/done already/left owed):");
+	for (int p = 0; p < VMSIM_LUF_NR_POINTS; p++)
+		fprintf(f, " %s %" PRIu64 "/%" PRIu64 "/%" PRIu64, vmsim_luf_point_name((enum vmsim_luf_point)p),
+			ls.paid[p], ls.avoided[p], ls.skipped[p]);
+	fprintf(f, "\nluf: %" PRIu64 " loads through deferred translations (%" PRIu64 " stale), longest-lived %"
+		PRIu64 " steps, %" PRIu64 " rule breaks; %" PRIu64 " shootdown IPIs, %" PRIu64 " TLB entries flushed\n",
+		ls.deferred_hits, ls.stale_reads, ls.stale_max_steps, ls.rule_breaks, ls.shootdown_ipis,
+		ls.flushed_entries);
+}
+
 static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *procs, unsigned n)
 {
 	struct vmsim_lru_info lru;
@@ -385,6 +404,8 @@ static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *
 		"%lu batched flushes, %lu oom kills, %lu migrated, %lu hwpoisoned\n", rs.allocstall, rs.pgscan,
 		rs.pgsteal, rs.pswpout, rs.pswpin, rs.tlb_batch_flushes, rs.oom_kill, rs.pgmigrate_success,
 		rs.hwpoisoned);
+	if (vmsim_config(vm)->luf != VMSIM_LUF_OFF)
+		show_luf(vm, f);
 	for (unsigned i = 0; i < n; i++) {
 		struct vmsim_mm_stats st;
 

@@ -11,7 +11,6 @@ while IFS='|' read -r first line what; do
 		echo "'$first / $line': exit $rc, stdout '$out', stderr: $(cat /tmp/vmsim-unsup.$$)"; status=1
 	fi
 done <<'LIST'
-machine luf=on|read P 0x7f0000000000|luf=on/debug
 LIST
 rm -f /tmp/vmsim-unsup.$$
 exit $status

@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 		T(ba_cases_machine), T(ba_cases_bug_trace), T(ba_cases_lock), T(ba_cases_entries),
 		T(ba_cases_page), T(ba_cases_pagetable), T(ba_cases_cpu), T(ba_cases_tlb),
 		T(ba_cases_mm), T(ba_cases_vm_calls), T(ba_cases_file), T(ba_cases_uffd), T(ba_cases_swap),
-		T(ba_cases_notifier), T(ba_cases_device), T(ba_cases_sched),
+		T(ba_cases_notifier), T(ba_cases_device), T(ba_cases_sched), T(ba_cases_luf),
 		T(test_mmap_anonymous_ignores_file), T(test_mmap_shared_validate),
 		T(test_context_init_twice),
 		T(test_uffd_register_huge_range),
