@@ -298,6 +298,8 @@ int vmsim_migrate_start(struct vmsim_mm *mm, uint64_t addr, struct vmsim_migrati
 	m->src = p;
 	err = unmap_one(vm, m);
 	if (err) {
+		if (m->anon_vma)
+			vmsim__put_anon_vma(vm, m->anon_vma);
 		vmsim_put_page(vm, m->dst);
 		vmsim__folio_putback_lru(vm, p);
 		vmsim__free(vm, m);
