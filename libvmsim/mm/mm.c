@@ -305,7 +305,9 @@ void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p)
 }
 
 /* Tables below t that mm_pgtables_bytes() counts: pud, pmd and pte tables
- * (Linux accounts neither the pgd nor p4d tables). */
+ * (Linux accounts neither the pgd nor p4d tables), with the pte tables
+ * PMD leaves deposited (mm_inc_nr_ptes() goes with every
+ * pgtable_trans_huge_deposit() of a new PMD leaf). */
 static unsigned long count_pgtables(struct vmsim *vm, struct vmsim_page *t, int level)
 {
 	uint64_t *tab = vmsim_table(vm, t);
@@ -313,6 +315,12 @@ static unsigned long count_pgtables(struct vmsim *vm, struct vmsim_page *t, int 
 
 	if (level == VMSIM_LVL_PTE)
 		return n;
+	if (level == VMSIM_LVL_PMD) {
+		const struct vmsim_page *d;
+
+		DL_FOREACH(t->pmd_huge_pte, d)
+			n++;
+	}
 	for (unsigned i = 0; i < PTRS_PER_PTE; i++) {
 		uint64_t v = tab[i];
 
@@ -324,13 +332,18 @@ static unsigned long count_pgtables(struct vmsim *vm, struct vmsim_page *t, int 
 	return n;
 }
 
+unsigned long vmsim__mm_pgtables(const struct vmsim_mm *mm)
+{
+	return count_pgtables(mm->vm, vmsim_pfn_to_page(mm->vm, mm->pgd),
+			      mm->vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D);
+}
+
 void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st)
 {
 	if (!mm || !st)
 		return;
 	*st = mm->st;
-	st->pgtable_pages = count_pgtables(mm->vm, vmsim_pfn_to_page(mm->vm, mm->pgd),
-					   mm->vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D);
+	st->pgtable_pages = vmsim__mm_pgtables(mm);
 	st->rss_anon = mm->rss[MM_ANONPAGES];
 	st->rss_file = mm->rss[MM_FILEPAGES];
 	st->rss_shmem = mm->rss[MM_SHMEMPAGES];

@@ -930,6 +930,8 @@ bool vmsim__remove_mapping(struct vmsim *vm, struct vmsim_page *p);
 
 /* oom_kill.c */
 bool vmsim__out_of_memory(struct vmsim *vm);
+/* mm.c: mm_pgtables_bytes() in pages (VmPTE, and oom_badness's share). */
+unsigned long vmsim__mm_pgtables(const struct vmsim_mm *mm);
 void vmsim__oom_reap_pending(struct vmsim *vm);
 
 /* migrate.c */

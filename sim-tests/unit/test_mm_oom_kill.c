@@ -154,6 +154,24 @@ static void test_badness_levels4(void **state)
 	assert_int_equal(log.count, 0);
 }
 
+/* A THP mapped by a PMD: 512 pages, the pud and pmd tables, and the pte
+ * table __do_huge_pmd_anonymous_page() deposited (mm_inc_nr_ptes: it is
+ * in mm_pgtables_bytes() although no pmd points to it). */
+static void test_badness_thp_counts_deposited_table(void **state)
+{
+	struct bug_log log;
+	struct vmsim *vm = tu_machine_str("ram=16M thp=always check=full", &log);
+	struct vmsim_mm *mm;
+
+	(void)state;
+	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
+	assert_int_equal(vmsim_mmap(mm, A, 2 << 20, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	assert_int_equal(tu_write(mm, A, 1), 0);
+	assert_int_equal(vmsim_oom_badness(mm), 512 + 2 + 1);
+	vmsim_free(vm);
+	assert_int_equal(log.count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_notify_and_tie),
 		cmocka_unit_test(test_badness_counts_every_rss),
 		cmocka_unit_test(test_badness_levels4),
+		cmocka_unit_test(test_badness_thp_counts_deposited_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
