@@ -1,12 +1,13 @@
-/* Unit tests: anonymous THPs (mm/huge_memory.c, mm/khugepaged.c) as Linux
- * 6.18 maps them: the huge fault in an aligned 2 MiB range of a vma that
- * may have THPs (thp=madvise: MADV_HUGEPAGE), the huge zero folio on a
- * read and a new THP when it is written (do_huge_zero_wp_pmd), fork
- * sharing the PMD read-only, a write after fork splitting the PMD and
- * copying one page, reuse of a PTE-mapped THP once exclusive again (6.15+),
- * partial munmap/mprotect/mremap splitting the PMD, the deferred split
- * queue, MADV_COLLAPSE, and the TLB's 2M entries.  Expected values were
- * checked against the host kernel (6.18, thp madvise). */
+/* Unit tests: anonymous THPs (mm/huge_memory.c) as Linux 6.18 maps them:
+ * the huge fault in an aligned 2 MiB range of a vma that may have THPs
+ * (thp=madvise: MADV_HUGEPAGE), the huge zero folio on a read and a new
+ * THP when it is written (do_huge_zero_wp_pmd), fork sharing the PMD
+ * read-only, a write after fork splitting the PMD and copying one page,
+ * reuse of a PTE-mapped THP once exclusive again (6.15+), partial
+ * munmap/mprotect/mremap splitting the PMD, the deferred split queue and
+ * the TLB's 2M entries (MADV_COLLAPSE is test_mm_khugepaged.c's).
+ * Expected values were checked against the host kernel (6.18, thp
+ * madvise). */
 #define TU_UNIT_MACHINE "ram=64M check=full thp=madvise"
 #include "unitfix.h"
 
@@ -249,30 +250,6 @@ static void test_dontneed_whole_pmd_frees_thp(void **state)
 	assert_int_equal(vmsim_nr_free_pages(vm), free0 + 512 + 1);
 }
 
-static void test_collapse(void **state)
-{
-	(void)state;
-	assert_int_equal(vmsim_mmap(mm, A, 2 * M2, RW, ANON, NULL, 0), 0);
-	/* No page table at all, or a pte table with no writable pte: EINVAL. */
-	assert_int_equal(vmsim_madvise(mm, A, M2, VMSIM_MADV_COLLAPSE), -EINVAL);
-	assert_int_equal(tu_read(mm, A), 0);
-	assert_int_equal(vmsim_madvise(mm, A, M2, VMSIM_MADV_COLLAPSE), -EINVAL);
-	/* One written page is enough; the data moves into the THP. */
-	assert_int_equal(tu_write(mm, A + 3 * P, 0x33), 0);
-	assert_int_equal(tu_write(mm, A + 511 * P, 0x44), 0);
-	assert_int_equal(vmsim_madvise(mm, A, M2, VMSIM_MADV_COLLAPSE), 0);
-	assert_true(pmd_mapped(mm, A));
-	assert_int_equal(tu_read(mm, A + 3 * P), 0x33);
-	assert_int_equal(tu_read(mm, A + 511 * P), 0x44);
-	assert_int_equal(tu_read(mm, A + 4 * P), 0);
-	assert_int_equal(stats(mm).rss_anon, 512);
-	/* Collapsing it again: already PMD-mapped, fine. */
-	assert_int_equal(vmsim_madvise(mm, A, M2, VMSIM_MADV_COLLAPSE), 0);
-	/* MADV_NOHUGEPAGE forbids it. */
-	assert_int_equal(vmsim_madvise(mm, A, 2 * M2, VMSIM_MADV_NOHUGEPAGE), 0);
-	assert_int_equal(vmsim_madvise(mm, A + M2, M2, VMSIM_MADV_COLLAPSE), -EINVAL);
-}
-
 /* The TLB entry of cpu for addr, if any (a probe through the entries). */
 static bool tlb_has(int cpu, uint64_t addr, struct vmsim_tlb_entry *out)
 {
@@ -440,7 +417,6 @@ int main(void)
 		TU_TEST(test_mprotect_whole_keeps_pmd_partial_splits),
 		TU_TEST(test_mremap_moves_aligned_pmd_splits_unaligned),
 		TU_TEST(test_dontneed_whole_pmd_frees_thp),
-		TU_TEST(test_collapse),
 		TU_TEST(test_tlb_holds_2m_entry_and_unmap_flushes_it),
 		TU_TEST(test_pin_then_fork_copies_at_pte_level),
 		TU_TEST(test_pageout_splits_thp),
