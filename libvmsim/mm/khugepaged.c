@@ -37,15 +37,19 @@ static int madvise_collapse_errno(enum scan_result r)
 	}
 }
 
-/* is_refcount_suitable(): every reference is a mapping's. */
+/* is_refcount_suitable(): every reference is a mapping's, or the swap
+ * cache's. */
 static bool is_refcount_suitable(struct vmsim *vm, const struct vmsim_page *folio)
 {
-	return folio->refcount == vmsim__folio_mapcount(vm, folio);
+	return folio->refcount == vmsim__folio_mapcount(vm, folio) +
+				  (vmsim_page_test(folio, PG_swapcache) ? (int)vmsim_folio_nr_pages(folio) : 0);
 }
 
 /* One pte of the range as hpage_collapse_scan_pmd() and
- * __collapse_huge_page_isolate() judge it; *writable set by a writable pte. */
-static enum scan_result scan_pte(struct vm_area_struct *vma, uint64_t addr, pte_t pte, bool *writable)
+ * __collapse_huge_page_isolate() judge it; *writable set by a writable pte,
+ * *unmapped by an entry to bring in first. */
+static enum scan_result scan_pte(struct vm_area_struct *vma, uint64_t addr, pte_t pte, bool *writable,
+				 bool *unmapped)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_page *page;
@@ -57,10 +61,14 @@ static enum scan_result scan_pte(struct vm_area_struct *vma, uint64_t addr, pte_
 	/* A userfault-protected entry (a kind says so) stays as it is. */
 	if (vmsim__kind_blocks_collapse(vma->vm_mm->vm, pte))
 		return SCAN_PTE_UFFD_WP;
-	/* Swap entries would be swapped in; markers and other entries keep
-	 * the range as it is. */
-	if (!pte_present(pte))
-		return SCAN_PTE_NON_PRESENT;
+	/* is_swap_pte(): MADV_COLLAPSE brings it in before the collapse
+	 * (__collapse_huge_page_swapin() runs do_swap_page() on it) whatever
+	 * entry it is; one whose fault fails (a guard marker, hwpoison) fails
+	 * the collapse there. */
+	if (!pte_present(pte)) {
+		*unmapped = true;
+		return SCAN_SUCCEED;
+	}
 	if (pte_write(pte))
 		*writable = true;
 	page = vmsim__vm_normal_page(vma, addr, pte);
@@ -115,6 +123,12 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma, uint64_t 
 			continue;	/* the zero page: the new page is zero there */
 		vmsim_frame_copy(vm, &folio[i], src);
 		vmsim__folio_remove_rmap(vma, src);
+		/* free_page_and_swap_cache(): a swapped-in page's swap copy
+		 * goes with it. */
+		if (vmsim_page_test(src, PG_swapcache) && !src->mapcount && vmsim__folio_trylock(vm, src)) {
+			vmsim__folio_free_swap(vm, src);
+			vmsim__folio_unlock(vm, src);
+		}
 		vmsim_put_page(vm, src);
 	}
 	vmsim_unlock(vm, ptl);
@@ -133,13 +147,46 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma, uint64_t 
 	return SCAN_SUCCEED;
 }
 
+/* __collapse_huge_page_swapin(): every entry of the range faulted in as
+ * do_swap_page() would (a read fault, as GUP makes it); then the range is
+ * judged again, as __collapse_huge_page_isolate() does. */
+static enum scan_result collapse_swapin(struct vm_area_struct *vma, uint64_t haddr, pmd_t *pmdp)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	bool writable = false, unmapped = false;
+	enum scan_result result = SCAN_SUCCEED;
+
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		uint64_t addr = haddr + i * PAGE_SIZE;
+		pte_t *pte = vmsim__pte_offset(mm, pmdp, addr);
+
+		if (!pte)
+			return SCAN_PMD_NULL;
+		if (pte_none(ptep_get(pte)) || pte_present(ptep_get(pte)))
+			continue;
+		if (vmsim__populate(mm, addr, addr + PAGE_SIZE, false) & VM_FAULT_ERROR)
+			return SCAN_FAIL;
+	}
+	for (unsigned long i = 0; i < HPAGE_PMD_NR && result == SCAN_SUCCEED; i++) {
+		uint64_t addr = haddr + i * PAGE_SIZE;
+		pte_t *pte = vmsim__pte_offset(mm, pmdp, addr);
+
+		if (!pte)
+			return SCAN_PMD_NULL;
+		result = scan_pte(vma, addr, ptep_get(pte), &writable, &unmapped);
+		if (result == SCAN_SUCCEED && unmapped)
+			result = SCAN_PTE_NON_PRESENT;
+	}
+	return result;
+}
+
 /* hpage_collapse_scan_pmd() with MADV_COLLAPSE's collapse_control. */
 static enum scan_result scan_pmd(struct vm_area_struct *vma, uint64_t haddr)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 	pmd_t *pmdp = vmsim__pmd_lookup(mm, haddr), pmd;
 	enum scan_result result = SCAN_SUCCEED;
-	bool writable = false;
+	bool writable = false, unmapped = false;
 	pte_t *pte;
 
 	/* find_pmd_or_thp_or_none() */
@@ -156,11 +203,13 @@ static enum scan_result scan_pmd(struct vm_area_struct *vma, uint64_t haddr)
 	if (!pte)
 		return SCAN_PMD_NULL;
 	for (unsigned long i = 0; i < HPAGE_PMD_NR && result == SCAN_SUCCEED; i++)
-		result = scan_pte(vma, haddr + i * PAGE_SIZE, ptep_get(&pte[i]), &writable);
+		result = scan_pte(vma, haddr + i * PAGE_SIZE, ptep_get(&pte[i]), &writable, &unmapped);
 	if (result != SCAN_SUCCEED)
 		return result;
 	if (!writable)
 		return SCAN_PAGE_RO;
+	if (unmapped && (result = collapse_swapin(vma, haddr, pmdp)) != SCAN_SUCCEED)
+		return result;
 	return collapse_huge_page(vma, haddr, pmdp);
 }
 
