@@ -1,11 +1,11 @@
-/* Unit tests: hugetlbfs (mm/hugetlb.c, mm/hugetlbfs.c) as Linux 6.18 runs
- * it: the pool, 2 MiB alignment, reservations (ENOMEM at mmap, SIGBUS on a
- * fork child's copy-on-write), the page cache shared by shared and private
- * mappings, userfaults on the huge page, and PMD table sharing: a second
- * process mapping the same 1 GiB of the file points its PUD at the first
- * one's PMD table, unsharing on munmap, mprotect and uffd-wp registration
- * with the whole PUD range flushed.  The reservation scenario is the one
- * the kernel runner's hugetlb test checks on the host. */
+/* Unit tests: hugetlb (mm/hugetlb.c) as Linux 6.18 runs it: reservations
+ * (ENOMEM at mmap, SIGBUS on a fork child's copy-on-write), the page cache
+ * shared by shared and private mappings, userfaults on the huge page, and
+ * PMD table sharing: a second process mapping the same 1 GiB of the file
+ * points its PUD at the first one's PMD table, unsharing on munmap,
+ * mprotect and uffd-wp registration with the whole PUD range flushed.  The
+ * reservation scenario is the one the kernel runner's hugetlb test checks
+ * on the host.  hugetlbfs files themselves are test_mm_hugetlbfs.c's. */
 #define TU_UNIT_MACHINE "ram=1280M check=full hugepages=520"
 #include "unitfix.h"
 
@@ -51,31 +51,6 @@ static struct vmsim_page *pmd_table(struct vmsim_mm *m, uint64_t addr)
 
 	assert_int_equal(vmsim_walk(vm, vmsim_mm_pgd(m), addr, 0, &w), 0);
 	return w.pmd ? w.table[VMSIM_LVL_PMD] : NULL;
-}
-
-static void test_pool_and_alignment(void **state)
-{
-	struct vmsim_file *f;
-
-	(void)state;
-	assert_int_equal(vmsim_hugetlb_pool(vm, NULL, NULL), 520);
-	assert_int_equal(free_huge(), 520);
-	assert_int_equal(vmsim_file_new(vm, "G", VMSIM_FILE_HUGETLB, 3 << 20, NULL), -EINVAL);
-	f = hfile("H", 4 << 20);
-	assert_int_equal(vmsim_mmap(mm, B + P, M2, RW, SH, f, 0), -EINVAL);
-	assert_int_equal(vmsim_mmap(mm, B, M2, RW, SH, f, P), -EINVAL);
-	/* The length rounds up to the huge page. */
-	assert_int_equal(vmsim_mmap(mm, B, P, RW, SH, f, 0), 0);
-	assert_int_equal(resv_huge(), 1);
-	assert_int_equal(tu_write(mm, B + M2 - 1, 1), 0);
-	assert_int_equal(free_huge(), 519);
-	assert_int_equal(resv_huge(), 0);
-	/* munmap must cut at a huge page boundary. */
-	assert_int_equal(vmsim_munmap(mm, B, P), -EINVAL);
-	assert_int_equal(vmsim_munmap(mm, B, M2), 0);
-	/* The page stays in the file. */
-	assert_int_equal(free_huge(), 519);
-	assert_int_equal(vmsim_file_write(f, 0, "x", 1), -EINVAL);
 }
 
 /* The kernel runner's hugetlb scenario, pool of 3. */
@@ -280,7 +255,6 @@ static void test_quirk_partial_flush_leaves_stale_tlb(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TU_TEST(test_pool_and_alignment),
 		TU_TEST(test_reservations_and_fork_sigbus),
 		TU_TEST(test_uffd_missing_names_the_huge_page),
 		TU_TEST(test_pmd_table_shared_between_processes),
