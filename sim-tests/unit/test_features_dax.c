@@ -228,6 +228,34 @@ static void test_fsync_write_protects_and_cleans(void **state)
 	assert_true(pmd_write(pmdp_get(w.pmd)));
 }
 
+static unsigned prot_page_starts;
+
+static int count_prot_page(struct mmu_notifier *sub, const struct mmu_notifier_range *r)
+{
+	(void)sub;
+	if (r->event == MMU_NOTIFY_PROTECTION_PAGE && r->start == B && r->end == B + (2 << 20))
+		prot_page_starts++;
+	return 0;
+}
+
+/* fsync's page_vma_mkclean_one() tells secondary MMUs, as it write-protects
+ * the 2 MiB leaf: MMU_NOTIFY_PROTECTION_PAGE over the entry's range. */
+static void test_fsync_notifies_secondary_mmus(void **state)
+{
+	static const struct mmu_notifier_ops ops = { .invalidate_range_start = count_prot_page };
+	static struct mmu_notifier sub = { .ops = &ops };
+	struct vmsim_file *f = dfile(vm, "D", 4 << 20);
+
+	(void)state;
+	assert_int_equal(vmsim_mmap(mm, B, 4 << 20, RW, SH, f, 0), 0);
+	assert_int_equal(tu_write(mm, B, 1), 0);
+	assert_int_equal(vmsim_mmu_notifier_register(&sub, mm), 0);
+	prot_page_starts = 0;
+	assert_int_equal(vmsim_file_fsync(f), 0);
+	assert_int_equal(prot_page_starts, 1);
+	vmsim_mmu_notifier_unregister(&sub, mm);
+}
+
 static void test_punch_unmaps_the_file_before_freeing(void **state)
 {
 	struct vmsim_file *f = dfile(vm, "D", 4 << 20);
@@ -509,6 +537,7 @@ int main(void)
 		TU_TEST(test_misaligned_vma_and_private_cow),
 		TU_TEST(test_holes_zero_page_then_a_write_allocates),
 		TU_TEST(test_fsync_write_protects_and_cleans),
+		TU_TEST(test_fsync_notifies_secondary_mmus),
 		TU_TEST(test_punch_unmaps_the_file_before_freeing),
 		TU_TEST(test_truncate_sigbus_past_eof),
 		TU_TEST(test_no_space_is_sigbus),

@@ -763,9 +763,17 @@ static void mkclean_vma(struct vm_area_struct *vma, const struct dax_entry *e)
 	uint64_t count = e->pmd ? HPAGE_PMD_NR : 1;
 	uint64_t first = e->index > vma->vm_pgoff ? e->index : vma->vm_pgoff;
 	uint64_t last = e->index + count, vend = vma->vm_pgoff + vma_pages(vma);
+	struct mmu_notifier_range range;
 
 	if (last > vend)
 		last = vend;
+	if (first >= last)
+		return;
+	/* page_vma_mkclean_one(): secondary MMUs drop the writable
+	 * translations too (MMU_NOTIFY_PROTECTION_PAGE over the range). */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, 0, mm, vma_address(vma, first),
+				vma_address(vma, last - 1) + PAGE_SIZE);
+	mmu_notifier_invalidate_range_start(&range);
 	for (uint64_t pg = first; pg < last; pg++) {
 		uint64_t addr = vma_address(vma, pg);
 		unsigned long want = e->pfn + (unsigned long)(pg - e->index);
@@ -808,6 +816,7 @@ static void mkclean_vma(struct vm_area_struct *vma, const struct dax_entry *e)
 		}
 		vmsim_unlock(vm, ptl);
 	}
+	mmu_notifier_invalidate_range_end(&range);
 }
 
 /* dax_writeback_mapping_range() over the whole file (fsync/msync). */
