@@ -4,10 +4,16 @@
  * ratio simulator/kernel (medians).  See bench/README.md.
  *
  *   vmsim-bench [--quick] [--csv | --csv-file F] [--reps N] [--pages N[,N...]]
- *               [--only NAME] [--sim-only]
+ *               [--only NAME] [--sim-only] [--cpu-time]
  *   vmsim-bench --memory     host bytes per mapped simulated page
- *   vmsim-bench --scale      16 GiB of simulated RAM, mapped, forked, freed
+ *   vmsim-bench --scale      16 GiB of simulated RAM, mapped, forked, freed (--ram MiB)
+ *   vmsim-bench --empty      an empty 1 TiB machine: creation time, host memory
  *   vmsim-bench --reclaim    TLB shootdowns of a reclaim-heavy run
+ *   vmsim-bench --luf [--csv] [--quick]  lazy unmap flush off and on: shootdown
+ *                            IPIs of reclaim- and migration-heavy runs, 4/16/64 CPUs
+ *   vmsim-bench --share      page tables and faults of N processes mapping a
+ *                            1 GiB DAX or hugetlb file, PMD sharing off/on
+ *   vmsim-bench --thp        THP fault cost per 2 MiB, simulator and host
  *
  * The swap workloads (pageout, swapin) need a swap device on the host for
  * their kernel column (none: "-"), and skip sizes above 32768 pages.
@@ -17,6 +23,7 @@
  * (rows NAME) and with check=basic, data=off (rows NAME_check).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,11 +57,17 @@ static void die(const char *what, long err)
 			die(#expr, ck_);                              \
 	} while (0)
 
+/* --cpu-time: the process's CPU time instead of the wall clock, on both
+ * sides (a fault's or a syscall's kernel work is the process's system
+ * time; the COW child times itself), so that on a shared machine the
+ * other processes' turns are not counted. */
+static clockid_t bench_clock = CLOCK_MONOTONIC;
+
 static double now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(bench_clock, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
@@ -255,6 +268,37 @@ static double sim_tlb_hit_read(unsigned long pages, const char *check)
 	t0 = now_ns();
 	for (unsigned long i = 0; i < n; i++)
 		CK(vmsim_access(s.mm, -1, BASE, &b, 1, false, NULL));
+	t1 = now_ns();
+	sim_free(&s);
+	return (t1 - t0) / (double)n;
+}
+
+/* ns per access: 16 * pages one-byte loads of one page already in the
+ * TLB, through vmsim_access_many() in batches of 4096 requests. */
+static double sim_access_many(unsigned long pages, const char *check)
+{
+	static struct vmsim_access_req q[4096];
+	unsigned long n = pages * 16, done = 0;
+	unsigned char b = 1;
+	struct sim s;
+	double t0, t1;
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		q[i] = (struct vmsim_access_req){ .addr = BASE + (i & 63), .size = 1, .kind = VMSIM_ACC_LOAD,
+						  .cpu = -1 };
+	sim_new(&s, 1, check, "off");
+	sim_map_anon(s.mm, 1);
+	sim_touch(s.mm, 1);
+	CK(vmsim_access(s.mm, -1, BASE, &b, 1, false, NULL));
+	t0 = now_ns();
+	while (done < n) {
+		size_t k = n - done < 4096 ? (size_t)(n - done) : 4096;
+		int res;
+
+		if (vmsim_access_many(s.mm, q, k, &res) != (long)k)
+			die("vmsim_access_many", res);
+		done += k;
+	}
 	t1 = now_ns();
 	sim_free(&s);
 	return (t1 - t0) / (double)n;
@@ -551,6 +595,7 @@ static const struct workload workloads[] = {
 	{ "shmem_read_fault", sim_shmem_read_fault, k_shmem_read_fault, 0 },
 	{ "uffd_wp", sim_uffd_wp, k_uffd_wp, 0 },
 	{ "tlb_hit_read", sim_tlb_hit_read, NULL, 0 },
+	{ "access_many", sim_access_many, NULL, 0 },
 	{ "pageout", sim_pageout, k_pageout, 32768 },
 	{ "swapin", sim_swapin, k_swapin, 32768 },
 };
@@ -669,8 +714,8 @@ static void memory_report(const struct opts *o)
 			vmsim_host_bytes_detail(s.vm, &m1);
 			fprintf(out, "%-6s %8lu %12.1f %12.1f %12.1f %12.1f\n", d ? "on" : "off",
 				pages,
-				((double)(m1.heap_bytes + m1.frame_bytes) -
-				 (double)(m0.heap_bytes + m0.frame_bytes)) / n,
+				((double)(m1.heap_bytes + m1.frame_bytes + m1.memmap_bytes) -
+				 (double)(m0.heap_bytes + m0.frame_bytes + m0.memmap_bytes)) / n,
 				((double)m1.heap_bytes - (double)m0.heap_bytes) / n,
 				((double)m1.arena_allocated - (double)m0.arena_allocated) / n,
 				((double)m1.arena_resident - (double)m0.arena_resident) / n);
@@ -689,7 +734,7 @@ static void memory_report(const struct opts *o)
 		vmsim_host_bytes_detail(s.vm, &m0);
 		frames = vmsim_nr_frames(s.vm);
 		fprintf(out, "%9luM %14zu %14zu %14zu %14zu\n", frames >> 8,
-			vmsim_host_bytes(s.vm), frames * sizeof(struct vmsim_page),
+			vmsim_host_bytes(s.vm), m0.memmap_bytes,
 			m0.arena_allocated, m0.arena_resident);
 		sim_free(&s);
 	}
@@ -753,6 +798,56 @@ static int scale(uint64_t ram)
 }
 
 /* ---------------------------------------------------------------- */
+/* Empty machine: creation time and host memory of a large, idle machine */
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, res = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* vmsim_new() + one mm, reps times; medians of the time and of the
+ * resident-set growth (RSS after minus before, the host's own count). */
+static int empty_machine(uint64_t ram, int reps)
+{
+	double t[MAX_REPS], m[MAX_REPS];
+	struct vmsim_config cfg;
+	size_t host = 0;
+	char buf[32];
+
+	vmsim_config_init(&cfg);
+	snprintf(buf, sizeof(buf), "%lluM", (unsigned long long)(ram >> 20));
+	CK(vmsim_config_set(&cfg, "ram", buf));
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "data", "off"));
+	for (int r = 0; r < reps; r++) {
+		struct vmsim_mm *mm;
+		struct vmsim *vm;
+		long rss0 = rss_kib();
+		double t0 = now_ns();
+
+		CK(vmsim_new(&cfg, &vm));
+		CK(vmsim_mm_new(vm, &mm));
+		t[r] = (now_ns() - t0) / 1e6;
+		m[r] = (double)(rss_kib() - rss0) / 1024;
+		host = vmsim_host_bytes(vm);
+		vmsim_mm_exit(mm);
+		vmsim_free(vm);
+	}
+	printf("empty machine: %llu MiB simulated RAM, one mm: created in %.2f ms, RSS +%.2f MiB"
+	       " (medians of %d), host bytes %zu\n", (unsigned long long)(ram >> 20), median(t, reps),
+	       median(m, reps), reps, host);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
 /* Reclaim: the TLB shootdowns of a run under memory pressure        */
 
 /* One process on 4 CPUs writes a region four times the RAM, twice over,
@@ -804,15 +899,346 @@ static int reclaim_report(unsigned long frames)
 }
 
 /* ---------------------------------------------------------------- */
+/* Huge pages: PMD table sharing, THP faults                          */
+
+#define G1	(1ULL << 30)
+#define M2	(2ULL << 20)
+
+struct share_row {
+	unsigned long faults;		/* every process's faults */
+	unsigned long vmpte;		/* the processes' VmPTE, summed (KiB) */
+	unsigned long tables;		/* page-table pages the machine holds */
+	double ns;			/* time per process to touch its 1 GiB */
+};
+
+/* N processes each map the 1 GiB file (DAX or hugetlb) shared and touch
+ * one byte per 2 MiB.  share: DAX with dax_pmd_share=on, hugetlb at a
+ * 1 GiB-aligned address (off: 2 MiB past it, so no vma covers a whole PUD
+ * range and nothing is shared; DAX with dax_pmd_share=off). */
+static struct share_row share_run(bool dax, bool share, bool fragment, unsigned nproc)
+{
+	struct vmsim_mm *mm[64];
+	struct vmsim_config cfg;
+	struct vmsim_file *f;
+	struct share_row r = { 0 };
+	struct vmsim *vm;
+	double t0, t1;
+	unsigned char b = 1;
+
+	vmsim_config_init(&cfg);
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "data", "off"));
+	if (dax) {
+		CK(vmsim_config_set(&cfg, "ram", "256M"));
+		CK(vmsim_config_set(&cfg, "pmem", "1026M"));
+		CK(vmsim_config_set(&cfg, "dax_pmd_share", share ? "on" : "off"));
+		if (fragment)
+			CK(vmsim_config_set(&cfg, "dax_fragment", "1"));
+	} else {
+		CK(vmsim_config_set(&cfg, "ram", "1300M"));
+		CK(vmsim_config_set(&cfg, "hugepages", "512"));
+	}
+	CK(vmsim_new(&cfg, &vm));
+	CK(vmsim_file_new(vm, "F", dax ? VMSIM_FILE_DAX : VMSIM_FILE_HUGETLB, G1, &f));
+	t0 = now_ns();
+	for (unsigned i = 0; i < nproc; i++) {
+		uint64_t base = 0x7f0000000000ULL - (uint64_t)i * 4 * G1 + (!dax && !share ? M2 : 0);
+
+		CK(vmsim_mm_new(vm, &mm[i]));
+		CK(vmsim_mm_run(mm[i], (int)(i % vmsim_nr_cpus(vm))));
+		CK(vmsim_mmap(mm[i], base, G1, VMSIM_PROT_READ | VMSIM_PROT_WRITE, VMSIM_MAP_SHARED, f, 0));
+		for (uint64_t a = 0; a < G1; a += fragment ? PG : M2)
+			CK(vmsim_access(mm[i], -1, base + a, &b, 1, true, NULL));
+	}
+	t1 = now_ns();
+	for (unsigned i = 0; i < nproc; i++) {
+		struct vmsim_mm_stats st;
+
+		vmsim_mm_stats(mm[i], &st);
+		r.faults += st.faults;
+		r.vmpte += st.pgtable_pages * 4;
+	}
+	r.tables = vmsim_nr_pgtable_pages(vm);
+	r.ns = (t1 - t0) / nproc;
+	for (unsigned i = 0; i < nproc; i++)
+		vmsim_mm_exit(mm[i]);
+	vmsim_free(vm);
+	return r;
+}
+
+static int share_report(void)
+{
+	static const unsigned ns[] = { 1, 8, 64 };
+	static const struct { const char *name; bool dax, share, fragment; } kinds[] = {
+		{ "dax", true, false, false }, { "dax", true, true, false },
+		{ "dax fragmented", true, true, true },
+		{ "hugetlb", false, false, false }, { "hugetlb", false, true, false },
+	};
+
+	printf("N processes map the same 1 GiB file shared and write one byte per 2 MiB (per 4 KiB when\n"
+	       "fragmented); page tables the machine holds, VmPTE summed over the processes, faults\n");
+	printf("%-16s %-7s %4s %12s %12s %10s %14s\n", "file", "sharing", "N", "pgtable KiB", "VmPTE KiB",
+	       "faults", "us/process");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+			struct share_row r = share_run(kinds[k].dax, kinds[k].share, kinds[k].fragment, ns[i]);
+
+			printf("%-16s %-7s %4u %12lu %12lu %10lu %14.1f\n", kinds[k].name,
+			       kinds[k].share ? "on" : "off", ns[i], r.tables * 4, r.vmpte, r.faults, r.ns / 1000);
+		}
+	return 0;
+}
+
+/* THP faults: the first write to each 2 MiB of an advised range. */
+static double sim_thp_fault(unsigned long thps)
+{
+	struct vmsim_config cfg;
+	struct vmsim_mm *mm;
+	struct vmsim *vm;
+	unsigned char b = 1;
+	char ram[32];
+	double t0, t1;
+
+	vmsim_config_init(&cfg);
+	snprintf(ram, sizeof(ram), "%luM", thps * 2 + 64);
+	CK(vmsim_config_set(&cfg, "ram", ram));
+	CK(vmsim_config_set(&cfg, "thp", "madvise"));
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "data", "off"));
+	CK(vmsim_new(&cfg, &vm));
+	CK(vmsim_mm_new(vm, &mm));
+	CK(vmsim_mmap(mm, BASE, thps * M2, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
+		      VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0));
+	CK(vmsim_madvise(mm, BASE, thps * M2, VMSIM_MADV_HUGEPAGE));
+	t0 = now_ns();
+	for (unsigned long i = 0; i < thps; i++)
+		CK(vmsim_access(mm, -1, BASE + i * M2, &b, 1, true, NULL));
+	t1 = now_ns();
+	{
+		struct vmsim_mm_stats st;
+
+		vmsim_mm_stats(mm, &st);
+		if (st.faults_thp != thps)
+			die("simulator THP faults", (long)st.faults_thp);
+	}
+	vmsim_mm_exit(mm);
+	vmsim_free(vm);
+	return (t1 - t0) / (double)thps;
+}
+
+/* The host's: an aligned, advised range (the host in madvise or always
+ * mode); AnonHugePages checked after. */
+static double k_thp_fault(unsigned long thps)
+{
+	size_t len = thps * M2;
+	unsigned char *raw = mmap(NULL, len + M2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *p;
+	double t0, t1;
+	unsigned long kib = 0;
+	char line[256];
+	FILE *f;
+
+	if (raw == MAP_FAILED)
+		die("mmap", errno);
+	p = (unsigned char *)(((uintptr_t)raw + M2 - 1) & ~(uintptr_t)(M2 - 1));
+	if (madvise(p, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)", errno);
+	t0 = now_ns();
+	for (unsigned long i = 0; i < thps; i++)
+		p[i * M2] = 1;
+	t1 = now_ns();
+	f = fopen("/proc/self/smaps_rollup", "r");
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "AnonHugePages: %lu kB", &kib);
+	if (f)
+		fclose(f);
+	munmap(raw, len + M2);
+	return kib >= thps * 2048 / 2 ? (t1 - t0) / (double)thps : -1;
+}
+
+static int thp_report(int reps)
+{
+	static const unsigned long sizes[] = { 16, 128 };
+
+	printf("THP faults: the first write to each 2 MiB of an advised, aligned range (ns per 2 MiB;\n"
+	       "-: the host made no THPs)\n");
+	printf("%8s %14s %16s %10s\n", "THPs", "sim ns/2M", "kernel ns/2M", "ratio");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		double s[MAX_REPS], k[MAX_REPS], sm, km;
+
+		for (int r = -1; r < reps; r++) {
+			double sv = sim_thp_fault(sizes[i]), kv = k_thp_fault(sizes[i]);
+
+			if (r < 0)
+				continue;
+			s[r] = sv;
+			k[r] = kv;
+		}
+		sm = median(s, reps);
+		km = median(k, reps);
+		if (km > 0)
+			printf("%8lu %14.1f %16.1f %10.4f\n", sizes[i], sm, km, sm / km);
+		else
+			printf("%8lu %14.1f %16s %10s\n", sizes[i], sm, "-", "-");
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Lazy unmap flush: the same runs with luf=off and luf=on           */
+
+/* Readers: each process a "multi-threaded" reader running on a group of
+ * up to 4 CPUs in turn (so its mm is cached on several CPUs and reclaim's
+ * flushes are shootdowns), reading a set of disk files twice the size of
+ * RAM, read-only, page by page, twice over: direct reclaim evicts clean
+ * page-cache pages mapped read-only, the folios LUF defers.  Migration:
+ * the same readers over a file set half the size of RAM, and a sweep that
+ * migrates every page of every mapping and reads it all again, four
+ * times. */
+struct luf_row {
+	uint64_t ipis, flushes, stale;
+	uint64_t deferred, folios, alloc_paid, alloc_done, points_paid;
+	double ms;
+};
+
+#define LUF_RAM_FRAMES	4096UL		/* 16 MiB */
+#define LUF_FILES	4
+
+static void luf_run(const char *workload, unsigned cpus, bool luf, unsigned long ram_frames, struct luf_row *row)
+{
+	bool migrate = !strcmp(workload, "migrate");
+	unsigned nproc = cpus / 4 ? cpus / 4 : 1;
+	unsigned long file_pages = (migrate ? ram_frames / 2 : 2 * ram_frames) / LUF_FILES;
+	struct vmsim_luf_stats st;
+	struct vmsim_config cfg;
+	struct vmsim_mm *mm[16];
+	struct vmsim_file *f[LUF_FILES];
+	struct vmsim *vm;
+	char buf[32];
+	unsigned char b;
+	double t0;
+
+	vmsim_config_init(&cfg);
+	snprintf(buf, sizeof(buf), "%u", cpus);
+	CK(vmsim_config_set(&cfg, "cpus", buf));
+	snprintf(buf, sizeof(buf), "%luK", ram_frames * 4);
+	CK(vmsim_config_set(&cfg, "ram", buf));
+	CK(vmsim_config_set(&cfg, "check", "off"));
+	CK(vmsim_config_set(&cfg, "luf", luf ? "on" : "off"));
+	CK(vmsim_new(&cfg, &vm));
+	for (unsigned i = 0; i < LUF_FILES; i++) {
+		snprintf(buf, sizeof(buf), "f%u", i);
+		CK(vmsim_file_new(vm, buf, VMSIM_FILE_DISK, file_pages * PG, &f[i]));
+	}
+	for (unsigned p = 0; p < nproc; p++) {
+		CK(vmsim_mm_new(vm, &mm[p]));
+		for (unsigned i = 0; i < LUF_FILES; i++)
+			CK(vmsim_mmap(mm[p], BASE + i * (1ULL << 32), file_pages * PG, VMSIM_PROT_READ,
+				      VMSIM_MAP_SHARED, f[i], 0));
+	}
+	t0 = now_ns();
+	for (int pass = 0; pass < (migrate ? 5 : 2); pass++) {
+		for (unsigned long pg = 0; pg < file_pages; pg++) {
+			for (unsigned i = 0; i < LUF_FILES; i++) {
+				for (unsigned p = 0; p < nproc; p++) {
+					unsigned group = cpus < 4 ? cpus : 4;
+					int cpu = (int)((p * group + (pg + i) % group) % cpus);
+
+					CK(vmsim_access(mm[p], cpu, BASE + i * (1ULL << 32) + pg * PG, &b, 1, false,
+							NULL));
+				}
+			}
+		}
+		if (!migrate || pass == 4)
+			continue;
+		/* The sweep, from each process's first CPU. */
+		for (unsigned p = 0; p < nproc; p++) {
+			CK(vmsim_mm_run(mm[p], (int)(p * (cpus < 4 ? cpus : 4) % cpus)));
+			for (unsigned i = 0; i < LUF_FILES; i++) {
+				int r = vmsim_migrate_range(mm[p], BASE + i * (1ULL << 32), file_pages * PG, NULL);
+
+				if (r && r != -EBUSY)
+					die("vmsim_migrate_range", r);
+			}
+		}
+	}
+	row->ms = (now_ns() - t0) / 1e6;
+	vmsim_luf_stats(vm, &st);
+	row->ipis = st.shootdown_ipis;
+	row->stale = st.stale_reads;
+	row->deferred = st.deferred;
+	row->folios = st.luf_folios;
+	row->alloc_paid = st.paid[VMSIM_LUF_PT_ALLOC];
+	row->alloc_done = st.avoided[VMSIM_LUF_PT_ALLOC];
+	row->points_paid = 0;
+	for (int i = 0; i < VMSIM_LUF_NR_POINTS; i++)
+		if (i != VMSIM_LUF_PT_ALLOC)
+			row->points_paid += st.paid[i];
+	row->flushes = 0;
+	for (unsigned c = 0; c < cpus; c++) {
+		struct vmsim_cpu_stats cs;
+
+		vmsim_cpu_stats(vm, (int)c, &cs);
+		row->flushes += cs.full_flushes + cs.page_flushes;
+	}
+	for (unsigned p = 0; p < nproc; p++)
+		vmsim_mm_exit(mm[p]);
+	vmsim_free(vm);
+}
+
+static int luf_report(bool csv, bool quick)
+{
+	static const char *const names[] = { "reclaim", "migrate" };
+	static const unsigned cpus[] = { 4, 16, 64 };
+	unsigned long ram = quick ? 256 : LUF_RAM_FRAMES;
+
+	if (csv)
+		printf("workload,cpus,luf,shootdown_ipis,tlb_flushes,stale_reads,sim_ms\n");
+	else
+		printf("%-8s %5s %4s %14s %12s %7s %9s %9s %9s %10s %10s %8s\n", "workload", "cpus", "luf",
+		       "shootdown_ipis", "tlb_flushes", "stale", "sim_ms", "deferred", "owing", "alloc_paid",
+		       "alloc_done", "pts_paid");
+	for (size_t w = 0; w < 2; w++) {
+		for (size_t c = 0; c < 3; c++) {
+			struct luf_row off, on;
+
+			luf_run(names[w], cpus[c], false, ram, &off);
+			luf_run(names[w], cpus[c], true, ram, &on);
+			for (int l = 0; l < 2; l++) {
+				const struct luf_row *r = l ? &on : &off;
+
+				if (csv)
+					printf("%s,%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.1f\n", names[w], cpus[c],
+					       l ? "on" : "off", r->ipis, r->flushes, r->stale, r->ms);
+				else
+					printf("%-8s %5u %4s %14" PRIu64 " %12" PRIu64 " %7" PRIu64 " %9.1f %9" PRIu64
+					       " %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "\n", names[w], cpus[c],
+					       l ? "on" : "off", r->ipis, r->flushes, r->stale, r->ms, r->deferred,
+					       r->folios, r->alloc_paid, r->alloc_done, r->points_paid);
+			}
+			if (!csv)
+				printf("%-8s %5u %4s %13.1f%% %11.1f%%\n", "", cpus[c], "on/off",
+				       off.ipis ? 100.0 * ((double)on.ipis - (double)off.ipis) / (double)off.ipis : 0.0,
+				       off.flushes ? 100.0 * ((double)on.flushes - (double)off.flushes) /
+						     (double)off.flushes : 0.0);
+		}
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vmsim-bench [--quick] [--csv | --csv-file F] [--reps N] [--pages N[,N..]]\n"
-		"                   [--only NAME] [--sim-only]\n"
+		"                   [--only NAME] [--sim-only] [--cpu-time]\n"
 		"       vmsim-bench --memory [--quick]\n"
 		"       vmsim-bench --scale [--ram MiB]\n"
-		"       vmsim-bench --reclaim [--frames N]\n");
+		"       vmsim-bench --empty [--ram MiB] [--reps N]\n"
+		"       vmsim-bench --reclaim [--frames N]\n"
+		"       vmsim-bench --luf [--csv] [--quick]\n"
+		"       vmsim-bench --share\n"
+		"       vmsim-bench --thp [--reps N]\n");
 	exit(2);
 }
 
@@ -820,6 +1246,8 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .reps = 5, .sizes = { 4096, 65536, 262144 }, .nr_sizes = 3 };
 	bool memory = false, do_scale = false, do_reclaim = false, sizes_set = false, reps_set = false;
+	bool do_empty = false, ram_set = false, do_luf = false;
+	bool do_share = false, do_thp = false;
 	unsigned long reclaim_frames = 4096;
 	uint64_t scale_ram = 16ULL << 30;
 
@@ -834,14 +1262,24 @@ int main(int argc, char **argv)
 			o.csv_file = fopen(argv[++i], "w");
 			if (!o.csv_file)
 				die("fopen --csv-file", 0);
+		} else if (!strcmp(a, "--cpu-time")) {
+			bench_clock = CLOCK_PROCESS_CPUTIME_ID;
 		} else if (!strcmp(a, "--sim-only")) {
 			o.sim_only = true;
 		} else if (!strcmp(a, "--memory")) {
 			memory = true;
 		} else if (!strcmp(a, "--scale")) {
 			do_scale = true;
+		} else if (!strcmp(a, "--empty")) {
+			do_empty = true;
 		} else if (!strcmp(a, "--reclaim")) {
 			do_reclaim = true;
+		} else if (!strcmp(a, "--share")) {
+			do_share = true;
+		} else if (!strcmp(a, "--thp")) {
+			do_thp = true;
+		} else if (!strcmp(a, "--luf")) {
+			do_luf = true;
 		} else if (!strcmp(a, "--frames") && i + 1 < argc) {
 			reclaim_frames = strtoul(argv[++i], NULL, 0);
 			if (reclaim_frames < 256)
@@ -853,6 +1291,7 @@ int main(int argc, char **argv)
 				usage();
 		} else if (!strcmp(a, "--ram") && i + 1 < argc) {
 			scale_ram = strtoull(argv[++i], NULL, 0) << 20;
+			ram_set = true;
 		} else if (!strcmp(a, "--only") && i + 1 < argc) {
 			o.only = argv[++i];
 		} else if (!strcmp(a, "--pages") && i + 1 < argc) {
@@ -872,8 +1311,16 @@ int main(int argc, char **argv)
 	}
 	if (do_scale)
 		return scale(scale_ram);
+	if (do_empty)
+		return empty_machine(ram_set ? scale_ram : 1ULL << 40, o.reps);
 	if (do_reclaim)
 		return reclaim_report(o.quick ? 256 : reclaim_frames);
+	if (do_share)
+		return share_report();
+	if (do_thp)
+		return thp_report(o.reps);
+	if (do_luf)
+		return luf_report(o.csv, o.quick);
 	if (o.quick) {
 		if (!reps_set)
 			o.reps = 2;

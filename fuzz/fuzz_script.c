@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <vmsim/script.h>
+#include <vmsim/vmsim.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,9 +44,19 @@ static int small_enough(const struct vms_script *s)
 					return 0;
 				if (!strcmp(x->kv[k].key, "tlb") && !tlb_ok(x->kv[k].value))
 					return 0;
-				/* The device-exclusive quirks fail checks on purpose. */
-				if (!strcmp(x->kv[k].key, "quirks") && strstr(x->kv[k].value, "devx"))
+				/* The device-exclusive and PMD-sharing quirks fail
+				 * checks on purpose. */
+				if (!strcmp(x->kv[k].key, "quirks") &&
+				    (strstr(x->kv[k].value, "devx") || strstr(x->kv[k].value, "pmd_")))
 					return 0;
+				/* Persistent memory's struct pages cost host memory. */
+				if (!strcmp(x->kv[k].key, "pmem")) {
+					struct vmsim_config cfg;
+
+					vmsim_config_init(&cfg);
+					if (vmsim_config_set(&cfg, "pmem", x->kv[k].value) || cfg.pmem > (64ULL << 20))
+						return 0;
+				}
 			}
 			continue;
 		}

@@ -20,6 +20,9 @@ void vmsim__mm_exit(struct vmsim *vm);
 int vmsim__kinds_init(struct vmsim *vm);
 /* features/ */
 void vmsim__userfaultfd_init(struct vmsim *vm);
+/* DAX files on the machine's persistent memory (none without pmem=). */
+int vmsim__dax_init(struct vmsim *vm);
+void vmsim__dax_exit(struct vmsim *vm);
 /* features/device.c: the folio-lock waiter; devices go before the mms. */
 void vmsim__device_init(struct vmsim *vm);
 void vmsim__device_exit(struct vmsim *vm);
@@ -27,5 +30,7 @@ void vmsim__device_exit(struct vmsim *vm);
  * every operation (both only when the check level asks for them). */
 void vmsim__tlb_check_init(struct vmsim *vm);
 void vmsim__mm_check_init(struct vmsim *vm);
+/* check/luf_check.c: the stale-read detector, whenever luf is not off. */
+void vmsim__luf_check_init(struct vmsim *vm);
 
 #endif /* VMSIM_BOOT_H */

@@ -45,6 +45,8 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 		err = vmsim__mm_init(vm);
 	if (!err)
 		err = vmsim__kinds_init(vm);
+	if (!err)
+		err = vmsim__dax_init(vm);
 	/* machine swap=SIZE: one swap device, active from the start. */
 	if (!err && cfg->swap)
 		err = vmsim_swapon(vm, cfg->swap, NULL);
@@ -53,6 +55,7 @@ int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out)
 		vmsim__device_init(vm);
 		vmsim__tlb_check_init(vm);	/* watches frees from the start */
 		vmsim__mm_check_init(vm);
+		vmsim__luf_check_init(vm);
 	}
 	if (err) {
 		vmsim_free(vm);
@@ -72,6 +75,7 @@ void vmsim_free(struct vmsim *vm)
 	 * files: they hold frames (and CPUs cache them). */
 	vmsim__device_exit(vm);
 	vmsim__mm_exit(vm);
+	vmsim__dax_exit(vm);
 	vmsim__cpu_exit(vm);
 	if (vm->zero_page) {
 		vmsim_page_clear(vm->zero_page, PG_reserved);

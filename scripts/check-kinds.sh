@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/../libvmsim"
 pattern='PTE_MARKER_(UFFD|GUARD|POISON)|is_guard_swp_entry|is_poisoned_swp_entry|_uffd_wp_marker|softleaf_is_(guard|poison|uffd|migration|hwpoison|device|swap)|pte_marker_(uffd|entry)|is_migration_entry|is_hwpoison_entry|is_device_[a-z_]*entry|make_(readable|writable|hwpoison|device|poisoned|guard)[a-z_]*entry'
 bad=0
-for f in mm/*.c features/*.c check/*.c; do
+for f in mm/*.c features/*.c features/*/*.c check/*.c; do
 	case $f in mm/kind.c|mm/kind_install.c) extra='' ;; *) extra='|pte_is_marker|make_pte_marker|softleaf_is_marker' ;; esac
 	# mm/ also never touches the uffd-wp bit itself (the uffd_wp kind does).
 	case $f in mm/*) extra="$extra|uffd_wp\\(|_uffd_wp_" ;; esac

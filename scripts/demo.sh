@@ -5,7 +5,7 @@ set -eu
 b=${1:-build}
 ex=$(dirname "$0")/../examples
 # Teaching order: each step uses what the one before showed.
-tour="zero_page fork_cow fault_around munmap_shootdown mprotect_tlb swap quirk_fault_around_uffd quirk_fork_skips_uffd_wp"
+tour="zero_page fork_cow fault_around munmap_shootdown mprotect_tlb swap huge_pages quirk_fault_around_uffd quirk_fork_skips_uffd_wp quirk_pmd_unshare_partial_flush"
 
 # A new example must be placed in the tour, not silently left out (a
 # prototype kind's scenario, kind_*.vms, needs its --kind: it belongs to

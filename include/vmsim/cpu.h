@@ -216,7 +216,9 @@ VMSIM_API void vmsim_cpu_stats_reset(struct vmsim *vm);
  * returns: no CPU may hold a usable translation for ctx that grants more
  * than the page tables now do (writable where the entry is read-only or
  * clean, anything where it is none, not present or another frame).  Every
- * such entry is a VMSIM_BUG.  Returns how many were found, or -EINVAL.
+ * such entry is a VMSIM_BUG.  Entries whose flush lazy unmap flush left
+ * owed on purpose (luf=on|debug) are not: its stale-read detector judges
+ * the loads through them.  Returns how many were found, or -EINVAL.
  */
 VMSIM_API int vmsim_tlb_check_stale(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64_t start,
 			  uint64_t end);

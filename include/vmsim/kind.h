@@ -47,6 +47,10 @@ struct vmsim_page;
 /* Installing the kind gives the vma an anon_vma, so fork copies its page
  * tables (6.15-6.18 guard regions: madvise_guard_install()). */
 #define VMSIM_KIND_ANON_VMA		(1u << 5)
+/* A pte carrying the kind's bit, or an entry of the kind, keeps
+ * MADV_COLLAPSE from folding its range into a THP (uffd-wp:
+ * hpage_collapse_scan_pmd()'s SCAN_PTE_UFFD_WP). */
+#define VMSIM_KIND_NO_COLLAPSE		(1u << 6)
 
 /* What a copy hook returns when the parent's slot is present again. */
 #define VMSIM_KIND_COPY_PRESENT		1
@@ -215,6 +219,17 @@ struct vmsim_kind_ops {
 	/* A new pte built by a fault (anonymous, file, COW, unshare): the
 	 * bit inherited from vmf->orig_pte, if it should be. */
 	pte_t (*bit_inherit)(const struct vmsim_kind *k, const struct vm_fault *vmf, pte_t pte);
+
+	/* ---- PMD leaves (THP, DAX, hugetlb) ----
+	 * A PMD leaf keeps the software bits where a pte keeps them, so
+	 * bit_copy, bit_change_prot, bit_move and pm_flag answer for PMD
+	 * leaves too (given the PMD's value as a pte_t), and splitting a
+	 * PMD gives each new pte the bits the PMD had.  One question is
+	 * PMD-only: */
+	/* wp_huge_pmd() on a PMD leaf with the bit (vmf->orig_pmd): 0 to go
+	 * on with reuse/COW, VM_FAULT_FALLBACK to have the PMD split and the
+	 * write handled on a pte, or VM_FAULT_* to stop.  Default: 0. */
+	unsigned (*pmd_bit_wp_fault)(const struct vmsim_kind *k, struct vm_fault *vmf);
 };
 
 /*

@@ -22,6 +22,7 @@ enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
 #define VMSIM_MIN_RAM		(1ULL << 20)	/* 1 MiB */
 #define VMSIM_MAX_RAM		(1ULL << 40)	/* 1 TiB of simulated frames */
 #define VMSIM_MAX_HUGEPAGES	(1UL << 19)	/* 1 TiB of 2 MiB hugetlb pages */
+#define VMSIM_MAX_PMEM		(1ULL << 40)	/* 1 TiB of persistent memory */
 
 /* Historic kernel bugs a machine can switch back on, for teaching
  * (machine option quirks=; each one is described in docs/quirks.md). */
@@ -30,6 +31,22 @@ enum vmsim_thp_mode { VMSIM_THP_NEVER, VMSIM_THP_MADVISE, VMSIM_THP_ALWAYS };
 #define VMSIM_QUIRK_DEVX_FORK_KEEPS_ENTRY (1ULL << 2)	/* fork copies a device-exclusive entry of a COW vma */
 #define VMSIM_QUIRK_DEVX_RESTORE_UNLOCKED (1ULL << 3)	/* device-exclusive entries restored without the folio lock */
 #define VMSIM_QUIRK_DEVX_NO_OWNER_FILTER (1ULL << 4)	/* a device's notifier does not ignore its own exclusive event */
+/* Lazy unmap flush (luf=on|debug): one of its flush points switched off
+ * (quirks=luf_no_<point>; docs/luf.md and <vmsim/luf.h>). */
+#define VMSIM_QUIRK_LUF_NO_ALLOC	(1ULL << 5)
+#define VMSIM_QUIRK_LUF_NO_TLB_END_VMA	(1ULL << 6)
+#define VMSIM_QUIRK_LUF_NO_FAULT	(1ULL << 7)
+#define VMSIM_QUIRK_LUF_NO_TASK_SWITCH	(1ULL << 8)
+#define VMSIM_QUIRK_LUF_NO_WRITE_BEGIN	(1ULL << 9)
+#define VMSIM_QUIRK_LUF_NO_MKCLEAN	(1ULL << 10)
+#define VMSIM_QUIRK_LUF_NO_TRUNCATE	(1ULL << 11)
+#define VMSIM_QUIRK_LUF_NO_MKWRITE	(1ULL << 12)
+#define VMSIM_QUIRK_LUF_NO_LAZYFREE	(1ULL << 13)
+#define VMSIM_QUIRK_LUF_NO_BATCHED_PENDING (1ULL << 14)
+#define VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH (1ULL << 15) /* unsharing a PMD table (hugetlb, FS-DAX)
+							    * flushes 2M, not its PUD range */
+#define VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK (1ULL << 16) /* FS-DAX: a zap unshares a PMD table under the
+							   * PMD lock only (the 2019 RFC) */
 
 /* Which device-exclusive semantics (machine option devx=): Linux 6.15 and
  * later (one entry type, make_device_exclusive(), the entry keeps the
@@ -58,6 +75,13 @@ struct vmsim_config {
 	uint64_t readahead;		/* disk read_ahead_kb in bytes, page multiple,
 					 * <= 1 GiB; default 8 MiB (this project's
 					 * machines; Linux's generic default is 128K) */
+	uint64_t pmem;			/* persistent memory for DAX files, bytes, a
+					 * 2 MiB multiple; default 64 MiB */
+	unsigned dax_fragment;		/* every Nth 2 MiB extent a DAX file gets is
+					 * scattered 4 KiB blocks (0 never, 1 always);
+					 * default 0 */
+	bool dax_pmd_share;		/* FS-DAX PMD table sharing (the 2019 RFC's
+					 * CONFIG_MAY_SHARE_FSDAX_PMD); default off */
 };
 
 /* Fill cfg with the defaults (NULL: nothing). */
@@ -105,8 +129,11 @@ VMSIM_API int vmsim_errno_from_name(const char *name);
 /* Host bytes the machine holds right now (its allocator's count). */
 VMSIM_API size_t vmsim_host_bytes(const struct vmsim *vm);
 
-/* Where the host bytes go.  heap_bytes, heap_objs and frame_bytes are the
- * machine's own counts (vmsim_host_bytes() is heap_bytes + frame_bytes);
+/* Where the host bytes go.  heap_bytes, heap_objs, frame_bytes and
+ * memmap_bytes are the machine's own counts (vmsim_host_bytes() is
+ * heap_bytes + frame_bytes + memmap_bytes); memmap_bytes are the struct
+ * pages of the memory sections in use (the memmap is populated a 128 MiB
+ * section at a time, when the section's first frame is handed out);
  * arena_allocated and arena_resident are jemalloc's statistics for the
  * machine's arena (small + large allocated; resident pages incl. allocator
  * metadata and fragmentation), 0 when built without jemalloc or without
@@ -114,6 +141,7 @@ VMSIM_API size_t vmsim_host_bytes(const struct vmsim *vm);
 struct vmsim_host_mem {
 	size_t heap_bytes, heap_objs, frame_bytes;
 	size_t arena_allocated, arena_resident;
+	size_t memmap_bytes;
 };
 VMSIM_API size_t vmsim_host_bytes_detail(const struct vmsim *vm, struct vmsim_host_mem *out);
 

@@ -28,23 +28,30 @@ struct vmsim_mm_context;
 #define VMSIM_MAP_PRIVATE	0x02
 #define VMSIM_MAP_ANONYMOUS	0x20
 #define VMSIM_MAP_LOCKED	0x2000
+#define VMSIM_MAP_NORESERVE	0x4000
 #define VMSIM_MAP_POPULATE	0x8000
 
 /* madvise advice: the Linux values. */
 #define VMSIM_MADV_WILLNEED	3
 #define VMSIM_MADV_DONTNEED	4
 #define VMSIM_MADV_REMOVE	9
+#define VMSIM_MADV_HUGEPAGE	14
+#define VMSIM_MADV_NOHUGEPAGE	15
 #define VMSIM_MADV_COLD		20
 #define VMSIM_MADV_PAGEOUT	21
 #define VMSIM_MADV_POPULATE_READ 22
 #define VMSIM_MADV_POPULATE_WRITE 23
+#define VMSIM_MADV_COLLAPSE	25
 #define VMSIM_MADV_GUARD_INSTALL 102
 #define VMSIM_MADV_GUARD_REMOVE	103
 
 #define VMSIM_MREMAP_MAYMOVE	1
 #define VMSIM_MREMAP_FIXED	2
 
-enum vmsim_file_kind { VMSIM_FILE_SHMEM, VMSIM_FILE_DISK, VMSIM_FILE_DAX };
+/* shmem (tmpfs, memfd), disk (page cache over a block device), dax (a
+ * file on persistent memory, mapped without a page cache), hugetlb (a
+ * hugetlbfs file of 2 MiB pages from the machine's pool). */
+enum vmsim_file_kind { VMSIM_FILE_SHMEM, VMSIM_FILE_DISK, VMSIM_FILE_DAX, VMSIM_FILE_HUGETLB };
 
 /* A process address space.  Returns 0 / -ENOMEM. */
 VMSIM_API int vmsim_mm_new(struct vmsim *vm, struct vmsim_mm **out);
@@ -154,6 +161,9 @@ VMSIM_API int vmsim_smaps(struct vmsim_mm *mm, uint64_t addr, struct vmsim_smaps
 /* The PFN of the shared zero page, to tell it apart in pagemap output
  * (~0UL for NULL). */
 VMSIM_API unsigned long vmsim_zero_pfn(struct vmsim *vm);
+/* Is pfn the zero page or a page of the huge zero folio (is_zero_pfn(),
+ * is_huge_zero_pfn())? */
+VMSIM_API bool vmsim_is_zero_pfn(struct vmsim *vm, unsigned long pfn);
 /* echo 4 > /proc/PID/clear_refs (soft-dirty); other types -EINVAL. */
 VMSIM_API int vmsim_clear_refs(struct vmsim_mm *mm, int type);
 
@@ -194,6 +204,10 @@ VMSIM_API int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 VMSIM_API int vmsim_file_truncate(struct vmsim_file *f, uint64_t size);
 /* Pages of the file in the page cache now (for tests and dumps). */
 VMSIM_API unsigned long vmsim_file_cached_pages(const struct vmsim_file *f);
+/* fsync(): dirty page-cache pages of a disk file written back; a DAX
+ * file's dirty entries written back, their mappings write-protected and
+ * clean again (dax_writeback_mapping_range).  0 or a negative errno. */
+VMSIM_API int vmsim_file_fsync(struct vmsim_file *f);
 /* Write dirty page-cache pages back (disk files) and drop clean ones. */
 VMSIM_API int vmsim_file_drop_caches(struct vmsim_file *f);
 
@@ -203,6 +217,7 @@ struct vmsim_mm_stats {
 	unsigned long nr_vmas;
 	unsigned long pgtable_pages;	/* pud, pmd, pte tables (VmPTE's count) */
 	unsigned long faults, faults_anon, faults_file, faults_wp, faults_cow;
+	unsigned long faults_thp;	/* faults that mapped a new THP (thp_fault_alloc) */
 };
 VMSIM_API void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st);
 
@@ -229,6 +244,15 @@ VMSIM_API void vmsim_page_rmap(struct vmsim *vm, unsigned long pfn, vmsim_rmap_f
  * "pgtable", "free", "kernel", or "none" past the last frame; buf,
  * or NULL for a NULL machine or buf or a size of 0. */
 VMSIM_API const char *vmsim_page_owner(struct vmsim *vm, unsigned long pfn, char *buf, size_t size);
+
+/* The hugetlb pool (HugePages_Total in /proc/meminfo); *free and *resv
+ * (may be NULL) get HugePages_Free and HugePages_Rsvd. */
+VMSIM_API unsigned long vmsim_hugetlb_pool(struct vmsim *vm, unsigned long *free, unsigned long *resv);
+
+/* The shrinkers' pass of `echo 2 > /proc/sys/vm/drop_caches`: the THP
+ * deferred split queue is scanned and every partially mapped THP split,
+ * its unmapped pages freed.  Returns how many folios were split. */
+VMSIM_API unsigned long vmsim_shrink_slab(struct vmsim *vm);
 
 /* Check every invariant of the machine now (what check=full runs after each
  * operation); returns the number of violations, each reported as a bug. */

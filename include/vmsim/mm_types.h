@@ -42,9 +42,12 @@ struct anon_vma_chain;
 #define VM_DONTEXPAND	0x00040000UL
 #define VM_ACCOUNT	0x00100000UL
 #define VM_NORESERVE	0x00200000UL
+#define VM_HUGETLB	0x00400000UL	/* a hugetlbfs mapping */
 #define VM_WIPEONFORK	0x02000000UL
 #define VM_SOFTDIRTY	0x08000000UL
 #define VM_MIXEDMAP	0x10000000UL
+#define VM_HUGEPAGE	0x20000000UL	/* MADV_HUGEPAGE */
+#define VM_NOHUGEPAGE	0x40000000UL	/* MADV_NOHUGEPAGE */
 #define VM_UFFD_MINOR	(1UL << 41)	/* VM_HIGH_ARCH bit 41 since 6.16 (38 before) */
 #define __VM_UFFD_FLAGS	(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
 
@@ -75,6 +78,7 @@ struct vm_area_struct {
 	struct vm_area_struct *i_prev, *i_next;	/* the file's i_mmap */
 	void *uffd_ctx;
 	uint64_t vm_kinds;		/* kinds (by registry slot) that may have entries here */
+	void *vm_private_data;		/* hugetlb: the vma's reservations and lock */
 	uint64_t swap_readahead_info;	/* last swap fault address | window | hits */
 };
 
@@ -88,6 +92,7 @@ struct vm_fault {
 	pmd_t *pmd;
 	pte_t *pte;			/* the slot; its table's lock is held */
 	pte_t orig_pte;			/* the entry when the fault began */
+	pmd_t orig_pmd;			/* a fault on a PMD leaf: the entry when it began */
 	int cpu;			/* the faulting CPU */
 	/* ---- private ---- */
 	struct vmsim_page *page;
@@ -127,6 +132,7 @@ static inline uint64_t linear_page_index(const struct vm_area_struct *v, uint64_
 {
 	return ((addr - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff;
 }
+static inline bool is_vm_hugetlb_page(const struct vm_area_struct *v) { return v->vm_flags & VM_HUGETLB; }
 static inline bool userfaultfd_wp(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_WP; }
 static inline bool userfaultfd_missing(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_MISSING; }
 static inline bool userfaultfd_minor(const struct vm_area_struct *v) { return v->vm_flags & VM_UFFD_MINOR; }

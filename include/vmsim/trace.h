@@ -32,11 +32,17 @@ enum vmsim_trace_type {
 	VMSIM_TR_READAHEAD,	/* page-cache read I/O: pgoffs addr..end of a file, why = sync/async/read */
 	VMSIM_TR_FAULT_RETRY,	/* cpu, addr: the fault dropped mmap_lock (why) and is retried */
 	VMSIM_TR_FAULT_AROUND,	/* cpu, addr..end: fault-around window, or addr skipped (why) */
+	VMSIM_TR_THP,		/* addr..end of a PMD (or pfn, order of a folio): a THP event, why */
+	VMSIM_TR_PMD_SHARE,	/* addr..end of a PUD range, pfn = the PMD table: shared, unshared or refused (why) */
+	VMSIM_TR_DAX,		/* cpu, addr..end, pfn: a DAX fault's decision or an index event (why) */
 	VMSIM_TR_MMU_NOTIFIER,	/* target = mm id, addr..end, why = the call, order = event
 				 * (enum mmu_notifier_event, ~0u: none), pfn = 1 if an owner */
 	VMSIM_TR_DEVICE,	/* file = device name, target = mm id, addr, pfn, why = what it did */
 	VMSIM_TR_KIND_DEFAULT,	/* addr: an entry kind (file = its name) has no hook here; why = the
 				 * hook and what mm did instead (Linux's way with an unknown entry) */
+	VMSIM_TR_LUF,		/* lazy unmap flush: why = what (defer, pay, done, skip, free, stale,
+				 * rule), file = the flush point, target = mm id (-1: none), addr,
+				 * pfn (~0: none), new = the generation, old = the CPUs */
 	VMSIM_TR_NR
 };
 
@@ -51,7 +57,8 @@ struct vmsim_trace_event {
 	unsigned order;
 	int target;		/* IPI target CPU; mm id for SWITCH_MM */
 	const char *why;	/* static text, may be NULL */
-	const char *file;	/* READAHEAD: the file's name; DEVICE: the device's; KIND_DEFAULT: the kind's */
+	const char *file;	/* READAHEAD: the file's name; DEVICE: the device's; KIND_DEFAULT: the kind's;
+				 * LUF: the flush point's */
 };
 
 typedef void (*vmsim_trace_fn)(void *arg, const struct vmsim_trace_event *ev);

@@ -23,6 +23,7 @@
 #include <vmsim/sched.h>
 #include <vmsim/mmu_notifier.h>
 #include <vmsim/device.h>
+#include <vmsim/luf.h>
 
 VMSIM_BEGIN_DECLS
 

@@ -96,6 +96,7 @@ size_t vmsim_host_bytes_detail(const struct vmsim *vm, struct vmsim_host_mem *ou
 		out->heap_bytes = vm->heap_bytes;
 		out->heap_objs = vm->heap_objs;
 		out->frame_bytes = vm->frames_with_data * PAGE_SIZE;
+		out->memmap_bytes = vm->memmap_bytes;
 		arena_stats(vm->arena, &out->arena_allocated, &out->arena_resident);
 	}
 	return vmsim_host_bytes(vm);

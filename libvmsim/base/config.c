@@ -15,6 +15,18 @@ static const struct { const char *name; uint64_t bit; } quirks[] = {
 	{ "devx_fork_keeps_entry", VMSIM_QUIRK_DEVX_FORK_KEEPS_ENTRY },
 	{ "devx_restore_unlocked", VMSIM_QUIRK_DEVX_RESTORE_UNLOCKED },
 	{ "devx_no_owner_filter", VMSIM_QUIRK_DEVX_NO_OWNER_FILTER },
+	{ "luf_no_alloc", VMSIM_QUIRK_LUF_NO_ALLOC },
+	{ "luf_no_tlb_end_vma", VMSIM_QUIRK_LUF_NO_TLB_END_VMA },
+	{ "luf_no_fault", VMSIM_QUIRK_LUF_NO_FAULT },
+	{ "luf_no_task_switch", VMSIM_QUIRK_LUF_NO_TASK_SWITCH },
+	{ "luf_no_write_begin", VMSIM_QUIRK_LUF_NO_WRITE_BEGIN },
+	{ "luf_no_mkclean", VMSIM_QUIRK_LUF_NO_MKCLEAN },
+	{ "luf_no_truncate", VMSIM_QUIRK_LUF_NO_TRUNCATE },
+	{ "luf_no_mkwrite", VMSIM_QUIRK_LUF_NO_MKWRITE },
+	{ "luf_no_lazyfree", VMSIM_QUIRK_LUF_NO_LAZYFREE },
+	{ "luf_no_batched_pending", VMSIM_QUIRK_LUF_NO_BATCHED_PENDING },
+	{ "pmd_unshare_partial_flush", VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH },
+	{ "pmd_share_no_i_mmap_lock", VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK },
 };
 
 uint64_t vmsim_quirk_from_name(const char *name)
@@ -52,6 +64,7 @@ void vmsim_config_init(struct vmsim_config *cfg)
 		.fault_around = 64ULL << 10,
 		.quirks = 0,
 		.readahead = 8ULL << 20,
+		.pmem = 64ULL << 20,
 	};
 }
 
@@ -88,6 +101,8 @@ int vmsim_config_validate(const struct vmsim_config *c)
 		return -EINVAL;
 	/* fault_around_bytes: a power of two from one page to one PTE table. */
 	if ((c->readahead & (PAGE_SIZE - 1)) || c->readahead > (1ULL << 30))
+		return -EINVAL;
+	if ((c->pmem & (PMD_SIZE - 1)) || c->pmem > VMSIM_MAX_PMEM)
 		return -EINVAL;
 	if (!is_pow2(c->fault_around) || c->fault_around < PAGE_SIZE ||
 	    c->fault_around > PTRS_PER_PTE * PAGE_SIZE)
@@ -168,6 +183,16 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		if (!err && n > VMSIM_MAX_HUGEPAGES)
 			err = -EINVAL;
 		c.hugepages = (unsigned long)n;
+	} else if (!strcmp(key, "pmem")) {
+		err = parse_size(value, &c.pmem);
+	} else if (!strcmp(key, "dax_fragment")) {
+		err = parse_size(value, &n);
+		if (!err && n > 1000000)
+			err = -EINVAL;
+		c.dax_fragment = (unsigned)n;
+	} else if (!strcmp(key, "dax_pmd_share")) {
+		err = pick(value, onoff, 2, &e);
+		c.dax_pmd_share = e;
 	} else if (!strcmp(key, "fault_around")) {
 		err = parse_size(value, &c.fault_around);
 	} else if (!strcmp(key, "tlb")) {
@@ -202,7 +227,7 @@ int vmsim_config_set(struct vmsim_config *cfg, const char *key, const char *valu
 		c.data = e;
 	} else if (!strcmp(key, "quirks")) {
 		/* Historic bugs, re-introduced on purpose (docs/quirks.md). */
-		char buf[128], *save = NULL;
+		char buf[256], *save = NULL;
 
 		if (strlen(value) >= sizeof(buf))
 			return -EINVAL;

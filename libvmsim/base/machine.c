@@ -33,7 +33,7 @@ size_t vmsim_host_bytes(const struct vmsim *vm)
 {
 	if (!vm)
 		return 0;
-	return vm->heap_bytes + vm->frames_with_data * PAGE_SIZE;
+	return vm->heap_bytes + vm->frames_with_data * PAGE_SIZE + vm->memmap_bytes;
 }
 
 static const struct { int err; const char *name; const char *text; } errnos[] = {

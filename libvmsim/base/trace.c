@@ -25,9 +25,13 @@ static const char *const type_names[VMSIM_TR_NR] = {
 	[VMSIM_TR_READAHEAD] = "readahead",
 	[VMSIM_TR_FAULT_RETRY] = "fault_retry",
 	[VMSIM_TR_FAULT_AROUND] = "fault_around",
+	[VMSIM_TR_THP] = "thp",
+	[VMSIM_TR_PMD_SHARE] = "pmd_share",
+	[VMSIM_TR_DAX] = "dax",
 	[VMSIM_TR_MMU_NOTIFIER] = "mmu_notifier",
 	[VMSIM_TR_DEVICE] = "device",
 	[VMSIM_TR_KIND_DEFAULT] = "kind_default",
+	[VMSIM_TR_LUF] = "luf",
 };
 
 /* enum mmu_notifier_event, as vmsim_mmu_notifier_event_name() spells it. */
@@ -112,6 +116,17 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 					name, ev->addr, ev->end, *why ? " " : "", why);
 		return snprintf(buf, size, "cpu%d %s skip 0x%016" PRIx64 " (%s)", ev->cpu, name, ev->addr,
 				why);
+	case VMSIM_TR_THP:
+		if (ev->end)
+			return snprintf(buf, size, "%s 0x%016" PRIx64 "-0x%016" PRIx64 " %s", name, ev->addr,
+					ev->end, why);
+		return snprintf(buf, size, "%s folio pfn=%#" PRIx64 " order=%u %s", name, ev->pfn, ev->order, why);
+	case VMSIM_TR_DAX:
+		return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 "-0x%016" PRIx64 " pfn=%#" PRIx64 " %s", ev->cpu,
+				name, ev->addr, ev->end, ev->pfn, why);
+	case VMSIM_TR_PMD_SHARE:
+		return snprintf(buf, size, "%s mm%d 0x%016" PRIx64 "-0x%016" PRIx64 " pmd table pfn=%#" PRIx64 " %s",
+				name, ev->target, ev->addr, ev->end, ev->pfn, why);
 	case VMSIM_TR_MMU_NOTIFIER:
 		return snprintf(buf, size, "%s mm%d %s 0x%016" PRIx64 "-0x%016" PRIx64 "%s%s%s", name, ev->target,
 				why, ev->addr, ev->end, ev->order < 8 ? " " : "",
@@ -122,6 +137,18 @@ int vmsim_trace_format(const struct vmsim_trace_event *ev, char *buf, size_t siz
 	case VMSIM_TR_KIND_DEFAULT:
 		return snprintf(buf, size, "%s %s 0x%016" PRIx64 ": %s", name, ev->file ? ev->file : "?",
 				ev->addr, why);
+	case VMSIM_TR_LUF: {
+		char mm[48] = "", pfn[32] = "";
+
+		if (ev->target >= 0 && ev->addr)
+			snprintf(mm, sizeof(mm), " mm%d 0x%016" PRIx64, ev->target, ev->addr);
+		else if (ev->target >= 0)
+			snprintf(mm, sizeof(mm), " mm%d", ev->target);
+		if (ev->pfn != ~0ULL)
+			snprintf(pfn, sizeof(pfn), " pfn=%#" PRIx64, ev->pfn);
+		return snprintf(buf, size, "cpu%d %s %s%s%s%s%s ugen=%" PRIu64 " cpus=%#" PRIx64, ev->cpu, name, why,
+				ev->file ? " " : "", ev->file ? ev->file : "", mm, pfn, ev->new_val, ev->old_val);
+	}
 	default:
 		return snprintf(buf, size, "cpu%d %s 0x%016" PRIx64 " %s %#" PRIx64 "%s%s", ev->cpu, name,
 				ev->addr, lvl, ev->new_val, *why ? " " : "", why);

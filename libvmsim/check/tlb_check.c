@@ -22,14 +22,23 @@ static void tlb_check_free(struct vmsim *vm, struct vmsim_page *page, unsigned o
 {
 	unsigned long first = vmsim_page_to_pfn(vm, page), last = first + (1UL << order);
 
+	bool small = false;
+
 	if (!vm->cpu)
 		return;
+	/* Incremental: only entries that can name these frames are looked
+	 * at.  No valid 4K or 2M entry in their 2M chunks: only the 1G arrays
+	 * (a few entries each) can hold them. */
+	for (unsigned long ch = first >> 9; ch <= (last - 1) >> 9 && !small; ch++)
+		small = vm->tlb_chunk_refs[ch & (VMSIM_TLB_CHUNKS - 1)] != 0;
 	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
 		struct vmsim_cpu *c = &vm->cpu[i];
 
 		for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
 			struct vmsim_tlb_array *a = &c->tlb[s];
 
+			if (!a->nr_valid || (s != VMSIM_TLB_1G && !small))
+				continue;
 			for (size_t k = 0; k < (size_t)a->sets * a->ways; k++) {
 				struct vmsim_tlbe *t = &a->slot[k];
 				unsigned long hit;
@@ -41,6 +50,8 @@ static void tlb_check_free(struct vmsim *vm, struct vmsim_page *page, unsigned o
 					continue;
 				if (!vmsim__tlb_entry_live(vm, c, t))
 					continue;	/* flushed at its next switch_mm */
+				if (t->luf_rec)
+					continue;	/* LUF deferred its flush: the page goes owing it */
 				hit = t->e.pfn > first ? t->e.pfn : first;
 				if (vm->luf_tracks && vm->luf_tracks(vm, hit))
 					continue;
@@ -141,8 +152,8 @@ int vmsim_tlb_check_stale(struct vmsim *vm, struct vmsim_mm_context *ctx, uint64
 				/* Global entries serve ctx only where it runs. */
 				if (t->e.global ? !runs : (asid < 0 || t->e.pcid != (unsigned)asid))
 					continue;
-				if (!vmsim__tlb_entry_live(vm, c, t))
-					continue;
+				if (!vmsim__tlb_entry_live(vm, c, t) || t->luf_rec)
+					continue;	/* LUF's are the detector's (check/luf_check.c) */
 				found += check_entry(vm, c, ctx, &t->e, start, end);
 			}
 		}

@@ -3,8 +3,9 @@
  * Follows fs/userfaultfd.c, mm/userfaultfd.c (mfill_atomic*,
  * mwriteprotect_range, uffd_wp_range), include/linux/userfaultfd_k.h
  * (vma_can_userfault, userfaultfd_wp_use_markers) and mm_inline.h
- * (pte_install_uffd_wp_if_needed) of Linux 6.12-6.18.  Simplified: no
- * hugetlb, no UFFDIO_MOVE/POISON, no EVENT_REMAP (mremap drops the
+ * (pte_install_uffd_wp_if_needed) of Linux 6.12-6.18, with hugetlb vmas
+ * (mfill_atomic_hugetlb: whole huge pages; mm/hugetlb.c installs them).
+ * Simplified: no UFFDIO_MOVE, no EVENT_REMAP (mremap drops the
  * registration of the moved range, as Linux does without it), no
  * mmap_changing (operations never interleave). */
 #include <string.h>
@@ -285,11 +286,11 @@ static int range_ok(const struct vmsim_uffd *ctx, uint64_t start, uint64_t len)
 static bool vma_can_userfault(const struct vm_area_struct *vma, unsigned long vm_flags, bool wp_async)
 {
 	vm_flags &= __VM_UFFD_FLAGS;
-	if ((vm_flags & VM_UFFD_MINOR) && !vma_is_shmem(vma))
+	if ((vm_flags & VM_UFFD_MINOR) && !vma_is_shmem(vma) && !is_vm_hugetlb_page(vma))
 		return false;
 	if (wp_async && vm_flags == VM_UFFD_WP)
 		return true;
-	return vma_is_anonymous(vma) || vma_is_shmem(vma);
+	return vma_is_anonymous(vma) || vma_is_shmem(vma) || is_vm_hugetlb_page(vma);
 }
 
 /* Give [start, end) of vma its own vma, splitting where needed. */
@@ -376,6 +377,12 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 			err = -EBUSY;
 			goto out;
 		}
+		/* A hugetlb vma is registered by whole huge pages. */
+		if (is_vm_hugetlb_page(v) && (((start > v->vm_start ? start : v->vm_start) & ~PMD_MASK) ||
+					      (end < v->vm_end && (end & ~PMD_MASK)))) {
+			err = -EINVAL;
+			goto out;
+		}
 	}
 	if (!found)
 		goto out;
@@ -398,6 +405,10 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 		}
 		set_vm_flags(v, (v->vm_flags & ~__VM_UFFD_FLAGS) | vm_flags);
 		v->uffd_ctx = ctx;
+		/* uffd_disable_huge_pmd_share(): wp and minor handlers must see
+		 * their own page tables. */
+		if (is_vm_hugetlb_page(v) && (v->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR)))
+			vmsim__hugetlb_unshare_all_pmds(v);
 	}
 	/* vma_modify_flags_uffd() merges what now matches its neighbours. */
 	for (uint64_t a = start; !err && a < end;) {
@@ -573,6 +584,9 @@ static int install_pte(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, s
 		vmsim_unlock(vm, ptl);
 		return -EEXIST;
 	}
+	/* A writable pte without a fault: LUF's mkwrite point. */
+	if (writable)
+		vmsim__luf_flush_vma(vma, VMSIM_LUF_PT_MKWRITE);
 	if (in_cache) {
 		vmsim__folio_add_file_rmap(vma, p);
 	} else {
@@ -596,10 +610,17 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 		     const unsigned char *src, int byte, bool wp)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
-	pte_t *ptep = vmsim__pte_alloc(vma->vm_mm, addr);
+	pmd_t *pmdp = vmsim__pmd_alloc(vma->vm_mm, addr);
 	struct vmsim_page *p;
+	pte_t *ptep;
 	int err;
 
+	if (!pmdp)
+		return -ENOMEM;
+	/* mfill_atomic(): a THP already maps the range. */
+	if (pmd_trans_huge(pmdp_get(pmdp)))
+		return -EEXIST;
+	ptep = vmsim__pte_alloc_at(vma->vm_mm, pmdp, addr);
 	if (!ptep)
 		return -ENOMEM;
 	if (mode == MFILL_POISON) {
@@ -686,6 +707,35 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 	}
 }
 
+/* mfill_atomic_hugetlb(): whole huge pages only; no zero page. */
+static long mfill_hugetlb(struct vm_area_struct *vma, uint64_t dst, const void *src, int byte, uint64_t len,
+			  bool wp, enum mfill_mode mode, int *err)
+{
+	long copied = 0;
+
+	*err = -EINVAL;
+	if ((dst & ~PMD_MASK) || (len & ~PMD_MASK) || mode == MFILL_ZEROPAGE)
+		return 0;
+	if (mode == MFILL_CONTINUE && !userfaultfd_minor(vma))
+		return 0;
+	*err = 0;
+	for (uint64_t a = dst; a < dst + len && !*err; a += PMD_SIZE) {
+		if (mode == MFILL_POISON) {
+			pte_t entry;
+
+			*err = vmsim__kind_make(vma, a, "poison", NULL, &entry);
+			if (!*err)
+				*err = vmsim__hugetlb_install_entry(vma, a, entry);
+		} else {
+			*err = vmsim__hugetlb_mfill_atomic_pte(vma, a, src ? (const unsigned char *)src + (a - dst) :
+							       NULL, byte, mode == MFILL_CONTINUE, wp);
+		}
+		if (!*err)
+			copied += PMD_SIZE;
+	}
+	return copied;
+}
+
 static long mfill(struct vmsim_uffd *ctx, uint64_t dst, const void *src, int byte, uint64_t len, bool wp,
 		  enum mfill_mode mode)
 {
@@ -707,6 +757,10 @@ static long mfill(struct vmsim_uffd *ctx, uint64_t dst, const void *src, int byt
 	err = -EINVAL;
 	if (wp && !userfaultfd_wp(vma))
 		goto out;
+	if (is_vm_hugetlb_page(vma)) {
+		copied = mfill_hugetlb(vma, dst, src, byte, len, wp, mode, &err);
+		goto out;
+	}
 	if (!vma_is_anonymous(vma) && !vma_is_shmem(vma))
 		goto out;
 	if (mode == MFILL_CONTINUE && (!vma_is_shmem(vma) || !userfaultfd_minor(vma)))

@@ -9,7 +9,8 @@
 int vmsim__cpu_init(struct vmsim *vm)
 {
 	vm->cpu = vmsim__calloc(vm, vm->cfg.cpus, sizeof(*vm->cpu));
-	if (!vm->cpu)
+	vm->tlb_chunk_refs = vmsim__calloc(vm, VMSIM_TLB_CHUNKS, sizeof(*vm->tlb_chunk_refs));
+	if (!vm->cpu || !vm->tlb_chunk_refs)
 		return -ENOMEM;
 	vm->last_ctx_id = VMSIM_INIT_MM_CTX_ID;	/* atomic64 last_mm_ctx_id = 1 */
 	vm->flush_ceiling = VMSIM_TLB_FLUSH_CEILING;
@@ -30,6 +31,8 @@ int vmsim__cpu_init(struct vmsim *vm)
 
 void vmsim__cpu_exit(struct vmsim *vm)
 {
+	vmsim__free(vm, vm->tlb_chunk_refs);
+	vm->tlb_chunk_refs = NULL;
 	if (!vm->cpu)
 		return;
 	for (unsigned i = 0; i < vm->cfg.cpus; i++)
@@ -157,6 +160,7 @@ static unsigned choose_new_asid(struct vmsim_cpu *c, const struct vmsim_mm_conte
 
 int vmsim_switch_mm(struct vmsim *vm, int cpu, struct vmsim_mm_context *next)
 {
+	struct vmsim_mm_context *prev;
 	struct vmsim_cpu *c;
 	bool need_flush;
 	unsigned asid;
@@ -185,8 +189,12 @@ int vmsim_switch_mm(struct vmsim *vm, int cpu, struct vmsim_mm_context *next)
 		/* load_new_mm_cr3(..., true): a CR3 write that flushes the PCID. */
 		vmsim__tlb_flush_pcid(vm, c, asid, "switch_mm");
 	}
+	prev = c->loaded;
 	c->loaded = next;
 	c->loaded_mm_asid = (uint16_t)asid;
+	/* finish_task_switch(): LUF pays what the mm this CPU leaves owes. */
+	if (prev && vm->luf_switched)
+		vm->luf_switched(vm, cpu, prev);
 	return 0;
 }
 

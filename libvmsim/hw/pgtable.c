@@ -80,6 +80,18 @@ static void table_free(struct vmsim *vm, struct vmsim_page *page)
 	vmsim_put_page(vm, page);
 }
 
+/* pte_alloc_one()/pte_free(): a PTE table not yet linked anywhere (THP
+ * deposits one with every PMD leaf so that a split never fails). */
+struct vmsim_page *vmsim__pte_table_alloc(struct vmsim *vm)
+{
+	return table_alloc(vm, VMSIM_LVL_PTE);
+}
+
+void vmsim__pte_table_free(struct vmsim *vm, struct vmsim_page *table)
+{
+	table_free(vm, table);
+}
+
 /* The table page holding a slot the walk itself found. */
 static inline struct vmsim_page *slot_page(struct vmsim *vm, const void *p)
 {
@@ -184,7 +196,7 @@ void vmsim_set_pud(struct vmsim *vm, pud_t *pudp, pud_t pud, uint64_t addr)
 }
 
 /* The table a (non-leaf, present) entry points to. */
-static struct vmsim_page *entry_table(struct vmsim *vm, uint64_t val)
+struct vmsim_page *vmsim__pt_entry_table(struct vmsim *vm, uint64_t val)
 {
 	unsigned long pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
 
@@ -204,7 +216,7 @@ struct vmsim_page *vmsim_pmd_table(struct vmsim *vm, pmd_t pmd)
 	 * input, not a corrupt table. */
 	if (pfn >= vm->nr_frames || !vmsim_page_test(&vm->memmap[pfn], PG_table))
 		return NULL;
-	return entry_table(vm, pmd_val(pmd));
+	return vmsim__pt_entry_table(vm, pmd_val(pmd));
 }
 
 /* pXd_populate(): link a fresh table below *slot. */
@@ -219,15 +231,11 @@ static struct vmsim_page *populate(struct vmsim *vm, uint64_t *slot, enum vmsim_
 	return t;
 }
 
-static unsigned shift_of(const struct vmsim *vm, enum vmsim_level l)
+/* Each level indexes 9 bits above the one below it; the pgd's shift is
+ * 48 with 5 levels and, with 4, the walk starts at the (folded) p4d (39). */
+static inline unsigned shift_of(enum vmsim_level l)
 {
-	switch (l) {
-	case VMSIM_LVL_PGD: return vm->pgdir_shift;
-	case VMSIM_LVL_P4D: return P4D_SHIFT;
-	case VMSIM_LVL_PUD: return PUD_SHIFT;
-	case VMSIM_LVL_PMD: return PMD_SHIFT;
-	default: return PAGE_SHIFT;
-	}
+	return PAGE_SHIFT + 9 * ((unsigned)l - 1);
 }
 
 int vmsim_pgd_alloc(struct vmsim *vm, unsigned long *root)
@@ -249,7 +257,7 @@ static inline struct vmsim_page *next_table(struct vmsim *vm, uint64_t val)
 {
 	if (vm->cfg.check == VMSIM_CHECK_OFF)
 		return &vm->memmap[(val & PTE_PFN_MASK) >> PAGE_SHIFT];
-	return entry_table(vm, val);
+	return vmsim__pt_entry_table(vm, val);
 }
 
 /* The root comes from the caller: a PFN that is not a pgd is bad input
@@ -279,7 +287,8 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	t = &vm->memmap[root];
 	l = VMSIM_LVL_PGD;
 	for (;;) {
-		slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
+		/* With 4 levels the pgd indexes at 39 bits: it is the p4d. */
+		slot = &table_of(vm, t)[(addr >> (l == VMSIM_LVL_PGD ? vm->pgdir_shift : shift_of(l))) & 511];
 		w->table[l] = t;
 		w->level = l;
 		switch (l) {
@@ -320,9 +329,11 @@ int vmsim_walk(struct vmsim *vm, unsigned long root, uint64_t addr, unsigned fla
 	}
 }
 
-/* The same walk as vmsim_walk() down to the pte, without filling a
- * struct vmsim_walk: the fault and zap paths call this for every page. */
-pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc)
+/* The same walk as vmsim_walk() down to the slot of level target, without
+ * filling a struct vmsim_walk (the huge-page paths).  NULL when a level
+ * above is none (unless alloc), a leaf or not present, or allocation
+ * failed. */
+uint64_t *vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, enum vmsim_level target, bool alloc)
 {
 	struct vmsim_page *t;
 	enum vmsim_level l;
@@ -331,8 +342,8 @@ pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, boo
 		return NULL;
 	t = &vm->memmap[root];
 	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
-	for (; l > VMSIM_LVL_PTE; l--) {
-		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(vm, l)) & 511];
+	for (; l > target; l--) {
+		uint64_t *slot = &table_of(vm, t)[(addr >> shift_of(l)) & 511];
 
 		if ((*slot & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
 			if (!alloc)
@@ -348,13 +359,83 @@ pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, boo
 		if (!t)
 			return NULL;
 	}
-	return (pte_t *)&table_of(vm, t)[(addr >> PAGE_SHIFT) & 511];
+	return &table_of(vm, t)[(addr >> shift_of(target)) & 511];
 }
+
+/* The same walk as vmsim_walk() down to the pte, without filling a
+ * struct vmsim_walk: the fault and zap paths call this for every page.
+ * It follows table memory directly, one load per level (the struct page
+ * of a table only where one is allocated, or checked unless check=off). */
+pte_t *vmsim_pte_lookup(struct vmsim *vm, unsigned long root, uint64_t addr, bool alloc)
+{
+	enum vmsim_level l;
+	bool checked;
+	uint64_t *tab;
+
+	if (!vmsim_addr_canonical(vm, addr) || !valid_root(vm, root))
+		return NULL;
+	checked = vm->cfg.check != VMSIM_CHECK_OFF;
+	tab = (uint64_t *)(vm->frames + ((size_t)root << PAGE_SHIFT));
+	l = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
+	for (; l > VMSIM_LVL_PTE; l--) {
+		uint64_t *slot = &tab[(addr >> shift_of(l)) & 511], v = *slot;
+		unsigned long pfn;
+
+		if ((v & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+			struct vmsim_page *t;
+
+			if (!alloc)
+				return NULL;
+			t = populate(vm, slot, l - 1, addr);
+			if (!t)
+				return NULL;
+			tab = table_of(vm, t);
+			continue;
+		}
+		if (((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (v & _PAGE_PSE)) || !(v & _PAGE_PRESENT))
+			return NULL;
+		pfn = (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT);
+		if (checked ? !vmsim__pt_entry_table(vm, v) : pfn >= vm->nr_frames)
+			return NULL;
+		tab = (uint64_t *)(vm->frames + ((size_t)pfn << PAGE_SHIFT));
+	}
+	return (pte_t *)&tab[(addr >> PAGE_SHIFT) & 511];
+}
+
+/* The PTE slot of addr below the PMD slot pmdp: NULL if the PMD is none
+ * (unless alloc: __pte_alloc), a leaf or not present. */
+pte_t *vmsim__pte_from_pmd(struct vmsim *vm, pmd_t *pmdp, uint64_t addr, bool alloc)
+{
+	uint64_t v = pmd_val(*pmdp);
+	struct vmsim_page *t;
+
+	if ((v & ~_PAGE_KNL_ERRATUM_MASK) == 0) {
+		if (!alloc)
+			return NULL;
+		t = populate(vm, (uint64_t *)pmdp, VMSIM_LVL_PTE, addr);
+		if (!t)
+			return NULL;
+	} else {
+		if ((v & _PAGE_PSE) || !(v & _PAGE_PRESENT))
+			return NULL;
+		t = next_table(vm, v);
+		if (!t)
+			return NULL;
+	}
+	return (pte_t *)&table_of(vm, t)[pte_index(addr)];
+}
+
+/* Where an unlinked table goes: freed now (sink NULL), or handed to the
+ * caller, who frees it after its TLB flush (free_pgtables' gather). */
+struct table_sink {
+	void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr);
+	void *arg;
+};
 
 /* Free the tables below slot (at level l) whose span lies in [start, end)
  * and are empty, or all of them when force; returns pages freed. */
 static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_level l, uint64_t base,
-				uint64_t start, uint64_t end, bool force)
+				uint64_t start, uint64_t end, bool force, const struct table_sink *sink)
 {
 	struct vmsim_page *t;
 	unsigned long freed = 0;
@@ -365,11 +446,11 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 		return 0;
 	if ((l == VMSIM_LVL_PUD || l == VMSIM_LVL_PMD) && (*slot & _PAGE_PSE))
 		return 0;
-	t = entry_table(vm, *slot);
+	t = vmsim__pt_entry_table(vm, *slot);
 	if (!t)
 		return 0;
 	tab = table_of(vm, t);
-	shift = shift_of(vm, l - 1);
+	shift = shift_of(l - 1);
 	if (l - 1 > VMSIM_LVL_PTE) {
 		for (unsigned i = 0; i < 512; i++) {
 			uint64_t b = base + ((uint64_t)i << shift);
@@ -377,12 +458,25 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 
 			if (!force && (e < start || b >= end))
 				continue;
-			freed += free_below(vm, &tab[i], l - 1, b, start, end, force);
+			freed += free_below(vm, &tab[i], l - 1, b, start, end, force, sink);
 		}
 	}
 	if (force || t->pt_entries == 0) {
+		/* A PMD table other mms still point to (hugetlb or FS-DAX
+		 * sharing) is theirs too: its sharers unshare before freeing. */
+		if (VMSIM_BUG_ON(vm, t->pt_share_count > 0,
+				 "freeing pmd table pfn %#lx still shared by %lld more mms",
+				 vmsim_page_to_pfn(vm, t), (long long)t->pt_share_count))
+			return freed;
+		VMSIM_BUG_ON(vm, t->pmd_huge_pte != NULL, "freeing pmd table pfn %#lx with deposited pte tables",
+			     vmsim_page_to_pfn(vm, t));
 		set_entry(vm, slot, 0, base, l);
-		table_free(vm, t);
+		/* pXd_free_tlb(tlb, table, address): the address is where
+		 * the range freed starts within the table's span. */
+		if (sink)
+			sink->fn(sink->arg, t, base > start ? base : start);
+		else
+			table_free(vm, t);
 		freed++;
 	}
 	return freed;
@@ -405,7 +499,7 @@ static void free_all(struct vmsim *vm, unsigned long root)
 	enum vmsim_level top = vm->cfg.levels == 4 ? VMSIM_LVL_P4D : VMSIM_LVL_PGD;
 
 	for (unsigned i = 0; i < 512; i++)
-		free_below(vm, &tab[i], top, pgd_slot_base(vm, i), 0, ~0ULL, true);
+		free_below(vm, &tab[i], top, pgd_slot_base(vm, i), 0, ~0ULL, true, NULL);
 }
 
 void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
@@ -420,7 +514,8 @@ void vmsim_pgd_free(struct vmsim *vm, unsigned long root)
 	table_free(vm, &vm->memmap[root]);
 }
 
-unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end)
+static unsigned long free_empty(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+				const struct table_sink *sink)
 {
 	enum vmsim_level top;
 	uint64_t *tab;
@@ -436,9 +531,27 @@ unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint
 
 		if (e < start || b >= end)
 			continue;
-		freed += free_below(vm, &tab[i], top, b, start, end, false);
+		freed += free_below(vm, &tab[i], top, b, start, end, false, sink);
 	}
 	return freed;
+}
+
+unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end)
+{
+	return free_empty(vm, root, start, end, NULL);
+}
+
+unsigned long vmsim__unlink_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+					 void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr), void *arg)
+{
+	struct table_sink sink = { fn, arg };
+
+	return free_empty(vm, root, start, end, &sink);
+}
+
+void vmsim__table_free(struct vmsim *vm, struct vmsim_page *table)
+{
+	table_free(vm, table);
 }
 
 unsigned long vmsim_nr_pgtable_pages(const struct vmsim *vm)

@@ -55,13 +55,24 @@ struct vmsim_tlbe *vmsim__tlb_lookup(struct vmsim_cpu *c, unsigned pcid, uint64_
 	 * page wins, which is as good as any choice hardware makes. */
 	for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
 		struct vmsim_tlb_array *a = &c->tlb[s];
-		struct vmsim_tlbe *set = set_of(a, addr);
+		struct vmsim_tlbe *set;
 
+		if (!a->nr_valid)
+			continue;
+		set = set_of(a, addr);
 		for (unsigned w = 0; w < a->ways; w++)
 			if (matches(&set[w], pcid, addr, a->shift))
 				return &set[w];
 	}
 	return NULL;
+}
+
+/* The per-2M-chunk count of entries that may cache its frames (see
+ * cpu_internal.h); 1G entries are left to a scan of their small arrays. */
+static inline void chunk_ref(struct vmsim *vm, const struct vmsim_tlbe *t, int d)
+{
+	if (t->e.size != VMSIM_TLB_1G)
+		vm->tlb_chunk_refs[VMSIM_TLB_CHUNK(t->e.pfn)] += (unsigned)d;
 }
 
 static void trace_tlb(struct vmsim *vm, enum vmsim_trace_type type, int cpu, const struct vmsim_tlbe *t,
@@ -72,56 +83,88 @@ static void trace_tlb(struct vmsim *vm, enum vmsim_trace_type type, int cpu, con
 			  .why = why });
 }
 
+/* A tagged entry is gone: the LUF layer learns how long it lived. */
+static void luf_gone(struct vmsim *vm, struct vmsim_tlbe *t)
+{
+	uint32_t rec = t->luf_rec;
+
+	t->luf_rec = 0;
+	if (vm->luf_entry_gone)
+		vm->luf_entry_gone(vm, rec, t->luf_since);
+}
+
 void vmsim__tlb_fill(struct vmsim *vm, struct vmsim_cpu *c, const struct vmsim_tlb_entry *e)
 {
 	struct vmsim_tlb_array *a = &c->tlb[e->size];
 	struct vmsim_tlbe *set = set_of(a, e->addr), *victim = NULL;
 	bool refill;
 
-	/* Refilling the same page replaces its entry: no duplicates. */
-	for (unsigned w = 0; w < a->ways && !victim; w++)
-		if (set[w].valid && set[w].e.addr == e->addr &&
-		    (set[w].e.global || e->global || set[w].e.pcid == e->pcid))
-			victim = &set[w];
-	refill = victim != NULL;
-	for (unsigned w = 0; w < a->ways && !victim; w++)
-		if (!set[w].valid)
-			victim = &set[w];
-	if (!victim) {
-		victim = &set[0];
-		for (unsigned w = 1; w < a->ways; w++)
-			if (set[w].lru < victim->lru)
-				victim = &set[w];
+	struct vmsim_tlbe *free_way = NULL, *oldest = &set[0];
+
+	/* Refilling the same page replaces its entry: no duplicates; else
+	 * the first invalid way, else the least recently used (one pass). */
+	for (unsigned w = 0; w < a->ways; w++) {
+		struct vmsim_tlbe *t = &set[w];
+
+		if (!t->valid) {
+			if (!free_way)
+				free_way = t;
+			continue;
+		}
+		if (t->e.addr == e->addr && (t->e.global || e->global || t->e.pcid == e->pcid)) {
+			victim = t;
+			break;
+		}
+		if (t->lru < oldest->lru || !oldest->valid)
+			oldest = t;
 	}
+	refill = victim != NULL;
+	if (!victim)
+		victim = free_way ? free_way : oldest;
 	if (victim->valid && !refill) {
 		c->st.tlb_evictions++;
 		trace_tlb(vm, VMSIM_TR_TLB_EVICT, c->nr, victim, "lru");
 	}
+	if (!victim->valid) {
+		a->nr_valid++;
+	} else {
+		chunk_ref(vm, victim, -1);
+		if (victim->luf_rec)
+			luf_gone(vm, victim);
+	}
 	victim->e = *e;
 	victim->valid = true;
+	chunk_ref(vm, victim, 1);
 	victim->lru = ++c->tick;
+	c->fill_gen++;
 	c->st.tlb_fills++;
 	trace_tlb(vm, VMSIM_TR_TLB_FILL, c->nr, victim, NULL);
 }
 
-static void drop(struct vmsim_cpu *c, struct vmsim_tlbe *t)
+void vmsim__tlb_drop(struct vmsim *vm, struct vmsim_cpu *c, struct vmsim_tlb_array *a, struct vmsim_tlbe *t)
 {
+	chunk_ref(vm, t, -1);
 	t->valid = false;
+	a->nr_valid--;
 	c->st.entries_dropped++;
+	if (t->luf_rec)
+		luf_gone(vm, t);
 }
 
 unsigned vmsim__tlb_invlpg(struct vmsim *vm, struct vmsim_cpu *c, unsigned pcid, uint64_t addr)
 {
 	unsigned n = 0;
 
-	(void)vm;
 	for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
 		struct vmsim_tlb_array *a = &c->tlb[s];
-		struct vmsim_tlbe *set = set_of(a, addr);
+		struct vmsim_tlbe *set;
 
+		if (!a->nr_valid)
+			continue;
+		set = set_of(a, addr);
 		for (unsigned w = 0; w < a->ways; w++) {
 			if (matches(&set[w], pcid, addr, a->shift)) {
-				drop(c, &set[w]);
+				vmsim__tlb_drop(vm, c, a, &set[w]);
 				n++;
 			}
 		}
@@ -136,11 +179,11 @@ static unsigned flush_where(struct vmsim *vm, struct vmsim_cpu *c, bool all, uns
 	for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
 		struct vmsim_tlb_array *a = &c->tlb[s];
 
-		for (size_t i = 0; i < (size_t)a->sets * a->ways; i++) {
+		for (size_t i = 0; a->nr_valid && i < (size_t)a->sets * a->ways; i++) {
 			struct vmsim_tlbe *t = &a->slot[i];
 
 			if (t->valid && (all || (!t->e.global && t->e.pcid == pcid))) {
-				drop(c, t);
+				vmsim__tlb_drop(vm, c, a, t);
 				n++;
 			}
 		}
@@ -237,4 +280,52 @@ int vmsim_tlb_entries(struct vmsim *vm, int cpu, struct vmsim_tlb_entry *out, si
 		}
 	}
 	return (int)n;
+}
+
+unsigned vmsim__tlb_tag_luf(struct vmsim *vm, const struct vmsim_mm_context *ctx, uint64_t addr,
+			    unsigned long pfn, uint32_t rec)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++) {
+		struct vmsim_cpu *c = &vm->cpu[i];
+		struct vmsim_tlbe *t;
+		unsigned pcid;
+
+		if (!pcid_of(c, ctx, &pcid))
+			continue;
+		t = vmsim__tlb_lookup(c, pcid, addr);
+		/* An entry of another frame is some older unmap's, still tagged
+		 * with that one's record. */
+		if (!t || t->e.global || t->e.size != VMSIM_TLB_4K || t->e.pfn != pfn || t->luf_rec)
+			continue;
+		t->luf_rec = rec;
+		t->luf_since = vm->step;
+		n++;
+	}
+	return n;
+}
+
+unsigned long vmsim__tlb_luf_tagged(const struct vmsim *vm, uint64_t *oldest)
+{
+	unsigned long n = 0;
+
+	*oldest = 0;
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++) {
+		const struct vmsim_cpu *c = &vm->cpu[i];
+
+		for (int s = 0; s < VMSIM_TLB_NR_SIZES; s++) {
+			const struct vmsim_tlb_array *a = &c->tlb[s];
+
+			for (size_t k = 0; k < (size_t)a->sets * a->ways; k++) {
+				const struct vmsim_tlbe *t = &a->slot[k];
+
+				if (!t->valid || !t->luf_rec)
+					continue;
+				if (!n++ || t->luf_since < *oldest)
+					*oldest = t->luf_since;
+			}
+		}
+	}
+	return n;
 }

@@ -213,3 +213,51 @@ void vmsim__tlbbatch_flush(struct vmsim *vm, uint64_t *cpumask)
 	}
 	*cpumask = 0;
 }
+
+/* ---- LUF's generations (v12 arch_tlbbatch_check_done/diet/mark_ugen) ----
+ * A CPU's ugen_done is the generation of the newest LUF-aware flush it took
+ * part in; a request of generation ugen is done there once ugen_done has
+ * reached it, whatever flushed it. */
+
+bool vmsim__tlbbatch_check_done(const struct vmsim *vm, uint64_t mask, uint64_t ugen)
+{
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++)
+		if ((mask & (1ULL << i)) && vm->cpu[i].luf_ugen_done < ugen)
+			return false;
+	return true;
+}
+
+bool vmsim__tlbbatch_diet(const struct vmsim *vm, uint64_t *mask, uint64_t ugen)
+{
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++)
+		if ((*mask & (1ULL << i)) && vm->cpu[i].luf_ugen_done >= ugen)
+			*mask &= ~(1ULL << i);
+	return *mask == 0;
+}
+
+void vmsim__tlbbatch_mark_ugen(struct vmsim *vm, uint64_t mask, uint64_t ugen)
+{
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++)
+		if ((mask & (1ULL << i)) && vm->cpu[i].luf_ugen_done < ugen)
+			vm->cpu[i].luf_ugen_done = ugen;
+}
+
+/* arch_mm_mark_ugen(): after flush_tlb_batched_pending(), the CPUs of the
+ * mm's cpumask.  On x86 since 6.13 a CPU that runs another mm when the
+ * flush IPI arrives leaves the mask in that very IPI (flush_tlb_func()),
+ * so v12 marks only CPUs that flushed the mm or hold nothing; this
+ * simulator never trims the mask, and marks just those. */
+void vmsim__mm_mark_ugen(struct vmsim *vm, const struct vmsim_mm_context *ctx, uint64_t ugen)
+{
+	uint64_t mask = 0;
+
+	for (unsigned i = 0; vm->cpu && i < vm->cfg.cpus; i++)
+		if (!vm->cpu[i].loaded || vm->cpu[i].loaded == ctx)
+			mask |= 1ULL << i;
+	vmsim__tlbbatch_mark_ugen(vm, ctx->cpumask & mask, ugen);
+}
+
+uint64_t vmsim__cpu_ugen_done(const struct vmsim *vm, int cpu)
+{
+	return vm->cpu && cpu >= 0 && (unsigned)cpu < vm->cfg.cpus ? vm->cpu[cpu].luf_ugen_done : 0;
+}

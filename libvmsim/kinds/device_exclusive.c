@@ -78,7 +78,7 @@ static void restore_exclusive_pte(const struct vmsim_kind *k, struct vm_area_str
 	if (devx_614(k)) {
 		if (!pte_swp_uffd_wp(orig) && entry_writable_614(k, orig) && (vma->vm_flags & VM_WRITE))
 			pte = pte_mkwrite(pte_mkdirty(pte));
-		vmsim__folio_dup_rmap(p);	/* folio_add_anon_rmap_pte() */
+		vmsim__folio_dup_rmap(vma, p);	/* folio_add_anon_rmap_pte() */
 	} else if ((vma->vm_flags & VM_WRITE) && vmsim__can_change_pte_writable(vma, addr, pte)) {
 		if (vmsim_page_test(p, PG_dirty))
 			pte = pte_mkdirty(pte);
@@ -146,7 +146,7 @@ static int devx_copy(const struct vmsim_kind *k, struct vm_area_struct *dst, str
 		 * the child (and, holding the mapcount, one more mapping). */
 		vmsim_get_page(vm, p);
 		if (k->ops->flags & VMSIM_KIND_HOLDS_MAPCOUNT)
-			vmsim__folio_dup_rmap(p);
+			vmsim__folio_dup_rmap(dst, p);
 		vmsim_mm_add_rss(dst->vm_mm, MM_ANONPAGES, 1);
 		*child = orig;
 		return 0;

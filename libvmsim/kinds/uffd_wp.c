@@ -183,6 +183,27 @@ static unsigned wp_bit_wp_fault(const struct vmsim_kind *k, struct vm_fault *vmf
 	return 0;
 }
 
+/* wp_huge_pmd() (userfaultfd_huge_pmd_wp): the handler hears of a write to
+ * a protected PMD; with WP_ASYNC the PMD is split and the pte level takes
+ * the write (do_wp_page above drops the bit there). */
+static unsigned wp_pmd_bit_wp_fault(const struct vmsim_kind *k, struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	(void)k;
+	if (!userfaultfd_wp(vma) || !pmd_uffd_wp(vmf->orig_pmd))
+		return 0;
+	if (!vmsim__userfaultfd_wp_async(vma))
+		return vmsim__handle_userfault(vmf, VM_UFFD_WP);
+	/* hugetlb_fault(): a hugetlb entry drops the bit in place and goes
+	 * on to COW; a THP's PMD is split for the pte level. */
+	if (!is_vm_hugetlb_page(vma))
+		return VM_FAULT_FALLBACK;
+	vmf->orig_pmd = pmd_clear_uffd_wp(vmf->orig_pmd);
+	vmsim__set_pmd_at(vma->vm_mm, vmf->address, vmf->pmd, vmf->orig_pmd);
+	return 0;
+}
+
 /* vmf_orig_pte_uffd_wp(): a fault on a uffd-wp marker of a uffd-wp vma
  * builds a read-only, uffd-wp pte; an unshare (wp_page_copy) keeps the bit
  * of the pte it replaces. */
@@ -198,6 +219,7 @@ static pte_t wp_bit_inherit(const struct vmsim_kind *k, const struct vm_fault *v
 
 const struct vmsim_kind_ops vmsim_kind_uffd_wp = {
 	.name = "uffd_wp",
+	.flags = VMSIM_KIND_NO_COLLAPSE,
 	.marker = PTE_MARKER_UFFD_WP,
 	.priority = 10,
 	.pte_bit = _PAGE_UFFD_WP,
@@ -221,4 +243,5 @@ const struct vmsim_kind_ops vmsim_kind_uffd_wp = {
 	.bit_move = wp_bit_move,
 	.bit_wp_fault = wp_bit_wp_fault,
 	.bit_inherit = wp_bit_inherit,
+	.pmd_bit_wp_fault = wp_pmd_bit_wp_fault,
 };

@@ -41,12 +41,15 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 	struct vmsim_file *f;
 
 	if (!vm || !vm->mm_world || !name || !*name || strlen(name) >= sizeof(f->name) ||
-	    (unsigned)kind > VMSIM_FILE_DAX)
+	    (unsigned)kind > VMSIM_FILE_HUGETLB)
+		return -EINVAL;
+	/* A hugetlbfs file is made of whole huge pages. */
+	if (kind == VMSIM_FILE_HUGETLB && (size & (PMD_SIZE - 1)))
 		return -EINVAL;
 	if (size > (1ULL << 46))
 		return -EFBIG;
-	if (kind == VMSIM_FILE_DAX)
-		return -EOPNOTSUPP;	/* DAX arrives with its feature */
+	if (kind == VMSIM_FILE_DAX && !dax_hooks(vm))
+		return -EOPNOTSUPP;	/* no DAX device on this machine */
 	if (vmsim_file_lookup(vm, name))
 		return -EEXIST;
 	f = vmsim__calloc(vm, 1, sizeof(*f) + sizeof(struct ra_state));
@@ -61,6 +64,18 @@ int vmsim_file_new(struct vmsim *vm, const char *name, enum vmsim_file_kind kind
 	f->refcount = 1;	/* the machine's directory entry */
 	vmsim_lock_init(&f->i_mmap_rwsem, VMSIM_LOCK_I_MMAP);
 	vmsim_lock_init(&f->i_rwsem, VMSIM_LOCK_INODE);
+	if (kind == VMSIM_FILE_HUGETLB && vmsim__hugetlbfs_init(f)) {
+		vmsim__free(vm, f);
+		return -ENOMEM;
+	}
+	if (kind == VMSIM_FILE_DAX) {
+		int err = dax_hooks(vm)->file_new(f);
+
+		if (err) {
+			vmsim__free(vm, f);
+			return err;
+		}
+	}
 	LL_PREPEND(mm_world(vm)->files, f);
 	if (out)
 		*out = f;
@@ -162,6 +177,11 @@ static void file_destroy(struct vmsim_file *f)
 		vmsim__free(f->vm, e->data);
 		vmsim__free(f->vm, e);
 	}
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		vmsim__hugetlbfs_exit(f);
+	if (f->kind == VMSIM_FILE_DAX && dax_hooks(f->vm))
+		dax_hooks(f->vm)->file_free(f);
+	vmsim__luf_file_exit(f);
 	vmsim__free(f->vm, f);
 }
 
@@ -197,6 +217,40 @@ struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff)
 	vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, pgoff));
 	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
 	return e ? e->page : NULL;
+}
+
+int vmsim__filemap_add_folio(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page *folio)
+{
+	struct vmsim_pagecache_entry *e = vmsim__calloc(f->vm, 1, sizeof(*e));
+	unsigned long nr = vmsim_folio_nr_pages(folio);
+
+	if (!e)
+		return -ENOMEM;
+	e->pgoff = pgoff;
+	e->page = folio;
+	for (unsigned long i = 0; i < nr; i++) {
+		folio[i].mapping = f;
+		folio[i].index = pgoff + i;
+	}
+	HASH_ADD(hh, f->pages, pgoff, sizeof(pgoff), e);
+	f->nrpages += nr;
+	return 0;
+}
+
+/* Drop the folio at pgoff from the page cache (its reference goes). */
+void vmsim__filemap_remove(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_pagecache_entry *e;
+	unsigned long nr;
+
+	HASH_FIND(hh, f->pages, &pgoff, sizeof(pgoff), e);
+	if (!e)
+		return;
+	nr = vmsim_folio_nr_pages(e->page);
+	for (unsigned long i = 1; i < nr; i++)
+		e->page[i].mapping = NULL;
+	f->nrpages -= nr - 1;
+	cache_delete(f, e);
 }
 
 static struct vmsim_pagecache_entry *cache_entry(struct vmsim_file *f, uint64_t pgoff)
@@ -236,6 +290,9 @@ static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
 	p->index = pgoff;
 	if (f->kind == VMSIM_FILE_SHMEM)
 		vmsim_page_set(p, PG_swapbacked);
+	/* luf=debug: the slot a LUF'd page left gets another page. */
+	if (f->luf_slots)
+		vmsim__luf_check_cache(f, pgoff, "given a new page");
 	HASH_ADD(hh, f->pages, pgoff, sizeof(pgoff), e);
 	f->nrpages++;
 	vmsim__folio_add_lru(f->vm, p);	/* filemap_add_folio() */
@@ -654,7 +711,30 @@ unsigned vmsim__filemap_fault(struct vmsim_file *f, uint64_t pgoff, struct vmsim
 
 void vmsim__folio_mark_dirty(struct vmsim_page *p)
 {
-	vmsim_page_set(p, PG_dirty);
+	/* A DAX folio's dirtiness is its index entry's (noop_dirty_folio). */
+	if (!vmsim_page_test(p, PG_device))
+		vmsim_page_set(p, PG_dirty);
+}
+
+/* What a read() of page pgoff would give now, without reading anything
+ * in, marking anything or yielding to another CPU's operation (the
+ * stale-read detector compares with it); the page-cache page, if any. */
+struct vmsim_page *vmsim__file_peek(struct vmsim_file *f, uint64_t pgoff, unsigned char *buf)
+{
+	struct vmsim_pagecache_entry *e = cache_entry(f, pgoff);
+	struct vmsim_pagecache_entry *s;
+
+	if (e && e->page) {
+		vmsim_frame_read(f->vm, e->page, 0, buf, PAGE_SIZE);
+		return e->page;
+	} else if (e) {
+		vmsim__swap_peek(f->vm, e->swap, buf);	/* shmem, swapped out */
+	} else if ((s = store_find(f, pgoff)) && s->data) {
+		memcpy(buf, s->data, PAGE_SIZE);
+	} else {
+		memset(buf, 0, PAGE_SIZE);
+	}
+	return NULL;
 }
 
 /* ---- the folio lock (include/linux/pagemap.h, __folio_lock) ---- */
@@ -758,12 +838,17 @@ static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size
 	 * rw_verify_area(): so is pos + count. */
 	if ((int64_t)off < 0 || (int64_t)(off + len) < 0)
 		return -EINVAL;
+	/* hugetlbfs has no write_iter: write() is EINVAL. */
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		return -EINVAL;
 	/* generic_write_check_limits(): at s_maxbytes or past it EFBIG, else
 	 * a short write up to it. */
 	if (off >= (1ULL << 46))
 		return -EFBIG;
 	if (len > (1ULL << 46) - off)
 		len = (size_t)((1ULL << 46) - off);
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->rw(f, off, (void *)buf, len, true);
 	while (done < len) {
 		uint64_t pos = off + done, pgoff = pos >> PAGE_SHIFT;
 		size_t in = pos & (PAGE_SIZE - 1), n = PAGE_SIZE - in;
@@ -771,6 +856,10 @@ static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size
 
 		if (n > len - done)
 			n = len - done;
+		/* mapping_write_begin()'s LUF point: v12 pays the file's owed
+		 * flush after ->write_begin(), luf=debug before it. */
+		if (f->vm->cfg.luf == VMSIM_LUF_DEBUG)
+			vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_WRITE_BEGIN);
 		if (f->kind == VMSIM_FILE_SHMEM) {
 			/* shmem_write_begin(): SGP_WRITE brings a swapped page in. */
 			int err = shmem_get_folio(f, pgoff, SGP_WRITE, &p);
@@ -787,6 +876,8 @@ static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size
 		} else {
 			vmsim__folio_mark_accessed(f->vm, p);	/* FGP_ACCESSED */
 		}
+		if (f->vm->cfg.luf == VMSIM_LUF_ON)
+			vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_WRITE_BEGIN);
 		vmsim_frame_write(f->vm, p, in, b + done, n);
 		vmsim__folio_mark_dirty(p);
 		done += n;
@@ -796,7 +887,8 @@ static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size
 	return (long)done;
 }
 
-/* write(): under inode_lock, as generic_file_write_iter takes it. */
+/* write(): under inode_lock, as generic_file_write_iter takes it; a file
+ * operation is a public operation: the checker runs after it. */
 long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_t len)
 {
 	long r;
@@ -806,6 +898,7 @@ long vmsim_file_write(struct vmsim_file *f, uint64_t off, const void *buf, size_
 	vmsim_lock(f->vm, &f->i_rwsem);
 	r = file_write(f, off, buf, len);
 	vmsim_unlock(f->vm, &f->i_rwsem);
+	vmsim__mm_op_done(f->vm);
 	return r;
 }
 
@@ -823,6 +916,10 @@ long vmsim_file_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len)
 	 * rw_verify_area(): so is pos + count. */
 	if ((int64_t)off < 0 || (int64_t)(off + len) < 0)
 		return -EINVAL;
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		return vmsim__hugetlbfs_read(f, off, buf, len);
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->rw(f, off, buf, len, false);
 	if (off >= f->i_size)
 		return 0;
 	if (len > f->i_size - off)
@@ -942,6 +1039,10 @@ static int file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 		return -EINVAL;
 	if ((int64_t)(off + len) < 0 || off + len > (1ULL << 46))
 		return -EFBIG;
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		return vmsim__hugetlbfs_punch(f, off, len);
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->punch(f, off, len);
 	if (off >= f->i_size)
 		return 0;
 	end = off + len;
@@ -955,6 +1056,7 @@ static int file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 		vmsim__unmap_mapping_range(f, pstart, pend, false);
 	if ((off >> PAGE_SHIFT) == ((end - 1) >> PAGE_SHIFT) && (off & ~PAGE_MASK) + len < PAGE_SIZE) {
 		zero_partial(f, off >> PAGE_SHIFT, off & ~PAGE_MASK, (end - 1) - (off & PAGE_MASK) + 1);
+		vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_TRUNCATE);
 		return 0;
 	}
 	if (off & ~PAGE_MASK)
@@ -962,13 +1064,16 @@ static int file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 	if (end & ~PAGE_MASK)
 		zero_partial(f, end >> PAGE_SHIFT, 0, end & ~PAGE_MASK);
 	drop_range(f, pstart, pend);
+	/* truncate_inode_pages_range()'s LUF point (v12). */
+	vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_TRUNCATE);
 	return 0;
 }
 
 /* shmem_fallocate(PUNCH_HOLE) and its disk twin, under inode_lock.  A
  * shmem fault inside the hole meanwhile waits for the punch (shmem_falloc,
- * the inode's i_private in Linux); fault-around does not look. */
-int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+ * the inode's i_private in Linux); fault-around does not look.  Without
+ * the checker after it (MADV_REMOVE, inside madvise). */
+int vmsim__file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 {
 	int r;
 
@@ -985,6 +1090,15 @@ int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
 	return r;
 }
 
+int vmsim_file_punch(struct vmsim_file *f, uint64_t off, uint64_t len)
+{
+	int r = vmsim__file_punch(f, off, len);
+
+	if (f)
+		vmsim__mm_op_done(f->vm);
+	return r;
+}
+
 static int file_truncate(struct vmsim_file *f, uint64_t size)
 {
 	uint64_t old, from;
@@ -997,6 +1111,10 @@ static int file_truncate(struct vmsim_file *f, uint64_t size)
 		return -EINVAL;
 	if (size > (1ULL << 46))
 		return -EFBIG;
+	if (f->kind == VMSIM_FILE_HUGETLB)
+		return vmsim__hugetlbfs_truncate(f, size);
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->truncate(f, size);
 	old = f->i_size;
 	f->i_size = size;
 	if (size >= old)
@@ -1008,6 +1126,7 @@ static int file_truncate(struct vmsim_file *f, uint64_t size)
 		zero_partial(f, size >> PAGE_SHIFT, size & ~PAGE_MASK, PAGE_SIZE);
 	drop_range(f, from, ~0ULL);
 	vmsim__unmap_mapping_range(f, from, ~0ULL >> PAGE_SHIFT, true);
+	vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_TRUNCATE);
 	return 0;
 }
 
@@ -1020,6 +1139,7 @@ int vmsim_file_truncate(struct vmsim_file *f, uint64_t size)
 	vmsim_lock(f->vm, &f->i_rwsem);
 	r = file_truncate(f, size);
 	vmsim_unlock(f->vm, &f->i_rwsem);
+	vmsim__mm_op_done(f->vm);
 	return r;
 }
 
@@ -1057,6 +1177,34 @@ static int writeback(struct vmsim_file *f, struct vmsim_page *p)
 	return 0;
 }
 
+/* fsync(): a disk file's dirty pages go to its store (they stay cached);
+ * a DAX file's dirty entries are written back (dax_writeback_mapping_range:
+ * every mapping of them write-protected and cleaned again). */
+static int __vmsim_file_fsync(struct vmsim_file *f)
+{
+	struct vmsim_pagecache_entry *e, *t;
+
+	if (!f)
+		return -EBADF;
+	if (f->kind == VMSIM_FILE_DAX)
+		return dax_hooks(f->vm)->fsync(f);
+	if (f->kind != VMSIM_FILE_DISK)
+		return 0;
+	HASH_ITER(hh, f->pages, e, t)
+		if (vmsim_page_test(e->page, PG_dirty) && writeback(f, e->page))
+			return -ENOMEM;
+	return 0;
+}
+
+int vmsim_file_fsync(struct vmsim_file *f)
+{
+	int r = __vmsim_file_fsync(f);
+
+	if (f)
+		vmsim__mm_op_done(f->vm);
+	return r;
+}
+
 /* The flusher threads, woken by reclaim that met dirty file folios
  * (wakeup_flusher_threads): every dirty disk page is written now. */
 void vmsim__wakeup_flusher(struct vmsim *vm)
@@ -1091,5 +1239,7 @@ int vmsim_file_drop_caches(struct vmsim_file *f)
 		if (e->page->mapcount == 0 && e->page->refcount == 1)
 			cache_delete(f, e);
 	}
+	/* mapping_try_invalidate()'s LUF point (v12). */
+	vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_TRUNCATE);
 	return 0;
 }

@@ -46,6 +46,11 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 		tmp->vm_pgoff = mpnt->vm_pgoff;
 		tmp->vm_file = mpnt->vm_file;
 		tmp->uffd_ctx = mpnt->uffd_ctx;
+		/* hugetlb_dup_vma_private(): the child reserves nothing, but a
+		 * shared mapping gets its own vma lock. */
+		if (is_vm_hugetlb_page(mpnt))
+			vmsim__hugetlb_vm_open(tmp, true);
+		vmsim__dax_vma_open(tmp);
 		/* dup_userfaultfd() runs before the page tables are copied, so
 		 * vma_needs_copy() sees whether the child keeps uffd-wp. */
 		if (vmsim__dup_userfaultfd(tmp, mpnt, &uf)) {

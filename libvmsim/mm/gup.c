@@ -22,24 +22,27 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 		uint64_t a = addr + ((uint64_t)i << PAGE_SHIFT);
 		struct vm_area_struct *vma = vmsim__find_vma(mm, a);
 		struct vmsim_page *p = NULL;
-		pte_t *ptep;
+		unsigned long pfn = 0;
+		bool present = false, huge;
+		pte_t pte = __pte(0);
 		int tries;
 
 		if (!vma || (write ? !(vma->vm_flags & VM_WRITE) : !(vma->vm_flags & (VM_READ | VM_WRITE))))
 			break;
 		for (tries = 0; tries < 4; tries++) {
-			pte_t pte;
 			unsigned flags = 0;
 
-			ptep = vmsim__pte_lookup(mm, a);
-			pte = ptep ? ptep_get(ptep) : __pte(0);
-			if (ptep && pte_present(pte) && !pte_protnone(pte)) {
-				p = vmsim__vm_normal_page(vma, a, pte);
+			/* follow_page_mask(): a pte, or a PMD leaf (follow_huge_pmd). */
+			present = vmsim__follow_leaf(mm, a, &pte, &huge, &pfn);
+			if (present && !pte_protnone(pte)) {
+				p = pte_special(pte) ? NULL : vmsim_pfn_to_page(mm->vm, pfn);
 				if (write && !pte_write(pte))
 					flags = FAULT_FLAG_WRITE;
 				/* gup_must_unshare(): a read pin of a shared anon page
-				 * would see a later COW go elsewhere: unshare first. */
-				else if (!write && p && folio_test_anon(p) && !vmsim_page_test(p, PG_anon_exclusive))
+				 * would see a later COW go elsewhere: unshare first.
+				 * A PMD leaf keeps the flag on its first page. */
+				else if (!write && p && folio_test_anon(p) &&
+					 !vmsim_page_test(huge ? vmsim_compound_head(p) : p, PG_anon_exclusive))
 					flags = FAULT_FLAG_UNSHARE;
 				else
 					break;
@@ -50,14 +53,24 @@ long vmsim_pin_user_pages(struct vmsim_mm *mm, uint64_t addr, unsigned long npag
 			if (vmsim__handle_mm_fault(vma, a, flags, mm->cpu) & VM_FAULT_ERROR)
 				break;
 		}
-		if (!p && !(ptep && pte_present(ptep_get(ptep)) && pte_special(ptep_get(ptep))))
+		present = vmsim__follow_leaf(mm, a, &pte, &huge, &pfn);
+		if (!p && !(present && pte_special(pte)))
 			break;
 		if (p) {
-			p->refcount += GUP_PIN_COUNTING_BIAS;
+			/* try_grab_folio(FOLL_PIN): a small folio takes the bias on
+			 * its refcount, a large one one reference and one pin. */
+			struct vmsim_page *folio = vmsim_compound_head(p);
+
+			if (vmsim_folio_test_large(folio)) {
+				folio->refcount++;
+				vmsim__folio_meta(mm->vm, folio)->pincount++;
+			} else {
+				folio->refcount += GUP_PIN_COUNTING_BIAS;
+			}
 			mm->flags |= MMF_HAS_PINNED;
 		}
 		if (pfns)
-			pfns[i] = pte_pfn(ptep_get(ptep));
+			pfns[i] = pfn;
 	}
 	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
 	vmsim__mm_op_done(mm->vm);
@@ -72,21 +85,36 @@ int vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned
 		return -EINVAL;
 	/* All or nothing: take each pin off tentatively, so a frame listed
 	 * more often than it is pinned is caught, and put them back if any
-	 * pfn is not pinned (a user's wrong argument, not a kernel bug). */
+	 * pfn is not pinned (a user's wrong argument, not a kernel bug).  A
+	 * large folio counts its pins apart (folio->_pincount). */
 	for (i = 0; i < npages; i++) {
-		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
+		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]), *folio;
 
 		if (p && vmsim_page_test(p, PG_zero))
 			continue;	/* pinning the zero page takes no pin */
-		if (!p || vmsim_page_test(p, PG_buddy) || p->refcount < GUP_PIN_COUNTING_BIAS)
+		if (!p || vmsim_page_test(p, PG_buddy))
+			break;
+		folio = vmsim_compound_head(p);
+		if (vmsim_folio_test_large(folio)) {
+			if (vmsim__folio_meta(vm, folio)->pincount <= 0)
+				break;
+			vmsim__folio_meta(vm, folio)->pincount--;
+			continue;
+		}
+		if (p->refcount < GUP_PIN_COUNTING_BIAS)
 			break;
 		p->refcount -= GUP_PIN_COUNTING_BIAS;
 	}
 	if (i < npages) {
 		while (i-- > 0) {
-			struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]);
+			struct vmsim_page *p = vmsim_pfn_to_page(vm, pfns[i]), *folio;
 
-			if (!vmsim_page_test(p, PG_zero))
+			if (vmsim_page_test(p, PG_zero))
+				continue;
+			folio = vmsim_compound_head(p);
+			if (vmsim_folio_test_large(folio))
+				vmsim__folio_meta(vm, folio)->pincount++;
+			else
 				p->refcount += GUP_PIN_COUNTING_BIAS;
 		}
 		return -EINVAL;
@@ -96,8 +124,10 @@ int vmsim_unpin_user_pages(struct vmsim *vm, const unsigned long *pfns, unsigned
 
 		if (vmsim_page_test(p, PG_zero))
 			continue;
-		/* unpin_user_page(): drop the bias as a put, which frees at 0. */
-		p->refcount++;
+		/* unpin_user_page(): drop the bias (a large folio's one
+		 * reference) as a put, which frees at 0. */
+		if (!vmsim_folio_test_large(vmsim_compound_head(p)))
+			p->refcount++;
 		vmsim_put_page(vm, p);
 	}
 	return 0;

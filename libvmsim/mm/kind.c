@@ -882,6 +882,91 @@ void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte)
 	}
 }
 
+/* ---- PMD leaves: the same bits, one level up ---- */
+
+static pte_t as_pte(pmd_t pmd) { return __pte(pmd_val(pmd)); }
+static pmd_t as_pmd(pte_t pte) { return __pmd(pte_val(pte)); }
+
+pmd_t vmsim__kind_pmd_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pmd_t old, pmd_t child)
+{
+	return as_pmd(bits_copy(src->vm_mm->vm, dst, src, as_pte(old), as_pte(child)));
+}
+
+/* __split_huge_pmd_locked(): every pte keeps the software bits the PMD had. */
+pte_t vmsim__kind_pmd_split_bits(struct vm_area_struct *vma, pmd_t pmd, pte_t pte)
+{
+	struct vmsim_kind_registry *r = reg(vma->vm_mm->vm);
+
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++)
+		pte = __pte(pte_val(pte) | (pmd_val(pmd) & r->bit_kinds[i]->ops->pte_bit));
+	return pte;
+}
+
+pmd_t vmsim__kind_pmd_change_prot(struct vm_area_struct *vma, pmd_t pmd, unsigned long cp_flags)
+{
+	struct vmsim_kind_registry *r = reg(vma->vm_mm->vm);
+
+	if (!(cp_flags & r->cp_flags) && !(pmd_val(pmd) & r->bits))
+		return pmd;
+	return as_pmd(bits_change_prot(r, vma, as_pte(pmd), cp_flags));
+}
+
+pmd_t vmsim__kind_pmd_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pmd_t pmd)
+{
+	return as_pmd(vmsim__kind_move(old_vma, new_vma, addr, as_pte(pmd)));
+}
+
+unsigned vmsim__kind_pmd_wp_fault(struct vm_fault *vmf)
+{
+	struct vmsim_kind_registry *r = reg(vmf->vma->vm_mm->vm);
+
+	if (!(pmd_val(vmf->orig_pmd) & r->bits))
+		return 0;
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *k = r->bit_kinds[i];
+		unsigned ret;
+
+		if (!(pmd_val(vmf->orig_pmd) & k->ops->pte_bit) || !k->ops->pmd_bit_wp_fault)
+			continue;
+		ret = k->ops->pmd_bit_wp_fault(k, vmf);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+uint64_t vmsim__kind_pmd_pagemap(struct vm_area_struct *vma, uint64_t addr, pmd_t pmd)
+{
+	return vmsim__kind_pagemap(vma, addr, as_pte(pmd));
+}
+
+/* hpage_collapse_scan_pmd(): does a kind forbid folding this entry into
+ * a THP (VMSIM_KIND_NO_COLLAPSE)? */
+bool vmsim__kind_blocks_collapse(struct vmsim *vm, pte_t pte)
+{
+	struct vmsim_kind_registry *r = reg(vm);
+	struct vmsim_kind *k;
+
+	for (unsigned i = 0; i < r->nr_bit_kinds; i++) {
+		const struct vmsim_kind *b = r->bit_kinds[i];
+
+		if ((b->ops->flags & VMSIM_KIND_NO_COLLAPSE) &&
+		    (pte_val(pte) & (pte_present(pte) ? b->ops->pte_bit : b->ops->swp_bit)))
+			return true;
+	}
+	if (pte_present(pte) || pte_none(pte))
+		return false;
+	if (pte_is_marker(pte)) {
+		for (unsigned i = 0; i < r->nr_marker_kinds; i++)
+			if ((marker_of(pte) & r->marker_kinds[i]->marker) &&
+			    (r->marker_kinds[i]->ops->flags & VMSIM_KIND_NO_COLLAPSE))
+				return true;
+		return false;
+	}
+	k = vmsim__kind_of(vm, pte);
+	return k && (k->ops->flags & VMSIM_KIND_NO_COLLAPSE);
+}
+
 /* ---- memory pressure: holds, unmap/remap, swapoff ---- */
 
 void vmsim__kind_hold(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_hold *h)

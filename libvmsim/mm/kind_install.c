@@ -44,11 +44,19 @@ static int install_pass(struct vm_area_struct *vma, const struct vmsim_kind *k, 
 	struct vmsim_mm *mm = vma->vm_mm;
 
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
-		pte_t *ptep = vmsim__pte_alloc(mm, a);
+		pmd_t *pmdp = vmsim__pmd_alloc(mm, a);
 		struct vmsim_lock *ptl;
-		pte_t pte, entry;
+		pte_t *ptep, pte, entry;
 		int err = 0;
 
+		if (!pmdp)
+			return -ENOMEM;
+		/* guard_install_pmd_entry(): a PMD leaf must be zapped first. */
+		if (pmd_trans_huge(pmdp_get(pmdp))) {
+			*blocker = a;
+			return 1;
+		}
+		ptep = vmsim__pte_alloc_at(mm, pmdp, a);
 		if (!ptep)
 			return -ENOMEM;
 		ptl = vmsim__pte_lockptr(mm->vm, ptep);
@@ -80,9 +88,12 @@ static uint64_t blockers_hash(struct vm_area_struct *vma, const struct vmsim_kin
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
-		pte_t *ptep = vmsim__pte_lookup(vma->vm_mm, a);
+		pmd_t *pmdp = vmsim__pmd_lookup(vma->vm_mm, a);
+		pte_t *ptep = pmdp ? vmsim__pte_offset(vma->vm_mm, pmdp, a) : NULL;
 		pte_t pte = ptep ? ptep_get(ptep) : __pte(0);
 
+		if (pmdp && pmd_trans_huge(pmdp_get(pmdp)))
+			pte = __pte(pmd_val(pmdp_get(pmdp)));
 		if (pte_none(pte) || is_own(vma->vm_mm->vm, k, pte))
 			continue;
 		h = (h ^ a) * 0x100000001b3ULL;
@@ -121,10 +132,12 @@ int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64
 		before = blockers_hash(vma, k, start, end);
 		/* zap_page_range_single(): MMU_NOTIFY_CLEAR. */
 		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
+		vmsim__zap_begin(vma, &range.start, &range.end);
 		tlb_gather_mmu(&tlb, mm, false);
 		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
 		mmu_notifier_invalidate_range_end(&range);
+		vmsim__zap_end(vma, NULL);
 		tlb_finish_mmu(&tlb);
 		if (blockers_hash(vma, k, start, end) == before) {
 			pte_t *ptep = vmsim__pte_lookup(mm, blocker);

@@ -16,6 +16,7 @@ static bool valid_advice(int a)
 	case VMSIM_MADV_WILLNEED: case VMSIM_MADV_DONTNEED: case VMSIM_MADV_REMOVE:
 	case VMSIM_MADV_COLD: case VMSIM_MADV_PAGEOUT: case VMSIM_MADV_POPULATE_READ:
 	case VMSIM_MADV_POPULATE_WRITE: case VMSIM_MADV_GUARD_INSTALL: case VMSIM_MADV_GUARD_REMOVE:
+	case VMSIM_MADV_HUGEPAGE: case VMSIM_MADV_NOHUGEPAGE: case VMSIM_MADV_COLLAPSE:
 		return true;
 	}
 	return false;
@@ -38,7 +39,7 @@ static pte_t *lookup(struct vmsim_mm *mm, uint64_t *a, uint64_t end)
  * follows madvise_guard_install()). */
 static int guard_install(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
-	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP))
+	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB))
 		return -EINVAL;
 	return vmsim__kind_install_range(vma, start, end, VMSIM_KIND_GUARD_NAME, NULL);
 }
@@ -48,6 +49,8 @@ static int guard_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end
 {
 	struct vmsim_mm *mm = vma->vm_mm;
 
+	if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB))
+		return -EINVAL;	/* is_valid_guard_vma() */
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		pte_t *ptep = lookup(mm, &a, end);
 
@@ -55,6 +58,98 @@ static int guard_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end
 			vmsim__set_pte_at(mm, a, ptep, __pte(0));
 	}
 	return 0;
+}
+
+/* folio_pte_batch(): how many ptes from ptep on map the folio's pages in
+ * order, alike but for dirty, soft-dirty, write and young. */
+static unsigned long folio_pte_batch(struct vmsim *vm, pte_t *ptep, unsigned long max_nr)
+{
+	const pteval_t ignore = _PAGE_DIRTY_BITS | _PAGE_SOFT_DIRTY | _PAGE_RW | _PAGE_ACCESSED;
+	pte_t first = ptep_get(ptep);
+	struct vmsim_page *folio = vmsim_compound_head(vmsim_pfn_to_page(vm, pte_pfn(first)));
+	unsigned long nr = 1;
+
+	for (; nr < max_nr; nr++) {
+		pte_t pte = ptep_get(ptep + nr);
+
+		if (!pte_present(pte) || pte_pfn(pte) != pte_pfn(first) + nr ||
+		    vmsim_compound_head(vmsim_pfn_to_page(vm, pte_pfn(pte))) != folio ||
+		    ((pte_val(pte) ^ pte_val(first)) & ~ignore & ~PTE_PFN_MASK))
+			break;
+	}
+	return nr;
+}
+
+/* madvise_cold_or_pageout_pte_range() on large folios: a PMD leaf the range
+ * covers whole is aged whole; a THP the range covers only in part is split
+ * first (split_folio), unless others may map it too. */
+static void cold_large_folios(struct vm_area_struct *vma, uint64_t start, uint64_t end, bool pageout)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	struct vmsim *vm = mm->vm;
+
+	for (uint64_t addr = start, next; addr < end; addr = next) {
+		struct vmsim_walk w;
+		pmd_t *pmdp, pmd;
+
+		/* Missing tables are skipped whole (walk_page_range). */
+		vmsim__walk_span(mm, addr, &w, &next);
+		if (next > end || next < addr)
+			next = end;
+		pmdp = w.level == VMSIM_LVL_PTE ? w.pmd : vmsim__walk_pmd_entry(&w);
+		if (!pmdp)
+			continue;
+		pmd = pmdp_get(pmdp);
+		if (pmd_trans_huge(pmd)) {
+			struct vmsim_page *folio;
+
+			if (!pmd_present(pmd) || vmsim__is_huge_zero_pmd(vm, pmd))
+				continue;
+			folio = vmsim__pmd_page(vm, pmd);
+			if (vmsim__folio_maybe_mapped_shared(vm, folio))
+				continue;
+			if (next - addr != PMD_SIZE) {
+				vmsim__split_folio(vm, folio);
+				continue;	/* its ptes are aged below */
+			}
+			if (!pageout && pmd_young(pmd)) {
+				vmsim__pmdp_invalidate(vma, addr, pmdp);
+				vmsim__set_pmd_at(mm, addr, pmdp, pmd_mkold(pmd));
+			}
+			vmsim_page_clear(folio, PG_referenced);
+			if (vmsim_page_test(folio, PG_active))
+				vmsim_page_set(folio, PG_workingset);
+			if (!pageout) {
+				vmsim__folio_deactivate(vm, folio);
+				continue;
+			}
+			/* MADV_PAGEOUT: the whole THP goes to reclaim. */
+			if (vmsim__folio_isolate_lru(vm, folio)) {
+				struct vmsim_page *list = NULL;
+
+				DL_APPEND(list, folio);
+				vmsim__reclaim_pages(vm, &list);
+			}
+			continue;
+		}
+		for (uint64_t a = addr; a < next; a += PAGE_SIZE) {
+			pte_t *ptep = vmsim__pte_offset(mm, pmdp, a), pte;
+			struct vmsim_page *p, *folio;
+			unsigned long nr;
+
+			if (!ptep || !pte_present(pte = ptep_get(ptep)))
+				continue;
+			p = vmsim__vm_normal_page(vma, a, pte);
+			if (!p || !vmsim_page_test(folio = vmsim_compound_head(p), PG_head) ||
+			    vmsim_page_test(folio, PG_device))
+				continue;
+			nr = folio_pte_batch(vm, ptep, (next - a) >> PAGE_SHIFT);
+			if (nr < vmsim_folio_nr_pages(folio) && !vmsim__folio_maybe_mapped_shared(vm, folio))
+				vmsim__split_folio(vm, folio);
+			else
+				a += (nr - 1) * PAGE_SIZE;
+		}
+	}
 }
 
 /* madvise_cold_or_pageout_pte_range(), one pte table at a time. */
@@ -80,8 +175,9 @@ static void cold_or_pageout_range(struct mmu_gather *tlb, struct vm_area_struct 
 			continue;
 		p = vmsim__vm_normal_page(vma, a, pte);
 		/* Other mappings of the folio, and folios off the LRU, are
-		 * left alone. */
-		if (!p || !vmsim_page_test(p, PG_lru) || p->mapcount != 1)
+		 * left alone; large folios were seen to above. */
+		if (!p || vmsim_page_test(p, PG_head) || vmsim_page_test(p, PG_tail) ||
+		    !vmsim_page_test(p, PG_lru) || p->mapcount != 1)
 			continue;
 		/* COLD clears the accessed bit (PAGEOUT ignores references). */
 		if (!pageout && pte_young(pte)) {
@@ -116,6 +212,7 @@ static int cold_or_pageout(struct vm_area_struct *vma, uint64_t start, uint64_t 
 
 	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 		return -EINVAL;
+	cold_large_folios(vma, start, end, pageout);
 	tlb_gather_mmu(&tlb, vma->vm_mm, false);
 	for (uint64_t a = start; a < end;) {
 		uint64_t next;
@@ -174,6 +271,43 @@ static int willneed(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* madvise_update_vma(): new flags for [start, end) of vma, splitting it
+ * there (and a PMD leaf across a new boundary) and merging what it can. */
+static int madvise_update_vma(struct vm_area_struct *vma, uint64_t start, uint64_t end, unsigned long new_flags)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	int err;
+
+	if (new_flags == vma->vm_flags)
+		return 0;
+	if (start > vma->vm_start) {
+		err = vmsim__split_vma(mm, vma, start);
+		if (err)
+			return err;
+		vma = vma->next;
+	}
+	if (end < vma->vm_end) {
+		err = vmsim__split_vma(mm, vma, end);
+		if (err)
+			return err;
+	}
+	vma->vm_flags = new_flags;
+	vmsim__vma_try_merge(mm, vma);
+	return 0;
+}
+
+/* hugepage_madvise(): MADV_HUGEPAGE and MADV_NOHUGEPAGE exclude each other. */
+static int hugepage_madvise(struct vm_area_struct *vma, uint64_t start, uint64_t end, int advice)
+{
+	unsigned long flags = vma->vm_flags;
+
+	if (advice == VMSIM_MADV_HUGEPAGE)
+		flags = (flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+	else
+		flags = (flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+	return madvise_update_vma(vma, start, end, flags);
+}
+
 static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, int advice)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
@@ -181,16 +315,31 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 	struct mmu_gather tlb;
 
 	switch (advice) {
+	case VMSIM_MADV_HUGEPAGE:
+	case VMSIM_MADV_NOHUGEPAGE:
+		return hugepage_madvise(vma, start, end, advice);
+	case VMSIM_MADV_COLLAPSE:
+		return vmsim__madvise_collapse(vma, start, end);
 	case VMSIM_MADV_DONTNEED:
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
+		/* madvise_dontneed_free_valid_vma(): whole huge pages only. */
+		if (is_vm_hugetlb_page(vma)) {
+			if (start & ~PMD_MASK)
+				return -EINVAL;
+			end &= PMD_MASK;
+			if (end <= start)
+				return 0;
+		}
 		vmsim__userfaultfd_remove(vma, start, end);
 		/* zap_page_range_single(): MMU_NOTIFY_CLEAR. */
 		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, mm, start, end);
+		vmsim__zap_begin(vma, &range.start, &range.end);
 		tlb_gather_mmu(&tlb, mm, false);
 		mmu_notifier_invalidate_range_start(&range);
 		vmsim__zap_page_range(&tlb, vma, start, end, NULL);
 		mmu_notifier_invalidate_range_end(&range);
+		vmsim__zap_end(vma, NULL);
 		tlb_finish_mmu(&tlb);
 		return 0;
 	case VMSIM_MADV_REMOVE:
@@ -211,7 +360,7 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 
 			vmsim__file_get(f);
 			vmsim_unlock(mm->vm, &mm->mmap_lock);
-			err = vmsim_file_punch(f, off, end - start);
+			err = vmsim__file_punch(f, off, end - start);
 			vmsim_lock(mm->vm, &mm->mmap_lock);
 			vmsim__file_put(f);
 			return err;

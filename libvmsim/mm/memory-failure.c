@@ -69,6 +69,19 @@ int vmsim_memory_failure(struct vmsim *vm, unsigned long pfn)
 		return -EHWPOISON;
 	if (vmsim_page_test(p, PG_reserved) || vmsim_page_test(p, PG_table) || vmsim_page_test(p, PG_zero))
 		return -EBUSY;
+	/* A THP is split first and only the page hit is poisoned
+	 * (try_to_split_thp_page()); hugetlb and persistent memory have
+	 * their own handlers, not modelled: busy. */
+	if (vmsim_page_test(vmsim_compound_head(p), PG_head)) {
+		struct vmsim_page *folio = vmsim_compound_head(p);
+
+		if (!folio_test_anon(folio) || vmsim_page_test(folio, PG_hugetlb) || vmsim__split_folio(vm, folio)) {
+			vmsim__mm_op_done(vm);
+			return -EBUSY;
+		}
+	} else if (vmsim_page_test(p, PG_device)) {
+		return -EBUSY;
+	}
 	if (p->refcount == 0) {
 		/* take_page_off_buddy(): a free frame is allocated to nobody;
 		 * a tail of a higher-order allocation is not ours to take. */
@@ -91,7 +104,8 @@ int vmsim_memory_failure(struct vmsim *vm, unsigned long pfn)
 int vmsim_memory_failure_addr(struct vmsim_mm *mm, uint64_t addr)
 {
 	struct vm_area_struct *vma;
-	pte_t *ptep;
+	pte_t leaf;
+	bool huge;
 	unsigned long pfn;
 
 	if (!mm)
@@ -104,12 +118,11 @@ int vmsim_memory_failure_addr(struct vmsim_mm *mm, uint64_t addr)
 	vma = vmsim__find_vma(mm, addr & PAGE_MASK);
 	if (!vma || (vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) == 0 ||
 	    (vmsim__populate(mm, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE, false) & VM_FAULT_ERROR) ||
-	    !(ptep = vmsim__pte_lookup(mm, addr & PAGE_MASK)) || !pte_present(ptep_get(ptep))) {
+	    !vmsim__follow_leaf(mm, addr & PAGE_MASK, &leaf, &huge, &pfn)) {
 		vmsim_unlock_read(mm->vm, &mm->mmap_lock);
 		vmsim__mm_op_done(mm->vm);
 		return -EFAULT;
 	}
-	pfn = pte_pfn(ptep_get(ptep));
 	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
 	return vmsim_memory_failure(mm->vm, pfn);
 }
@@ -117,7 +130,9 @@ int vmsim_memory_failure_addr(struct vmsim_mm *mm, uint64_t addr)
 /* Machine teardown: the references memory_failure kept. */
 void vmsim__hwpoison_exit(struct vmsim *vm)
 {
-	for (unsigned long pfn = 0; pfn < vmsim_nr_frames(vm); pfn++) {
+	/* Absent sections hold no frame ever used, so none poisoned. */
+	for (unsigned long pfn = vmsim__pfn_next_present(vm, 0); pfn < vm->nr_frames;
+	     pfn = vmsim__pfn_next_present(vm, pfn + 1)) {
 		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
 
 		if (vmsim_page_test(p, PG_hwpoison) && !vmsim_page_test(p, PG_buddy) && p->refcount > 0) {

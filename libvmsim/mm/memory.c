@@ -26,29 +26,48 @@ pte_t *vmsim__pte_lookup(struct vmsim_mm *mm, uint64_t addr)
 	return vmsim_pte_lookup(mm->vm, mm->pgd, addr, false);
 }
 
-/* The pte slot of addr when its pte table exists, else NULL.  *next is the
- * end of what the walk found: the table's span, or the hole a missing
- * table leaves, which walks skip whole (walk_page_range's *_none steps), so
- * a walk costs the tables that exist, not the range's size. */
-pte_t *vmsim__pte_lookup_span(struct vmsim_mm *mm, uint64_t addr, uint64_t *next)
+/* One walk to addr, stopping where the tables stop (*w), and *next: the
+ * end of what it found, the pte table's span or the span of the entry it
+ * stopped at (a hole, a leaf), which range walks step over whole
+ * (walk_page_range's *_none steps): a walk costs the tables that exist,
+ * not the range's size. */
+void vmsim__walk_span(struct vmsim_mm *mm, uint64_t addr, struct vmsim_walk *w, uint64_t *next)
 {
-	struct vmsim_walk w;
 	unsigned shift;
 	uint64_t n;
 
-	vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
-	if (w.level == VMSIM_LVL_NONE) {
+	vmsim_walk(mm->vm, mm->pgd, addr, 0, w);
+	if (w->level == VMSIM_LVL_NONE) {
 		*next = ~0ULL;
-		return NULL;
+		return;
 	}
-	shift = w.level == VMSIM_LVL_PTE ? PMD_SHIFT : PAGE_SHIFT + 9 * (unsigned)(w.level - 1);
+	shift = w->level == VMSIM_LVL_PTE ? PMD_SHIFT : PAGE_SHIFT + 9 * (unsigned)(w->level - 1);
 	n = (addr | ((1ULL << shift) - 1)) + 1;
 	*next = n > addr ? n : ~0ULL;
+}
+
+/* The pte slot of addr when its pte table exists, else NULL; *next as
+ * vmsim__walk_span() gives it. */
+pte_t *vmsim__pte_lookup_span(struct vmsim_mm *mm, uint64_t addr, uint64_t *next)
+{
+	struct vmsim_walk w;
+
+	vmsim__walk_span(mm, addr, &w, next);
 	return w.level == VMSIM_LVL_PTE ? w.pte : NULL;
+}
+
+/* A PMD leaf (or other non-table PMD entry) where vmsim__walk_span()
+ * stopped: THP, DAX, hugetlb, a PMD migration entry. */
+pmd_t *vmsim__walk_pmd_entry(const struct vmsim_walk *w)
+{
+	return w->level == VMSIM_LVL_PMD && !pmd_none(pmdp_get(w->pmd)) ? w->pmd : NULL;
 }
 
 void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte)
 {
+	/* luf=debug: a slot LUF left owing a flush gets a translation. */
+	if (mm->luf_slots)
+		vmsim__luf_check_pte(mm, addr, pte);
 	vmsim_set_pte(mm->vm, ptep, pte, addr);
 }
 
@@ -103,6 +122,18 @@ unsigned vmsim_handle_userfault(struct vm_fault *vmf, unsigned long reason)
 unsigned long vmsim_zero_pfn(struct vmsim *vm)
 {
 	return vmsim_page_to_pfn(vm, vmsim_zero_page(vm));
+}
+
+bool vmsim_is_zero_pfn(struct vmsim *vm, unsigned long pfn)
+{
+	struct vmsim_page *z;
+
+	if (!vm)
+		return false;
+	if (pfn == vmsim_zero_pfn(vm))
+		return true;
+	z = vm->mm_world ? mm_world(vm)->thp.huge_zero_folio : NULL;
+	return z && pfn - vmsim_page_to_pfn(vm, z) < HPAGE_PMD_NR;
 }
 
 /* vm_normal_page(): the struct page behind a present pte, or NULL for
@@ -207,6 +238,16 @@ static void map_file_page(struct vm_fault *vmf, struct vmsim_page *p, uint64_t a
 	vmsim__set_pte_at(vma->vm_mm, addr, ptep, entry);
 }
 
+/* The pte of addr for fault-around: the range lies in the faulting pte's
+ * table (do_fault_around() clamps it), so it is that pte's neighbour, as
+ * filemap_map_pages() steps vmf->pte; a lookup otherwise. */
+static pte_t *fault_around_pte(struct vm_fault *vmf, uint64_t addr)
+{
+	if (vmf->pte && (addr >> PMD_SHIFT) == (vmf->address >> PMD_SHIFT))
+		return vmf->pte + ((int64_t)(addr >> PAGE_SHIFT) - (int64_t)(vmf->address >> PAGE_SHIFT));
+	return vmsim__pte_lookup(vmf->vma->vm_mm, addr);
+}
+
 /* filemap_map_pages(): map what the page cache already holds, uptodate and
  * unlocked, within [start_pgoff, end_pgoff] and EOF, into none ptes only. */
 static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64_t end_pgoff)
@@ -247,7 +288,7 @@ static void filemap_map_pages(struct vm_fault *vmf, uint64_t start_pgoff, uint64
 		 * start the next async window. */
 		else if (vmsim_page_test(p, PG_readahead))
 			skip = "readahead mark: left to ->fault";
-		else if (!(ptep = vmsim__pte_lookup(vma->vm_mm, addr)) || !pte_none(ptep_get(ptep)))
+		else if (!(ptep = fault_around_pte(vmf, addr)) || !pte_none(ptep_get(ptep)))
 			skip = "pte not none";
 		if (skip) {
 			if (locked)
@@ -442,6 +483,45 @@ static unsigned do_fault(struct vm_fault *vmf)
 	return do_shared_fault(vmf);
 }
 
+/* vmf_insert_page_mkwrite() + insert_page_into_pte_locked(): the zero
+ * page goes in special; any other page is one more file mapping. */
+unsigned vmsim__vmf_insert_page_mkwrite(struct vm_fault *vmf, struct vmsim_page *page, bool write)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_lock *ptl;
+	pte_t old, entry;
+
+	if (vmf->address < vma->vm_start || vmf->address >= vma->vm_end || !vmf->pte)
+		return VM_FAULT_SIGBUS;
+	ptl = vmsim__pte_lockptr(vm, vmf->pte);
+	vmsim_lock(vm, ptl);
+	old = ptep_get(vmf->pte);
+	if (!pte_none(old)) {
+		/* Only a write to the page already there upgrades it (not
+		 * dirtied here: the CPU's write sets D). */
+		if (write && pte_present(old) && pte_pfn(old) == vmsim_page_to_pfn(vm, page)) {
+			entry = maybe_mkwrite(pte_mkyoung(old), vma);
+			if (!pte_same(entry, old))
+				vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+		}
+		vmsim_unlock(vm, ptl);
+		return VM_FAULT_NOPAGE;
+	}
+	entry = mk_pte(vm, page, vma->vm_page_prot);
+	if (vmsim_page_test(page, PG_zero)) {
+		entry = pte_mkspecial(entry);
+	} else {
+		vmsim_get_page(vm, page);
+		if (write)
+			entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(entry)), vma);
+		vmsim__folio_add_file_rmap(vma, page);
+	}
+	vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
+	vmsim_unlock(vm, ptl);
+	return VM_FAULT_NOPAGE;
+}
+
 /* ---- write-protect faults ---- */
 
 static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
@@ -506,12 +586,29 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 	return 0;
 }
 
+/* __wp_can_reuse_large_anon_folio() (6.15+, CONFIG_MM_ID): a PTE-mapped
+ * THP is reused when every reference is a mapping and every mapping is
+ * this mm's; one mapped page alone is let go instead. */
+static bool wp_can_reuse_large_anon_folio(struct vmsim *vm, struct vmsim_page *folio)
+{
+	const struct vmsim_folio_meta *fm = vmsim__folio_meta(vm, folio);
+
+	if (fm->large_mapcount <= 1)
+		return false;
+	if (fm->maybe_mapped_shared)
+		return false;
+	return fm->large_mapcount == folio->refcount;
+}
+
 /* wp_can_reuse_anon_folio(): only our mapping holds a reference, once a
  * swap-cache copy nobody else needs has been dropped. */
 static bool wp_can_reuse_anon_folio(struct vm_area_struct *vma, struct vmsim_page *p)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_page *folio = vmsim_compound_head(p);
 
+	if (vmsim_page_test(folio, PG_head))
+		return wp_can_reuse_large_anon_folio(vm, folio);
 	if (p->refcount > 3)
 		return false;
 	if (p->refcount > 1 + vmsim_page_test(p, PG_swapcache))
@@ -571,6 +668,8 @@ unsigned vmsim__do_wp_page(struct vm_fault *vmf)
 
 unsigned vmsim__do_pte_missing(struct vm_fault *vmf)
 {
+	if (is_vm_hugetlb_page(vmf->vma))
+		return vmsim__hugetlb_no_page(vmf);
 	if (vma_is_anonymous(vmf->vma))
 		return do_anonymous_page(vmf);
 	return do_fault(vmf);
@@ -602,6 +701,124 @@ static unsigned handle_pte_fault(struct vm_fault *vmf)
 	return 0;
 }
 
+/* create_huge_pmd(): a THP for anonymous memory, ->huge_fault for DAX. */
+static unsigned create_huge_pmd(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (vma_is_anonymous(vma))
+		return vmsim__do_huge_pmd_anonymous_page(vmf);
+	if (vmsim__vma_is_dax(vma))
+		return vmsim__dax_fault(vmf, HPAGE_PMD_ORDER);
+	return VM_FAULT_FALLBACK;
+}
+
+/* wp_huge_pmd(): a write to a read-only PMD leaf. */
+static unsigned wp_huge_pmd(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned ret;
+
+	if (vma_is_anonymous(vma)) {
+		if (!(vmf->flags & FAULT_FLAG_UNSHARE)) {
+			/* A software bit may want the write first (uffd-wp). */
+			ret = vmsim__kind_pmd_wp_fault(vmf);
+			if (ret == VM_FAULT_FALLBACK)
+				goto split;
+			if (ret)
+				return ret;
+		}
+		return vmsim__do_huge_pmd_wp_page(vmf);
+	}
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && vmsim__vma_is_dax(vma)) {
+		ret = vmsim__dax_fault(vmf, HPAGE_PMD_ORDER);
+		if (!(ret & VM_FAULT_FALLBACK))
+			return ret;
+	}
+split:
+	/* COW or write-notify is handled at the pte level. */
+	vmsim__split_huge_pmd(vma, vmf->pmd, vmf->address);
+	return VM_FAULT_FALLBACK;
+}
+
+/* __handle_mm_fault(): the PMD level first, then the pte. */
+static unsigned __handle_mm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim_mm *mm = vma->vm_mm;
+	unsigned ret;
+	pmd_t pmd;
+
+	/* Without THPs and DAX no PMD leaf can be in the way (a collapse
+	 * needs THPs allowed): one walk down to the pte, as before THPs. */
+	if (mm->vm->cfg.thp == VMSIM_THP_NEVER && !vmsim__vma_is_dax(vma)) {
+		vmf->pte = vmsim__pte_alloc(mm, vmf->address);
+		if (vmf->pte)
+			goto pte_level;
+	}
+	/* A DAX vma may share another process's PMD table (FS-DAX sharing). */
+	if (vmsim__vma_is_dax(vma) && mm->vm->cfg.dax_pmd_share && dax_hooks(mm->vm))
+		vmf->pmd = dax_hooks(mm->vm)->pmd_alloc(vmf);
+	else
+		vmf->pmd = vmsim__pmd_alloc(mm, vmf->address);
+	if (!vmf->pmd)
+		return VM_FAULT_OOM;
+	pmd = pmdp_get(vmf->pmd);
+	if (pmd_none(pmd)) {
+		if ((mm->vm->cfg.thp != VMSIM_THP_NEVER || vmsim__vma_is_dax(vma)) &&
+		    vmsim__thp_vma_allowable(vma, vma->vm_flags, VMSIM_TVA_IN_PF | VMSIM_TVA_ENFORCE_SYSFS)) {
+			ret = create_huge_pmd(vmf);
+			if (!(ret & VM_FAULT_FALLBACK))
+				return ret;
+		}
+	} else if (pmd_trans_huge(pmd)) {
+		vmf->orig_pmd = pmd;
+		if ((vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !pmd_write(pmd)) {
+			ret = wp_huge_pmd(vmf);
+			if (!(ret & VM_FAULT_FALLBACK))
+				return ret;
+		} else if (!(vmf->flags & FAULT_FLAG_UNSHARE)) {
+			vmsim__huge_pmd_set_accessed(vmf);
+			return 0;
+		} else {
+			return 0;
+		}
+	}
+	/* A shared PMD table holds PMD leaves only (FS-DAX sharing): a DAX
+	 * fault that falls back to PTEs takes this mm off it first, and the
+	 * PTEs go into a table of its own. */
+	if (vmsim__vma_is_dax(vma) && mm->vm->cfg.dax_pmd_share) {
+		if (vmsim_slot_table(mm->vm, vmf->pmd)->pt_share_count > 0)
+			vmsim__dax_unshare_range(vma, vmf->address & PUD_MASK, (vmf->address & PUD_MASK) + PUD_SIZE);
+		vmf->pmd = vmsim__pmd_alloc(mm, vmf->address);
+		if (!vmf->pmd)
+			return VM_FAULT_OOM;
+	}
+	vmf->pte = vmsim__pte_alloc_at(mm, vmf->pmd, vmf->address);
+	if (!vmf->pte) {
+		/* Raced with a huge fault: the access is simply retried. */
+		return pmd_trans_huge(pmdp_get(vmf->pmd)) ? 0 : VM_FAULT_OOM;
+	}
+	/* A DAX file has no page cache: its ->fault (a none pte) and
+	 * ->page_mkwrite (a shared write to a read-only pte) map the
+	 * persistent memory themselves, taking the pte lock on their own. */
+	if (vmsim__vma_is_dax(vma)) {
+		pte_t pte = ptep_get(vmf->pte);
+
+		if (pte_none(pte) || ((vmf->flags & FAULT_FLAG_WRITE) && pte_present(pte) && !pte_write(pte) &&
+				      (vma->vm_flags & VM_SHARED)))
+			return vmsim__dax_fault(vmf, 0);
+	}
+pte_level:
+	/* pte_offset_map_lock(): the entry changes under its table's lock. */
+	vmf->ptl = vmsim__pte_lockptr(mm->vm, vmf->pte);
+	vmsim_lock(mm->vm, vmf->ptl);
+	ret = handle_pte_fault(vmf);
+	if (vmf->ptl)
+		vmsim_unlock(mm->vm, vmf->ptl);
+	return ret;
+}
+
 unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned flags, int cpu)
 {
 	struct vm_fault vmf = {
@@ -615,16 +832,16 @@ unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsig
 	unsigned ret;
 
 	vma->vm_mm->st.faults++;
+	vmsim__luf_fault(vma, flags, true);
+	if (is_vm_hugetlb_page(vma)) {
+		ret = vmsim__hugetlb_fault(&vmf);
+		vmsim__luf_fault(vma, flags, false);
+		return ret;
+	}
 again:
-	vmf.pte = vmsim__pte_alloc(vma->vm_mm, vmf.address);
-	if (!vmf.pte)
-		return VM_FAULT_OOM;
-	/* pte_offset_map_lock(): the entry changes under its table's lock. */
-	vmf.ptl = vmsim__pte_lockptr(vma->vm_mm->vm, vmf.pte);
-	vmsim_lock(vma->vm_mm->vm, vmf.ptl);
-	ret = handle_pte_fault(&vmf);
-	if (vmf.ptl)
-		vmsim_unlock(vma->vm_mm->vm, vmf.ptl);
+	vmf.ptl = NULL;
+	vmf.pte = NULL;
+	ret = __handle_mm_fault(&vmf);
 	/* do_user_addr_fault(): a fault that dropped mmap_lock for I/O is
 	 * retried at once, once, with FAULT_FLAG_TRIED. */
 	if ((ret & VM_FAULT_RETRY) && vmf.io_retry && !(vmf.flags & FAULT_FLAG_TRIED)) {
@@ -636,8 +853,10 @@ again:
 		goto again;
 	}
 	vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
-			  .addr = vmf.address, .level = VMSIM_LVL_PTE, .new_val = pte_val(ptep_get(vmf.pte)),
+			  .addr = vmf.address, .level = vmf.pte ? VMSIM_LVL_PTE : VMSIM_LVL_PMD,
+			  .new_val = vmf.pte ? pte_val(ptep_get(vmf.pte)) : vmf.pmd ? pmd_val(pmdp_get(vmf.pmd)) : 0,
 			  .pfn = ret, .why = (flags & FAULT_FLAG_WRITE) ? "write" : "read" });
+	vmsim__luf_fault(vma, flags, false);
 	return ret;
 }
 
@@ -708,11 +927,41 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 	struct vmsim_mm *mm = vma->vm_mm;
 	uint64_t addr = start;
 
+	if (is_vm_hugetlb_page(vma)) {
+		vmsim__unmap_hugepage_range(tlb, vma, start, end, d);
+		return;
+	}
 	while (addr < end) {
 		struct vmsim_walk w;
 		uint64_t next;
 
 		vmsim_walk(mm->vm, mm->pgd, addr, 0, &w);
+		/* A PMD table other mms share (FS-DAX) is let go, not emptied:
+		 * the whole PUD range leaves this mm (huge_pmd_unshare). */
+		if (w.pmd && w.table[VMSIM_LVL_PMD]->pt_share_count > 0 && dax_hooks(mm->vm) &&
+		    dax_hooks(mm->vm)->pmd_unshare(tlb, vma, addr, w.pmd)) {
+			next = (addr | (PUD_SIZE - 1)) + 1;
+			addr = next > end || next < addr ? end : next;
+			continue;
+		}
+		if (w.level == VMSIM_LVL_PMD && pmd_trans_huge(pmdp_get(w.pmd))) {
+			/* zap_pmd_range(): a leaf the range covers goes whole;
+			 * one it covers in part is split first. */
+			next = (addr | (PMD_SIZE - 1)) + 1;
+			if (next > end || next < addr)
+				next = end;
+			if (next - addr != PMD_SIZE) {
+				vmsim__split_huge_pmd(vma, w.pmd, addr);
+				continue;
+			}
+			if (d && d->single_folio && vmsim__pmd_page(mm->vm, pmdp_get(w.pmd)) != d->single_folio) {
+				addr = next;
+				continue;
+			}
+			vmsim__zap_huge_pmd(tlb, vma, w.pmd, addr);
+			addr = next;
+			continue;
+		}
 		if (w.level == VMSIM_LVL_PTE) {
 			struct vmsim_lock *ptl = vmsim__pte_lockptr(mm->vm, w.pte);
 
@@ -732,20 +981,51 @@ void vmsim__zap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u
 		next = (addr | ((1ULL << (PAGE_SHIFT + 9 * (w.level - 1))) - 1)) + 1;
 		addr = next > end || next < addr ? end : next;
 	}
+	/* tlb_end_vma(): LUF leaves no stale entry of this vma behind (v12). */
+	vmsim__luf_flush_vma(vma, VMSIM_LUF_PT_TLB_END_VMA);
+}
+
+/* pte_free_tlb() and friends: the table is unlinked now and freed with
+ * the gather's pages after the flush, whose range it joins by one page
+ * (tlb_flush_pmd_range(tlb, address, PAGE_SIZE)). */
+static void tlb_remove_table(void *arg, struct vmsim_page *table, uint64_t addr)
+{
+	struct mmu_gather *tlb = arg;
+	struct vmsim *vm = tlb->mm->vm;
+
+	if (tlb->nr_tables == tlb->cap_tables) {
+		unsigned long cap = tlb->cap_tables ? 2 * tlb->cap_tables : 16;
+		struct vmsim_page **t = vmsim__realloc(vm, tlb->tables, cap * sizeof(*t));
+
+		if (!t) {
+			/* No memory to defer it (tlb_remove_table_one()):
+			 * flush and free this one at once. */
+			vmsim__flush_tlb_mmu(tlb->mm, 0, ~0ULL, true);
+			vmsim__table_free(vm, table);
+			return;
+		}
+		tlb->tables = t;
+		tlb->cap_tables = cap;
+	}
+	tlb->tables[tlb->nr_tables++] = table;
+	tlb->freed_tables = true;
+	/* pte_free_tlb() is tlb_flush_pmd_range(), pmd_free_tlb()
+	 * tlb_flush_pud_range(), and so on up: the stride of the flush is
+	 * the smallest of what was cleared. */
+	if (table->pt_level == VMSIM_LVL_PTE)
+		tlb_flush_pmd_range(tlb, addr, PAGE_SIZE);
+	else
+		tlb_flush_pud_range(tlb, addr, PAGE_SIZE);
 }
 
 /* free_pgtables(): page-table pages of the unmapped range that are now
- * empty go back, after the TLB flush (they are queued on the gather). */
+ * empty are unlinked and queued on the gather; tlb_finish_mmu()'s one
+ * flush covers the pages and the tables, then frees both. */
 void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end)
 {
 	struct vmsim_mm *mm = tlb->mm;
-	unsigned long n;
 
-	/* Tables are freed only once no CPU can walk them: flush first. */
-	tlb_flush_mmu(tlb);
-	n = vmsim_free_empty_tables(mm->vm, mm->pgd, start, end);
-	if (n)
-		tlb->freed_tables = true;
+	vmsim__unlink_empty_tables(mm->vm, mm->pgd, start, end, tlb_remove_table, tlb);
 }
 
 /* ---- fork: copy_page_range ---- */
@@ -763,11 +1043,6 @@ static bool vma_needs_copy(struct vm_area_struct *dst, struct vm_area_struct *sr
 		return true;
 	vmsim__kind_note_no_copy(src);
 	return false;
-}
-
-static bool folio_maybe_dma_pinned(const struct vmsim_page *p)
-{
-	return p->refcount >= 1024;	/* GUP_PIN_COUNTING_BIAS */
 }
 
 /* copy_present_page(): a possibly pinned exclusive page is copied for the
@@ -833,10 +1108,10 @@ static int copy_one(struct vm_area_struct *dst, struct vm_area_struct *src, uint
 	if (p) {
 		if (folio_test_anon(p)) {
 			if (vmsim_page_test(p, PG_anon_exclusive) && (src->vm_mm->flags & MMF_HAS_PINNED) &&
-			    folio_maybe_dma_pinned(p))
+			    vmsim__folio_maybe_dma_pinned(dst->vm_mm->vm, vmsim_compound_head(p)))
 				return copy_present_page(dst, src, dst_ptep, addr, pte, p, prealloc);
 			vmsim_page_clear(p, PG_anon_exclusive);
-			vmsim__folio_dup_rmap(p);
+			vmsim__folio_dup_rmap(dst, p);
 			dst_mm->rss[MM_ANONPAGES]++;
 		} else {
 			vmsim__folio_add_file_rmap(dst, p);
@@ -868,6 +1143,8 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 
 	if (!vma_needs_copy(dst, src))
 		return 0;
+	if (is_vm_hugetlb_page(src))
+		return vmsim__copy_hugetlb_page_range(dst, src);
 	/* A COW mapping's parent ptes lose write permission: secondary MMUs
 	 * hear of it (MMU_NOTIFY_PROTECTION_PAGE over the vma). */
 	is_cow = is_cow_mapping(src->vm_flags);
@@ -877,11 +1154,28 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 	while (addr < src->vm_end && !err) {
 		struct vmsim_walk w;
 		uint64_t next;
-		pte_t *src_pte = vmsim__pte_lookup_span(mm, addr, &next);
+		pte_t *src_pte;
 
+		vmsim__walk_span(mm, addr, &w, &next);
+		src_pte = w.level == VMSIM_LVL_PTE ? w.pte : NULL;
 		if (next > src->vm_end)
 			next = src->vm_end;
 		if (!src_pte) {
+			if (w.level == VMSIM_LVL_PMD && pmd_trans_huge(pmdp_get(w.pmd))) {
+				/* copy_pmd_range(): a leaf is copied whole, unless it
+				 * had to be split (-EAGAIN: copy its ptes below). */
+				pmd_t *dst_pmd = vmsim__pmd_alloc(dst->vm_mm, addr);
+
+				if (!dst_pmd) {
+					err = -ENOMEM;
+					break;
+				}
+				err = vmsim__copy_huge_pmd(dst, src, dst_pmd, w.pmd, addr & PMD_MASK);
+				if (err == -EAGAIN) {
+					err = 0;
+					continue;
+				}
+			}
 			addr = next;
 			continue;
 		}
@@ -929,6 +1223,34 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 
 /* ---- populate (MAP_POPULATE, MADV_POPULATE_*) ---- */
 
+/* follow_page_mask()'s look at addr: the present leaf that maps it, a pte
+ * or a PMD leaf (THP, DAX, hugetlb; its value in *leaf, *huge set), with
+ * the frame of addr itself in *pfn.  False when nothing present maps it. */
+bool vmsim__follow_leaf(struct vmsim_mm *mm, uint64_t addr, pte_t *leaf, bool *huge, unsigned long *pfn)
+{
+	pmd_t *pmdp = vmsim__pmd_lookup(mm, addr), pmd;
+	pte_t *ptep;
+
+	*huge = false;
+	if (!pmdp)
+		return false;
+	pmd = pmdp_get(pmdp);
+	if (pmd_leaf(pmd)) {
+		if (!pmd_present(pmd) || !(pmd_val(pmd) & (_PAGE_PRESENT | _PAGE_PROTNONE)))
+			return false;
+		*leaf = __pte(pmd_val(pmd));
+		*huge = true;
+		*pfn = pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+		return true;
+	}
+	ptep = vmsim__pte_offset(mm, pmdp, addr);
+	if (!ptep || !pte_present(ptep_get(ptep)))
+		return false;
+	*leaf = ptep_get(ptep);
+	*pfn = pte_pfn(*leaf);
+	return true;
+}
+
 /* Fault in every page of [start, end) as GUP does; returns VM_FAULT_* of
  * the first failure, 0 if all succeeded. */
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write)
@@ -941,13 +1263,14 @@ unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool
 		/* A userfault returns VM_FAULT_RETRY: look again, as GUP does. */
 		for (tries = 0; tries < 16; tries++) {
 			struct vm_area_struct *vma = vmsim__find_vma(mm, addr);
-			pte_t *ptep;
+			unsigned long pfn;
 			unsigned ret;
+			bool huge;
+			pte_t leaf;
 
 			if (!vma)
 				return VM_FAULT_SIGSEGV;
-			ptep = vmsim__pte_lookup(mm, addr);
-			if (ptep && pte_present(ptep_get(ptep)) && (!write || pte_write(ptep_get(ptep))))
+			if (vmsim__follow_leaf(mm, addr, &leaf, &huge, &pfn) && (!write || pte_write(leaf)))
 				break;
 			/* GUP never breaks COW for a read; for a write it does. */
 			ret = vmsim__handle_mm_fault(vma, addr, flags, mm->cpu);

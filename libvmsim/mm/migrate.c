@@ -9,7 +9,11 @@
  * next free one), no migration of page-table or movable kernel pages.
  * The public call is the simulator's own (no system call migrates an
  * arbitrary range to "anywhere"); a CPU that meets a migration entry of
- * an unfinished two-step migration finishes it (migration_entry_wait). */
+ * an unfinished two-step migration finishes it (migration_entry_wait).
+ * With luf=on|debug the unmap is batched, as migrate_pages_sync()'s first,
+ * MIGRATE_ASYNC pass does (TTU_BATCH_FLUSH): the flush of what LUF cannot
+ * defer comes before the copy, and a LUF'd source is freed owing its own
+ * (v12's "mm/migrate: apply luf mechanism"). */
 #include <utlist.h>
 
 #include "mm_internal.h"
@@ -21,6 +25,9 @@ struct vmsim_migration {
 	struct vmsim_page *src, *dst;
 	struct anon_vma *anon_vma;	/* pinned while entries name src */
 	bool was_mapped;
+	bool batch;			/* LUF: unmap with TTU_BATCH_FLUSH */
+	bool can_luf;			/* every pte's flush was deferred */
+	uint32_t luf_key;		/* ... and src owes this key */
 	bool done;			/* finished (by a fault that waited on it) */
 	int err;
 	struct vmsim_migration *next;
@@ -88,13 +95,29 @@ static int unmap_one(struct vmsim *vm, struct vmsim_migration *m)
 		vmsim__get_anon_vma(m->anon_vma);
 	}
 	m->was_mapped = src->mapcount > 0;
-	if (m->was_mapped && !vmsim__try_to_migrate(vm, src)) {
+	m->can_luf = false;
+	if (m->was_mapped && !vmsim__try_to_migrate(vm, src, m->batch ? TTU_BATCH_FLUSH : 0, &m->can_luf)) {
 		/* Some mapping could not be replaced: put them all back. */
 		vmsim__remove_migration_ptes(vm, src, src);
 		vmsim__folio_unlock(vm, src);
+		m->can_luf = false;
 		return -EAGAIN;
 	}
 	return 0;
+}
+
+/* migrate_pages_batch() between unmap and move: what LUF takes becomes a
+ * key, the rest is flushed now, before any copy. */
+static void batch_flush(struct vmsim *vm, struct vmsim_migration *m)
+{
+	uint32_t key;
+
+	if (!m->batch)
+		return;
+	key = vmsim__fold_unmap_luf(vm);
+	vmsim__try_to_unmap_flush(vm);
+	if (m->can_luf)
+		m->luf_key = key;
 }
 
 /* migrate_folio_move(): copy, switch the cache slot, map dst where src
@@ -102,8 +125,13 @@ static int unmap_one(struct vmsim *vm, struct vmsim_migration *m)
 static int move_one(struct vmsim *vm, struct vmsim_migration *m)
 {
 	struct vmsim_page *src = m->src, *dst = m->dst;
+	struct vmsim_file *f = src->mapping && !folio_test_anon(src) ? folio_file(src) : NULL;
+	uint64_t index = src->index;
 	int err = migrate_mapping(vm, dst, src);
 
+	/* luf=debug: src's cache slot now holds dst, its flush still owed. */
+	if (!err && m->can_luf)
+		vmsim__luf_cache_replaced(vm, f, index);
 	if (err) {
 		if (m->was_mapped)
 			vmsim__remove_migration_ptes(vm, src, src);
@@ -133,7 +161,7 @@ static void migration_done(struct vmsim *vm, struct vmsim_migration *m, int err)
 		rst(vm)->pgmigrate_fail++;
 	} else {
 		vmsim_put_page(vm, m->dst);
-		vmsim_put_page(vm, m->src);
+		vmsim__luf_put_folio(vm, m->src, m->luf_key);
 		rst(vm)->pgmigrate_success++;
 	}
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
@@ -145,7 +173,7 @@ static void migration_done(struct vmsim *vm, struct vmsim_migration *m, int err)
  * reclaim), then unmap and move, up to NR_MAX_MIGRATE_PAGES_RETRY tries. */
 static int migrate_folio(struct vmsim *vm, struct vmsim_page *src)
 {
-	struct vmsim_migration m = { .vm = vm, .src = src };
+	struct vmsim_migration m = { .vm = vm, .src = src, .batch = vmsim__luf(vm) != NULL };
 	int err = -EAGAIN;
 
 	m.dst = vmsim__alloc_pages_may_reclaim(vm, 0);
@@ -156,6 +184,7 @@ static int migrate_folio(struct vmsim *vm, struct vmsim_page *src)
 	}
 	for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && err == -EAGAIN; pass++) {
 		err = unmap_one(vm, &m);
+		batch_flush(vm, &m);
 		if (!err)
 			err = move_one(vm, &m);
 	}
@@ -163,12 +192,24 @@ static int migrate_folio(struct vmsim *vm, struct vmsim_page *src)
 	return err;
 }
 
-/* The folio mapped at addr, isolated from its LRU (with a reference). */
+/* The folio mapped at addr, isolated from its LRU (with a reference).  A
+ * THP is split first: this simulator migrates 4 KiB folios only (Linux
+ * moves a THP whole when it can allocate 2 MiB for it, and splits it
+ * when it cannot). */
 static struct vmsim_page *isolate_at(struct vm_area_struct *vma, uint64_t addr)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
-	pte_t *ptep = vmsim__pte_lookup(vma->vm_mm, addr);
+	pte_t *ptep;
 	struct vmsim_page *p;
+	bool huge;
+	pte_t leaf;
+	unsigned long pfn;
+
+	if (vmsim__follow_leaf(vma->vm_mm, addr, &leaf, &huge, &pfn) &&
+	    (p = vmsim_pfn_to_page(vm, pfn)) && vmsim_page_test(vmsim_compound_head(p), PG_head) &&
+	    folio_test_anon(vmsim_compound_head(p)) && vmsim__split_folio(vm, vmsim_compound_head(p)))
+		return NULL;
+	ptep = vmsim__pte_lookup(vma->vm_mm, addr);
 
 	if (!ptep || !pte_present(ptep_get(ptep)))
 		return NULL;
@@ -199,7 +240,12 @@ int vmsim_migrate_range(struct vmsim_mm *mm, uint64_t addr, uint64_t len, unsign
 	}
 	/* queue_pages_range() walks the tables that exist only. */
 	for (uint64_t a = addr, next; a < addr + len && !err; a = next) {
-		bool table = vmsim__pte_lookup_span(mm, a, &next) != NULL;
+		struct vmsim_walk w;
+		bool table;
+
+		/* A pte table, or a PMD leaf isolate_at() splits. */
+		vmsim__walk_span(mm, a, &w, &next);
+		table = w.level == VMSIM_LVL_PTE || vmsim__walk_pmd_entry(&w);
 
 		if (next > addr + len || next < a)
 			next = addr + len;
@@ -264,6 +310,8 @@ int vmsim_migrate_start(struct vmsim_mm *mm, uint64_t addr, struct vmsim_migrati
 	m->src = p;
 	err = unmap_one(vm, m);
 	if (err) {
+		if (m->anon_vma)
+			vmsim__put_anon_vma(vm, m->anon_vma);
 		vmsim_put_page(vm, m->dst);
 		vmsim__folio_putback_lru(vm, p);
 		vmsim__free(vm, m);

@@ -52,12 +52,20 @@ int vmsim__mm_init(struct vmsim *vm)
 	 * allocation that may sleep finds no free frame. */
 	vm->page_release_hook = vmsim__folio_release;
 	vm->alloc_slowpath = vmsim__alloc_slowpath;
-	return 0;
+	/* luf=on|debug: the allocator's and the CPUs' LUF hooks. */
+	if (vmsim__luf_init(vm))
+		return -ENOMEM;
+	return vmsim__hugetlb_init(vm);
 }
 
 void vmsim__mm_set_uffd_hooks(struct vmsim *vm, const struct vmsim_uffd_hooks *h)
 {
 	vm->mm_world->uffd = h;
+}
+
+void vmsim__mm_set_dax_hooks(struct vmsim *vm, const struct vmsim_dax_hooks *h)
+{
+	vm->mm_world->dax = h;
 }
 
 void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm))
@@ -80,8 +88,11 @@ void vmsim__mm_exit(struct vmsim *vm)
 		vmsim_mm_exit(mm);
 	vmsim__migrations_exit(vm);
 	vmsim__files_free_all(vm);
+	vmsim__thp_exit(vm);
+	vmsim__hugetlb_exit(vm);
 	vmsim__swap_exit(vm);
 	vmsim__hwpoison_exit(vm);
+	vmsim__luf_exit(vm);
 	vm->alloc_slowpath = NULL;
 	vmsim__free(vm, vm->mm_world);
 	vm->mm_world = NULL;
@@ -183,8 +194,13 @@ void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
 	/* unmap_vmas(): one MMU_NOTIFY_UNMAP range over everything. */
 	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, 0, ~0ULL);
 	mmu_notifier_invalidate_range_start(&range);
-	DL_FOREACH(mm->mmap, v)
+	DL_FOREACH(mm->mmap, v) {
+		uint64_t s = v->vm_start, e = v->vm_end;
+
+		vmsim__zap_begin(v, &s, &e);
 		vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+		vmsim__zap_end(v, &d);
+	}
 	mmu_notifier_invalidate_range_end(&range);
 	/* free_pgtables(): every vma leaves the rmap (its anon_vma chains,
 	 * the file's i_mmap, each under its lock) before a table goes, so
@@ -220,6 +236,7 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 	vmsim_mm_context_destroy(vm, &mm->ctx);
 	vmsim__mmu_notifier_subscriptions_destroy(mm);
 	vmsim_pgd_free(vm, mm->pgd);
+	vmsim__luf_mm_exit(mm);
 	LL_DELETE(mm_world(vm)->mms, mm);
 	vmsim__free(vm, mm);
 	vmsim__mm_op_done(vm);
@@ -231,10 +248,10 @@ static bool wants_writenotify(const struct vm_area_struct *vma)
 {
 	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) != (VM_WRITE | VM_SHARED))
 		return false;
-	if (vma->vm_file && vma->vm_file->kind == VMSIM_FILE_DISK)
-		return true;		/* ->page_mkwrite and writeback */
-	if (!(vma->vm_flags & VM_SOFTDIRTY))
-		return true;		/* soft-dirty tracking is on */
+	if (vma->vm_file && (vma->vm_file->kind == VMSIM_FILE_DISK || vma->vm_file->kind == VMSIM_FILE_DAX))
+		return true;		/* ->page_mkwrite (ext4's, dax's) and writeback */
+	if (!(vma->vm_flags & VM_SOFTDIRTY) && !is_vm_hugetlb_page(vma))
+		return true;		/* soft-dirty tracking is on (hugetlb has none) */
 	return userfaultfd_wp(vma);
 }
 
@@ -250,12 +267,11 @@ void vmsim__vma_set_page_prot(struct vm_area_struct *vma)
 }
 
 /* unmap_mapping_range_tree(): zap [pgstart, pgend) of the file in every
- * vma that maps it, as d says. */
-static void unmap_mapping_range_tree(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d)
+ * vma that maps it, as d says; the caller holds i_mmap_rwsem. */
+void vmsim__unmap_mapping_range_tree(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d)
 {
 	struct vm_area_struct *v;
 
-	vmsim_lock_read(f->vm, &f->i_mmap_rwsem);
 	DL_FOREACH2(f->i_mmap, v, i_next) {
 		uint64_t vs = v->vm_pgoff, ve = v->vm_pgoff + vma_pages(v);
 		uint64_t s = pgstart > vs ? pgstart : vs, e = pgend < ve ? pgend : ve;
@@ -272,6 +288,12 @@ static void unmap_mapping_range_tree(struct vmsim_file *f, uint64_t pgstart, uin
 		mmu_notifier_invalidate_range_end(&range);
 		tlb_finish_mmu(&tlb);
 	}
+}
+
+static void unmap_mapping_range_tree(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d)
+{
+	vmsim_lock_read(f->vm, &f->i_mmap_rwsem);
+	vmsim__unmap_mapping_range_tree(f, pgstart, pgend, d);
 	vmsim_unlock_read(f->vm, &f->i_mmap_rwsem);
 }
 
@@ -295,7 +317,9 @@ void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p)
 }
 
 /* Tables below t that mm_pgtables_bytes() counts: pud, pmd and pte tables
- * (Linux accounts neither the pgd nor p4d tables). */
+ * (Linux accounts neither the pgd nor p4d tables), with the pte tables
+ * PMD leaves deposited (mm_inc_nr_ptes() goes with every
+ * pgtable_trans_huge_deposit() of a new PMD leaf). */
 static unsigned long count_pgtables(struct vmsim *vm, struct vmsim_page *t, int level)
 {
 	uint64_t *tab = vmsim_table(vm, t);
@@ -303,6 +327,12 @@ static unsigned long count_pgtables(struct vmsim *vm, struct vmsim_page *t, int 
 
 	if (level == VMSIM_LVL_PTE)
 		return n;
+	if (level == VMSIM_LVL_PMD) {
+		const struct vmsim_page *d;
+
+		DL_FOREACH(t->pmd_huge_pte, d)
+			n++;
+	}
 	for (unsigned i = 0; i < PTRS_PER_PTE; i++) {
 		uint64_t v = tab[i];
 
@@ -314,13 +344,18 @@ static unsigned long count_pgtables(struct vmsim *vm, struct vmsim_page *t, int 
 	return n;
 }
 
+unsigned long vmsim__mm_pgtables(const struct vmsim_mm *mm)
+{
+	return count_pgtables(mm->vm, vmsim_pfn_to_page(mm->vm, mm->pgd),
+			      mm->vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D);
+}
+
 void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st)
 {
 	if (!mm || !st)
 		return;
 	*st = mm->st;
-	st->pgtable_pages = count_pgtables(mm->vm, vmsim_pfn_to_page(mm->vm, mm->pgd),
-					   mm->vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D);
+	st->pgtable_pages = vmsim__mm_pgtables(mm);
 	st->rss_anon = mm->rss[MM_ANONPAGES];
 	st->rss_file = mm->rss[MM_FILEPAGES];
 	st->rss_shmem = mm->rss[MM_SHMEMPAGES];

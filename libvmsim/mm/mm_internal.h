@@ -47,6 +47,17 @@ struct tlbflush_unmap_batch {
 	bool writable;		/* a cleared pte was dirty */
 };
 
+/* LUF (mm/luf.c): an owed flush, v12's struct luf_batch without its lock:
+ * the CPUs that may cache a deferred translation and the generation their
+ * flush must reach.  settled: the generation found done (counted once). */
+struct luf_batch {
+	uint64_t cpumask;
+	uint64_t ugen;
+	uint64_t settled;
+};
+struct vmsim_luf;
+struct luf_slot;
+
 struct swap_info_struct;
 struct vmsim_migration;
 
@@ -91,6 +102,7 @@ struct anon_vma_chain {
 };
 
 struct vmsim_pagecache_entry;
+struct resv_map;
 
 /* A file and its page cache (struct inode + struct address_space). */
 struct vmsim_file {
@@ -111,8 +123,12 @@ struct vmsim_file {
 	 * unnamed one behind shared anonymous memory. */
 	struct vmsim_file *swap_prev, *swap_next;
 	struct vmsim_file *next;		/* the machine's files */
+	struct resv_map *hugetlb_resv;		/* hugetlb: reserved or present huge pages */
+	void *dax;				/* dax: the feature's inode (blocks, index) */
 	bool internal;				/* shmem behind MAP_SHARED|MAP_ANONYMOUS */
 	int refcount;
+	struct luf_batch luf;			/* LUF: what its pages' unmaps owe */
+	struct luf_slot *luf_slots;		/* luf=debug: cache slots vacated owing a flush */
 };
 
 struct vmsim_mm {
@@ -134,19 +150,39 @@ struct vmsim_mm {
 	struct vmsim_mm_stats st;
 	struct vmsim_uffd *uffds;	/* userfaultfd contexts opened on this mm */
 	struct vmsim_mmu_subscriptions *notifier_subscriptions;	/* mm/mmu_notifier.c; NULL: none ever */
+	struct luf_batch luf;		/* LUF: what its deferred unmaps owe */
+	struct luf_slot *luf_slots;	/* luf=debug: pte slots unmapped owing a flush */
 	struct vmsim_mm *next;		/* the machine's mms */
 };
 
 /* The per-machine mm state, hung off struct vmsim. */
 struct vmsim_uffd_hooks;
+/* The hugetlb pool of 2 MiB pages (struct hstate, mm/hugetlb.c). */
+struct hstate {
+	unsigned long nr_huge_pages, free_huge_pages, resv_huge_pages;
+	struct vmsim_page *free_list;		/* hugepage_freelists */
+};
+
+/* THP state of the machine (mm/huge_memory.c). */
+struct vmsim_thp {
+	struct vmsim_page *huge_zero_folio;	/* allocated on first use */
+	struct vmsim_page **deferred;		/* the deferred split queue */
+	unsigned long nr_deferred, cap_deferred;
+	unsigned long split_pmds, split_folios, collapsed;	/* thp_split_pmd ... events */
+};
+
+struct vmsim_dax_hooks;
 struct vmsim_mm_world {
 	struct vmsim_mm *mms;
 	struct vmsim_file *files;
 	struct vmsim_file *shmem_swaplist;		/* mm/filemap.c */
 	int next_mm_id;
 	const struct vmsim_uffd_hooks *uffd;		/* features/userfaultfd.c */
+	const struct vmsim_dax_hooks *dax;		/* features/dax/ */
 	struct vmsim_kind_registry kinds;		/* mm/kind.c */
 	void (*check_after)(struct vmsim *vm);		/* check/mm_check.c */
+	struct hstate hstate;				/* mm/hugetlb.c */
+	struct vmsim_thp thp;				/* mm/huge_memory.c */
 	struct lruvec lruvec;				/* mm/swap.c */
 	struct tlbflush_unmap_batch tlb_ubc;		/* mm/rmap.c */
 	struct swap_info_struct *swap_info[MAX_SWAPFILES];	/* mm/swapfile.c */
@@ -159,6 +195,7 @@ struct vmsim_mm_world {
 	/* folio_lock() found the folio locked by someone who holds it across
 	 * operations: let them finish (true if it is unlocked now). */
 	bool (*folio_lock_wait)(struct vmsim *vm, struct vmsim_page *p);	/* features/device.c */
+	struct vmsim_luf *luf;				/* mm/luf.c; NULL with luf=off */
 };
 
 
@@ -178,9 +215,17 @@ struct mmu_gather {
 	bool fullmm;
 	bool freed_tables;
 	bool cleared;
+	/* What was cleared, for the flush stride (tlb_get_unmap_shift):
+	 * PTEs flush page by page, only PMD leaves in 2 MiB strides. */
+	bool cleared_ptes, cleared_pmds, cleared_puds;
+	bool unshared_tables;		/* a shared PMD table was unhooked */
 	uint64_t start, end;
 	struct vmsim_page **pages;
 	unsigned long nr, cap;
+	/* Page-table pages free_pgtables() unlinked (tlb_remove_table()):
+	 * freed after the flush, like pages. */
+	struct vmsim_page **tables;
+	unsigned long nr_tables, cap_tables;
 };
 
 static inline struct vmsim_mm_world *mm_world(struct vmsim *vm) { return vm->mm_world; }
@@ -202,6 +247,18 @@ static inline bool vma_is_shmem(const struct vm_area_struct *v)
 	return v->vm_file && v->vm_file->kind == VMSIM_FILE_SHMEM;
 }
 static inline bool vmsim__quirk(const struct vmsim *vm, uint64_t q) { return vm->cfg.quirks & q; }
+static inline bool vmsim__vma_is_dax(const struct vm_area_struct *v)
+{
+	return v->vm_file && v->vm_file->kind == VMSIM_FILE_DAX;
+}
+/* folio_maybe_dma_pinned(): a small folio's pins ride on its refcount
+ * (GUP_PIN_COUNTING_BIAS each), a large folio counts them apart. */
+static inline bool vmsim__folio_maybe_dma_pinned(struct vmsim *vm, const struct vmsim_page *folio)
+{
+	if (vmsim_folio_test_large(folio))
+		return vmsim__folio_meta(vm, folio)->pincount > 0;
+	return folio->refcount >= 1024;
+}
 
 /* mmap_assert_locked(), mmap_assert_write_locked(): where Linux asserts
  * that the caller holds mmap_lock (lockdep's, so nothing with check=off). */
@@ -239,19 +296,50 @@ int vmsim__anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma
 void vmsim__unlink_anon_vmas(struct vm_area_struct *vma);
 void vmsim__get_anon_vma(struct anon_vma *av);
 void vmsim__put_anon_vma(struct vmsim *vm, struct anon_vma *av);
+/* Mappings of a small folio or of one page of a large folio by a PTE: rss
+ * follows, except for dup (fork), whose caller counts the child. */
 void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr);
+void vmsim__folio_add_anon_rmap_ptes(struct vm_area_struct *vma, struct vmsim_page *page, unsigned long nr,
+				     bool exclusive);
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
-void vmsim__folio_dup_rmap(struct vmsim_page *p);
+void vmsim__folio_dup_rmap(struct vm_area_struct *dst, struct vmsim_page *p);
 void vmsim__folio_add_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr, bool exclusive);
 void vmsim__folio_move_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
 int vmsim__mm_counter(const struct vmsim_page *p);
 void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p);
+/* Mappings of a whole large folio by a PMD leaf (THP, DAX). */
+void vmsim__folio_add_new_anon_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t haddr);
+void vmsim__folio_add_file_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio);
+void vmsim__folio_dup_rmap_pmd(struct vm_area_struct *dst, struct vmsim_page *folio);
+void vmsim__folio_remove_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio);
+/* hugetlb folios: whole mappings, in no rss counter. */
+void vmsim__hugetlb_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t haddr);
+void vmsim__hugetlb_add_rmap(struct vm_area_struct *vma, struct vmsim_page *folio);
+void vmsim__hugetlb_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *folio);
+/* folio_mapcount(), folio_precise_page_mapcount(), folio_maybe_mapped_shared() */
+int vmsim__folio_mapcount(struct vmsim *vm, const struct vmsim_page *folio);
+int vmsim__page_mapcount(struct vmsim *vm, struct vmsim_page *page);
+bool vmsim__folio_maybe_mapped_shared(struct vmsim *vm, const struct vmsim_page *folio);
 typedef bool (*rmap_one_fn)(struct vmsim_page *p, struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, void *arg);
-/* Visit every pte that maps p; the callback returns false to stop. */
+/* Visit every pte that maps p (ptep NULL: a PMD leaf maps its folio); the
+ * callback returns false to stop. */
 void vmsim__rmap_walk(struct vmsim *vm, struct vmsim_page *p, rmap_one_fn fn, void *arg);
 
 /* filemap.c / shmem.c */
 struct vmsim_page *vmsim__filemap_get(struct vmsim_file *f, uint64_t pgoff);
+/* Add a folio (its reference becomes the page cache's): 0 or -ENOMEM;
+ * remove one. */
+int vmsim__filemap_add_folio(struct vmsim_file *f, uint64_t pgoff, struct vmsim_page *folio);
+void vmsim__filemap_remove(struct vmsim_file *f, uint64_t pgoff);
+/* hugetlbfs.c: a hugetlbfs file's operations (fs/hugetlbfs/inode.c). */
+int vmsim__hugetlbfs_init(struct vmsim_file *f);
+void vmsim__hugetlbfs_exit(struct vmsim_file *f);
+long vmsim__hugetlbfs_read(struct vmsim_file *f, uint64_t off, void *buf, size_t len);
+int vmsim__hugetlbfs_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
+int vmsim__hugetlbfs_truncate(struct vmsim_file *f, uint64_t size);
+int vmsim__hugetlbfs_mmap(struct vm_area_struct *vma, uint64_t *len);
+struct resv_map *vmsim__resv_map_alloc(struct vmsim *vm);
+void vmsim__resv_map_put(struct vmsim *vm, struct resv_map *r);
 /* The page at pgoff, read in (disk, with read-around) or allocated (shmem):
  * 0, or VM_FAULT_SIGBUS past EOF / VM_FAULT_OOM.  Takes a reference. */
 #define VMSIM_FILEMAP_MMAP	0x1	/* a page fault (mmap readahead rules) */
@@ -263,6 +351,9 @@ void vmsim__file_put(struct vmsim_file *f);
 struct vmsim_file *vmsim__shmem_zero_setup(struct vmsim *vm, uint64_t size);
 void vmsim__files_free_all(struct vmsim *vm);
 void vmsim__folio_mark_dirty(struct vmsim_page *p);
+/* vmsim_file_punch() without the checker after it (MADV_REMOVE, inside
+ * madvise). */
+int vmsim__file_punch(struct vmsim_file *f, uint64_t off, uint64_t len);
 /* The folio lock (include/linux/pagemap.h).  PG_locked is the lock; the
  * lock model holds the page's lock word (its ptl: a folio is never a page
  * table) beside it, so it checks the folio lock's order and recursion and,
@@ -293,6 +384,9 @@ void vmsim__folio_lock_resume_at(struct vmsim *vm, struct vmsim_page *p, const c
 void vmsim__mm_set_folio_waiter(struct vmsim *vm, bool (*wait)(struct vmsim *vm, struct vmsim_page *p));
 /* unmap_mapping_range(mapping, start, len, even_cows) */
 void vmsim__unmap_mapping_range(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, bool even_cows);
+/* unmap_mapping_range_tree(): the same, as d says, for a caller that holds
+ * the file's i_mmap_rwsem already. */
+void vmsim__unmap_mapping_range_tree(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d);
 /* unmap_mapping_folio(folio): truncation's, markers dropped too */
 void vmsim__unmap_mapping_folio(struct vmsim_file *f, struct vmsim_page *p);
 
@@ -305,10 +399,46 @@ int vmsim__copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *sr
 pte_t *vmsim__pte_alloc(struct vmsim_mm *mm, uint64_t addr);
 pte_t *vmsim__pte_lookup(struct vmsim_mm *mm, uint64_t addr);
 pte_t *vmsim__pte_lookup_span(struct vmsim_mm *mm, uint64_t addr, uint64_t *next);
+void vmsim__walk_span(struct vmsim_mm *mm, uint64_t addr, struct vmsim_walk *w, uint64_t *next);
+pmd_t *vmsim__walk_pmd_entry(const struct vmsim_walk *w);
 void vmsim__set_pte_at(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep, pte_t pte);
 pte_t vmsim__ptep_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pte_t *ptep);
 unsigned vmsim__populate(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool write);
+bool vmsim__follow_leaf(struct vmsim_mm *mm, uint64_t addr, pte_t *leaf, bool *huge, unsigned long *pfn);
 void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end);
+/* vmf_insert_page_mkwrite(): a filesystem maps page at vmf->address itself
+ * (DAX); write makes it writable and dirty, or an entry already there for
+ * the same page writable.  VM_FAULT_NOPAGE, or SIGBUS. */
+unsigned vmsim__vmf_insert_page_mkwrite(struct vm_fault *vmf, struct vmsim_page *page, bool write);
+
+/* pgtable_generic.c: the PMD level (mm/pgtable-generic.c, pmd helpers of
+ * include/linux/pgtable.h and mm/memory.c). */
+pmd_t *vmsim__pmd_lookup(struct vmsim_mm *mm, uint64_t addr);	/* mm_find_pmd() */
+pmd_t *vmsim__pmd_alloc(struct vmsim_mm *mm, uint64_t addr);	/* pud_alloc + pmd_alloc */
+pud_t *vmsim__pud_lookup(struct vmsim_mm *mm, uint64_t addr);
+pud_t *vmsim__pud_alloc(struct vmsim_mm *mm, uint64_t addr);
+pte_t *vmsim__pte_offset(struct vmsim_mm *mm, pmd_t *pmdp, uint64_t addr);	/* pte_offset_map() */
+pte_t *vmsim__pte_alloc_at(struct vmsim_mm *mm, pmd_t *pmdp, uint64_t addr);	/* __pte_alloc() */
+static inline struct vmsim_lock *vmsim__pmd_lockptr(struct vmsim *vm, pmd_t *pmdp)
+{
+	return &vmsim_slot_table(vm, pmdp)->ptl;
+}
+void vmsim__set_pmd_at(struct vmsim_mm *mm, uint64_t addr, pmd_t *pmdp, pmd_t pmd);
+pmd_t vmsim__pmdp_huge_get_and_clear(struct vmsim_mm *mm, uint64_t addr, pmd_t *pmdp);
+pmd_t vmsim__pmdp_huge_clear_flush(struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp);
+pmd_t vmsim__pmdp_invalidate(struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp);
+void vmsim__pmd_populate(struct vmsim_mm *mm, pmd_t *pmdp, struct vmsim_page *table, uint64_t addr);
+void vmsim__pgtable_trans_huge_deposit(struct vmsim_mm *mm, pmd_t *pmdp, struct vmsim_page *table);
+struct vmsim_page *vmsim__pgtable_trans_huge_withdraw(struct vmsim_mm *mm, pmd_t *pmdp);
+void vmsim__zap_deposited_table(struct vmsim_mm *mm, pmd_t *pmdp);
+/* flush_pmd_tlb_range(): 2 MiB strides. */
+void vmsim__flush_pmd_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+/* A PMD leaf maps this folio head (pmd_page). */
+static inline struct vmsim_page *vmsim__pmd_page(struct vmsim *vm, pmd_t pmd)
+{
+	return vmsim_pfn_to_page(vm, pmd_pfn(pmd));
+}
+
 void vmsim__zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, const struct zap_details *d,
 		      pte_t pteval);
 unsigned vmsim__do_wp_page(struct vm_fault *vmf);
@@ -319,13 +449,47 @@ void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables);
 void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm);
 void tlb_remove_page(struct mmu_gather *tlb, struct vmsim_page *p);
 void tlb_flush_pte_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size);
+void tlb_flush_pmd_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size);
+void tlb_flush_pud_range(struct mmu_gather *tlb, uint64_t addr, uint64_t size);
 void tlb_flush_mmu(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 void vmsim__flush_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end);
 void vmsim__flush_tlb_page(struct vmsim_mm *mm, uint64_t addr);
 void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, bool freed_tables);
+void vmsim__flush_tlb_mm_stride(struct vmsim_mm *mm, uint64_t start, uint64_t end, unsigned shift,
+				bool freed_tables);
 /* A system call of this process starts: it runs on the process's CPU. */
 void vmsim__mm_enter(struct vmsim_mm *mm);
+
+/* huge_memory.c: PMD-sized THPs.  TVA flags as include/linux/huge_mm.h. */
+#define VMSIM_TVA_SMAPS		(1u << 0)	/* /proc/PID/smaps THPeligible */
+#define VMSIM_TVA_IN_PF		(1u << 1)	/* from a page fault */
+#define VMSIM_TVA_ENFORCE_SYSFS	(1u << 2)	/* obey transparent_hugepage/enabled */
+bool vmsim__thp_vma_suitable(const struct vm_area_struct *vma, uint64_t addr);
+bool vmsim__thp_vma_allowable(const struct vm_area_struct *vma, unsigned long vm_flags, unsigned tva);
+struct vmsim_page *vmsim__huge_zero_folio(struct vmsim *vm, bool alloc);
+bool vmsim__is_huge_zero_pmd(struct vmsim *vm, pmd_t pmd);
+void vmsim__thp_exit(struct vmsim *vm);
+unsigned vmsim__do_huge_pmd_anonymous_page(struct vm_fault *vmf);
+unsigned vmsim__do_huge_pmd_wp_page(struct vm_fault *vmf);
+void vmsim__huge_pmd_set_accessed(struct vm_fault *vmf);
+unsigned vmsim__vmf_insert_folio_pmd(struct vm_fault *vmf, struct vmsim_page *folio, bool write);
+int vmsim__copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+			 pmd_t *src_pmd, uint64_t addr);
+bool vmsim__zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp, uint64_t addr);
+void vmsim__split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmdp, uint64_t addr);
+void vmsim__split_huge_pmd_address(struct vm_area_struct *vma, uint64_t addr);
+void vmsim__vma_adjust_trans_huge(struct vm_area_struct *vma, uint64_t addr);
+long vmsim__change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp, uint64_t addr,
+			    unsigned long cp_flags);
+bool vmsim__move_huge_pmd(struct vm_area_struct *vma, struct vm_area_struct *new_vma, uint64_t old_addr,
+			  uint64_t new_addr, pmd_t *old_pmd, pmd_t *new_pmd);
+void vmsim__deferred_split_folio(struct vmsim *vm, struct vmsim_page *folio, bool partially_mapped);
+int vmsim__split_folio(struct vmsim *vm, struct vmsim_page *folio);
+int vmsim__split_folio_to_list(struct vmsim *vm, struct vmsim_page *folio, struct vmsim_page **list);
+unsigned long vmsim__deferred_split_scan(struct vmsim *vm);
+/* khugepaged.c: MADV_COLLAPSE. */
+int vmsim__madvise_collapse(struct vm_area_struct *vma, uint64_t start, uint64_t end);
 
 /* gup.c */
 int vmsim__get_user_page_write(struct vmsim_mm *mm, uint64_t addr, struct vm_area_struct **vmap,
@@ -517,6 +681,15 @@ pte_t vmsim__kind_move(struct vm_area_struct *old_vma, struct vm_area_struct *ne
 bool vmsim__kind_guard_remove(struct vmsim *vm, uint64_t addr, pte_t pte);
 uint64_t vmsim__kind_pagemap(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
 pte_t vmsim__kind_clear_soft_dirty(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
+/* The same questions about a PMD leaf (THP, DAX, hugetlb): the software
+ * bits sit where they sit in a pte, so the bit hooks answer for both. */
+pmd_t vmsim__kind_pmd_bits_copy(struct vm_area_struct *dst, struct vm_area_struct *src, pmd_t old, pmd_t child);
+pte_t vmsim__kind_pmd_split_bits(struct vm_area_struct *vma, pmd_t pmd, pte_t pte);
+pmd_t vmsim__kind_pmd_change_prot(struct vm_area_struct *vma, pmd_t pmd, unsigned long cp_flags);
+pmd_t vmsim__kind_pmd_move(struct vm_area_struct *old_vma, struct vm_area_struct *new_vma, uint64_t addr, pmd_t pmd);
+unsigned vmsim__kind_pmd_wp_fault(struct vm_fault *vmf);
+bool vmsim__kind_blocks_collapse(struct vmsim *vm, pte_t pte);
+uint64_t vmsim__kind_pmd_pagemap(struct vm_area_struct *vma, uint64_t addr, pmd_t pmd);
 void vmsim__kind_note_vma(struct vm_area_struct *vma, pte_t pte);
 void vmsim__kind_hold(struct vm_area_struct *vma, pte_t pte, struct vmsim_kind_hold *h);
 int vmsim__kind_unmap_entry(struct vm_area_struct *vma, uint64_t addr, const char *name, pte_t pteval,
@@ -542,6 +715,140 @@ int vmsim__kind_install_range(struct vm_area_struct *vma, uint64_t start, uint64
 
 /* The page fault paths memory.c shares with the uffd-wp marker kind. */
 unsigned vmsim__do_pte_missing(struct vm_fault *vmf);
+
+/* hugetlb.c: hugetlbfs files and their vmas (mm/hugetlb.c). */
+int vmsim__hugetlb_init(struct vmsim *vm);
+void vmsim__hugetlb_exit(struct vmsim *vm);
+int vmsim__hugetlb_reserve_pages(struct vm_area_struct *vma, uint64_t from, uint64_t to);
+void vmsim__hugetlb_vm_open(struct vm_area_struct *vma, bool dup);
+void vmsim__hugetlb_vm_close(struct vm_area_struct *vma);
+void vmsim__hugetlb_unreserve_pages(struct vmsim_file *f, uint64_t start, uint64_t end, long freed);
+bool vmsim__want_pmd_share(const struct vm_area_struct *vma, uint64_t addr);
+uint64_t vmsim__page_table_shareable(const struct vm_area_struct *svma, const struct vm_area_struct *vma,
+				     uint64_t addr, uint64_t idx);
+bool vmsim__huge_pmd_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp);
+void vmsim__adjust_range_if_pmd_sharing_possible(const struct vm_area_struct *vma, uint64_t *start,
+						 uint64_t *end);
+void vmsim__hugetlb_unshare_all_pmds(struct vm_area_struct *vma);
+unsigned vmsim__hugetlb_no_page(struct vm_fault *vmf);
+void vmsim__hugetlb_unmap_ref_private(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t addr);
+unsigned vmsim__hugetlb_fault(struct vm_fault *vmf);
+int vmsim__hugetlb_mfill_atomic_pte(struct vm_area_struct *vma, uint64_t addr, const unsigned char *src,
+				    int byte, bool is_continue, bool wp);
+int vmsim__hugetlb_install_entry(struct vm_area_struct *vma, uint64_t addr, pte_t entry);
+void vmsim__unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+				 uint64_t end, struct zap_details *d);
+void vmsim__hugetlb_vmdelete_list(struct vmsim_file *f, uint64_t pgstart, uint64_t pgend, struct zap_details *d);
+void vmsim__hugetlb_zap_begin(struct vm_area_struct *vma, uint64_t *start, uint64_t *end);
+void vmsim__hugetlb_zap_end(struct vm_area_struct *vma, const struct zap_details *d);
+int vmsim__copy_hugetlb_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
+int vmsim__hugetlb_split(struct vm_area_struct *vma, uint64_t addr);
+uint64_t vmsim__pagemap_hugetlb(struct vm_area_struct *vma, uint64_t addr);
+uint64_t vmsim__move_hugetlb_page_tables(struct vm_area_struct *ov, struct vm_area_struct *nv, uint64_t old,
+				    uint64_t new, uint64_t len);
+long vmsim__hugetlb_change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+				      uint64_t end, unsigned long cp_flags);
+
+/* DAX files, as mm calls the feature (features/dax/ registers the table
+ * at boot, as a filesystem's dax vm_operations).  With none registered a
+ * DAX file cannot be created. */
+struct vmsim_dax_hooks {
+	/* The filesystem's inode: its blocks on the persistent memory for
+	 * a new file of f->i_size bytes (0 or -ENOSPC), and their release. */
+	int (*file_new)(struct vmsim_file *f);
+	void (*file_free)(struct vmsim_file *f);
+	/* ->huge_fault(vmf, order) / ->fault / ->page_mkwrite:
+	 * dax_iomap_fault(); order 0 or HPAGE_PMD_ORDER; called with no
+	 * page-table lock held.  VM_FAULT_* (FALLBACK: try PTEs). */
+	unsigned (*fault)(struct vm_fault *vmf, unsigned order);
+	/* read()/write() (dax_iomap_rw), hole punch, truncate, fsync
+	 * (dax_writeback_mapping_range). */
+	long (*rw)(struct vmsim_file *f, uint64_t off, void *buf, size_t len, bool write);
+	int (*punch)(struct vmsim_file *f, uint64_t off, uint64_t len);
+	int (*truncate)(struct vmsim_file *f, uint64_t size);
+	int (*fsync)(struct vmsim_file *f);
+	/* FS-DAX PMD sharing (machine dax_pmd_share=on): the PMD slot for a
+	 * fault, sharing another process's table when allowed; unsharing one
+	 * table (as huge_pmd_unshare) or every shared table of a range. */
+	pmd_t *(*pmd_alloc)(struct vm_fault *vmf);
+	bool (*pmd_unshare)(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp);
+	void (*unshare_range)(struct vm_area_struct *vma, uint64_t start, uint64_t end);
+};
+void vmsim__mm_set_dax_hooks(struct vmsim *vm, const struct vmsim_dax_hooks *h);
+static inline const struct vmsim_dax_hooks *dax_hooks(struct vmsim *vm)
+{
+	return vm->mm_world->dax;
+}
+static inline unsigned vmsim__dax_fault(struct vm_fault *vmf, unsigned order)
+{
+	const struct vmsim_dax_hooks *h = dax_hooks(vmf->vma->vm_mm->vm);
+
+	return h ? h->fault(vmf, order) : VM_FAULT_SIGBUS;
+}
+/* Before a range of a DAX vma changes (mprotect, mremap, a split), its
+ * shared PMD tables are let go. */
+static inline void vmsim__dax_unshare_range(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	const struct vmsim_dax_hooks *h = dax_hooks(vma->vm_mm->vm);
+
+	if (h && vma->vm_mm->vm->cfg.dax_pmd_share && vmsim__vma_is_dax(vma))
+		h->unshare_range(vma, start, end);
+}
+/* FS-DAX PMD sharing's vma lock, as hugetlb's (vm_private_data): a shared
+ * DAX vma has one from mmap, fork, split or mremap on, and only a vma that
+ * has one lends its PMD tables (page_table_shareable()).  The zap of
+ * munmap and exit takes it away (__hugetlb_zap_end()): between that zap
+ * and the vma leaving i_mmap, a fault in another process must not pick up
+ * the (emptied) table the vma is about to free. */
+extern const char vmsim__dax_vma_lock_token;
+static inline void vmsim__dax_vma_open(struct vm_area_struct *v)
+{
+	if (vmsim__vma_is_dax(v) && (v->vm_flags & VM_MAYSHARE))
+		v->vm_private_data = (void *)&vmsim__dax_vma_lock_token;
+}
+static inline bool vmsim__dax_vma_lock(const struct vm_area_struct *v)
+{
+	return v->vm_private_data == &vmsim__dax_vma_lock_token;
+}
+/* May a zap of this DAX vma find a shared PMD table?  Then it holds the
+ * file's i_mmap_rwsem for write, as hugetlb's does (huge_pmd_unshare()'s
+ * rule) -- but not with quirk pmd_share_no_i_mmap_lock, the RFC's path. */
+static inline bool vmsim__dax_zap_may_unshare(const struct vm_area_struct *vma)
+{
+	const struct vmsim *vm = vma->vm_mm->vm;
+
+	return vm->cfg.dax_pmd_share && (vma->vm_flags & VM_MAYSHARE) && vmsim__vma_is_dax(vma) &&
+	       !vmsim__quirk(vm, VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK);
+}
+/* hugetlb_zap_begin(), hugetlb_zap_end() around a zap of one vma
+ * (unmap_vmas(), zap_page_range_single()), and their FS-DAX twin: a vma
+ * whose PMD tables may be shared holds i_mmap_rwsem for write across the
+ * zap, and its notifier and flush range [*start, *end) covers whole PUD
+ * ranges.  Not from unmap_mapping_range(), which holds i_mmap_rwsem for
+ * read: hugetlbfs and a DAX file that may share walk i_mmap themselves. */
+static inline void vmsim__zap_begin(struct vm_area_struct *vma, uint64_t *start, uint64_t *end)
+{
+	if (__builtin_expect(!vma->vm_file, 1))
+		return;
+	if (is_vm_hugetlb_page(vma)) {
+		vmsim__hugetlb_zap_begin(vma, start, end);
+	} else if (vmsim__dax_zap_may_unshare(vma)) {
+		vmsim__adjust_range_if_pmd_sharing_possible(vma, start, end);
+		vmsim_lock(vma->vm_mm->vm, &vma->vm_file->i_mmap_rwsem);
+	}
+}
+static inline void vmsim__zap_end(struct vm_area_struct *vma, const struct zap_details *d)
+{
+	if (__builtin_expect(!vma->vm_file, 1))
+		return;
+	if (is_vm_hugetlb_page(vma)) {
+		vmsim__hugetlb_zap_end(vma, d);
+	} else if (vmsim__dax_zap_may_unshare(vma)) {
+		if (d && (d->zap_flags & ZAP_FLAG_UNMAP))
+			vma->vm_private_data = NULL;
+		vmsim_unlock(vma->vm_mm->vm, &vma->vm_file->i_mmap_rwsem);
+	}
+}
 
 /* ---- memory pressure ---- */
 
@@ -585,6 +892,7 @@ int vmsim__swap_slot_set_cache(struct vmsim *vm, swp_entry_t entry, struct vmsim
 void vmsim__swap_slot_clear_cache(struct vmsim *vm, swp_entry_t entry);
 int vmsim__swap_write(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
 void vmsim__swap_read(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p);
+void vmsim__swap_peek(struct vmsim *vm, swp_entry_t entry, unsigned char *buf);
 void vmsim__swap_exit(struct vmsim *vm);
 void vmsim__swap_for_each_slot(struct vmsim *vm, void (*fn)(void *arg, swp_entry_t e, unsigned count,
 							    bool has_cache, struct vmsim_page *cache),
@@ -613,8 +921,8 @@ void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned fl
 #define TTU_IGNORE_MLOCK	0x8
 #define TTU_HWPOISON		0x20
 #define TTU_BATCH_FLUSH		0x40
-void vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags);
-bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p);
+bool vmsim__try_to_unmap(struct vmsim *vm, struct vmsim_page *p, unsigned flags);
+bool vmsim__try_to_migrate(struct vmsim *vm, struct vmsim_page *p, unsigned flags, bool *can_luf);
 void vmsim__remove_migration_ptes(struct vmsim *vm, struct vmsim_page *src, struct vmsim_page *dst);
 int vmsim__folio_referenced(struct vmsim *vm, struct vmsim_page *p, unsigned long *vm_flags);
 int vmsim__folio_mkclean(struct vmsim *vm, struct vmsim_page *p);
@@ -631,6 +939,8 @@ bool vmsim__remove_mapping(struct vmsim *vm, struct vmsim_page *p);
 
 /* oom_kill.c */
 bool vmsim__out_of_memory(struct vmsim *vm);
+/* mm.c: mm_pgtables_bytes() in pages (VmPTE, and oom_badness's share). */
+unsigned long vmsim__mm_pgtables(const struct vmsim_mm *mm);
 void vmsim__oom_reap_pending(struct vmsim *vm);
 
 /* migrate.c */
@@ -653,12 +963,82 @@ unsigned long vmsim__shmem_swapped_range(struct vmsim_file *f, uint64_t pgstart,
 int vmsim__shmem_writeout(struct vmsim *vm, struct vmsim_page *p);
 void vmsim__wakeup_flusher(struct vmsim *vm);
 bool vmsim__filemap_remove_folio(struct vmsim_page *p);
+struct vmsim_page *vmsim__file_peek(struct vmsim_file *f, uint64_t pgoff, unsigned char *buf);
+
+/* luf.c: lazy unmap flush (v12), NULL-cheap when luf=off. */
+int vmsim__luf_init(struct vmsim *vm);
+void vmsim__luf_exit(struct vmsim *vm);
+static inline struct vmsim_luf *vmsim__luf(const struct vmsim *vm)
+{
+	return vm->mm_world->luf;
+}
+/* try_to_unmap()/try_to_migrate() of folio p starts: may LUF defer it? */
+void vmsim__can_luf_init(struct vmsim *vm, struct vmsim_page *p);
+void vmsim__can_luf_fail(struct vmsim *vm);
+/* set_tlb_ubc_flush_pending()'s choice: the batch a deferred flush of
+ * pteval goes to (the read-only one while the folio may be LUF'd, which
+ * also makes the mm and the file owe it). */
+struct tlbflush_unmap_batch *vmsim__luf_pending_batch(struct vm_area_struct *vma, uint64_t addr, pte_t pteval,
+						      struct vmsim_page *p);
+/* The walk is over: the folio's read-only batch joins the LUF batch (true)
+ * or the ordinary one (false). */
+bool vmsim__luf_unmap_done(struct vmsim *vm);
+/* fold_unmap_luf(): the LUF batch becomes a key the freed folios carry
+ * (0: nothing is owed).  Call before vmsim__try_to_unmap_flush(). */
+uint32_t vmsim__fold_unmap_luf(struct vmsim *vm);
+/* try_to_unmap_flush()'s LUF part: the read-only and LUF batches are
+ * flushed with it; a generation before, ugen_done after. */
+void vmsim__luf_fold_into(struct vmsim *vm, struct tlbflush_unmap_batch *b);
+uint64_t vmsim__luf_flush_start(struct vmsim *vm);
+void vmsim__luf_flush_end(struct vmsim *vm, uint64_t mask, const struct vmsim_mm_context *ctx, uint64_t ugen);
+/* flush_tlb_batched_pending() flushed mm at ugen (arch_mm_mark_ugen()). */
+void vmsim__luf_batched_pending_done(struct vmsim_mm *mm, uint64_t ugen);
+/* A folio reclaim or migration freed: with the key its unmap owes, or,
+ * when a reference remains (the page is not freed now), the flush is paid
+ * at once (the lazyfree point). */
+void vmsim__luf_put_folio(struct vmsim *vm, struct vmsim_page *p, uint32_t key);
+/* The flush points. */
+void vmsim__luf_flush_key(struct vmsim *vm, uint32_t key, enum vmsim_luf_point point);
+void vmsim__luf_flush_mm(struct vmsim_mm *mm, enum vmsim_luf_point point);
+void vmsim__luf_flush_mapping(struct vmsim_file *f, enum vmsim_luf_point point);
+void vmsim__luf_flush_vma(struct vm_area_struct *vma, enum vmsim_luf_point point);
+/* handle_mm_fault()'s point: before the fault with luf=debug (v12's
+ * CONFIG_LUF_DEBUG), after it otherwise. */
+void vmsim__luf_fault(struct vm_area_struct *vma, unsigned flags, bool before);
+/* luf=debug: Dave Hansen's two rules.  A pte slot unmapped owing a flush
+ * gets a present pte; a page-cache slot vacated owing one gets a page. */
+void vmsim__luf_check_pte(struct vmsim_mm *mm, uint64_t addr, pte_t pte);
+void vmsim__luf_check_cache(struct vmsim_file *f, uint64_t pgoff, const char *what);
+/* A folio the current walk LUF'd leaves its page-cache slot (reclaim), or
+ * is replaced in it (migration: checked at once). */
+void vmsim__luf_cache_vacated(struct vmsim *vm, struct vmsim_file *f, uint64_t pgoff);
+void vmsim__luf_cache_replaced(struct vmsim *vm, struct vmsim_file *f, uint64_t pgoff);
+void vmsim__luf_mm_exit(struct vmsim_mm *mm);
+void vmsim__luf_file_exit(struct vmsim_file *f);
+/* The stale-read detector's view of a deferred unmap (check/luf_check.c). */
+struct vmsim_luf_rec {
+	struct vmsim_mm *mm;
+	uint64_t va;
+	unsigned long pfn;		/* the frame the deferred translation names */
+	struct vmsim_file *file;	/* its page-cache home (a reference), or NULL */
+	void *mapping;			/* anon_vma|1 or the file, at the unmap */
+	uint64_t index;
+	uint64_t ugen;			/* the generation the flush must reach */
+	uint64_t step;			/* when it was unmapped */
+	bool realloc;			/* the frame left the allocator since */
+	uint64_t reported;		/* CPUs already reported */
+};
+struct vmsim_luf_rec *vmsim__luf_rec(struct vmsim *vm, uint32_t id);
+void vmsim__luf_note_hit(struct vmsim *vm, bool stale);
+void vmsim__luf_trace(struct vmsim *vm, const char *what, enum vmsim_luf_point point, const struct vmsim_mm *mm,
+		      uint64_t addr, unsigned long pfn, uint64_t ugen, uint64_t cpumask);
 
 /* The checker, as mm calls it at the end of every public operation
  * (check/mm_check.c registers it at boot). */
 void vmsim__mm_set_checker(struct vmsim *vm, void (*after)(struct vmsim *vm));
 static inline void vmsim__mm_op_done(struct vmsim *vm)
 {
+	vm->step++;
 	if (vm->mm_world->oom_pending)
 		vmsim__oom_reap_pending(vm);
 	if (vm->mm_world->check_after)

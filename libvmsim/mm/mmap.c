@@ -5,6 +5,9 @@
 
 #include "mm_internal.h"
 
+/* The FS-DAX vma lock's token (vmsim__dax_vma_open()). */
+const char vmsim__dax_vma_lock_token;
+
 #define MAX_LFS_FILESIZE	((uint64_t)INT64_MAX)	/* include/linux/fs.h, 64-bit */
 
 static unsigned long calc_vm_prot_bits(int prot)
@@ -86,11 +89,19 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	default:
 		return -EINVAL;
 	}
-	if (file && file->kind == VMSIM_FILE_DAX)
-		return -EOPNOTSUPP;
 	/* file_mmap_ok(): the mapping must end below MAX_LFS_FILESIZE. */
 	if (file && (len > MAX_LFS_FILESIZE || (off >> PAGE_SHIFT) > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT))
 		return -EOVERFLOW;
+	if (file && file->kind == VMSIM_FILE_DAX && !dax_hooks(mm->vm))
+		return -EOPNOTSUPP;
+	if (file && file->kind == VMSIM_FILE_HUGETLB) {
+		/* ksys_mmap_pgoff() rounds the length up to the huge page;
+		 * hugetlb_get_unmapped_area() wants a huge-page aligned
+		 * address (prepare_hugepage_range). */
+		len = (len + PMD_SIZE - 1) & PMD_MASK;
+		if (!len || !range_ok(mm, addr, len) || (addr & ~PMD_MASK))
+			return -EINVAL;
+	}
 	vmsim__mm_enter(mm);
 	vmsim_lock(vm, &mm->mmap_lock);
 	/* MAP_FIXED_NOREPLACE: anything in the way is EEXIST. */
@@ -103,8 +114,15 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SOFTDIRTY;
 	if (flags & VMSIM_MAP_LOCKED)
 		vm_flags |= VM_LOCKED;
+	/* MAP_NORESERVE: hugetlb takes it as "reserve nothing" (the
+	 * overcommit policy of other mappings is not modelled). */
+	if ((flags & VMSIM_MAP_NORESERVE) && file && file->kind == VMSIM_FILE_HUGETLB)
+		vm_flags |= VM_NORESERVE;
 	if (type & VMSIM_MAP_SHARED)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	/* ext4_file_mmap(): a DAX file's vma asks for huge pages. */
+	if (file && file->kind == VMSIM_FILE_DAX)
+		vm_flags |= VM_HUGEPAGE;
 	vma = vmsim__vma_alloc(mm);
 	if (!vma)
 		goto oom;
@@ -122,6 +140,16 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 		vma->vm_pgoff = 0;
 	}
 	vma->vm_file = file;
+	vmsim__dax_vma_open(vma);
+	if (file && file->kind == VMSIM_FILE_HUGETLB) {
+		int err = vmsim__hugetlbfs_mmap(vma, &len);
+
+		if (err) {
+			vmsim__vma_free(vm, vma);
+			vmsim_unlock(vm, &mm->mmap_lock);
+			return err;
+		}
+	}
 	vmsim__vma_set_page_prot(vma);
 	vmsim__vma_link(mm, vma);
 	vmsim__vma_try_merge(mm, vma);
@@ -163,17 +191,22 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 	struct mmu_gather tlb;
 	bool any = false;
 
-	/* Split first, so that a failure changes nothing that matters. */
+	int err;
+
+	/* Split first, so that a failure changes nothing that matters (a
+	 * hugetlb vma cut off a huge page boundary is EINVAL). */
 	DL_FOREACH(mm->mmap, v) {
 		if (v->vm_start < start && v->vm_end > start) {
-			if (vmsim__split_vma(mm, v, start))
-				return -ENOMEM;
+			err = vmsim__split_vma(mm, v, start);
+			if (err)
+				return err;
 		}
 	}
 	DL_FOREACH(mm->mmap, v) {
 		if (v->vm_start < end && v->vm_end > end) {
-			if (vmsim__split_vma(mm, v, end))
-				return -ENOMEM;
+			err = vmsim__split_vma(mm, v, end);
+			if (err)
+				return err;
 		}
 	}
 	DL_FOREACH(mm->mmap, v) {
@@ -188,9 +221,15 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, start, end);
 	if (any)
 		mmu_notifier_invalidate_range_start(&range);
-	DL_FOREACH(mm->mmap, v)
-		if (v->vm_start >= start && v->vm_end <= end)
-			vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+	DL_FOREACH(mm->mmap, v) {
+		uint64_t s = v->vm_start, e = v->vm_end;
+
+		if (v->vm_start < start || v->vm_end > end)
+			continue;
+		vmsim__zap_begin(v, &s, &e);
+		vmsim__zap_page_range(&tlb, v, v->vm_start, v->vm_end, &d);
+		vmsim__zap_end(v, &d);
+	}
 	if (any)
 		mmu_notifier_invalidate_range_end(&range);
 	DL_FOREACH_SAFE(mm->mmap, v, t) {

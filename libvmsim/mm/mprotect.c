@@ -32,6 +32,96 @@ bool vmsim__can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 	return can_change_pte_writable(vma, addr, pte);
 }
 
+/* change_pte_range() over [addr, end) of one pte table, under its lock. */
+static long change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp, uint64_t addr,
+			     uint64_t end, unsigned long cp_flags, bool populate)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	pte_t *ptep = populate ? vmsim__pte_alloc_at(mm, pmdp, addr) : vmsim__pte_offset(mm, pmdp, addr);
+	struct vmsim_lock *ptl;
+	long pages = 0;
+
+	if (!ptep)
+		return populate ? -ENOMEM : 0;	/* change_pmd_prepare() */
+	ptl = vmsim__pte_lockptr(mm->vm, ptep);
+	vmsim_lock(mm->vm, ptl);
+	vmsim__flush_tlb_batched_pending(mm);
+	for (; addr < end; addr += PAGE_SIZE, ptep++) {
+		pte_t old = ptep_get(ptep), new;
+
+		if (pte_present(old)) {
+			new = pte_modify(old, vma->vm_page_prot);
+			new = vmsim__kind_change_prot(vma, addr, new, cp_flags);
+			if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(new) &&
+			    can_change_pte_writable(vma, addr, new))
+				new = pte_mkwrite(new);
+		} else {
+			/* A none pte may get a marker (uffd-wp protect); any
+			 * other entry changes as its kind says. */
+			new = vmsim__kind_change_prot(vma, addr, old, cp_flags);
+		}
+		if (pte_same(old, new))
+			continue;
+		/* A pte made writable without a fault: whatever LUF still owes
+		 * for this vma (and, shared, its file) is paid first. */
+		if (pte_present(old) && !pte_write(old) && pte_write(new))
+			vmsim__luf_flush_vma(vma, VMSIM_LUF_PT_MKWRITE);
+		vmsim__set_pte_at(mm, addr, ptep, new);
+		if (pte_none(old))
+			vmsim__kind_note_vma(vma, new);
+		else
+			tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
+		pages++;
+	}
+	vmsim_unlock(mm->vm, ptl);
+	return pages;
+}
+
+/* change_pmd_range() over [start, end): a PMD leaf covered whole changes
+ * whole, one covered in part is split first. */
+static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start, uint64_t end,
+			 unsigned long cp_flags, bool populate)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	long pages = 0;
+	/* pgtable_split_needed(): markers on none ptes need a file PMD leaf
+	 * to become ptes. */
+	bool split = populate && !vma_is_anonymous(vma);
+
+	for (uint64_t addr = start, next; addr < end; addr = next) {
+		pmd_t *pmdp;
+		long n;
+
+		next = (addr | (PMD_SIZE - 1)) + 1;
+		if (next > end || next < addr)
+			next = end;
+		pmdp = populate ? vmsim__pmd_alloc(mm, addr) : vmsim__pmd_lookup(mm, addr);
+		/* change_pmd_prepare(): no table for the markers, -ENOMEM. */
+		if (!pmdp && populate)
+			return -ENOMEM;
+		if (!pmdp) {
+			/* A missing upper table is skipped whole (change_pud_range's
+			 * pud_none), so the cost follows the tables that exist. */
+			vmsim__pte_lookup_span(mm, addr, &next);
+			if (next > end || next < addr)
+				next = end;
+			continue;
+		}
+		if (pmd_trans_huge(pmdp_get(pmdp))) {
+			if (next - addr == PMD_SIZE && !split) {
+				pages += vmsim__change_huge_pmd(tlb, vma, pmdp, addr, cp_flags);
+				continue;
+			}
+			vmsim__split_huge_pmd(vma, pmdp, addr);
+		}
+		n = change_pte_range(tlb, vma, pmdp, addr, next, cp_flags, populate);
+		if (n < 0)
+			return n;
+		pages += n;
+	}
+	return pages;
+}
+
 /* Is the pud entry for addr populated (change_pud_range's !pud_none)? */
 static bool pud_populated(struct vmsim_mm *mm, uint64_t addr)
 {
@@ -46,9 +136,6 @@ static bool pud_populated(struct vmsim_mm *mm, uint64_t addr)
  * change_prepare() populates), and ends it after the whole span. */
 #define P4D_SPAN	(1ULL << 39)
 
-static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start, uint64_t end,
-			 unsigned long cp_flags, bool populate);
-
 /* The ptes changed, or -ENOMEM (what was done before stays). */
 long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 			      uint64_t end, unsigned long cp_flags)
@@ -59,6 +146,9 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 	bool populate = vmsim__kind_populate_needed(vma, cp_flags);
 	long pages = 0;
 
+	if (is_vm_hugetlb_page(vma))
+		return vmsim__hugetlb_change_protection(tlb, vma, start, end, cp_flags);
+	vmsim__dax_unshare_range(vma, start, end);
 	if (!mm_has_notifiers(mm))
 		return change_range(tlb, vma, start, end, cp_flags, populate);
 	for (uint64_t span = start; span < end;) {
@@ -84,67 +174,6 @@ long vmsim__change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma
 		}
 		span = span_end;
 	}
-	return pages;
-}
-
-static long change_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start, uint64_t end,
-			 unsigned long cp_flags, bool populate)
-{
-	struct vmsim_mm *mm = vma->vm_mm;
-	struct vmsim_lock *ptl = NULL;
-	long pages = 0;
-
-	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
-		pte_t *ptep, old, new;
-		uint64_t next;
-
-		/* One table at a time, under its lock (change_pte_range). */
-		if (ptl && !(addr & (PMD_SIZE - 1))) {
-			vmsim_unlock(mm->vm, ptl);
-			ptl = NULL;
-		}
-		if (!ptl) {
-			/* Only the tables that exist are walked, unless markers
-			 * need them. */
-			ptep = populate ? vmsim__pte_alloc(mm, addr) : vmsim__pte_lookup_span(mm, addr, &next);
-			/* change_pmd_prepare(): no table for the markers, -ENOMEM. */
-			if (!ptep && populate)
-				return -ENOMEM;
-			if (!ptep) {
-				if (next >= end || next < addr)
-					break;
-				addr = next - PAGE_SIZE;
-				continue;
-			}
-			ptl = vmsim__pte_lockptr(mm->vm, ptep);
-			vmsim_lock(mm->vm, ptl);
-			vmsim__flush_tlb_batched_pending(mm);
-		} else {
-			ptep = vmsim__pte_lookup(mm, addr);
-		}
-		old = ptep_get(ptep);
-		if (pte_present(old)) {
-			new = pte_modify(old, vma->vm_page_prot);
-			new = vmsim__kind_change_prot(vma, addr, new, cp_flags);
-			if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(new) &&
-			    can_change_pte_writable(vma, addr, new))
-				new = pte_mkwrite(new);
-		} else {
-			/* A none pte may get a marker (uffd-wp protect); any
-			 * other entry changes as its kind says. */
-			new = vmsim__kind_change_prot(vma, addr, old, cp_flags);
-		}
-		if (pte_same(old, new))
-			continue;
-		vmsim__set_pte_at(mm, addr, ptep, new);
-		if (pte_none(old))
-			vmsim__kind_note_vma(vma, new);
-		else
-			tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
-		pages++;
-	}
-	if (ptl)
-		vmsim_unlock(mm->vm, ptl);
 	return pages;
 }
 

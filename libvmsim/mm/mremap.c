@@ -16,49 +16,95 @@ static pte_t move_soft_dirty_pte(pte_t pte)
 	return pte;
 }
 
-/* move_ptes(), over move_page_tables(): each entry goes to its new slot;
- * what its kind keeps only for this vma (uffd-wp state when the context
- * has no EVENT_REMAP, 6.13+) is dropped on the way.  Only the source tables
- * that exist are walked.  The bytes of [old, old + len) whose entries
- * moved: len, unless a table for the new place could not be had. */
+/* move_ptes(): each entry of [old, old + len), within one pte table,
+ * goes to its new slot; what its kind keeps only for this vma (uffd-wp
+ * state when the context has no EVENT_REMAP, 6.13+) is dropped on the way.
+ * The bytes whose entries moved: len, unless a table for the new place
+ * could not be had. */
 static uint64_t move_ptes(struct vm_area_struct *ov, struct vm_area_struct *nv, uint64_t old, uint64_t new,
 			  uint64_t len)
 {
 	struct vmsim_mm *mm = ov->vm_mm;
-	struct mmu_notifier_range range;
 	uint64_t i = 0, next;
+	pte_t *src = vmsim__pte_lookup_span(mm, old, &next);
 
 	/* Reclaim may still owe a flush of the old ptes' translations. */
 	vmsim__flush_tlb_batched_pending(mm);
-	/* move_page_tables(): the old range is MMU_NOTIFY_UNMAP. */
+	for (; src && i < len; i += PAGE_SIZE, src++) {
+		pte_t *dst, pte;
+
+		if (pte_none(ptep_get(src)))
+			continue;
+		dst = vmsim__pte_alloc(mm, new + i);
+		if (!dst)
+			return i;
+		pte = vmsim__ptep_get_and_clear(mm, old + i, src);
+		pte = vmsim__kind_move(ov, nv, old + i, move_soft_dirty_pte(pte));
+		if (pte_none(pte))
+			continue;
+		vmsim__set_pte_at(mm, new + i, dst, pte);
+		if (!pte_present(pte))
+			vmsim__kind_note_vma(nv, pte);
+	}
+	return len;
+}
+
+/* move_page_tables(): extent by extent up to the next PMD boundary of
+ * either side; a PMD leaf moves whole when the extent is a whole aligned
+ * PMD on both sides, and is split otherwise.  Only the source tables that
+ * exist are walked.  The bytes of [old, old + len) whose entries moved:
+ * len, unless a table for the new place could not be had. */
+static uint64_t move_page_tables(struct vm_area_struct *ov, struct vm_area_struct *nv, uint64_t old, uint64_t new,
+				 uint64_t len)
+{
+	struct vmsim_mm *mm = ov->vm_mm;
+	struct mmu_notifier_range range;
+	uint64_t i, extent, moved;
+
+	if (is_vm_hugetlb_page(ov))
+		return vmsim__move_hugetlb_page_tables(ov, nv, old, new, len);
+	vmsim__dax_unshare_range(ov, old, old + len);
+	/* The old range is MMU_NOTIFY_UNMAP. */
 	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, mm, old, old + len);
 	mmu_notifier_invalidate_range_start(&range);
-	while (i < len) {
-		pte_t *src = vmsim__pte_lookup_span(mm, old + i, &next);
-		uint64_t stop = next - old < len ? next - old : len;
+	for (i = 0; i < len; i += extent) {
+		uint64_t o = old + i, n = new + i, next;
+		pmd_t *old_pmd;
 
-		for (; src && i < stop; i += PAGE_SIZE, src++) {
-			pte_t *dst, pte;
-
-			if (pte_none(ptep_get(src)))
-				continue;
-			dst = vmsim__pte_alloc(mm, new + i);
-			if (!dst)
-				goto out;
-			pte = vmsim__ptep_get_and_clear(mm, old + i, src);
-			pte = vmsim__kind_move(ov, nv, old + i, move_soft_dirty_pte(pte));
-			if (pte_none(pte))
-				continue;
-			vmsim__set_pte_at(mm, new + i, dst, pte);
-			if (!pte_present(pte))
-				vmsim__kind_note_vma(nv, pte);
+		extent = PMD_SIZE - (o & ~PMD_MASK);
+		if (PMD_SIZE - (n & ~PMD_MASK) < extent)
+			extent = PMD_SIZE - (n & ~PMD_MASK);
+		if (len - i < extent)
+			extent = len - i;
+		old_pmd = vmsim__pmd_lookup(mm, o);
+		if (!old_pmd) {
+			/* A missing upper table is skipped whole. */
+			vmsim__pte_lookup_span(mm, o, &next);
+			extent = next > o && next - o < len - i ? next - o : len - i;
+			continue;
 		}
-		i = stop;
+		if (pmd_trans_huge(pmdp_get(old_pmd))) {
+			if (extent == PMD_SIZE) {
+				pmd_t *new_pmd = vmsim__pmd_alloc(mm, n);
+
+				if (!new_pmd)
+					break;
+				/* The allocation may have moved nothing, but refetch. */
+				old_pmd = vmsim__pmd_lookup(mm, o);
+				if (vmsim__move_huge_pmd(ov, nv, o, n, old_pmd, new_pmd))
+					continue;
+			}
+			vmsim__split_huge_pmd(ov, old_pmd, o);
+		}
+		moved = move_ptes(ov, nv, o, n, extent);
+		if (moved < extent) {
+			i += moved;
+			break;
+		}
 	}
-out:
 	vmsim__flush_tlb_range(mm, old, old + len);
 	mmu_notifier_invalidate_range_end(&range);
-	return i;
+	return i < len ? i : len;
 }
 
 /* mremap_to() + move_vma() for [old, old + old_len), which lies in one vma
@@ -93,6 +139,12 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 	nv->vm_pgoff = vma->vm_pgoff;
 	nv->vm_file = vma->vm_file;
 	nv->vm_kinds = vma->vm_kinds;
+	if (is_vm_hugetlb_page(vma)) {
+		/* copy_vma() calls vm_ops->open(). */
+		nv->vm_private_data = vma->vm_private_data;
+		vmsim__hugetlb_vm_open(nv, false);
+	}
+	vmsim__dax_vma_open(nv);
 	/* mremap_userfaultfd_prep() without EVENT_REMAP (which is not
 	 * modelled): the moved range is no longer registered
 	 * (userfaultfd_reset_ctx). */
@@ -104,11 +156,11 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 		return -ENOMEM;
 	}
 	vmsim__vma_link(mm, nv);
-	moved = move_ptes(vma, nv, old, new, old_len);
+	moved = move_page_tables(vma, nv, old, new, old_len);
 	if (moved < old_len) {
 		/* move_vma(): move the entries back (their tables are still
 		 * there, so this cannot fail) and unmap the new area instead. */
-		move_ptes(nv, vma, new, old, moved);
+		move_page_tables(nv, vma, new, old, moved);
 		vmsim__do_munmap(mm, new, new + new_len);
 		vma = vmsim__find_vma(mm, old);
 		if (vma)

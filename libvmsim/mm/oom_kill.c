@@ -13,35 +13,12 @@
 
 #include "mm_internal.h"
 
-/* Page-table pages of levels pte, pmd and pud below t (mm_pgtables_bytes
- * counts those; the pgd and p4d are not charged). */
-static long count_tables(struct vmsim *vm, struct vmsim_page *t, int level)
-{
-	uint64_t *tab = vmsim_table(vm, t);
-	long n = level <= VMSIM_LVL_PUD ? 1 : 0;
-
-	if (level <= VMSIM_LVL_PTE)
-		return n;
-	for (unsigned i = 0; i < 512; i++) {
-		uint64_t v = tab[i];
-
-		if (!(v & _PAGE_PRESENT) || ((level == VMSIM_LVL_PMD || level == VMSIM_LVL_PUD) && (v & _PAGE_PSE)))
-			continue;
-		n += count_tables(vm, vmsim_pfn_to_page(vm, (unsigned long)((v & PTE_PFN_MASK) >> PAGE_SHIFT)),
-				  level - 1);
-	}
-	return n;
-}
-
 long vmsim_oom_badness(const struct vmsim_mm *mm)
 {
-	struct vmsim *vm;
-
 	if (!mm || (mm->flags & MMF_OOM_VICTIM))
 		return 0;
-	vm = mm->vm;
 	return mm->rss[MM_ANONPAGES] + mm->rss[MM_FILEPAGES] + mm->rss[MM_SHMEMPAGES] + mm->rss[MM_SWAPENTS] +
-	       count_tables(vm, vmsim_pfn_to_page(vm, mm->pgd), vm->cfg.levels == 5 ? VMSIM_LVL_PGD : VMSIM_LVL_P4D);
+	       (long)vmsim__mm_pgtables(mm);
 }
 
 /* The oom reaper and the victim's exit at once: nothing of its address

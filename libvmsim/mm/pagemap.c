@@ -34,12 +34,57 @@ static uint64_t pte_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, 
 	if (page) {
 		if (!folio_test_anon(page))
 			flags |= PM_FILE;
-		if ((flags & PM_PRESENT) && page->mapcount == 1)
+		if ((flags & PM_PRESENT) && vmsim__page_mapcount(vm, page) == 1)
 			flags |= PM_MMAP_EXCLUSIVE;
 	}
 	if (vma->vm_flags & VM_SOFTDIRTY)
 		flags |= PM_SOFT_DIRTY;
 	return (frame & PM_PFRAME_MASK) | flags;
+}
+
+/* pagemap_pmd_range() on a PMD leaf (THP, DAX): the page at addr.  Since
+ * 6.15 every page reports the exclusivity of the folio's first page
+ * (__folio_page_mapped_exclusively(folio, page) with page the PMD's).  A
+ * leaf in a PMD table other processes share (FS-DAX) is not exclusive, as
+ * pagemap_hugetlb_range() says of hugetlb's. */
+static uint64_t pmd_to_pagemap_entry(struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	uint64_t flags = 0, frame = 0;
+	pmd_t pmd = pmdp_get(pmdp);
+
+	if (vma->vm_flags & VM_SOFTDIRTY)
+		flags |= PM_SOFT_DIRTY;
+	if (pmd_present(pmd)) {
+		struct vmsim_page *head = vmsim__pmd_page(vm, pmd);
+
+		flags |= PM_PRESENT;
+		if (pmd_soft_dirty(pmd))
+			flags |= PM_SOFT_DIRTY;
+		flags |= vmsim__kind_pmd_pagemap(vma, addr, pmd);
+		frame = pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+		if (!folio_test_anon(head))
+			flags |= PM_FILE;
+		if (vmsim__page_mapcount(vm, head) == 1 && vmsim_slot_table(vm, pmdp)->pt_share_count <= 0)
+			flags |= PM_MMAP_EXCLUSIVE;
+	}
+	return (frame & PM_PFRAME_MASK) | flags;
+}
+
+/* One page of a vma: its PMD leaf, its pte, or a hole. */
+static uint64_t pagemap_one(struct vm_area_struct *vma, uint64_t a)
+{
+	struct vmsim_mm *mm = vma->vm_mm;
+	pmd_t *pmdp;
+	pte_t *ptep;
+
+	if (is_vm_hugetlb_page(vma))
+		return vmsim__pagemap_hugetlb(vma, a);
+	pmdp = vmsim__pmd_lookup(mm, a);
+	if (pmdp && pmd_trans_huge(pmdp_get(pmdp)))
+		return pmd_to_pagemap_entry(vma, a, pmdp);
+	ptep = pmdp ? vmsim__pte_offset(mm, pmdp, a) : NULL;
+	return pte_to_pagemap_entry(vma, a, ptep ? ptep_get(ptep) : __pte(0));
 }
 
 int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint64_t *out)
@@ -52,14 +97,12 @@ int vmsim_pagemap(struct vmsim_mm *mm, uint64_t addr, unsigned long npages, uint
 	for (unsigned long i = 0; i < npages; i++) {
 		uint64_t a = addr + ((uint64_t)i << PAGE_SHIFT);
 		struct vm_area_struct *vma = vmsim__find_vma(mm, a);
-		pte_t *ptep;
 
 		if (!vma) {
 			out[i] = 0;	/* pagemap_pte_hole() outside any vma */
 			continue;
 		}
-		ptep = vmsim__pte_lookup(mm, a);
-		out[i] = pte_to_pagemap_entry(vma, a, ptep ? ptep_get(ptep) : __pte(0));
+		out[i] = pagemap_one(vma, a);
 	}
 	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
 	return 0;
@@ -82,17 +125,35 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 	DL_FOREACH(mm->mmap, vma) {
 		vma->vm_flags &= ~VM_SOFTDIRTY;
 		vmsim__vma_set_page_prot(vma);
+		/* The walk has no hugetlb_entry: hugetlb vmas are skipped. */
+		if (is_vm_hugetlb_page(vma))
+			continue;
 		/* clear_refs_pte_range(): one table at a time under its lock
 		 * (truncation zaps under the same lock, without mmap_lock);
 		 * no table: the hole is skipped whole (walk_page_range). */
 		for (uint64_t a = vma->vm_start, next; a < vma->vm_end; a = next) {
-			pte_t *ptep = vmsim__pte_lookup_span(mm, a, &next);
 			struct vmsim_lock *ptl;
+			struct vmsim_walk w;
+			pte_t *ptep;
 
+			vmsim__walk_span(mm, a, &w, &next);
+			ptep = w.level == VMSIM_LVL_PTE ? w.pte : NULL;
 			if (next > vma->vm_end || next < a)
 				next = vma->vm_end;
-			if (!ptep)
+			if (!ptep) {
+				pmd_t *pmdp = vmsim__walk_pmd_entry(&w);
+
+				if (pmdp && pmd_trans_huge(pmdp_get(pmdp))) {
+					/* clear_soft_dirty_pmd() */
+					pmd_t old = pmdp_get(pmdp);
+
+					if (pmd_present(old)) {
+						vmsim__pmdp_invalidate(vma, a, pmdp);
+						vmsim__set_pmd_at(mm, a, pmdp, pmd_clear_soft_dirty(pmd_wrprotect(old)));
+					}
+				}
 				continue;
+			}
 			ptl = vmsim__pte_lockptr(mm->vm, ptep);
 			vmsim_lock(mm->vm, ptl);
 			for (; a < next; a += PAGE_SIZE, ptep++) {

@@ -154,15 +154,93 @@ void vmsim__unlink_anon_vmas(struct vm_area_struct *vma)
 	vma->anon_vma = NULL;
 }
 
-/* A fresh anonymous page, mapped once, exclusive to this process. */
-void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr)
+/* ---- mapcounts (include/linux/rmap.h, mm/rmap.c __folio_add_rmap and
+ * __folio_remove_rmap of 6.18 with CONFIG_PAGE_MAPCOUNT and CONFIG_MM_ID) ----
+ *
+ * A small folio counts its mappings in mapcount.  A large folio counts on
+ * its head: entire_mapcount (PMD or hugetlb mappings of all of it),
+ * large_mapcount (every mapping, PMD or PTE: folio_mapcount()),
+ * nr_pages_mapped (pages some PTE maps), and on each page the PTEs that map
+ * that page.  MM_ID's two slots remember which mms hold the mappings, so
+ * that "mapped by one mm only" can be answered without an rmap walk. */
+
+static void large_mapcount_add(struct vmsim_folio_meta *fm, int nr, const struct vmsim_mm *mm)
 {
-	p->mapping = (void *)((uintptr_t)vma->anon_vma | 1);
-	p->index = linear_page_index(vma, addr);
-	p->mapcount = 1;
-	vmsim_page_set(p, PG_anon_exclusive);
-	vmsim_page_set(p, PG_swapbacked);
-	vma->vm_mm->rss[MM_ANONPAGES]++;
+	int id = mm->id;
+
+	fm->large_mapcount += nr;
+	if (fm->mm_id[0] == id) {
+		fm->mm_id_mapcount[0] += nr;
+	} else if (fm->mm_id[1] == id) {
+		fm->mm_id_mapcount[1] += nr;
+	} else if (!fm->mm_id[0]) {
+		fm->mm_id[0] = id;
+		fm->mm_id_mapcount[0] = nr;
+		/* Other mms may have mappings already. */
+		if (fm->large_mapcount != nr)
+			fm->maybe_mapped_shared = true;
+	} else if (!fm->mm_id[1]) {
+		fm->mm_id[1] = id;
+		fm->mm_id_mapcount[1] = nr;
+		fm->maybe_mapped_shared = true;	/* slot 0 has mappings too */
+	}
+}
+
+static void large_mapcount_sub(struct vmsim_folio_meta *fm, int nr, const struct vmsim_mm *mm)
+{
+	int id = mm->id, slot;
+
+	fm->large_mapcount -= nr;
+	if (fm->mm_id[0] == id)
+		slot = 0;
+	else if (fm->mm_id[1] == id)
+		slot = 1;
+	else
+		return;
+	fm->mm_id_mapcount[slot] -= nr;
+	if (fm->mm_id_mapcount[slot] > 0)
+		return;
+	fm->mm_id_mapcount[slot] = 0;
+	fm->mm_id[slot] = 0;
+	/* One slot owning every mapping: mapped exclusively again. */
+	if ((fm->mm_id[0] && fm->mm_id_mapcount[0] == fm->large_mapcount) ||
+	    (fm->mm_id[1] && fm->mm_id_mapcount[1] == fm->large_mapcount) || !fm->large_mapcount)
+		fm->maybe_mapped_shared = false;
+}
+
+int vmsim__folio_mapcount(struct vmsim *vm, const struct vmsim_page *folio)
+{
+	return vmsim_folio_test_large(folio) ? vmsim__folio_meta(vm, folio)->large_mapcount : folio->mapcount;
+}
+
+/* folio_precise_page_mapcount(): the PTEs mapping this page plus the
+ * mappings of the whole folio. */
+int vmsim__page_mapcount(struct vmsim *vm, struct vmsim_page *page)
+{
+	struct vmsim_page *folio = vmsim_compound_head(page);
+
+	if (!vmsim_folio_test_large(folio))
+		return page->mapcount;
+	return page->mapcount + vmsim__folio_meta(vm, folio)->entire_mapcount;
+}
+
+/* folio_maybe_mapped_shared() */
+bool vmsim__folio_maybe_mapped_shared(struct vmsim *vm, const struct vmsim_page *folio)
+{
+	const struct vmsim_folio_meta *fm;
+	int mapcount;
+
+	if (!vmsim_folio_test_large(folio))
+		return folio->mapcount > 1;
+	fm = vmsim__folio_meta(vm, folio);
+	mapcount = fm->large_mapcount;
+	if (vmsim_page_test(folio, PG_hugetlb))
+		return mapcount > 1;
+	if (mapcount <= 1)
+		return false;
+	if (fm->entire_mapcount || (unsigned long)mapcount > vmsim_folio_nr_pages(folio))
+		return true;
+	return fm->maybe_mapped_shared;
 }
 
 int vmsim__mm_counter(const struct vmsim_page *p)
@@ -170,6 +248,72 @@ int vmsim__mm_counter(const struct vmsim_page *p)
 	if (folio_test_anon(p))
 		return MM_ANONPAGES;
 	return vmsim_page_test(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+
+/* Point every page of a new anonymous folio at the vma's anon_vma. */
+static void folio_set_anon(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t addr)
+{
+	unsigned long nr = vmsim_folio_nr_pages(folio);
+	uint64_t index = linear_page_index(vma, addr);
+
+	for (unsigned long i = 0; i < nr; i++) {
+		folio[i].mapping = (void *)((uintptr_t)vma->anon_vma | 1);
+		folio[i].index = index + i;
+	}
+	vmsim_page_set(folio, PG_swapbacked);
+}
+
+/* A fresh anonymous page, mapped once, exclusive to this process. */
+void vmsim__folio_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p, uint64_t addr)
+{
+	p->mapping = (void *)((uintptr_t)vma->anon_vma | 1);
+	p->index = linear_page_index(vma, addr);
+	vmsim_page_set(p, PG_swapbacked);
+	p->mapcount = 1;
+	vmsim_page_set(p, PG_anon_exclusive);
+	vma->vm_mm->rss[MM_ANONPAGES]++;
+}
+
+/* folio_add_new_anon_rmap() of a PMD-mappable folio, mapped by one PMD. */
+void vmsim__folio_add_new_anon_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t haddr)
+{
+	struct vmsim_folio_meta *fm = vmsim__folio_meta(vma->vm_mm->vm, folio);
+
+	folio_set_anon(vma, folio, haddr);
+	*fm = (struct vmsim_folio_meta){ .entire_mapcount = 1 };
+	large_mapcount_add(fm, 1, vma->vm_mm);
+	vmsim_page_set(folio, PG_anon_exclusive);
+	vma->vm_mm->rss[MM_ANONPAGES] += (long)vmsim_folio_nr_pages(folio);
+}
+
+/* One more PTE maps page (of a small or a large folio). */
+static void add_rmap_pte(struct vm_area_struct *vma, struct vmsim_page *page)
+{
+	struct vmsim_page *folio = vmsim_compound_head(page);
+	struct vmsim_folio_meta *fm;
+
+	page->mapcount++;
+	if (!vmsim_folio_test_large(folio))
+		return;
+	fm = vmsim__folio_meta(vma->vm_mm->vm, folio);
+	if (page->mapcount == 1)
+		fm->nr_pages_mapped++;
+	large_mapcount_add(fm, 1, vma->vm_mm);
+}
+
+/* folio_add_anon_rmap_ptes(): nr pages from page, each by one more PTE
+ * (a PMD split into PTEs); exclusive marks them PG_anon_exclusive. */
+void vmsim__folio_add_anon_rmap_ptes(struct vm_area_struct *vma, struct vmsim_page *page, unsigned long nr,
+				     bool exclusive)
+{
+	for (unsigned long i = 0; i < nr; i++) {
+		add_rmap_pte(vma, page + i);
+		if (exclusive)
+			vmsim_page_set(page + i, PG_anon_exclusive);
+		else
+			vmsim_page_clear(page + i, PG_anon_exclusive);
+	}
+	vma->vm_mm->rss[MM_ANONPAGES] += (long)nr;
 }
 
 /* folio_add_anon_rmap_pte() / folio_add_new_anon_rmap() for a folio that
@@ -187,7 +331,7 @@ void vmsim__folio_add_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *p
 		p->mapping = (void *)((uintptr_t)av | 1);
 		p->index = linear_page_index(vma, addr);
 	}
-	p->mapcount++;
+	add_rmap_pte(vma, p);
 	if (exclusive)
 		vmsim_page_set(p, PG_anon_exclusive);
 	vmsim_page_set(p, PG_swapbacked);
@@ -204,34 +348,147 @@ void vmsim__folio_move_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *
 
 void vmsim__folio_add_file_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
 {
-	p->mapcount++;
+	add_rmap_pte(vma, p);
 	vma->vm_mm->rss[vmsim__mm_counter(p)]++;
 	vmsim__mlock_vma_folio(vma, p);
 }
 
-void vmsim__folio_dup_rmap(struct vmsim_page *p)
+/* Does a PMD mapping of folio count in its mm's rss?  Not a hugetlb folio
+ * (hugetlb_add_file_rmap), nor a DAX one when PMD tables of DAX files may
+ * be shared: a shared table's leaves are every sharer's, counted by none,
+ * as hugetlb's are (this project's choice; the RFC left rss alone). */
+static bool pmd_in_rss(const struct vmsim *vm, const struct vmsim_page *folio)
 {
-	p->mapcount++;
+	if (vmsim_page_test(folio, PG_hugetlb))
+		return false;
+	return !(vmsim_page_test(folio, PG_device) && vm->cfg.dax_pmd_share);
+}
+
+/* folio_add_file_rmap_pmd() */
+void vmsim__folio_add_file_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio)
+{
+	struct vmsim_folio_meta *fm = vmsim__folio_meta(vma->vm_mm->vm, folio);
+
+	fm->entire_mapcount++;
+	large_mapcount_add(fm, 1, vma->vm_mm);
+	if (pmd_in_rss(vma->vm_mm->vm, folio))
+		vma->vm_mm->rss[vmsim__mm_counter(folio)] += (long)vmsim_folio_nr_pages(folio);
+}
+
+/* fork: the child's PTE maps p too (folio_try_dup_anon_rmap_pte,
+ * folio_dup_file_rmap_pte); the caller counts the child's rss. */
+void vmsim__folio_dup_rmap(struct vm_area_struct *dst, struct vmsim_page *p)
+{
+	add_rmap_pte(dst, p);
+}
+
+/* fork of a PMD leaf (folio_try_dup_anon_rmap_pmd, folio_dup_file_rmap_pmd). */
+void vmsim__folio_dup_rmap_pmd(struct vm_area_struct *dst, struct vmsim_page *folio)
+{
+	struct vmsim_folio_meta *fm = vmsim__folio_meta(dst->vm_mm->vm, folio);
+
+	fm->entire_mapcount++;
+	large_mapcount_add(fm, 1, dst->vm_mm);
+}
+
+/* deferred_split_folio() when an anonymous THP lost some but not all of
+ * its pages' mappings (__folio_remove_rmap's partially_mapped). */
+static void maybe_deferred_split(struct vm_area_struct *vma, struct vmsim_page *folio)
+{
+	if (folio_test_anon(folio) && !vmsim_page_test(folio, PG_hugetlb) &&
+	    !vmsim_page_test(folio, PG_partially_mapped))
+		vmsim__deferred_split_folio(vma->vm_mm->vm, folio, true);
 }
 
 void vmsim__folio_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *p)
 {
+	struct vmsim_page *folio = vmsim_compound_head(p);
+	struct vmsim_folio_meta *fm;
+
 	VMSIM_BUG_ON(vma->vm_mm->vm, p->mapcount <= 0, "rmap removal from unmapped pfn %#lx",
 		     vmsim_page_to_pfn(vma->vm_mm->vm, p));
 	p->mapcount--;
 	vma->vm_mm->rss[vmsim__mm_counter(p)]--;
 	vmsim__munlock_vma_folio(vma, p);
+	if (!vmsim_folio_test_large(folio))
+		return;
+	fm = vmsim__folio_meta(vma->vm_mm->vm, folio);
+	large_mapcount_sub(fm, 1, vma->vm_mm);
+	/* A page left unmapped while others stay mapped by PTEs only. */
+	if (p->mapcount == 0 && --fm->nr_pages_mapped > 0 && !fm->entire_mapcount)
+		maybe_deferred_split(vma, folio);
 }
 
+/* folio_remove_rmap_pmd(): the last PMD mapping going while some pages
+ * are still mapped by PTEs leaves the folio partially mapped. */
+void vmsim__folio_remove_rmap_pmd(struct vm_area_struct *vma, struct vmsim_page *folio)
+{
+	struct vmsim_folio_meta *fm = vmsim__folio_meta(vma->vm_mm->vm, folio);
+
+	VMSIM_BUG_ON(vma->vm_mm->vm, fm->entire_mapcount <= 0, "pmd rmap removal from unmapped folio pfn %#lx",
+		     vmsim_page_to_pfn(vma->vm_mm->vm, folio));
+	fm->entire_mapcount--;
+	large_mapcount_sub(fm, 1, vma->vm_mm);
+	if (pmd_in_rss(vma->vm_mm->vm, folio))
+		vma->vm_mm->rss[vmsim__mm_counter(folio)] -= (long)vmsim_folio_nr_pages(folio);
+	if (!fm->entire_mapcount && fm->nr_pages_mapped > 0 &&
+	    (unsigned long)fm->nr_pages_mapped < vmsim_folio_nr_pages(folio))
+		maybe_deferred_split(vma, folio);
+}
+
+/* hugetlb_add_new_anon_rmap(), hugetlb_add_file_rmap(), hugetlb_remove_rmap():
+ * a hugetlb folio is mapped whole or not at all, and counts in no rss. */
+void vmsim__hugetlb_add_new_anon_rmap(struct vm_area_struct *vma, struct vmsim_page *folio, uint64_t haddr)
+{
+	struct vmsim_folio_meta *fm = vmsim__folio_meta(vma->vm_mm->vm, folio);
+
+	folio_set_anon(vma, folio, haddr);
+	vmsim_page_clear(folio, PG_swapbacked);
+	*fm = (struct vmsim_folio_meta){ .entire_mapcount = 1 };
+	large_mapcount_add(fm, 1, vma->vm_mm);
+	vmsim_page_set(folio, PG_anon_exclusive);
+}
+
+void vmsim__hugetlb_add_rmap(struct vm_area_struct *vma, struct vmsim_page *folio)
+{
+	struct vmsim_folio_meta *fm = vmsim__folio_meta(vma->vm_mm->vm, folio);
+
+	fm->entire_mapcount++;
+	large_mapcount_add(fm, 1, vma->vm_mm);
+}
+
+void vmsim__hugetlb_remove_rmap(struct vm_area_struct *vma, struct vmsim_page *folio)
+{
+	struct vmsim_folio_meta *fm = vmsim__folio_meta(vma->vm_mm->vm, folio);
+
+	VMSIM_BUG_ON(vma->vm_mm->vm, fm->entire_mapcount <= 0, "hugetlb rmap removal from unmapped folio pfn %#lx",
+		     vmsim_page_to_pfn(vma->vm_mm->vm, folio));
+	fm->entire_mapcount--;
+	large_mapcount_sub(fm, 1, vma->vm_mm);
+}
+
+/* The mapping of p in vma, if there is one: a PTE, or a PMD leaf (THP,
+ * hugetlb, DAX) mapping its folio, which the callback gets as ptep NULL. */
 static bool rmap_one(struct vmsim *vm, struct vmsim_page *p, struct vm_area_struct *vma,
 		     rmap_one_fn fn, void *arg)
 {
 	uint64_t addr = vma_address(vma, p->index);
+	unsigned long pfn = vmsim_page_to_pfn(vm, p);
+	pmd_t *pmdp, pmd;
 	pte_t *ptep;
 
 	if (p->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
 		return true;
-	ptep = vmsim__pte_lookup(vma->vm_mm, addr);
+	pmdp = vmsim__pmd_lookup(vma->vm_mm, addr);
+	if (!pmdp)
+		return true;
+	pmd = pmdp_get(pmdp);
+	if (pmd_leaf(pmd)) {
+		if (!pmd_present(pmd) || pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT) != pfn)
+			return true;
+		return fn(p, vma, addr, NULL, arg);
+	}
+	ptep = vmsim__pte_offset(vma->vm_mm, pmdp, addr);
 	if (!ptep)
 		return true;
 	if (!pte_present(ptep_get(ptep))) {
@@ -244,7 +501,7 @@ static bool rmap_one(struct vmsim *vm, struct vmsim_page *p, struct vm_area_stru
 			return true;
 		return fn(p, vma, addr, ptep, arg);
 	}
-	if (pte_pfn(ptep_get(ptep)) != vmsim_page_to_pfn(vm, p))
+	if (pte_pfn(ptep_get(ptep)) != pfn)
 		return true;
 	return fn(p, vma, addr, ptep, arg);
 }
@@ -252,7 +509,7 @@ static bool rmap_one(struct vmsim *vm, struct vmsim_page *p, struct vm_area_stru
 void vmsim__rmap_walk(struct vmsim *vm, struct vmsim_page *p, rmap_one_fn fn, void *arg)
 {
 	/* An unmapped page's mapping may be stale: nothing to find. */
-	if (p->mapcount <= 0)
+	if (vmsim__page_mapcount(vm, p) <= 0)
 		return;
 	if (folio_test_anon(p)) {
 		struct anon_vma *av = folio_anon_vma(p);

@@ -1,8 +1,8 @@
 /* /proc/PID/smaps of one VMA: the fields a .vms `smaps` line prints.
  * Follows fs/proc/task_mmu.c of Linux 6.18 (smap_gather_stats,
- * smaps_pte_entry, smaps_account, smaps_page_accumulate, __show_smap) for
- * 4 KiB pages.  Simplified: no PMD leaves reach this walk yet (the library
- * maps no THP), so AnonHugePages is 0 as Linux shows it in that state. */
+ * smaps_pte_entry, smaps_pmd_entry, smaps_account with CONFIG_PAGE_MAPCOUNT,
+ * smaps_page_accumulate, __show_smap).  A hugetlb vma counts only in
+ * Shared/Private_Hugetlb, which no smaps line prints. */
 #include "mm_internal.h"
 
 #define PSS_SHIFT 12
@@ -32,26 +32,46 @@ static void smaps_page_accumulate(struct mem_size_stats *mss, const struct vmsim
 	}
 }
 
-/* One mapped (or migrating) page.  A page mapped once with no other
- * reference is private and wholly ours; otherwise Pss divides it among its
- * mappers, and a non-present entry counts as "maybe shared". */
-static void smaps_account(struct mem_size_stats *mss, const struct vmsim_page *page, bool dirty,
-			  bool locked, bool present)
+/* One mapped (or migrating) page, or a whole folio mapped by a PMD
+ * (compound).  A folio with no reference but this mapping is private and
+ * wholly ours; otherwise each page's precise mapcount divides its Pss, and
+ * a non-present entry counts as "maybe shared". */
+static void smaps_account(struct vmsim *vm, struct mem_size_stats *mss, struct vmsim_page *page, bool compound,
+			  bool dirty, bool locked, bool present)
 {
-	uint64_t pss = PAGE_SIZE << PSS_SHIFT;
-	int mapcount;
+	struct vmsim_page *folio = vmsim_compound_head(page);
+	unsigned long nr = compound ? vmsim_folio_nr_pages(folio) : 1;
+	uint64_t size = nr * PAGE_SIZE;
 
-	if (folio_test_anon(page))
-		mss->anonymous += PAGE_SIZE;
-	mss->resident += PAGE_SIZE;
-	if (page->refcount == 1 || !present) {
-		smaps_page_accumulate(mss, page, PAGE_SIZE, pss, dirty, locked, present);
+	if (folio_test_anon(folio))
+		mss->anonymous += size;
+	mss->resident += size;
+	if (folio->refcount == 1 || !present) {
+		smaps_page_accumulate(mss, folio, size, size << PSS_SHIFT, dirty, locked, present);
 		return;
 	}
-	mapcount = page->mapcount;
-	if (mapcount >= 2)
-		pss /= (uint64_t)mapcount;
-	smaps_page_accumulate(mss, page, PAGE_SIZE, pss, dirty, locked, mapcount < 2);
+	for (unsigned long i = 0; i < nr; i++, page++) {
+		uint64_t pss = PAGE_SIZE << PSS_SHIFT;
+		int mapcount = vmsim__page_mapcount(vm, page);
+
+		if (mapcount >= 2)
+			pss /= (uint64_t)mapcount;
+		smaps_page_accumulate(mss, folio, PAGE_SIZE, pss, dirty, locked, mapcount < 2);
+	}
+}
+
+/* smaps_pmd_entry(): a PMD leaf; the huge zero folio is in no Rss. */
+static void smaps_pmd_entry(struct mem_size_stats *mss, struct vm_area_struct *vma, pmd_t pmd)
+{
+	struct vmsim *vm = vma->vm_mm->vm;
+	struct vmsim_page *folio;
+
+	if (!pmd_present(pmd) || pmd_special(pmd) || vmsim__is_huge_zero_pmd(vm, pmd))
+		return;
+	folio = vmsim__pmd_page(vm, pmd);
+	if (folio_test_anon(folio))
+		mss->anonymous_thp += PMD_SIZE;
+	smaps_account(vm, mss, folio, true, pmd_dirty(pmd), vma->vm_flags & VM_LOCKED, true);
 }
 
 static void smaps_pte_entry(struct mem_size_stats *mss, struct vm_area_struct *vma, uint64_t addr, pte_t pte)
@@ -82,7 +102,7 @@ static void smaps_pte_entry(struct mem_size_stats *mss, struct vm_area_struct *v
 		}
 	}
 	if (page)
-		smaps_account(mss, page, dirty, locked, present);
+		smaps_account(vm, mss, page, false, dirty, locked, present);
 }
 
 /* shmem_swap_usage(): the file's swapped-out pages in the vma's range. */
@@ -119,15 +139,23 @@ int vmsim_smaps(struct vmsim_mm *mm, uint64_t addr, struct vmsim_smaps *out)
 			hole_walk = true;
 	}
 	/* walk_page_vma(): the tables that exist; a missing one is a hole
-	 * (smaps_pte_hole) counted whole. */
-	for (uint64_t a = vma->vm_start; a < vma->vm_end;) {
+	 * (smaps_pte_hole) counted whole.  smaps_hugetlb_range() fills only
+	 * the *_Hugetlb fields. */
+	for (uint64_t a = vma->vm_start; a < vma->vm_end && !is_vm_hugetlb_page(vma);) {
 		uint64_t next;
-		pte_t *ptep = vmsim__pte_lookup_span(mm, a, &next);
+		struct vmsim_walk w;
+		pte_t *ptep;
 
+		vmsim__walk_span(mm, a, &w, &next);
+		ptep = w.level == VMSIM_LVL_PTE ? w.pte : NULL;
 		if (next > vma->vm_end || next < a)
 			next = vma->vm_end;
 		if (!ptep) {
-			if (hole_walk)
+			pmd_t *pmdp = vmsim__walk_pmd_entry(&w);
+
+			if (pmdp && pmd_trans_huge(pmdp_get(pmdp)))
+				smaps_pmd_entry(&mss, vma, pmdp_get(pmdp));
+			else if (hole_walk)
 				mss.swap += (uint64_t)vmsim__shmem_swapped_range(vma->vm_file, linear_page_index(vma, a),
 										 linear_page_index(vma, next)) << PAGE_SHIFT;
 			a = next;

@@ -76,7 +76,7 @@ void vmsim__folio_add_lru(struct vmsim *vm, struct vmsim_page *p)
  * (mlock_new_folio). */
 void vmsim__folio_add_lru_vma(struct vm_area_struct *vma, struct vmsim_page *p)
 {
-	if ((vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP)) == VM_LOCKED) {
+	if ((vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP)) == VM_LOCKED && !vmsim_page_test(p, PG_head)) {
 		vmsim_page_set(p, PG_mlocked);
 		p->mlock_count = 1;
 	}
@@ -161,6 +161,11 @@ void vmsim__mlock_vma_folio(struct vm_area_struct *vma, struct vmsim_page *p)
 
 	if ((vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_MIXEDMAP)) != VM_LOCKED)
 		return;
+	/* Large folios (THP, hugetlb, DAX) and persistent memory are not
+	 * mlocked here: folio_add_*_rmap_ptes() leave a large folio to
+	 * mlock_pte_range(), which this simulator does not model. */
+	if (vmsim_page_test(p, PG_head) || vmsim_page_test(p, PG_tail) || vmsim_page_test(p, PG_device))
+		return;
 	if (!vmsim_page_test(p, PG_mlocked)) {
 		bool on = vmsim_page_test(p, PG_lru);
 
@@ -183,7 +188,7 @@ void vmsim__munlock_vma_folio(struct vm_area_struct *vma, struct vmsim_page *p)
 	struct vmsim *vm = vma->vm_mm->vm;
 	bool on;
 
-	if (!(vma->vm_flags & VM_LOCKED) || !vmsim_page_test(p, PG_mlocked))
+	if (!(vma->vm_flags & VM_LOCKED) || !vmsim_page_test(p, PG_mlocked) || vmsim_page_test(p, PG_tail))
 		return;
 	if (p->mlock_count > 1) {
 		p->mlock_count--;

@@ -311,6 +311,21 @@ void vmsim__swap_read(struct vmsim *vm, swp_entry_t entry, struct vmsim_page *p)
 		vmsim_frame_fill(vm, p, 0, 0, PAGE_SIZE);
 }
 
+/* What a swap-in of entry would give, without reading anything in: the
+ * swap cache's folio, else the slot's last write (the stale-read detector
+ * compares with it). */
+void vmsim__swap_peek(struct vmsim *vm, swp_entry_t entry, unsigned char *buf)
+{
+	struct swap_slot *s = slot_of(vm, entry);
+
+	if (s && s->cache)
+		vmsim_frame_read(vm, s->cache, 0, buf, PAGE_SIZE);
+	else if (s && s->data)
+		memcpy(buf, s->data, PAGE_SIZE);
+	else
+		memset(buf, 0, PAGE_SIZE);
+}
+
 /* ---- swapon / swapoff ---- */
 
 int vmsim_swapon(struct vmsim *vm, uint64_t size, int *type)

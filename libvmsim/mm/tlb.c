@@ -5,11 +5,11 @@
 /* flush_tlb_mm_range() ends with the secondary TLBs, over the range it
  * chose (everything above the single-page ceiling). */
 static void __attribute__((noinline)) flush_and_notify(struct vmsim_mm *mm, uint64_t start, uint64_t end,
-							bool freed_tables)
+							unsigned shift, bool freed_tables)
 {
-	vmsim_flush_tlb_mm_range(mm->vm, &mm->ctx, start, end, PAGE_SHIFT, freed_tables);
+	vmsim_flush_tlb_mm_range(mm->vm, &mm->ctx, start, end, shift, freed_tables);
 	if (end == VMSIM_TLB_FLUSH_ALL || start > end ||
-	    ((end - start) >> PAGE_SHIFT) > vmsim_flush_ceiling(mm->vm)) {
+	    ((end - start) >> shift) > vmsim_flush_ceiling(mm->vm)) {
 		start = 0;
 		end = VMSIM_TLB_FLUSH_ALL;
 	}
@@ -21,10 +21,22 @@ void vmsim__flush_tlb_mmu(struct vmsim_mm *mm, uint64_t start, uint64_t end, boo
 	if (start == 0 && end == ~0ULL)
 		end = VMSIM_TLB_FLUSH_ALL;
 	if (mm_has_notifiers(mm)) {
-		flush_and_notify(mm, start, end, freed_tables);
+		flush_and_notify(mm, start, end, PAGE_SHIFT, freed_tables);
 		return;
 	}
 	vmsim_flush_tlb_mm_range(mm->vm, &mm->ctx, start, end, PAGE_SHIFT, freed_tables);
+}
+
+/* flush_tlb_mm_range() with a stride (an mmu_gather that cleared only PMD
+ * leaves, flush_pmd_tlb_range()). */
+void vmsim__flush_tlb_mm_stride(struct vmsim_mm *mm, uint64_t start, uint64_t end, unsigned shift,
+				bool freed_tables)
+{
+	if (mm_has_notifiers(mm)) {
+		flush_and_notify(mm, start, end, shift, freed_tables);
+		return;
+	}
+	vmsim_flush_tlb_mm_range(mm->vm, &mm->ctx, start, end, shift, freed_tables);
 }
 
 void vmsim__flush_tlb_range(struct vmsim_mm *mm, uint64_t start, uint64_t end)

@@ -89,6 +89,9 @@ struct vm_area_struct *vmsim__vma_alloc(struct vmsim_mm *mm)
 
 void vmsim__vma_free(struct vmsim *vm, struct vm_area_struct *vma)
 {
+	/* vm_ops->close(): a hugetlb vma gives back what it reserved. */
+	if (is_vm_hugetlb_page(vma) && vma->vm_private_data)
+		vmsim__hugetlb_vm_close(vma);
 	vmsim__free(vm, vma);
 }
 
@@ -148,6 +151,20 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 	mmap_assert_write_locked(mm);
 	if (addr <= vma->vm_start || addr >= vma->vm_end || (addr & ~PAGE_MASK))
 		return -EINVAL;
+	/* vm_ops->may_split: hugetlb vmas split only at a huge page boundary,
+	 * and unshare the PMD tables the split leaves half covered. */
+	if (is_vm_hugetlb_page(vma)) {
+		int err = vmsim__hugetlb_split(vma, addr);
+
+		if (err)
+			return err;
+	}
+	/* A PUD range the split leaves half covered cannot stay shared
+	 * (hugetlb_split()'s rule, for FS-DAX sharing too). */
+	if (addr & ~PUD_MASK)
+		vmsim__dax_unshare_range(vma, addr & PUD_MASK, (addr & PUD_MASK) + PUD_SIZE);
+	/* vma_adjust_trans_huge(): a PMD leaf across the new boundary is split. */
+	vmsim__vma_adjust_trans_huge(vma, addr);
 	n = vmsim__vma_alloc(mm);
 	if (!n)
 		return -ENOMEM;
@@ -158,10 +175,17 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 	n->vm_file = vma->vm_file;
 	n->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	n->uffd_ctx = vma->uffd_ctx;
+	n->vm_kinds = vma->vm_kinds;
 	if (vmsim__anon_vma_clone(n, vma)) {
 		vmsim__vma_free(mm->vm, n);
 		return -ENOMEM;
 	}
+	if (is_vm_hugetlb_page(vma)) {
+		/* vm_ops->open() on the new half. */
+		n->vm_private_data = vma->vm_private_data;
+		vmsim__hugetlb_vm_open(n, false);
+	}
+	vmsim__dax_vma_open(n);
 	/* vma_prepare(): the file's rmap walkers (truncation, reclaim) see
 	 * the vma whole or both halves, never the first half alone. */
 	if (vma->vm_file)
@@ -188,6 +212,10 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
 	if ((a->vm_flags ^ b->vm_flags) & ~VM_IGNORE_MERGE)
 		return false;
 	if (a->vm_file != b->vm_file || a->uffd_ctx != b->uffd_ctx)
+		return false;
+	/* hugetlb_vm_ops has ->close (is_mergeable_vma's vm_ops test): its
+	 * vmas keep per-vma reservations and never merge here. */
+	if (is_vm_hugetlb_page(a))
 		return false;
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;

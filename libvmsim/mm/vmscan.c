@@ -8,7 +8,9 @@
  * refault feedback), no shrinkers; writes complete before the pass ends
  * (a written folio is kept on the first pass, rotated to the inactive
  * tail as folio_end_writeback() does, and freed by a later one); dirty file
- * pages are written by the flusher, which reclaim wakes synchronously. */
+ * pages are written by the flusher, which reclaim wakes synchronously.
+ * With luf=on|debug, folios whose every pte was read-only and clean are
+ * freed owing their flush (v12's free_folios_luf and fold_unmap_luf()). */
 #include <utlist.h>
 
 #include "mm_internal.h"
@@ -142,11 +144,15 @@ bool vmsim__remove_mapping(struct vmsim *vm, struct vmsim_page *p)
 static unsigned long shrink_folio_list(struct vmsim *vm, struct vmsim_page **list, struct scan_control *sc,
 				       bool ignore_references)
 {
-	struct vmsim_page *ret = NULL, *freeable = NULL, *p;
+	struct vmsim_page *ret = NULL, *freeable = NULL, *freeable_luf = NULL, *p;
 	unsigned long nr_reclaimed = 0;
+	uint32_t luf_key;
 
 	while ((p = *list)) {
 		enum folio_references references = FOLIOREF_RECLAIM;
+		struct vmsim_file *file;
+		bool can_luf = false;
+		uint64_t index;
 
 		DL_DELETE(*list, p);
 		if (!vmsim__folio_trylock(vm, p))
@@ -164,6 +170,15 @@ static unsigned long shrink_folio_list(struct vmsim *vm, struct vmsim_page **lis
 		default:
 			break;
 		}
+		/* A large anonymous folio would need a whole swap cluster
+		 * (CONFIG_THP_SWAP); this swap device hands out slots one by
+		 * one, so folio_alloc_swap() fails for it and it is split,
+		 * its pages joining this list (split_folio_to_list()). */
+		if (vmsim_page_test(p, PG_head) && folio_test_anon(p)) {
+			if (!sc->may_swap || p->refcount - vmsim__folio_mapcount(vm, p) > 1 ||
+			    vmsim__split_folio_to_list(vm, p, list))
+				goto activate_locked;
+		}
 		/* Anonymous memory needs a place in swap first. */
 		if (folio_test_anon(p) && vmsim_page_test(p, PG_swapbacked) && !vmsim_page_test(p, PG_swapcache)) {
 			if (p->refcount >= 1024)	/* folio_maybe_dma_pinned() */
@@ -172,7 +187,7 @@ static unsigned long shrink_folio_list(struct vmsim *vm, struct vmsim_page **lis
 				goto activate_locked;
 		}
 		if (p->mapcount > 0) {
-			vmsim__try_to_unmap(vm, p, TTU_BATCH_FLUSH);
+			can_luf = vmsim__try_to_unmap(vm, p, TTU_BATCH_FLUSH);
 			if (p->mapcount > 0)
 				goto activate_locked;
 		}
@@ -203,11 +218,18 @@ static unsigned long shrink_folio_list(struct vmsim *vm, struct vmsim_page **lis
 				break;
 			}
 		}
+		file = folio_test_anon(p) || vmsim_page_test(p, PG_swapcache) ? NULL : folio_file(p);
+		index = p->index;
 		if (!vmsim__remove_mapping(vm, p))
 			goto keep_locked;
+		if (can_luf)
+			vmsim__luf_cache_vacated(vm, file, index);
 		vmsim__folio_unlock(vm, p);
 		nr_reclaimed++;
-		DL_APPEND(freeable, p);
+		if (can_luf)
+			DL_APPEND(freeable_luf, p);
+		else
+			DL_APPEND(freeable, p);
 		continue;
 activate_locked:
 		/* Not a candidate for swapping: give back its swap space. */
@@ -221,13 +243,23 @@ activate_locked:
 keep_locked:
 		vmsim__folio_unlock(vm, p);
 keep:
+		/* A LUF'd folio reclaim keeps will not carry its key: pay the
+		 * flush now (v12 flushes the whole LUF batch here). */
+		if (can_luf)
+			vmsim__luf_flush_key(vm, vmsim__fold_unmap_luf(vm), VMSIM_LUF_PT_LAZYFREE);
 		DL_APPEND(ret, p);
 	}
-	/* Freed only once no CPU can use them: the deferred flushes first. */
+	/* Freed only once no CPU can use them: the deferred flushes first;
+	 * LUF'd folios go owing theirs. */
+	luf_key = vmsim__fold_unmap_luf(vm);
 	vmsim__try_to_unmap_flush(vm);
 	while ((p = freeable)) {
 		DL_DELETE(freeable, p);
 		vmsim_put_page(vm, p);
+	}
+	while ((p = freeable_luf)) {
+		DL_DELETE(freeable_luf, p);
+		vmsim__luf_put_folio(vm, p, luf_key);
 	}
 	*list = ret;
 	sc->nr_reclaimed += nr_reclaimed;

@@ -124,7 +124,7 @@ const char *vms_smaps_field_name(unsigned i)
 #define ADVICE_WORDS "dontneed", "remove", "pageout", "cold", "willneed", "populate_read", \
 	"populate_write", "guard_install", "guard_remove", "hugepage", "nohugepage", "collapse"
 #define MACHINE_KEYS "cpus", "ram", "swap", "levels", "tlb", "seed", "check", "data", "luf", \
-	"thp", "hugepages", "fault_around", "quirks", "readahead", "devx"
+	"thp", "hugepages", "fault_around", "quirks", "readahead", "devx", "pmem", "dax_fragment", "dax_pmd_share"
 #define PM_KEYS "present", "swap", "file", "excl", "sd", "uffd_wp", "guard"
 #define ERRNO_WORDS "EINVAL", "ENOMEM", "EEXIST", "EFAULT", "EPERM", "EBUSY", "EAGAIN", \
 	"ENOENT", "EBADF", "EACCES", "EOPNOTSUPP", "EINTR", "EHWPOISON"

@@ -158,22 +158,8 @@ static int sim_parallel(struct vms_backend *be, const struct vms_branch *b, unsi
 /* Each refusal is one line, to be removed when the library can do it. */
 static const char *unsupported(const struct vms_cmd *c, const struct vmsim_config *cfg)
 {
-	if (c->op == VMS_MACHINE && cfg->luf != VMSIM_LUF_OFF)
-		return "luf=on/debug";
-	if (c->op == VMS_MACHINE && cfg->thp != VMSIM_THP_NEVER)
-		return "thp=madvise/always";
-	if (c->op == VMS_MACHINE && cfg->hugepages)
-		return "hugepages=";
-	if (c->op == VMS_FILE && c->file_kind == VMS_FILE_DAX)
-		return "kind=dax";
-	if (c->op == VMS_FILE && c->file_kind == VMS_FILE_HUGETLB)
-		return "kind=hugetlb";
-	if (c->op == VMS_ADVISE && c->advice == VMS_ADV_HUGEPAGE)
-		return "advise hugepage";
-	if (c->op == VMS_ADVISE && c->advice == VMS_ADV_NOHUGEPAGE)
-		return "advise nohugepage";
-	if (c->op == VMS_ADVISE && c->advice == VMS_ADV_COLLAPSE)
-		return "advise collapse";
+	(void)c;
+	(void)cfg;
 	return NULL;
 }
 
@@ -348,13 +334,24 @@ static void sim_show(struct vms_backend *be, const struct vms_cmd *c, FILE *err)
 
 /* ---- userfaultfd: the `resolve` policy as a handler ---- */
 
+/* vma_kernel_pagesize(): the page a userfault handler answers about. */
+static uint64_t page_size_at(struct vmsim_mm *mm, uint64_t addr)
+{
+	struct vmsim_vma_info v;
+
+	for (unsigned i = 0; !vmsim_mm_vma(mm, i, &v); i++)
+		if (addr >= v.start && addr < v.end)
+			return (v.flags & VM_HUGETLB) ? (2ULL << 20) : VMS_PAGE_SIZE;
+	return VMS_PAGE_SIZE;
+}
+
 static int uffd_handler(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uffd_msg *msg)
 {
 	struct proc *p = arg;
 	struct sim *s = p->sim;
 	struct vms_interp *in = s->be->in;
 	const struct vms_cmd *cur = vms_interp_cmd(in);
-	uint64_t a = msg->address;
+	uint64_t a = msg->address, size;
 	unsigned kind;
 	long r;
 
@@ -375,19 +372,22 @@ static int uffd_handler(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uf
 	kind = (msg->flags & UFFD_PAGEFAULT_FLAG_MINOR) ? VMS_UFFD_MODE_MINOR :
 	       (msg->flags & UFFD_PAGEFAULT_FLAG_WP) ? VMS_UFFD_MODE_WP : VMS_UFFD_MODE_MISSING;
 	vms_report_uffd_fault(in, p->name, a, kind, msg->flags & UFFD_PAGEFAULT_FLAG_WRITE);
-	a &= ~(VMS_PAGE_SIZE - 1);
+	size = page_size_at(p->mm, a);
+	a &= ~(size - 1);
 	switch (kind == VMS_UFFD_MODE_MINOR ? p->minor : kind == VMS_UFFD_MODE_WP ? p->wp : p->missing) {
 	case VMS_RESOLVE_ZEROPAGE:
-		r = vmsim_uffd_zeropage(ctx, a, VMS_PAGE_SIZE);
+		/* hugetlb has no zero page: a copy of zeros. */
+		r = size > VMS_PAGE_SIZE ? vmsim_uffd_copy(ctx, a, NULL, 0, size, false) :
+					   vmsim_uffd_zeropage(ctx, a, size);
 		break;
 	case VMS_RESOLVE_COPY:
-		r = vmsim_uffd_copy(ctx, a, NULL, 0xAA, VMS_PAGE_SIZE, false);
+		r = vmsim_uffd_copy(ctx, a, NULL, 0xAA, size, false);
 		break;
 	case VMS_RESOLVE_UNPROTECT:
-		r = vmsim_uffd_writeprotect(ctx, a, VMS_PAGE_SIZE, false);
+		r = vmsim_uffd_writeprotect(ctx, a, size, false);
 		break;
 	case VMS_RESOLVE_CONTINUE:
-		r = vmsim_uffd_continue(ctx, a, VMS_PAGE_SIZE, false);
+		r = vmsim_uffd_continue(ctx, a, size, false);
 		break;
 	default:
 		return VMSIM_UFFD_SIGBUS;
@@ -599,7 +599,9 @@ static int sim_exit(struct vms_backend *be, const struct vms_cmd *c)
 
 static int sim_file(struct vms_backend *be, const struct vms_cmd *c)
 {
-	enum vmsim_file_kind k = c->file_kind == VMS_FILE_DISK ? VMSIM_FILE_DISK : VMSIM_FILE_SHMEM;
+	enum vmsim_file_kind k = c->file_kind == VMS_FILE_DISK ? VMSIM_FILE_DISK :
+				 c->file_kind == VMS_FILE_HUGETLB ? VMSIM_FILE_HUGETLB :
+				 c->file_kind == VMS_FILE_DAX ? VMSIM_FILE_DAX : VMSIM_FILE_SHMEM;
 
 	return vmsim_file_new(sim_of(be)->vm, c->name[0], k, c->size, NULL);
 }
@@ -754,7 +756,7 @@ static int sim_pagemap(struct vms_backend *be, const char *proc, uint64_t addr, 
 
 	if (err)
 		return err;
-	*zero = (*entry & PM_PRESENT) && (*entry & PM_PFRAME_MASK) == vmsim_zero_pfn(s->vm);
+	*zero = (*entry & PM_PRESENT) && vmsim_is_zero_pfn(s->vm, (unsigned long)(*entry & PM_PFRAME_MASK));
 	return 0;
 }
 

@@ -21,7 +21,7 @@ static void frame_label(const struct vms_out *o, struct vmsim *vm, unsigned long
 {
 	unsigned k = vms_out_frame_label(o, pfn);
 
-	if (pfn == vmsim_zero_pfn(vm))
+	if (vmsim_is_zero_pfn(vm, pfn))
 		snprintf(buf, n, "zero");
 	else if (k)
 		snprintf(buf, n, "#%u", k);
@@ -63,15 +63,25 @@ static void describe_leaf(struct vmsim *vm, const struct vms_out *o, uint64_t v,
 		unsigned long pfn = pte_pfn(pte);
 		struct vmsim_page *p = vmsim_pfn_to_page(vm, pfn);
 
+		struct vmsim_folio_info fi;
+		char fol[64] = "";
+
 		frame_label(o, vm, pfn, lbl, sizeof(lbl));
-		snprintf(buf, n, "%s %s%s%s%s%s%s%s%s%s [%s%s map=%d ref=%d]", lbl,
+		/* A page of a large folio: its order and whole-folio counts
+		 * (the page's own map= counts its PTEs). */
+		if (!vmsim_folio_info(vm, pfn, &fi)) {
+			snprintf(fol, sizeof(fol), " folio %luK entire=%d mapcount=%d", (1UL << fi.order) * 4,
+				 fi.entire_mapcount, fi.mapcount);
+			p = vmsim_pfn_to_page(vm, fi.head);
+		}
+		snprintf(buf, n, "%s %s%s%s%s%s%s%s%s%s [%s%s%s map=%d ref=%d]", lbl,
 			 pte_protnone(pte) ? "protnone" : pte_write(pte) ? "rw" : "ro",
 			 pte_user(pte) ? " user" : "", pte_exec(pte) ? " x" : "", pte_dirty(pte) ? " dirty" : "",
 			 pte_young(pte) ? " young" : "", pte_soft_dirty(pte) ? " sd" : "",
 			 pte_uffd_wp(pte) ? " uffd-wp" : "", pte_special(pte) ? " special" : "",
 			 pte_global(pte) ? " global" : "", vmsim_page_owner(vm, pfn, own, sizeof(own)),
-			 p && vmsim_page_test(p, PG_anon_exclusive) ? " excl" : "", p ? p->mapcount : 0,
-			 p ? p->refcount : 0);
+			 p && vmsim_page_test(p, PG_anon_exclusive) ? " excl" : "", fol,
+			 vmsim_pfn_to_page(vm, pfn) ? vmsim_pfn_to_page(vm, pfn)->mapcount : 0, p ? p->refcount : 0);
 	} else {
 		softleaf_t e = softleaf_from_pte(pte);
 		char d[96] = "";
@@ -113,10 +123,52 @@ static unsigned shift_of(struct vmsim *vm, int level)
 	return level == 5 ? vmsim_pgdir_shift(vm) : PAGE_SHIFT + 9 * (unsigned)(level - 1);
 }
 
+/* The PUD entries below table t (at level) that point at the PMD table
+ * pfn: each one's process name and address, into buf. */
+static void find_sharers(struct vmsim *vm, struct vmsim_page *t, int level, uint64_t base, unsigned long pfn,
+			 const char *name, const struct vmsim_mm *self, const struct vmsim_mm *mm, char *buf,
+			 size_t n, size_t *used)
+{
+	uint64_t *tab = vmsim_table(vm, t);
+
+	for (unsigned i = 0; i < 512 && *used < n; i++) {
+		uint64_t v = tab[i], a = base + ((uint64_t)i << shift_of(vm, level));
+
+		if (!(v & _PAGE_PRESENT) || (level == 3 && (v & _PAGE_PSE)))
+			continue;
+		if (level > 3) {
+			find_sharers(vm, vmsim_pfn_to_page(vm, (v & PTE_PFN_MASK) >> PAGE_SHIFT), level - 1, a, pfn,
+				     name, self, mm, buf, n, used);
+			continue;
+		}
+		if (((v & PTE_PFN_MASK) >> PAGE_SHIFT) == pfn && mm != self)
+			*used += (size_t)snprintf(buf + *used, n - *used, " %s@%#" PRIx64, name, a);
+	}
+}
+
+static void sharers(struct vmsim *vm, const struct vmsim_show_proc *procs, unsigned nprocs,
+		    const struct vmsim_mm *self, unsigned long pfn, char *buf, size_t n)
+{
+	int top = vmsim_config(vm)->levels == 5 ? 5 : 4;
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (unsigned i = 0; i < nprocs && used < n; i++)
+		find_sharers(vm, vmsim_pfn_to_page(vm, vmsim_mm_pgd(procs[i].mm)), top, 0, pfn, procs[i].name, self,
+			     procs[i].mm, buf, n, &used);
+}
+
+struct dump_ctx {
+	const struct vmsim_show_proc *procs;
+	unsigned n;
+	const struct vmsim_mm *self;
+};
+
 /* Walk the tree below table t (at level), printing non-none entries in
- * [lo, hi); empty stretches are folded into one line. */
+ * [lo, hi); empty stretches are folded into one line.  A PMD table other
+ * processes share (hugetlb, FS-DAX) says who. */
 static void dump_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct vmsim_page *t, int level,
-		       uint64_t base, uint64_t lo, uint64_t hi, int depth)
+		       uint64_t base, uint64_t lo, uint64_t hi, int depth, const struct dump_ctx *dc)
 {
 	uint64_t *tab = vmsim_table(vm, t);
 	unsigned shift = shift_of(vm, level);
@@ -139,10 +191,15 @@ static void dump_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struc
 		if (level > 1 && (v & _PAGE_PRESENT) && !(level <= 3 && (v & _PAGE_PSE))) {
 			struct vmsim_page *child = vmsim_pfn_to_page(vm, (v & PTE_PFN_MASK) >> PAGE_SHIFT);
 
-			fprintf(f, "%*s%s[%3u] 0x%016" PRIx64 " %#018" PRIx64 " -> %s table pfn %#lx (%u entries)\n",
+			char sh[256] = "";
+
+			if (level == 3 && child->pt_share_count > 0)
+				sharers(vm, dc->procs, dc->n, dc->self, vmsim_page_to_pfn(vm, child), sh, sizeof(sh));
+			fprintf(f, "%*s%s[%3u] 0x%016" PRIx64 " %#018" PRIx64 " -> %s table pfn %#lx (%u entries)%s%s\n",
 				depth * 2, "", lname(vm, level), i, a, v, lname(vm, level - 1),
-				vmsim_page_to_pfn(vm, child), child->pt_entries);
-			dump_table(vm, o, f, child, level - 1, a, lo, hi, depth + 1);
+				vmsim_page_to_pfn(vm, child), child->pt_entries,
+				child->pt_share_count > 0 && level == 3 ? " shared with" : "", sh);
+			dump_table(vm, o, f, child, level - 1, a, lo, hi, depth + 1, dc);
 			continue;
 		}
 		describe_leaf(vm, o, v, d, sizeof(d));
@@ -154,13 +211,14 @@ static void dump_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struc
 }
 
 static void show_pgtable(struct vmsim *vm, const struct vms_out *o, FILE *f, const char *name,
-			 struct vmsim_mm *mm, uint64_t lo, uint64_t hi)
+			 struct vmsim_mm *mm, uint64_t lo, uint64_t hi, const struct vmsim_show_proc *procs, unsigned n)
 {
 	unsigned long root = vmsim_mm_pgd(mm);
 	int top = vmsim_config(vm)->levels == 5 ? 5 : 4;
+	struct dump_ctx dc = { procs, n, mm };
 
 	fprintf(f, "page tables of %s (pgd pfn %#lx, %d levels):\n", name, root, top);
-	dump_table(vm, o, f, vmsim_pfn_to_page(vm, root), top, 0, lo, hi, 1);
+	dump_table(vm, o, f, vmsim_pfn_to_page(vm, root), top, 0, lo, hi, 1, &dc);
 }
 
 static void flag_text(unsigned long fl, char *buf, size_t n)
@@ -305,6 +363,25 @@ static void show_page(struct vmsim *vm, const struct vms_out *o, FILE *f, const 
 	vmsim_page_rmap(vm, (unsigned long)pfn, print_mapper, &r);
 }
 
+/* Lazy unmap flush: what was deferred, where the flushes were paid. */
+static void show_luf(struct vmsim *vm, FILE *f)
+{
+	struct vmsim_luf_stats ls;
+
+	vmsim_luf_stats(vm, &ls);
+	fprintf(f, "luf: %" PRIu64 " ptes deferred, %" PRIu64 " folios freed owing, %" PRIu64 " pages owe a flush now "
+		"(most %" PRIu64 "), generation %" PRIu64 "\n", ls.deferred, ls.luf_folios, ls.owed_pages,
+		ls.owed_pages_max, ls.ugen);
+	fprintf(f, "luf points (paid/done already/left owed):");
+	for (int p = 0; p < VMSIM_LUF_NR_POINTS; p++)
+		fprintf(f, " %s %" PRIu64 "/%" PRIu64 "/%" PRIu64, vmsim_luf_point_name((enum vmsim_luf_point)p),
+			ls.paid[p], ls.avoided[p], ls.skipped[p]);
+	fprintf(f, "\nluf: %" PRIu64 " loads through deferred translations (%" PRIu64 " stale), longest-lived %"
+		PRIu64 " steps, %" PRIu64 " rule breaks; %" PRIu64 " shootdown IPIs, %" PRIu64 " TLB entries flushed\n",
+		ls.deferred_hits, ls.stale_reads, ls.stale_max_steps, ls.rule_breaks, ls.shootdown_ipis,
+		ls.flushed_entries);
+}
+
 static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *procs, unsigned n)
 {
 	struct vmsim_lru_info lru;
@@ -327,6 +404,8 @@ static void show_stats(struct vmsim *vm, FILE *f, const struct vmsim_show_proc *
 		"%lu batched flushes, %lu oom kills, %lu migrated, %lu hwpoisoned\n", rs.allocstall, rs.pgscan,
 		rs.pgsteal, rs.pswpout, rs.pswpin, rs.tlb_batch_flushes, rs.oom_kill, rs.pgmigrate_success,
 		rs.hwpoisoned);
+	if (vmsim_config(vm)->luf != VMSIM_LUF_OFF)
+		show_luf(vm, f);
 	for (unsigned i = 0; i < n; i++) {
 		struct vmsim_mm_stats st;
 
@@ -380,9 +459,10 @@ void vmsim_show(struct vmsim *vm, const struct vms_out *o, const struct vms_cmd 
 		break;
 	case VMS_SHOW_PGTABLE:
 		if (mm && c->len)
-			show_pgtable(vm, o, f, c->name[0], mm, c->addr, c->addr + c->len < c->addr ? ~0ULL : c->addr + c->len);
+			show_pgtable(vm, o, f, c->name[0], mm, c->addr, c->addr + c->len < c->addr ? ~0ULL : c->addr + c->len,
+				     procs, n);
 		else if (mm)
-			show_pgtable(vm, o, f, c->name[0], mm, 0, ~0ULL);
+			show_pgtable(vm, o, f, c->name[0], mm, 0, ~0ULL, procs, n);
 		break;
 	case VMS_SHOW_TLB:
 		show_tlb(vm, f, c->cpu, procs, n);
@@ -404,7 +484,17 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 	uint64_t *tab = vmsim_table(vm, t);
 	unsigned long tpfn = vmsim_page_to_pfn(vm, t);
 
-	fprintf(f, "  t%lu [shape=box,label=\"%s table\\npfn %#lx\"];\n", tpfn, lname(vm, level), tpfn);
+	/* A table drawn already is one more processes share (a PMD table of
+	 * hugetlb or FS-DAX sharing): every sharer's PUD edge leads to it. */
+	if (seen[tpfn])
+		return;
+	seen[tpfn] = 1;
+	if (level == 2 && t->pt_share_count > 0)
+		fprintf(f, "  t%lu [shape=box,style=filled,fillcolor=orange,label=\"%s table\\npfn %#lx\\n"
+			"shared: %lld more PUD entries\"];\n", tpfn, lname(vm, level), tpfn,
+			(long long)t->pt_share_count);
+	else
+		fprintf(f, "  t%lu [shape=box,label=\"%s table\\npfn %#lx\"];\n", tpfn, lname(vm, level), tpfn);
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t v = tab[i], a = base + ((uint64_t)i << shift_of(vm, level));
 
@@ -419,14 +509,19 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 			unsigned long pfn = pte_pfn(__pte(v));
 			char lbl[32];
 
+			bool huge = level > 1;
+
 			frame_label(o, vm, pfn, lbl, sizeof(lbl));
 			if (!seen[pfn]) {
 				seen[pfn] = 1;
-				fprintf(f, "  f%lu [shape=ellipse,style=filled,fillcolor=%s,label=\"%s\"];\n", pfn,
-					pfn == vmsim_zero_pfn(vm) ? "lightgrey" : "lightyellow", lbl);
+				/* A PMD leaf's frame is a 2 MiB folio. */
+				fprintf(f, "  f%lu [shape=%s,style=filled,fillcolor=%s,label=\"%s%s\"];\n", pfn,
+					huge ? "box3d" : "ellipse", vmsim_is_zero_pfn(vm, pfn) ? "lightgrey" : "lightyellow",
+					lbl, huge ? "\\n2M" : "");
 			}
-			fprintf(f, "  t%lu -> f%lu [label=\"%u %s\",color=%s];\n", tpfn, pfn, i,
-				pte_write(__pte(v)) ? "rw" : "ro", pte_write(__pte(v)) ? "black" : "blue");
+			fprintf(f, "  t%lu -> f%lu [label=\"%u %s%s\",color=%s%s];\n", tpfn, pfn, i, huge ? "huge " : "",
+				pte_write(__pte(v)) ? "rw" : "ro", pte_write(__pte(v)) ? "black" : "blue",
+				huge ? ",penwidth=2" : "");
 		} else {
 			/* Named as its kind describes it; an edge to the frame it
 			 * leads to: the one a migration, hwpoison or device-exclusive
@@ -453,7 +548,7 @@ static void dot_table(struct vmsim *vm, const struct vms_out *o, FILE *f, struct
 					why = "swap cache";
 				}
 			}
-			if (pfn < vmsim_nr_frames(vm)) {
+			if (vmsim_pfn_to_page(vm, pfn)) {
 				char lbl[32];
 
 				frame_label(o, vm, pfn, lbl, sizeof(lbl));
@@ -482,7 +577,12 @@ int vmsim_dot(struct vmsim *vm, const struct vms_out *o, const char *path,
 
 	if (!f)
 		return -errno;
-	seen = calloc(vmsim_nr_frames(vm), 1);
+	{
+		/* Frames of RAM and of the persistent memory above it. */
+		unsigned long first, npmem = vmsim_pmem_frames(vm, &first);
+
+		seen = calloc(npmem ? first + npmem : vmsim_nr_frames(vm), 1);
+	}
 	if (!seen) {
 		fclose(f);
 		return -ENOMEM;

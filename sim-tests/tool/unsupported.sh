@@ -11,14 +11,6 @@ while IFS='|' read -r first line what; do
 		echo "'$first / $line': exit $rc, stdout '$out', stderr: $(cat /tmp/vmsim-unsup.$$)"; status=1
 	fi
 done <<'LIST'
-machine thp=madvise|read P 0x7f0000000000|thp=madvise/always
-machine hugepages=2|read P 0x7f0000000000|hugepages=
-machine luf=on|read P 0x7f0000000000|luf=on/debug
-# no machine line|file H size=2M kind=hugetlb|kind=hugetlb
-# no machine line|file X size=2M kind=dax|kind=dax
-# no machine line|advise P 0x7f0000000000 2M hugepage|advise hugepage
-# no machine line|advise P 0x7f0000000000 2M nohugepage|advise nohugepage
-# no machine line|expect error EINVAL advise P 0x7f0000000000 2M collapse|advise collapse
 LIST
 rm -f /tmp/vmsim-unsup.$$
 exit $status

@@ -85,5 +85,6 @@ void ba_cases_swap(void **state);	/* badargs_swap.c */
 void ba_cases_notifier(void **state);	/* badargs_device.c */
 void ba_cases_device(void **state);
 void ba_cases_sched(void **state);	/* badargs_sched.c */
+void ba_cases_luf(void **state);	/* badargs_luf.c */
 
 #endif

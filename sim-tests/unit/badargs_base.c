@@ -25,7 +25,8 @@ static bool cfg_same(const struct vmsim_config *a, const struct vmsim_config *b)
 	       a->tlb_sets == b->tlb_sets && a->tlb_ways == b->tlb_ways && a->seed == b->seed &&
 	       a->check == b->check && a->data == b->data && a->luf == b->luf && a->thp == b->thp &&
 	       a->hugepages == b->hugepages && a->fault_around == b->fault_around &&
-	       a->quirks == b->quirks && a->readahead == b->readahead;
+	       a->quirks == b->quirks && a->readahead == b->readahead && a->pmem == b->pmem &&
+	       a->dax_fragment == b->dax_fragment && a->dax_pmd_share == b->dax_pmd_share;
 }
 
 /* cfg with one field out of range, by number. */
@@ -55,12 +56,14 @@ static struct vmsim_config *bad_cfg(struct vmsim_config *c, int which)
 	case 19: c->fault_around = 2048; break;
 	case 20: c->fault_around = 4ULL << 20; break;
 	case 21: c->quirks = 1ULL << 63; break;
-	case 22: c->quirks = VMSIM_QUIRK_DEVX_NO_OWNER_FILTER << 1; break;
+	case 22: c->quirks = VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK << 1; break;
 	case 23: c->devx = (enum vmsim_devx_version)2; break;
+	case 24: c->pmem = (2ULL << 20) + P; break;
+	case 25: c->pmem = VMSIM_MAX_PMEM + (2ULL << 20); break;
 	}
 	return c;
 }
-#define NR_BAD_CFGS 24
+#define NR_BAD_CFGS 26
 
 void ba_cases_machine(void **state)
 {
@@ -71,6 +74,8 @@ void ba_cases_machine(void **state)
 		{ "check", "max" }, { "luf", "2" }, { "thp", "" }, { "data", "yes" },
 		{ "quirks", "nosuch" }, { "quirks", "none,nosuch" }, { "fault_around", "3K" },
 		{ "readahead", "2G" }, { "hugepages", "99999999" }, { "swap", "1" },
+		{ "pmem", "3M" }, { "pmem", "2T" }, { "dax_fragment", "2000000" }, { "dax_fragment", "x" },
+		{ "dax_pmd_share", "maybe" },
 		{ "devx", "6.13" }, { "devx", "" },
 	};
 	struct vmsim_config cfg, orig, bad;

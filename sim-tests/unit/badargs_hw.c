@@ -44,6 +44,20 @@ void ba_cases_page(void **state)
 	ERR("vmsim_page_to_pfn", ~0UL, vmsim_page_to_pfn(vm, vmsim_pfn_to_page(vm, 0) + n));
 
 	NUL("vmsim_alloc_pages", vmsim_alloc_pages(NULL, 0));
+	NUL("vmsim_folio_alloc", vmsim_folio_alloc(NULL, 9));
+	NUL("vmsim_folio_alloc", vmsim_folio_alloc(vm, 0));
+	NUL("vmsim_folio_alloc", vmsim_folio_alloc(vm, VMSIM_MAX_PAGE_ORDER + 1));
+	{
+		struct vmsim_folio_info fi;
+
+		ERR("vmsim_folio_info", -EINVAL, vmsim_folio_info(NULL, F->page, &fi));
+		ERR("vmsim_folio_info", -EINVAL, vmsim_folio_info(vm, F->page, NULL));
+		ERR("vmsim_folio_info", -EINVAL, vmsim_folio_info(vm, ~0UL, &fi));
+		ERR("vmsim_folio_info", -EINVAL, vmsim_folio_info(vm, F->page, &fi));	/* a small page */
+	}
+	ERR("vmsim_pmem_frames", 0, vmsim_pmem_frames(NULL, &pfn));
+	assert_int_equal(pfn, 12345);
+	ERR("vmsim_pmem_frames", 0, vmsim_pmem_frames(F->vm2, NULL));	/* pmem=0 */
 	NUL("vmsim_alloc_pages", vmsim_alloc_pages(vm, VMSIM_MAX_PAGE_ORDER + 1));
 	NUL("vmsim_alloc_pages", vmsim_alloc_pages(vm, ~0u));
 	NOP("vmsim_free_pages", vmsim_free_pages(NULL, pg, 0));

@@ -202,6 +202,11 @@ void ba_cases_vm_calls(void **state)
 	ERR("vmsim_pagemap", -EINVAL, vmsim_pagemap(mm, A + 1, 1, pm));
 	ERR("vmsim_pagemap", -EINVAL, vmsim_pagemap(mm, A, ~0UL, pm));
 	ERR("vmsim_zero_pfn", ~0UL, vmsim_zero_pfn(NULL));
+	ERR("vmsim_is_zero_pfn", 0, vmsim_is_zero_pfn(NULL, 0));
+	ERR("vmsim_is_zero_pfn", 0, vmsim_is_zero_pfn(vm, ~0UL));
+	ERR("vmsim_is_zero_pfn", 0, vmsim_is_zero_pfn(vm, F->pinned));
+	ERR("vmsim_hugetlb_pool", 0, vmsim_hugetlb_pool(NULL, NULL, NULL));
+	ERR("vmsim_shrink_slab", 0, vmsim_shrink_slab(NULL));
 
 	/* pin_user_pages: nr_pages 0 is 0 (__get_user_pages); no vma EFAULT. */
 	ERR("vmsim_pin_user_pages", -EINVAL, vmsim_pin_user_pages(NULL, A, 1, false, pfns));
@@ -259,10 +264,14 @@ void ba_cases_file(void **state)
 	ERR("vmsim_file_new", -EINVAL, vmsim_file_new(vm, name, VMSIM_FILE_SHMEM, P, &out));
 	name[32] = 0;
 	ERR("vmsim_file_new", -EINVAL, vmsim_file_new(vm, name, VMSIM_FILE_SHMEM, P, &out));
-	ERR("vmsim_file_new", -EINVAL, vmsim_file_new(vm, "x", (enum vmsim_file_kind)3, P, &out));
+	ERR("vmsim_file_new", -EINVAL, vmsim_file_new(vm, "x", (enum vmsim_file_kind)4, P, &out));
+	/* hugetlbfs: whole 2 MiB pages only. */
+	ERR("vmsim_file_new", -EINVAL, vmsim_file_new(vm, "x", VMSIM_FILE_HUGETLB, P, &out));
 	ERR("vmsim_file_new", -EFBIG, vmsim_file_new(vm, "x", VMSIM_FILE_SHMEM, (1ULL << 46) + 1, &out));
 	ERR("vmsim_file_new", -EFBIG, vmsim_file_new(vm, "x", VMSIM_FILE_DISK, ~0ULL, &out));
-	ERR("vmsim_file_new", -EOPNOTSUPP, vmsim_file_new(vm, "x", VMSIM_FILE_DAX, P, &out));
+	/* DAX: no persistent memory on vm2; more than the region on vm. */
+	ERR("vmsim_file_new", -EOPNOTSUPP, vmsim_file_new(F->vm2, "x", VMSIM_FILE_DAX, P, &out));
+	ERR("vmsim_file_new", -ENOSPC, vmsim_file_new(vm, "x", VMSIM_FILE_DAX, 1ULL << 40, &out));
 	ERR("vmsim_file_new", -EEXIST, vmsim_file_new(vm, "shm", VMSIM_FILE_DISK, P, &out));
 	assert_ptr_equal(out, (struct vmsim_file *)&out);
 	NUL("vmsim_file_lookup", vmsim_file_lookup(NULL, "shm"));
@@ -309,6 +318,7 @@ void ba_cases_file(void **state)
 	ERR("vmsim_file_truncate", -EINVAL, vmsim_file_truncate(f, ~0ULL));
 	ERR("vmsim_file_truncate", -EFBIG, vmsim_file_truncate(f, (1ULL << 46) + 1));
 	ERR("vmsim_file_drop_caches", -EBADF, vmsim_file_drop_caches(NULL));
+	ERR("vmsim_file_fsync", -EBADF, vmsim_file_fsync(NULL));
 }
 
 static int no_handler(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uffd_msg *msg)

@@ -110,7 +110,7 @@ static int fx_setup(void **state)
 
 	must(f != NULL, "calloc");
 	F = f;
-	f->vm2 = tu_machine_str("ram=4M cpus=1 levels=4 check=full", &f->log2);
+	f->vm2 = tu_machine_str("ram=4M cpus=1 levels=4 check=full pmem=0", &f->log2);
 	must(f->vm2 != NULL, "vm2");
 	must(!vmsim_mm_new(f->vm2, &f->mm2), "mm_new 2");
 	must(!vmsim_mmap(f->mm2, A, 2 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), "mmap 2");
@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 		T(ba_cases_machine), T(ba_cases_bug_trace), T(ba_cases_lock), T(ba_cases_entries),
 		T(ba_cases_page), T(ba_cases_pagetable), T(ba_cases_cpu), T(ba_cases_tlb),
 		T(ba_cases_mm), T(ba_cases_vm_calls), T(ba_cases_file), T(ba_cases_uffd), T(ba_cases_swap),
-		T(ba_cases_notifier), T(ba_cases_device), T(ba_cases_sched),
+		T(ba_cases_notifier), T(ba_cases_device), T(ba_cases_sched), T(ba_cases_luf),
 		T(test_mmap_anonymous_ignores_file), T(test_mmap_shared_validate),
 		T(test_context_init_twice),
 		T(test_uffd_register_huge_range),

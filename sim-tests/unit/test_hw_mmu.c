@@ -105,6 +105,74 @@ static void test_accessed_dirty(void **state)
 	assert_int_equal(t.log.count, 0);
 }
 
+/* The retry after a #PF reads again only the pte the faulting walk reached
+ * when nothing above it changed; a handler that changed an upper level
+ * gets a whole new walk (the CPU re-executes and walks from CR3), and so
+ * does any walk after an upper level changed. */
+static uint64_t swap_pmd_to;
+static pmd_t *swap_pmd_at;
+static unsigned swap_pmd_calls;
+
+static int swap_pmd_fault(struct vmsim *vm, int cpu, uint64_t addr, unsigned ec, void *arg)
+{
+	(void)cpu;
+	(void)ec;
+	(void)arg;
+	swap_pmd_calls++;
+	vmsim_set_pmd(vm, swap_pmd_at, __pmd(swap_pmd_to), addr);
+	return 0;
+}
+
+static void test_retry_walk_after_fault(void **state)
+{
+	struct vmsim_walk w0, w1;
+	unsigned long a, b, got;
+	uint64_t old_pmd;
+	struct tt t;
+	pte_t *ptep;
+	char c = 0;
+
+	(void)state;
+	tt_setup(&t, "ram=4M cpus=1", BASE, BASE + 0x10000, true);
+	/* Demand fault with the pmd not accessed: the retry reads the new
+	 * pte and still sets A on every level above it, as a walk does. */
+	a = tt_frame(&t);
+	ptep = tt_map(&t, 0, BASE + 0x1000, a, PAGE_SHARED);
+	assert_int_equal(vmsim_walk(t.vm, t.sp[0].pgd, BASE, 0, &w0), 0);
+	vmsim_set_pmd(t.vm, w0.pmd, pmd_mkold(pmdp_get(w0.pmd)), BASE);
+	assert_int_equal(vmsim_cpu_read(t.vm, 0, BASE, &c, 1), VMSIM_ACCESS_OK);
+	assert_int_equal(t.nr_faults, 1);
+	assert_true(pmd_young(pmdp_get(w0.pmd)));
+	assert_true(pte_young(ptep_get(tt_ptep(&t, 0, BASE))));
+	assert_int_equal(stats(&t, 0).walks, 2);
+	/* A handler that points the pmd at another pte table: the retry must
+	 * walk from the root and find the other table's entry. */
+	vmsim_set_pte(t.vm, ptep, __pte(0), BASE + 0x1000);
+	assert_int_equal(tt_space(&t), 1);
+	b = tt_frame(&t);
+	tt_map(&t, 1, BASE + 0x1000, b, PAGE_SHARED);
+	assert_int_equal(vmsim_walk(t.vm, t.sp[1].pgd, BASE + 0x1000, 0, &w1), 0);
+	old_pmd = pmd_val(pmdp_get(w0.pmd));
+	swap_pmd_at = w0.pmd;
+	swap_pmd_to = pmd_val(pmdp_get(w1.pmd));
+	vmsim_set_fault_handler(t.vm, swap_pmd_fault, NULL);
+	assert_int_equal(vmsim_cpu_translate(t.vm, 0, BASE + 0x1000, U, &got), VMSIM_ACCESS_OK);
+	assert_int_equal(swap_pmd_calls, 1);
+	assert_int_equal(got, b);
+	/* Without a fault: the pmd back to the first table (mapping a there),
+	 * flushed; the next miss in the region must not reuse the walk above. */
+	vmsim_set_pmd(t.vm, w0.pmd, __pmd(old_pmd), BASE);
+	vmsim_set_pte(t.vm, ptep, pfn_pte(a, PAGE_SHARED), BASE + 0x1000);
+	vmsim_flush_tlb_all(t.vm);
+	assert_int_equal(vmsim_cpu_translate(t.vm, 0, BASE + 0x1000, U, &got), VMSIM_ACCESS_OK);
+	assert_int_equal(got, a);
+	assert_int_equal(swap_pmd_calls, 1);
+	vmsim_set_pte(t.vm, ptep, __pte(0), BASE + 0x1000);
+	vmsim_flush_tlb_all(t.vm);
+	tt_teardown(&t);
+	assert_int_equal(t.log.count, 0);
+}
+
 static void test_protection_error_codes(void **state)
 {
 	struct tt t;
@@ -244,6 +312,36 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(t.log.count, 0);
 }
 
+/* The stale-TLB check of a free looks only where an entry can name the
+ * frames: a 2M entry still cached over a freed block is found, whatever
+ * frame of the block the free starts at; a block in another 2M run is
+ * freed without a report. */
+static void test_free_under_2m_entry(void **state)
+{
+	const uint64_t va = 0x40000000ULL;
+	unsigned long huge, other, pfn;
+	struct vmsim_walk w;
+	struct tt t;
+
+	(void)state;
+	tt_setup(&t, "ram=8M cpus=1", 0, 0, true);
+	assert_int_equal(vmsim_page_alloc(t.vm, 9, &huge), 0);
+	assert_int_equal(vmsim_page_alloc(t.vm, 9, &other), 0);
+	assert_int_equal(vmsim_walk(t.vm, t.sp[0].pgd, va, VMSIM_WALK_ALLOC_PMD, &w), 0);
+	vmsim_set_pmd(t.vm, w.pmd, pmd_mkhuge(pfn_pmd(huge, PAGE_SHARED)), va);
+	assert_int_equal(vmsim_cpu_translate(t.vm, 0, va + 5 * PAGE_SIZE, X86_PF_USER, &pfn), VMSIM_ACCESS_OK);
+	assert_int_equal(vmsim_page_free(t.vm, other, 9), 0);
+	assert_int_equal(t.log.count, 0);
+	/* Unmapped without a flush: the 2M entry still caches the block. */
+	vmsim_set_pmd(t.vm, w.pmd, __pmd(0), va);
+	assert_int_equal(vmsim_page_free(t.vm, huge, 9), 0);
+	assert_int_equal(t.log.count, 1);
+	assert_non_null(strstr(t.log.last, "use after free through CPU 0's TLB"));
+	vmsim_flush_tlb_mm(t.vm, &t.sp[0].ctx);
+	tt_teardown(&t);
+	assert_int_equal(t.log.count, 1);
+}
+
 static void test_pmd_leaf_one_entry(void **state)
 {
 	struct tt t;
@@ -327,10 +425,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_demand_fault_and_bytes),
 		cmocka_unit_test(test_accessed_dirty),
+		cmocka_unit_test(test_retry_walk_after_fault),
 		cmocka_unit_test(test_protection_error_codes),
 		cmocka_unit_test(test_fault_results),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_pmd_leaf_one_entry),
+		cmocka_unit_test(test_free_under_2m_entry),
 		cmocka_unit_test(test_four_levels_and_pud_leaf),
 	};
 

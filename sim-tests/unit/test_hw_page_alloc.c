@@ -208,6 +208,58 @@ static void test_zero_page_write_is_einval(void **state)
 	vmsim_free(vm);
 }
 
+/* SPARSEMEM: an empty 1 TiB machine holds the struct pages of the
+ * sections it used (the zero page's) and no more; a section's come in
+ * when its first frame is handed out.  The never-used blocks still come
+ * out lowest first, after the blocks freed back to the lists, as from one
+ * list of every block. */
+static void test_sparse_memmap(void **state)
+{
+	const size_t section = 32768 * sizeof(struct vmsim_page);
+	struct bug_log log;
+	struct vmsim *vm = tu_machine_str("ram=1024G", &log);
+	unsigned long nr, a, b, c, last;
+	size_t host;
+
+	(void)state;
+	assert_non_null(vm);
+	nr = vmsim_nr_frames(vm);
+	assert_int_equal(nr, 1UL << 28);
+	host = vmsim_host_bytes(vm);
+	assert_true(host < (16 << 20));
+	assert_int_equal(vmsim_nr_free_pages(vm), nr - 1);
+	assert_int_equal(vmsim_nr_free_blocks(vm, 9), nr / 512 - 1);
+	assert_int_equal(vmsim_page_alloc(vm, 9, &a), 0);
+	assert_int_equal(vmsim_page_alloc(vm, 9, &b), 0);
+	assert_int_equal(a, 512);
+	assert_int_equal(b, 1024);
+	assert_int_equal(vmsim_page_free(vm, a, 9), 0);
+	assert_int_equal(vmsim_page_alloc(vm, 9, &c), 0);
+	assert_int_equal(c, a);
+	assert_int_equal(vmsim_host_bytes(vm), host);
+	/* The first block of the second section brings its struct pages. */
+	for (unsigned long i = 3; i < 64; i++)
+		assert_int_equal(vmsim_page_alloc(vm, 9, &c), 0);
+	assert_int_equal(vmsim_host_bytes(vm), host);
+	assert_int_equal(vmsim_page_alloc(vm, 9, &c), 0);
+	assert_int_equal(c, 32768);
+	assert_int_equal(vmsim_host_bytes(vm), host + section);
+	/* A free frame of a never-used section: memory failure takes it off
+	 * the free lists (its section comes in); teardown gives it back. */
+	last = nr - 1;
+	assert_int_equal(vmsim_memory_failure(vm, last), 0);
+	assert_true(vmsim_page_test(vmsim_pfn_to_page(vm, last), PG_hwpoison));
+	assert_int_equal(vmsim_host_bytes(vm), host + 2 * section);
+	assert_int_equal(vmsim_nr_free_pages(vm), nr - 1 - 64 * 512 - 1);
+	/* Still the lowest never-used block next. */
+	assert_int_equal(vmsim_page_alloc(vm, 9, &c), 0);
+	assert_int_equal(c, 33280);
+	for (unsigned long pfn = 512; pfn <= 33280; pfn += 512)
+		assert_int_equal(vmsim_page_free(vm, pfn, 9), 0);
+	vmsim_free(vm);
+	assert_int_equal(log.count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_frame_contents),
 		cmocka_unit_test(test_data_off),
 		cmocka_unit_test(test_zero_page_write_is_einval),
+		cmocka_unit_test(test_sparse_memmap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

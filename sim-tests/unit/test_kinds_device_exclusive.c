@@ -1,10 +1,9 @@
-/* Unit tests: the device-exclusive kind (kinds/device_exclusive.c) and
- * make_device_exclusive() (mm/device_exclusive.c), entry by entry, against
- * Linux 6.15+ (mm/rmap.c make_device_exclusive; mm/memory.c
- * remove_device_exclusive_entry, restore_exclusive_pte,
- * copy_nonpresent_pte, zap_nonpresent_ptes; mm/mprotect.c; fs/proc
- * pte_to_pagemap_entry) and, behind devx=6.14, 6.14.  A mocked
- * subscription checks the MMU_NOTIFY_EXCLUSIVE ranges and owners. */
+/* Unit tests: the device-exclusive kind (kinds/device_exclusive.c), entry
+ * by entry, against Linux 6.15+ (mm/memory.c remove_device_exclusive_entry,
+ * restore_exclusive_pte, copy_nonpresent_pte, zap_nonpresent_ptes;
+ * mm/mprotect.c; mm/rmap.c try_to_unmap_one; fs/proc pte_to_pagemap_entry,
+ * smaps_pte_entry).  Making the entries (make_device_exclusive(), 6.14's
+ * make_device_exclusive_range()) is test_mm_device_exclusive.c's. */
 /* Swap, for reclaim of a device-exclusive page. */
 #define TU_UNIT_MACHINE "ram=16M check=full swap=1M"
 #include "unitfix.h"
@@ -110,47 +109,6 @@ static void test_smaps(void **state)
 	assert_int_equal(sm.shared_dirty, 4);
 	assert_int_equal(sm.private_dirty, 4);
 	assert_int_equal(sm.swap, 0);
-}
-
-/* Errors change nothing. */
-static void test_errors(void **state)
-{
-	struct vmsim_file *f;
-	unsigned long pfn;
-
-	(void)state;
-	assert_int_equal(vmsim_make_device_exclusive(NULL, pg(0), NULL, &pfn), -EINVAL);
-	assert_int_equal(vmsim_make_device_exclusive(mm, pg(0), NULL, NULL), -EINVAL);
-	assert_int_equal(vmsim_make_device_exclusive(mm, pg(0), NULL, &pfn), -EFAULT);
-	assert_int_equal(vmsim_mmap(mm, pg(0), P, RO, ANON, NULL, 0), 0);
-	assert_int_equal(vmsim_make_device_exclusive(mm, pg(0), NULL, &pfn), -EFAULT);
-	assert_int_equal(vmsim_file_new(vm, "f", VMSIM_FILE_SHMEM, P, &f), 0);
-	assert_int_equal(vmsim_mmap(mm, pg(1), P, RW, VMSIM_MAP_SHARED, f, 0), 0);
-	assert_int_equal(vmsim_make_device_exclusive(mm, pg(1), NULL, &pfn), -EOPNOTSUPP);
-	/* The GUP fault stays; the page is not locked or held. */
-	pfn = tu_pfn(mm, pg(1));
-	assert_false(vmsim_page_test(vmsim_pfn_to_page(vm, pfn), PG_locked));
-	assert_true(tu_pm(mm, pg(1)) & PM_PRESENT);
-}
-
-/* GUP for write: an untouched page is faulted in (no zero page), a page
- * shared after fork is COWed first; the entry is then made. */
-static void test_gup_write(void **state)
-{
-	struct vmsim_mm *child;
-	unsigned long pfn;
-
-	(void)state;
-	assert_int_equal(vmsim_mmap(mm, pg(0), 2 * P, RW, ANON, NULL, 0), 0);
-	pfn = make(pg(0));
-	assert_int_not_equal(pfn, vmsim_zero_pfn(vm));
-	assert_int_equal(tu_write(mm, pg(1), 1), 0);
-	assert_int_equal(vmsim_fork(mm, &child), 0);
-	pfn = make(pg(1));
-	assert_int_not_equal(pfn, tu_pfn(child, pg(1)));
-	assert_int_equal(tu_read(child, pg(1)), 1);
-	assert_int_equal(tu_read(mm, pg(1)), 1);
-	vmsim_mm_exit(child);
 }
 
 /* restore_exclusive_pte(): old; soft-dirty from the entry; writable (and
@@ -318,47 +276,6 @@ static void test_fork_busy(void **state)
 	vmsim_mm_exit(child);
 }
 
-/* ---- notifier events ---- */
-
-static int mock_start(struct mmu_notifier *sub, const struct mmu_notifier_range *r)
-{
-	(void)sub;
-	function_called();
-	check_expected(r->event);
-	check_expected(r->start);
-	check_expected(r->end);
-	check_expected_ptr(r->owner);
-	return 0;
-}
-
-static const struct mmu_notifier_ops mock_ops = { .invalidate_range_start = mock_start };
-
-static void expect_start(enum mmu_notifier_event ev, uint64_t start, void *owner)
-{
-	expect_function_call(mock_start);
-	expect_value(mock_start, r->event, ev);
-	expect_value(mock_start, r->start, start);
-	expect_value(mock_start, r->end, start + P);
-	expect_value(mock_start, r->owner, owner);
-}
-
-/* make_device_exclusive(): MMU_NOTIFY_EXCLUSIVE with the caller's owner;
- * the CPU fault taking it back: MMU_NOTIFY_EXCLUSIVE with none.  The GUP
- * of an untouched page faults without notifying. */
-static void test_notifier_events(void **state)
-{
-	struct mmu_notifier sub = { .ops = &mock_ops };
-
-	(void)state;
-	assert_int_equal(vmsim_mmap(mm, pg(0), P, RW, ANON, NULL, 0), 0);
-	assert_int_equal(vmsim_mmu_notifier_register(&sub, mm), 0);
-	expect_start(MMU_NOTIFY_EXCLUSIVE, pg(0), OWNER);
-	make(pg(0));
-	expect_start(MMU_NOTIFY_EXCLUSIVE, pg(0), NULL);
-	assert_int_equal(tu_read(mm, pg(0)), 0);
-	vmsim_mmu_notifier_unregister(&sub, mm);
-}
-
 /* ---- rmap walks (6.15+: page_vma_mapped_walk finds the entries) ---- */
 
 static unsigned clears;
@@ -404,22 +321,6 @@ static void test_reclaim(void **state)
 	assert_int_equal(tu_read(mm, pg(0)), 9);
 }
 
-/* While the device holds the folio lock (between make_device_exclusive()
- * and its done), reclaim's folio_trylock() fails: the entry stays. */
-static void test_reclaim_locked(void **state)
-{
-	unsigned long pfn;
-
-	(void)state;
-	assert_int_equal(vmsim_mmap(mm, pg(0), P, RW, ANON, NULL, 0), 0);
-	assert_int_equal(tu_write(mm, pg(0), 9), 0);
-	assert_int_equal(vmsim_make_device_exclusive(mm, pg(0), OWNER, &pfn), 0);
-	for (int i = 0; i < 8; i++)
-		vmsim_reclaim(vm, 64);
-	assert_true(softleaf_is_device_exclusive(softleaf_from_pte(pte_at(pg(0)))));
-	assert_int_equal(vmsim_device_exclusive_done(vm, pfn), 0);
-}
-
 /* memory_failure(): try_to_unmap(TTU_HWPOISON) finds the entry and leaves
  * a hwpoison entry; the mapcount and the entry's reference go. */
 static void test_memory_failure(void **state)
@@ -437,57 +338,11 @@ static void test_memory_failure(void **state)
 	assert_int_equal(p->mapcount, 0);
 }
 
-/* ---- 6.14 ---- */
-
-static void test_614(void **state)
-{
-	struct vmsim *v;
-	struct vmsim_mm *m;
-	struct bug_log log = { 0 };
-	unsigned long pfn;
-	pte_t *ptep;
-	softleaf_t e;
-
-	(void)state;
-	v = tu_machine_str("ram=16M check=full devx=6.14", &log);
-	assert_non_null(v);
-	assert_int_equal(vmsim_mm_new(v, &m), 0);
-	assert_int_equal(vmsim_mmap(m, pg(0), P, RW, ANON, NULL, 0), 0);
-	assert_int_equal(tu_write(m, pg(0), 3), 0);
-	assert_int_equal(vmsim_make_device_exclusive(m, pg(0), NULL, &pfn), 0);
-	assert_int_equal(vmsim_device_exclusive_done(v, pfn), 0);
-	ptep = vmsim_pte_lookup(v, vmsim_mm_pgd(m), pg(0), false);
-	e = softleaf_from_pte(ptep_get(ptep));
-	/* The write entry: Linux's type number; the mapcount dropped. */
-	assert_int_equal(swp_type(e), 30);
-	assert_int_equal(vmsim_pfn_to_page(v, pfn)->mapcount, 0);
-	/* mprotect: write entry -> read entry (the special type, 23), and
-	 * giving write back does not undo it. */
-	assert_int_equal(vmsim_mprotect(m, pg(0), P, RO), 0);
-	assert_int_equal(swp_type(softleaf_from_pte(ptep_get(ptep))), 23);
-	assert_int_equal(vmsim_mprotect(m, pg(0), P, RW), 0);
-	assert_int_equal(swp_type(softleaf_from_pte(ptep_get(ptep))), 23);
-	assert_int_equal(tu_read(m, pg(0)), 3);
-	assert_false(pte_write(ptep_get(ptep)));
-	assert_int_equal(vmsim_pfn_to_page(v, pfn)->mapcount, 1);
-	/* A write entry restored by a write: writable and dirty. */
-	assert_int_equal(tu_write(m, pg(0), 4), 0);
-	assert_int_equal(vmsim_make_device_exclusive(m, pg(0), NULL, &pfn), 0);
-	assert_int_equal(vmsim_device_exclusive_done(v, pfn), 0);
-	vmsim_page_clear(vmsim_pfn_to_page(v, pfn), PG_dirty);
-	assert_int_equal(tu_read(m, pg(0)), 4);
-	assert_true(pte_write(ptep_get(ptep)) && pte_dirty(ptep_get(ptep)));
-	vmsim_free(v);
-	assert_int_equal(log.count, 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TU_TEST(test_entry),
 		TU_TEST(test_smaps),
-		TU_TEST(test_errors),
-		TU_TEST(test_gup_write),
 		TU_TEST(test_restore),
 		TU_TEST(test_restore_clean),
 		TU_TEST(test_uffd_wp),
@@ -495,11 +350,8 @@ int main(void)
 		TU_TEST(test_zap),
 		TU_TEST(test_fork),
 		TU_TEST(test_fork_busy),
-		TU_TEST(test_notifier_events),
 		TU_TEST(test_reclaim),
-		TU_TEST(test_reclaim_locked),
 		TU_TEST(test_memory_failure),
-		TU_TEST(test_614),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

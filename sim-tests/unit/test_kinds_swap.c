@@ -1,8 +1,8 @@
-/* Unit tests: the swap, migration and hwpoison entry kinds
- * (kinds/swap.c, kinds/migration.c, kinds/hwpoison.c) through the kind
- * API: which entries each owns, how each is described and reported in
- * pagemap, and what the generic mm paths do with each through its hooks
- * (fork, zap, mprotect, mremap). */
+/* Unit tests: the swap entry kind (kinds/swap.c) through the kind API:
+ * which entries it owns, how it is described and reported in pagemap, and
+ * what the generic mm paths do with it through its hooks (fork, zap,
+ * mprotect, mremap).  Its neighbours are test_kinds_migration.c and
+ * test_kinds_hwpoison.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,35 +57,22 @@ static pte_t pte_at(uint64_t addr)
 	return ptep_get(w.pte);
 }
 
-/* Ownership: the three kinds own their softleaf types, nothing else (the
- * device-exclusive type is its own kind's). */
+/* Ownership: the swap kind owns every swap type, nothing else (the
+ * migration, hwpoison and device-exclusive types are their kinds'). */
 static void test_ownership(void **state)
 {
 	const struct vmsim_kind *swap = vmsim_kind_lookup(vm, "swap");
-	const struct vmsim_kind *mig = vmsim_kind_lookup(vm, "migration");
-	const struct vmsim_kind *hwp = vmsim_kind_lookup(vm, "hwpoison");
 	char d[96];
 
 	(void)state;
-	assert_true(vmsim_kind_builtin(swap) && vmsim_kind_builtin(mig) && vmsim_kind_builtin(hwp));
+	assert_true(vmsim_kind_builtin(swap));
 	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(swp_entry(0, 7))), swap);
 	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(swp_entry(23, 7))), swap);
-	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_readable_migration_entry(3))), mig);
-	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_readable_exclusive_migration_entry(3))), mig);
-	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_writable_migration_entry(3))), mig);
-	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_hwpoison_entry(3))), hwp);
 	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_device_exclusive_entry(3))),
 			 vmsim_kind_lookup(vm, "device_exclusive"));
 	assert_int_equal(vmsim_kind_unregister(vm, "swap"), -EBUSY);
 	vmsim_kind_describe(vm, swp_entry_to_pte(swp_entry(0, 0x11)), d, sizeof(d));
 	assert_string_equal(d, "swap 0:0x11");
-	vmsim_kind_describe(vm, swp_entry_to_pte(make_migration_entry_dirty(
-				       make_migration_entry_young(make_writable_migration_entry(0x42)))), d, sizeof(d));
-	assert_string_equal(d, "migration write pfn 0x42 young dirty");
-	vmsim_kind_describe(vm, swp_entry_to_pte(make_readable_exclusive_migration_entry(0x42)), d, sizeof(d));
-	assert_string_equal(d, "migration read-exclusive pfn 0x42");
-	vmsim_kind_describe(vm, swp_entry_to_pte(make_hwpoison_entry(0x42)), d, sizeof(d));
-	assert_string_equal(d, "hwpoison pfn 0x42");
 }
 
 /* The swap entry reclaim leaves: exclusive for an exclusive page, with
@@ -142,68 +129,12 @@ static void test_swap_paths(void **state)
 	assert_int_equal(tu_read(mm, A + 0x100000), 0);
 }
 
-/* Migration entries carry young and dirty; pagemap's frame is the pfn
- * without them; mremap moves them; zap drops them. */
-static void test_migration_entry(void **state)
-{
-	struct vmsim_migration *m;
-	unsigned long pfn;
-	pte_t pte;
-
-	(void)state;
-	assert_int_equal(tu_write(mm, A, 1), 0);
-	pfn = tu_pfn(mm, A);
-	assert_int_equal(vmsim_migrate_start(mm, A, &m), 0);
-	pte = pte_at(A);
-	assert_string_equal(kind_at(A), "migration");
-	assert_true(softleaf_is_migration_write(softleaf_from_pte(pte)));
-	assert_true(softleaf_is_migration_young(softleaf_from_pte(pte)));
-	assert_true(softleaf_is_migration_dirty(softleaf_from_pte(pte)));
-	assert_int_equal(tu_pm(mm, A) & PM_PFRAME_MASK, (uint64_t)SWP_MIGRATION_WRITE | ((uint64_t)pfn << 5));
-	assert_int_equal(vmsim_mremap(mm, A, P, P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, A + 0x100000), 0);
-	assert_string_equal(kind_at(A + 0x100000), "migration");
-	assert_int_equal(vmsim_migrate_finish(m), 0);
-	assert_true(tu_pm(mm, A + 0x100000) & PM_PRESENT);
-	assert_int_equal(tu_read(mm, A + 0x100000), 1);
-	/* A clean, old page: the entry carries neither bit. */
-	assert_int_equal(vmsim_migrate_start(mm, A + 0x100000, &m), 0);
-	assert_int_equal(vmsim_munmap(mm, A + 0x100000, P), 0);
-	assert_int_equal(vmsim_migrate_finish(m), 0);
-}
-
-/* hwpoison: its entry names the frame; fork copies it, mprotect keeps
- * it, DONTNEED (which zaps COWs) drops it. */
-static void test_hwpoison_entry(void **state)
-{
-	struct vmsim_mm *child;
-	unsigned long pfn;
-	pte_t pte;
-
-	(void)state;
-	assert_int_equal(tu_write(mm, A, 1), 0);
-	pfn = tu_pfn(mm, A);
-	assert_int_equal(vmsim_memory_failure(vm, pfn), 0);
-	pte = pte_at(A);
-	assert_string_equal(kind_at(A), "hwpoison");
-	assert_int_equal(softleaf_to_pfn(softleaf_from_pte(pte)), pfn);
-	assert_int_equal(tu_pm(mm, A) & PM_PFRAME_MASK, (uint64_t)SWP_HWPOISON | ((uint64_t)pfn << 5));
-	assert_int_equal(vmsim_mprotect(mm, A, P, VMSIM_PROT_READ), 0);
-	assert_int_equal(pte_val(pte_at(A)), pte_val(pte));
-	assert_int_equal(vmsim_fork(mm, &child), 0);
-	assert_int_equal(tu_read(child, A), -VMSIM_ACCESS_HWPOISON);
-	vmsim_mm_exit(child);
-	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_DONTNEED), 0);
-	assert_int_equal(tu_read(mm, A), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ownership, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_swap_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_swap_paths, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migration_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hwpoison_entry, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

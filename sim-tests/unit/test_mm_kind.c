@@ -1,7 +1,10 @@
-/* Unit tests: mm/kind.c and mm/kind_install.c, the public entry-kind API (include/vmsim/kind.h,
- * libvmsim/mm/kind.c, kind_install.c): the per-machine registry, ownership
- * as data, allocation of marker bits and special swap types, installing a
- * prototype kind, its defaults, and the built-in poisoned marker. */
+/* Unit tests: the entry-kind registry and its defaults (mm/kind.c, the
+ * public API of include/vmsim/kind.h): registration errors, ownership as
+ * data, allocation of marker bits and special swap types, fork of a kind
+ * that asks for its tables, change_pte_range()'s default for markers, the
+ * trace of every default mm falls back on, a marker's swap-pte bits.  The
+ * built-in kinds are test_kinds_*.c's; installing is
+ * test_mm_kind_install.c's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -43,43 +46,6 @@ static const struct vmsim_kind_ops sealed = {
 	.flags = VMSIM_KIND_ALLOC_MARKER,
 	.priority = 15,
 };
-
-static void builtin_kinds(void **state)
-{
-	const struct vmsim_kind *k;
-
-	(void)state;
-	/* handle_pte_marker()'s order: poison, guard, uffd-wp; then the
-	 * softleaf types' owners and the device-exclusive entry. */
-	assert_int_equal(vmsim_nr_kinds(vm), 7);
-	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 0)), "poison");
-	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 1)), "guard");
-	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 2)), "uffd_wp");
-	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 3)), "swap");
-	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 4)), "migration");
-	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 5)), "hwpoison");
-	assert_string_equal(vmsim_kind_name(vmsim_kind_at(vm, 6)), "device_exclusive");
-	assert_null(vmsim_kind_at(vm, 7));
-	assert_ptr_equal(vmsim_kind_of(vm, swp_entry_to_pte(make_device_exclusive_entry(5))),
-			 vmsim_kind_at(vm, 6));
-	k = vmsim_kind_lookup(vm, "guard");
-	assert_non_null(k);
-	assert_true(vmsim_kind_builtin(k));
-	assert_int_equal(vmsim_kind_marker(k), PTE_MARKER_GUARD);
-	assert_ptr_equal(vmsim_kind_of(vm, make_pte_marker(PTE_MARKER_GUARD)), k);
-	/* A combined marker goes to its highest-priority bit's owner. */
-	assert_ptr_equal(vmsim_kind_of(vm, make_pte_marker(PTE_MARKER_GUARD | PTE_MARKER_UFFD_WP)), k);
-	assert_ptr_equal(vmsim_kind_of(vm, make_pte_marker(PTE_MARKER_POISONED | PTE_MARKER_GUARD)),
-			 vmsim_kind_lookup(vm, "poison"));
-	/* None and present ptes belong to no kind; nor does an unowned marker. */
-	assert_null(vmsim_kind_of(vm, __pte(0)));
-	assert_null(vmsim_kind_of(vm, pfn_pte(5, PAGE_READONLY)));
-	assert_null(vmsim_kind_of(vm, make_pte_marker(1UL << 7)));
-	/* Linux with every special type configured: MAX_SWAPFILES 24. */
-	assert_int_equal(vmsim_max_swapfiles(vm), 24);
-	assert_int_equal(vmsim_kind_unregister(vm, "guard"), -EBUSY);
-	assert_int_equal(vmsim_kind_unregister(vm, "nosuch"), -ENOENT);
-}
 
 static void register_errors(void **state)
 {
@@ -132,56 +98,6 @@ static void allocated_marker_bits_and_types(void **state)
 	assert_int_equal(vmsim_nr_kinds(vm), 7);
 }
 
-/*
- * Installing a prototype marker over populated anonymous memory:
- *
- *     0123      page index
- *     xx..      x: written pages; .: untouched
- *     SSSS      S: sealed markers after install
- */
-static void install_defaults(void **state)
-{
-	struct vmsim_mm *child;
-	struct vmsim_mm_stats st;
-	unsigned char b = 1;
-	uint64_t pm;
-
-	(void)state;
-	assert_int_equal(vmsim_kind_register(vm, &sealed, NULL), 0);
-	assert_int_equal(vmsim_mmap(mm, A, 4 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
-	assert_int_equal(tu_write(mm, A, 1), 0);
-	assert_int_equal(tu_write(mm, A + P, 2), 0);
-	vmsim_mm_stats(mm, &st);
-	assert_int_equal(st.rss_anon, 2);
-	/* Bad kind names and arguments change nothing. */
-	assert_int_equal(vmsim_kind_install(mm, A, 4 * P, "nosuch", NULL), -ENOENT);
-	assert_int_equal(vmsim_kind_install(mm, A, 4 * P, "sealed", "x=1"), -EINVAL);
-	assert_int_equal(vmsim_kind_install(mm, A + 1, P, "sealed", NULL), -EINVAL);
-	assert_int_equal(tu_read(mm, A), 1);
-	assert_int_equal(vmsim_kind_install(mm, A, 4 * P, "sealed", NULL), 0);
-	/* The pages were zapped (rss), every slot holds the marker, which
-	 * pagemap reports as a swap entry (PM_SWAP, as any marker). */
-	vmsim_mm_stats(mm, &st);
-	assert_int_equal(st.rss_anon, 0);
-	for (int i = 0; i < 4; i++) {
-		pm = tu_pm(mm, A + i * P);
-		assert_true(pm & PM_SWAP);
-		assert_false(pm & PM_PRESENT);
-	}
-	/* No fault hook: VM_FAULT_SIGBUS, as Linux answers an unknown marker. */
-	assert_int_equal(vmsim_access(mm, -1, A, &b, 1, false, NULL), VMSIM_ACCESS_SIGBUS);
-	/* No copy hook: copy_pte_marker() drops bits it does not know. */
-	assert_int_equal(vmsim_fork(mm, &child), 0);
-	assert_false(tu_pm(child, A) & PM_SWAP);
-	/* A kind in use cannot go. */
-	assert_int_equal(vmsim_kind_unregister(vm, "sealed"), -EBUSY);
-	/* No zap hook: an unrecognized entry is cleared (with a warning). */
-	assert_int_equal(vmsim_madvise(mm, A, 4 * P, VMSIM_MADV_DONTNEED), 0);
-	assert_int_equal(tu_pm(mm, A) & PM_SWAP, 0);
-	assert_int_equal(tu_read(mm, A), 0);
-	vmsim_mm_exit(child);
-}
-
 /* A kind that survives fork of a vma without anon_vma needs a say in
  * vma_needs_copy(): VMSIM_KIND_COPY_ON_FORK and a copy hook. */
 static int keep_copy(const struct vmsim_kind *k, struct vm_area_struct *dst, struct vm_area_struct *src,
@@ -215,44 +131,6 @@ static void copy_on_fork(void **state)
 	assert_true(tu_pm(child, A + P) & PM_SWAP);
 	assert_false(tu_pm(child, A) & PM_SWAP);
 	vmsim_mm_exit(child);
-}
-
-static int handler_zeropage(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uffd_msg *msg)
-{
-	(void)arg;
-	(void)ctx;
-	(void)msg;
-	return VMSIM_UFFD_SIGBUS;
-}
-
-/* UFFDIO_POISON (mm/userfaultfd.c mfill_atomic_pte_poison): markers in
- * none ptes only; any access is VM_FAULT_HWPOISON; fork copies them;
- * MADV_DONTNEED (should_zap_cows) removes them. */
-static void uffd_poison(void **state)
-{
-	struct vmsim_uffd *u;
-	struct vmsim_mm *child;
-	unsigned char b;
-
-	(void)state;
-	assert_int_equal(vmsim_mmap(mm, A, 4 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
-	assert_int_equal(tu_write(mm, A + 2 * P, 7), 0);
-	assert_int_equal(vmsim_uffd_open(mm, 0, &u), 0);
-	vmsim_uffd_set_handler(u, handler_zeropage, NULL);
-	assert_int_equal(vmsim_uffd_register(u, A, 4 * P, UFFDIO_REGISTER_MODE_MISSING), 0);
-	assert_int_equal(vmsim_uffd_poison(u, A, 2 * P), 2 * P);
-	/* A populated pte stops it: what came before is done. */
-	assert_int_equal(vmsim_uffd_poison(u, A + 2 * P, 2 * P), -EEXIST);
-	assert_int_equal(vmsim_uffd_poison(u, A, P), -EEXIST);	/* even over a marker */
-	assert_int_equal(vmsim_access(mm, -1, A, &b, 1, false, NULL), VMSIM_ACCESS_HWPOISON);
-	assert_int_equal(vmsim_access(mm, -1, A + P, &b, 1, true, NULL), VMSIM_ACCESS_HWPOISON);
-	assert_true(tu_pm(mm, A) & PM_SWAP);
-	assert_int_equal(vmsim_fork(mm, &child), 0);
-	assert_true(tu_pm(child, A) & PM_SWAP);
-	assert_int_equal(vmsim_access(child, -1, A, &b, 1, false, NULL), VMSIM_ACCESS_HWPOISON);
-	vmsim_mm_exit(child);
-	assert_int_equal(vmsim_madvise(mm, A, P, VMSIM_MADV_DONTNEED), 0);
-	assert_false(tu_pm(mm, A) & PM_SWAP);
 }
 
 /* change_pte_range() of Linux 6.18: poison and guard markers are skipped
@@ -374,12 +252,9 @@ static void marker_swp_bits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(builtin_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(register_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(allocated_marker_bits_and_types, setup, teardown),
-		cmocka_unit_test_setup_teardown(install_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(copy_on_fork, setup, teardown),
-		cmocka_unit_test_setup_teardown(uffd_poison, setup, teardown),
 		cmocka_unit_test_setup_teardown(change_prot_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(default_trace, setup, teardown),
 		cmocka_unit_test_setup_teardown(marker_swp_bits, setup, teardown),

@@ -105,6 +105,36 @@ static void test_writenotify(void **state)
 	assert_false(pte_write(pte_of(mm, pg(0))));
 }
 
+/* VmPTE counts the pte table a PMD leaf deposited (mm_inc_nr_ptes() in
+ * __do_huge_pmd_anonymous_page), and no more once zap_huge_pmd() freed it
+ * (zap_deposited_table: mm_dec_nr_ptes()):
+ *
+ *   A .. A+2M   one THP: pud + pmd + the deposited table = 3
+ *   DONTNEED    the PMD cleared, its table freed:  pud + pmd = 2
+ */
+static void test_views_count_deposited_table(void **state)
+{
+	struct bug_log log;
+	struct vmsim *v = tu_machine_str("ram=16M thp=always check=full", &log);
+	struct vmsim_mm_stats st;
+	struct vmsim_mm *m;
+
+	(void)state;
+	assert_int_equal(vmsim_mm_new(v, &m), 0);
+	assert_int_equal(vmsim_mmap(m, A, 2 << 20, RW, ANON, NULL, 0), 0);
+	assert_int_equal(tu_write(m, A, 1), 0);
+	vmsim_mm_stats(m, &st);
+	assert_int_equal(st.faults_thp, 1);
+	assert_int_equal(st.rss_anon, 512);
+	assert_int_equal(st.pgtable_pages, 3);
+	assert_int_equal(vmsim_madvise(m, A, 2 << 20, VMSIM_MADV_DONTNEED), 0);
+	vmsim_mm_stats(m, &st);
+	assert_int_equal(st.rss_anon, 0);
+	assert_int_equal(st.pgtable_pages, 2);
+	vmsim_free(v);
+	assert_int_equal(log.count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +142,7 @@ int main(void)
 		TU_TEST(test_exit_gives_everything_back),
 		TU_TEST(test_views),
 		TU_TEST(test_writenotify),
+		cmocka_unit_test(test_views_count_deposited_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,13 +120,16 @@ static void test_large_batch(void **state)
 }
 
 /* free_pgtables(): the tables of an unmapped range go after a flush that
- * reached the other CPU (its page walker may hold them). */
+ * reached the other CPU (its page walker may hold them).  Linux queues
+ * them on the gather (pte_free_tlb()), so munmap's one flush in
+ * tlb_finish_mmu() covers the page and the tables: one IPI, one flush on
+ * each CPU. */
 static void test_page_tables_after_flush(void **state)
 {
 	unsigned long pfns[1];
 	unsigned long before = vmsim_nr_pgtable_pages(vm);
 	uint64_t flush;
-	unsigned nfree = 0;
+	unsigned nfree = 0, nipi = 0, nflush0 = 0, nflush1 = 0;
 
 	(void)state;
 	map_on_both(1, pfns);
@@ -141,6 +144,14 @@ static void test_page_tables_after_flush(void **state)
 			nfree++;
 		}
 	assert_int_equal(nfree, 4);	/* pte, pmd, pud, p4d tables */
+	for (unsigned i = 0; i < nev; i++) {
+		nipi += ev[i].type == VMSIM_TR_IPI;
+		nflush0 += ev[i].type == VMSIM_TR_TLB_FLUSH && ev[i].cpu == 0;
+		nflush1 += ev[i].type == VMSIM_TR_TLB_FLUSH && ev[i].cpu == 1;
+	}
+	assert_int_equal(nipi, 1);
+	assert_int_equal(nflush0, 1);
+	assert_int_equal(nflush1, 1);
 	assert_int_equal(vmsim_nr_pgtable_pages(vm), before);
 }
 

@@ -1,7 +1,7 @@
 /* Unit tests: swap devices (mm/swapfile.c): swapon/swapoff, slot
- * allocation order and counts (swap_map), what machine swap= does, and
- * the swap cache's slots (mm/swap_state.c): pageout leaves the folio
- * cached, a write fault frees the slot, swap-in readahead fills the cache. */
+ * allocation order and counts (swap_map), what machine swap= does, a full
+ * device, and the swap cache's hold on a slot (SWAP_HAS_CACHE).  The
+ * swap cache itself is test_mm_swap_state.c's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -152,45 +152,6 @@ static void test_swap_full(void **state)
 	assert_int_equal(log.count, 0);
 }
 
-/* VMA swap readahead (page-cluster 3): adjacent faults grow the window;
- * what it reads goes into the swap cache, unmapped. */
-static void test_readahead(void **state)
-{
-	struct bug_log log;
-	struct vmsim *vm = tu_machine_str("ram=4M swap=1M check=full", &log);
-	struct vmsim_reclaim_stats st;
-	struct vmsim_swap_info si;
-	struct vmsim_mm *mm;
-
-	(void)state;
-	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
-	assert_int_equal(vmsim_mmap(mm, A, 16 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
-	for (unsigned i = 0; i < 16; i++)
-		assert_int_equal(tu_write(mm, A + i * P, (unsigned char)(i + 1)), 0);
-	assert_int_equal(vmsim_madvise(mm, A, 16 * P, VMSIM_MADV_PAGEOUT), 0);
-	assert_int_equal(vmsim_reclaim(vm, 16), 16);	/* clean: no swap cache left */
-	assert_int_equal(vmsim_swap_info(vm, 0, &si), 0);
-	assert_int_equal(si.cached, 0);
-	/* First fault: no history, window 1. */
-	assert_int_equal(tu_read(mm, A), 1);
-	assert_int_equal(vmsim_swap_info(vm, 0, &si), 0);
-	assert_int_equal(si.cached, 1);
-	/* Adjacent: window 2, the next page read ahead. */
-	assert_int_equal(tu_read(mm, A + P), 2);
-	assert_int_equal(vmsim_swap_info(vm, 0, &si), 0);
-	assert_int_equal(si.cached, 3);
-	assert_false(tu_pm(mm, A + 2 * P) & PM_PRESENT);
-	/* A hit on it, then the next miss: window 4. */
-	assert_int_equal(tu_read(mm, A + 2 * P), 3);
-	assert_int_equal(tu_read(mm, A + 3 * P), 4);
-	assert_int_equal(vmsim_swap_info(vm, 0, &si), 0);
-	assert_int_equal(si.cached, 7);
-	vmsim_reclaim_stats(vm, &st);
-	assert_int_equal(st.pswpin, 7);
-	vmsim_free(vm);
-	assert_int_equal(log.count, 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,7 +159,6 @@ int main(void)
 		cmocka_unit_test(test_machine_swap),
 		cmocka_unit_test(test_slot_order_and_counts),
 		cmocka_unit_test(test_swap_full),
-		cmocka_unit_test(test_readahead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

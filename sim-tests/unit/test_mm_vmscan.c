@@ -1,7 +1,8 @@
-/* Unit tests: the LRU lists (mm/swap.c), reclaim (mm/vmscan.c) and its rmap
- * walks (mm/unmap.c): where new folios go, promotion by a second use,
- * MADV_COLD, what direct reclaim takes first, dirty file pages and the
- * flusher, mapped pages seen used twice, batched TLB flushes. */
+/* Unit tests: reclaim (mm/vmscan.c of Linux 6.18): what direct reclaim
+ * takes first (the inactive file list while it is large, no anonymous
+ * memory without swap), dirty file folios and the flusher, a mapped folio
+ * seen used twice before it goes, and the bad arguments.  The lists are
+ * test_mm_swap.c's, the rmap walks test_mm_unmap.c's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,43 +29,6 @@ static struct vmsim_reclaim_stats stats(struct vmsim *vm)
 
 	vmsim_reclaim_stats(vm, &st);
 	return st;
-}
-
-/* New anonymous and page-cache folios start on their inactive lists; a
- * second read() promotes a file folio (folio_mark_accessed); MADV_COLD
- * sends an active folio mapped only here back. */
-static void test_lists(void **state)
-{
-	struct bug_log log;
-	struct vmsim *vm = tu_machine_str("ram=4M check=full", &log);
-	struct vmsim_mm *mm;
-	struct vmsim_file *f;
-	unsigned char b;
-
-	(void)state;
-	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
-	assert_int_equal(vmsim_mmap(mm, A, 2 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
-	assert_int_equal(tu_write(mm, A, 1), 0);
-	assert_int_equal(tu_read(mm, A + P), 0);	/* the zero page: on no list */
-	assert_int_equal(lru(vm).inactive_anon, 1);
-	assert_int_equal(vmsim_file_new(vm, "d", VMSIM_FILE_DISK, P, &f), 0);
-	assert_int_equal(vmsim_file_read(f, 0, &b, 1), 1);
-	assert_int_equal(lru(vm).inactive_file, 1);
-	assert_int_equal(vmsim_file_read(f, 0, &b, 1), 1);
-	assert_int_equal(lru(vm).inactive_file, 0);
-	assert_int_equal(lru(vm).active_file, 1);
-	assert_int_equal(stats(vm).pgactivate, 1);
-	assert_int_equal(vmsim_mmap(mm, A + 0x100000, P, VMSIM_PROT_READ, VMSIM_MAP_SHARED, f, 0), 0);
-	assert_int_equal(tu_read(mm, A + 0x100000), 0);
-	assert_int_equal(vmsim_madvise(mm, A + 0x100000, P, VMSIM_MADV_COLD), 0);
-	assert_int_equal(lru(vm).active_file, 0);
-	assert_int_equal(lru(vm).inactive_file, 1);
-	assert_int_equal(stats(vm).pgdeactivate, 1);
-	/* Freed folios leave their list. */
-	assert_int_equal(vmsim_munmap(mm, A, 2 * P), 0);
-	assert_int_equal(lru(vm).inactive_anon, 0);
-	vmsim_free(vm);
-	assert_int_equal(log.count, 0);
 }
 
 /* Direct reclaim takes the inactive file list first while it is large
@@ -153,54 +117,6 @@ static void test_referenced(void **state)
 	assert_int_equal(log.count, 0);
 }
 
-/* The pte's accessed bit is cleared without a TLB flush (x86
- * ptep_clear_flush_young): a CPU that keeps the translation cached keeps
- * using the page without setting it again, so reclaim sees no use. */
-static void test_young_no_flush(void **state)
-{
-	struct bug_log log;
-	struct vmsim *vm = tu_machine_str("ram=4M swap=1M check=full cpus=1", &log);
-	struct vmsim_mm *mm;
-
-	(void)state;
-	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
-	assert_int_equal(vmsim_mmap(mm, A, P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
-	assert_int_equal(tu_write(mm, A, 5), 0);
-	assert_int_equal(vmsim_reclaim(vm, 1), 0);	/* referenced: kept, bit cleared */
-	assert_int_equal(tu_read(mm, A), 5);		/* a TLB hit: the bit stays clear */
-	assert_int_equal(vmsim_reclaim(vm, 1), 0);	/* so it goes to swap */
-	assert_false(tu_pm(mm, A) & PM_PRESENT);
-	vmsim_free(vm);
-	assert_int_equal(log.count, 0);
-}
-
-/* TTU_BATCH_FLUSH defers the flush only when another CPU may cache the
- * mm's translations; a clean batch is flushed once. */
-static void test_batched_flush(void **state)
-{
-	struct bug_log log;
-	struct vmsim *vm = tu_machine_str("ram=4M swap=1M check=full cpus=2", &log);
-	struct vmsim_mm *mm;
-
-	(void)state;
-	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
-	assert_int_equal(vmsim_mmap(mm, A, 8 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
-	for (unsigned i = 0; i < 8; i++)
-		assert_int_equal(tu_write(mm, A + i * P, 1), 0);
-	/* Only CPU 0 has run it: each pte flushed as it is cleared. */
-	assert_int_equal(vmsim_madvise(mm, A, 8 * P, VMSIM_MADV_PAGEOUT), 0);
-	assert_int_equal(stats(vm).tlb_batch_flushes, 0);
-	for (unsigned i = 0; i < 8; i++)
-		assert_int_equal(tu_read(mm, A + i * P), 1);
-	/* Now CPU 1 has run it too: the clean batch is flushed once. */
-	assert_int_equal(vmsim_mm_run(mm, 1), 0);
-	assert_int_equal(tu_read(mm, A), 1);
-	assert_int_equal(vmsim_madvise(mm, A, 8 * P, VMSIM_MADV_PAGEOUT), 0);
-	assert_int_equal(stats(vm).tlb_batch_flushes, 1);
-	vmsim_free(vm);
-	assert_int_equal(log.count, 0);
-}
-
 static void test_bad_args(void **state)
 {
 	struct vmsim_lru_info l = { 1, 1, 1, 1, 1 };
@@ -217,12 +133,9 @@ static void test_bad_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_reclaim_order),
 		cmocka_unit_test(test_dirty_file),
 		cmocka_unit_test(test_referenced),
-		cmocka_unit_test(test_young_no_flush),
-		cmocka_unit_test(test_batched_flush),
 		cmocka_unit_test(test_bad_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

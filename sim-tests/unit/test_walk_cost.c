@@ -40,6 +40,18 @@ uint64_t *__wrap_vmsim_table(struct vmsim *vm, struct vmsim_page *table)
 	return __real_vmsim_table(vm, table);
 }
 
+/* The library's own descents to one level (pmd lookups and allocations). */
+uint64_t *__real_vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, enum vmsim_level target,
+				bool alloc);
+uint64_t *__wrap_vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, enum vmsim_level target,
+				bool alloc);
+uint64_t *__wrap_vmsim__walk_to(struct vmsim *vm, unsigned long root, uint64_t addr, enum vmsim_level target,
+				bool alloc)
+{
+	lookups++;
+	return __real_vmsim__walk_to(vm, root, addr, target, alloc);
+}
+
 #define BASE	0x100000000000ULL	/* 16 TiB: a pud-aligned start */
 #define PG	4096ULL
 /* Page tables under two pages far apart (5 levels): pgd, p4d, two puds,
@@ -47,9 +59,10 @@ uint64_t *__wrap_vmsim_table(struct vmsim *vm, struct vmsim_page *table)
  * tables that exist (a descent per none pmd of a present pmd table), so a
  * few tables' worth of entries; page by page, a 1 GiB vma costs 262144. */
 #define BOUND	(4 * 512)
-/* A 64 TiB vma adds its 128 p4d entries and two pud tables of entries;
- * per 2 MiB it would cost 2^25. */
-#define BOUND_HUGE	(8 * 512)
+/* A 64 TiB vma adds its 128 p4d entries and two pud tables of entries,
+ * and an operation may look up each page of the two pte tables more than
+ * once; per 2 MiB it would cost 2^25. */
+#define BOUND_HUGE	(16 * 512)
 
 struct fix {
 	struct vmsim *vm;

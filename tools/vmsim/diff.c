@@ -97,6 +97,48 @@ static bool mask_sd(const char *kern, const char *sim)
 	return true;
 }
 
+/* Why the script at path is not for the host: its `#@ no-kernel` line, or
+ * its first simulator-only command word (the kernel runner refuses the
+ * whole script for it); NULL if it is.  Such a script is not compared but
+ * counted as skipped.  A script that does not parse is left to the two
+ * runs, which report it. */
+static const char *sim_only_word(const char *path, char *buf, size_t size)
+{
+	struct vms_script *s = NULL;
+	const char *word = NULL;
+	char *text;
+	size_t len;
+
+	if (vms_read_file(path, &text, &len))
+		return NULL;
+	/* A `#@ no-kernel: why` comment: the author says the host cannot show
+	 * it (a machine option the runner ignores, such as ram= or luf=). */
+	for (const char *l = text; l && l < text + len; l = memchr(l, '\n', (size_t)(text + len - l)), l = l ? l + 1 : NULL) {
+		if ((size_t)(text + len - l) > 12 && !strncmp(l, "#@ no-kernel", 12)) {
+			const char *e = memchr(l, '\n', (size_t)(text + len - l));
+			int n = (int)((e ? e : text + len) - l);
+
+			snprintf(buf, size, "%.*s", n - 3, l + 3);
+			free(text);
+			return buf;
+		}
+	}
+	if (vms_parse(text, len, &s, NULL, 0) == 0) {
+		for (size_t i = 0; i < vms_script_count(s) && !word; i++) {
+			const struct vms_cmd *c = vms_script_cmd(s, i);
+			const struct vms_command *k = vms_command_of(c->inner ? c->inner : c);
+
+			if (k && (k->attrs & VMS_CMD_SIM_ONLY)) {
+				snprintf(buf, size, "%s", k->word);
+				word = buf;
+			}
+		}
+		vms_script_free(s);
+	}
+	free(text);
+	return word;
+}
+
 int vmsim_diff_main(int argc, char **argv)
 {
 	char dir[] = "/tmp/vmsim-diff-XXXXXX";
@@ -129,7 +171,14 @@ int vmsim_diff_main(int argc, char **argv)
 
 		snprintf(sim, sizeof(sim), "%s/sim.out", dir);
 		snprintf(kern, sizeof(kern), "%s/kernel.out", dir);
+		char word[160];
+
 		fflush(stdout);
+		if (sim_only_word(argv[i], word, sizeof(word))) {
+			printf("skipped %s (%s%s)\n", argv[i], strncmp(word, "no-kernel", 9) ? "simulator only: " : "", word);
+			skipped++;
+			continue;
+		}
 		ks = run_self("kernel", argv[i], kern, NULL, 0);
 		if (ks == VMS_SKIP) {
 			printf("skipped %s (the host cannot run it)\n", argv[i]);

@@ -63,11 +63,14 @@ static struct {
 	struct kfile *files;
 	int nfiles;
 	char shm_dir[64], disk_dir[64];
+	char drain_path[96];		/* lru_drain_all()'s file, or "" */
+	int drain_fd;
+	void *drain_map;
 	uint64_t zero_pfn;
 	int kpageflags;
 	bool soft_dirty, guard, pfns, host_set;
 	struct vmsim_config cfg;	/* the script's machine line */
-} K = { .kpageflags = -1 };
+} K = { .kpageflags = -1, .drain_fd = -1 };
 
 void k_lock(void)
 {
@@ -96,6 +99,15 @@ static void cleanup(void)
 		if (strncmp(K.files[i].path, "/proc/", 6))
 			unlink(K.files[i].path);
 	}
+	if (K.drain_map)
+		munmap(K.drain_map, VMS_PAGE_SIZE);
+	if (K.drain_fd >= 0)
+		close(K.drain_fd);
+	if (K.drain_path[0])
+		unlink(K.drain_path);
+	K.drain_map = NULL;
+	K.drain_fd = -1;
+	K.drain_path[0] = 0;
 	if (K.shm_dir[0])
 		rmdir(K.shm_dir);
 	if (K.disk_dir[0])
@@ -317,6 +329,36 @@ static int call(const struct vms_cmd *c, struct kproc *p, struct kreq *q, struct
 }
 
 /* A command that is one call on its process's controller: its errno. */
+/* lru_add_drain_all(), from user space: folios sit in per-CPU LRU batches
+ * (new folios, activations, the rotation at the end of a swap write on the
+ * CPU that completed it) off the LRU, where MADV_PAGEOUT and MADV_COLD
+ * cannot isolate them, and their own lru_add_drain() empties only the
+ * caller's CPU.  The simulator has no batches: its LRU is always settled.
+ * POSIX_FADV_DONTNEED of a page-cache page that is mapped cannot
+ * invalidate it, and generic_fadvise() then drains every CPU.  A runner
+ * file in /var/tmp (tmpfs ignores fadvise), mapped here and never part of
+ * a scenario. */
+static void lru_drain_all(void)
+{
+	if (K.drain_fd < 0 && K.disk_dir[0]) {
+		snprintf(K.drain_path, sizeof(K.drain_path), "%s/.drain", K.disk_dir);
+		K.drain_fd = open(K.drain_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (K.drain_fd < 0 || ftruncate(K.drain_fd, VMS_PAGE_SIZE)) {
+			K.drain_path[0] = 0;
+			return;
+		}
+		K.drain_map = mmap(NULL, VMS_PAGE_SIZE, PROT_READ, MAP_SHARED, K.drain_fd, 0);
+		if (K.drain_map == MAP_FAILED) {
+			K.drain_map = NULL;
+			return;
+		}
+	}
+	if (!K.drain_map)
+		return;
+	(void)*(volatile char *)K.drain_map;	/* mapped: invalidation fails */
+	(void)posix_fadvise(K.drain_fd, 0, VMS_PAGE_SIZE, POSIX_FADV_DONTNEED);
+}
+
 static int simple(struct vms_backend *be, const struct vms_cmd *c)
 {
 	struct kreq q = { 0 };
@@ -324,6 +366,8 @@ static int simple(struct vms_backend *be, const struct vms_cmd *c)
 	int rc;
 
 	(void)be;
+	if (c->op == VMS_ADVISE && (c->advice == VMS_ADV_PAGEOUT || c->advice == VMS_ADV_COLD))
+		lru_drain_all();
 	rc = call(c, find_proc(c->name[0]), &q, &rep);
 	return rc ? rc : rep.err;
 }
@@ -662,6 +706,11 @@ static int ksetup(struct vms_backend *be, const struct vms_script *s, const stru
 				(unsigned long long)(K.cfg.readahead >> 10));
 	if (K.cfg.thp == VMSIM_THP_NEVER)
 		prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);	/* the controllers inherit it */
+	/* The driver writes and reads files itself: on the processes' default
+	 * CPU, so that the folios it adds sit in the same per-CPU LRU batch
+	 * that a process's lru_add_drain() (MADV_PAGEOUT, MADV_COLD) empties.
+	 * On another CPU they stay off the LRU and reclaim skips them. */
+	k_pin(0);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);

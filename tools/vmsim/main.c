@@ -19,7 +19,7 @@ static int usage_to(FILE *f, int rc)
 		"       vmsim explore FILE.vms [--runs N] [--seed N] [--sched random|pct|exhaustive]\n"
 		"                      [--shard I/N] [--json] [--replay SCHEDULE] (vmsim explore -h: all)\n"
 		"       vmsim kinds [--md] [--no-host] [--kind KIND.so]... [--only KIND] [--scenario KIND OP anon|shmem]\n"
-		"       vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL...']\n");
+		"       vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL...'] [--time]\n");
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <vmsim/vmsim.h>
 #include <vmsim/script.h>
@@ -25,13 +26,30 @@ struct replay {
 	struct vmsim_mm *mm;
 	unsigned cpus, switch_every;
 	uint64_t lines, accesses, skipped, mapped_chunks, bad_lines;
+	double sim_s;		/* --time: CPU seconds inside vmsim_access_many */
 };
+
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of the process: on a shared machine, what the replay itself
+ * cost (wall time also counts other processes' turns). */
+static double now_s(void)
+{
+	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+}
 
 static int replay_usage(void)
 {
-	fprintf(stderr, "usage: vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL ...']\n"
+	fprintf(stderr, "usage: vmsim replay TRACE|- [--cpus N] [--switch N] [--machine 'KEY=VAL ...'] [--time]\n"
 			"  TRACE: valgrind --tool=lackey --trace-mem=yes output (lines 'I|L|S|M ADDR,SIZE')\n"
-			"  --switch N: move the process to the next CPU every N accesses (default: stay on CPU 0)\n");
+			"  --switch N: move the process to the next CPU every N accesses (default: stay on CPU 0)\n"
+			"  --time: the run's time and rate on stderr (a measurement, not a result)\n");
 	return VMS_MALFORMED;
 }
 
@@ -61,7 +79,10 @@ static int run_batch(struct replay *r, struct vmsim_access_req *q, size_t n)
 
 	while (done < n) {
 		int res = VMSIM_ACCESS_OK;
+		double t0 = now_s();
 		long k = vmsim_access_many(r->mm, q + done, n - done, &res);
+
+		r->sim_s += now_s() - t0;
 
 		if (k < 0)
 			return (int)k;
@@ -82,6 +103,109 @@ static int run_batch(struct replay *r, struct vmsim_access_req *q, size_t n)
 	return 0;
 }
 
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Hex digit values, -1 for anything else (a table: the parse is the
+ * replay's inner loop). */
+static signed char hex_val[256];
+
+static void hex_init(void)
+{
+	memset(hex_val, -1, sizeof(hex_val));
+	for (int i = 0; i < 10; i++)
+		hex_val['0' + i] = (signed char)i;
+	for (int i = 0; i < 6; i++)
+		hex_val['a' + i] = hex_val['A' + i] = (signed char)(10 + i);
+}
+
+static int hex_digit(char c)
+{
+	return hex_val[(unsigned char)c];
+}
+
+/* sscanf(line, "%c %" SCNx64 ",%u") by hand: the replay reads tens of
+ * millions of lines, and sscanf costs more than simulating the access.
+ * The same lines parse: a character, optional white space, a hex number
+ * (optional 0x), a comma, optional white space, a decimal number. */
+static int scan_line(const char *p, char *kind, uint64_t *addr, unsigned *size)
+{
+	uint64_t a = 0;
+	unsigned long sz = 0;
+	int d, n = 0;
+
+	if (!*p)
+		return -1;
+	*kind = *p++;
+	while (is_space(*p))
+		p++;
+	if (p[0] == '0' && (p[1] | 0x20) == 'x' && hex_digit(p[2]) >= 0)
+		p += 2;
+	for (; (d = hex_digit(*p)) >= 0; p++, n++)
+		a = a << 4 | (uint64_t)d;
+	if (!n || *p++ != ',')
+		return -1;
+	while (is_space(*p))
+		p++;
+	if (*p == '+')
+		p++;
+	for (n = 0; *p >= '0' && *p <= '9'; p++, n++)
+		sz = sz * 10 + (unsigned long)(*p - '0');
+	if (!n)
+		return -1;
+	*addr = a;
+	*size = (unsigned)sz;
+	return 0;
+}
+
+/* Lines as fgets(line, 256, f) returns them (at most 255 characters, up
+ * to and including a newline), from large reads and in place: stdio's
+ * per-call cost was most of a replay.  The line is NUL-terminated in the
+ * buffer (the character it covers is put back by the next call). */
+#define LINE_MAX_CHARS	255
+
+struct line_reader {
+	FILE *f;
+	size_t len, pos;
+	char saved, *cut;
+	char buf[(1 << 20) + 1];
+};
+
+static char *next_line(struct line_reader *lr)
+{
+	size_t n, avail;
+	char *p, *nl;
+
+	if (lr->cut) {
+		*lr->cut = lr->saved;
+		lr->cut = NULL;
+	}
+	if (lr->len - lr->pos <= LINE_MAX_CHARS) {
+		memmove(lr->buf, lr->buf + lr->pos, lr->len - lr->pos);
+		lr->len -= lr->pos;
+		lr->pos = 0;
+		lr->len += fread(lr->buf + lr->len, 1, sizeof(lr->buf) - 1 - lr->len, lr->f);
+		lr->buf[lr->len] = 0;
+	}
+	avail = lr->len - lr->pos;
+	if (!avail)
+		return NULL;
+	p = lr->buf + lr->pos;
+	n = avail < LINE_MAX_CHARS ? avail : LINE_MAX_CHARS;
+	/* Lines are short: a plain loop beats a memchr call. */
+	for (nl = p; nl < p + n && *nl != '\n'; nl++)
+		;
+	if (nl < p + n)
+		n = (size_t)(nl - p) + 1;
+	lr->pos += n;
+	lr->cut = p + n;
+	lr->saved = *lr->cut;
+	*lr->cut = 0;
+	return p;
+}
+
 /* One lackey line: "I  04012a4,3", " L 7ff000398,8", " S ...", " M ...". */
 static int parse_line(const char *line, struct vmsim_access_req *q, int *nq)
 {
@@ -91,7 +215,7 @@ static int parse_line(const char *line, struct vmsim_access_req *q, int *nq)
 
 	while (*line == ' ')
 		line++;
-	if (sscanf(line, "%c %" SCNx64 ",%u", &kind, &addr, &size) != 3 || !size)
+	if (scan_line(line, &kind, &addr, &size) || !size)
 		return -1;
 	*nq = 1;
 	q[0] = (struct vmsim_access_req){ .addr = addr, .size = size, .cpu = -1 };
@@ -138,10 +262,13 @@ int vmsim_replay_main(int argc, char **argv)
 {
 	struct replay r = { .cpus = 1 };
 	struct vmsim_access_req *q;
+	struct line_reader *lr = NULL;
 	struct vmsim_config cfg;
 	const char *path = NULL, *machine = NULL;
+	bool timed = false;
+	double t0 = now_s(), w0 = clock_s(CLOCK_MONOTONIC);
 	size_t nq = 0;
-	char line[256];
+	char *line;
 	FILE *f;
 	int rc = 0;
 
@@ -152,6 +279,8 @@ int vmsim_replay_main(int argc, char **argv)
 			r.switch_every = (unsigned)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--machine") && i + 1 < argc)
 			machine = argv[++i];
+		else if (!strcmp(argv[i], "--time"))
+			timed = true;
 		else if (!path && (argv[i][0] != '-' || !argv[i][1]))
 			path = argv[i];
 		else
@@ -168,6 +297,7 @@ int vmsim_replay_main(int argc, char **argv)
 		fprintf(stderr, "vmsim replay: bad --machine '%s'\n", machine);
 		return VMS_MALFORMED;
 	}
+	hex_init();
 	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f) {
 		fprintf(stderr, "vmsim replay: %s: %s\n", path, strerror(errno));
@@ -179,7 +309,15 @@ int vmsim_replay_main(int argc, char **argv)
 		rc = VMS_BUG;
 		goto out;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	lr = malloc(sizeof(*lr));
+	if (!lr) {
+		rc = VMS_BUG;
+		goto out;
+	}
+	lr->f = f;
+	lr->len = lr->pos = 0;
+	lr->cut = NULL;
+	while ((line = next_line(lr))) {
 		int n;
 
 		r.lines++;
@@ -211,6 +349,13 @@ int vmsim_replay_main(int argc, char **argv)
 	}
 	if (nq && run_batch(&r, q, nq))
 		rc = VMS_FAILED;
+	if (!rc && timed) {
+		double t = now_s() - t0, w = clock_s(CLOCK_MONOTONIC) - w0;
+
+		fprintf(stderr, "replay: CPU %.3f s (wall %.3f s), %.1f M accesses/s; in vmsim_access_many"
+			" %.3f s, %.1f M accesses/s\n", t, w, t > 0 ? (double)r.accesses / t / 1e6 : 0.0, r.sim_s,
+			r.sim_s > 0 ? (double)r.accesses / r.sim_s / 1e6 : 0.0);
+	}
 	if (!rc) {
 		printf("replay: %" PRIu64 " lines, %" PRIu64 " accesses, %" PRIu64 " skipped below %#llx, "
 		       "%" PRIu64 " unparsed, %" PRIu64 " first-touch mappings\n", r.lines, r.accesses, r.skipped,
@@ -229,6 +374,7 @@ out:
 	if (f && f != stdin)
 		fclose(f);
 	free(q);
+	free(lr);
 	vmsim_free(r.vm);
 	return rc;
 }

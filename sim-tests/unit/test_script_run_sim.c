@@ -1,5 +1,6 @@
-/* Unit test: a simulator bug report during `vmsim run` (script/run_sim.c)
- * is a `BUG line N:` on stderr and exit status 3; the run stops there. */
+/* Unit tests: `vmsim run`, the simulator back end (script/run_sim.c): a
+ * simulator bug report during a run is a `BUG line N:` on stderr and exit
+ * status 3; the run stops there. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

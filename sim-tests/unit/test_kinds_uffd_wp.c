@@ -1,4 +1,4 @@
-/* Unit tests: the uffd-wp PTE marker (kinds/marker_uffd_wp.c): a none pte
+/* Unit tests: the uffd-wp PTE marker (kinds/uffd_wp.c): a none pte
  * of file memory (or of anonymous memory with WP_UNPOPULATED) that still
  * says "write-protected".  Its table entries, and mm's use of it as Linux
  * 6.18 does: UFFDIO_WRITEPROTECT installs it on none ptes of shmem, a read

@@ -1,6 +1,8 @@
-/* Unit tests: the OOM killer's badness and notification (mm/oom_kill.c),
- * the argument rules of migration (mm/migrate.c) and memory failure
- * (mm/memory-failure.c); their behaviour is in sim/check_migrate.c. */
+/* Unit tests: the OOM killer (mm/oom_kill.c of Linux 6.18): oom_badness()
+ * (rss of every kind + swap entries + page-table pages, as
+ * mm_pgtables_bytes() counts them), the victim and its notification, the
+ * tie rule of oom_evaluate_task(), a killed process's husk.  More
+ * sequences are in sim/check_migrate.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,51 +96,78 @@ static void test_notify_and_tie(void **state)
 	assert_int_equal(log.count, 0);
 }
 
-static void test_migrate_args(void **state)
+/* oom_badness() is get_mm_rss() -- anonymous, file and shmem pages --
+ * plus swap entries plus mm_pgtables_bytes() in pages:
+ *
+ *   A       [ a a a a ]   private anonymous, 4 written
+ *   A+16P   [ f f ]       a disk file, shared, 2 read
+ *   A+32P   [ s s s ]     shmem, shared, 3 written
+ *
+ * one pud, one pmd and one pte table hold them all. */
+static void test_badness_counts_every_rss(void **state)
 {
 	struct bug_log log;
 	struct vmsim *vm = tu_machine_str("ram=4M check=full", &log);
-	struct vmsim_migration *m = NULL;
-	unsigned long failed = 7;
+	struct vmsim_file *d, *s;
 	struct vmsim_mm *mm;
+	unsigned i;
 
 	(void)state;
 	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
-	assert_int_equal(vmsim_mmap(mm, A, 2 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
-	assert_int_equal(vmsim_migrate_range(NULL, A, P, &failed), -EINVAL);
-	assert_int_equal(failed, 0);
-	assert_int_equal(vmsim_migrate_range(mm, A + 1, P, NULL), -EINVAL);
-	assert_int_equal(vmsim_migrate_range(mm, A, 0, NULL), -EINVAL);
-	assert_int_equal(vmsim_migrate_range(mm, A, 100, NULL), -EINVAL);
-	assert_int_equal(vmsim_migrate_range(mm, ~0ULL & PAGE_MASK, 2 * P, NULL), -EINVAL);
-	assert_int_equal(vmsim_migrate_range(mm, A, 4 * P, NULL), -EFAULT);	/* a hole */
-	assert_int_equal(vmsim_migrate_range(mm, A, 2 * P, NULL), 0);		/* nothing present */
-	assert_int_equal(vmsim_migrate_start(mm, A, &m), -EFAULT);
-	assert_int_equal(vmsim_migrate_start(mm, A + 1, &m), -EINVAL);
-	assert_int_equal(vmsim_migrate_start(NULL, A, &m), -EINVAL);
-	assert_int_equal(vmsim_migrate_start(mm, A, NULL), -EINVAL);
-	assert_int_equal(vmsim_migrate_finish(NULL), -EINVAL);
-	/* A handle never finished is freed with the machine. */
-	assert_int_equal(tu_write(mm, A, 3), 0);
-	assert_int_equal(vmsim_migrate_start(mm, A, &m), 0);
+	assert_int_equal(vmsim_file_new(vm, "d", VMSIM_FILE_DISK, 2 * P, &d), 0);
+	assert_int_equal(vmsim_file_new(vm, "s", VMSIM_FILE_SHMEM, 3 * P, &s), 0);
+	assert_int_equal(vmsim_mmap(mm, A, 4 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	assert_int_equal(vmsim_mmap(mm, A + 16 * P, 2 * P, VMSIM_PROT_READ, VMSIM_MAP_SHARED, d, 0), 0);
+	assert_int_equal(vmsim_mmap(mm, A + 32 * P, 3 * P, TU_PROT_RW, VMSIM_MAP_SHARED, s, 0), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(tu_write(mm, A + i * P, 1), 0);
+	/* fault-around maps both file pages on the first read */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(tu_read(mm, A + (16 + i) * P), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(tu_write(mm, A + (32 + i) * P, 1), 0);
+	assert_int_equal(vmsim_oom_badness(mm), 4 + 2 + 3 + 3);
 	vmsim_free(vm);
 	assert_int_equal(log.count, 0);
 }
 
-static void test_memory_failure_args(void **state)
+/* With 4-level paging the pgd is the top (the p4d folded into it):
+ * still a pud, a pmd and a pte table below it, as with 5 levels. */
+static void test_badness_levels4(void **state)
 {
 	struct bug_log log;
-	struct vmsim *vm = tu_machine_str("ram=4M check=full", &log);
+	struct vmsim *vm = tu_machine_str("ram=4M levels=4 check=full", &log);
 	struct vmsim_mm *mm;
 
 	(void)state;
 	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
-	assert_int_equal(vmsim_memory_failure(NULL, 1), -EINVAL);
-	assert_int_equal(vmsim_memory_failure(vm, vmsim_nr_frames(vm)), -EINVAL);
-	assert_int_equal(vmsim_memory_failure_addr(NULL, A), -EINVAL);
-	assert_int_equal(vmsim_memory_failure_addr(mm, A), -EFAULT);	/* nothing mapped */
-	assert_int_equal(vmsim_mmap(mm, A, P, VMSIM_PROT_NONE, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
-	assert_int_equal(vmsim_memory_failure_addr(mm, A), -EFAULT);	/* PROT_NONE: GUP fails */
+	assert_int_equal(vmsim_oom_badness(mm), 0);
+	assert_int_equal(vmsim_mmap(mm, A, 8 * P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(tu_write(mm, A + i * P, 1), 0);
+	assert_int_equal(vmsim_oom_badness(mm), 8 + 3);
+	/* A second pte table, 2 MiB further. */
+	assert_int_equal(vmsim_mmap(mm, A + 0x200000, P, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	assert_int_equal(tu_write(mm, A + 0x200000, 1), 0);
+	assert_int_equal(vmsim_oom_badness(mm), 9 + 4);
+	vmsim_free(vm);
+	assert_int_equal(log.count, 0);
+}
+
+/* A THP mapped by a PMD: 512 pages, the pud and pmd tables, and the pte
+ * table __do_huge_pmd_anonymous_page() deposited (mm_inc_nr_ptes: it is
+ * in mm_pgtables_bytes() although no pmd points to it). */
+static void test_badness_thp_counts_deposited_table(void **state)
+{
+	struct bug_log log;
+	struct vmsim *vm = tu_machine_str("ram=16M thp=always check=full", &log);
+	struct vmsim_mm *mm;
+
+	(void)state;
+	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
+	assert_int_equal(vmsim_mmap(mm, A, 2 << 20, TU_PROT_RW, VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
+	assert_int_equal(tu_write(mm, A, 1), 0);
+	assert_int_equal(vmsim_oom_badness(mm), 512 + 2 + 1);
 	vmsim_free(vm);
 	assert_int_equal(log.count, 0);
 }
@@ -148,8 +177,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_badness),
 		cmocka_unit_test(test_notify_and_tie),
-		cmocka_unit_test(test_migrate_args),
-		cmocka_unit_test(test_memory_failure_args),
+		cmocka_unit_test(test_badness_counts_every_rss),
+		cmocka_unit_test(test_badness_levels4),
+		cmocka_unit_test(test_badness_thp_counts_deposited_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,30 @@
+#!/bin/sh
+# `vmsim diff` skips, without running either side, a script the host cannot
+# show: one with a simulator-only command (the kernel runner would refuse
+# it) and one whose author says so in a `#@ no-kernel: WHY` line.  Both are
+# counted as skipped with the reason, and nothing compared is a skip (77).
+# Usage: diff_skip.sh VMSIM
+vmsim=$1
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+cat >"$dir/dev.vms" <<'V'
+process P
+map P 0x7f0000000000 4K anon private rw
+device D
+device D atomic P 0x7f0000000000
+V
+cat >"$dir/tag.vms" <<'V'
+#@ no-kernel: ram= is not the host's
+machine ram=1M
+process P
+V
+out=$("$vmsim" diff "$dir/dev.vms" "$dir/tag.vms" 2>&1)
+rc=$?
+status=0
+[ "$rc" = 77 ] || { echo "exit $rc, expected 77 (all skipped)"; status=1; }
+for re in 'skipped .*/dev.vms \(simulator only: device\)' 'skipped .*/tag.vms \(no-kernel: ram= is not the host.s\)' \
+	  '^0 identical, 0 differ, 2 skipped$'; do
+	printf '%s\n' "$out" | grep -Eq -- "$re" || { echo "diff output lacks /$re/"; status=1; }
+done
+[ "$status" = 0 ] || printf '%s\n' "$out"
+exit $status
