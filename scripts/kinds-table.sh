@@ -62,8 +62,7 @@ MADV_GUARD_INSTALL over a uffd-wp marker of a shmem mapping never returns
 (`sim-tests/tool/guard_over_uffd_wp_livelock.vms`).
 
 Not in the table yet: swapoff and THP splits (the language has no command
-for them), and the swap entry kind (the simulator has no swap device yet);
-`vmsim kinds` covers every kind a machine registers, so new kinds appear as
+for them); `vmsim kinds` covers every kind a machine registers, so new kinds appear as
 they land. The exec fault is simulator only (`touch ... x`: the kernel
 runner cannot fetch instructions from a page whose contents it does not
 control).

@@ -153,28 +153,6 @@ static int sim_parallel(struct vms_backend *be, const struct vms_branch *b, unsi
 	return 0;
 }
 
-/* ---- refusals: what this build cannot run yet, before anything runs ---- */
-
-/* Each refusal is one line, to be removed when the library can do it. */
-static const char *unsupported(const struct vms_cmd *c, const struct vmsim_config *cfg)
-{
-	(void)c;
-	(void)cfg;
-	return NULL;
-}
-
-static int sim_check(struct vms_backend *be, const struct vms_cmd *c)
-{
-	struct vmsim_config cfg;
-	const char *what;
-
-	vmsim_config_init(&cfg);
-	for (int i = 0; c->op == VMS_MACHINE && i < c->nkv; i++)
-		vmsim_config_set(&cfg, c->kv[i].key, c->kv[i].value);	/* checked by the parser */
-	what = unsupported(c, &cfg);
-	return what ? vms_refuse(be->in, "not supported yet: %s", what) : 0;
-}
-
 /* ---- the machine ---- */
 
 /* The OOM killer chose a victim: `oom-kill PROC`, and the interpreter
@@ -788,7 +766,7 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 	struct sim s = { 0 };
 	struct vms_backend be = {
 		.name = "vmsim run", .priv = &s,
-		.check = sim_check, .setup = sim_setup, .finish = sim_finish, .teardown = sim_teardown,
+		.setup = sim_setup, .finish = sim_finish, .teardown = sim_teardown,
 		.process = sim_process, .run = sim_run, .fork = sim_fork, .exit = sim_exit,
 		.file = sim_file, .map = sim_map, .unmap = sim_unmap, .protect = sim_protect,
 		.remap = sim_remap, .advise = sim_advise, .punch = sim_punch,

@@ -261,6 +261,45 @@ static void test_secondary_tlbs(void **state)
 	vmsim_mmu_notifier_unregister(&t, mm);
 }
 
+/* Reclaim defers its flush (TTU_BATCH_FLUSH) when the mm runs on other
+ * CPUs; x86's arch_tlbbatch_add_pending() then tells secondary TLBs at
+ * once, for the whole address space (0, -1UL), since the batch flushes
+ * CPUs, not ranges. */
+static unsigned long batch_secondary;
+
+static void count_full_secondary(struct mmu_notifier *s, struct vmsim_mm *m, uint64_t start, uint64_t end)
+{
+	(void)s;
+	(void)m;
+	if (start == 0 && end == VMSIM_TLB_FLUSH_ALL)
+		batch_secondary++;
+}
+
+static void test_secondary_tlbs_reclaim_batch(void **state)
+{
+	static const struct mmu_notifier_ops ops = { .arch_invalidate_secondary_tlbs = count_full_secondary };
+	struct mmu_notifier t = { .ops = &ops };
+	struct bug_log log = { 0 };
+	struct vmsim *v = tu_machine_str("ram=16M swap=1M cpus=2 check=full", &log);
+	struct vmsim_mm *m;
+	uint8_t b = 1;
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(vmsim_mm_new(v, &m), 0);
+	assert_int_equal(vmsim_mmap(m, pg(0), P, RW, ANON, NULL, 0), 0);
+	assert_int_equal(vmsim_access(m, 0, pg(0), &b, 1, true, NULL), 0);
+	/* The mm now runs on both CPUs: the unmap's flush is batched. */
+	assert_int_equal(vmsim_access(m, 1, pg(0), &b, 1, false, NULL), 0);
+	assert_int_equal(vmsim_mmu_notifier_register(&t, m), 0);
+	batch_secondary = 0;
+	assert_int_equal(vmsim_madvise(m, pg(0), P, VMSIM_MADV_PAGEOUT), 0);
+	assert_int_equal(batch_secondary, 1);
+	vmsim_mmu_notifier_unregister(&t, m);
+	vmsim_free(v);
+	assert_int_equal(log.count, 0);
+}
+
 /* Newest subscription first (hlist_add_head), for start and end alike. */
 static int order_start(struct mmu_notifier *s, const struct mmu_notifier_range *r)
 {
@@ -505,6 +544,7 @@ int main(void)
 		TU_TEST(test_interval_release),
 		TU_TEST(test_release_event_first),
 		TU_TEST(test_no_subscriber_no_trace),
+		cmocka_unit_test(test_secondary_tlbs_reclaim_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
