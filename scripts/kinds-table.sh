@@ -59,7 +59,7 @@ Two rows show the fidelity defects of the kind API's issue, both checked
 on the host: mremap of a uffd-wp-registered range drops its uffd-wp markers
 (no EVENT_REMAP; `sim-tests/fidelity/uffd_wp_mremap.vms`), and
 MADV_GUARD_INSTALL over a uffd-wp marker of a shmem mapping never returns
-(`sim-tests/tool/guard_over_uffd_wp_livelock.vms`).
+(`sim-tests/fidelity/guard_over_uffd_wp_livelock.vms`).
 
 Not in the table yet: swapoff and THP splits (the language has no command
 for them); `vmsim kinds` covers every kind a machine registers, so new kinds appear as
