@@ -204,7 +204,8 @@ static void set_tlb_ubc_flush_pending(struct vm_area_struct *vma, uint64_t addr,
 	vmsim__tlbbatch_add_pending(mm->vm, &b->cpumask, &mm->ctx);
 	/* x86's arch_tlbbatch_add_pending(): the batch flushes CPUs, not
 	 * ranges, so secondary TLBs hear of all of the mm now. */
-	vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(mm, 0, VMSIM_TLB_FLUSH_ALL);
+	if (mm_has_notifiers(mm))
+		vmsim__mmu_notifier_arch_invalidate_secondary_tlbs(mm, 0, VMSIM_TLB_FLUSH_ALL);
 	b->flush_required = true;
 	if (pte_dirty(pteval))
 		b->writable = true;
