@@ -1,7 +1,10 @@
 #!/bin/sh
 # make bench: every workload on the simulator and on this machine's kernel
-# (bench/vmsim-bench), then the 16 GiB scale run; results in BUILD/bench/.
-# A plot of cost per page against pages when gnuplot is installed.
+# (bench/vmsim-bench), then the 256 GiB scale run (SCALE_MIB), the empty
+# machine, reclaim, a lackey trace's replay (with valgrind), the explorer,
+# lazy unmap flush, PMD table sharing and THP faults; results in
+# BUILD/bench/ (bench/README.md).  A plot of cost per page against pages
+# when gnuplot is installed.
 set -eu
 BUILD=${1:-build}
 BENCH=$BUILD/bench/vmsim-bench
@@ -36,7 +39,7 @@ fi
 # The explorer: runs per second, and the search against the bound.
 sh "$(dirname "$0")/../bench/explore.sh" "$BUILD" 4 | tee "$OUT/explore.txt"
 echo
-"$BENCH" --luf --csv | tee "$OUT/luf.csv, $OUT/share.txt, $OUT/thp.txt"
+"$BENCH" --luf --csv | tee "$OUT/luf.csv"
 echo
 "$BENCH" --share | tee "$OUT/share.txt"
 echo

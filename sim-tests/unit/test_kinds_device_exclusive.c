@@ -1,9 +1,10 @@
 /* Unit tests: the device-exclusive kind (kinds/device_exclusive.c), entry
  * by entry, against Linux 6.15+ (mm/memory.c remove_device_exclusive_entry,
  * restore_exclusive_pte, copy_nonpresent_pte, zap_nonpresent_ptes;
- * mm/mprotect.c; mm/rmap.c try_to_unmap_one; fs/proc pte_to_pagemap_entry,
- * smaps_pte_entry).  Making the entries (make_device_exclusive(), 6.14's
- * make_device_exclusive_range()) is test_mm_device_exclusive.c's. */
+ * mm/mprotect.c; mm/rmap.c try_to_unmap_one; fs/proc pte_to_pagemap_entry).
+ * Making the entries (make_device_exclusive(), 6.14's
+ * make_device_exclusive_range()) is test_mm_device_exclusive.c's; their
+ * smaps accounting (a pfn swap entry) is test_mm_smaps.c's. */
 /* Swap, for reclaim of a device-exclusive page. */
 #define TU_UNIT_MACHINE "ram=16M check=full swap=1M"
 #include "unitfix.h"
@@ -88,27 +89,6 @@ static void test_entry(void **state)
 	vmsim_page_rmap(vm, pfn, count_rmap, NULL);
 	assert_int_equal(rmap_hits, 1);
 	assert_int_equal(vmsim_check_all(vm), 0);
-}
-
-/* smaps_pte_entry(): the page of a pfn swap entry is resident and
- * anonymous, but "maybe shared" (not present): whole in Pss, and counted
- * Shared_Dirty (the folio is dirty), not Private. */
-static void test_smaps(void **state)
-{
-	struct vmsim_smaps sm;
-
-	(void)state;
-	assert_int_equal(vmsim_mmap(mm, pg(0), 2 * P, RW, ANON, NULL, 0), 0);
-	assert_int_equal(tu_write(mm, pg(0), 1), 0);
-	assert_int_equal(tu_write(mm, pg(1), 1), 0);
-	make(pg(0));
-	assert_int_equal(vmsim_smaps(mm, pg(0), &sm), 0);
-	assert_int_equal(sm.rss, 8);	/* kB */
-	assert_int_equal(sm.anonymous, 8);
-	assert_int_equal(sm.pss, 8);
-	assert_int_equal(sm.shared_dirty, 4);
-	assert_int_equal(sm.private_dirty, 4);
-	assert_int_equal(sm.swap, 0);
 }
 
 /* restore_exclusive_pte(): old; soft-dirty from the entry; writable (and
@@ -342,7 +322,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TU_TEST(test_entry),
-		TU_TEST(test_smaps),
 		TU_TEST(test_restore),
 		TU_TEST(test_restore_clean),
 		TU_TEST(test_uffd_wp),

@@ -1,14 +1,8 @@
 /* Unit tests: lazy unmap flush (mm/luf.c, hw/page_alloc.c's pend lists,
- * hw/tlb_flush.c's generations, check/luf_check.c's detector): the v12
- * generation scheme, takeoff at allocation, each flush point and its
- * quirk, luf=debug's two rules, luf=off.
- *
- * The fixture: P maps page 0 of a disk file F read-only and has run on
- * CPUs 0 and 1, so reclaim batches its flush; P reads the page on CPU 1,
- * which caches it; MADV_PAGEOUT then unmaps it (read-only and clean: LUF
- * leaves the flush owed) and frees it.  A spare page is freed right after,
- * so that the next allocation does not take the LUF'd frame (v12 takes a
- * page that owes nothing first) unless a test wants it to. */
+ * hw/tlb_flush.c's generations): the v12 generation scheme, takeoff at
+ * allocation, each flush point and its quirk, luf=debug's two rules,
+ * luf=off.  The fixture is luftest.h's; the stale-read detector
+ * (check/luf_check.c) has its own file, test_check_luf_check.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,29 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "testutil.h"
-
-#define P	4096ULL
-#define A	0x7f0000000000ULL	/* P: F, private, read-only */
-#define B	0x7f0000100000ULL	/* P: spare vmas */
-#define C	0x7f0000200000ULL	/* Q's */
-
-struct lx {
-	struct bug_log log;
-	struct vmsim *vm;
-	struct vmsim_mm *p, *q;
-	struct vmsim_file *f;
-	unsigned long x;		/* the LUF'd frame */
-	unsigned long spare[8];		/* held until the end (~0UL: none) */
-};
-
-static struct vmsim_luf_stats st(struct vmsim *vm)
-{
-	struct vmsim_luf_stats s;
-
-	assert_int_equal(vmsim_luf_stats(vm, &s), 0);
-	return s;
-}
+#include "luftest.h"
 
 static uint64_t done(struct vmsim *vm, int cpu)
 {
@@ -55,87 +27,6 @@ static uint64_t ipis_received(struct vmsim *vm, int cpu)
 
 	assert_int_equal(vmsim_cpu_stats(vm, cpu, &c), 0);
 	return c.ipis_received;
-}
-
-static void read_on(struct vmsim_mm *mm, int cpu, uint64_t addr)
-{
-	unsigned char b;
-
-	assert_int_equal(vmsim_access(mm, cpu, addr, &b, 1, false, NULL), VMSIM_ACCESS_OK);
-}
-
-/* The machine, Q on CPU 2 with an anonymous page, and P up to the read
- * on CPU 1 (no unmap yet). */
-static void setup(struct lx *t, const char *opts)
-{
-	char buf[256];
-
-	memset(t, 0, sizeof(*t));
-	memset(t->spare, 0xff, sizeof(t->spare));
-	snprintf(buf, sizeof(buf), "cpus=3 ram=16M check=full %s", opts);
-	t->vm = tu_machine_str(buf, &t->log);
-	assert_non_null(t->vm);
-	assert_int_equal(vmsim_file_new(t->vm, "F", VMSIM_FILE_DISK, 8 * P, &t->f), 0);
-	assert_int_equal(vmsim_mm_new(t->vm, &t->q), 0);
-	assert_int_equal(vmsim_mm_run(t->q, 2), 0);
-	assert_int_equal(vmsim_mmap(t->q, C, 64 * P, VMSIM_PROT_READ | VMSIM_PROT_WRITE,
-				    VMSIM_MAP_PRIVATE | VMSIM_MAP_ANONYMOUS, NULL, 0), 0);
-	assert_int_equal(tu_write(t->q, C, 1), 0);
-	assert_int_equal(vmsim_mm_new(t->vm, &t->p), 0);
-	assert_int_equal(vmsim_mm_run(t->p, 0), 0);
-	assert_int_equal(vmsim_mmap(t->p, A, P, VMSIM_PROT_READ, VMSIM_MAP_PRIVATE, t->f, 0), 0);
-	assert_int_equal(vmsim_mm_run(t->p, 1), 0);
-	read_on(t->p, 1, A);
-	t->x = tu_pfn(t->p, A);
-	/* Spares, taken before anything owes a flush. */
-	for (int i = 0; i < 8; i++)
-		assert_int_equal(vmsim_page_alloc(t->vm, 0, &t->spare[i]), 0);
-}
-
-/* Reclaim unmaps A (LUF) and frees the frame; then one page that owes
- * nothing is freed for the next allocation: one whose buddy stays
- * allocated, so that it waits on the order-0 free list (v12 takes an
- * order-0 page owing a flush before it splits a bigger free block, and a
- * page merged with an owing buddy owes what it owes). */
-static void defer(struct lx *t)
-{
-	int one = -1;
-
-	assert_int_equal(vmsim_madvise(t->p, A, P, VMSIM_MADV_PAGEOUT), 0);
-	assert_int_equal(tu_pfn(t->p, A), ~0UL);
-	for (int i = 0; i < 8 && one < 0; i++)
-		for (int j = 0; j < 8; j++)
-			if (t->spare[j] == (t->spare[i] ^ 1))
-				one = i;
-	assert_true(one >= 0);
-	assert_int_equal(vmsim_page_free(t->vm, t->spare[one], 0), 0);
-	t->spare[one] = ~0UL;
-}
-
-static void teardown(struct lx *t, unsigned bugs)
-{
-	for (int i = 0; i < 8; i++)
-		if (t->spare[i] != ~0UL)
-			assert_int_equal(vmsim_page_free(t->vm, t->spare[i], 0), 0);
-	if (t->log.count != bugs)
-		print_error("bugs: %u, last: %s\n", t->log.count, t->log.last);
-	assert_int_equal(t->log.count, bugs);
-	vmsim_free(t->vm);
-	assert_int_equal(t->log.count, bugs);
-}
-
-/* Allocate order-0 frames until pfn comes out (the others go back). */
-static void take(struct lx *t, unsigned long pfn)
-{
-	unsigned long got[4096];
-	unsigned n = 0;
-
-	do {
-		assert_true(n < 4096);
-		assert_int_equal(vmsim_page_alloc(t->vm, 0, &got[n]), 0);
-	} while (got[n++] != pfn);
-	while (--n > 0)
-		assert_int_equal(vmsim_page_free(t->vm, got[n - 1], 0), 0);
 }
 
 /* ---- the generation scheme ---- */
@@ -415,43 +306,6 @@ static void test_lazyfree(void **state)
 	}
 }
 
-/* ---- the stale-read detector ---- */
-
-/* LUF's premise: a read through the deferred translation of a frame that
- * is still free and unchanged is no stale read. */
-static void test_detector_silent(void **state)
-{
-	struct lx t;
-
-	(void)state;
-	setup(&t, "luf=on");
-	defer(&t);
-	read_on(t.p, 1, A);			/* hits the deferred translation */
-	assert_int_equal(st(t.vm).deferred_hits, 1);
-	assert_int_equal(st(t.vm).stale_reads, 0);
-	teardown(&t, 0);
-}
-
-/* Without the alloc point the frame is handed out still cached: the next
- * read through the deferred translation is reported. */
-static void test_detector_realloc(void **state)
-{
-	struct lx t;
-
-	(void)state;
-	setup(&t, "luf=on quirks=luf_no_alloc");
-	defer(&t);
-	take(&t, t.x);
-	assert_int_equal(st(t.vm).skipped[VMSIM_LUF_PT_ALLOC], 1);
-	read_on(t.p, 1, A);
-	assert_int_equal(st(t.vm).stale_reads, 1);
-	assert_int_equal(t.log.count, 1);
-	assert_non_null(strstr(t.log.last, "stale read: CPU 1 read mm"));
-	assert_non_null(strstr(t.log.last, "handed out again"));
-	assert_int_equal(vmsim_page_free(t.vm, t.x, 0), 0);
-	teardown(&t, 1);
-}
-
 /* ---- luf=debug ---- */
 
 /* Rule 1: the fault point pays before the fault fills the slot again;
@@ -537,8 +391,6 @@ int main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_points),
 		cmocka_unit_test(test_lazyfree),
-		cmocka_unit_test(test_detector_silent),
-		cmocka_unit_test(test_detector_realloc),
 		cmocka_unit_test(test_rule1),
 		cmocka_unit_test(test_rule2),
 		cmocka_unit_test(test_off),
