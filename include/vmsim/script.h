@@ -92,6 +92,7 @@ enum vms_uffd_op {
 #define VMS_UFFD_FEAT_EVENT_UNMAP	4u
 #define VMS_UFFD_FEAT_WP_UNPOPULATED	8u
 #define VMS_UFFD_FEAT_WP_ASYNC		16u
+#define VMS_UFFD_FEAT_EVENT_REMAP	32u	/* a libvmsim extension of the language */
 
 /* `uffd resolve`: VMS_RESOLVE_KEEP leaves that fault kind's answer as it is. */
 enum vms_resolve {
@@ -291,6 +292,8 @@ VMSIM_API int vms_out_uffd_fault(struct vms_out *o, const char *proc, uint64_t a
 VMSIM_API int vms_out_uffd_fork(struct vms_out *o, const char *proc, const char *child);
 /* uffd-event P remove|unmap ADDR LEN; what is "remove" or "unmap" */
 VMSIM_API int vms_out_uffd_range(struct vms_out *o, const char *proc, const char *what, uint64_t addr, uint64_t len);
+/* uffd-event P remap FROM TO LEN */
+VMSIM_API int vms_out_uffd_remap(struct vms_out *o, const char *proc, uint64_t from, uint64_t to, uint64_t len);
 /* pagemap P ADDR present=.. frame=..; gives a new label to a frame first seen. */
 VMSIM_API int vms_out_pagemap(struct vms_out *o, const char *proc, uint64_t addr, const struct vms_pm *pm);
 /* smaps P START Size=.. Rss=.. ... Locked=.. */
@@ -447,6 +450,8 @@ VMSIM_API void vms_report_uffd_fault(struct vms_interp *in, const char *proc, ui
 VMSIM_API void vms_report_uffd_fork(struct vms_interp *in, const char *proc, const char *child);
 VMSIM_API void vms_report_uffd_range(struct vms_interp *in, const char *proc, const char *what,
 				     uint64_t addr, uint64_t len);
+VMSIM_API void vms_report_uffd_remap(struct vms_interp *in, const char *proc, uint64_t from, uint64_t to,
+				     uint64_t len);
 /* The OOM killer killed proc: `oom-kill P`; later commands naming it fail ESRCH. */
 VMSIM_API void vms_report_oom_kill(struct vms_interp *in, const char *proc);
 /* A detected bug: "BUG line N: <what>"; the run ends with VMS_BUG after

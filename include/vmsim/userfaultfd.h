@@ -32,6 +32,9 @@ struct vmsim_uffd;
 #ifndef UFFD_FEATURE_EVENT_FORK
 #define UFFD_FEATURE_EVENT_FORK		(1ULL << 1)
 #endif
+#ifndef UFFD_FEATURE_EVENT_REMAP
+#define UFFD_FEATURE_EVENT_REMAP	(1ULL << 2)
+#endif
 #ifndef UFFD_FEATURE_EVENT_REMOVE
 #define UFFD_FEATURE_EVENT_REMOVE	(1ULL << 3)
 #endif
@@ -51,7 +54,7 @@ struct vmsim_uffd;
 #define UFFD_FEATURE_WP_ASYNC		(1ULL << 15)
 #endif
 #define VMSIM_UFFD_FEATURES	(UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_EVENT_FORK | \
-				 UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | \
+				 UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | \
 				 UFFD_FEATURE_MINOR_SHMEM | UFFD_FEATURE_WP_HUGETLBFS_SHMEM | \
 				 UFFD_FEATURE_WP_UNPOPULATED | UFFD_FEATURE_WP_ASYNC)
 
@@ -59,6 +62,7 @@ struct vmsim_uffd;
 enum vmsim_uffd_event {
 	VMSIM_UFFD_EVENT_PAGEFAULT = 0x12,
 	VMSIM_UFFD_EVENT_FORK = 0x13,
+	VMSIM_UFFD_EVENT_REMAP = 0x14,
 	VMSIM_UFFD_EVENT_REMOVE = 0x15,
 	VMSIM_UFFD_EVENT_UNMAP = 0x16,
 };
@@ -67,6 +71,7 @@ enum vmsim_uffd_event {
 #ifndef UFFD_EVENT_PAGEFAULT
 #define UFFD_EVENT_PAGEFAULT	VMSIM_UFFD_EVENT_PAGEFAULT
 #define UFFD_EVENT_FORK		VMSIM_UFFD_EVENT_FORK
+#define UFFD_EVENT_REMAP	VMSIM_UFFD_EVENT_REMAP
 #define UFFD_EVENT_REMOVE	VMSIM_UFFD_EVENT_REMOVE
 #define UFFD_EVENT_UNMAP	VMSIM_UFFD_EVENT_UNMAP
 #endif
@@ -84,7 +89,8 @@ struct vmsim_uffd_msg {
 	enum vmsim_uffd_event event;
 	uint64_t address;		/* PAGEFAULT: page aligned */
 	uint64_t flags;			/* PAGEFAULT: UFFD_PAGEFAULT_FLAG_* */
-	uint64_t start, end;		/* REMOVE, UNMAP */
+	uint64_t start, end;		/* REMOVE, UNMAP; REMAP: the old range */
+	uint64_t to;			/* REMAP: where [start, end) went */
 	struct vmsim_uffd *child;	/* FORK: the child's new context */
 	struct vmsim_mm *child_mm;	/* FORK */
 };
@@ -98,7 +104,7 @@ struct vmsim_uffd_msg {
  * The handler runs synchronously, as if a handler thread read the message
  * while the faulting thread waits (mmap_lock is dropped meanwhile, as
  * handle_userfault does).  It may call the ioctls below.  Events (fork,
- * remove, unmap) ignore the return value.  A context with no handler makes
+ * remap, remove, unmap) ignore the return value.  A context with no handler makes
  * a userfault SIGBUS (in Linux the thread would wait forever).
  */
 typedef int (*vmsim_uffd_handler_fn)(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uffd_msg *msg);

@@ -112,11 +112,10 @@ static bool uffd_wp_use_markers(const struct vm_area_struct *vma)
 	return ctx_of(vma) && (ctx_of(vma)->features & UFFD_FEATURE_WP_UNPOPULATED);
 }
 
-/* vma_has_uffd_without_event_remap(): EVENT_REMAP is not modelled, so
- * any registered vma lacks it. */
+/* vma_has_uffd_without_event_remap() */
 static bool uffd_without_event_remap(const struct vm_area_struct *vma)
 {
-	return ctx_of(vma) != NULL;
+	return ctx_of(vma) && !(ctx_of(vma)->features & UFFD_FEATURE_EVENT_REMAP);
 }
 
 /* handle_userfault(): tell the handler and wait (here: call it, with
@@ -164,6 +163,31 @@ static void uffd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end
 	if (!ctx || !(ctx->features & UFFD_FEATURE_EVENT_REMOVE))
 		return;
 	deliver(ctx, &msg);
+}
+
+/* mremap_userfaultfd_prep(): with EVENT_REMAP the moved vma stays
+ * registered and its context is told after the move; without it the new
+ * vma is not registered (userfaultfd_reset_ctx). */
+static void *uffd_remap_prep(struct vm_area_struct *nv, const struct vm_area_struct *vma)
+{
+	struct vmsim_uffd *ctx = ctx_of(vma);
+
+	if (ctx && (ctx->features & UFFD_FEATURE_EVENT_REMAP)) {
+		nv->uffd_ctx = ctx;
+		nv->vm_flags = (nv->vm_flags & ~__VM_UFFD_FLAGS) | (vma->vm_flags & __VM_UFFD_FLAGS);
+		return ctx;
+	}
+	nv->uffd_ctx = NULL;
+	nv->vm_flags &= ~__VM_UFFD_FLAGS;
+	return NULL;
+}
+
+/* mremap_userfaultfd_complete(): UFFD_EVENT_REMAP, from, to, len. */
+static void uffd_remap_complete(void *c, uint64_t from, uint64_t to, uint64_t len)
+{
+	struct vmsim_uffd_msg msg = { .event = UFFD_EVENT_REMAP, .start = from, .end = from + len, .to = to };
+
+	deliver(c, &msg);
 }
 
 /* userfaultfd_unmap_prep(): one event per context per munmap call. */
@@ -806,6 +830,8 @@ static const struct vmsim_uffd_hooks uffd_hooks_impl = {
 	.wp_async = uffd_wp_async,
 	.wp_use_markers = uffd_wp_use_markers,
 	.without_event_remap = uffd_without_event_remap,
+	.remap_prep = uffd_remap_prep,
+	.remap_complete = uffd_remap_complete,
 	.remove = uffd_remove,
 	.unmap_prep = uffd_unmap_prep,
 	.unmap_complete = uffd_unmap_complete,

@@ -288,6 +288,8 @@ pgprot_t vmsim__vm_get_page_prot(unsigned long vm_flags);
 bool vmsim__range_has_hole(struct vmsim_mm *mm, uint64_t start, uint64_t end);
 void vmsim__vma_set_page_prot(struct vm_area_struct *vma);
 int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end);
+struct vmsim_uffd_unmap;
+int vmsim__do_munmap_uf(struct vmsim_mm *mm, uint64_t start, uint64_t end, struct vmsim_uffd_unmap **uf);
 
 /* rmap.c */
 int vmsim__anon_vma_prepare(struct vm_area_struct *vma);
@@ -569,6 +571,11 @@ struct vmsim_uffd_hooks {
 	bool (*wp_use_markers)(const struct vm_area_struct *vma);
 	/* vma_has_uffd_without_event_remap() */
 	bool (*without_event_remap)(const struct vm_area_struct *vma);
+	/* mremap: the new vma keeps the old one's registration only with
+	 * EVENT_REMAP (mremap_userfaultfd_prep), whose context then hears of
+	 * the move (mremap_userfaultfd_complete). */
+	void *(*remap_prep)(struct vm_area_struct *nv, const struct vm_area_struct *vma);
+	void (*remap_complete)(void *ctx, uint64_t from, uint64_t to, uint64_t len);
 	/* madvise DONTNEED/REMOVE: UFFD_EVENT_REMOVE first. */
 	void (*remove)(struct vm_area_struct *vma, uint64_t start, uint64_t end);
 	/* munmap: which contexts want UFFD_EVENT_UNMAP; then deliver it. */
@@ -615,6 +622,22 @@ static inline bool vmsim__userfaultfd_without_event_remap(const struct vm_area_s
 static inline bool vmsim__uffd_disable_fault_around(const struct vm_area_struct *vma)
 {
 	return vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR);
+}
+static inline void *vmsim__mremap_userfaultfd_prep(struct vm_area_struct *nv, const struct vm_area_struct *vma)
+{
+	const struct vmsim_uffd_hooks *h = uffd_hooks(vma->vm_mm->vm);
+
+	if (h)
+		return h->remap_prep(nv, vma);
+	nv->uffd_ctx = NULL;
+	nv->vm_flags &= ~__VM_UFFD_FLAGS;
+	return NULL;
+}
+static inline void vmsim__mremap_userfaultfd_complete(struct vmsim *vm, void *ctx, uint64_t from, uint64_t to,
+						      uint64_t len)
+{
+	if (ctx && uffd_hooks(vm))
+		uffd_hooks(vm)->remap_complete(ctx, from, to, len);
 }
 static inline void vmsim__userfaultfd_remove(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {

@@ -181,11 +181,13 @@ oom:
 }
 
 /* do_vmi_align_munmap() for [start, end): split the edge vmas, zap with
- * markers dropped, free the tables, then the vmas. Caller holds mmap_lock. */
-int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
+ * markers dropped, free the tables, then the vmas. Caller holds mmap_lock.
+ * The contexts that want UFFD_EVENT_UNMAP join *uf, for the caller's
+ * userfaultfd_unmap_complete(). */
+int vmsim__do_munmap_uf(struct vmsim_mm *mm, uint64_t start, uint64_t end, struct vmsim_uffd_unmap **ufp)
 {
 	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
-	struct vmsim_uffd_unmap *uf = NULL;
+	struct vmsim_uffd_unmap *uf = *ufp;
 	struct mmu_notifier_range range;
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
@@ -241,9 +243,18 @@ int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 	}
 	vmsim__free_pgtables(&tlb, start, end);
 	tlb_finish_mmu(&tlb);
+	*ufp = uf;
+	return 0;
+}
+
+int vmsim__do_munmap(struct vmsim_mm *mm, uint64_t start, uint64_t end)
+{
+	struct vmsim_uffd_unmap *uf = NULL;
+	int err = vmsim__do_munmap_uf(mm, start, end, &uf);
+
 	/* userfaultfd_unmap_complete(): the events go out after the unmap. */
 	vmsim__userfaultfd_unmap_complete(mm->vm, uf);
-	return 0;
+	return err;
 }
 
 int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len)

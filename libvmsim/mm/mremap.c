@@ -113,6 +113,8 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 {
 	struct vm_area_struct *vma, *nv;
 	uint64_t new_len = old_len, moved;
+	struct vmsim_uffd_unmap *uf = NULL;
+	void *uctx;
 	int err;
 
 	vma = vmsim__find_vma(mm, old);
@@ -145,11 +147,9 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 		vmsim__hugetlb_vm_open(nv, false);
 	}
 	vmsim__dax_vma_open(nv);
-	/* mremap_userfaultfd_prep() without EVENT_REMAP (which is not
-	 * modelled): the moved range is no longer registered
-	 * (userfaultfd_reset_ctx). */
-	nv->uffd_ctx = NULL;
-	nv->vm_flags &= ~__VM_UFFD_FLAGS;
+	/* mremap_userfaultfd_prep(): the new vma stays registered only if
+	 * the context asked for UFFD_EVENT_REMAP. */
+	uctx = vmsim__mremap_userfaultfd_prep(nv, vma);
 	vmsim__vma_set_page_prot(nv);
 	if (vmsim__anon_vma_clone(nv, vma)) {
 		vmsim__vma_free(mm->vm, nv);
@@ -167,10 +167,15 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 			vmsim__vma_try_merge(mm, vma);
 		return -ENOMEM;
 	}
-	err = vmsim__do_munmap(mm, old, old + old_len);
+	/* do_mremap()'s end: the old range's unmap events come after the
+	 * context hears of the move (mremap_userfaultfd_complete, then
+	 * userfaultfd_unmap_complete). */
+	err = vmsim__do_munmap_uf(mm, old, old + old_len, &uf);
 	nv = vmsim__find_vma(mm, new);
 	if (nv)
 		vmsim__vma_try_merge(mm, nv);
+	vmsim__mremap_userfaultfd_complete(mm->vm, uctx, old, new, old_len);
+	vmsim__userfaultfd_unmap_complete(mm->vm, uf);
 	return err;
 }
 

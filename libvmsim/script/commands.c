@@ -42,7 +42,7 @@ const struct vmsim__word vmsim__uffd_modes[] = {
 
 const struct vmsim__word vmsim__uffd_features[] = {
 	{ "event_fork", VMS_UFFD_FEAT_EVENT_FORK }, { "event_remove", VMS_UFFD_FEAT_EVENT_REMOVE },
-	{ "event_unmap", VMS_UFFD_FEAT_EVENT_UNMAP },
+	{ "event_unmap", VMS_UFFD_FEAT_EVENT_UNMAP }, { "event_remap", VMS_UFFD_FEAT_EVENT_REMAP },
 	{ "wp_unpopulated", VMS_UFFD_FEAT_WP_UNPOPULATED }, { "wp_async", VMS_UFFD_FEAT_WP_ASYNC },
 	{ NULL, 0 },
 };
@@ -182,7 +182,7 @@ const struct vmsim__spec vmsim__specs[] = {
 	/* userfaultfd */
 	{ .pub = { "uffd register", "PROC ADDR LEN MODES", LIST("features"), NONE,
 		   LIST("missing", "wp", "minor", "event_fork", "event_remove", "event_unmap",
-			"wp_unpopulated", "wp_async"), VMS_UFFD, VMS_UFFD_REGISTER, W },
+			"event_remap", "wp_unpopulated", "wp_async"), VMS_UFFD, VMS_UFFD_REGISTER, W },
 	  .be_op = OP(uffd), .args = "PALM", .sub_at = 2 },
 	{ .pub = { "uffd unregister", "PROC ADDR LEN", NONE, NONE, NONE, VMS_UFFD, VMS_UFFD_UNREGISTER, W },
 	  .be_op = OP(uffd), .args = "PAL", .sub_at = 2 },

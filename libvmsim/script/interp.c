@@ -196,6 +196,12 @@ void vms_report_uffd_range(struct vms_interp *in, const char *proc, const char *
 		vms_out_uffd_range(&in->out, proc, what, addr, len);
 }
 
+void vms_report_uffd_remap(struct vms_interp *in, const char *proc, uint64_t from, uint64_t to, uint64_t len)
+{
+	if (in)
+		vms_out_uffd_remap(&in->out, proc, from, to, len);
+}
+
 void vms_report_oom_kill(struct vms_interp *in, const char *proc)
 {
 	struct name *n;

@@ -149,6 +149,14 @@ int vms_out_uffd_range(struct vms_out *o, const char *proc, const char *what, ui
 	return 0;
 }
 
+int vms_out_uffd_remap(struct vms_out *o, const char *proc, uint64_t from, uint64_t to, uint64_t len)
+{
+	if (!ok(o, proc))
+		return -EINVAL;
+	fprintf(o->f, "uffd-event %s remap 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%" PRIx64 "\n", proc, from, to, len);
+	return 0;
+}
+
 int vms_out_smaps(struct vms_out *o, const char *proc, const struct vms_smaps *sm)
 {
 	if (!ok(o, proc) || !sm)

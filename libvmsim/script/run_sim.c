@@ -344,6 +344,9 @@ static int uffd_handler(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uf
 	case UFFD_EVENT_UNMAP:
 		vms_report_uffd_range(in, p->name, "unmap", msg->start, msg->end - msg->start);
 		return 0;
+	case UFFD_EVENT_REMAP:
+		vms_report_uffd_remap(in, p->name, msg->start, msg->to, msg->end - msg->start);
+		return 0;
 	case UFFD_EVENT_PAGEFAULT:
 		break;
 	}
@@ -389,6 +392,7 @@ static uint64_t uffd_features(unsigned f)
 	return (f & VMS_UFFD_FEAT_EVENT_FORK ? UFFD_FEATURE_EVENT_FORK : 0) |
 	       (f & VMS_UFFD_FEAT_EVENT_REMOVE ? UFFD_FEATURE_EVENT_REMOVE : 0) |
 	       (f & VMS_UFFD_FEAT_EVENT_UNMAP ? UFFD_FEATURE_EVENT_UNMAP : 0) |
+	       (f & VMS_UFFD_FEAT_EVENT_REMAP ? UFFD_FEATURE_EVENT_REMAP : 0) |
 	       (f & VMS_UFFD_FEAT_WP_UNPOPULATED ? UFFD_FEATURE_WP_UNPOPULATED : 0) |
 	       (f & VMS_UFFD_FEAT_WP_ASYNC ? UFFD_FEATURE_WP_ASYNC : 0);
 }

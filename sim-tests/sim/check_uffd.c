@@ -17,8 +17,8 @@ static struct vmsim_file *f;
 /* What the handler saw, and how it answers. */
 struct hstate {
 	unsigned faults, missing, wp, minor, writes;
-	unsigned forks, removes, unmaps;
-	uint64_t last_addr, ev_start, ev_end;
+	unsigned forks, removes, unmaps, remaps;
+	uint64_t last_addr, ev_start, ev_end, ev_to;
 	struct vmsim_uffd *child;
 	bool sigbus;
 };
@@ -41,6 +41,12 @@ static int handler(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uffd_ms
 		h->unmaps++;
 		h->ev_start = m->start;
 		h->ev_end = m->end;
+		return 0;
+	case UFFD_EVENT_REMAP:
+		h->remaps++;
+		h->ev_start = m->start;
+		h->ev_end = m->end;
+		h->ev_to = m->to;
 		return 0;
 	case UFFD_EVENT_PAGEFAULT:
 		break;
@@ -277,6 +283,41 @@ START_TEST(events)
 }
 END_TEST
 
+/* mremap of a registered range: with EVENT_REMAP the new vma stays
+ * registered, keeps its uffd-wp bits and the handler hears (from, to, len)
+ * before the old range's unmap; without it, nothing is heard and the new
+ * range is no longer registered (mremap_userfaultfd_prep). */
+static void remap_case(bool event_remap)
+{
+	struct hstate h = { 0 };
+	struct vmsim_uffd *u;
+	const uint64_t B = A + 0x200000;
+
+	map_anon();
+	u = open_uffd(mm, UFFD_FEATURE_EVENT_UNMAP | (event_remap ? UFFD_FEATURE_EVENT_REMAP : 0), &h);
+	ck_assert_int_eq(tu_write(mm, A, 7), 0);
+	ck_assert_int_eq(vmsim_uffd_register(u, A, 16 * P, UFFDIO_REGISTER_MODE_WP), 0);
+	ck_assert_int_eq(vmsim_uffd_writeprotect(u, A, 16 * P, true), 0);
+	ck_assert_int_eq(vmsim_mremap(mm, A, 4 * P, 4 * P, VMSIM_MREMAP_MAYMOVE | VMSIM_MREMAP_FIXED, B), 0);
+	ck_assert_uint_eq(h.remaps, event_remap ? 1 : 0);
+	if (event_remap) {
+		/* The unmap event came last: it set ev_* after the remap. */
+		ck_assert_uint_eq(h.ev_to, B);
+	}
+	ck_assert_uint_eq(h.unmaps, 1);
+	ck_assert_uint_eq(h.ev_start, A);
+	ck_assert_uint_eq(h.ev_end, A + 4 * P);
+	ck_assert_uint_eq(!!(tu_pm(mm, B) & PM_UFFD_WP), event_remap);
+	ck_assert_int_eq(tu_write(mm, B, 8), 0);
+	ck_assert_uint_eq(h.wp, event_remap ? 1 : 0);
+	ck_assert_int_eq(tu_read(mm, B), 8);
+}
+
+START_TEST(remap_event) { remap_case(true); }
+END_TEST
+START_TEST(remap_no_event) { remap_case(false); }
+END_TEST
+
 static void sigbus_case(bool shmem)
 {
 	struct hstate h = { .sigbus = true };
@@ -407,6 +448,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, minor_shmem);
 	tcase_add_test(tc, missing_keeps_fault_around);
 	tcase_add_test(tc, events);
+	tcase_add_test(tc, remap_event);
+	tcase_add_test(tc, remap_no_event);
 	tcase_add_test(tc, sigbus_anon);
 	tcase_add_test(tc, sigbus_shmem);
 	tcase_add_test(tc, marker_life);

@@ -18,12 +18,12 @@ static const char *const covered_elsewhere[] = {
 	"vms_parse", "vms_script_free", "vms_script_count", "vms_script_cmd", "vms_read_file",
 	"vms_cmd_word", "vms_out_init", "vms_out_fini", "vms_out_read", "vms_out_write",
 	"vms_out_fread", "vms_out_error", "vms_out_uffd_fault", "vms_out_uffd_fork",
-	"vms_out_uffd_range", "vms_out_pagemap", "vms_pm_check", "vms_out_label_frame",
+	"vms_out_uffd_range", "vms_out_uffd_remap", "vms_out_pagemap", "vms_pm_check", "vms_out_label_frame",
 	"vms_out_frame_label", "vms_run_sim", "vms_broken", "vms_command_at", "vms_command_count",
 	"vms_command_of", "vms_errno_name", "vms_interp_cmd", "vms_interp_err", "vms_interp_out",
 	"vms_interp_run", "vms_out_device_read", "vms_out_oom_kill", "vms_out_smaps", "vms_pm_decode",
 	"vms_pm_key_bit", "vms_pm_key_name", "vms_refuse", "vms_report_bug", "vms_report_oom_kill",
-	"vms_report_uffd_fault", "vms_report_uffd_fork", "vms_report_uffd_range", "vms_skip",
+	"vms_report_uffd_fault", "vms_report_uffd_fork", "vms_report_uffd_range", "vms_report_uffd_remap", "vms_skip",
 	"vms_smaps_field_name", "vms_explore",
 };
 

@@ -57,6 +57,7 @@ static void test_lines(void **state)
 	vms_out_uffd_fork(&o, "P", "C");
 	vms_out_uffd_range(&o, "P", "remove", 0x7f0000001000ULL, 0x2000);
 	vms_out_uffd_range(&o, "P", "unmap", 0x7f0000001000ULL, 0x1000);
+	vms_out_uffd_remap(&o, "P", 0x7f0000001000ULL, 0x7f0000200000ULL, 0x3000);
 	vms_out_smaps(&o, "P", &sm);
 	vms_out_device_read(&o, "D", "P", 0x7f0000000000ULL, 0xaa);
 	vms_out_oom_kill(&o, "Q");
@@ -79,6 +80,7 @@ static void test_lines(void **state)
 		"uffd-event P fork C\n"
 		"uffd-event P remove 0x00007f0000001000 0x2000\n"
 		"uffd-event P unmap 0x00007f0000001000 0x1000\n"
+		"uffd-event P remap 0x00007f0000001000 0x00007f0000200000 0x3000\n"
 		"smaps P 0x00007f0000000000 Size=8 Rss=8 Pss=4 Shared_Clean=0 Shared_Dirty=8 Private_Clean=0 "
 		"Private_Dirty=0 Anonymous=8 AnonHugePages=0 Swap=4 SwapPss=2 Locked=4\n"
 		"device D read P 0x00007f0000000000 = 0xaa\n"
@@ -115,6 +117,7 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(vms_out_uffd_fork(&o, "P", NULL), -EINVAL);
 	assert_int_equal(vms_out_uffd_range(&o, "P", "munmap", 0, 0), -EINVAL);
 	assert_int_equal(vms_out_uffd_range(&o, "P", NULL, 0, 0), -EINVAL);
+	assert_int_equal(vms_out_uffd_remap(&o, NULL, 0, 0, 0), -EINVAL);
 	assert_int_equal(vms_out_pagemap(&o, "P", 0, NULL), -EINVAL);
 	assert_int_equal(vms_out_pagemap(NULL, "P", 0, &pm), -EINVAL);
 	pm.frame = (enum vms_frame_kind)7;

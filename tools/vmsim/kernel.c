@@ -301,6 +301,8 @@ static int flush_events(void)
 			vms_report_uffd_fault(K.in, r->proc, r->addr, r->fault_kind, r->write);
 		else if (r->kind == KREC_FORK)
 			vms_report_uffd_fork(K.in, r->proc, r->child);
+		else if (r->kind == KREC_REMAP)
+			vms_report_uffd_remap(K.in, r->proc, r->addr, r->to, r->len);
 		else
 			vms_report_uffd_range(K.in, r->proc, r->kind == KREC_REMOVE ? "remove" : "unmap",
 					      r->addr, r->len);

@@ -37,10 +37,10 @@ struct krep {
 
 /* One uffd-fault or uffd-event line, recorded by a handler thread. */
 struct krec {
-	enum { KREC_FAULT, KREC_FORK, KREC_REMOVE, KREC_UNMAP } kind;
+	enum { KREC_FAULT, KREC_FORK, KREC_REMOVE, KREC_UNMAP, KREC_REMAP } kind;
 	char proc[VMS_NAME_MAX];
 	char child[VMS_NAME_MAX];
-	uint64_t addr, len;
+	uint64_t addr, len, to;
 	unsigned fault_kind;	/* VMS_UFFD_MODE_* */
 	bool write;
 };

@@ -225,6 +225,13 @@ static void *handler(void *arg)
 			ctl.fork_ufd = (int)m.arg.fork.ufd;
 			record(&r);
 			break;
+		case UFFD_EVENT_REMAP:
+			r.kind = KREC_REMAP;
+			r.addr = m.arg.remap.from;
+			r.to = m.arg.remap.to;
+			r.len = m.arg.remap.len;
+			record(&r);
+			break;
 		case UFFD_EVENT_REMOVE:
 		case UFFD_EVENT_UNMAP:
 			r.kind = m.event == UFFD_EVENT_REMOVE ? KREC_REMOVE : KREC_UNMAP;
@@ -261,6 +268,7 @@ static uint64_t uffd_features(unsigned f)
 	k |= f & VMS_UFFD_FEAT_EVENT_FORK ? UFFD_FEATURE_EVENT_FORK : 0;
 	k |= f & VMS_UFFD_FEAT_EVENT_REMOVE ? UFFD_FEATURE_EVENT_REMOVE : 0;
 	k |= f & VMS_UFFD_FEAT_EVENT_UNMAP ? UFFD_FEATURE_EVENT_UNMAP : 0;
+	k |= f & VMS_UFFD_FEAT_EVENT_REMAP ? UFFD_FEATURE_EVENT_REMAP : 0;
 	k |= f & VMS_UFFD_FEAT_WP_UNPOPULATED ? UFFD_FEATURE_WP_UNPOPULATED : 0;
 	k |= f & VMS_UFFD_FEAT_WP_ASYNC ? UFFD_FEATURE_WP_ASYNC : 0;
 	return k;

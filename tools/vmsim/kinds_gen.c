@@ -19,6 +19,7 @@
 
 #define F_FORK		1u	/* uffd features, as the register command spells them */
 #define F_UNPOP		2u
+#define F_REMAP		4u
 
 static void line(struct kscen *s, enum kline role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -36,18 +37,19 @@ static void line(struct kscen *s, enum kline role, const char *fmt, ...)
 	s->role[++s->nlines] = role;
 }
 
+/* " features=A,B" for the bits of f, or "" (a static buffer: one call
+ * per line). */
 static const char *features_word(unsigned f)
 {
-	switch (f & (F_FORK | F_UNPOP)) {
-	case F_FORK:
-		return " features=event_fork";
-	case F_UNPOP:
-		return " features=wp_unpopulated";
-	case F_FORK | F_UNPOP:
-		return " features=event_fork,wp_unpopulated";
-	default:
-		return "";
-	}
+	static const char *const name[] = { "event_fork", "wp_unpopulated", "event_remap" };
+	static char buf[64];
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (unsigned i = 0; i < sizeof(name) / sizeof(name[0]); i++)
+		if (f & (1u << i))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "," : " features=", name[i]);
+	return buf;
 }
 
 static void map_line(struct kscen *s, enum kline role)
@@ -244,9 +246,17 @@ static void op_mremap(struct kscen *s)
 	line(s, KL_PROBE, "pagemap P " NEW_E " 4K");
 }
 
-/* Registered without UFFD_FEATURE_EVENT_REMAP (which the language does
- * not model): Linux 6.13+ drops the uffd-wp state of what it moves. */
+/* Registered without UFFD_FEATURE_EVENT_REMAP: Linux 6.13+ drops the
+ * uffd-wp state of what it moves. */
 static void op_mremap_uffd(struct kscen *s)
+{
+	want_wp(s);
+	op_mremap(s);
+}
+
+/* With it (`features=event_remap`, a libvmsim extension), the moved
+ * entries keep their state. */
+static void op_mremap_uffd_remap(struct kscen *s)
 {
 	want_wp(s);
 	op_mremap(s);
@@ -327,6 +337,7 @@ const struct kop kinds_ops[] = {
 	{ "unregister", "uffd unregister (wp)", 0, 0, KS_ENTRY, op_unregister },
 	{ "mremap", "mremap", 0, 0, KS_MOVE, op_mremap },
 	{ "mremap_uffd", "mremap, uffd-wp registered", 0, 0, KS_MOVE, op_mremap_uffd },
+	{ "mremap_uffd_remap", "mremap, uffd-wp registered, EVENT_REMAP", F_REMAP, 0, KS_MOVE, op_mremap_uffd_remap },
 	{ "guard_install", "MADV_GUARD_INSTALL over it", 0, 0, KS_ENTRY, op_guard_install },
 	{ "guard_remove", "MADV_GUARD_REMOVE over it", 0, 0, KS_ENTRY, op_guard_remove },
 	{ "punch", "punch hole (file)", 0, KOP_SHMEM_ONLY, KS_ENTRY, op_punch },
