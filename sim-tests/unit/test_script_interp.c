@@ -488,7 +488,7 @@ static void test_statuses(void **state)
 	M.bug_op = VMS_READ + 1;
 	M.bug_ret = -EIO;
 	assert_int_equal(run(PRE "read P 0x10000\nread P 0x10000\n"), VMS_BUG);
-	assert_string_equal(err_buf, "BUG line 4: injected\nmock: line 4: the simulator reported a bug\n");
+	assert_string_equal(err_buf, "BUG: line 4: injected\nmock: line 4: the simulator reported a bug\n");
 	assert_int_equal(run(PRE "read P 0x10000 expect=0x11\n"), VMS_BUG);
 	M.bug_ret = 0;
 	assert_int_equal(run(PRE "read P 0x10000\nread P 0x10000\n"), VMS_BUG);
