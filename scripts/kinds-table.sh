@@ -61,11 +61,12 @@ on the host: mremap of a uffd-wp-registered range drops its uffd-wp markers
 MADV_GUARD_INSTALL over a uffd-wp marker of a shmem mapping never returns
 (`sim-tests/fidelity/guard_over_uffd_wp_livelock.vms`).
 
-Not in the table yet: swapoff and THP splits (the language has no command
-for them); `vmsim kinds` covers every kind a machine registers, so new kinds appear as
-they land. The exec fault is simulator only (`touch ... x`: the kernel
-runner cannot fetch instructions from a page whose contents it does not
-control).
+Not in the table yet: THP splits (the language has no command for them);
+`vmsim kinds` covers every kind a machine registers, so new kinds appear as
+they land. The swapoff rows run on a machine with a swap area (`swap=1M`),
+so that try_to_unuse() walks the page tables and meets the entry. The exec
+fault is simulator only (`touch ... x`: the kernel runner cannot fetch
+instructions from a page whose contents it does not control).
 
 ## Built-in kinds
 

@@ -52,6 +52,7 @@ enum vms_op {
 	VMS_CLEAR_REFS, VMS_PAGEMAP, VMS_SMAPS, VMS_SHOW,
 	VMS_EXPECT_PAGEMAP, VMS_EXPECT_SAME, VMS_EXPECT_DIFFER, VMS_EXPECT_ERROR,
 	VMS_TRUNCATE,
+	VMS_SWAPOFF, VMS_SWAPON,
 	VMS_NR_OPS
 };
 
@@ -155,12 +156,17 @@ struct vms_smaps {
 	uint64_t kb[VMS_SMAPS_NFIELDS];
 };
 
+/* The subject swapoff and swapon name in their error lines: the machine's
+ * swap area, the one `machine swap=SIZE` made. */
+#define VMS_SWAP_AREA	"swap"
+
 /*
  * One command.  name[0] is the subject: the process (the file for
  * file/punch/fwrite/fread; the device for device; the parent for fork; the
- * first process of expect same/differ); name[1] is the fork child, the
- * mapped file, the second process of same/differ, the process a device
- * command touches, or the entry kind of install.  Numbers are as written:
+ * first process of expect same/differ; VMS_SWAP_AREA for swapoff/swapon);
+ * name[1] is the fork child, the mapped file, the second process of
+ * same/differ, the process a device command touches, or the entry kind of
+ * install.  Numbers are as written:
  * system-call commands may carry unaligned values.  Strings belong to the
  * script.
  */
@@ -437,6 +443,13 @@ struct vms_backend {
 	 * an enum vms_be_rc / -errno for the back end's own trouble); NULL:
 	 * the back end runs blocks one branch after the other. */
 	int (*parallel)(struct vms_backend *be, const struct vms_branch *b, unsigned n);
+	/* swapoff(2) / swapon(2) of the machine's swap area (machine swap=),
+	 * with Linux's errors: swapoff EINVAL when the area is not active
+	 * (or there is none), ENOMEM when memory cannot hold its pages (it
+	 * stays active); swapon EBUSY when it is active, EINVAL when there
+	 * is none (swap=0). */
+	int (*swapoff)(struct vms_backend *be, const struct vms_cmd *c);
+	int (*swapon)(struct vms_backend *be, const struct vms_cmd *c);
 };
 
 /* Run script s on back end be; an enum vms_status. */

@@ -27,6 +27,9 @@ static const struct { const char *name; uint64_t bit; } quirks[] = {
 	{ "luf_no_batched_pending", VMSIM_QUIRK_LUF_NO_BATCHED_PENDING },
 	{ "pmd_unshare_partial_flush", VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH },
 	{ "pmd_share_no_i_mmap_lock", VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK },
+	/* Aliases, after their quirk's own name (which vmsim_quirk_name()
+	 * gives back): the name the race's issue used. */
+	{ "dax_share_without_lock", VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK },
 };
 
 uint64_t vmsim_quirk_from_name(const char *name)

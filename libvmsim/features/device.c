@@ -13,7 +13,10 @@
  * of the atomic entry (vmsim_device_atomic_begin/commit) the device holds
  * the page by the folio lock alone, as dmirror_exclusive() does: a CPU
  * fault on the entry waits for it, fork's trylock fails, and an
- * invalidation (which takes no folio lock) empties nothing yet. */
+ * invalidation (which takes no folio lock) empties nothing yet.  The
+ * device's page table is under dmirror->mutex, which the invalidation, a
+ * fill's retry check and the atomic's mapping take: its acquisition ends
+ * the window in which nothing but the folio lock keeps the CPU away. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,7 @@ struct dev_entry {
 struct dev_binding {
 	struct mmu_interval_notifier notifier;	/* first: the callback's container */
 	struct vmsim_device *dev;
+	struct vmsim_lock mutex;		/* dmirror->mutex: entries, the seq check */
 	int mm_id;
 	struct dev_entry *entries;		/* by address */
 	struct dev_binding *next;
@@ -43,6 +47,7 @@ struct dev_binding {
 struct vmsim_device {
 	struct vmsim *vm;
 	char name[32];
+	int mutex_class;			/* the machine's one "dmirror_mutex" class */
 	struct dev_binding *bindings;
 	struct vmsim_device_stats st;
 	/* An atomic between begin and commit: the page is exclusive and
@@ -121,9 +126,11 @@ static bool dev_invalidate(struct mmu_interval_notifier *n, const struct mmu_not
 		trace(d, b->mm_id, r->start, 0, "invalidate: its own exclusive event, ignored");
 		return true;
 	}
+	vmsim_lock(d->vm, &b->mutex);
 	d->st.invalidations++;
 	mmu_interval_set_seq(n, cur_seq);
 	drop_range(b, r->start, r->end);
+	vmsim_unlock(d->vm, &b->mutex);
 	return true;
 }
 
@@ -143,6 +150,7 @@ static struct dev_binding *binding(struct vmsim_device *d, struct vmsim_mm *mm, 
 	if (!b)
 		return NULL;
 	b->dev = d;
+	vmsim_lock_init(&b->mutex, (enum vmsim_lock_class)d->mutex_class);
 	b->mm_id = mm->id;
 	if (vmsim_mmu_interval_notifier_insert(&b->notifier, mm, 0, ~0ULL & PAGE_MASK, &dev_notifier_ops)) {
 		vmsim__free(d->vm, b);
@@ -231,11 +239,14 @@ static int fill(struct vmsim_device *d, struct dev_binding *b, struct vmsim_mm *
 			continue;
 		if (err)
 			return err;
+		vmsim_lock(d->vm, &b->mutex);
 		if (mmu_interval_read_retry(&b->notifier, seq)) {
+			vmsim_unlock(d->vm, &b->mutex);
 			d->st.retries++;
 			continue;
 		}
 		err = insert(b, addr, pfn, writable, false);
+		vmsim_unlock(d->vm, &b->mutex);
 		if (err)
 			return err;
 		d->st.fills++;
@@ -416,11 +427,14 @@ static void atomic_commit(struct vmsim_device *d)
 		vmsim_put_page(vm, p);
 		return;
 	}
+	/* dmirror_atomic_map() under the device's mutex, then the atomic
+	 * itself; only then the folio is unlocked (dmirror_exclusive()). */
+	vmsim_lock(vm, &b->mutex);
 	check_exclusive(d, b, addr, pfn);
-	/* dmirror_atomic_map(), then the atomic itself. */
 	if (insert(b, addr, pfn, true, true))
 		VMSIM_BUG(vm, "device %s: no memory for its page table", d->name);
 	vmsim_frame_write(vm, p, 0, &d->pending.byte, 1);
+	vmsim_unlock(vm, &b->mutex);
 	d->st.atomics++;
 	trace(d, b->mm_id, addr, pfn, "atomic: mapped, stored, folio unlocked");
 	vmsim__folio_unlock(vm, p);
@@ -517,6 +531,14 @@ int vmsim_device_new(struct vmsim *vm, const char *name, struct vmsim_device **o
 	d = vmsim__calloc(vm, 1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	/* One lock class for every device's mutex, made with the first. */
+	d->mutex_class = vm->devices ? vm->devices->mutex_class : vmsim_lock_class_new(vm, "dmirror_mutex");
+	if (d->mutex_class < 0) {
+		int err = d->mutex_class;
+
+		vmsim__free(vm, d);
+		return err;
+	}
 	d->vm = vm;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	for (pp = &vm->devices; *pp; pp = &(*pp)->next)

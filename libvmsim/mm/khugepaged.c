@@ -46,10 +46,9 @@ static bool is_refcount_suitable(struct vmsim *vm, const struct vmsim_page *foli
 }
 
 /* One pte of the range as hpage_collapse_scan_pmd() and
- * __collapse_huge_page_isolate() judge it; *writable set by a writable pte,
- * *unmapped by an entry to bring in first. */
-static enum scan_result scan_pte(struct vm_area_struct *vma, uint64_t addr, pte_t pte, bool *writable,
-				 bool *unmapped)
+ * __collapse_huge_page_isolate() judge it; *unmapped set by an entry to
+ * bring in first. */
+static enum scan_result scan_pte(struct vm_area_struct *vma, uint64_t addr, pte_t pte, bool *unmapped)
 {
 	struct vmsim *vm = vma->vm_mm->vm;
 	struct vmsim_page *page;
@@ -69,8 +68,6 @@ static enum scan_result scan_pte(struct vm_area_struct *vma, uint64_t addr, pte_
 		*unmapped = true;
 		return SCAN_SUCCEED;
 	}
-	if (pte_write(pte))
-		*writable = true;
 	page = vmsim__vm_normal_page(vma, addr, pte);
 	if (!page || vmsim_page_test(vmsim_compound_head(page), PG_device))
 		return SCAN_PAGE_NULL;
@@ -153,7 +150,7 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma, uint64_t 
 static enum scan_result collapse_swapin(struct vm_area_struct *vma, uint64_t haddr, pmd_t *pmdp)
 {
 	struct vmsim_mm *mm = vma->vm_mm;
-	bool writable = false, unmapped = false;
+	bool unmapped = false;
 	enum scan_result result = SCAN_SUCCEED;
 
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
@@ -173,7 +170,7 @@ static enum scan_result collapse_swapin(struct vm_area_struct *vma, uint64_t had
 
 		if (!pte)
 			return SCAN_PMD_NULL;
-		result = scan_pte(vma, addr, ptep_get(pte), &writable, &unmapped);
+		result = scan_pte(vma, addr, ptep_get(pte), &unmapped);
 		if (result == SCAN_SUCCEED && unmapped)
 			result = SCAN_PTE_NON_PRESENT;
 	}
@@ -186,7 +183,7 @@ static enum scan_result scan_pmd(struct vm_area_struct *vma, uint64_t haddr)
 	struct vmsim_mm *mm = vma->vm_mm;
 	pmd_t *pmdp = vmsim__pmd_lookup(mm, haddr), pmd;
 	enum scan_result result = SCAN_SUCCEED;
-	bool writable = false, unmapped = false;
+	bool unmapped = false;
 	pte_t *pte;
 
 	/* find_pmd_or_thp_or_none() */
@@ -203,11 +200,11 @@ static enum scan_result scan_pmd(struct vm_area_struct *vma, uint64_t haddr)
 	if (!pte)
 		return SCAN_PMD_NULL;
 	for (unsigned long i = 0; i < HPAGE_PMD_NR && result == SCAN_SUCCEED; i++)
-		result = scan_pte(vma, haddr + i * PAGE_SIZE, ptep_get(&pte[i]), &writable, &unmapped);
+		result = scan_pte(vma, haddr + i * PAGE_SIZE, ptep_get(&pte[i]), &unmapped);
 	if (result != SCAN_SUCCEED)
 		return result;
-	if (!writable)
-		return SCAN_PAGE_RO;
+	/* No SCAN_PAGE_RO: since 6.18 a range without a writable pte
+	 * (copy-on-write after fork, a read-only vma) collapses too. */
 	if (unmapped && (result = collapse_swapin(vma, haddr, pmdp)) != SCAN_SUCCEED)
 		return result;
 	return collapse_huge_page(vma, haddr, pmdp);

@@ -200,6 +200,9 @@ const struct vmsim__spec vmsim__specs[] = {
 	{ .pub = { "uffd resolve", "PROC", LIST("missing", "wp", "minor"), NONE,
 		   LIST("zeropage", "copy", "sigbus", "unprotect", "continue"), VMS_UFFD, VMS_UFFD_RESOLVE, 0 },
 	  .be_op = OP(uffd), .args = "P", .sub_at = 2, .own_keys = true, .hook = vmsim__hook_resolve },
+	/* The machine's swap area (this project's extension) */
+	CMD("swapoff", "", "", NONE, NONE, NONE, VMS_SWAPOFF, -1, W, OP(swapoff)),
+	CMD("swapon", "", "", NONE, NONE, NONE, VMS_SWAPON, -1, W, OP(swapon)),
 	/* Simulator only */
 	CMD("migrate", "PROC ADDR LEN", "PAL", NONE, NONE, NONE, VMS_MIGRATE, -1, W | SIM, OP(migrate)),
 	CMD("memory_failure", "PROC ADDR", "PA", NONE, NONE, NONE, VMS_MEMORY_FAILURE, -1, W | SIM, OP(memory_failure)),

@@ -54,7 +54,7 @@ static void first_reason(const char *err, char *buf, size_t size)
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (!strncmp(p, "FAIL ", 5) || !strncmp(p, "BUG ", 4)) {
+		if (!strncmp(p, "FAIL ", 5) || !strncmp(p, "BUG: ", 5)) {
 			snprintf(buf, size, "%.*s", (int)len, p);
 			return;
 		}

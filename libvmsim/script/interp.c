@@ -223,7 +223,7 @@ void vms_report_bug(struct vms_interp *in, const char *what)
 	in->bugs++;
 	fflush(in->out.f);
 	len = strlen(what);
-	fprintf(in->err, "BUG line %d: %s%s", in->cur ? in->cur->line : 0, what,
+	fprintf(in->err, "BUG: line %d: %s%s", in->cur ? in->cur->line : 0, what,
 		len && what[len - 1] == '\n' ? "" : "\n");
 }
 

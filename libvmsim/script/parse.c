@@ -1002,6 +1002,10 @@ static int parse_cmd(pctx *p, char **w, int nw, struct vms_cmd *c, bool wrapped)
 	case VMS_SHOW:
 		c->show = (enum vms_show)k->pub.sub;
 		break;
+	case VMS_SWAPOFF:
+	case VMS_SWAPON:
+		c->name[0] = VMS_SWAP_AREA;	/* what their error lines name */
+		break;
 	default:
 		break;
 	}

@@ -30,6 +30,8 @@ struct sim {
 	struct proc *procs;
 	struct vmsim_uffd *forked_uffd;	/* the child context a fork event announced */
 	bool oom_livelock;		/* an access gave up on VM_FAULT_OOM (see access_once) */
+	uint64_t swap;			/* machine swap=: the swap area's size, 0 for none */
+	int swap_type;			/* the area's type while it is active */
 	/* vmsim explore */
 	struct vmsim_explorer *explorer;
 	bool trace;
@@ -240,6 +242,8 @@ static int sim_setup(struct vms_backend *be, const struct vms_script *sc, const 
 	s->dot = opts->dot;
 	if (vmsim_new(&cfg, &s->vm))
 		return vms_refuse(be->in, "cannot create the machine");
+	s->swap = cfg.swap;
+	s->swap_type = 0;	/* vmsim_new() activated it first */
 	vmsim_set_bug_handler(s->vm, bug_handler, s);
 	vmsim_set_oom_notify(s->vm, oom_notify, s);
 	if (opts->trace)
@@ -644,6 +648,32 @@ static int sim_truncate(struct vms_backend *be, const struct vms_cmd *c)
 	return f ? vmsim_file_truncate(f, c->size) : -EBADF;
 }
 
+/* ---- the swap area (mm/swapfile.c) ---- */
+
+/* With swap=0 there is no area: swapoff finds no active one (EINVAL). */
+static int sim_swapoff(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct sim *s = sim_of(be);
+
+	(void)c;
+	return s->swap ? vmsim_swapoff(s->vm, s->swap_type) : -EINVAL;
+}
+
+/* sys_swapon(): EBUSY for an area already active (IS_SWAPFILE); with no
+ * area there is no swap signature to find (EINVAL). */
+static int sim_swapon(struct vms_backend *be, const struct vms_cmd *c)
+{
+	struct sim *s = sim_of(be);
+	struct vmsim_swap_info si;
+
+	(void)c;
+	if (!s->swap)
+		return -EINVAL;
+	if (!vmsim_swap_info(s->vm, s->swap_type, &si))
+		return -EBUSY;
+	return vmsim_swapon(s->vm, s->swap, &s->swap_type);
+}
+
 static long sim_fwrite(struct vms_backend *be, const struct vms_cmd *c, uint64_t off, const void *buf, size_t len)
 {
 	struct vmsim_file *f = vmsim_file_lookup(sim_of(be)->vm, c->name[0]);
@@ -778,7 +808,7 @@ int vms_run_sim(const struct vms_script *sc, const struct vms_run_opts *opts, FI
 		.clear_refs = sim_clear_refs, .pagemap = sim_pagemap, .smaps = sim_smaps,
 		.show = sim_show, .install = sim_install, .truncate = sim_truncate, .migrate = sim_migrate,
 		.memory_failure = sim_memory_failure, .device = sim_device, .device_read = sim_device_read,
-		.parallel = sim_parallel,
+		.parallel = sim_parallel, .swapoff = sim_swapoff, .swapon = sim_swapon,
 	};
 
 	s.be = &be;

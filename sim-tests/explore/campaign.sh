@@ -46,4 +46,10 @@ echo 'not json' >"$tmp/bad"
 [ $? = 2 ] || fail "a bad line should be refused"
 "$vmsim" explore --merge "$tmp/f.0" "$tmp/part.0" >/dev/null 2>"$tmp/err"
 [ $? = 2 ] || fail "parts of two explorations should be refused"
+# Parts counted from one (1/3 2/3 3/3) cover the same runs: N/N is part 0.
+"$vmsim" explore "$script" --sched exhaustive --bound 2 --shard 3/3 --json >"$tmp/p3" 2>/dev/null ||
+	fail "--shard 3/3"
+cmp -s "$tmp/part.0" "$tmp/p3" || fail "--shard 3/3 is not part 0/3: $(diff "$tmp/part.0" "$tmp/p3" | head -4)"
+"$vmsim" explore "$script" --shard 4/3 >/dev/null 2>&1
+[ $? = 2 ] || fail "--shard 4/3 should be refused"
 exit 0

@@ -124,8 +124,11 @@ static void classify(int ws, const char *err, const char *out, const char *scrip
 	    strstr(r->first_err, "install (madvise_guard_install loop)") &&
 	    strstr(r->first_err, "so Linux retries forever"))
 		r->cls = VG_HANG;
-	/* "BUG line 12: what (func)": the line number is not part of it. */
+	/* "BUG: line 12: what (func)", "FAIL line 12: why": the line number
+	 * is not part of it. */
 	msg = strstr(r->first_err, ": ");
+	if (msg && !strncmp(r->first_err, "BUG: line ", 10))
+		msg = strstr(msg + 2, ": ");
 	blot(msg ? msg + 2 : r->first_err, why, sizeof(why));
 	snprintf(r->sig, sizeof(r->sig), "%s %d: %s", vmsgen_class_name(r->cls), r->status, why);
 }

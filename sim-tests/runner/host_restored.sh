@@ -1,6 +1,7 @@
 #!/bin/sh
 # vmsim kernel leaves the host as it found it: after a run that asked for
-# swap and a hugetlb pool, and after one killed by SIGKILL in the middle
+# swap and a hugetlb pool, after runs that turned the swap off (and on),
+# and after one killed by SIGKILL in the middle
 # (its janitor undoes the changes), no swap file of the run is active or
 # left on disk and nr_hugepages is back.
 vmsim=$1 dir=$2
@@ -26,6 +27,16 @@ check() {	# WHAT PID: the janitor may take a moment
 pid=$!
 wait $pid
 check "a finished run" $pid
+# Runs that turned the swap file off with swapoff, and on again with
+# swapon: the janitor's swapoff of a file that is off fails, the file goes.
+for cmds in 'swapoff' 'swapoff swapon'; do
+	printf 'machine swap=1M\n' >"$script"
+	for c in $cmds; do echo "$c" >>"$script"; done
+	"$vmsim" kernel "$script" >/dev/null 2>&1 &
+	pid=$!
+	wait $pid || { echo "a run of: $cmds: exit $?"; status=1; }
+	check "a run of: $cmds" $pid
+done
 # A run that is still touching 1G when it is killed.
 cat >"$script" <<'VMS'
 machine swap=16M hugepages=1

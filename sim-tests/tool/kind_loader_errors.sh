@@ -46,7 +46,7 @@ grep -Eq '^demo +pagemap +swap \(default: pagemap\)' "$out" || { echo "no pagema
 printf 'machine check=full\nprocess P\nmap P 0x7f0000000000 4K anon private rw\ninstall P 0x7f0000000000 4K buggy\nread P 0x7f0000000000\n' |
 	"$vmsim" run - --kind "$buggy" >"$out" 2>"$err"
 rc=$?
-[ "$rc" = 3 ] && grep -q '^BUG line 5: .*maps free pfn' "$err" || { echo "buggy run: exit $rc: $(head -3 "$err")"; status=1; }
+[ "$rc" = 3 ] && grep -q '^BUG: line 5: .*maps free pfn' "$err" || { echo "buggy run: exit $rc: $(head -3 "$err")"; status=1; }
 "$vmsim" kinds --no-host --kind "$buggy" --only buggy >"$out" 2>"$err"
 rc=$?
 [ "$rc" = 3 ] || { echo "vmsim kinds with a buggy kind: exit $rc"; status=1; }

@@ -397,6 +397,26 @@ static void test_config_quirks(void **state)
 	assert_int_equal(vmsim_config_validate(&c), -EINVAL);
 }
 
+/* dax_share_without_lock is another name of pmd_share_no_i_mmap_lock: the
+ * same bit, alone or among others, and the quirk keeps its own name. */
+static void test_config_quirk_alias(void **state)
+{
+	struct vmsim_config c;
+
+	(void)state;
+	assert_int_equal(vmsim_quirk_from_name("dax_share_without_lock"), VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK);
+	assert_int_equal(set(&c, "quirks", "dax_share_without_lock"), 0);
+	assert_int_equal(c.quirks, VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK);
+	assert_int_equal(set(&c, "quirks", "pmd_share_no_i_mmap_lock"), 0);
+	assert_int_equal(c.quirks, VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK);
+	assert_int_equal(set(&c, "quirks", "luf_no_fault,dax_share_without_lock"), 0);
+	assert_int_equal(c.quirks, VMSIM_QUIRK_LUF_NO_FAULT | VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK);
+	assert_int_equal(set(&c, "quirks", "dax_share_without_lock,pmd_share_no_i_mmap_lock"), 0);
+	assert_int_equal(c.quirks, VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK);
+	assert_string_equal(vmsim_quirk_name(VMSIM_QUIRK_PMD_SHARE_NO_I_MMAP_LOCK), "pmd_share_no_i_mmap_lock");
+	assert_int_equal(vmsim_quirk_from_name("dax_share_without"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_validate_and_new_reject),
 		cmocka_unit_test(test_config_extension_keys),
 		cmocka_unit_test(test_config_quirks),
+		cmocka_unit_test(test_config_quirk_alias),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

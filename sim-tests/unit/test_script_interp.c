@@ -25,6 +25,7 @@ static struct mock {
 	int bug_ret;			/* and returns this */
 	bool uffd_on_read;		/* a read reports a uffd fault first */
 	bool oom_on_write;		/* a write makes the OOM killer kill Q */
+	int swapoff_err, swapon_err;	/* swapoff / swapon answer these */
 	uint64_t file_size;
 	/* seen */
 	int setups, teardowns, calls;
@@ -87,6 +88,20 @@ static int m_map(struct vms_backend *be, const struct vms_cmd *c)
 	int r = common(be, c);
 
 	return r ? r : M.map_err;
+}
+
+static int m_swapoff(struct vms_backend *be, const struct vms_cmd *c)
+{
+	int r = common(be, c);
+
+	return r ? r : M.swapoff_err;
+}
+
+static int m_swapon(struct vms_backend *be, const struct vms_cmd *c)
+{
+	int r = common(be, c);
+
+	return r ? r : M.swapon_err;
 }
 
 static int m_fork(struct vms_backend *be, const struct vms_cmd *c)
@@ -189,6 +204,7 @@ static struct vms_backend mock_be(void)
 		.unmap = m_op, .protect = m_op, .remap = m_op, .advise = m_op, .punch = m_op,
 		.fwrite = m_fwrite, .fread = m_fread, .access = m_access, .uffd = m_op,
 		.clear_refs = m_op, .pagemap = m_pagemap, .smaps = m_smaps, .show = m_show,
+		.swapoff = m_swapoff, .swapon = m_swapon,
 	};
 
 	return be;
@@ -329,6 +345,39 @@ static void test_signals_and_errors(void **state)
 	assert_string_equal(out_buf, "error Q: smaps: ENOMEM\n");
 }
 
+/* swapoff/swapon: each its back end's operation; a failure prints an error
+ * line naming the swap area (or is what expect error checks); a back end
+ * without the operation refuses the script before anything runs. */
+static void test_swap_area(void **state)
+{
+	struct vms_backend be = mock_be();
+
+	(void)state;
+	assert_int_equal(run(PRE "swapoff\nswapon\n"), VMS_OK);
+	assert_string_equal(M.log, "process;process;file;swapoff;swapon;");
+	assert_string_equal(out_buf, "");
+	M.swapoff_err = -EINVAL;
+	M.swapon_err = -EBUSY;
+	assert_int_equal(run(PRE "swapoff\nswapon\nread P 0x10000\n"), VMS_OK);
+	assert_string_equal(out_buf, "error swap: swapoff: EINVAL\nerror swap: swapon: EBUSY\n"
+				     "read P 0x0000000000010000 = 0x5a\n");
+	assert_int_equal(run(PRE "expect error EINVAL swapoff\nexpect error EBUSY swapon\n"), VMS_OK);
+	assert_string_equal(out_buf, "");
+	assert_int_equal(run(PRE "expect error EBUSY swapoff\n"), VMS_FAILED);
+	assert_string_equal(err_buf, "FAIL line 4: swapoff: EINVAL, expected EBUSY\n");
+	M.swapoff_err = -ENOMEM;
+	assert_int_equal(run(PRE "swapoff\n"), VMS_OK);
+	assert_string_equal(out_buf, "error swap: swapoff: ENOMEM\n");
+	M.swapon_err = 0;
+	assert_int_equal(run(PRE "expect error EBUSY swapon\n"), VMS_FAILED);
+	assert_string_equal(err_buf, "FAIL line 4: swapon: success, expected EBUSY\n");
+	be.swapon = NULL;
+	M.calls = 0;
+	assert_int_equal(run_be(PRE "swapoff\nexpect error EBUSY swapon\n", &be, NULL), VMS_MALFORMED);
+	assert_string_equal(err_buf, "error line 5: mock cannot run swapon\n");
+	assert_int_equal(M.calls, 0);
+}
+
 /* A name a failed command never made, and one the OOM killer took. */
 static void test_names(void **state)
 {
@@ -439,7 +488,7 @@ static void test_statuses(void **state)
 	M.bug_op = VMS_READ + 1;
 	M.bug_ret = -EIO;
 	assert_int_equal(run(PRE "read P 0x10000\nread P 0x10000\n"), VMS_BUG);
-	assert_string_equal(err_buf, "BUG line 4: injected\nmock: line 4: the simulator reported a bug\n");
+	assert_string_equal(err_buf, "BUG: line 4: injected\nmock: line 4: the simulator reported a bug\n");
 	assert_int_equal(run(PRE "read P 0x10000 expect=0x11\n"), VMS_BUG);
 	M.bug_ret = 0;
 	assert_int_equal(run(PRE "read P 0x10000\nread P 0x10000\n"), VMS_BUG);
@@ -485,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup(test_output_and_labels, setup),
 		cmocka_unit_test_setup(test_expect_fails, setup),
 		cmocka_unit_test_setup(test_signals_and_errors, setup),
+		cmocka_unit_test_setup(test_swap_area, setup),
 		cmocka_unit_test_setup(test_names, setup),
 		cmocka_unit_test_setup(test_streaming, setup),
 		cmocka_unit_test_setup(test_report_order, setup),

@@ -88,6 +88,8 @@ static const struct good goods[] = {
 	{ "advise", PRE "advise P 0x10000 2M collapse" },
 	{ "punch", PRE "punch F 0x1000 0x2000" },
 	{ "truncate", PRE "truncate F 6K" },
+	{ "swapoff", PRE "swapoff" },
+	{ "swapon", PRE "swapon" },
 	{ "fwrite", PRE "fwrite F 1 2 byte=0x63" },
 	{ "fread", PRE "fread F 0x1000 8 expect=0" },
 	{ "read", PRE "read P 0x10001 8K cpu=1 expect=SIGBUS" },
@@ -159,6 +161,8 @@ static const struct form bads[] = {
 	{ "punch", PRE "punch G 0 4K", 0, "unknown name 'G' (no such file)" },
 	{ "truncate", PRE "truncate F 4X", 0, "bad number for SIZE: '4X'" },
 	{ "truncate", PRE "truncate F", 0, "truncate: missing arguments" },
+	{ "swapoff", PRE "swapoff /swapfile", 0, "swapoff: too many arguments" },
+	{ "swapon", PRE "swapon cpu=1", 0, "unknown option cpu=" },
 	{ "fwrite", PRE "fwrite F 0 4K byte=256", 0, "must be a byte" },
 	{ "fread", PRE "fread F 0 0", 0, "fread: zero length" },
 	{ "fread", PRE "fread F 0 expect=SIGBUS", 0, "fread: expect= is a byte value" },
@@ -284,8 +288,8 @@ static void test_table_covered(void **state)
 static void test_table_attrs(void **state)
 {
 	static const char *const wrappable[] = { "file", "fork", "map", "unmap", "protect", "remap",
-		"advise", "punch", "truncate", "fwrite", "fread", "uffd register", "uffd unregister", "uffd wp",
-		"uffd copy", "uffd zeropage", "uffd continue", "uffd poison", "smaps", "migrate",
+		"advise", "punch", "truncate", "swapoff", "swapon", "fwrite", "fread", "uffd register",
+		"uffd unregister", "uffd wp", "uffd copy", "uffd zeropage", "uffd continue", "uffd poison", "smaps", "migrate",
 		"memory_failure", "device", "device atomic", "device read", "device write", "device begin",
 		"device commit", "install", NULL };
 	static const char *const sim_only[] = { "migrate", "memory_failure", "device", "device atomic",
@@ -551,6 +555,46 @@ static void test_sim_only(void **state)
 	assert_string_equal(c->argv[0], "a=1");
 	assert_string_equal(c->argv[1], "b");
 	vms_script_free(s);
+}
+
+/* swapoff/swapon: no operands, the swap area as their subject, wrappable
+ * by expect error, allowed in a branch (which gives them its CPU). */
+static void test_swap_area(void **state)
+{
+	struct vms_script *s;
+	const struct vms_cmd *c;
+
+	(void)state;
+	s = ok("machine swap=1M\nswapoff\nswapon\nexpect error EINVAL swapoff\nexpect error EBUSY swapon\n"
+	       "parallel\nbranch cpu=1\nswapoff\nend\n");
+	c = vms_script_cmd(s, 1);
+	assert_int_equal(c->op, VMS_SWAPOFF);
+	assert_int_equal(c->line, 2);
+	assert_string_equal(c->name[0], VMS_SWAP_AREA);
+	assert_string_equal(vms_cmd_word(c), "swapoff");
+	c = vms_script_cmd(s, 2);
+	assert_int_equal(c->op, VMS_SWAPON);
+	assert_string_equal(c->name[0], "swap");
+	assert_string_equal(vms_cmd_word(c), "swapon");
+	c = vms_script_cmd(s, 3);
+	assert_int_equal(c->op, VMS_EXPECT_ERROR);
+	assert_int_equal(c->err, -EINVAL);
+	assert_int_equal(c->inner->op, VMS_SWAPOFF);
+	assert_string_equal(c->inner->name[0], "swap");
+	c = vms_script_cmd(s, 4);
+	assert_int_equal(c->err, -EBUSY);
+	assert_int_equal(c->inner->op, VMS_SWAPON);
+	c = vms_script_cmd(s, 7);
+	assert_int_equal(c->op, VMS_SWAPOFF);
+	assert_int_equal(c->cpu, 1);
+	vms_script_free(s);
+	/* Without a machine line too: swap=0 is an answer (EINVAL), not malformed. */
+	s = ok("swapon\n");
+	assert_int_equal(vms_script_cmd(s, 0)->op, VMS_SWAPON);
+	vms_script_free(s);
+	bad("swapoff 0\n", 1, "swapoff: too many arguments");
+	bad("swapon byte=1\n", 1, "unknown option byte=");
+	bad("swapon swap\n", 1, "swapon: too many arguments");
 }
 
 static void test_introspection_and_checks(void **state)
@@ -829,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_uffd),
 		cmocka_unit_test(test_sim_only),
+		cmocka_unit_test(test_swap_area),
 		cmocka_unit_test(test_introspection_and_checks),
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_lexical),

@@ -1,5 +1,5 @@
 /* Unit tests: `vmsim run`, the simulator back end (script/run_sim.c): a
- * simulator bug report during a run is a `BUG line N:` on stderr and exit
+ * simulator bug report during a run is a `BUG: line N:` on stderr and exit
  * status 3; the run stops there. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,7 +49,7 @@ static void bug_exits_3(void **state)
 	fclose(errf);
 	/* The faulting command's own output, then nothing more. */
 	assert_string_equal(out_buf, "read P 0x00007f0000000000 = 0x00\n");
-	assert_non_null(strstr(err_buf, "BUG line 3: injected by the test"));
+	assert_non_null(strstr(err_buf, "BUG: line 3: injected by the test"));
 	assert_non_null(strstr(err_buf, "line 3: the simulator reported a bug"));
 	free(out_buf);
 	free(err_buf);
@@ -73,7 +73,7 @@ static void bug_and_failure_exits_3(void **state)
 	fclose(out);
 	fclose(errf);
 	assert_string_equal(out_buf, "");
-	assert_non_null(strstr(err_buf, "BUG line 3: injected by the test"));
+	assert_non_null(strstr(err_buf, "BUG: line 3: injected by the test"));
 	assert_non_null(strstr(err_buf, "line 3: the simulator reported a bug"));
 	assert_null(strstr(err_buf, "FAIL"));
 	free(out_buf);

@@ -229,9 +229,11 @@ int vmsim_explore_main(int argc, char **argv)
 			char tail;
 
 			i++;
-			if (sscanf(v, "%u/%u%c", &si, &sn, &tail) != 2 || !sn || si >= sn)
+			/* Part I makes the runs numbered I mod N, so parts
+			 * counted from 1 (N/N is part 0) cover the same. */
+			if (sscanf(v, "%u/%u%c", &si, &sn, &tail) != 2 || !sn || si > sn)
 				return usage();
-			o.x.shard = si;
+			o.x.shard = si % sn;
 			o.x.nshards = sn;
 		} else if (!strcmp(a, "--json")) {
 			o.json = true;

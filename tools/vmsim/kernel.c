@@ -548,6 +548,22 @@ static int ktruncate(struct vms_backend *be, const struct vms_cmd *c)
 	return ftruncate(find_file(c->name[0])->fd, (off_t)c->size) ? -errno : 0;
 }
 
+/* The driver makes the call: try_to_unuse() brings back every process's
+ * pages whoever asks. */
+static int kswapoff(struct vms_backend *be, const struct vms_cmd *c)
+{
+	(void)be;
+	(void)c;
+	return k_host_swapoff();
+}
+
+static int kswapon(struct vms_backend *be, const struct vms_cmd *c)
+{
+	(void)be;
+	(void)c;
+	return k_host_swapon();
+}
+
 static int kpunch(struct vms_backend *be, const struct vms_cmd *c)
 {
 	(void)be;
@@ -779,6 +795,7 @@ int vmsim_kernel_main(int argc, char **argv)
 		.map = kmap, .unmap = simple, .protect = simple, .remap = simple, .advise = simple,
 		.punch = kpunch, .truncate = ktruncate, .fwrite = kfwrite, .fread = kfread, .access = kaccess, .uffd = simple,
 		.clear_refs = kclear_refs, .pagemap = kpagemap, .smaps = ksmaps,
+		.swapoff = kswapoff, .swapon = kswapon,
 	};
 	struct vms_script *s;
 	int rc;

@@ -100,6 +100,10 @@ int k_host_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int k_host_acquire(const struct k_host_plan *plan, struct vms_interp *in);
 /* Undo it (the janitor does, and is waited for), release the lock. */
 void k_host_release(void);
+/* swapoff(2) / swapon(2) of the swap file plan.swap made: 0 or -errno
+ * (-EINVAL when there is none). */
+int k_host_swapoff(void);
+int k_host_swapon(void);
 /* The host's transparent_hugepage/enabled mode ("madvise"). */
 int k_host_thp_mode(char *buf, size_t len);
 /* read_ahead_kb of the disk holding dir, in bytes. */

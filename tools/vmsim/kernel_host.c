@@ -34,6 +34,7 @@ static struct {
 	int note_fd;		/* to the janitor; -1 when there is none */
 	int done_fd;		/* EOF when the janitor has finished */
 	bool logged;		/* changes also go to STATE_PATH */
+	char swap_path[64];	/* the run's swap file ("": swap=0) */
 } H = { .lock_fd = -1, .note_fd = -1, .done_fd = -1 };
 
 int k_host_fds[3] = { -1, -1, -1 };
@@ -237,7 +238,27 @@ static int add_swap(uint64_t size)
 	close(fd);
 	if (!err && syscall(SYS_swapon, path, 0))
 		err = -errno;
+	if (!err)
+		snprintf(H.swap_path, sizeof(H.swap_path), "%s", path);
 	return err;
+}
+
+/* swapoff(2) and swapon(2) of the run's swap file, as the host answers.
+ * With swap=0 there is no file, and the answer is what Linux gives for a
+ * file that is no swap area: swapoff finds no active area with its
+ * mapping, swapon no swap signature (both EINVAL). */
+int k_host_swapoff(void)
+{
+	if (!H.swap_path[0])
+		return -EINVAL;
+	return syscall(SYS_swapoff, H.swap_path) ? -errno : 0;
+}
+
+int k_host_swapon(void)
+{
+	if (!H.swap_path[0])
+		return -EINVAL;
+	return syscall(SYS_swapon, H.swap_path, 0) ? -errno : 0;
 }
 
 static bool host_has_swap(void)

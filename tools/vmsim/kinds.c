@@ -185,8 +185,8 @@ static void parse_err(char *text, const struct kscen *s, struct outcome *o)
 
 		if (sscanf(l, "line %d:", &cur) == 1)
 			continue;
-		if (!strncmp(l, "BUG line ", 9) && !o->bug[0]) {
-			const char *what = strchr(l + 9, ':');
+		if (!strncmp(l, "BUG: line ", 10) && !o->bug[0]) {
+			const char *what = strchr(l + 10, ':');
 
 			what = what ? what + 2 : l;
 			put(o->bug, sizeof(o->bug), "%s", what);

@@ -25,6 +25,7 @@ enum kshape {
 #define KOP_SHMEM_ONLY	1u	/* file memory only (punch) */
 #define KOP_SIM_ONLY	2u	/* the kernel runner cannot run it (touch x) */
 #define KOP_EXEC	4u	/* the mapping is executable */
+#define KOP_SWAP	8u	/* the machine needs a swap area (swapoff) */
 
 struct kscen;
 

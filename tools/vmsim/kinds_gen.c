@@ -293,6 +293,14 @@ static void op_remove(struct kscen *s)
 	probe(s);
 }
 
+/* try_to_unuse(): every process's swap entries of the area come back
+ * through their kind's unuse hook; the others are left alone. */
+static void op_swapoff(struct kscen *s)
+{
+	line(s, KL_OP, "swapoff");
+	probe(s);
+}
+
 static void op_pagemap(struct kscen *s)
 {
 	(void)s;	/* the line printed before any operation */
@@ -343,6 +351,7 @@ const struct kop kinds_ops[] = {
 	{ "punch", "punch hole (file)", 0, KOP_SHMEM_ONLY, KS_ENTRY, op_punch },
 	{ "truncate", "truncate the file before it", 0, KOP_SHMEM_ONLY, KS_ENTRY, op_truncate },
 	{ "remove", "MADV_REMOVE", 0, 0, KS_ENTRY, op_remove },
+	{ "swapoff", "swapoff", 0, KOP_SWAP, KS_ENTRY, op_swapoff },
 	{ "pagemap", "pagemap", 0, 0, KS_PAGEMAP, op_pagemap },
 	{ "smaps", "smaps", 0, 0, KS_SMAPS, op_smaps },
 	{ "clear_refs", "clear_refs softdirty", 0, 0, KS_ENTRY, op_clear_refs },
@@ -367,7 +376,8 @@ int kinds_scenario(struct kscen *s, const struct vmsim_kind *k, const struct kop
 		return -1;
 	fprintf(s->f, "# vmsim kinds: %s, %s, %s memory\n", vmsim_kind_name(k), op->title, v == KV_ANON ? "anonymous" : "shmem");
 	s->role[++s->nlines] = KL_SETUP;
-	line(s, KL_SETUP, "machine cpus=2 check=full%s%s", r->machine ? " " : "", r->machine ? r->machine : "");
+	line(s, KL_SETUP, "machine cpus=2 check=full%s%s%s", r->machine ? " " : "", r->machine ? r->machine : "",
+	     (op->flags & KOP_SWAP) && !(r->machine && strstr(r->machine, "swap=")) ? " swap=1M" : "");
 	line(s, KL_SETUP, "process P");
 	if (v == KV_SHMEM)
 		line(s, KL_SETUP, "file F size=16K");
