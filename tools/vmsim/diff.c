@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <vmsim/vmsim.h>
+
+#include "kernel.h"
 #include "vmsim_tool.h"
 
 /* Run `vmsim MODE script [--kind K]...` with stdout to out; its exit
@@ -97,6 +100,45 @@ static bool mask_sd(const char *kern, const char *sim)
 	return true;
 }
 
+/* A machine option the kernel runner ignores (the language) but the
+ * simulator honours, so that the two would differ by design: a quirk, a
+ * fault-around size other than the kernel's 64K, a readahead size other
+ * than the host's read_ahead_kb.  NULL if none. */
+static const char *machine_not_host(const struct vms_script *s, char *buf, size_t size)
+{
+	const struct vms_cmd *c = vms_script_count(s) ? vms_script_cmd(s, 0) : NULL;
+	struct vmsim_config cfg;
+	bool disk = false;
+	uint64_t ra;
+
+	vmsim_config_init(&cfg);
+	for (size_t i = 0; i < vms_script_count(s); i++) {
+		const struct vms_cmd *f = vms_script_cmd(s, i);
+
+		f = f->inner ? f->inner : f;
+		disk |= f->op == VMS_FILE && f->file_kind == VMS_FILE_DISK;
+	}
+	for (int i = 0; c && c->op == VMS_MACHINE && i < c->nkv; i++) {
+		vmsim_config_set(&cfg, c->kv[i].key, c->kv[i].value);
+		if (!strcmp(c->kv[i].key, "quirks") && c->kv[i].value[0]) {
+			snprintf(buf, size, "no-kernel: quirks=%s, simulator bugs on purpose", c->kv[i].value);
+			return buf;
+		}
+	}
+	if (cfg.fault_around != 64 * 1024) {
+		snprintf(buf, size, "no-kernel: fault_around=%lluK, not the kernel's 64K",
+			 (unsigned long long)(cfg.fault_around >> 10));
+		return buf;
+	}
+	/* What a disk fault maps, around it. */
+	if (disk && !k_host_readahead("/var/tmp", &ra) && ra != cfg.readahead) {
+		snprintf(buf, size, "no-kernel: readahead=%lluK, not the host's read_ahead_kb",
+			 (unsigned long long)(cfg.readahead >> 10));
+		return buf;
+	}
+	return NULL;
+}
+
 /* Why the script at path is not for the host: its `#@ no-kernel` line, or
  * its first simulator-only command word (the kernel runner refuses the
  * whole script for it); NULL if it is.  Such a script is not compared but
@@ -124,9 +166,11 @@ static const char *sim_only_word(const char *path, char *buf, size_t size)
 		}
 	}
 	if (vms_parse(text, len, &s, NULL, 0) == 0) {
+		word = machine_not_host(s, buf, size);
 		for (size_t i = 0; i < vms_script_count(s) && !word; i++) {
 			const struct vms_cmd *c = vms_script_cmd(s, i);
 			const struct vms_command *k = vms_command_of(c->inner ? c->inner : c);
+
 
 			if (k && (k->attrs & VMS_CMD_SIM_ONLY)) {
 				snprintf(buf, size, "%s", k->word);

@@ -194,13 +194,11 @@ static int check_machine(struct vms_interp *in, const struct vms_cmd *c)
 	static const char *const thp[] = { "never", "madvise", "always" };
 	char host[16];
 
-	for (int i = 0; i < c->nkv; i++) {
+	/* The language: a kernel runner honours swap=, thp= and hugepages=
+	 * and ignores the rest of the line (quirks=, fault_around=, ...: the
+	 * host runs as it is; `vmsim diff` does not compare such scripts). */
+	for (int i = 0; i < c->nkv; i++)
 		vmsim_config_set(&K.cfg, c->kv[i].key, c->kv[i].value);
-		if (!strcmp(c->kv[i].key, "quirks") && c->kv[i].value[0])
-			return vms_skip(in, "quirks are simulator bugs on purpose");
-	}
-	if (K.cfg.fault_around != 64 * 1024)
-		return vms_skip(in, "fault_around other than the kernel's 64K");
 	/* thp=never: the controllers run with PR_SET_THP_DISABLE.  madvise
 	 * and always are the host's own mode or nothing. */
 	if (K.cfg.thp != VMSIM_THP_NEVER &&
@@ -639,14 +637,13 @@ static int ksmaps(struct vms_backend *be, const struct vms_cmd *c, struct vms_sm
 /* ---- the run ---- */
 
 /* What the script asks of the host, read off its commands. */
-static void plan_of(const struct vms_script *s, struct k_host_plan *plan, bool *disk)
+static void plan_of(const struct vms_script *s, struct k_host_plan *plan)
 {
 	bool pageout = false, swappable = false;
 	int slots = 0;
 
 	*plan = (struct k_host_plan){ .swap = K.cfg.swap, .hugepages = K.cfg.hugepages,
 				      .hugetlb = K.cfg.hugepages > 0, .thp = K.cfg.thp != VMSIM_THP_NEVER };
-	*disk = false;
 	for (size_t i = 0; i < vms_script_count(s); i++) {
 		const struct vms_cmd *c = vms_script_cmd(s, i);
 
@@ -655,8 +652,6 @@ static void plan_of(const struct vms_script *s, struct k_host_plan *plan, bool *
 		slots += c->op == VMS_PROCESS || c->op == VMS_FORK;
 		if (c->op == VMS_FILE && c->file_kind == VMS_FILE_HUGETLB)
 			plan->hugetlb = k_uses_hugetlb = true;
-		if (c->op == VMS_FILE && c->file_kind == VMS_FILE_DISK)
-			*disk = true;
 		if (c->op == VMS_ADVISE && c->advice == VMS_ADV_PAGEOUT)
 			pageout = true;
 		/* What pageout can only swap: anonymous and shmem memory. */
@@ -708,20 +703,13 @@ static int make_infra(void)
 static int ksetup(struct vms_backend *be, const struct vms_script *s, const struct vms_run_opts *opts)
 {
 	struct k_host_plan plan;
-	uint64_t ra;
-	bool disk;
 	int rc;
 
 	(void)opts;
 	K.in = be->in;
-	plan_of(s, &plan, &disk);
+	plan_of(s, &plan);
 	if (plan.slots > K_MAX_SLOTS)
 		return vms_skip(be->in, "more than %d processes", K_MAX_SLOTS);
-	/* readahead= shapes what a disk fault maps: honoured when it is the
-	 * host's own read_ahead_kb, else the script cannot run here. */
-	if (disk && (k_host_readahead("/var/tmp", &ra) || ra != K.cfg.readahead))
-		return vms_skip(be->in, "readahead=%lluK is not the host's read_ahead_kb for /var/tmp",
-				(unsigned long long)(K.cfg.readahead >> 10));
 	if (K.cfg.thp == VMSIM_THP_NEVER)
 		prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);	/* the controllers inherit it */
 	/* The driver writes and reads files itself: on the processes' default
