@@ -37,7 +37,7 @@ enum vms_status {
 	VMS_SKIP = 77,
 };
 
-#define VMS_NAME_MAX	32		/* a name is at most 31 characters */
+#define VMS_NAME_MAX	128		/* a name is at most 127 characters */
 #define VMS_PAGE_SIZE	4096ULL
 #define VMS_IO_CHUNK	(64 * 1024)	/* read/write/fread/fwrite move at most this per call */
 

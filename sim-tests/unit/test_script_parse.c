@@ -739,7 +739,8 @@ static void test_lexical(void **state)
 	bad("process P\nread P 0xffffffffffffffffK\n", 2, "too large");
 	bad("process 9P\n", 1, "bad name '9P'");
 	bad("process P-1\n", 1, "bad name");
-	bad("process abcdefghijabcdefghijabcdefghijab\n", 1, "name too long");
+	bad("process " "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefgh\n", 1, "name too long");
 	bad("read P 0x10000\n", 1, "unknown name 'P'");
 	bad("process P\nread P =3\n", 2, "read: missing arguments");
 	bad("process P\nread P 0x10000 =3\n", 2, "option without a key");
