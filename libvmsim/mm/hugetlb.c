@@ -621,6 +621,7 @@ static unsigned hugetlb_wp(struct vm_fault *vmf)
 	pmd_t pte = pmdp_get(vmf->pmd), newpte;
 	struct vmsim_page *old, *new;
 	bool cow_from_owner = false;
+	unsigned ret;
 
 	/* A uffd-wp protected entry is not copied (the handler had it). */
 	if (!unshare && !vmsim__kind_may_write(vma, __pte(pmd_val(pte))))
@@ -658,9 +659,10 @@ retry_avoidcopy:
 		}
 		return VM_FAULT_SIGBUS;
 	}
-	if (vmsim__anon_vma_prepare(vma)) {
+	ret = vmsim__vmf_anon_prepare(vmf);
+	if (ret) {
 		vmsim_put_page(vm, new);
-		return VM_FAULT_OOM;
+		return ret;
 	}
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
 		vmsim_frame_copy(vm, &new[i], &old[i]);
@@ -711,8 +713,12 @@ unsigned vmsim__hugetlb_no_page(struct vm_fault *vmf)
 			return VM_FAULT_SIGBUS;
 		if (userfaultfd_missing(vma))
 			return hugetlb_handle_userfault(vmf, VM_UFFD_MISSING);
-		if (!(vma->vm_flags & VM_MAYSHARE) && vmsim__anon_vma_prepare(vma))
-			return VM_FAULT_OOM;
+		if (!(vma->vm_flags & VM_MAYSHARE)) {
+			unsigned ret = vmsim__vmf_anon_prepare(vmf);
+
+			if (ret)
+				return ret;
+		}
 		folio = alloc_hugetlb_folio(vma, haddr, false);
 		if (!folio)
 			return VM_FAULT_SIGBUS;
