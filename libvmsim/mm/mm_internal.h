@@ -286,11 +286,14 @@ void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func) VMSIM
 		vmsim_lock(vmsim__wmm->vm, &vmsim__wmm->mmap_lock);			\
 		vmsim__wmm->mm_lock_seq++;	/* mm_lock_seqcount_begin() */		\
 	} while (0)
+/* vma_end_write_all() comes first in Linux; here it is in the step of
+ * the release (after its scheduling point), so that a lookup that sees
+ * the marks gone depends on that step (the same object). */
 #define vmsim__mmap_write_unlock(mm)							\
 	do {										\
 		struct vmsim_mm *vmsim__wmm = (mm);					\
-		vmsim__wmm->mm_lock_seq++;	/* vma_end_write_all() */		\
 		vmsim_unlock(vmsim__wmm->vm, &vmsim__wmm->mmap_lock);			\
+		vmsim__wmm->mm_lock_seq++;	/* vma_end_write_all() */		\
 	} while (0)
 /* vma_start_write(): mark vma write-locked until mmap_write_unlock,
  * after its readers are gone.  The caller holds mmap_lock for write. */
