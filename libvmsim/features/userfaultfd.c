@@ -655,10 +655,27 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 	if (mode == MFILL_CONTINUE) {
 		/* The page must already be in the page cache (shmem_get_folio
 		 * with SGP_NOALLOC: a swapped-out page is brought back). */
-		err = vmsim__shmem_get_noalloc(vma->vm_file, linear_page_index(vma, addr), &p);
-		if (err)
-			return err;
+		uint64_t pgoff = linear_page_index(vma, addr);
+
+		/* shmem_get_folio() returns it locked, the lock held until
+		 * the pte is in (mfill_atomic_pte_continue): a page that
+		 * left the cache meanwhile (truncation, swap-out) is looked
+		 * up again. */
+		for (;;) {
+			err = vmsim__shmem_get_noalloc(vma->vm_file, pgoff, &p);
+			if (err)
+				return err;
+			if (vmsim__folio_lock(vm, p)) {
+				vmsim_put_page(vm, p);
+				return -EFAULT;
+			}
+			if (p->mapping == vma->vm_file && p->index == pgoff)
+				break;
+			vmsim__folio_unlock(vm, p);
+			vmsim_put_page(vm, p);
+		}
 		err = install_pte(vma, addr, ptep, p, true, wp);
+		vmsim__folio_unlock(vm, p);
 		if (err)
 			vmsim_put_page(vm, p);
 		return err;

@@ -1219,6 +1219,18 @@ int vmsim__hugetlb_mfill_atomic_pte(struct vm_area_struct *vma, uint64_t addr, c
 		if (!folio)
 			return -EFAULT;
 		vmsim_get_page(vm, folio);
+		/* filemap_lock_hugetlb_folio(): locked until the entry is in
+		 * (the i_rwsem a truncation takes is not held here, so it is
+		 * looked at again under the lock). */
+		if (vmsim__folio_lock(vm, folio)) {
+			vmsim_put_page(vm, folio);
+			return -EFAULT;
+		}
+		if (hugetlb_pagecache(f, idx) != folio) {
+			vmsim__folio_unlock(vm, folio);
+			vmsim_put_page(vm, folio);
+			return -EFAULT;
+		}
 		in_cache = true;
 	} else {
 		if (shared && hugetlb_pagecache(f, idx))
@@ -1249,6 +1261,8 @@ int vmsim__hugetlb_mfill_atomic_pte(struct vm_area_struct *vma, uint64_t addr, c
 	vmsim_lock(vm, ptl);
 	if (!pte_none_mostly(__pte(pmd_val(pmdp_get(pmdp))))) {
 		vmsim_unlock(vm, ptl);
+		if (is_continue)
+			vmsim__folio_unlock(vm, folio);
 		vmsim_put_page(vm, folio);
 		return -EEXIST;
 	}
@@ -1263,6 +1277,8 @@ int vmsim__hugetlb_mfill_atomic_pte(struct vm_area_struct *vma, uint64_t addr, c
 		entry = vmsim__kind_pmd_change_prot(vma, entry, MM_CP_UFFD_WP);
 	set_huge_pte_at(mm, haddr, pmdp, entry);
 	vmsim_unlock(vm, ptl);
+	if (is_continue)
+		vmsim__folio_unlock(vm, folio);
 	return 0;
 }
 

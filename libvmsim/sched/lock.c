@@ -431,6 +431,21 @@ bool vmsim__lock_read_here_slow(struct vmsim *vm, struct vmsim_lock *l, const ch
 	return true;
 }
 
+/* A lock nobody else can reach yet (__folio_set_locked() of a folio not
+ * in the page cache): taken without a wait or a point, and without an
+ * order (it cannot be waited for). */
+void vmsim__lock_fresh_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
+{
+	if (!lock_arg_ok(vm, l))
+		return;
+	if (LOCK_BUG_ON(vm, site ? site : "vmsim__lock_fresh_at", l->state != 0, "new %s already held",
+			vmsim_lock_class_name_vm(vm, l->lclass)))
+		return;
+	l->state = -1;
+	l->owner = me(vm);
+	push(vm, stack_of(vm), l, site, false, false);
+}
+
 /* down_read_trylock() (mmap_read_trylock). */
 bool vmsim__trylock_read_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
 {

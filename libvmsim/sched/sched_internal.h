@@ -130,6 +130,7 @@ static inline bool vmsim__lock_read_here(struct vmsim *vm, struct vmsim_lock *l,
 	h->phantom = false;
 	return true;
 }
+void vmsim__lock_fresh_at(struct vmsim *vm, struct vmsim_lock *l, const char *site);
 bool vmsim__trylock_read_at(struct vmsim *vm, struct vmsim_lock *l, const char *site);
 void vmsim__lock_wait_order(struct vmsim *vm, struct vmsim_lock *l, const char *site);
 void vmsim__lock_describe_waiter(struct vmsim *vm, const struct vmsim__task *t, char *buf, size_t size);
