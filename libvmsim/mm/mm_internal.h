@@ -327,8 +327,6 @@ static inline struct vm_area_struct *vmsim__lock_vma_under_rcu(struct vmsim_mm *
 	return vma;
 }
 #define vmsim__vma_end_read(vma) vmsim_unlock_read((vma)->vm_mm->vm, &(vma)->vm_lock)
-/* release_fault_lock(): the lock a fault holds, whichever it is. */
-void vmsim__release_fault_lock(struct vm_fault *vmf);
 /* Is any of mm's locks held: mmap_lock, or a vma's (a fault under it)? */
 bool vmsim__mm_locked(const struct vmsim_mm *mm);
 /* __vmf_anon_prepare(): an anon_vma for a fault's vma (mmap_lock tried

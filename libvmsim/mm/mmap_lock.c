@@ -1,6 +1,7 @@
-/* The per-VMA lock: lock_vma_under_rcu(), vma_start_write() and the fault
- * lock helpers.  Follows mm/mmap_lock.c and include/linux/mmap_lock.h of
- * Linux 6.18.  A vma is write-locked while its vm_lock_seq equals the
+/* The per-VMA lock: vma_start_write(), and whether an mm's locks are held
+ * (the OOM killer's question); lock_vma_under_rcu() and the mmap_lock
+ * write side are inline in mm_internal.h.  Follows mm/mmap_lock.c and
+ * include/linux/mmap_lock.h of Linux 6.18.  A vma is write-locked while its vm_lock_seq equals the
  * mm's mm_lock_seq, which is odd from mmap_write_lock() to
  * mmap_write_unlock(): every mark ends together.  The reference count
  * that Linux's readers and writer meet on (vm_refcnt) is the shared side
@@ -20,16 +21,6 @@ void vmsim__vma_start_write_slow(struct vm_area_struct *vma, const char *site)
 	vma->vm_lock_seq = mm->mm_lock_seq;
 	/* __vma_enter_locked(): no new reader gets in; wait for those in. */
 	vmsim__lock_wait_order(mm->vm, &vma->vm_lock, site);
-}
-
-void vmsim__release_fault_lock(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-
-	if (vmf->flags & FAULT_FLAG_VMA_LOCK)
-		vmsim__vma_end_read(vma);
-	else
-		vmsim_unlock_read(vma->vm_mm->vm, &vma->vm_mm->mmap_lock);
 }
 
 bool vmsim__mm_locked(const struct vmsim_mm *mm)
