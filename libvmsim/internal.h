@@ -230,7 +230,8 @@ static inline unsigned long vmsim__pfn_next_present(const struct vmsim *vm, unsi
 }
 /* An allocation that may sleep (GFP_KERNEL): on failure, direct reclaim and
  * the OOM killer through vm->alloc_slowpath, then a retry.  It sleeps only
- * where Linux could: no lock but mmap_locks held (might_sleep()), never
+ * where Linux could: no lock but sleeping ones held (mmap_lock, a vma's
+ * lock, i_rwsem, a folio lock: might_sleep()), never
  * from inside reclaim; otherwise it fails like GFP_NOWAIT. */
 struct vmsim_page *vmsim__alloc_pages_may_reclaim(struct vmsim *vm, unsigned order);
 bool vmsim__may_sleep(const struct vmsim *vm);

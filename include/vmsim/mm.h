@@ -218,6 +218,10 @@ struct vmsim_mm_stats {
 	unsigned long pgtable_pages;	/* pud, pmd, pte tables (VmPTE's count) */
 	unsigned long faults, faults_anon, faults_file, faults_wp, faults_cow;
 	unsigned long faults_thp;	/* faults that mapped a new THP (thp_fault_alloc) */
+	/* CPU faults and the per-VMA lock (vmstat's vma_lock_*): handled
+	 * under it, not had (lock_vma_under_rcu failed), or retried under
+	 * mmap_lock after VM_FAULT_RETRY. */
+	unsigned long vma_lock_success, vma_lock_abort, vma_lock_retry;
 };
 VMSIM_API void vmsim_mm_stats(const struct vmsim_mm *mm, struct vmsim_mm_stats *st);
 

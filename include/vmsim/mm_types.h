@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <vmsim/lock.h>
 #include <vmsim/pgtable.h>
 
 VMSIM_BEGIN_DECLS
@@ -80,6 +81,11 @@ struct vm_area_struct {
 	uint64_t vm_kinds;		/* kinds (by registry slot) that may have entries here */
 	void *vm_private_data;		/* hugetlb: the vma's reservations and lock */
 	uint64_t swap_readahead_info;	/* last swap fault address | window | hits */
+	/* The per-VMA lock: readers (faults) hold vm_lock shared; a writer
+	 * marks the vma with the mm's odd mm_lock_seq (vma_start_write), and
+	 * the mark ends with mmap_write_unlock. */
+	struct vmsim_lock vm_lock;
+	unsigned vm_lock_seq;
 };
 
 /* What a fault is about (struct vm_fault). */

@@ -45,6 +45,10 @@ enum vmsim_sp_kind {
 	VMSIM_SP_YIELD,		/* vmsim_sched_yield(); obj: the caller's */
 	VMSIM_SP_WAIT,		/* wait until a lock is free, without taking it
 				 * (a wait queue its holder wakes); obj: the lock */
+	VMSIM_SP_VMA_READ,	/* lock_vma_under_rcu(): the lockless vma lookup
+				 * and its per-VMA read lock; obj: the mm's mmap_lock */
+	VMSIM_SP_VMA_WRITE,	/* vma_start_write() marks a vma write-locked;
+				 * obj: the mm's mmap_lock */
 	VMSIM_SP_NR
 };
 /* "lock", "pte_write" ... ("?" past the end). */

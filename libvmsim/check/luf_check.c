@@ -31,7 +31,7 @@ static const char *judge(struct vmsim *vm, const struct vmsim_luf_rec *r, unsign
 	*now_pfn = ~0UL;
 	if (r->realloc)
 		return "the frame was handed out again since";
-	vma = vmsim__find_vma(mm, r->va);
+	vma = vmsim__find_vma_rcu(mm, r->va);
 	if (!vma || r->va < vma->vm_start)
 		return "the address is not mapped now";
 	ptep = vmsim__pte_lookup(mm, r->va);

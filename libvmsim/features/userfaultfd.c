@@ -144,6 +144,15 @@ static unsigned handle_userfault(struct vm_fault *vmf, unsigned long reason)
 		vmsim_unlock(mm->vm, vmf->ptl);
 		vmf->ptl = NULL;
 	}
+	/* release_fault_lock().  Under the per-VMA lock the fault ends
+	 * here: the vma may be gone once the handler has run (a handler's
+	 * SIGBUS is then VM_FAULT_COMPLETED, nothing left to release). */
+	if (vmf->flags & FAULT_FLAG_VMA_LOCK) {
+		vmsim__vma_end_read(vma);
+		r = deliver(ctx, &msg);
+		return r == VMSIM_UFFD_SIGBUS ? VM_FAULT_SIGBUS | VM_FAULT_COMPLETED : VM_FAULT_RETRY;
+	}
+	/* Under mmap_lock it is taken again for the caller to drop. */
 	relock = vmsim_lock_held(&mm->mmap_lock) && !vmsim_lock_held_write(&mm->mmap_lock);
 	if (relock)
 		vmsim_unlock_read(mm->vm, &mm->mmap_lock);
@@ -336,6 +345,7 @@ static void set_vm_flags(struct vm_area_struct *vma, unsigned long flags)
 {
 	bool wp_changed = (vma->vm_flags ^ flags) & VM_UFFD_WP;
 
+	vmsim__vma_start_write(vma);	/* vm_flags_reset() */
 	vma->vm_flags = flags;
 	if ((vma->vm_flags & VM_SHARED) && wp_changed)
 		vmsim__vma_set_page_prot(vma);
@@ -382,7 +392,7 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 	end = start + len;
 	wp_async = ctx->features & UFFD_FEATURE_WP_ASYNC;
 	vmsim__mm_enter(mm);
-	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	/* Every vma in the range must accept it (holes are fine). */
 	err = -EINVAL;
 	DL_FOREACH(mm->mmap, v) {
@@ -452,7 +462,7 @@ int vmsim_uffd_register(struct vmsim_uffd *ctx, uint64_t start, uint64_t len, ui
 		vmsim__vma_try_merge(mm, v);
 	}
 out:
-	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	vmsim__mm_op_done(mm->vm);
 	return err;
 }
@@ -482,7 +492,7 @@ int vmsim_uffd_unregister(struct vmsim_uffd *ctx, uint64_t start, uint64_t len)
 	end = start + len;
 	wp_async = ctx->features & UFFD_FEATURE_WP_ASYNC;
 	vmsim__mm_enter(mm);
-	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	DL_FOREACH(mm->mmap, v) {
 		if (v->vm_end <= start || v->vm_start >= end)
 			continue;
@@ -512,7 +522,7 @@ int vmsim_uffd_unregister(struct vmsim_uffd *ctx, uint64_t start, uint64_t len)
 		v = vmsim__find_vma(mm, s);
 	}
 out:
-	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	vmsim__mm_op_done(mm->vm);
 	return err;
 }
@@ -525,7 +535,7 @@ void vmsim_uffd_close(struct vmsim_uffd *ctx)
 	if (!ctx)
 		return;
 	mm = ctx->mm;
-	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	/* userfaultfd_release_all(): each vma of ctx is cleared and merged
 	 * with its neighbours where it now can be (userfaultfd_clear_vma). */
 	for (v = mm->mmap; v; v = v->next) {
@@ -537,7 +547,7 @@ void vmsim_uffd_close(struct vmsim_uffd *ctx)
 		vmsim__vma_try_merge(mm, v);
 		v = vmsim__find_vma(mm, start);
 	}
-	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	LL_DELETE(mm->uffds, ctx);
 	vmsim__free(mm->vm, ctx);
 }
@@ -669,10 +679,27 @@ static int mfill_one(struct vm_area_struct *vma, uint64_t addr, enum mfill_mode 
 	if (mode == MFILL_CONTINUE) {
 		/* The page must already be in the page cache (shmem_get_folio
 		 * with SGP_NOALLOC: a swapped-out page is brought back). */
-		err = vmsim__shmem_get_noalloc(vma->vm_file, linear_page_index(vma, addr), &p);
-		if (err)
-			return err;
+		uint64_t pgoff = linear_page_index(vma, addr);
+
+		/* shmem_get_folio() returns it locked, the lock held until
+		 * the pte is in (mfill_atomic_pte_continue): a page that
+		 * left the cache meanwhile (truncation, swap-out) is looked
+		 * up again. */
+		for (;;) {
+			err = vmsim__shmem_get_noalloc(vma->vm_file, pgoff, &p);
+			if (err)
+				return err;
+			if (vmsim__folio_lock(vm, p)) {
+				vmsim_put_page(vm, p);
+				return -EFAULT;
+			}
+			if (p->mapping == vma->vm_file && p->index == pgoff)
+				break;
+			vmsim__folio_unlock(vm, p);
+			vmsim_put_page(vm, p);
+		}
 		err = install_pte(vma, addr, ptep, p, true, wp);
+		vmsim__folio_unlock(vm, p);
 		if (err)
 			vmsim_put_page(vm, p);
 		return err;

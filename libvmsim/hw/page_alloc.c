@@ -354,12 +354,12 @@ bool vmsim__may_sleep(const struct vmsim *vm)
 
 	/* Spinlocks (ptl, page_table_lock) and the rmap locks reclaim itself
 	 * takes forbid it; the sleeping locks reclaim never waits for do not:
-	 * mmap_lock, i_rwsem, and a folio lock (reclaim only trylocks
-	 * folios, and skips one held, as do_cow_fault's source is). */
+	 * mmap_lock, a vma's lock, i_rwsem, and a folio lock (reclaim only
+	 * trylocks folios, and skips one held, as do_cow_fault's source is). */
 	for (unsigned i = 0; i < ls->nr; i++) {
 		unsigned c = ls->h[i].lock->lclass;
 
-		if (c != VMSIM_LOCK_MMAP && c != VMSIM_LOCK_INODE && c != VMSIM_LOCK_FOLIO)
+		if (c != VMSIM_LOCK_MMAP && c != VMSIM_LOCK_VMA && c != VMSIM_LOCK_INODE && c != VMSIM_LOCK_FOLIO)
 			return false;
 	}
 	return true;

@@ -46,11 +46,11 @@ static inline int hit_copy(struct vmsim *vm, unsigned long pfn, size_t off, void
  * The loads and stores of one call.  Serially, each page first tries the
  * TLB-hit path (vmsim__tlb_hit: a lookup and a copy, no lock, as a hit
  * costs the hardware nothing the kernel sees); anything else (a miss, a
- * fault) goes through the MMU model with mmap_lock read-held for that
- * page: the fault handler runs under it (do_user_addr_fault's
- * mmap_read_lock).  While a block is interleaved (vm->sched), every page
- * goes through the MMU model with mmap_lock held for the whole call, so
- * the explorer's scheduling points are those it has always had.
+ * fault) goes through the MMU model.  The hardware walk takes no lock;
+ * the fault handler takes the per-VMA lock or mmap_lock
+ * (do_user_addr_fault, mm.c).  While a block is interleaved (vm->sched),
+ * every page goes through the MMU model, so that its walks and faults
+ * are scheduling points.
  */
 static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, enum access_op op,
 		     uint64_t *fault_addr)
@@ -74,8 +74,6 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 	/* Another thread of the process may move mm->cpu meanwhile. */
 	c = access_enter(vm, mm);
 	serial = !vm->sched;
-	if (!serial)
-		vmsim_lock_read(vm, &mm->mmap_lock);
 	while (done < len) {
 		uint64_t a = addr + done;
 		size_t off = (size_t)(a & (PAGE_SIZE - 1));
@@ -90,14 +88,10 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 		if (hit > 0) {
 			r = hit_copy(vm, pfn, off, b + done, n, op);
 		} else {
-			if (serial)
-				vmsim_lock_read(vm, &mm->mmap_lock);
 			/* The handler may have switched this CPU away. */
 			r = c->loaded ? vmsim__cpu_access(vm, c, a, op == ACC_WRITE ? NULL : b + done,
 							  op == ACC_WRITE ? b + done : NULL, n, op_access[op], hit < 0)
 				      : -EINVAL;
-			if (serial)
-				vmsim_unlock_read(vm, &mm->mmap_lock);
 		}
 		if (r == VMSIM_ACCESS_OK) {
 			done += n;
@@ -108,8 +102,7 @@ static int access_as(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, siz
 			*fault_addr = a;
 		break;
 	}
-	if (!serial)
-		vmsim_unlock_read(vm, &mm->mmap_lock);
+	mm->vma_lock_retry &= ~(1ULL << c->nr);	/* the access is over */
 	vmsim__mm_op_done(vm);
 	/* The OOM killer chose this process while it faulted. */
 	if (vmsim__mm_dead(mm))
@@ -156,8 +149,6 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 	/* Another thread of the process may move mm->cpu meanwhile. */
 	c = access_enter(vm, mm);
 	serial = !vm->sched;	/* see access_as() */
-	if (!serial)
-		vmsim_lock_read(vm, &mm->mmap_lock);
 	for (i = 0; i < n && r == VMSIM_ACCESS_OK; i++) {
 		const struct vmsim_access_req *q = &reqs[i];
 		uint64_t a = q->addr, last = q->addr + (q->size - 1);
@@ -165,6 +156,7 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 
 		/* A context switch only when the CPU changes. */
 		if (q->cpu >= 0 && q->cpu != c->nr) {
+			mm->vma_lock_retry &= ~(1ULL << c->nr);
 			mm->cpu = q->cpu;
 			c = access_enter(vm, mm);
 		}
@@ -172,20 +164,14 @@ long vmsim_access_many(struct vmsim_mm *mm, const struct vmsim_access_req *reqs,
 			/* A TLB hit needs no lock (see access_as()). */
 			int hit = serial ? vmsim__tlb_hit(vm, c, a, acc[q->kind], &pfn) : 0;
 
-			if (hit <= 0) {
-				if (serial)
-					vmsim_lock_read(vm, &mm->mmap_lock);
+			if (hit <= 0)
 				r = c->loaded ? vmsim__cpu_translate(vm, c, a, acc[q->kind], &pfn, hit < 0) : -EINVAL;
-				if (serial)
-					vmsim_unlock_read(vm, &mm->mmap_lock);
-			}
 			if (r != VMSIM_ACCESS_OK || (a & PAGE_MASK) == (last & PAGE_MASK))
 				break;
 			a = (a & PAGE_MASK) + PAGE_SIZE;
 		}
 	}
-	if (!serial)
-		vmsim_unlock_read(vm, &mm->mmap_lock);
+	mm->vma_lock_retry &= ~(1ULL << c->nr);
 	vmsim__mm_op_done(vm);
 	if (r < 0)
 		return r;

@@ -268,7 +268,11 @@ bool vmsim__filemap_has_entry(struct vmsim_file *f, uint64_t pgoff)
 	return cache_entry(f, pgoff) != NULL;
 }
 
-static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
+static struct vmsim_lock *folio_lockptr(struct vmsim_page *p);
+
+/* Add a new folio at pgoff; locked (filemap_add_folio()'s
+ * __folio_set_locked(): nobody can have seen it) for a read into it. */
+static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff, bool locked)
 {
 	struct vmsim_pagecache_entry *e = vmsim__calloc(f->vm, 1, sizeof(*e));
 	struct vmsim_page *p;
@@ -283,6 +287,10 @@ static struct vmsim_page *cache_add(struct vmsim_file *f, uint64_t pgoff)
 			vmsim_put_page(f->vm, p);
 		vmsim__free(f->vm, e);
 		return NULL;
+	}
+	if (locked) {
+		vmsim__lock_fresh_at(f->vm, folio_lockptr(p), "filemap_add_folio");
+		vmsim_page_set(p, PG_locked);
 	}
 	e->pgoff = pgoff;
 	e->page = p;
@@ -307,19 +315,47 @@ static struct vmsim_pagecache_entry *store_find(struct vmsim_file *f, uint64_t p
 	return e;
 }
 
-/* Read one block from the backing store into a new cache page. */
-static struct vmsim_page *read_in(struct vmsim_file *f, uint64_t pgoff)
+/* The read of a locked new cache page from the backing store; it stays
+ * locked (the I/O's folio_end_read() is the caller's). */
+static void read_block(struct vmsim_file *f, struct vmsim_page *p)
 {
-	struct vmsim_page *p = cache_add(f, pgoff);
-	struct vmsim_pagecache_entry *s;
+	struct vmsim_pagecache_entry *s = store_find(f, p->index);
 
-	if (!p)
-		return NULL;
-	s = store_find(f, pgoff);
 	if (s && s->data)
 		vmsim_frame_write(f->vm, p, 0, s->data, PAGE_SIZE);
 	vmsim_page_set(p, PG_uptodate);
+}
+
+/* A new cache page read from the backing store, still locked
+ * (write_begin's page: filemap_add_folio(), then ->read_folio). */
+static struct vmsim_page *read_in_locked(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_page *p = cache_add(f, pgoff, true);
+
+	if (p)
+		read_block(f, p);
 	return p;
+}
+
+/* filemap_read_folio(): read, then unlocked (folio_end_read). */
+static struct vmsim_page *read_in(struct vmsim_file *f, uint64_t pgoff)
+{
+	struct vmsim_page *p = read_in_locked(f, pgoff);
+
+	if (p)
+		vmsim__folio_unlock(f->vm, p);
+	return p;
+}
+
+/* read_pages(): the readahead batch is read, each folio unlocked as its
+ * read completes (folio_end_read). */
+static void read_pages(struct vmsim_file *f, struct vmsim_page **batch, unsigned *nr)
+{
+	for (unsigned i = 0; i < *nr; i++) {
+		read_block(f, batch[i]);
+		vmsim__folio_unlock(f->vm, batch[i]);
+	}
+	*nr = 0;
 }
 
 static uint64_t file_pages(const struct vmsim_file *f)
@@ -327,13 +363,23 @@ static uint64_t file_pages(const struct vmsim_file *f)
 	return (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 }
 
+/* Folios a readahead batch holds locked at once (the lock model keeps
+ * VMSIM_MAX_HELD_LOCKS locks a task; Linux's batch is the whole run of
+ * new folios): a batch is read when full. */
+#define RA_BATCH	16
+
 /* page_cache_ra_unbounded(): read nr pages from index that are not cached
- * yet, never past EOF, and mark the page lookahead pages from the end. */
+ * yet, never past EOF, and mark the page lookahead pages from the end.
+ * New folios go into the page cache locked; each run of them is read
+ * (read_pages) when an old folio or the end is met, and unlocked as it
+ * is read. */
 static void ra_unbounded(struct vmsim_file *f, uint64_t index, uint64_t nr, uint64_t lookahead,
 			 const char *why)
 {
 	uint64_t end = file_pages(f);
 	uint64_t mark = nr - lookahead;
+	struct vmsim_page *batch[RA_BATCH];
+	unsigned nb = 0;
 
 	if (!end || index >= end)
 		return;
@@ -344,14 +390,20 @@ static void ra_unbounded(struct vmsim_file *f, uint64_t index, uint64_t nr, uint
 	for (uint64_t i = 0; i < nr; i++) {
 		struct vmsim_page *p;
 
-		if (vmsim__filemap_get(f, index + i))
+		if (vmsim__filemap_get(f, index + i)) {
+			read_pages(f, batch, &nb);
 			continue;
-		p = read_in(f, index + i);
+		}
+		if (nb == RA_BATCH)
+			read_pages(f, batch, &nb);
+		p = cache_add(f, index + i, true);
 		if (!p)
-			return;
+			break;
 		if (i == mark)
 			vmsim_page_set(p, PG_readahead);
+		batch[nb++] = p;
 	}
+	read_pages(f, batch, &nb);
 }
 
 static uint64_t get_init_ra_size(uint64_t size, uint64_t max)
@@ -493,7 +545,7 @@ static int shmem_get_folio(struct vmsim_file *f, uint64_t pgoff, enum sgp_type s
 			*out = NULL;
 			return 0;
 		}
-		p = cache_add(f, pgoff);
+		p = cache_add(f, pgoff, false);
 		if (!p) {
 			if (cache_entry(f, pgoff))
 				continue;
@@ -868,18 +920,32 @@ static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size
 				return done ? (long)done : err == -EIO ? -EIO : -ENOMEM;
 			vmsim_put_page(f->vm, p);
 		} else if (!p) {
-			/* A partial write needs the rest of the block first. */
-			p = read_in(f, pgoff);
+			/* A partial write needs the rest of the block first:
+			 * the new folio is read under its lock and stays
+			 * locked (FGP_WRITEBEGIN). */
+			p = read_in_locked(f, pgoff);
 			if (!p)
 				return done ? (long)done : -ENOMEM;
-			vmsim_page_set(p, PG_uptodate);
 		} else {
 			vmsim__folio_mark_accessed(f->vm, p);	/* FGP_ACCESSED */
+		}
+		/* write_begin() returns the folio locked (__filemap_get_folio
+		 * with FGP_LOCK, shmem_get_folio): one that left the cache
+		 * while we waited (reclaim; truncation waits for i_rwsem) is
+		 * looked up again. */
+		if (!folio_lock_mine(f->vm, folio_lockptr(p))) {
+			if (vmsim__folio_lock(f->vm, p))
+				return done ? (long)done : -EIO;
+			if (p->mapping != f || vmsim__filemap_get(f, pgoff) != p) {
+				vmsim__folio_unlock(f->vm, p);
+				continue;
+			}
 		}
 		if (f->vm->cfg.luf == VMSIM_LUF_ON)
 			vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_WRITE_BEGIN);
 		vmsim_frame_write(f->vm, p, in, b + done, n);
 		vmsim__folio_mark_dirty(p);
+		vmsim__folio_unlock(f->vm, p);	/* write_end() */
 		done += n;
 		if (off + done > f->i_size)
 			f->i_size = off + done;

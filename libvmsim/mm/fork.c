@@ -25,12 +25,15 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 	mm->cpu = parent->cpu;
 	mm->flags |= MMF_FORKING;
 	vmsim__mm_enter(parent);
-	vmsim_lock(vm, &parent->mmap_lock);
+	vmsim__mmap_write_lock(parent);
 	/* mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING): the child's too. */
-	vmsim_lock(vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	DL_FOREACH(parent->mmap, mpnt) {
 		struct vm_area_struct *tmp;
 
+		/* dup_mmap(): no fault of the parent's changes a vma while
+		 * it is copied. */
+		vmsim__vma_start_write(mpnt);
 		if (mpnt->vm_flags & VM_DONTCOPY)
 			continue;
 		tmp = vmsim__vma_alloc(mm);
@@ -71,8 +74,8 @@ int vmsim_fork(struct vmsim_mm *parent, struct vmsim_mm **child)
 		}
 	}
 	vmsim__flush_tlb_range(parent, 0, ~0ULL);
-	vmsim_unlock(vm, &mm->mmap_lock);
-	vmsim_unlock(vm, &parent->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
+	vmsim__mmap_write_unlock(parent);
 	if (err) {
 		vmsim__dup_userfaultfd_fail(vm, uf);
 		vmsim_mm_exit(mm);

@@ -177,19 +177,21 @@ unsigned vmsim__do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 	struct vmsim *vm = vma->vm_mm->vm;
 	uint64_t haddr = vmf->address & PMD_MASK;
 	struct vmsim_page *folio;
+	unsigned ret;
 
 	if (!vmsim__thp_vma_suitable(vma, haddr))
 		return VM_FAULT_FALLBACK;
-	if (vmsim__anon_vma_prepare(vma))
-		return VM_FAULT_OOM;
+	ret = vmsim__vmf_anon_prepare(vmf);
+	if (ret)
+		return ret;
 	vma->vm_mm->st.faults_anon++;
 	/* transparent_hugepage/use_zero_page (on by default): a read maps
 	 * the huge zero folio. */
 	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
 		struct vmsim_page *pgtable = vmsim__pte_table_alloc(vm), *zero;
 		struct vmsim_lock *ptl;
-		unsigned ret = 0;
 
+		ret = 0;
 		if (!pgtable)
 			return VM_FAULT_OOM;
 		zero = vmsim__huge_zero_folio(vm, true);

@@ -621,6 +621,7 @@ static unsigned hugetlb_wp(struct vm_fault *vmf)
 	pmd_t pte = pmdp_get(vmf->pmd), newpte;
 	struct vmsim_page *old, *new;
 	bool cow_from_owner = false;
+	unsigned ret;
 
 	/* A uffd-wp protected entry is not copied (the handler had it). */
 	if (!unshare && !vmsim__kind_may_write(vma, __pte(pmd_val(pte))))
@@ -658,9 +659,10 @@ retry_avoidcopy:
 		}
 		return VM_FAULT_SIGBUS;
 	}
-	if (vmsim__anon_vma_prepare(vma)) {
+	ret = vmsim__vmf_anon_prepare(vmf);
+	if (ret) {
 		vmsim_put_page(vm, new);
-		return VM_FAULT_OOM;
+		return ret;
 	}
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
 		vmsim_frame_copy(vm, &new[i], &old[i]);
@@ -711,8 +713,12 @@ unsigned vmsim__hugetlb_no_page(struct vm_fault *vmf)
 			return VM_FAULT_SIGBUS;
 		if (userfaultfd_missing(vma))
 			return hugetlb_handle_userfault(vmf, VM_UFFD_MISSING);
-		if (!(vma->vm_flags & VM_MAYSHARE) && vmsim__anon_vma_prepare(vma))
-			return VM_FAULT_OOM;
+		if (!(vma->vm_flags & VM_MAYSHARE)) {
+			unsigned ret = vmsim__vmf_anon_prepare(vmf);
+
+			if (ret)
+				return ret;
+		}
 		folio = alloc_hugetlb_folio(vma, haddr, false);
 		if (!folio)
 			return VM_FAULT_SIGBUS;
@@ -1213,6 +1219,18 @@ int vmsim__hugetlb_mfill_atomic_pte(struct vm_area_struct *vma, uint64_t addr, c
 		if (!folio)
 			return -EFAULT;
 		vmsim_get_page(vm, folio);
+		/* filemap_lock_hugetlb_folio(): locked until the entry is in
+		 * (the i_rwsem a truncation takes is not held here, so it is
+		 * looked at again under the lock). */
+		if (vmsim__folio_lock(vm, folio)) {
+			vmsim_put_page(vm, folio);
+			return -EFAULT;
+		}
+		if (hugetlb_pagecache(f, idx) != folio) {
+			vmsim__folio_unlock(vm, folio);
+			vmsim_put_page(vm, folio);
+			return -EFAULT;
+		}
 		in_cache = true;
 	} else {
 		if (shared && hugetlb_pagecache(f, idx))
@@ -1243,6 +1261,8 @@ int vmsim__hugetlb_mfill_atomic_pte(struct vm_area_struct *vma, uint64_t addr, c
 	vmsim_lock(vm, ptl);
 	if (!pte_none_mostly(__pte(pmd_val(pmdp_get(pmdp))))) {
 		vmsim_unlock(vm, ptl);
+		if (is_continue)
+			vmsim__folio_unlock(vm, folio);
 		vmsim_put_page(vm, folio);
 		return -EEXIST;
 	}
@@ -1257,6 +1277,8 @@ int vmsim__hugetlb_mfill_atomic_pte(struct vm_area_struct *vma, uint64_t addr, c
 		entry = vmsim__kind_pmd_change_prot(vma, entry, MM_CP_UFFD_WP);
 	set_huge_pte_at(mm, haddr, pmdp, entry);
 	vmsim_unlock(vm, ptl);
+	if (is_continue)
+		vmsim__folio_unlock(vm, folio);
 	return 0;
 }
 

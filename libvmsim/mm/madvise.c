@@ -291,6 +291,7 @@ static int madvise_update_vma(struct vm_area_struct *vma, uint64_t start, uint64
 		if (err)
 			return err;
 	}
+	vmsim__vma_start_write(vma);	/* vm_flags_reset() */
 	vma->vm_flags = new_flags;
 	vmsim__vma_try_merge(mm, vma);
 	return 0;
@@ -359,9 +360,9 @@ static int advise_one(struct vm_area_struct *vma, uint64_t start, uint64_t end, 
 			int err;
 
 			vmsim__file_get(f);
-			vmsim_unlock(mm->vm, &mm->mmap_lock);
+			vmsim__mmap_write_unlock(mm);
 			err = vmsim__file_punch(f, off, end - start);
-			vmsim_lock(mm->vm, &mm->mmap_lock);
+			vmsim__mmap_write_lock(mm);
 			vmsim__file_put(f);
 			return err;
 		}
@@ -446,7 +447,7 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 	/* madvise_need_mmap_write(): WILLNEED, COLD and PAGEOUT only read. */
 	write = advice != VMSIM_MADV_WILLNEED && advice != VMSIM_MADV_COLD && advice != VMSIM_MADV_PAGEOUT;
 	if (write)
-		vmsim_lock(mm->vm, &mm->mmap_lock);
+		vmsim__mmap_write_lock(mm);
 	else
 		vmsim_lock_read(mm->vm, &mm->mmap_lock);
 	/* madvise_walk_vmas(): act on the mapped parts; a hole makes the
@@ -475,7 +476,7 @@ int vmsim_madvise(struct vmsim_mm *mm, uint64_t start, uint64_t len, int advice)
 		}
 	}
 	if (write)
-		vmsim_unlock(mm->vm, &mm->mmap_lock);
+		vmsim__mmap_write_unlock(mm);
 	else
 		vmsim_unlock_read(mm->vm, &mm->mmap_lock);
 	vmsim__mm_op_done(mm->vm);

@@ -184,6 +184,29 @@ static struct vmsim_page *fault_alloc_page(struct vm_fault *vmf, unsigned *ret)
 
 /* ---- anonymous faults ---- */
 
+unsigned vmsim__vmf_anon_prepare_slow(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim_mm *mm = vma->vm_mm;
+	unsigned ret = 0;
+
+	/* __anon_vma_prepare() looks at the neighbours, which the per-VMA
+	 * lock does not hold still: mmap_lock too, if it can be had. */
+	if ((vmf->flags & FAULT_FLAG_VMA_LOCK) && !vmsim__trylock_read_at(mm->vm, &mm->mmap_lock, __func__)) {
+		if (vmf->ptl) {
+			vmsim_unlock(mm->vm, vmf->ptl);
+			vmf->ptl = NULL;
+		}
+		vmsim__vma_end_read(vma);
+		return VM_FAULT_RETRY;
+	}
+	if (vmsim__anon_vma_prepare(vma))
+		ret = VM_FAULT_OOM;
+	if (vmf->flags & FAULT_FLAG_VMA_LOCK)
+		vmsim_unlock_read(mm->vm, &mm->mmap_lock);
+	return ret;
+}
+
 static unsigned do_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -203,8 +226,9 @@ static unsigned do_anonymous_page(struct vm_fault *vmf)
 		vmsim__set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 		return 0;
 	}
-	if (vmsim__anon_vma_prepare(vma))
-		return VM_FAULT_OOM;
+	ret = vmsim__vmf_anon_prepare(vmf);
+	if (ret)
+		return ret;
 	p = fault_alloc_page(vmf, &ret);
 	if (!p)
 		return ret;
@@ -356,9 +380,14 @@ static unsigned do_file_fault(struct vm_fault *vmf, struct vmsim_page **out)
 	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff >= f->falloc_start && vmf->pgoff < f->falloc_end) {
 		/* shmem_falloc_wait(): the page is being punched; wait for
 		 * the punch without the table's lock, then fault again. */
-		vmsim_unlock(vma->vm_mm->vm, vmf->ptl);
+		struct vmsim *vm = vma->vm_mm->vm;
+
+		vmsim_unlock(vm, vmf->ptl);
 		vmf->ptl = NULL;
-		vmsim__sched_wait_free(vma->vm_mm->vm, &f->i_rwsem);
+		/* maybe_unlock_mmap_for_io(): the per-VMA lock goes first. */
+		if (vmf->flags & FAULT_FLAG_VMA_LOCK)
+			vmsim__vma_end_read(vma);
+		vmsim__sched_wait_free(vm, &f->i_rwsem);
 		return VM_FAULT_RETRY;
 	}
 	if (f->kind == VMSIM_FILE_SHMEM && vmf->pgoff < (f->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT) {
@@ -434,8 +463,9 @@ static unsigned do_cow_fault(struct vm_fault *vmf)
 
 	if (!(vmf->flags & FAULT_FLAG_TRIED))
 		vma->vm_mm->st.faults_cow++;
-	if (vmsim__anon_vma_prepare(vma))
-		return VM_FAULT_OOM;
+	ret = vmsim__vmf_anon_prepare(vmf);
+	if (ret)
+		return ret;
 	ret = do_file_fault(vmf, &src);
 	if (ret)
 		return ret & VM_FAULT_NOPAGE ? 0 : ret;
@@ -537,8 +567,9 @@ static unsigned wp_page_copy(struct vm_fault *vmf, struct vmsim_page *old)
 
 	if (!(vmf->flags & FAULT_FLAG_TRIED))
 		vma->vm_mm->st.faults_cow++;
-	if (vmsim__anon_vma_prepare(vma))
-		return VM_FAULT_OOM;
+	ret = vmsim__vmf_anon_prepare(vmf);
+	if (ret)
+		return ret;
 	/* The old page must outlive the allocation, which may drop the pte
 	 * lock (do_wp_page's folio_get before wp_page_copy). */
 	if (old)
@@ -819,6 +850,13 @@ pte_level:
 	return ret;
 }
 
+/* A fault that returns VM_FAULT_RETRY or VM_FAULT_COMPLETED under the
+ * per-VMA lock has dropped it: the vma may be gone. */
+static inline bool fault_lock_dropped(unsigned flags, unsigned ret)
+{
+	return (flags & FAULT_FLAG_VMA_LOCK) && (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED));
+}
+
 unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsigned flags, int cpu)
 {
 	struct vm_fault vmf = {
@@ -829,13 +867,15 @@ unsigned vmsim__handle_mm_fault(struct vm_area_struct *vma, uint64_t addr, unsig
 		.pgoff = linear_page_index(vma, addr & PAGE_MASK),
 		.cpu = cpu,
 	};
+	struct vmsim_mm *mm = vma->vm_mm;
 	unsigned ret;
 
-	vma->vm_mm->st.faults++;
+	mm->st.faults++;
 	vmsim__luf_fault(vma, flags, true);
 	if (is_vm_hugetlb_page(vma)) {
 		ret = vmsim__hugetlb_fault(&vmf);
-		vmsim__luf_fault(vma, flags, false);
+		if (!fault_lock_dropped(flags, ret))
+			vmsim__luf_fault(vma, flags, false);
 		return ret;
 	}
 again:
@@ -843,20 +883,23 @@ again:
 	vmf.pte = NULL;
 	ret = __handle_mm_fault(&vmf);
 	/* do_user_addr_fault(): a fault that dropped mmap_lock for I/O is
-	 * retried at once, once, with FAULT_FLAG_TRIED. */
+	 * retried at once, once, with FAULT_FLAG_TRIED (simplified: under
+	 * the per-VMA lock too, which it keeps, where Linux drops it and
+	 * retries under mmap_lock). */
 	if ((ret & VM_FAULT_RETRY) && vmf.io_retry && !(vmf.flags & FAULT_FLAG_TRIED)) {
-		vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT_RETRY,
+		vmsim__trace(mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT_RETRY,
 				  .cpu = cpu, .addr = vmf.address,
 				  .why = "mmap_lock dropped for read I/O, FAULT_FLAG_TRIED" });
 		vmf.flags = (vmf.flags & ~FAULT_FLAG_ORIG_PTE_VALID) | FAULT_FLAG_TRIED;
 		vmf.io_retry = false;
 		goto again;
 	}
-	vmsim__trace(vma->vm_mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
+	vmsim__trace(mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_FAULT, .cpu = cpu,
 			  .addr = vmf.address, .level = vmf.pte ? VMSIM_LVL_PTE : VMSIM_LVL_PMD,
 			  .new_val = vmf.pte ? pte_val(ptep_get(vmf.pte)) : vmf.pmd ? pmd_val(pmdp_get(vmf.pmd)) : 0,
 			  .pfn = ret, .why = (flags & FAULT_FLAG_WRITE) ? "write" : "read" });
-	vmsim__luf_fault(vma, flags, false);
+	if (!fault_lock_dropped(flags, ret))
+		vmsim__luf_fault(vma, flags, false);
 	return ret;
 }
 

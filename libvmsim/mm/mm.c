@@ -7,34 +7,81 @@
 #include "mm_internal.h"
 #include "../boot.h"
 
-/* do_user_addr_fault(): a CPU's #PF, for the process it runs. */
+/* access_error(): true if the access may not be made; else the fault's
+ * flags. */
+static inline __attribute__((always_inline)) bool access_error(unsigned ec, const struct vm_area_struct *vma, unsigned *flags)
+{
+	if (ec & X86_PF_WRITE) {
+		if (!(vma->vm_flags & VM_WRITE))
+			return true;
+		*flags |= FAULT_FLAG_WRITE;
+	} else if (ec & X86_PF_INSTR) {
+		if (!(vma->vm_flags & VM_EXEC))
+			return true;
+		*flags |= FAULT_FLAG_INSTRUCTION;
+	} else if ((ec & X86_PF_PROT) || !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+		return true;
+	}
+	return false;
+}
+
+/* do_user_addr_fault()'s lock_mmap: the fault under mmap_lock for read. */
+static VMSIM_NOINLINE unsigned fault_mmap_locked(struct vmsim_mm *mm, int cpu, uint64_t addr, unsigned ec,
+						 unsigned flags)
+{
+	struct vm_area_struct *vma;
+	unsigned fault;
+
+	mm->vma_lock_retry &= ~(1ULL << cpu);
+	vmsim_lock_read(mm->vm, &mm->mmap_lock);
+	vma = vmsim__find_vma(mm, addr);
+	if (!vma || access_error(ec, vma, &flags))
+		fault = VM_FAULT_SIGSEGV;
+	else
+		fault = vmsim__handle_mm_fault(vma, addr, flags, cpu);
+	vmsim_unlock_read(mm->vm, &mm->mmap_lock);
+	return fault;
+}
+
+/* do_user_addr_fault(): a CPU's #PF, for the process it runs.  First
+ * under the per-VMA lock (lock_vma_under_rcu); without it, or after
+ * VM_FAULT_RETRY under it, under mmap_lock for read.  A retry is the
+ * CPU's: the access is made again (as after a retry under mmap_lock),
+ * and its next fault takes mmap_lock (mm->vma_lock_retry). */
 static int mm_fault_handler(struct vmsim *vm, int cpu, uint64_t addr, unsigned ec, void *arg)
 {
 	struct vmsim_mm_context *ctx = vmsim_cpu_loaded(vm, cpu);
 	struct vmsim_mm *mm;
 	struct vm_area_struct *vma;
 	unsigned flags = FAULT_FLAG_USER;
+	unsigned fault;
 
 	(void)arg;
 	if (!ctx)
 		return VM_FAULT_SIGSEGV;
 	mm = (struct vmsim_mm *)((char *)ctx - offsetof(struct vmsim_mm, ctx));
-	vma = vmsim__find_vma(mm, addr);
-	if (!vma)
-		return VM_FAULT_SIGSEGV;
-	/* access_error() */
-	if (ec & X86_PF_WRITE) {
-		if (!(vma->vm_flags & VM_WRITE))
-			return VM_FAULT_SIGSEGV;
-		flags |= FAULT_FLAG_WRITE;
-	} else if (ec & X86_PF_INSTR) {
-		if (!(vma->vm_flags & VM_EXEC))
-			return VM_FAULT_SIGSEGV;
-		flags |= FAULT_FLAG_INSTRUCTION;
-	} else if ((ec & X86_PF_PROT) || !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+	if (__builtin_expect(mm->vma_lock_retry != 0, 0) && (mm->vma_lock_retry & (1ULL << cpu)))
+		return (int)fault_mmap_locked(mm, cpu, addr, ec, flags);
+	vma = vmsim__lock_vma_under_rcu(mm, addr);
+	if (__builtin_expect(!vma, 0)) {
+		mm->st.vma_lock_abort++;
+		return (int)fault_mmap_locked(mm, cpu, addr, ec, flags);
+	}
+	if (access_error(ec, vma, &flags)) {
+		vmsim__vma_end_read(vma);
+		mm->st.vma_lock_success++;
 		return VM_FAULT_SIGSEGV;
 	}
-	return (int)vmsim__handle_mm_fault(vma, addr, flags, cpu);
+	fault = vmsim__handle_mm_fault(vma, addr, flags | FAULT_FLAG_VMA_LOCK, cpu);
+	if (__builtin_expect(!(fault & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)), 1))
+		vmsim__vma_end_read(vma);
+	if (__builtin_expect(!(fault & VM_FAULT_RETRY), 1)) {
+		mm->st.vma_lock_success++;
+		return (int)(fault & ~VM_FAULT_COMPLETED);
+	}
+	mm->st.vma_lock_retry++;
+	mm->vma_lock_retry |= 1ULL << cpu;
+	return (int)fault;
 }
 
 void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func)
@@ -187,7 +234,11 @@ void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
 
-	vmsim_lock(vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
+	/* free_pgtables() write-locks each vma (the reaper's faulting
+	 * threads are gone; here every vma at once, before the zap). */
+	DL_FOREACH(mm->mmap, v)
+		vmsim__vma_start_write(v);
 	/* Secondary MMUs let go before any page is freed. */
 	mmu_notifier_release(mm);
 	tlb_gather_mmu(&tlb, mm, true);
@@ -215,7 +266,7 @@ void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
 	else
 		tlb_flush_mmu(&tlb);
 	tlb_finish_mmu(&tlb);
-	vmsim_unlock(vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	vmsim__userfaultfd_mm_exit(mm);
 }
 

@@ -139,6 +139,8 @@ struct vmsim_mm {
 	struct vm_area_struct *mmap;	/* vmas, sorted by address */
 	unsigned long map_count;
 	struct vmsim_lock mmap_lock;
+	unsigned mm_lock_seq;		/* odd while mmap_lock is write-held */
+	uint64_t vma_lock_retry;	/* CPUs whose fault retries under mmap_lock */
 	struct vmsim_lock page_table_lock;
 	long rss[NR_MM_COUNTERS];
 	unsigned long flags;		/* MMF_* */
@@ -276,8 +278,71 @@ void vmsim__mmap_assert(struct vmsim_mm *mm, bool write, const char *func) VMSIM
 			vmsim__mmap_assert(vmsim__amm, true, __func__);			\
 	} while (0)
 
+/* mmap_lock.c: mmap_lock's write side and the per-VMA lock.  The macros
+ * keep the caller's name as the lock's site (lock-order reports). */
+#define vmsim__mmap_write_lock(mm)							\
+	do {										\
+		struct vmsim_mm *vmsim__wmm = (mm);					\
+		vmsim_lock(vmsim__wmm->vm, &vmsim__wmm->mmap_lock);			\
+		vmsim__wmm->mm_lock_seq++;	/* mm_lock_seqcount_begin() */		\
+	} while (0)
+/* vma_end_write_all() comes first in Linux; here it is in the step of
+ * the release (after its scheduling point), so that a lookup that sees
+ * the marks gone depends on that step (the same object). */
+#define vmsim__mmap_write_unlock(mm)							\
+	do {										\
+		struct vmsim_mm *vmsim__wmm = (mm);					\
+		vmsim_unlock(vmsim__wmm->vm, &vmsim__wmm->mmap_lock);			\
+		vmsim__wmm->mm_lock_seq++;	/* vma_end_write_all() */		\
+	} while (0)
+/* vma_start_write(): mark vma write-locked until mmap_write_unlock,
+ * after its readers are gone.  The caller holds mmap_lock for write. */
+void vmsim__vma_start_write_slow(struct vm_area_struct *vma, const char *site);
+static inline bool vmsim__vma_write_locked(const struct vm_area_struct *vma)
+{
+	return vma->vm_lock_seq == vma->vm_mm->mm_lock_seq;
+}
+#define vmsim__vma_start_write(vma)							\
+	do {										\
+		struct vm_area_struct *vmsim__wv = (vma);				\
+		if (!vmsim__vma_write_locked(vmsim__wv))				\
+			vmsim__vma_start_write_slow(vmsim__wv, __func__);		\
+	} while (0)
+/* lock_vma_under_rcu(): the vma holding addr, read-locked, or NULL (no
+ * vma there, or one being changed: take mmap_lock instead).  The walk
+ * (mas_walk) and vma_start_read() are one step: the walk sees the list
+ * as the last writer's step left it, so the vma found cannot be freed
+ * before its count is taken. */
+struct vm_area_struct *vmsim__find_vma_rcu(struct vmsim_mm *mm, uint64_t addr);
+static inline struct vm_area_struct *vmsim__lock_vma_under_rcu(struct vmsim_mm *mm, uint64_t addr)
+{
+	struct vm_area_struct *vma;
+
+	vmsim__sp(mm->vm, VMSIM_SP_VMA_READ, &mm->mmap_lock);
+	vma = vmsim__find_vma_rcu(mm, addr);
+	/* vma_start_read(): a vma a writer marked is not to be had. */
+	if (!vma || vmsim__vma_write_locked(vma) ||
+	    !vmsim__lock_read_here(mm->vm, &vma->vm_lock, "lock_vma_under_rcu"))
+		return NULL;
+	return vma;
+}
+#define vmsim__vma_end_read(vma) vmsim_unlock_read((vma)->vm_mm->vm, &(vma)->vm_lock)
+/* Is any of mm's locks held: mmap_lock, or a vma's (a fault under it)? */
+bool vmsim__mm_locked(const struct vmsim_mm *mm);
+/* __vmf_anon_prepare(): an anon_vma for a fault's vma (mmap_lock tried
+ * for read under the per-VMA lock): 0, VM_FAULT_OOM, or VM_FAULT_RETRY
+ * with the fault's locks dropped. */
+unsigned vmsim__vmf_anon_prepare_slow(struct vm_fault *vmf);
+static inline unsigned vmsim__vmf_anon_prepare(struct vm_fault *vmf)
+{
+	return __builtin_expect(vmf->vma->anon_vma != NULL, 1) ? 0 : vmsim__vmf_anon_prepare_slow(vmf);
+}
+
 /* vma.c */
 struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr);
+/* vmsim__find_vma_rcu() (above): the same without mmap_lock (an RCU
+ * walk of the maple tree: a reader that checks what it found, or a
+ * checker). */
 struct vm_area_struct *vmsim__vma_alloc(struct vmsim_mm *mm);
 void vmsim__vma_free(struct vmsim *vm, struct vm_area_struct *vma);
 void vmsim__vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma);

@@ -103,11 +103,11 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 			return -EINVAL;
 	}
 	vmsim__mm_enter(mm);
-	vmsim_lock(vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	/* MAP_FIXED_NOREPLACE: anything in the way is EEXIST. */
 	DL_FOREACH(mm->mmap, v) {
 		if (v->vm_start < addr + len && addr < v->vm_end) {
-			vmsim_unlock(vm, &mm->mmap_lock);
+			vmsim__mmap_write_unlock(mm);
 			return -EEXIST;
 		}
 	}
@@ -146,14 +146,14 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 
 		if (err) {
 			vmsim__vma_free(vm, vma);
-			vmsim_unlock(vm, &mm->mmap_lock);
+			vmsim__mmap_write_unlock(mm);
 			return err;
 		}
 	}
 	vmsim__vma_set_page_prot(vma);
 	vmsim__vma_link(mm, vma);
 	vmsim__vma_try_merge(mm, vma);
-	vmsim_unlock(vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	if (flags & (VMSIM_MAP_POPULATE | VMSIM_MAP_LOCKED)) {
 		/* __mm_populate(), after vm_mmap_pgoff() dropped the write lock:
 		 * under the read lock (a userfault may drop and retake it),
@@ -176,7 +176,7 @@ int vmsim_mmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len, int prot, int f
 	vmsim__mm_op_done(vm);
 	return 0;
 oom:
-	vmsim_unlock(vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	return -ENOMEM;
 }
 
@@ -213,6 +213,9 @@ int vmsim__do_munmap_uf(struct vmsim_mm *mm, uint64_t start, uint64_t end, struc
 	}
 	DL_FOREACH(mm->mmap, v) {
 		if (v->vm_start >= start && v->vm_end <= end) {
+			/* vms_gather_munmap_vmas(): each vma that goes is
+			 * write-locked before anything of it changes. */
+			vmsim__vma_start_write(v);
 			vmsim__userfaultfd_unmap_prep(v, start, end, &uf);
 			any = true;
 		}
@@ -273,9 +276,9 @@ int vmsim_munmap(struct vmsim_mm *mm, uint64_t addr, uint64_t len)
 	if (!len)
 		return -EINVAL;
 	vmsim__mm_enter(mm);
-	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	err = vmsim__do_munmap(mm, addr, addr + len);
-	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	vmsim__mm_op_done(mm->vm);
 	return err;
 }

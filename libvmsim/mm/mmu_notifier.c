@@ -265,7 +265,7 @@ int vmsim_mmu_notifier_register(struct mmu_notifier *sub, struct vmsim_mm *mm)
 		return -EINVAL;
 	if (sub->linked)
 		return -EBUSY;
-	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	s = subscriptions(mm);
 	if (s) {
 		sub->mm = mm;
@@ -273,7 +273,7 @@ int vmsim_mmu_notifier_register(struct mmu_notifier *sub, struct vmsim_mm *mm)
 		s->list = sub;
 		sub->linked = true;
 	}
-	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	return s ? 0 : -ENOMEM;
 }
 

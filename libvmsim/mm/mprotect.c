@@ -204,6 +204,8 @@ static int mprotect_fixup(struct vmsim_mm *mm, struct vm_area_struct *vma, uint6
 		if (err)
 			return err;
 	}
+	/* vm_flags and the entries change under the vma's write lock. */
+	vmsim__vma_start_write(vma);
 	vma->vm_flags = newflags;
 	vmsim__vma_set_page_prot(vma);
 	tlb_gather_mmu(&tlb, mm, false);
@@ -235,7 +237,7 @@ int vmsim_mprotect(struct vmsim_mm *mm, uint64_t start, uint64_t len, int prot)
 	if (prot & ~(VMSIM_PROT_READ | VMSIM_PROT_WRITE | VMSIM_PROT_EXEC))
 		return -EINVAL;
 	vmsim__mm_enter(mm);
-	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	vma = vmsim__find_vma(mm, start);
 	if (!vma) {
 		err = -ENOMEM;
@@ -267,7 +269,7 @@ int vmsim_mprotect(struct vmsim_mm *mm, uint64_t start, uint64_t len, int prot)
 		}
 	}
 out:
-	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	vmsim__mm_op_done(mm->vm);
 	return err;
 }

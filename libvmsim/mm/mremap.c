@@ -130,6 +130,9 @@ static int mremap_to(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64
 	vma = vmsim__find_vma(mm, old);
 	if (old + old_len < vma->vm_end && (err = vmsim__split_vma(mm, vma, old + old_len)))
 		return err;
+	/* move_vma(): the source is write-locked before its entries move
+	 * (the new vma is, as it is linked). */
+	vmsim__vma_start_write(vma);
 	/* copy_vma(): same file offset, flags and anon_vmas at the new place. */
 	nv = vmsim__vma_alloc(mm);
 	if (!nv)
@@ -249,9 +252,9 @@ int vmsim_mremap(struct vmsim_mm *mm, uint64_t old, uint64_t old_len, uint64_t n
 	if (new + new_len > old && new < old + old_len)
 		return -EINVAL;	/* overlapping ranges */
 	vmsim__mm_enter(mm);
-	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	err = remap_move(mm, old, old + old_len, new);
-	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	vmsim__mm_op_done(mm->vm);
 	return err;
 }

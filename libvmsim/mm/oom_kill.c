@@ -6,8 +6,8 @@
  * memory reserves for the victim; processes are mms, scanned in creation
  * order as the task list is (a later one wins a tie, as in
  * oom_evaluate_task).  The victim's memory goes at once, or, when the
- * operation that ran out holds the victim's mmap_lock (it is the one that
- * faulted, forked...), as soon as that operation ends; that operation
+ * operation that ran out holds the victim's mmap_lock or one of its vmas'
+ * locks (it is the one that faulted, forked...), as soon as that operation ends; that operation
  * fails. */
 #include <utlist.h>
 
@@ -25,9 +25,19 @@ long vmsim_oom_badness(const struct vmsim_mm *mm)
  * space is left but the pgd. */
 static void oom_reap(struct vmsim *vm, struct vmsim_mm *mm)
 {
+	struct vmsim_lockstack *saved = vm->locks, reaper = { 0 };
+
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
 			  .target = mm->id, .why = "oom reaper: victim's address space torn down" });
+	/* The reaper is a thread of its own (oom_reaper): serially, the
+	 * locks of the operation that ran out (a fault's vma lock) are not
+	 * its own.  Interleaved, a task's stack cannot be swapped across
+	 * the reaper's scheduling points: it reaps with the task's. */
+	if (!vm->sched)
+		vm->locks = &reaper;
 	vmsim__exit_mmap(mm, true);
+	if (!vm->sched)
+		vm->locks = saved;
 	mm->flags |= MMF_OOM_REAPED;
 	vm->mm_world->oom_pending--;
 }
@@ -38,7 +48,7 @@ void vmsim__oom_reap_pending(struct vmsim *vm)
 
 	LL_FOREACH(vm->mm_world->mms, mm)
 		if ((mm->flags & MMF_OOM_VICTIM) && !(mm->flags & MMF_OOM_REAPED) &&
-		    !vmsim_lock_held(&mm->mmap_lock))
+		    !vmsim__mm_locked(mm))
 			oom_reap(vm, mm);
 }
 
@@ -75,7 +85,7 @@ bool vmsim__out_of_memory(struct vmsim *vm)
 			  .target = victim->id, .pfn = (uint64_t)chosen, .why = "oom-kill" });
 	if (vm->mm_world->oom_fn)
 		vm->mm_world->oom_fn(vm->mm_world->oom_arg, victim);
-	if (vmsim_lock_held(&victim->mmap_lock))
+	if (vmsim__mm_locked(victim))
 		return false;	/* reaped when the operation holding it ends */
 	oom_reap(vm, victim);
 	return true;

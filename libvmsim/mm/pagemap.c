@@ -119,10 +119,11 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 		return -EINVAL;
 	if (vmsim__mm_dead(mm))
 		return -ESRCH;
-	vmsim_lock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_lock(mm);
 	mmu_notifier_range_init(&range, MMU_NOTIFY_SOFT_DIRTY, 0, mm, 0, ~0ULL);
 	mmu_notifier_invalidate_range_start(&range);
 	DL_FOREACH(mm->mmap, vma) {
+		vmsim__vma_start_write(vma);	/* vm_flags_clear() */
 		vma->vm_flags &= ~VM_SOFTDIRTY;
 		vmsim__vma_set_page_prot(vma);
 		/* The walk has no hugetlb_entry: hugetlb vmas are skipped. */
@@ -178,7 +179,7 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 	}
 	mmu_notifier_invalidate_range_end(&range);
 	vmsim__flush_tlb_range(mm, 0, ~0ULL);
-	vmsim_unlock(mm->vm, &mm->mmap_lock);
+	vmsim__mmap_write_unlock(mm);
 	vmsim__mm_op_done(mm->vm);
 	return 0;
 }

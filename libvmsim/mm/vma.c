@@ -61,6 +61,11 @@ struct vm_area_struct *vmsim__find_vma(struct vmsim_mm *mm, uint64_t addr)
 	return find_vma(mm, addr);
 }
 
+struct vm_area_struct *vmsim__find_vma_rcu(struct vmsim_mm *mm, uint64_t addr)
+{
+	return find_vma(mm, addr);
+}
+
 bool vmsim__range_has_hole(struct vmsim_mm *mm, uint64_t start, uint64_t end)
 {
 	uint64_t a = start;
@@ -82,8 +87,11 @@ struct vm_area_struct *vmsim__vma_alloc(struct vmsim_mm *mm)
 {
 	struct vm_area_struct *v = vmsim__calloc(mm->vm, 1, sizeof(*v));
 
-	if (v)
+	if (v) {
 		v->vm_mm = mm;
+		vmsim_lock_init(&v->vm_lock, VMSIM_LOCK_VMA);
+		v->vm_lock_seq = ~0u;	/* vma_lock_init(): no mark */
+	}
 	return v;
 }
 
@@ -101,6 +109,10 @@ static void vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma, bool i_mma
 {
 	struct vm_area_struct *v, *after = NULL;
 
+	/* vma_link(): a new vma is write-locked before it is in the tree
+	 * (vma_start_write on a detached vma: a mark, no wait). */
+	if (mm->mm_lock_seq & 1)
+		vma->vm_lock_seq = mm->mm_lock_seq;
 	DL_FOREACH(mm->mmap, v) {
 		if (v->vm_start > vma->vm_start)
 			break;
@@ -130,6 +142,10 @@ void vmsim__vma_link(struct vmsim_mm *mm, struct vm_area_struct *vma)
 
 void vmsim__vma_unlink(struct vmsim_mm *mm, struct vm_area_struct *vma)
 {
+	/* vma_mark_detached() asserts the vma is write-locked: no reader
+	 * holds it or can take it. */
+	if (mm->mm_lock_seq & 1)
+		vmsim__vma_start_write(vma);
 	DL_DELETE(mm->mmap, vma);
 	vma->prev = vma->next = NULL;
 	mm->map_count--;
@@ -151,6 +167,9 @@ int vmsim__split_vma(struct vmsim_mm *mm, struct vm_area_struct *vma, uint64_t a
 	mmap_assert_write_locked(mm);
 	if (addr <= vma->vm_start || addr >= vma->vm_end || (addr & ~PAGE_MASK))
 		return -EINVAL;
+	/* __split_vma(): vma_start_write(vma); the new half is write-locked
+	 * as it is linked. */
+	vmsim__vma_start_write(vma);
 	/* vm_ops->may_split: hugetlb vmas split only at a huge page boundary,
 	 * and unshare the PMD tables the split leaves half covered. */
 	if (is_vm_hugetlb_page(vma)) {
@@ -234,6 +253,9 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
  * maps a vma of its own). */
 static bool merge_into(struct vmsim_mm *mm, struct vm_area_struct *a, struct vm_area_struct *b)
 {
+	/* vma_prepare(): both are write-locked before either changes. */
+	vmsim__vma_start_write(a);
+	vmsim__vma_start_write(b);
 	if (!a->anon_vma && b->anon_vma && vmsim__anon_vma_clone(a, b))
 		return false;
 	a->vm_end = b->vm_end;

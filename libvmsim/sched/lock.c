@@ -421,6 +421,61 @@ bool vmsim__trylock_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
 	return true;
 }
 
+/* vmsim__lock_read_here() past its fast path (sched_internal.h). */
+bool vmsim__lock_read_here_slow(struct vmsim *vm, struct vmsim_lock *l, const char *site)
+{
+	if (!lock_arg_ok(vm, l) || l->state < 0)
+		return false;
+	l->state++;
+	push(vm, stack_of(vm), l, site, true, false);
+	return true;
+}
+
+/* A lock nobody else can reach yet (__folio_set_locked() of a folio not
+ * in the page cache): taken without a wait or a point, and without an
+ * order (it cannot be waited for). */
+void vmsim__lock_fresh_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
+{
+	if (!lock_arg_ok(vm, l))
+		return;
+	if (LOCK_BUG_ON(vm, site ? site : "vmsim__lock_fresh_at", l->state != 0, "new %s already held",
+			vmsim_lock_class_name_vm(vm, l->lclass)))
+		return;
+	l->state = -1;
+	l->owner = me(vm);
+	push(vm, stack_of(vm), l, site, false, false);
+}
+
+/* down_read_trylock() (mmap_read_trylock). */
+bool vmsim__trylock_read_at(struct vmsim *vm, struct vmsim_lock *l, const char *site)
+{
+	if (!lock_arg_ok(vm, l))
+		return false;
+	if (vm->sched)
+		vmsim__sched_point(vm, VMSIM_SP_TRYLOCK, l, site);
+	return vmsim__lock_read_here_slow(vm, l, site);
+}
+
+/* lockdep's acquire and release around a writer's wait for readers
+ * (__vma_enter_locked(), __vma_exit_locked()): wait until nobody holds
+ * l, learn the order, keep nothing.  Waiting for a lock the caller holds
+ * is a deadlock. */
+void vmsim__lock_wait_order(struct vmsim *vm, struct vmsim_lock *l, const char *site)
+{
+	struct vmsim_lockstack *ls;
+
+	if (!lock_arg_ok(vm, l))
+		return;
+	ls = stack_of(vm);
+	if (LOCK_BUG_ON(vm, site ? site : "vmsim__lock_wait_order", find_held(ls, l) >= 0 ||
+			(!vm->sched && l->state != 0), "deadlock: waiting for %s, which is %s",
+			vmsim_lock_class_name_vm(vm, l->lclass), find_held(ls, l) >= 0 ? "held here" : "held"))
+		return;
+	if (vm->sched && l->state != 0 && !vmsim__sched_acquire(vm, VMSIM_SP_WAIT, l, site))
+		return;
+	check_order(vm, ls, l, site, false);
+}
+
 static VMSIM_NOINLINE void unlock_slow(struct vmsim *vm, struct vmsim_lock *l, const char *site,
 						   bool read)
 {

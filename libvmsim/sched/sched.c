@@ -30,6 +30,8 @@ static const char *const sp_names[VMSIM_SP_NR] = {
 	[VMSIM_SP_NOTIFIER] = "notifier",
 	[VMSIM_SP_YIELD] = "yield",
 	[VMSIM_SP_WAIT] = "wait",
+	[VMSIM_SP_VMA_READ] = "vma_read",
+	[VMSIM_SP_VMA_WRITE] = "vma_write",
 };
 
 const char *vmsim_sp_kind_name(enum vmsim_sp_kind k)
@@ -47,10 +49,14 @@ bool vmsim_sched_active(const struct vmsim *vm)
 	return vm && vm->sched;
 }
 
-/* Steps that only look: two of them on one object commute. */
+/* Steps that only look: two of them on one object commute.  A per-VMA
+ * read lock is one: two readers commute with each other and with
+ * mmap_read_lock(); on the mm's mmap_lock they depend on what can change
+ * their answer, a vma being marked and mmap_write_unlock() (which ends
+ * every mark). */
 static bool reads_only(enum vmsim_sp_kind k)
 {
-	return k == VMSIM_SP_LOCK_READ || k == VMSIM_SP_PTE_READ;
+	return k == VMSIM_SP_LOCK_READ || k == VMSIM_SP_PTE_READ || k == VMSIM_SP_VMA_READ;
 }
 
 /* The TLB side: a fill reads page tables through no lock and writes its

@@ -110,6 +110,29 @@ static inline bool vmsim__lock_outside(const struct vmsim_lock *l)
 void vmsim__lock_handoff(struct vmsim *vm, struct vmsim_lock *l, const char *site);
 void vmsim__lock_adopt(struct vmsim *vm, struct vmsim_lock *l, const char *site);
 void vmsim__lock_release_outside(struct vmsim *vm, struct vmsim_lock *l, const char *site);
+/* A shared acquisition at a point the caller has reached already
+ * (vma_start_read(): the lookup and the reader count are one step).  No
+ * wait and no order (lockdep's trylock); false if l is write-held.  For
+ * mm's own locks (no argument checks): a fault's fast path. */
+bool vmsim__lock_read_here_slow(struct vmsim *vm, struct vmsim_lock *l, const char *site);
+static inline bool vmsim__lock_read_here(struct vmsim *vm, struct vmsim_lock *l, const char *site)
+{
+	struct vmsim_lockstack *ls = vm->locks ? vm->locks : &vm->main_locks;
+	struct vmsim_held *h;
+
+	if (__builtin_expect(l->state < 0 || ls->nr >= VMSIM_MAX_HELD_LOCKS, 0))
+		return vmsim__lock_read_here_slow(vm, l, site);
+	l->state++;
+	h = &ls->h[ls->nr++];
+	h->lock = l;
+	h->site = site;
+	h->read = true;
+	h->phantom = false;
+	return true;
+}
+void vmsim__lock_fresh_at(struct vmsim *vm, struct vmsim_lock *l, const char *site);
+bool vmsim__trylock_read_at(struct vmsim *vm, struct vmsim_lock *l, const char *site);
+void vmsim__lock_wait_order(struct vmsim *vm, struct vmsim_lock *l, const char *site);
 void vmsim__lock_describe_waiter(struct vmsim *vm, const struct vmsim__task *t, char *buf, size_t size);
 
 #endif /* VMSIM_SCHED_INTERNAL_H */

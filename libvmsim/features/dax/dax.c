@@ -245,8 +245,6 @@ static unsigned cow_page(struct vm_fault *vmf, unsigned long blk)
 	pte_t entry;
 
 	mm->st.faults_cow++;
-	if (vmsim__anon_vma_prepare(vma))
-		return VM_FAULT_OOM;
 	p = vmsim_alloc_pages(vm, 0);
 	if (!p)
 		return VM_FAULT_OOM;
@@ -442,6 +440,12 @@ static unsigned dax_fault(struct vm_fault *vmf, unsigned order)
 	struct vmsim_file *f = vmf->vma->vm_file;
 	unsigned ret = VM_FAULT_FALLBACK;
 
+	/* do_cow_fault(): the anon_vma before ->fault. */
+	if (order == 0 && (vmf->flags & FAULT_FLAG_WRITE) && !(vmf->vma->vm_flags & VM_SHARED)) {
+		ret = vmsim__vmf_anon_prepare(vmf);
+		if (ret)
+			return ret;
+	}
 	/* ext4_dax_huge_fault(): filemap_invalidate_lock_shared(). */
 	vmsim_lock_read(f->vm, &dax_inode(f)->invalidate_lock);
 	if (order == 0)
