@@ -26,6 +26,9 @@ for name in $tour; do
 	title "$name (examples/$name.vms)"
 	# The leading comment block is the lesson; the rest is the script.
 	sed -n '/^[^#]/q; s/^# \{0,1\}//p' "$f"
+	# The script itself, numbered as `show` and error lines number it.
+	echo "--- examples/$name.vms:"
+	awk 'seen || !/^#/ { seen = 1; printf "%4d  %s\n", NR, $0 }' "$f"
 	echo "\$ vmsim run examples/$name.vms"
 	# One stream, so that each dump appears right after the output before it.
 	"$b/vmsim" run "$f" 2>&1

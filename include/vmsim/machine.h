@@ -109,7 +109,9 @@ VMSIM_API int vmsim_config_validate(const struct vmsim_config *cfg);
  */
 VMSIM_API int vmsim_new(const struct vmsim_config *cfg, struct vmsim **out);
 
-/* Tear the machine down and release every byte it allocated.  NULL is ok. */
+/* Tear the machine down and release every byte it allocated.  NULL is ok.
+ * Anything found still in use (a leak) is a bug report through the
+ * machine's handler, during this call. */
 VMSIM_API void vmsim_free(struct vmsim *vm);
 
 /* The configuration the machine was created with (NULL for NULL).  The

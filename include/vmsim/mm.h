@@ -105,8 +105,9 @@ VMSIM_API int vmsim_madvise(struct vmsim_mm *mm, uint64_t addr, uint64_t len, in
  * Load or store len bytes at addr as the process would, on its CPU (cpu -1)
  * or on cpu: walk, fault, retry.  Returns an enum vmsim_access_result
  * (<vmsim/cpu.h>): VMSIM_ACCESS_OK, the signal the access raised
- * (VMSIM_ACCESS_SIGSEGV, _SIGBUS, _HWPOISON) or VMSIM_ACCESS_OOM (bytes
- * before the faulting page were moved), or -EINVAL for bad arguments.  *fault_addr (may be NULL) gets the
+ * (VMSIM_ACCESS_SIGSEGV, _SIGBUS, _HWPOISON), VMSIM_ACCESS_OOM (bytes
+ * before the faulting page were moved) or VMSIM_ACCESS_SIGKILL (the OOM
+ * killer took the process), or -EINVAL for bad arguments.  *fault_addr (may be NULL) gets the
  * faulting address.
  */
 VMSIM_API int vmsim_access(struct vmsim_mm *mm, int cpu, uint64_t addr, void *buf, size_t len, bool write,

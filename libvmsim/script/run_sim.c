@@ -489,6 +489,11 @@ static int sim_install(struct vms_backend *be, const struct vms_cmd *c)
 			return -EINVAL;
 		used += (size_t)n;
 	}
+	/* ENOENT, as the library says; the likely cause on stderr, which
+	 * comparisons leave alone. */
+	if (mm && !vmsim_kind_lookup(s->vm, c->name[1]))
+		fprintf(stderr, "note line %d: kind '%s' is not registered (a prototype needs --kind KIND.so)\n",
+			c->line, c->name[1]);
 	return vmsim_kind_install(mm, c->addr, c->len, c->name[1], c->argc ? args : NULL);
 }
 
