@@ -5,8 +5,10 @@
  * and exit's unmap_vmas (UNMAP), MADV_DONTNEED and COW (CLEAR, one page),
  * mprotect's change_pud_range (PROTECTION_VMA from the first populated pud
  * to the end of the p4d span), fork's copy_page_range of a COW vma
- * (PROTECTION_PAGE over the vma), mremap's move_page_tables (UNMAP of the
- * old range, then the munmap of the old vma), clear_refs (SOFT_DIRTY over
+ * (PROTECTION_PAGE over the vma), writeback's folio_mkclean
+ * (PROTECTION_PAGE over each mapping of the page), mremap's
+ * move_page_tables (UNMAP of the old range, then the munmap of the old
+ * vma), clear_refs (SOFT_DIRTY over
  * everything), exit_mmap's mmu_notifier_release, x86 flush_tlb_mm_range's
  * arch_invalidate_secondary_tlbs, and the interval tree's sequence. */
 #include "unitfix.h"
@@ -182,6 +184,27 @@ static void test_fork_shared_no_range(void **state)
 	subscribe();
 	assert_int_equal(vmsim_fork(mm, &child), 0);
 	vmsim_mm_exit(child);
+	expect_function_call(mock_release);
+	vmsim_mmu_notifier_unregister(&sub, mm);
+}
+
+/* fsync of a disk file: folio_mkclean() write-protects the dirty page's
+ * shared mapping inside page_vma_mkclean_one()'s PROTECTION_PAGE range of
+ * that page; the clean page beside it is not written back, no range.  The
+ * next write only makes the pte writable again (wp_page_reuse: no range). */
+static void test_writeback_mkclean_is_protection_page(void **state)
+{
+	struct vmsim_file *f;
+
+	(void)state;
+	assert_int_equal(vmsim_file_new(vm, "wb", VMSIM_FILE_DISK, 2 * P, &f), 0);
+	assert_int_equal(vmsim_mmap(mm, pg(0), 2 * P, RW, VMSIM_MAP_SHARED, f, 0), 0);
+	assert_int_equal(tu_read(mm, pg(0)), 0);
+	assert_int_equal(tu_write(mm, pg(1), 1), 0);
+	subscribe();
+	expect_range(MMU_NOTIFY_PROTECTION_PAGE, pg(1), pg(2));
+	assert_int_equal(vmsim_file_fsync(f), 0);
+	assert_int_equal(tu_write(mm, pg(1), 2), 0);
 	expect_function_call(mock_release);
 	vmsim_mmu_notifier_unregister(&sub, mm);
 }
@@ -494,6 +517,7 @@ int main(void)
 		TU_TEST(test_mprotect_is_protection_vma),
 		TU_TEST(test_fork_and_cow),
 		TU_TEST(test_fork_shared_no_range),
+		TU_TEST(test_writeback_mkclean_is_protection_page),
 		TU_TEST(test_mremap),
 		TU_TEST(test_clear_refs_is_soft_dirty),
 		TU_TEST(test_exit_releases),
