@@ -443,7 +443,7 @@ void vmsim__zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, co
 		      pte_t pteval);
 unsigned vmsim__do_wp_page(struct vm_fault *vmf);
 /* exit_mmap() without freeing the mm itself (exit, the OOM killer). */
-void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables);
+void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables, bool locked);
 
 /* mmu_gather.c, tlb flush glue */
 void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm);

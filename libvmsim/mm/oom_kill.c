@@ -22,14 +22,21 @@ long vmsim_oom_badness(const struct vmsim_mm *mm)
 }
 
 /* The oom reaper and the victim's exit at once: nothing of its address
- * space is left but the pgd. */
-static void oom_reap(struct vmsim *vm, struct vmsim_mm *mm)
+ * space is left but the pgd.  Both run in contexts of their own on Linux
+ * (the oom_reaper kthread, the dying task), never nested in the
+ * allocation that ran out, which may hold a folio lock: so the victim's
+ * mmap_lock is taken with a trylock, as oom_reap_task_mm() does, and adds
+ * no lock order.  False when it is busy: reaped later. */
+static bool oom_reap(struct vmsim *vm, struct vmsim_mm *mm)
 {
+	if (!vmsim_trylock(vm, &mm->mmap_lock))
+		return false;
 	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
 			  .target = mm->id, .why = "oom reaper: victim's address space torn down" });
-	vmsim__exit_mmap(mm, true);
+	vmsim__exit_mmap(mm, true, true);
 	mm->flags |= MMF_OOM_REAPED;
 	vm->mm_world->oom_pending--;
+	return true;
 }
 
 void vmsim__oom_reap_pending(struct vmsim *vm)
@@ -75,10 +82,8 @@ bool vmsim__out_of_memory(struct vmsim *vm)
 			  .target = victim->id, .pfn = (uint64_t)chosen, .why = "oom-kill" });
 	if (vm->mm_world->oom_fn)
 		vm->mm_world->oom_fn(vm->mm_world->oom_arg, victim);
-	if (vmsim_lock_held(&victim->mmap_lock))
-		return false;	/* reaped when the operation holding it ends */
-	oom_reap(vm, victim);
-	return true;
+	/* Reaped when the operation holding it ends. */
+	return !vmsim_lock_held(&victim->mmap_lock) && oom_reap(vm, victim);
 }
 
 void vmsim_set_oom_notify(struct vmsim *vm, vmsim_oom_fn fn, void *arg)
