@@ -917,8 +917,10 @@ struct vmsim_page *vmsim__swapin_readahead(struct vm_fault *vmf, swp_entry_t ent
 #define RMAP_WALK_ENTRIES	0x1	/* match non-present entries naming the folio */
 #define RMAP_WALK_NOTIFY_CLEAR	0x2	/* MMU_NOTIFY_CLEAR around each vma's visit, as
 					 * try_to_unmap_one()/try_to_migrate_one() */
-#define RMAP_WALK_NOTIFY_PROTECT 0x4	/* MMU_NOTIFY_PROTECTION_PAGE around each vma's
-					 * visit, as page_vma_mkclean_one() */
+#define RMAP_WALK_MKCLEAN	0x4	/* folio_mkclean(): shared vmas only
+					 * (invalid_mkclean_vma), each visit inside
+					 * MMU_NOTIFY_PROTECTION_PAGE, as
+					 * page_vma_mkclean_one() */
 void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned flags, rmap_one_fn fn, void *arg);
 #define TTU_IGNORE_MLOCK	0x8
 #define TTU_HWPOISON		0x20

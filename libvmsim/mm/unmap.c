@@ -111,17 +111,19 @@ static bool walk_pte(struct vmsim *vm, struct vm_area_struct *vma, uint64_t addr
 	return ret;
 }
 
-/* One vma of the walk; with RMAP_WALK_NOTIFY_CLEAR (PROTECT) inside an
+/* One vma of the walk; with RMAP_WALK_NOTIFY_CLEAR (MKCLEAN) inside an
  * MMU_NOTIFY_CLEAR (PROTECTION_PAGE) range of the folio's address. */
 static bool walk_one(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw *w)
 {
 	struct vmsim_page *p = w->p;
 	uint64_t addr = vma_address(vma, p->index);
-	bool notify = w->flags & (RMAP_WALK_NOTIFY_CLEAR | RMAP_WALK_NOTIFY_PROTECT);
+	bool notify = w->flags & (RMAP_WALK_NOTIFY_CLEAR | RMAP_WALK_MKCLEAN);
 	enum mmu_notifier_event event = (w->flags & RMAP_WALK_NOTIFY_CLEAR) ? MMU_NOTIFY_CLEAR :
 					MMU_NOTIFY_PROTECTION_PAGE;
 	bool ret;
 
+	if ((w->flags & RMAP_WALK_MKCLEAN) && !(vma->vm_flags & VM_SHARED))
+		return true;	/* invalid_mkclean_vma() */
 	if (vmsim_page_test(p, PG_head)) {
 		/* A large folio: its range in the vma at once. */
 		struct mmu_notifier_range range;
@@ -558,7 +560,7 @@ int vmsim__folio_mkclean(struct vmsim *vm, struct vmsim_page *p)
 	int cleaned = 0;
 
 	if (p->mapcount > 0 && p->mapping && !folio_test_anon(p))
-		vmsim__rmap_walk_locked(vm, p, RMAP_WALK_NOTIFY_PROTECT, page_mkclean_one, &cleaned);
+		vmsim__rmap_walk_locked(vm, p, RMAP_WALK_MKCLEAN, page_mkclean_one, &cleaned);
 	/* v12: "Ensure to clean stale tlb entries for this mapping." */
 	if (p->mapping && !folio_test_anon(p))
 		vmsim__luf_flush_mapping(folio_file(p), VMSIM_LUF_PT_MKCLEAN);

@@ -190,8 +190,10 @@ static void test_fork_shared_no_range(void **state)
 
 /* fsync of a disk file: folio_mkclean() write-protects the dirty page's
  * shared mapping inside page_vma_mkclean_one()'s PROTECTION_PAGE range of
- * that page; the clean page beside it is not written back, no range.  The
- * next write only makes the pte writable again (wp_page_reuse: no range). */
+ * that page; a private mapping of it is no candidate (invalid_mkclean_vma)
+ * and the clean page beside it is not written back: no range for either.
+ * The next write only makes the pte writable again (wp_page_reuse: no
+ * range). */
 static void test_writeback_mkclean_is_protection_page(void **state)
 {
 	struct vmsim_file *f;
@@ -199,8 +201,10 @@ static void test_writeback_mkclean_is_protection_page(void **state)
 	(void)state;
 	assert_int_equal(vmsim_file_new(vm, "wb", VMSIM_FILE_DISK, 2 * P, &f), 0);
 	assert_int_equal(vmsim_mmap(mm, pg(0), 2 * P, RW, VMSIM_MAP_SHARED, f, 0), 0);
+	assert_int_equal(vmsim_mmap(mm, pg(8), 2 * P, RW, VMSIM_MAP_PRIVATE, f, 0), 0);
 	assert_int_equal(tu_read(mm, pg(0)), 0);
 	assert_int_equal(tu_write(mm, pg(1), 1), 0);
+	assert_int_equal(tu_read(mm, pg(9)), 1);
 	subscribe();
 	expect_range(MMU_NOTIFY_PROTECTION_PAGE, pg(1), pg(2));
 	assert_int_equal(vmsim_file_fsync(f), 0);
