@@ -329,6 +329,53 @@ static void test_subscription_order(void **state)
 
 /* ---- interval notifiers ---- */
 
+/* The first interval notifier of an mm inserted while a range is open
+ * (here from a plain subscriber's invalidate_range_start; on Linux another
+ * CPU cannot, mm_take_all_locks() serialises it): that range's end owes
+ * the interval tree nothing, so the tree's sequence is even again after
+ * it and after the next range, and the notifier goes at once. */
+static struct mmu_interval_notifier mid_range_n;
+
+static bool nop_invalidate(struct mmu_interval_notifier *n, const struct mmu_notifier_range *r,
+			   unsigned long cur_seq)
+{
+	(void)r;
+	mmu_interval_set_seq(n, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops nop_ops = { .invalidate = nop_invalidate };
+
+static int insert_start(struct mmu_notifier *plain, const struct mmu_notifier_range *r)
+{
+	(void)plain;
+	if (!mid_range_n.ops)
+		assert_int_equal(vmsim_mmu_interval_notifier_insert(&mid_range_n, r->mm, r->start, 64 * P, &nop_ops), 0);
+	return 0;
+}
+
+static void test_interval_insert_mid_range(void **state)
+{
+	static const struct mmu_notifier_ops ops = { .invalidate_range_start = insert_start };
+	struct mmu_notifier plain = { .ops = &ops };
+	unsigned long seq;
+
+	(void)state;
+	memset(&mid_range_n, 0, sizeof(mid_range_n));
+	assert_int_equal(vmsim_mmap(mm, pg(0), 4 * P, RW, ANON, NULL, 0), 0);
+	assert_int_equal(tu_write(mm, pg(0), 1), 0);
+	assert_int_equal(tu_write(mm, pg(1), 1), 0);
+	assert_int_equal(vmsim_mmu_notifier_register(&plain, mm), 0);
+	assert_int_equal(vmsim_madvise(mm, pg(0), P, VMSIM_MADV_DONTNEED), 0);
+	assert_ptr_equal(mid_range_n.mm, mm);
+	assert_int_equal(vmsim_madvise(mm, pg(1), P, VMSIM_MADV_DONTNEED), 0);
+	seq = vmsim_mmu_interval_read_begin(&mid_range_n);
+	assert_false(mmu_interval_read_retry(&mid_range_n, seq));
+	vmsim_mmu_interval_notifier_remove(&mid_range_n);
+	assert_null(mid_range_n.mm);
+	vmsim_mmu_notifier_unregister(&plain, mm);
+}
+
 struct watcher {
 	struct mmu_interval_notifier n;
 	unsigned calls;
@@ -527,6 +574,7 @@ int main(void)
 		TU_TEST(test_exit_releases),
 		TU_TEST(test_secondary_tlbs),
 		TU_TEST(test_subscription_order),
+		TU_TEST(test_interval_insert_mid_range),
 		TU_TEST(test_interval_sequence),
 		TU_TEST(test_interval_errors),
 		TU_TEST(test_interval_deferred_insert),
