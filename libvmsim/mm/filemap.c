@@ -1054,35 +1054,72 @@ static void zero_partial(struct vmsim_file *f, uint64_t pgoff, size_t from, size
 		memset(s->data + from, 0, to - from);
 }
 
-/* truncate_inode_pages_range() over whole pages [pstart, pend). */
+/* The (up to) DROP_BATCH smallest page-cache indices in [from, pend),
+ * ascending, into idx: a batch of find_lock_entries(). */
+#define DROP_BATCH	32
+
+static unsigned drop_batch(struct vmsim_file *f, uint64_t from, uint64_t pend, uint64_t *idx)
+{
+	struct vmsim_pagecache_entry *e, *t;
+	unsigned n = 0;
+
+	HASH_ITER(hh, f->pages, e, t) {
+		unsigned i;
+
+		if (e->pgoff < from || e->pgoff >= pend || (n == DROP_BATCH && e->pgoff > idx[n - 1]))
+			continue;
+		if (n < DROP_BATCH)
+			n++;
+		for (i = n - 1; i > 0 && idx[i - 1] > e->pgoff; i--)
+			idx[i] = idx[i - 1];
+		idx[i] = e->pgoff;
+	}
+	return n;
+}
+
+/* truncate_inode_pages_range() over whole pages [pstart, pend): batches
+ * of indices, each looked up again after its scheduling point and its
+ * folio checked again under the folio lock, as Linux does (reclaim on
+ * another CPU may have taken the folio out meanwhile: the inode lock does
+ * not stop it). */
 static void drop_range(struct vmsim_file *f, uint64_t pstart, uint64_t pend)
 {
 	struct vmsim_pagecache_entry *e, *t;
+	uint64_t idx[DROP_BATCH], from = pstart;
+	unsigned n;
 
-	HASH_ITER(hh, f->pages, e, t) {
-		struct vmsim_page *p = e->page;
-		bool locked;
+	while ((n = drop_batch(f, from, pend, idx))) {
+		for (unsigned i = 0; i < n; i++) {
+			struct vmsim_page *p;
+			bool locked;
 
-		if (e->pgoff < pstart || e->pgoff >= pend)
-			continue;
-		/* A point per page: fault-around may map it until here.  The
-		 * caller holds inode_lock, so no other removal runs beside. */
-		vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, e->pgoff));
-		if (!p) {
-			cache_delete(f, e);	/* a shmem page in swap: its slot is freed */
-			continue;
+			/* A point per page: fault-around may map it until
+			 * here. */
+			vmsim__sp(f->vm, VMSIM_SP_PAGECACHE, vmsim__sp_cache_slot(f, idx[i]));
+			if (!(e = cache_entry(f, idx[i])))
+				continue;
+			if (!(p = e->page)) {
+				cache_delete(f, e);	/* a shmem page in swap: its slot is freed */
+				continue;
+			}
+			/* truncate_inode_folio(), under the folio lock (no
+			 * fault maps it meanwhile): still mapped ->
+			 * unmap_mapping_folio(), which drops markers over
+			 * that folio's range. */
+			vmsim_get_page(f->vm, p);
+			locked = !vmsim__folio_lock(f->vm, p);
+			/* truncate_inode_partial_folio()/folio_invalidate:
+			 * gone from the cache while we waited: skip it. */
+			if ((e = cache_entry(f, idx[i])) && e->page == p) {
+				if (p->mapcount > 0)
+					vmsim__unmap_mapping_folio(f, p);
+				cache_delete(f, e);
+			}
+			if (locked)
+				vmsim__folio_unlock(f->vm, p);
+			vmsim_put_page(f->vm, p);
 		}
-		/* truncate_inode_folio(), under the folio lock (no fault maps
-		 * it meanwhile): still mapped -> unmap_mapping_folio(), which
-		 * drops markers over that folio's range. */
-		vmsim_get_page(f->vm, p);
-		locked = !vmsim__folio_lock(f->vm, p);
-		if (p->mapcount > 0)
-			vmsim__unmap_mapping_folio(f, p);
-		cache_delete(f, e);
-		if (locked)
-			vmsim__folio_unlock(f->vm, p);
-		vmsim_put_page(f->vm, p);
+		from = idx[n - 1] + 1;
 	}
 	HASH_ITER(hh, f->store, e, t) {
 		if (e->pgoff < pstart || e->pgoff >= pend)

@@ -225,8 +225,9 @@ void vmsim__mm_enter(struct vmsim_mm *mm)
 
 /* exit_mmap(): zap everything (markers too) and free the vmas; with
  * free_tables the page tables below the pgd go too (the OOM killer's
- * husk; exit frees them with the pgd).  The caller holds no lock of mm. */
-void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
+ * husk; exit frees them with the pgd).  The caller holds mm's mmap_lock
+ * when locked (the OOM reaper's trylock), else no lock of mm. */
+void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables, bool locked)
 {
 	struct vmsim *vm = mm->vm;
 	struct zap_details d = { .even_cows = true, .zap_flags = ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP };
@@ -234,7 +235,8 @@ void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables)
 	struct vm_area_struct *v, *t;
 	struct mmu_gather tlb;
 
-	vmsim__mmap_write_lock(mm);
+	if (!locked)
+		vmsim__mmap_write_lock(mm);
 	/* free_pgtables() write-locks each vma (the reaper's faulting
 	 * threads are gone; here every vma at once, before the zap). */
 	DL_FOREACH(mm->mmap, v)
@@ -280,7 +282,7 @@ void vmsim_mm_exit(struct vmsim_mm *mm)
 	vm = mm->vm;
 	vmsim__mm_enter(mm);
 	if (!(mm->flags & MMF_OOM_REAPED))
-		vmsim__exit_mmap(mm, false);
+		vmsim__exit_mmap(mm, false, false);
 	if ((mm->flags & MMF_OOM_VICTIM) && !(mm->flags & MMF_OOM_REAPED))
 		vm->mm_world->oom_pending--;
 	/* No CPU may keep walking or caching the freed tables. */

@@ -510,7 +510,7 @@ void vmsim__zap_leave(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep, co
 		      pte_t pteval);
 unsigned vmsim__do_wp_page(struct vm_fault *vmf);
 /* exit_mmap() without freeing the mm itself (exit, the OOM killer). */
-void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables);
+void vmsim__exit_mmap(struct vmsim_mm *mm, bool free_tables, bool locked);
 
 /* mmu_gather.c, tlb flush glue */
 void tlb_gather_mmu(struct mmu_gather *tlb, struct vmsim_mm *mm, bool fullmm);
@@ -1005,6 +1005,10 @@ struct vmsim_page *vmsim__swapin_readahead(struct vm_fault *vmf, swp_entry_t ent
 #define RMAP_WALK_ENTRIES	0x1	/* match non-present entries naming the folio */
 #define RMAP_WALK_NOTIFY_CLEAR	0x2	/* MMU_NOTIFY_CLEAR around each vma's visit, as
 					 * try_to_unmap_one()/try_to_migrate_one() */
+#define RMAP_WALK_MKCLEAN	0x4	/* folio_mkclean(): shared vmas only
+					 * (invalid_mkclean_vma), each visit inside
+					 * MMU_NOTIFY_PROTECTION_PAGE, as
+					 * page_vma_mkclean_one() */
 void vmsim__rmap_walk_locked(struct vmsim *vm, struct vmsim_page *p, unsigned flags, rmap_one_fn fn, void *arg);
 #define TTU_IGNORE_MLOCK	0x8
 #define TTU_HWPOISON		0x20

@@ -1,9 +1,11 @@
 /* MMU notifiers: subscriptions per mm, the interval tree with its
  * collision-retry sequence, and the invalidation calls mm makes.  Follows
- * mm/mmu_notifier.c of Linux 6.12-6.18.  Simplified: no SRCU (operations
- * run one at a time), the interval "tree" is a list kept in start order
- * (interval_tree_iter_first/next visit nodes by start), and a
- * mmu_interval_read_begin() that would sleep returns at once. */
+ * mm/mmu_notifier.c of Linux 6.12-6.18.  Simplified: no SRCU, and the
+ * interval "tree" is a list kept in start order (interval_tree_iter_first/
+ * next visit nodes by start).  mmu_interval_read_begin() and
+ * mmu_interval_notifier_remove() sleep on subscriptions->wq only when the
+ * invalidation is another CPU's (in a parallel block); serially they
+ * return at once. */
 #include "mm_internal.h"
 
 struct vmsim_mmu_subscriptions {
@@ -13,7 +15,23 @@ struct vmsim_mmu_subscriptions {
 	unsigned long active_invalidate_ranges;
 	struct mmu_interval_notifier *itree;	/* by start */
 	struct mmu_interval_notifier *deferred;	/* adds and removes, until the last inv_end */
+	/* Ranges open in the itree per task of a parallel block (index + 1;
+	 * 0: serial), so that a remove can tell its own invalidation from
+	 * another CPU's. */
+	uint8_t inv_depth[VMSIM_MAX_TASKS + 1];
+	/* subscriptions->wq: "held" while the sequence is odd, so that a
+	 * remove on another CPU sleeps until the last inv_end (a wait, never
+	 * taken: no order). */
+	struct vmsim_lock wq;
 };
+
+/* A range's private flag: its start counted it in the itree. */
+#define RANGE_ITREE	(1u << 31)
+
+static unsigned inv_task(const struct vmsim_mm *mm)
+{
+	return (unsigned)(vmsim_sched_current(mm->vm) + 1);
+}
 
 static const char *const event_names[] = {
 	[MMU_NOTIFY_UNMAP] = "unmap",
@@ -90,19 +108,27 @@ static struct mmu_interval_notifier *itree_inv_start(struct vmsim_mmu_subscripti
 	struct mmu_interval_notifier *first = itree_next(s->itree, r);
 
 	s->active_invalidate_ranges++;
-	if (first)
+	s->inv_depth[inv_task(r->mm)]++;
+	if (first) {
 		s->invalidate_seq |= 1;
+		s->wq.state = -1;
+	}
 	*seq = s->invalidate_seq;
 	return first;
 }
 
 /* mn_itree_inv_end(): the last writer makes the sequence even and applies
  * the deferred adds and removes. */
-static void itree_inv_end(struct vmsim_mmu_subscriptions *s)
+static void itree_inv_end(struct vmsim_mm *mm, struct vmsim_mmu_subscriptions *s)
 {
+	unsigned t = inv_task(mm);
+
+	if (s->inv_depth[t])
+		s->inv_depth[t]--;
 	if (--s->active_invalidate_ranges || !(s->invalidate_seq & 1))
 		return;
 	s->invalidate_seq++;
+	s->wq.state = 0;
 	while (s->deferred) {
 		struct mmu_interval_notifier *n = s->deferred;
 
@@ -139,8 +165,14 @@ void vmsim__mmu_notifier_invalidate_range_start(struct mmu_notifier_range *r)
 	struct vmsim_mmu_subscriptions *s = mm->notifier_subscriptions;
 
 	trace_call(mm, "invalidate_range_start", r, r->start, r->end);
-	if (s->has_itree)
+	/* Linux sets has_itree under mm_take_all_locks(), so no range is
+	 * open when it turns true; here an interval notifier may be inserted
+	 * on another CPU mid-range, and the range remembers whether its end
+	 * owes the itree an mn_itree_inv_end(). */
+	if (s->has_itree) {
+		r->flags |= RANGE_ITREE;
 		itree_invalidate(mm, s, r);
+	}
 	for (struct mmu_notifier *sub = s->list; sub; sub = sub->next) {
 		int ret;
 
@@ -159,8 +191,8 @@ void vmsim__mmu_notifier_invalidate_range_end(struct mmu_notifier_range *r)
 	struct vmsim_mmu_subscriptions *s = mm->notifier_subscriptions;
 
 	trace_call(mm, "invalidate_range_end", r, r->start, r->end);
-	if (s->has_itree)
-		itree_inv_end(s);
+	if (r->flags & RANGE_ITREE)
+		itree_inv_end(mm, s);
 	for (struct mmu_notifier *sub = s->list; sub; sub = sub->next)
 		if (sub->ops->invalidate_range_end)
 			sub->ops->invalidate_range_end(sub, r);
@@ -194,7 +226,7 @@ void vmsim__mmu_notifier_release(struct vmsim_mm *mm)
 
 		trace_call(mm, "release", &r, r.start, r.end);
 		itree_invalidate(mm, s, &r);
-		itree_inv_end(s);
+		itree_inv_end(mm, s);
 	}
 	if (s->list)
 		trace_call(mm, "release", NULL, 0, ~0ULL);
@@ -250,6 +282,7 @@ static struct vmsim_mmu_subscriptions *subscriptions(struct vmsim_mm *mm)
 	if (!s)
 		return NULL;
 	s->invalidate_seq = 2;
+	vmsim_lock_init(&s->wq, VMSIM_LOCK_OTHER);
 	mm->notifier_subscriptions = s;
 	return s;
 }
@@ -318,6 +351,7 @@ int vmsim_mmu_interval_notifier_insert(struct mmu_interval_notifier *n, struct v
 			s->deferred = n;
 		} else {
 			s->invalidate_seq |= 1;
+			s->wq.state = -1;
 			itree_insert(s, n);
 		}
 		n->invalidate_seq = s->invalidate_seq;
@@ -345,14 +379,26 @@ void vmsim_mmu_interval_notifier_remove(struct mmu_interval_notifier *n)
 			}
 			n->deferred = false;
 		} else if (n->in_tree) {
-			/* Linux forbids this (it would wait for the
-			 * invalidation it is part of); leave as it would. */
-			VMSIM_BUG(n->mm->vm, "mmu_interval_notifier_remove() of [%#llx, %#llx] from inside "
-				  "an invalidation of mm%d", (unsigned long long)n->start,
-				  (unsigned long long)n->last, n->mm->id);
+			struct vmsim *vm = n->mm->vm;
+			/* Serially, only the caller can be inside it. */
+			bool own = s->inv_depth[inv_task(n->mm)] || !vmsim_sched_active(vm);
+
+			/* Linux forbids a remove from inside the
+			 * invalidation (it would wait for itself); leave as
+			 * it would. */
+			if (own)
+				VMSIM_BUG(vm, "mmu_interval_notifier_remove() of [%#llx, %#llx] from inside "
+					  "an invalidation of mm%d", (unsigned long long)n->start,
+					  (unsigned long long)n->last, n->mm->id);
 			n->deferred = true;
 			n->deferred_next = s->deferred;
 			s->deferred = n;
+			if (own)
+				return;
+			/* Another CPU's invalidation: the last
+			 * mn_itree_inv_end() removes it, and remove sleeps
+			 * until then (wait_event on invalidate_seq). */
+			vmsim__sched_wait_free(vm, &s->wq);
 			return;
 		}
 	} else if (n->in_tree) {
@@ -363,7 +409,17 @@ void vmsim_mmu_interval_notifier_remove(struct mmu_interval_notifier *n)
 
 unsigned long vmsim_mmu_interval_read_begin(struct mmu_interval_notifier *n)
 {
-	if (!n || !n->mm || !n->mm->notifier_subscriptions)
+	struct vmsim_mmu_subscriptions *s;
+	unsigned long seq;
+
+	if (!n || !n->mm || !(s = n->mm->notifier_subscriptions))
 		return 0;
-	return n->invalidate_seq;
+	seq = n->invalidate_seq;
+	/* An invalidation of n under way on another CPU: sleep until its
+	 * last inv_end (wait_event on invalidate_seq), so that the caller
+	 * reads the page tables after it.  Serially, or inside its own
+	 * invalidation, it returns at once (Linux would wait for itself). */
+	if (seq == s->invalidate_seq && vmsim_sched_active(n->mm->vm) && !s->inv_depth[inv_task(n->mm)])
+		vmsim__sched_wait_free(n->mm->vm, &s->wq);
+	return seq;
 }

@@ -22,24 +22,36 @@ long vmsim_oom_badness(const struct vmsim_mm *mm)
 }
 
 /* The oom reaper and the victim's exit at once: nothing of its address
- * space is left but the pgd. */
-static void oom_reap(struct vmsim *vm, struct vmsim_mm *mm)
+ * space is left but the pgd.  Both run in contexts of their own on Linux
+ * (the oom_reaper kthread, the dying task), never nested in the
+ * allocation that ran out, which may hold a folio lock: so the victim's
+ * mmap_lock is taken with a trylock, as oom_reap_task_mm() does, and adds
+ * no lock order.  False when it is busy: reaped later. */
+static bool oom_reap(struct vmsim *vm, struct vmsim_mm *mm)
 {
 	struct vmsim_lockstack *saved = vm->locks, reaper = { 0 };
+	bool got;
 
-	vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
-			  .target = mm->id, .why = "oom reaper: victim's address space torn down" });
 	/* The reaper is a thread of its own (oom_reaper): serially, the
 	 * locks of the operation that ran out (a fault's vma lock) are not
 	 * its own.  Interleaved, a task's stack cannot be swapped across
 	 * the reaper's scheduling points: it reaps with the task's. */
 	if (!vm->sched)
 		vm->locks = &reaper;
-	vmsim__exit_mmap(mm, true);
+	got = vmsim_trylock(vm, &mm->mmap_lock);
+	if (got) {
+		mm->mm_lock_seq++;	/* mmap_write_trylock(): mm_lock_seqcount_begin() */
+		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+				  .target = mm->id, .why = "oom reaper: victim's address space torn down" });
+		vmsim__exit_mmap(mm, true, true);
+	}
 	if (!vm->sched)
 		vm->locks = saved;
+	if (!got)
+		return false;
 	mm->flags |= MMF_OOM_REAPED;
 	vm->mm_world->oom_pending--;
+	return true;
 }
 
 void vmsim__oom_reap_pending(struct vmsim *vm)
@@ -85,10 +97,10 @@ bool vmsim__out_of_memory(struct vmsim *vm)
 			  .target = victim->id, .pfn = (uint64_t)chosen, .why = "oom-kill" });
 	if (vm->mm_world->oom_fn)
 		vm->mm_world->oom_fn(vm->mm_world->oom_arg, victim);
+	/* Reaped when the operation holding it ends. */
 	if (vmsim__mm_locked(victim))
-		return false;	/* reaped when the operation holding it ends */
-	oom_reap(vm, victim);
-	return true;
+		return false;
+	return oom_reap(vm, victim);
 }
 
 void vmsim_set_oom_notify(struct vmsim *vm, vmsim_oom_fn fn, void *arg)

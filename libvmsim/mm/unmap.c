@@ -111,22 +111,27 @@ static bool walk_pte(struct vmsim *vm, struct vm_area_struct *vma, uint64_t addr
 	return ret;
 }
 
-/* One vma of the walk; with RMAP_WALK_NOTIFY_CLEAR inside an
- * MMU_NOTIFY_CLEAR range of the folio's address. */
+/* One vma of the walk; with RMAP_WALK_NOTIFY_CLEAR (MKCLEAN) inside an
+ * MMU_NOTIFY_CLEAR (PROTECTION_PAGE) range of the folio's address. */
 static bool walk_one(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw *w)
 {
 	struct vmsim_page *p = w->p;
 	uint64_t addr = vma_address(vma, p->index);
+	bool notify = w->flags & (RMAP_WALK_NOTIFY_CLEAR | RMAP_WALK_MKCLEAN);
+	enum mmu_notifier_event event = (w->flags & RMAP_WALK_NOTIFY_CLEAR) ? MMU_NOTIFY_CLEAR :
+					MMU_NOTIFY_PROTECTION_PAGE;
 	bool ret;
 
+	if ((w->flags & RMAP_WALK_MKCLEAN) && !(vma->vm_flags & VM_SHARED))
+		return true;	/* invalid_mkclean_vma() */
 	if (vmsim_page_test(p, PG_head)) {
 		/* A large folio: its range in the vma at once. */
 		struct mmu_notifier_range range;
 		uint64_t start = vma_address(vma, p->index), end = start + (vmsim_folio_nr_pages(p) << PAGE_SHIFT);
 
-		if (!(w->flags & RMAP_WALK_NOTIFY_CLEAR))
+		if (!notify)
 			return walk_large(vm, vma, w);
-		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, start, end);
+		mmu_notifier_range_init(&range, event, 0, vma->vm_mm, start, end);
 		mmu_notifier_invalidate_range_start(&range);
 		ret = walk_large(vm, vma, w);
 		mmu_notifier_invalidate_range_end(&range);
@@ -134,12 +139,12 @@ static bool walk_one(struct vmsim *vm, struct vm_area_struct *vma, struct pvmw *
 	}
 	if (p->index < vma->vm_pgoff || addr < vma->vm_start || addr >= vma->vm_end)
 		return true;
-	if (w->flags & RMAP_WALK_NOTIFY_CLEAR) {
+	if (notify) {
 		/* Before the pte lock, whether or not the pte maps the folio:
 		 * secondary MMUs (a device with atomic access) let go. */
 		struct mmu_notifier_range range;
 
-		mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, addr, addr + PAGE_SIZE);
+		mmu_notifier_range_init(&range, event, 0, vma->vm_mm, addr, addr + PAGE_SIZE);
 		mmu_notifier_invalidate_range_start(&range);
 		ret = walk_pte(vm, vma, addr, w);
 		mmu_notifier_invalidate_range_end(&range);
@@ -552,13 +557,14 @@ static bool page_mkclean_one(struct vmsim_page *p, struct vm_area_struct *vma, u
 
 /* folio_mkclean(): before writeback, every shared writable mapping is
  * write-protected and cleaned, so the next write faults and dirties the
- * folio again.  Returns how many ptes were dirty or writable. */
+ * folio again; secondary MMUs drop their writable translations
+ * (page_vma_mkclean_one's MMU_NOTIFY_PROTECTION_PAGE range).  Returns how many ptes were dirty or writable. */
 int vmsim__folio_mkclean(struct vmsim *vm, struct vmsim_page *p)
 {
 	int cleaned = 0;
 
 	if (p->mapcount > 0 && p->mapping && !folio_test_anon(p))
-		vmsim__rmap_walk_locked(vm, p, 0, page_mkclean_one, &cleaned);
+		vmsim__rmap_walk_locked(vm, p, RMAP_WALK_MKCLEAN, page_mkclean_one, &cleaned);
 	/* v12: "Ensure to clean stale tlb entries for this mapping." */
 	if (p->mapping && !folio_test_anon(p))
 		vmsim__luf_flush_mapping(folio_file(p), VMSIM_LUF_PT_MKCLEAN);

@@ -5,8 +5,10 @@
  * and exit's unmap_vmas (UNMAP), MADV_DONTNEED and COW (CLEAR, one page),
  * mprotect's change_pud_range (PROTECTION_VMA from the first populated pud
  * to the end of the p4d span), fork's copy_page_range of a COW vma
- * (PROTECTION_PAGE over the vma), mremap's move_page_tables (UNMAP of the
- * old range, then the munmap of the old vma), clear_refs (SOFT_DIRTY over
+ * (PROTECTION_PAGE over the vma), writeback's folio_mkclean
+ * (PROTECTION_PAGE over each mapping of the page), mremap's
+ * move_page_tables (UNMAP of the old range, then the munmap of the old
+ * vma), clear_refs (SOFT_DIRTY over
  * everything), exit_mmap's mmu_notifier_release, x86 flush_tlb_mm_range's
  * arch_invalidate_secondary_tlbs, and the interval tree's sequence. */
 #include "unitfix.h"
@@ -186,6 +188,31 @@ static void test_fork_shared_no_range(void **state)
 	vmsim_mmu_notifier_unregister(&sub, mm);
 }
 
+/* fsync of a disk file: folio_mkclean() write-protects the dirty page's
+ * shared mapping inside page_vma_mkclean_one()'s PROTECTION_PAGE range of
+ * that page; a private mapping of it is no candidate (invalid_mkclean_vma)
+ * and the clean page beside it is not written back: no range for either.
+ * The next write only makes the pte writable again (wp_page_reuse: no
+ * range). */
+static void test_writeback_mkclean_is_protection_page(void **state)
+{
+	struct vmsim_file *f;
+
+	(void)state;
+	assert_int_equal(vmsim_file_new(vm, "wb", VMSIM_FILE_DISK, 2 * P, &f), 0);
+	assert_int_equal(vmsim_mmap(mm, pg(0), 2 * P, RW, VMSIM_MAP_SHARED, f, 0), 0);
+	assert_int_equal(vmsim_mmap(mm, pg(8), 2 * P, RW, VMSIM_MAP_PRIVATE, f, 0), 0);
+	assert_int_equal(tu_read(mm, pg(0)), 0);
+	assert_int_equal(tu_write(mm, pg(1), 1), 0);
+	assert_int_equal(tu_read(mm, pg(9)), 1);
+	subscribe();
+	expect_range(MMU_NOTIFY_PROTECTION_PAGE, pg(1), pg(2));
+	assert_int_equal(vmsim_file_fsync(f), 0);
+	assert_int_equal(tu_write(mm, pg(1), 2), 0);
+	expect_function_call(mock_release);
+	vmsim_mmu_notifier_unregister(&sub, mm);
+}
+
 /* move_page_tables(): UNMAP of the old range; then do_munmap() of the old
  * vma, another UNMAP of it. */
 static void test_mremap(void **state)
@@ -340,6 +367,53 @@ static void test_subscription_order(void **state)
 }
 
 /* ---- interval notifiers ---- */
+
+/* The first interval notifier of an mm inserted while a range is open
+ * (here from a plain subscriber's invalidate_range_start; on Linux another
+ * CPU cannot, mm_take_all_locks() serialises it): that range's end owes
+ * the interval tree nothing, so the tree's sequence is even again after
+ * it and after the next range, and the notifier goes at once. */
+static struct mmu_interval_notifier mid_range_n;
+
+static bool nop_invalidate(struct mmu_interval_notifier *n, const struct mmu_notifier_range *r,
+			   unsigned long cur_seq)
+{
+	(void)r;
+	mmu_interval_set_seq(n, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops nop_ops = { .invalidate = nop_invalidate };
+
+static int insert_start(struct mmu_notifier *plain, const struct mmu_notifier_range *r)
+{
+	(void)plain;
+	if (!mid_range_n.ops)
+		assert_int_equal(vmsim_mmu_interval_notifier_insert(&mid_range_n, r->mm, r->start, 64 * P, &nop_ops), 0);
+	return 0;
+}
+
+static void test_interval_insert_mid_range(void **state)
+{
+	static const struct mmu_notifier_ops ops = { .invalidate_range_start = insert_start };
+	struct mmu_notifier plain = { .ops = &ops };
+	unsigned long seq;
+
+	(void)state;
+	memset(&mid_range_n, 0, sizeof(mid_range_n));
+	assert_int_equal(vmsim_mmap(mm, pg(0), 4 * P, RW, ANON, NULL, 0), 0);
+	assert_int_equal(tu_write(mm, pg(0), 1), 0);
+	assert_int_equal(tu_write(mm, pg(1), 1), 0);
+	assert_int_equal(vmsim_mmu_notifier_register(&plain, mm), 0);
+	assert_int_equal(vmsim_madvise(mm, pg(0), P, VMSIM_MADV_DONTNEED), 0);
+	assert_ptr_equal(mid_range_n.mm, mm);
+	assert_int_equal(vmsim_madvise(mm, pg(1), P, VMSIM_MADV_DONTNEED), 0);
+	seq = vmsim_mmu_interval_read_begin(&mid_range_n);
+	assert_false(mmu_interval_read_retry(&mid_range_n, seq));
+	vmsim_mmu_interval_notifier_remove(&mid_range_n);
+	assert_null(mid_range_n.mm);
+	vmsim_mmu_notifier_unregister(&plain, mm);
+}
 
 struct watcher {
 	struct mmu_interval_notifier n;
@@ -533,11 +607,13 @@ int main(void)
 		TU_TEST(test_mprotect_is_protection_vma),
 		TU_TEST(test_fork_and_cow),
 		TU_TEST(test_fork_shared_no_range),
+		TU_TEST(test_writeback_mkclean_is_protection_page),
 		TU_TEST(test_mremap),
 		TU_TEST(test_clear_refs_is_soft_dirty),
 		TU_TEST(test_exit_releases),
 		TU_TEST(test_secondary_tlbs),
 		TU_TEST(test_subscription_order),
+		TU_TEST(test_interval_insert_mid_range),
 		TU_TEST(test_interval_sequence),
 		TU_TEST(test_interval_errors),
 		TU_TEST(test_interval_deferred_insert),
