@@ -115,7 +115,10 @@ static unsigned swap_fault(const struct vmsim_kind *k, struct vm_fault *vmf)
 	if (vmf->flags & FAULT_FLAG_WRITE) {
 		unsigned r = vmsim__do_wp_page(vmf);
 
-		ret |= r & VM_FAULT_ERROR ? r & VM_FAULT_ERROR : r;
+		/* Linux: on an error only the error bits stay.  A userfault
+		 * the handler answered with SIGBUS has also released the fault
+		 * lock (VM_FAULT_COMPLETED), which the caller must still see. */
+		ret |= r & VM_FAULT_ERROR ? r & (VM_FAULT_ERROR | VM_FAULT_COMPLETED) : r;
 	}
 	return ret & ~VM_FAULT_MAJOR;
 out_nomap:
