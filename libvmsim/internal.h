@@ -274,8 +274,10 @@ int vmsim__page_alloc_init(struct vmsim *vm);
 struct vmsim_page *vmsim__pt_entry_table(struct vmsim *vm, uint64_t val);
 /* vmsim_free_empty_tables(), but each empty table is only unlinked from
  * its parent and handed to fn (with the first address it mapped), to be
- * freed with vmsim__table_free() once no TLB can still walk it. */
+ * freed with vmsim__table_free() once no TLB can still walk it; and only
+ * a table whose whole span lies in [floor, ceiling_last]. */
 unsigned long vmsim__unlink_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+					 uint64_t floor, uint64_t ceiling_last,
 					 void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr), void *arg);
 void vmsim__table_free(struct vmsim *vm, struct vmsim_page *table);
 

@@ -430,6 +430,7 @@ pte_t *vmsim__pte_from_pmd(struct vmsim *vm, pmd_t *pmdp, uint64_t addr, bool al
 struct table_sink {
 	void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr);
 	void *arg;
+	uint64_t floor, ceiling_last;	/* only tables whose span lies in [floor, ceiling_last] */
 };
 
 /* Free the tables below slot (at level l) whose span lies in [start, end)
@@ -460,6 +461,15 @@ static unsigned long free_below(struct vmsim *vm, uint64_t *slot, enum vmsim_lev
 				continue;
 			freed += free_below(vm, &tab[i], l - 1, b, start, end, force, sink);
 		}
+	}
+	/* free_pgtables()' floor and ceiling: a table whose span reaches
+	 * beyond them also serves a mapping that stays, which may be
+	 * faulting into it right now (under its per-VMA lock). */
+	if (!force && sink) {
+		uint64_t span_last = (1ULL << (l == VMSIM_LVL_PGD ? vm->pgdir_shift : shift_of(l))) - 1;
+
+		if (base < sink->floor || base + span_last > sink->ceiling_last)
+			return freed;
 	}
 	if (force || t->pt_entries == 0) {
 		/* A PMD table other mms still point to (hugetlb or FS-DAX
@@ -542,9 +552,10 @@ unsigned long vmsim_free_empty_tables(struct vmsim *vm, unsigned long root, uint
 }
 
 unsigned long vmsim__unlink_empty_tables(struct vmsim *vm, unsigned long root, uint64_t start, uint64_t end,
+					 uint64_t floor, uint64_t ceiling_last,
 					 void (*fn)(void *arg, struct vmsim_page *table, uint64_t addr), void *arg)
 {
-	struct table_sink sink = { fn, arg };
+	struct table_sink sink = { fn, arg, floor, ceiling_last };
 
 	return free_empty(vm, root, start, end, &sink);
 }

@@ -12,6 +12,8 @@
  * run one at a time. */
 #include <string.h>
 
+#include <utlist.h>
+
 #include "mm_internal.h"
 
 /* ---- page-table access for an mm ---- */
@@ -1067,8 +1069,21 @@ static void tlb_remove_table(void *arg, struct vmsim_page *table, uint64_t addr)
 void vmsim__free_pgtables(struct mmu_gather *tlb, uint64_t start, uint64_t end)
 {
 	struct vmsim_mm *mm = tlb->mm;
+	uint64_t floor = 0, ceiling_last = ~0ULL;
+	struct vm_area_struct *v;
 
-	vmsim__unlink_empty_tables(mm->vm, mm->pgd, start, end, tlb_remove_table, tlb);
+	/* free_pgtables(): floor is where the mapping before the range ends,
+	 * ceiling where the one after it starts; a table reaching past either
+	 * stays, for that mapping (whose faults do not wait for mmap_lock). */
+	DL_FOREACH(mm->mmap, v) {
+		if (v->vm_end <= start)
+			floor = v->vm_end;
+		else if (v->vm_start >= end) {
+			ceiling_last = v->vm_start - 1;
+			break;
+		}
+	}
+	vmsim__unlink_empty_tables(mm->vm, mm->pgd, start, end, floor, ceiling_last, tlb_remove_table, tlb);
 }
 
 /* ---- fork: copy_page_range ---- */
