@@ -39,4 +39,12 @@ for re in 'skipped .*/dev.vms \(simulator only: device\)' 'skipped .*/tag.vms \(
 	printf '%s\n' "$out" | grep -Eq -- "$re" || { echo "diff output lacks /$re/"; status=1; }
 done
 [ "$status" = 0 ] || printf '%s\n' "$out"
+# A script the kernel runner skips (no DAX device here) leaves no file of
+# vmsim diff's behind (TMPDIR is where it works).
+mkdir "$dir/tmp"
+printf 'file D size=2M kind=dax\nprocess P\n' >"$dir/dax.vms"
+TMPDIR=$dir/tmp "$vmsim" diff "$dir/dax.vms" >/dev/null 2>&1
+if [ -n "$(ls -A "$dir/tmp")" ]; then
+	echo "vmsim diff left behind: $(ls -A "$dir/tmp")"; status=1
+fi
 exit $status

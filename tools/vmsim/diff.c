@@ -185,7 +185,8 @@ static const char *sim_only_word(const char *path, char *buf, size_t size)
 
 int vmsim_diff_main(int argc, char **argv)
 {
-	char dir[] = "/tmp/vmsim-diff-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char dir[256];
 	int same = 0, differ = 0, skipped = 0, nkinds = 0, nfiles = 0;
 	char *kinds[VMSIM_TOOL_MAX_KINDS], **files = argv;
 
@@ -205,12 +206,13 @@ int vmsim_diff_main(int argc, char **argv)
 		return VMS_MALFORMED;
 	}
 	argc = nfiles;
+	snprintf(dir, sizeof(dir), "%s/vmsim-diff-XXXXXX", tmp && *tmp && strlen(tmp) < 200 ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
 		fprintf(stderr, "vmsim diff: mkdtemp: %s\n", strerror(errno));
 		return VMS_MALFORMED;
 	}
 	for (int i = 0; i < argc; i++) {
-		char sim[128], kern[128];
+		char sim[300], kern[300];
 		int ks, ss, ds;
 
 		snprintf(sim, sizeof(sim), "%s/sim.out", dir);
@@ -227,6 +229,7 @@ int vmsim_diff_main(int argc, char **argv)
 		if (ks == VMS_SKIP) {
 			printf("skipped %s (the host cannot run it)\n", argv[i]);
 			skipped++;
+			unlink(kern);	/* what the runner printed before it skipped */
 			continue;
 		}
 		ss = run_self("run", argv[i], sim, kinds, nkinds);
