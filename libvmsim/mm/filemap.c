@@ -934,12 +934,20 @@ static long file_write(struct vmsim_file *f, uint64_t off, const void *buf, size
 		 * while we waited (reclaim; truncation waits for i_rwsem) is
 		 * looked up again. */
 		if (!folio_lock_mine(f->vm, folio_lockptr(p))) {
-			if (vmsim__folio_lock(f->vm, p))
+			/* The lookup's reference (filemap_get_entry's folio_get):
+			 * while we wait, migration or reclaim may take the folio
+			 * out of the cache, but not free it under us. */
+			vmsim_get_page(f->vm, p);
+			if (vmsim__folio_lock(f->vm, p)) {
+				vmsim_put_page(f->vm, p);
 				return done ? (long)done : -EIO;
+			}
 			if (p->mapping != f || vmsim__filemap_get(f, pgoff) != p) {
 				vmsim__folio_unlock(f->vm, p);
+				vmsim_put_page(f->vm, p);
 				continue;
 			}
+			vmsim_put_page(f->vm, p);	/* the cache still holds it */
 		}
 		if (f->vm->cfg.luf == VMSIM_LUF_ON)
 			vmsim__luf_flush_mapping(f, VMSIM_LUF_PT_WRITE_BEGIN);
