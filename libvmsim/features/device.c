@@ -59,6 +59,10 @@ struct vmsim_device {
 		struct vmsim_page *page;
 		uint8_t byte;
 	} pending;
+	/* An atomic (or a begin) is under way on some CPU: the device does
+	 * one at a time, so another CPU's is EBUSY, as a begin in an open
+	 * window is (the one pending slot would be overwritten). */
+	bool busy;
 	struct vmsim_device *next;
 };
 
@@ -456,7 +460,12 @@ int vmsim_device_atomic_begin(struct vmsim_device *d, struct vmsim_mm *mm, uint6
 	b = binding(d, mm, &created);
 	if (!b)
 		return -ENOMEM;
+	/* Checked and claimed in one step (no scheduling point between). */
+	if (d->pending.active || d->busy)
+		return undo_if_new(d, b, created, -EBUSY);
+	d->busy = true;
 	err = undo_if_new(d, b, created, atomic_begin(d, b, mm, addr & PAGE_MASK, byte));
+	d->busy = false;
 	vmsim__mm_op_done(d->vm);
 	return err;
 }
@@ -498,9 +507,13 @@ int vmsim_device_atomic(struct vmsim_device *d, struct vmsim_mm *mm, uint64_t ad
 		vmsim__mm_op_done(d->vm);
 		return 0;
 	}
+	if (d->pending.active || d->busy)
+		return undo_if_new(d, b, created, -EBUSY);
+	d->busy = true;
 	err = undo_if_new(d, b, created, atomic_begin(d, b, mm, addr & PAGE_MASK, byte));
 	if (!err)
 		atomic_commit(d);
+	d->busy = false;
 	vmsim__mm_op_done(d->vm);
 	return err;
 }
