@@ -145,13 +145,19 @@ int vmsim_clear_refs(struct vmsim_mm *mm, int type)
 				pmd_t *pmdp = vmsim__walk_pmd_entry(&w);
 
 				if (pmdp && pmd_trans_huge(pmdp_get(pmdp))) {
-					/* clear_soft_dirty_pmd() */
-					pmd_t old = pmdp_get(pmdp);
+					/* clear_soft_dirty_pmd(), under the PMD's lock
+					 * (pmd_trans_huge_lock): truncation zaps the leaf
+					 * under it, without mmap_lock. */
+					struct vmsim_lock *pl = vmsim__pmd_lockptr(mm->vm, pmdp);
+					pmd_t old;
 
-					if (pmd_present(old)) {
+					vmsim_lock(mm->vm, pl);
+					old = pmdp_get(pmdp);
+					if (pmd_trans_huge(old) && pmd_present(old)) {
 						vmsim__pmdp_invalidate(vma, a, pmdp);
 						vmsim__set_pmd_at(mm, a, pmdp, pmd_clear_soft_dirty(pmd_wrprotect(old)));
 					}
+					vmsim_unlock(mm->vm, pl);
 				}
 				continue;
 			}
