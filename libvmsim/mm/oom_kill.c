@@ -40,10 +40,25 @@ static bool oom_reap(struct vmsim *vm, struct vmsim_mm *mm)
 		vm->locks = &reaper;
 	got = vmsim_trylock(vm, &mm->mmap_lock);
 	if (got) {
+		struct vm_area_struct *v;
+
 		mm->mm_lock_seq++;	/* mmap_write_trylock(): mm_lock_seqcount_begin() */
-		vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
-				  .target = mm->id, .why = "oom reaper: victim's address space torn down" });
-		vmsim__exit_mmap(mm, true, true);
+		/* Every vma marked in one step, so no new reader gets in; a
+		 * reader already in (a fault of the victim, maybe waiting for
+		 * a lock the allocating task holds) is never waited for: the
+		 * reaper backs off and comes again, as its trylock does. */
+		DL_FOREACH(mm->mmap, v)
+			v->vm_lock_seq = mm->mm_lock_seq;
+		DL_FOREACH(mm->mmap, v)
+			if (vmsim_lock_held(&v->vm_lock))
+				got = false;
+		if (got) {
+			vmsim__trace(vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_NOTE, .cpu = vm->cur_cpu,
+					  .target = mm->id, .why = "oom reaper: victim's address space torn down" });
+			vmsim__exit_mmap(mm, true, true);
+		} else {
+			vmsim__mmap_write_unlock(mm);	/* the marks end with it */
+		}
 	}
 	if (!vm->sched)
 		vm->locks = saved;
