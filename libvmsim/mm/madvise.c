@@ -113,8 +113,18 @@ static void cold_large_folios(struct vm_area_struct *vma, uint64_t start, uint64
 				continue;	/* its ptes are aged below */
 			}
 			if (!pageout && pmd_young(pmd)) {
-				vmsim__pmdp_invalidate(vma, addr, pmdp);
-				vmsim__set_pmd_at(mm, addr, pmdp, pmd_mkold(pmd));
+				/* Under the PMD's lock (pmd_trans_huge_lock), where
+				 * truncation zaps leaves: the leaf is read again. */
+				struct vmsim_lock *pl = vmsim__pmd_lockptr(vm, pmdp);
+				pmd_t cur;
+
+				vmsim_lock(vm, pl);
+				cur = pmdp_get(pmdp);
+				if (pmd_trans_huge(cur) && pmd_present(cur) && pmd_pfn(cur) == pmd_pfn(pmd)) {
+					vmsim__pmdp_invalidate(vma, addr, pmdp);
+					vmsim__set_pmd_at(mm, addr, pmdp, pmd_mkold(cur));
+				}
+				vmsim_unlock(vm, pl);
 			}
 			vmsim_page_clear(folio, PG_referenced);
 			if (vmsim_page_test(folio, PG_active))
