@@ -379,7 +379,7 @@ static bool range_in_vma(const struct vm_area_struct *vma, uint64_t start, uint6
 	return vma && vma->vm_start <= start && end <= vma->vm_end;
 }
 
-static void trace_share(struct vmsim_mm *mm, uint64_t addr, struct vmsim_page *table, const char *why)
+void vmsim__trace_pmd_share(struct vmsim_mm *mm, uint64_t addr, struct vmsim_page *table, const char *why)
 {
 	vmsim__trace(mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_PMD_SHARE, .cpu = mm->vm->cur_cpu,
 			  .target = mm->id, .addr = addr & PUD_MASK, .end = (addr & PUD_MASK) + PUD_SIZE,
@@ -453,7 +453,7 @@ static pmd_t *huge_pmd_share(struct vm_area_struct *vma, uint64_t addr, pud_t *p
 		if (pud_none(pudp_get(pud))) {
 			vmsim_set_pud(vm, pud, __pud(((uint64_t)vmsim_page_to_pfn(vm, table) << PAGE_SHIFT) |
 						     _PAGE_TABLE), addr & PUD_MASK);
-			trace_share(mm, addr, table, "huge_pmd_share: shared");
+			vmsim__trace_pmd_share(mm, addr, table, "huge_pmd_share: shared");
 		} else {
 			table->pt_share_count--;
 		}
@@ -506,7 +506,7 @@ bool vmsim__huge_pmd_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	else
 		tlb_flush_pmd_range(tlb, addr & PUD_MASK, PUD_SIZE);
 	tlb->unshared_tables = true;
-	trace_share(mm, addr, table, "huge_pmd_unshare");
+	vmsim__trace_pmd_share(mm, addr, table, "huge_pmd_unshare");
 	return true;
 }
 

@@ -815,6 +815,9 @@ bool vmsim__want_pmd_share(const struct vm_area_struct *vma, uint64_t addr);
 uint64_t vmsim__page_table_shareable(const struct vm_area_struct *svma, const struct vm_area_struct *vma,
 				     uint64_t addr, uint64_t idx);
 bool vmsim__huge_pmd_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp);
+/* The trace line of a PMD table shared, unshared or refused (hugetlb and
+ * FS-DAX sharing alike). */
+void vmsim__trace_pmd_share(struct vmsim_mm *mm, uint64_t addr, struct vmsim_page *table, const char *why);
 void vmsim__adjust_range_if_pmd_sharing_possible(const struct vm_area_struct *vma, uint64_t *start,
 						 uint64_t *end);
 void vmsim__hugetlb_unshare_all_pmds(struct vm_area_struct *vma);

@@ -12,32 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "testutil.h"
-
-#define A 0x7f0000000000ULL
-#define P 4096ULL
-
-static struct vmsim *vm;
-static struct vmsim_mm *mm;
-static struct bug_log log_;
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(&log_, 0, sizeof(log_));
-	vm = tu_machine_str("check=full", &log_);
-	assert_non_null(vm);
-	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	vmsim_free(vm);
-	assert_int_equal(log_.count, 0);
-	return 0;
-}
+#define TU_UNIT_MACHINE "check=full"
+#include "unitfix.h"
 
 static int handler_zeropage(void *arg, struct vmsim_uffd *ctx, const struct vmsim_uffd_msg *msg)
 {
@@ -132,9 +108,9 @@ static void poison_zap_and_move(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(uffd_poison, setup, teardown),
-		cmocka_unit_test_setup_teardown(poison_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(poison_zap_and_move, setup, teardown),
+		TU_TEST(uffd_poison),
+		TU_TEST(poison_entry),
+		TU_TEST(poison_zap_and_move),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,32 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "testutil.h"
-
-#define A 0x7f0000000000ULL
-#define P 4096ULL
-
-static struct vmsim *vm;
-static struct vmsim_mm *mm;
-static struct bug_log log_;
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(&log_, 0, sizeof(log_));
-	vm = tu_machine_str("check=full", &log_);
-	assert_non_null(vm);
-	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	vmsim_free(vm);
-	assert_int_equal(log_.count, 0);
-	return 0;
-}
+#define TU_UNIT_MACHINE "check=full"
+#include "unitfix.h"
 
 /* A marker kind a prototype would write: no hooks but a name. */
 static const struct vmsim_kind_ops sealed = {
@@ -252,12 +228,12 @@ static void marker_swp_bits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(register_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(allocated_marker_bits_and_types, setup, teardown),
-		cmocka_unit_test_setup_teardown(copy_on_fork, setup, teardown),
-		cmocka_unit_test_setup_teardown(change_prot_default, setup, teardown),
-		cmocka_unit_test_setup_teardown(default_trace, setup, teardown),
-		cmocka_unit_test_setup_teardown(marker_swp_bits, setup, teardown),
+		TU_TEST(register_errors),
+		TU_TEST(allocated_marker_bits_and_types),
+		TU_TEST(copy_on_fork),
+		TU_TEST(change_prot_default),
+		TU_TEST(default_trace),
+		TU_TEST(marker_swp_bits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

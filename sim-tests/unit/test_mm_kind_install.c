@@ -14,32 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "testutil.h"
-
-#define A 0x7f0000000000ULL
-#define P 4096ULL
-
-static struct vmsim *vm;
-static struct vmsim_mm *mm;
-static struct bug_log log_;
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(&log_, 0, sizeof(log_));
-	vm = tu_machine_str("check=full", &log_);
-	assert_non_null(vm);
-	assert_int_equal(vmsim_mm_new(vm, &mm), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	vmsim_free(vm);
-	assert_int_equal(log_.count, 0);
-	return 0;
-}
+#define TU_UNIT_MACHINE "check=full"
+#include "unitfix.h"
 
 /* A marker kind a prototype would write: no hooks but a name. */
 static const struct vmsim_kind_ops sealed = {
@@ -166,10 +142,10 @@ static void install_livelock_reported(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(install_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(install_over_a_hole, setup, teardown),
-		cmocka_unit_test_setup_teardown(install_refuses_locked, setup, teardown),
-		cmocka_unit_test_setup_teardown(install_livelock_reported, setup, teardown),
+		TU_TEST(install_defaults),
+		TU_TEST(install_over_a_hole),
+		TU_TEST(install_refuses_locked),
+		TU_TEST(install_livelock_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,12 +38,6 @@ static bool range_in_vma(const struct vm_area_struct *vma, uint64_t start, uint6
 	return vma && vma->vm_start <= start && end <= vma->vm_end;
 }
 
-static void trace_share(struct vmsim_mm *mm, uint64_t addr, struct vmsim_page *table, const char *why)
-{
-	vmsim__trace(mm->vm, &(struct vmsim_trace_event){ .type = VMSIM_TR_PMD_SHARE, .cpu = mm->vm->cur_cpu,
-			  .target = mm->id, .addr = addr & PUD_MASK, .end = (addr & PUD_MASK) + PUD_SIZE,
-			  .pfn = table ? vmsim_page_to_pfn(mm->vm, table) : 0, .why = why });
-}
 
 /* want_pmd_share() and the RFC review's condition: NULL, or why not. */
 static const char *want_pmd_share(const struct vm_area_struct *vma, uint64_t addr)
@@ -124,7 +118,7 @@ pmd_t *vmsim__dax_pmd_alloc(struct vm_fault *vmf)
 		return vmsim__pmd_alloc(mm, addr);
 	why = want_pmd_share(vma, addr);
 	if (why) {
-		trace_share(mm, addr, NULL, why);
+		vmsim__trace_pmd_share(mm, addr, NULL, why);
 		return vmsim__pmd_alloc(mm, addr);
 	}
 	/* huge_pmd_share(): i_mmap_rwsem keeps every sharer's vma (and so
@@ -151,13 +145,13 @@ pmd_t *vmsim__dax_pmd_alloc(struct vm_fault *vmf)
 		if (pud_none(pudp_get(pud))) {
 			vmsim_set_pud(vm, pud, __pud(((uint64_t)vmsim_page_to_pfn(vm, table) << PAGE_SHIFT) |
 						     _PAGE_TABLE), addr & PUD_MASK);
-			trace_share(mm, addr, table, "huge_pmd_share: shared");
+			vmsim__trace_pmd_share(mm, addr, table, "huge_pmd_share: shared");
 		} else {
 			table->pt_share_count--;
 		}
 		vmsim_unlock(vm, &mm->page_table_lock);
 	} else {
-		trace_share(mm, addr, NULL, "shareable, but no other process has a table to share: one of its own");
+		vmsim__trace_pmd_share(mm, addr, NULL, "shareable, but no other process has a table to share: one of its own");
 	}
 	vmsim_unlock_read(vm, &f->i_mmap_rwsem);
 	return vmsim__pmd_alloc(mm, addr);
@@ -169,25 +163,9 @@ pmd_t *vmsim__dax_pmd_alloc(struct vm_fault *vmf)
  * i_mmap_rwsem for write and the table's lock. */
 bool vmsim__dax_pmd_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t addr, pmd_t *pmdp)
 {
-	struct vmsim_mm *mm = vma->vm_mm;
-	struct vmsim *vm = mm->vm;
-	struct vmsim_page *table = vmsim_slot_table(vm, pmdp);
-	pud_t *pud;
-
-	if (table->pt_share_count <= 0)
-		return false;
-	/* i_mmap_assert_write_locked(): what the RFC's zap path lacked. */
-	vmsim_lock_assert_held_write(vm, &vma->vm_file->i_mmap_rwsem);
-	pud = vmsim__pud_lookup(mm, addr);
-	vmsim_set_pud(vm, pud, __pud(0), addr & PUD_MASK);
-	table->pt_share_count--;
-	if (vmsim__quirk(vm, VMSIM_QUIRK_PMD_UNSHARE_PARTIAL_FLUSH))
-		tlb_flush_pmd_range(tlb, addr & PMD_MASK, PMD_SIZE);
-	else
-		tlb_flush_pmd_range(tlb, addr & PUD_MASK, PUD_SIZE);
-	tlb->unshared_tables = true;
-	trace_share(mm, addr, table, "huge_pmd_unshare");
-	return true;
+	/* The RFC shares tables as hugetlb does: one unshare for both (its
+	 * i_mmap_assert_write_locked() is what the RFC's zap path lacked). */
+	return vmsim__huge_pmd_unshare(tlb, vma, addr, pmdp);
 }
 
 /* The zap path (zap_huge_pmd() in the RFC, __unmap_hugepage_range() in
